@@ -1,0 +1,1 @@
+"""Chanjiao kernel: mechanisms shared by every service (no domain nouns live here)."""

@@ -1,0 +1,147 @@
+"""The one factory every service uses: lifespan-built engine, error envelope, middleware,
+`/health`, `/metrics` and a stable OpenAPI document. Services pass their routers and tables."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.responses import JSONResponse, Response
+
+from chanjiao.auth import InternalTokenMiddleware, InternalTokenVerifier
+from chanjiao.db import KernelTables, create_engine, make_sessionmaker, session_scope
+from chanjiao.errors import install_error_handlers
+from chanjiao.observability import Metrics, RequestContextMiddleware
+from chanjiao.settings import ServiceSettings
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "RFC 9457 problem details. `title`/`detail`/`msg` are Chinese by default, English with "
+    "`Accept-Language: en`. Rejected input values are never echoed.",
+    "type": "object",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string", "example": "urn:chanjiao:problem:validation-error"},
+        "title": {"type": "string", "example": "输入校验未通过"},
+        "status": {"type": "integer", "example": 422},
+        "detail": {"type": "string", "example": "以下字段未通过校验：credit_code"},
+        "instance": {"type": "string", "example": "/v1/organizations"},
+        "request_id": {"type": "string", "nullable": True},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "loc": {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+                            "example": ["body", "credit_code"]},
+                    "msg": {"type": "string", "example": "统一社会信用代码校验位错误"},
+                    "type": {"type": "string", "example": "check_character"},
+                },
+            },
+        },
+    },
+}
+
+
+def unique_id(route: APIRoute) -> str:
+    """Stable operation ids: `<tag>_<function name>` (e.g. `organizations_create_organization`)."""
+    tag = str(route.tags[0]) if route.tags else "default"
+    return f"{tag.replace('-', '_')}_{route.name}"
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async for session in session_scope(request.app.state.sessionmaker):
+        yield session
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+def create_service_app(
+    settings: ServiceSettings,
+    *,
+    title: str,
+    description: str,
+    kernel: KernelTables,
+    routers: Sequence[APIRouter] = (),
+    openapi_tags: list[dict[str, Any]] | None = None,
+    on_startup: Sequence[Any] = (),
+) -> FastAPI:
+    name = settings.service_name
+    metrics = Metrics(name)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings.database_url, schema=name, pool_size=settings.db_pool_size,
+                               max_overflow=settings.db_max_overflow,
+                               statement_timeout_ms=settings.db_statement_timeout_ms)
+        app.state.engine = engine
+        app.state.sessionmaker = make_sessionmaker(engine)
+        try:
+            for hook in on_startup:
+                await hook(app)
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="1.0.0",
+        lifespan=lifespan,
+        openapi_tags=[*(openapi_tags or []), {"name": "operations", "description": "健康检查与监控 Health and metrics"}],
+        generate_unique_id_function=unique_id,
+    )
+    app.state.settings = settings
+    app.state.kernel = kernel
+    app.state.metrics = metrics
+    app.state.idempotency_secret = hmac.new(
+        settings.internal_token_key.get_secret_value().encode(), b"idempotency", hashlib.sha256
+    ).digest()
+    install_error_handlers(app)
+    app.add_middleware(InternalTokenMiddleware, verifier=InternalTokenVerifier(settings.internal_token_key.get_secret_value()))
+    app.add_middleware(RequestContextMiddleware, metrics=metrics)
+
+    @app.get("/health", tags=["operations"], summary="服务健康 Service health",
+             description="200 when the service and its database answer; 503 when the database does not.",
+             responses={503: {"description": "Database unreachable"}})
+    async def health(request: Request) -> JSONResponse:
+        db = "ok"
+        try:
+            async with asyncio.timeout(2):
+                async with request.app.state.engine.connect() as conn:
+                    await conn.execute(sa.text("select 1"))
+        except Exception:  # noqa: BLE001 - any failure means "not healthy"; details stay in logs
+            db = "unavailable"
+        status = "ok" if db == "ok" else "degraded"
+        return JSONResponse({"status": status, "service": name, "database": db},
+                            status_code=200 if db == "ok" else 503)
+
+    @app.get("/metrics", tags=["operations"], summary="Prometheus 指标 Prometheus metrics",
+             description="Prometheus text exposition format.", response_class=Response)
+    async def metrics_endpoint() -> Response:
+        return metrics.response()
+
+    for router in routers:
+        app.include_router(router)
+
+    def custom_openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(title=app.title, version=app.version, description=app.description,
+                             routes=app.routes, tags=app.openapi_tags)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = custom_openapi  # type: ignore[method-assign]
+    return app

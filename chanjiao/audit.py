@@ -1,0 +1,47 @@
+"""Audit rows: every write leaves {entity, id, actor, request_id, before/after diff}."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic_core import to_jsonable_python
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chanjiao.ids import new_id
+from chanjiao.observability import request_id_var
+
+REDACTED = "[redacted]"
+
+
+def diff(before: dict[str, Any] | None, after: dict[str, Any] | None, *, redact: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """`{field: [old, new]}` for changed fields; a create has old = null, a delete new = null."""
+    before = to_jsonable_python(before or {})
+    after = to_jsonable_python(after or {})
+    out: dict[str, Any] = {}
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        if old != new:
+            out[key] = [REDACTED, REDACTED] if key in redact else [old, new]
+    return out
+
+
+async def write_audit(
+    session: AsyncSession,
+    table: sa.Table,
+    *,
+    entity: str,
+    entity_id: uuid.UUID,
+    action: str,
+    actor: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    redact: frozenset[str] = frozenset(),
+) -> None:
+    await session.execute(
+        sa.insert(table).values(
+            id=new_id(), entity=entity, entity_id=entity_id, action=action, actor=actor,
+            request_id=request_id_var.get(), diff=diff(before, after, redact=redact),
+        )
+    )

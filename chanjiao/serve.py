@@ -1,0 +1,37 @@
+"""Run one process: `python -m chanjiao.serve membership|training|matching|gateway --port N`.
+
+This is the command `chanjiao up`, the e2e tests and docker-compose all use."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+import uvicorn
+
+from chanjiao.observability import configure_logging
+
+APPS = {
+    "membership": "services.membership.main:create_app",
+    "training": "services.training.main:create_app",
+    "matching": "services.matching.main:create_app",
+    "gateway": "gateway.main:create_app",
+}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="chanjiao-serve", description=__doc__)
+    parser.add_argument("name", choices=sorted(APPS))
+    parser.add_argument("--host", default=os.environ.get("CHANJIAO_HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--no-access-log", action="store_true", help="skip per-request access log lines")
+    args = parser.parse_args(argv)
+    configure_logging(args.name, os.environ.get("CHANJIAO_LOG_LEVEL", "INFO"))
+    uvicorn.run(APPS[args.name], factory=True, host=args.host, port=args.port, workers=args.workers,
+                log_config=None, access_log=not args.no_access_log, server_header=False,
+                timeout_graceful_shutdown=10)
+
+
+if __name__ == "__main__":
+    main()

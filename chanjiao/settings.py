@@ -1,0 +1,127 @@
+"""Settings on a kernel base (pydantic-settings).
+
+Each process has its own class and env prefix (`CHANJIAO_MEMBERSHIP_…`, `CHANJIAO_GATEWAY_…`);
+values shared by all processes may also be given once with the plain `CHANJIAO_` prefix
+(the per-process variable wins). Development defaults exist so a single process can be started by
+hand, and are refused when `environment` is not `development`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
+
+DEV_INTERNAL_KEY = "development-only-internal-token-key-do-not-use-in-production"
+SERVICES = ("membership", "training", "matching")
+
+
+class UnsafeSettings(ValueError):
+    pass
+
+
+class KernelSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", env_nested_delimiter="__")
+
+    environment: Literal["development", "test", "production"] = "development"
+    # Signs/verifies the gateway's internal token. Generated per installation by `chanjiao up`.
+    internal_token_key: SecretStr = SecretStr(DEV_INTERNAL_KEY)
+    internal_token_ttl_seconds: int = 60
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        shared = EnvSettingsSource(settings_cls, env_prefix="CHANJIAO_", case_sensitive=False)
+        return init_settings, env_settings, shared, file_secret_settings
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment == "development"
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_defaults(self) -> KernelSettings:
+        if not self.is_development:
+            key = self.internal_token_key.get_secret_value()
+            if key == DEV_INTERNAL_KEY or len(key) < 32:
+                raise UnsafeSettings(
+                    "internal_token_key: the development key (or one shorter than 32 characters) "
+                    f"is refused when environment={self.environment}; set a random secret"
+                )
+        self._check_more()
+        return self
+
+    def _check_more(self) -> None:
+        """Hook for subclasses: more refusals outside development."""
+
+
+class ServiceSettings(KernelSettings):
+    """A service process: one database URL (its own role), a pool, and the gateway to call others."""
+
+    service_name: ClassVar[str]
+    database_url: str = "postgresql+asyncpg://localhost:5432/chanjiao"
+    db_pool_size: int = 10
+    db_max_overflow: int = 10
+    db_statement_timeout_ms: int = 15000
+    gateway_url: str = "http://127.0.0.1:8000"
+
+    def _check_more(self) -> None:
+        if not self.is_development and self.database_url.endswith("localhost:5432/chanjiao"):
+            raise UnsafeSettings("database_url must be set explicitly outside development")
+
+
+def service_settings_class(name: str) -> type[ServiceSettings]:
+    return {"membership": MembershipSettings, "training": TrainingSettings, "matching": MatchingSettings}[name]
+
+
+class MembershipSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="CHANJIAO_MEMBERSHIP_", extra="ignore")
+    service_name: ClassVar[str] = "membership"
+
+
+class TrainingSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="CHANJIAO_TRAINING_", extra="ignore")
+    service_name: ClassVar[str] = "training"
+
+
+class MatchingSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="CHANJIAO_MATCHING_", extra="ignore")
+    service_name: ClassVar[str] = "matching"
+
+
+class GatewaySettings(KernelSettings):
+    model_config = SettingsConfigDict(env_prefix="CHANJIAO_GATEWAY_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    membership_url: str = "http://127.0.0.1:8001"
+    training_url: str = "http://127.0.0.1:8002"
+    matching_url: str = "http://127.0.0.1:8003"
+    connect_timeout_seconds: float = 2.0
+    read_timeout_seconds: float = 30.0
+    pool_size_per_upstream: int = 256
+    retry_after_seconds: int = 5
+
+    def upstream_urls(self) -> dict[str, str]:
+        return {"membership": self.membership_url, "training": self.training_url, "matching": self.matching_url}
+
+
+def settings_as_env(settings: BaseSettings, prefix: str) -> dict[str, str]:
+    """Environment variables that reproduce `settings` in a child process."""
+    env: dict[str, str] = {}
+    data: dict[str, Any] = settings.model_dump()
+    for key, value in data.items():
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if value is None:
+            continue
+        env[f"{prefix}{key.upper()}"] = str(value).lower() if isinstance(value, bool) else str(value)
+    return env

@@ -1,0 +1,121 @@
+"""One OpenAPI document for the whole platform, merged from the services' own documents."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from typing import Any
+
+import aiohttp
+
+log = logging.getLogger("chanjiao.gateway.openapi")
+
+_SKIP_PATHS = {"/health", "/metrics"}  # each service's own; the gateway documents its aggregate
+
+INTRO = """产教 Chanjiao — the platform that vocational-education alliances (职业教育集团, 技工教育联盟,
+行业产教融合共同体, 市域产教联合体) run on: the roll of member units, training and certificates, and
+school–enterprise matching. One API at this gateway; which service answers is invisible to clients.
+
+* Errors are RFC 9457 `application/problem+json`, Chinese by default, English with `Accept-Language: en`.
+* Lists are keyset-paginated: `?limit=&cursor=` → `{"items": [...], "next_cursor": ...}`.
+* Single resources carry an `ETag`; `PATCH`/`DELETE` honour `If-Match` (412 when stale).
+* `POST` accepts `Idempotency-Key` (24 h): a retry returns the first response.
+* Every response carries `X-Request-ID` (send your own to correlate logs).
+"""
+
+
+class MergeError(RuntimeError):
+    pass
+
+
+def merge(docs: dict[str, dict[str, Any]], gateway_doc: dict[str, Any], *, version: str = "1.0.0") -> dict[str, Any]:
+    """Merge service documents: paths must not collide, schema names are kept when identical and
+    prefixed with the service when they differ, tags are grouped per service (`x-tagGroups`)."""
+    paths: dict[str, Any] = {}
+    schemas: dict[str, Any] = {}
+    tags: list[dict[str, Any]] = []
+    groups: list[dict[str, Any]] = []
+    owners: dict[str, str] = {}
+    op_ids: dict[str, str] = {}
+    for service, doc in [("gateway", gateway_doc), *sorted(docs.items())]:
+        comp = doc.get("components", {}).get("schemas", {})
+        renames = {name: f"{service.capitalize()}{name}" for name, s in comp.items()
+                   if name in schemas and schemas[name] != s}
+        if renames:
+            text = json.dumps(doc)
+            for old, new in renames.items():
+                text = text.replace(f'"#/components/schemas/{old}"', f'"#/components/schemas/{new}"')
+            doc = json.loads(text)
+            comp = {renames.get(k, k): v for k, v in doc.get("components", {}).get("schemas", {}).items()}
+        schemas.update(comp)
+        service_tags = []
+        for path, item in doc.get("paths", {}).items():
+            if service != "gateway" and path in _SKIP_PATHS:
+                continue
+            if path in paths:
+                raise MergeError(f"path {path} is served by both {owners[path]} and {service}")
+            owners[path] = service
+            paths[path] = item
+            for op in item.values():
+                if not isinstance(op, dict):
+                    continue
+                oid = op.get("operationId")
+                if oid:
+                    if oid in op_ids:
+                        raise MergeError(f"operationId {oid} used by {op_ids[oid]} and {service}")
+                    op_ids[oid] = service
+                for t in op.get("tags", []):
+                    if t not in service_tags:
+                        service_tags.append(t)
+        described = {t["name"]: t for t in doc.get("tags", [])}
+        for t in service_tags:
+            entry = dict(described.get(t, {"name": t}))
+            entry["description"] = f"{entry.get('description', '')} · service: {service}".strip(" ·")
+            tags.append(entry)
+        if service_tags:
+            groups.append({"name": service, "tags": service_tags})
+    return {
+        "openapi": gateway_doc.get("openapi", "3.1.0"),
+        "info": {"title": "Chanjiao 产教 API", "version": version, "description": INTRO},
+        "paths": paths,
+        "components": {"schemas": schemas},
+        "tags": tags,
+        "x-tagGroups": groups,
+    }
+
+
+class OpenAPICache:
+    """Fetches and merges on demand; a complete document is kept for `ttl` seconds."""
+
+    def __init__(self, ttl: float = 30.0) -> None:
+        self.ttl = ttl
+        self._doc: dict[str, Any] | None = None
+        self._at = 0.0
+        self._lock = asyncio.Lock()
+
+    async def get(self, sessions: dict[str, tuple[aiohttp.ClientSession, str]], gateway_doc: dict[str, Any]
+                  ) -> dict[str, Any]:
+        async with self._lock:
+            if self._doc is not None and time.monotonic() - self._at < self.ttl:
+                return self._doc
+
+            async def fetch(name: str) -> tuple[str, dict[str, Any] | None]:
+                session, base = sessions[name]
+                try:
+                    async with session.get(f"{base}/openapi.json", timeout=aiohttp.ClientTimeout(total=5)) as r:
+                        return name, (await r.json()) if r.status == 200 else None
+                except (aiohttp.ClientError, TimeoutError):
+                    return name, None
+
+            results = dict(await asyncio.gather(*(fetch(n) for n in sessions)))
+            docs = {n: d for n, d in results.items() if d is not None}
+            merged = merge(docs, gateway_doc)
+            missing = sorted(n for n, d in results.items() if d is None)
+            if missing:
+                merged["info"]["x-unavailable-services"] = missing
+                merged["info"]["description"] += f"\n\n**Unavailable right now:** {', '.join(missing)}."
+            else:
+                self._doc, self._at = merged, time.monotonic()
+            return merged

@@ -1,0 +1,122 @@
+"""`/v1/reference/{regions|majors|occupations|industries}` — read-only, cacheable code tables.
+
+The four resources share one shape, so the routes are generated from the table below (data, not
+code per route); each still gets its own summary, description and operation id in the docs.
+"""
+
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+from fastapi.responses import JSONResponse
+
+from chanjiao.app import SessionDep
+from chanjiao.auth import PrincipalDep, allow
+from chanjiao.errors import field_error, problem_responses
+from chanjiao.pagination import CursorQuery, LimitQuery, decode_cursor, encode_cursor
+from chanjiao.validators import (
+    CodeError,
+    normalize_code,
+    validate_industry_code,
+    validate_major_code,
+    validate_occupation_code,
+    validate_region_code,
+)
+from services.membership.reference import service
+from services.membership.reference.schemas import ReferenceCodeCreate, ReferenceCodePage, ReferenceCodePublic
+
+router = APIRouter(prefix="/v1/reference", tags=["reference"])
+
+CACHE = {"Cache-Control": "public, max-age=3600"}
+
+
+@dataclass(frozen=True)
+class Kind:
+    path: str
+    one: str
+    title_zh: str
+    title_en: str
+    source: str
+    levels: str
+    example: str
+    validate: Any
+
+
+KINDS = [
+    Kind("regions", "region", "行政区划", "administrative divisions", "NBS 统计用区划代码 2023", "province, city, county",
+         "370303", validate_region_code),
+    Kind("majors", "major", "职业教育专业", "vocational majors", "职业教育专业目录（2021年）+ 2025 增补 (~94 % complete)",
+         "major (`level_key`: voc_secondary / voc_associate / voc_bachelor in attributes)", "460301",
+         validate_major_code),
+    Kind("occupations", "occupation", "职业", "occupations", "中华人民共和国职业分类大典（2022年版）", "1–4 (大类…细类)",
+         "6-31-01-02", validate_occupation_code),
+    Kind("industries", "industry", "国民经济行业", "industries", "GB/T 4754-2017", "1–4 (门类, 大类, 中类, 小类)", "3311",
+         validate_industry_code),
+]
+
+
+def _add_routes(kind: Kind) -> None:
+    name = kind.path
+
+    async def list_codes(
+        session: SessionDep,
+        limit: LimitQuery = 100,
+        cursor: CursorQuery = None,
+        level: Annotated[str | None, Query(max_length=20, description=f"Level: {kind.levels}")] = None,
+        parent_code: Annotated[str | None, Query(max_length=20, description="Children of this code")] = None,
+        q: Annotated[str | None, Query(min_length=1, max_length=50, description="Name contains / code starts with")] = None,
+    ) -> Response:
+        after = decode_cursor(cursor, 1)[0] if cursor else None
+        rows = await service.list_codes(session, kind=name, level=level, parent_code=parent_code, q=q,
+                                        cursor_after=after, limit=limit)
+        next_cursor = encode_cursor([rows[limit - 1].code]) if len(rows) > limit else None
+        page = ReferenceCodePage(items=[ReferenceCodePublic.model_validate(r) for r in rows[:limit]],
+                                 next_cursor=next_cursor)
+        return JSONResponse(page.model_dump(mode="json"), headers=CACHE)
+
+    async def get_code(code: str, session: SessionDep) -> Response:
+        row = await service.get_code(session, kind=name, code=normalize_code(code))
+        return JSONResponse(ReferenceCodePublic.model_validate(row).model_dump(mode="json"), headers=CACHE)
+
+    async def add_code(body: ReferenceCodeCreate, session: SessionDep, principal: PrincipalDep) -> Response:
+        code = normalize_code(body.code)
+        try:
+            kind.validate(code)
+        except CodeError as exc:
+            raise field_error(["body", "code"], exc.rule, exc.message_zh, exc.message_en) from None
+        row = await service.add_override(session, kind=name, code=code, name=body.name.strip(), level=body.level,
+                                         parent_code=body.parent_code, attributes=body.attributes,
+                                         actor=principal.actor)
+        public = ReferenceCodePublic.model_validate(row).model_dump(mode="json")
+        await session.commit()
+        return JSONResponse(public, status_code=201, headers={"Location": f"/v1/reference/{name}/{code}"})
+
+    list_codes.__name__ = f"list_{name}"
+    get_code.__name__ = f"get_{kind.one}"
+    add_code.__name__ = f"add_{kind.one}"
+    router.add_api_route(
+        f"/{name}", list_codes, methods=["GET"], response_model=ReferenceCodePage, dependencies=[allow(public=True)],
+        summary=f"{kind.title_zh} List {kind.title_en}",
+        description=f"Source: {kind.source}. Levels: {kind.levels}. Public, read-only, cacheable. "
+        "Codes added by platform admins appear with `source: override`.",
+    )
+    router.add_api_route(
+        f"/{name}/{{code}}", get_code, methods=["GET"], response_model=ReferenceCodePublic,
+        dependencies=[allow(public=True)], summary=f"{kind.title_zh}代码 Get one of the {kind.title_en}",
+        description=f"e.g. `/v1/reference/{name}/{kind.example}`. 404 when the code is not in the table "
+        "(other endpoints still accept well-formed unknown codes and flag them `code_known: false`).",
+        responses=problem_responses(404),
+    )
+    router.add_api_route(
+        f"/{name}", add_code, methods=["POST"], status_code=201, response_model=ReferenceCodePublic,
+        dependencies=[allow(roles=("platform_admin",))],
+        summary=f"补充{kind.title_zh}代码 Add a missing code to {kind.title_en}",
+        description="Platform admins only. For codes the shipped table lacks (see docs/reference-data.md); the "
+        "code must be well-formed and not present yet.",
+        responses=problem_responses(401, 403, 409, 422),
+    )
+
+
+for _kind in KINDS:
+    _add_routes(_kind)

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from chanjiao.pagination import Page
+
+
+class ReferenceCodePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    name: str
+    level: str
+    parent_code: str | None
+    attributes: dict[str, Any] = Field(description="Kind-specific columns of the source table")
+    source: str = Field(description="`shipped` (from the source file) or `override` (added by a platform admin)")
+    added_at: datetime | None = None
+
+
+class ReferenceCodePage(Page[ReferenceCodePublic]):
+    pass
+
+
+class ReferenceCodeCreate(BaseModel):
+    """A code missing from the shipped table (e.g. a 2022–2024 增补 major), added by a platform admin."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"code": "460312", "name": "新能源汽车检测与维修技术", "level": "major", "parent_code": "4603"}]})
+
+    code: str = Field(min_length=1, max_length=20)
+    name: str = Field(min_length=1, max_length=200)
+    level: str = Field(min_length=1, max_length=20)
+    parent_code: str | None = Field(default=None, max_length=20)
+    attributes: dict[str, Any] = Field(default_factory=dict)

@@ -1,0 +1,15 @@
+"""Training service — wiring only."""
+
+from fastapi import FastAPI
+
+from chanjiao.app import create_service_app
+from chanjiao.settings import TrainingSettings
+from services.training.db import kernel
+
+DESCRIPTION = """培训服务：学员、培训项目、报名、证书、实习与实训基地。
+Training: learners, programmes, enrolments, certificates, internships and training bases."""
+
+
+def create_app(settings: TrainingSettings | None = None) -> FastAPI:
+    return create_service_app(settings or TrainingSettings(), title="Chanjiao training", description=DESCRIPTION,
+                              kernel=kernel)

@@ -1,0 +1,8 @@
+"""Every table of the training service (imported by Alembic and by the app).
+
+Its resources arrive with their issues; today the schema holds the kernel tables (idempotency
+keys, audit rows, outbox) that every one of them writes through."""
+
+from services.training.db import kernel, metadata
+
+__all__ = ["kernel", "metadata"]
