@@ -41,8 +41,11 @@ PROBLEM_SCHEMA: dict[str, Any] = {
             "items": {
                 "type": "object",
                 "properties": {
-                    "loc": {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
-                            "example": ["body", "credit_code"]},
+                    "loc": {
+                        "type": "array",
+                        "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+                        "example": ["body", "credit_code"],
+                    },
                     "msg": {"type": "string", "example": "统一社会信用代码校验位错误"},
                     "type": {"type": "string", "example": "check_character"},
                 },
@@ -81,9 +84,13 @@ def create_service_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(settings.database_url, schema=name, pool_size=settings.db_pool_size,
-                               max_overflow=settings.db_max_overflow,
-                               statement_timeout_ms=settings.db_statement_timeout_ms)
+        engine = create_engine(
+            settings.database_url,
+            schema=name,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            statement_timeout_ms=settings.db_statement_timeout_ms,
+        )
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         try:
@@ -98,7 +105,10 @@ def create_service_app(
         description=description,
         version="1.0.0",
         lifespan=lifespan,
-        openapi_tags=[*(openapi_tags or []), {"name": "operations", "description": "健康检查与监控 Health and metrics"}],
+        openapi_tags=[
+            *(openapi_tags or []),
+            {"name": "operations", "description": "健康检查与监控 Health and metrics"},
+        ],
         generate_unique_id_function=unique_id,
     )
     app.state.settings = settings
@@ -108,12 +118,18 @@ def create_service_app(
         settings.internal_token_key.get_secret_value().encode(), b"idempotency", hashlib.sha256
     ).digest()
     install_error_handlers(app)
-    app.add_middleware(InternalTokenMiddleware, verifier=InternalTokenVerifier(settings.internal_token_key.get_secret_value()))
+    app.add_middleware(
+        InternalTokenMiddleware, verifier=InternalTokenVerifier(settings.internal_token_key.get_secret_value())
+    )
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
 
-    @app.get("/health", tags=["operations"], summary="服务健康 Service health",
-             description="200 when the service and its database answer; 503 when the database does not.",
-             responses={503: {"description": "Database unreachable"}})
+    @app.get(
+        "/health",
+        tags=["operations"],
+        summary="服务健康 Service health",
+        description="200 when the service and its database answer; 503 when the database does not.",
+        responses={503: {"description": "Database unreachable"}},
+    )
     async def health(request: Request) -> JSONResponse:
         db = "ok"
         try:
@@ -123,11 +139,15 @@ def create_service_app(
         except Exception:  # noqa: BLE001 - any failure means "not healthy"; details stay in logs
             db = "unavailable"
         status = "ok" if db == "ok" else "degraded"
-        return JSONResponse({"status": status, "service": name, "database": db},
-                            status_code=200 if db == "ok" else 503)
+        return JSONResponse({"status": status, "service": name, "database": db}, status_code=200 if db == "ok" else 503)
 
-    @app.get("/metrics", tags=["operations"], summary="Prometheus 指标 Prometheus metrics",
-             description="Prometheus text exposition format.", response_class=Response)
+    @app.get(
+        "/metrics",
+        tags=["operations"],
+        summary="Prometheus 指标 Prometheus metrics",
+        description="Prometheus text exposition format.",
+        response_class=Response,
+    )
     async def metrics_endpoint() -> Response:
         return metrics.response()
 
@@ -137,8 +157,9 @@ def create_service_app(
     def custom_openapi() -> dict[str, Any]:
         if app.openapi_schema:
             return app.openapi_schema
-        schema = get_openapi(title=app.title, version=app.version, description=app.description,
-                             routes=app.routes, tags=app.openapi_tags)
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes, tags=app.openapi_tags
+        )
         schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
         app.openapi_schema = schema
         return schema

@@ -15,7 +15,9 @@ from chanjiao.observability import request_id_var
 REDACTED = "[redacted]"
 
 
-def diff(before: dict[str, Any] | None, after: dict[str, Any] | None, *, redact: frozenset[str] = frozenset()) -> dict[str, Any]:
+def diff(
+    before: dict[str, Any] | None, after: dict[str, Any] | None, *, redact: frozenset[str] = frozenset()
+) -> dict[str, Any]:
     """`{field: [old, new]}` for changed fields; a create has old = null, a delete new = null."""
     before = to_jsonable_python(before or {})
     after = to_jsonable_python(after or {})
@@ -41,7 +43,12 @@ async def write_audit(
 ) -> None:
     await session.execute(
         sa.insert(table).values(
-            id=new_id(), entity=entity, entity_id=entity_id, action=action, actor=actor,
-            request_id=request_id_var.get(), diff=diff(before, after, redact=redact),
+            id=new_id(),
+            entity=entity,
+            entity_id=entity_id,
+            action=action,
+            actor=actor,
+            request_id=request_id_var.get(),
+            diff=diff(before, after, redact=redact),
         )
     )

@@ -7,8 +7,8 @@ request and never trust network position: a service port reached directly is use
 
 from __future__ import annotations
 
-import time
 import json
+import time
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
@@ -99,10 +99,18 @@ class InternalTokenVerifier:
                 return hit[1]
             del self._cache[token]
         try:
-            claims = jwt.decode(token, self.key, algorithms=["HS256"], audience=_AUDIENCE, issuer=_ISSUER,
-                                options={"require": ["exp", "iat", "iss", "aud", "sub"]})
+            claims = jwt.decode(
+                token,
+                self.key,
+                algorithms=["HS256"],
+                audience=_AUDIENCE,
+                issuer=_ISSUER,
+                options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+            )
         except jwt.PyJWTError as exc:
-            raise Unauthorized(detail_zh="内部令牌无效或已过期", detail_en="Internal token is invalid or expired") from exc
+            raise Unauthorized(
+                detail_zh="内部令牌无效或已过期", detail_en="Internal token is invalid or expired"
+            ) from exc
         principal = Principal(
             kind=claims.get("kind", "anonymous"),
             subject=str(claims["sub"]),
@@ -135,7 +143,8 @@ class InternalTokenMiddleware:
         try:
             if token is None:
                 raise Unauthorized(
-                    detail_zh="请通过网关访问：缺少内部令牌", detail_en="Call through the gateway: internal token missing"
+                    detail_zh="请通过网关访问：缺少内部令牌",
+                    detail_en="Call through the gateway: internal token missing",
                 )
             principal = self.verifier.verify(token)
         except Unauthorized as exc:
@@ -158,9 +167,17 @@ async def _send_problem(scope: Scope, send: Send, exc: Unauthorized) -> None:
         ),
         ensure_ascii=False,
     ).encode()
-    await send({"type": "http.response.start", "status": exc.status,
-                "headers": [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode()),
-                            (b"www-authenticate", b'Bearer realm="chanjiao"')]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": exc.status,
+            "headers": [
+                (b"content-type", b"application/problem+json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"www-authenticate", b'Bearer realm="chanjiao"'),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -199,7 +216,9 @@ class Access:
             raise Forbidden(detail_zh="当前身份无此操作权限", detail_en="Your role does not allow this")
         missing = [s for s in self.scopes if s not in principal.scopes]
         if missing:
-            raise Forbidden(detail_zh=f"缺少权限范围：{', '.join(missing)}", detail_en=f"Missing scopes: {', '.join(missing)}")
+            raise Forbidden(
+                detail_zh=f"缺少权限范围：{', '.join(missing)}", detail_en=f"Missing scopes: {', '.join(missing)}"
+            )
 
     def dependency(self) -> Any:
         access = self

@@ -50,8 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     up.add_argument("--port", type=int, default=int(os.environ.get("CHANJIAO_GATEWAY_PORT", "8000")))
     up.add_argument("--demo", action="store_true", help="load a small demo data set through the API")
     up.set_defaults(func=_cmd_up)
-    mig = sub.add_parser("migrate", help="create roles/schemas and upgrade every service to head "
-                         "(embedded Postgres, or $DATABASE_URL)")
+    mig = sub.add_parser(
+        "migrate", help="create roles/schemas and upgrade every service to head (embedded Postgres, or $DATABASE_URL)"
+    )
     mig.set_defaults(func=_cmd_migrate)
     demo = sub.add_parser("demo", help="load the demo data set into a running gateway")
     demo.add_argument("--gateway", default="http://127.0.0.1:8000")

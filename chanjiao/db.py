@@ -96,8 +96,15 @@ def kernel_tables(metadata: sa.MetaData) -> KernelTables:
     return KernelTables(idempotency=idempotency, audit=audit, outbox=outbox)
 
 
-def create_engine(database_url: str, *, schema: str, pool_size: int = 10, max_overflow: int = 10,
-                  statement_timeout_ms: int = 15000, **kwargs: Any) -> AsyncEngine:
+def create_engine(
+    database_url: str,
+    *,
+    schema: str,
+    pool_size: int = 10,
+    max_overflow: int = 10,
+    statement_timeout_ms: int = 15000,
+    **kwargs: Any,
+) -> AsyncEngine:
     """An engine whose connections see only `schema` on their search path."""
     return create_async_engine(
         database_url,

@@ -50,9 +50,11 @@ def load_demo(gateway_url: str) -> str:
     created = existing = 0
     with httpx.Client(base_url=gateway_url, timeout=10) as client:
         for name, org_type, region, industries in ORGANIZATIONS:
-            r = client.post("/v1/organizations",
-                            json={"name": name, "org_type": org_type, "region_code": region, "industry_codes": industries},
-                            headers={"Idempotency-Key": "demo-org-" + hashlib.sha1(name.encode()).hexdigest()[:16]})
+            r = client.post(
+                "/v1/organizations",
+                json={"name": name, "org_type": org_type, "region_code": region, "industry_codes": industries},
+                headers={"Idempotency-Key": "demo-org-" + hashlib.sha1(name.encode()).hexdigest()[:16]},
+            )
             if r.status_code == 201 and r.headers.get("idempotent-replayed") != "true":
                 created += 1
             elif r.status_code in (201, 409):

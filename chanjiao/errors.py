@@ -218,7 +218,9 @@ async def _validation_handler(request: Request, exc: RequestValidationError) -> 
         names = "、".join(".".join(str(p) for p in e.loc if p != "body") or "body" for e in errors)
         names_en = ", ".join(".".join(str(p) for p in e.loc if p != "body") or "body" for e in errors)
         app_exc = ValidationFailed(
-            detail_zh=f"以下字段未通过校验：{names}", detail_en=f"These fields failed validation: {names_en}", errors=errors
+            detail_zh=f"以下字段未通过校验：{names}",
+            detail_en=f"These fields failed validation: {names_en}",
+            errors=errors,
         )
     return render_app_error(request, app_exc)
 
@@ -251,7 +253,9 @@ async def _http_exception_handler(request: Request, exc: StarletteHTTPException)
         instance=request.url.path,
         request_id=_request_id(request),
     )
-    return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None), media_type=PROBLEM_JSON)
+    return JSONResponse(
+        body, status_code=exc.status_code, headers=getattr(exc, "headers", None), media_type=PROBLEM_JSON
+    )
 
 
 async def _unhandled_handler(request: Request, exc: Exception) -> JSONResponse:
@@ -287,6 +291,9 @@ def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
         422: "输入校验未通过 Validation failed; `errors` names each field and rule",
     }
     return {
-        c: {"description": descriptions.get(c, str(c)), "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+        c: {
+            "description": descriptions.get(c, str(c)),
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
         for c in codes
     }

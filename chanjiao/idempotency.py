@@ -48,8 +48,12 @@ class IdempotentRequest:
         await session.execute(
             sa.update(self.table)
             .where(self.table.c.scope_hash == self.scope_hash)
-            .values(state="done", response_status=response.status_code, response_headers=headers,
-                    response_body=bytes(response.body))
+            .values(
+                state="done",
+                response_status=response.status_code,
+                response_headers=headers,
+                response_body=bytes(response.body),
+            )
         )
         self.recorded = True
 
@@ -58,7 +62,9 @@ class IdempotentRequest:
             return
         async with self.engine.begin() as conn:
             await conn.execute(
-                sa.delete(self.table).where(self.table.c.scope_hash == self.scope_hash, self.table.c.state == "in_flight")
+                sa.delete(self.table).where(
+                    self.table.c.scope_hash == self.scope_hash, self.table.c.state == "in_flight"
+                )
             )
 
 
@@ -74,8 +80,10 @@ async def idempotency(request: Request) -> AsyncIterator[IdempotentRequest]:
         yield IdempotentRequest()
         return
     if not (1 <= len(key) <= 255) or not key.isprintable():
-        raise BadRequest(detail_zh="Idempotency-Key 须为 1–255 个可打印字符",
-                         detail_en="Idempotency-Key must be 1–255 printable characters")
+        raise BadRequest(
+            detail_zh="Idempotency-Key 须为 1–255 个可打印字符",
+            detail_en="Idempotency-Key must be 1–255 printable characters",
+        )
     state = request.app.state
     table: sa.Table = state.kernel.idempotency
     engine: AsyncEngine = state.engine
@@ -85,8 +93,15 @@ async def idempotency(request: Request) -> AsyncIterator[IdempotentRequest]:
     stmt = pg_insert(table).values(scope_hash=scope, request_hmac=mac, state="in_flight", expires_at=now + TTL)
     stmt = stmt.on_conflict_do_update(
         index_elements=[table.c.scope_hash],
-        set_={"request_hmac": mac, "state": "in_flight", "response_status": None, "response_headers": None,
-              "response_body": None, "created_at": now, "expires_at": now + TTL},
+        set_={
+            "request_hmac": mac,
+            "state": "in_flight",
+            "response_status": None,
+            "response_headers": None,
+            "response_body": None,
+            "created_at": now,
+            "expires_at": now + TTL,
+        },
         where=table.c.expires_at < now,  # an expired key is reusable
     ).returning(table.c.scope_hash)
     async with engine.begin() as conn:
@@ -100,13 +115,16 @@ async def idempotency(request: Request) -> AsyncIterator[IdempotentRequest]:
                 extra={"code": "idempotency_key_reused"},
             )
         if row.state == "in_flight":
-            raise Conflict(detail_zh="相同 Idempotency-Key 的请求正在处理中，请稍后重试",
-                           detail_en="A request with this Idempotency-Key is still in flight; retry shortly",
-                           headers={"Retry-After": "1"})
+            raise Conflict(
+                detail_zh="相同 Idempotency-Key 的请求正在处理中，请稍后重试",
+                detail_en="A request with this Idempotency-Key is still in flight; retry shortly",
+                headers={"Retry-After": "1"},
+            )
         headers: dict[str, Any] = dict(row.response_headers or {})
         headers[REPLAY_HEADER] = "true"
-        yield IdempotentRequest(replay=Response(content=row.response_body, status_code=row.response_status,
-                                                headers=headers))
+        yield IdempotentRequest(
+            replay=Response(content=row.response_body, status_code=row.response_status, headers=headers)
+        )
         return
     handle = IdempotentRequest(table=table, engine=engine, scope_hash=scope)
     try:

@@ -88,11 +88,16 @@ class Stack:
             base.setdefault("CHANJIAO_ENVIRONMENT", "development")
             for svc in SERVICES:
                 self.ports[svc] = free_port()
-                self.envs[svc] = {**base, f"CHANJIAO_{svc.upper()}_DATABASE_URL": urls[svc],
-                                  f"CHANJIAO_{svc.upper()}_GATEWAY_URL": self.gateway_url}
+                self.envs[svc] = {
+                    **base,
+                    f"CHANJIAO_{svc.upper()}_DATABASE_URL": urls[svc],
+                    f"CHANJIAO_{svc.upper()}_GATEWAY_URL": self.gateway_url,
+                }
             self.ports["gateway"] = self.gateway_port
-            self.envs["gateway"] = {**base, **{f"CHANJIAO_GATEWAY_{s.upper()}_URL": f"http://{self.host}:{self.ports[s]}"
-                                               for s in SERVICES}}
+            self.envs["gateway"] = {
+                **base,
+                **{f"CHANJIAO_GATEWAY_{s.upper()}_URL": f"http://{self.host}:{self.ports[s]}" for s in SERVICES},
+            }
             for name in (*SERVICES, "gateway"):
                 self.spawn(name)
             self.wait_healthy(timeout)
@@ -127,12 +132,19 @@ class Stack:
     def write_runtime(self) -> None:
         """Ports, pids and commands of this run (0600: the environments carry database passwords)."""
         path = self.state_dir / "runtime.json"
-        path.write_text(json.dumps({
-            "gateway_url": self.gateway_url,
-            "postgres_data_dir": str(self.pg.data_dir) if self.pg else None,
-            "processes": {n: {"pid": p.pid, "port": self.ports[n], "argv": self.argv(n), "env": self.envs[n]}
-                          for n, p in self.procs.items()},
-        }, indent=2))
+        path.write_text(
+            json.dumps(
+                {
+                    "gateway_url": self.gateway_url,
+                    "postgres_data_dir": str(self.pg.data_dir) if self.pg else None,
+                    "processes": {
+                        n: {"pid": p.pid, "port": self.ports[n], "argv": self.argv(n), "env": self.envs[n]}
+                        for n, p in self.procs.items()
+                    },
+                },
+                indent=2,
+            )
+        )
         path.chmod(0o600)
 
     def stop(self) -> None:
@@ -168,15 +180,22 @@ def run_forever(stack: Stack, *, demo: bool) -> int:
             from chanjiao.demo import load_demo
 
             print(load_demo(stack.gateway_url), flush=True)
-        print(f"\nChanjiao is up: {stack.gateway_url}/docs (Swagger UI) · {stack.gateway_url}/redoc · "
-              f"{stack.gateway_url}/health\nPress Ctrl-C to stop.", flush=True)
+        print(
+            f"\nChanjiao is up: {stack.gateway_url}/docs (Swagger UI) · {stack.gateway_url}/redoc · "
+            f"{stack.gateway_url}/health\nPress Ctrl-C to stop.",
+            flush=True,
+        )
         reported: set[str] = set()
         while not stopping:
             for name, p in stack.procs.items():
                 if p.poll() is not None and name not in reported:
                     reported.add(name)
-                    print(f"{name} exited with code {p.returncode}; its routes answer 503 until it is restarted "
-                          "(Ctrl-C and `make run` again)", file=sys.stderr, flush=True)
+                    print(
+                        f"{name} exited with code {p.returncode}; its routes answer 503 until it is restarted "
+                        "(Ctrl-C and `make run` again)",
+                        file=sys.stderr,
+                        flush=True,
+                    )
             time.sleep(0.3)
     finally:
         print("stopping …", flush=True)

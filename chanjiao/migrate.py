@@ -55,8 +55,9 @@ async def bootstrap(admin_url: str, passwords: dict[str, str], *, database: str 
     target_db = database or admin.database or "postgres"
     conn = await asyncpg.connect(libpq_url(admin_url))
     try:
-        row = await conn.fetchrow("select rolsuper, rolcreaterole, current_user as me from pg_roles "
-                                  "where rolname = current_user")
+        row = await conn.fetchrow(
+            "select rolsuper, rolcreaterole, current_user as me from pg_roles where rolname = current_user"
+        )
         can_roles = bool(row["rolsuper"] or row["rolcreaterole"])
         if database and not await conn.fetchval("select 1 from pg_database where datname = $1", database):
             await conn.execute(f'create database "{database}" encoding UTF8 template template0')
@@ -67,8 +68,9 @@ async def bootstrap(admin_url: str, passwords: dict[str, str], *, database: str 
                 verb = "alter" if exists else "create"
                 await conn.execute(f"{verb} role {role} with login password {pw} nosuperuser nocreatedb nocreaterole")
         else:
-            log.warning("role %s lacks CREATEROLE: every service runs as that role (no per-service isolation)",
-                        row["me"])
+            log.warning(
+                "role %s lacks CREATEROLE: every service runs as that role (no per-service isolation)", row["me"]
+            )
     finally:
         await conn.close()
 
@@ -130,14 +132,22 @@ def run_env(metadata: sa.MetaData, schema: str) -> None:
     from alembic import context
 
     config = context.config
-    url = config.attributes.get("database_url") or os.environ.get(f"CHANJIAO_{schema.upper()}_DATABASE_URL") \
+    url = (
+        config.attributes.get("database_url")
+        or os.environ.get(f"CHANJIAO_{schema.upper()}_DATABASE_URL")
         or service_settings_class(schema)().database_url
+    )
 
     def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
         return name == schema if type_ == "schema" else True
 
-    opts = dict(target_metadata=metadata, version_table_schema=schema, include_schemas=True,
-                include_name=include_name, compare_type=True)
+    opts = dict(
+        target_metadata=metadata,
+        version_table_schema=schema,
+        include_schemas=True,
+        include_name=include_name,
+        compare_type=True,
+    )
     if context.is_offline_mode():
         context.configure(url=async_url(url), literal_binds=True, **opts)
         with context.begin_transaction():
@@ -152,8 +162,9 @@ def run_env(metadata: sa.MetaData, schema: str) -> None:
     async def _online() -> None:
         from sqlalchemy.ext.asyncio import create_async_engine
 
-        engine = create_async_engine(async_url(url), poolclass=sa.pool.NullPool,
-                                     connect_args={"server_settings": {"search_path": schema}})
+        engine = create_async_engine(
+            async_url(url), poolclass=sa.pool.NullPool, connect_args={"server_settings": {"search_path": schema}}
+        )
         async with engine.connect() as conn:
             await conn.run_sync(_do)
             await conn.commit()

@@ -81,7 +81,9 @@ def configure_logging(service: str, level: str = "INFO", json_lines: bool = True
     """Root logging for one process: one stderr handler, JSON lines, redaction on every record."""
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(RedactingFilter())
-    handler.setFormatter(JsonFormatter(service) if json_lines else logging.Formatter("%(levelname)s %(name)s %(message)s"))
+    handler.setFormatter(
+        JsonFormatter(service) if json_lines else logging.Formatter("%(levelname)s %(name)s %(message)s")
+    )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
@@ -102,7 +104,10 @@ class Metrics:
     def __init__(self, service: str) -> None:
         self.registry = CollectorRegistry()
         self.requests = Counter(
-            "chanjiao_http_requests_total", "HTTP requests", ["service", "method", "route", "status"], registry=self.registry
+            "chanjiao_http_requests_total",
+            "HTTP requests",
+            ["service", "method", "route", "status"],
+            registry=self.registry,
         )
         self.latency = Histogram(
             "chanjiao_http_request_duration_seconds",
@@ -153,7 +158,9 @@ class RequestContextMiddleware:
             route = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"
             self.metrics.requests.labels(self.metrics.service, scope["method"], template, str(status)).inc()
-            self.metrics.latency.labels(self.metrics.service, scope["method"], template).observe(time.perf_counter() - started)
+            self.metrics.latency.labels(self.metrics.service, scope["method"], template).observe(
+                time.perf_counter() - started
+            )
             request_id_var.reset(token)
 
 

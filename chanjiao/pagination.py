@@ -64,8 +64,12 @@ def decode_cursor(cursor: str, width: int) -> list[Any]:
             raise ValueError
         return values
     except (ValueError, TypeError, KeyError, json.JSONDecodeError, UnicodeDecodeError):
-        raise field_error(["query", "cursor"], "cursor_invalid", "游标无效，请使用上一页返回的 next_cursor",
-                          "Invalid cursor; pass the next_cursor of the previous page") from None
+        raise field_error(
+            ["query", "cursor"],
+            "cursor_invalid",
+            "游标无效，请使用上一页返回的 next_cursor",
+            "Invalid cursor; pass the next_cursor of the previous page",
+        ) from None
 
 
 def keyset(stmt: sa.Select, columns: Sequence[sa.ColumnElement[Any]], cursor: str | None, limit: int) -> sa.Select:

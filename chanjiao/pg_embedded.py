@@ -148,7 +148,10 @@ class EmbeddedPostgres:
         """As root, the server user may not read the venv: copy the install tree to /tmp once."""
         if self._run_as is None or self._user_can(["-x", str(bindir / "postgres")]):
             try:
-                if self._run_as is None or self._as_user([str(bindir / "pg_ctl"), "--version"], timeout=10).returncode == 0:
+                if (
+                    self._run_as is None
+                    or self._as_user([str(bindir / "pg_ctl"), "--version"], timeout=10).returncode == 0
+                ):
                     return bindir
             except (OSError, subprocess.SubprocessError):
                 pass
@@ -165,7 +168,11 @@ class EmbeddedPostgres:
                 for name in dirs + files:
                     p = Path(root, name)
                     if not p.is_symlink():
-                        p.chmod(p.stat().st_mode | 0o555 if (p.is_dir() or os.access(p, os.X_OK)) else p.stat().st_mode | 0o444)
+                        p.chmod(
+                            p.stat().st_mode | 0o555
+                            if (p.is_dir() or os.access(p, os.X_OK))
+                            else p.stat().st_mode | 0o444
+                        )
             target.chmod(0o755)
             marker.touch()
         return target / "bin"
@@ -179,8 +186,12 @@ class EmbeddedPostgres:
             return
         digest = hashlib.sha1(str(self.data_dir.resolve()).encode()).hexdigest()[:12]
         fallback = FALLBACK_ROOT / f"chanjiao-{os.geteuid()}" / digest / "pgdata"
-        log.warning("data directory %s is not reachable by user %s; using %s instead",
-                    self.data_dir, self._run_as.pw_name, fallback)
+        log.warning(
+            "data directory %s is not reachable by user %s; using %s instead",
+            self.data_dir,
+            self._run_as.pw_name,
+            fallback,
+        )
         fallback.parent.mkdir(parents=True, exist_ok=True)
         os.chmod(fallback.parent.parent, 0o755)
         os.chmod(fallback.parent, 0o755)
@@ -207,13 +218,30 @@ class EmbeddedPostgres:
         self._socket_dir = Path(tempfile.mkdtemp(prefix="chanjiao-pgsock-"))
         if self._run_as is not None:
             os.chown(self._socket_dir, self._run_as.pw_uid, self._run_as.pw_gid)
-        opts = [f"-p {self.port}", f"-k {self._socket_dir}", "-c listen_addresses=127.0.0.1",
-                f"-c max_connections={self.max_connections}"]
+        opts = [
+            f"-p {self.port}",
+            f"-k {self._socket_dir}",
+            "-c listen_addresses=127.0.0.1",
+            f"-c max_connections={self.max_connections}",
+        ]
         if not self.durable:
             opts += ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"]
-        res = self._as_user([str(self._bindir / "pg_ctl"), "-D", str(self.data_dir), "-l",
-                             str(self.data_dir / "server.log"), "-w", "-t", "60", "-o", " ".join(opts), "start"],
-                            timeout=90)
+        res = self._as_user(
+            [
+                str(self._bindir / "pg_ctl"),
+                "-D",
+                str(self.data_dir),
+                "-l",
+                str(self.data_dir / "server.log"),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                " ".join(opts),
+                "start",
+            ],
+            timeout=90,
+        )
         if res.returncode != 0:
             tail = ""
             try:
@@ -233,12 +261,28 @@ class EmbeddedPostgres:
         if self._run_as is not None:
             for p in (self.data_dir, pwfile_dir, pwfile):
                 os.chown(p, self._run_as.pw_uid, self._run_as.pw_gid)
-        locale = (["--locale=C", "--locale-provider=builtin", "--builtin-locale=C.UTF-8"]
-                  if major >= 17 else ["--locale=C.UTF-8"])
+        locale = (
+            ["--locale=C", "--locale-provider=builtin", "--builtin-locale=C.UTF-8"]
+            if major >= 17
+            else ["--locale=C.UTF-8"]
+        )
         try:
-            res = self._as_user([str(self._bindir / "initdb"), "-D", str(self.data_dir), "-U", self.superuser,
-                                 "-E", "UTF8", *locale, "--auth=scram-sha-256", f"--pwfile={pwfile}", "--no-instructions"],
-                                timeout=180)
+            res = self._as_user(
+                [
+                    str(self._bindir / "initdb"),
+                    "-D",
+                    str(self.data_dir),
+                    "-U",
+                    self.superuser,
+                    "-E",
+                    "UTF8",
+                    *locale,
+                    "--auth=scram-sha-256",
+                    f"--pwfile={pwfile}",
+                    "--no-instructions",
+                ],
+                timeout=180,
+            )
         finally:
             shutil.rmtree(pwfile_dir, ignore_errors=True)
         if res.returncode != 0:
@@ -254,8 +298,9 @@ class EmbeddedPostgres:
 
     def _pg_ctl_stop(self) -> None:
         assert self._bindir is not None
-        self._as_user([str(self._bindir / "pg_ctl"), "-D", str(self.data_dir), "-m", "fast", "-w", "-t", "60", "stop"],
-                      timeout=90)
+        self._as_user(
+            [str(self._bindir / "pg_ctl"), "-D", str(self.data_dir), "-m", "fast", "-w", "-t", "60", "stop"], timeout=90
+        )
         deadline = time.monotonic() + 30
         while (self.data_dir / "postmaster.pid").exists() and time.monotonic() < deadline:
             if running_postmaster(self.data_dir) is None:

@@ -28,9 +28,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-access-log", action="store_true", help="skip per-request access log lines")
     args = parser.parse_args(argv)
     configure_logging(args.name, os.environ.get("CHANJIAO_LOG_LEVEL", "INFO"))
-    uvicorn.run(APPS[args.name], factory=True, host=args.host, port=args.port, workers=args.workers,
-                log_config=None, access_log=not args.no_access_log, server_header=False,
-                timeout_graceful_shutdown=10)
+    uvicorn.run(
+        APPS[args.name],
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_config=None,
+        access_log=not args.no_access_log,
+        server_header=False,
+        timeout_graceful_shutdown=10,
+    )
 
 
 if __name__ == "__main__":

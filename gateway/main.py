@@ -36,18 +36,32 @@ class Gateway:
         self.settings = settings
         self.table = RoutingTable()
         self.upstreams = {
-            name: Upstream(name, url, connect_timeout=settings.connect_timeout_seconds,
-                           read_timeout=settings.read_timeout_seconds, pool_size=settings.pool_size_per_upstream)
+            name: Upstream(
+                name,
+                url,
+                connect_timeout=settings.connect_timeout_seconds,
+                read_timeout=settings.read_timeout_seconds,
+                pool_size=settings.pool_size_per_upstream,
+            )
             for name, url in settings.upstream_urls().items()
         }
-        self.signer = InternalTokenSigner(settings.internal_token_key.get_secret_value(),
-                                          settings.internal_token_ttl_seconds)
+        self.signer = InternalTokenSigner(
+            settings.internal_token_key.get_secret_value(), settings.internal_token_ttl_seconds
+        )
         self.metrics = Metrics("gateway")
-        self.upstream_requests = Counter("chanjiao_gateway_upstream_requests_total", "Proxied requests",
-                                         ["upstream", "status"], registry=self.metrics.registry)
-        self.upstream_latency = Histogram("chanjiao_gateway_upstream_seconds", "Proxied request latency",
-                                          ["upstream"], registry=self.metrics.registry,
-                                          buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5))
+        self.upstream_requests = Counter(
+            "chanjiao_gateway_upstream_requests_total",
+            "Proxied requests",
+            ["upstream", "status"],
+            registry=self.metrics.registry,
+        )
+        self.upstream_latency = Histogram(
+            "chanjiao_gateway_upstream_seconds",
+            "Proxied request latency",
+            ["upstream"],
+            registry=self.metrics.registry,
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+        )
         self.openapi_cache = OpenAPICache()
         self.inner = self._build_inner()
 
@@ -71,8 +85,15 @@ class Gateway:
         started = time.perf_counter()
         try:
             # The identity issue authenticates API keys / JWTs here; until then every caller is anonymous.
-            status = await proxy(scope, receive, send, upstream=upstream, principal_token=self.signer.token_for(ANONYMOUS),
-                                 request_id=rid, retry_after=self.settings.retry_after_seconds)
+            status = await proxy(
+                scope,
+                receive,
+                send,
+                upstream=upstream,
+                principal_token=self.signer.token_for(ANONYMOUS),
+                request_id=rid,
+                retry_after=self.settings.retry_after_seconds,
+            )
         finally:
             request_id_var.reset(token)
         self.upstream_requests.labels(upstream.name, str(status)).inc()
@@ -92,9 +113,16 @@ class Gateway:
                 for u in gw.upstreams.values():
                     await u.close()
 
-        app = FastAPI(title="Chanjiao gateway", version="1.0.0", lifespan=lifespan, docs_url=None, redoc_url=None,
-                      openapi_url=None, generate_unique_id_function=unique_id,
-                      openapi_tags=[{"name": "operations", "description": "健康检查 Health of the platform"}])
+        app = FastAPI(
+            title="Chanjiao gateway",
+            version="1.0.0",
+            lifespan=lifespan,
+            docs_url=None,
+            redoc_url=None,
+            openapi_url=None,
+            generate_unique_id_function=unique_id,
+            openapi_tags=[{"name": "operations", "description": "健康检查 Health of the platform"}],
+        )
         app.state.settings = self.settings
         install_error_handlers(app)
         app.add_middleware(RequestContextMiddleware, metrics=self.metrics)
@@ -118,15 +146,24 @@ class Gateway:
 
         example = {"status": "ok", "services": {n: {"status": "ok", "database": "ok"} for n in self.upstreams}}
 
-        @app.get("/health", tags=["operations"], summary="平台健康 Platform health",
-                 description="Always 200 while the gateway runs; reports each service (`ok`, `degraded` = its "
-                 "database is down, `unavailable`).", responses={200: {"content": {"application/json": {"example": example}}}})
+        @app.get(
+            "/health",
+            tags=["operations"],
+            summary="平台健康 Platform health",
+            description="Always 200 while the gateway runs; reports each service (`ok`, `degraded` = its "
+            "database is down, `unavailable`).",
+            responses={200: {"content": {"application/json": {"example": example}}}},
+        )
         async def health() -> JSONResponse:
             return JSONResponse(await all_health())
 
-        @app.get("/health/ready", tags=["operations"], summary="就绪检查 Readiness",
-                 description="200 when every service is healthy, 503 when any is not (for load balancers).",
-                 responses={503: {"description": "A service is down"}})
+        @app.get(
+            "/health/ready",
+            tags=["operations"],
+            summary="就绪检查 Readiness",
+            description="200 when every service is healthy, 503 when any is not (for load balancers).",
+            responses={503: {"description": "A service is down"}},
+        )
         async def ready() -> JSONResponse:
             body = await all_health()
             return JSONResponse(body, status_code=200 if body["status"] == "ok" else 503)

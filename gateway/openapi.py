@@ -41,8 +41,9 @@ def merge(docs: dict[str, dict[str, Any]], gateway_doc: dict[str, Any], *, versi
     op_ids: dict[str, str] = {}
     for service, doc in [("gateway", gateway_doc), *sorted(docs.items())]:
         comp = doc.get("components", {}).get("schemas", {})
-        renames = {name: f"{service.capitalize()}{name}" for name, s in comp.items()
-                   if name in schemas and schemas[name] != s}
+        renames = {
+            name: f"{service.capitalize()}{name}" for name, s in comp.items() if name in schemas and schemas[name] != s
+        }
         if renames:
             text = json.dumps(doc)
             for old, new in renames.items():
@@ -95,8 +96,9 @@ class OpenAPICache:
         self._at = 0.0
         self._lock = asyncio.Lock()
 
-    async def get(self, sessions: dict[str, tuple[aiohttp.ClientSession, str]], gateway_doc: dict[str, Any]
-                  ) -> dict[str, Any]:
+    async def get(
+        self, sessions: dict[str, tuple[aiohttp.ClientSession, str]], gateway_doc: dict[str, Any]
+    ) -> dict[str, Any]:
         async with self._lock:
             if self._doc is not None and time.monotonic() - self._at < self.ttl:
                 return self._doc

@@ -8,7 +8,6 @@ as problem+json with `Retry-After`.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -24,15 +23,41 @@ from chanjiao.i18n import wants_english
 
 log = logging.getLogger("chanjiao.gateway.proxy")
 
-HOP_BY_HOP = frozenset({
-    b"connection", b"keep-alive", b"proxy-authenticate", b"proxy-authorization", b"te", b"trailer", b"trailers",
-    b"transfer-encoding", b"upgrade", b"host", b"proxy-connection",
-})
+HOP_BY_HOP = frozenset(
+    {
+        b"connection",
+        b"keep-alive",
+        b"proxy-authenticate",
+        b"proxy-authorization",
+        b"te",
+        b"trailer",
+        b"trailers",
+        b"transfer-encoding",
+        b"upgrade",
+        b"host",
+        b"proxy-connection",
+    }
+)
 # Never accepted from clients: only the gateway mints the internal token.
-_DROP_FROM_CLIENT = HOP_BY_HOP | {INTERNAL_TOKEN_HEADER.encode(), b"x-request-id", b"x-forwarded-for",
-                                  b"x-forwarded-proto", b"x-forwarded-host"}
-_DROP_FROM_UPSTREAM = frozenset({b"connection", b"keep-alive", b"proxy-authenticate", b"te", b"trailer",
-                                 b"trailers", b"transfer-encoding", b"upgrade"})
+_DROP_FROM_CLIENT = HOP_BY_HOP | {
+    INTERNAL_TOKEN_HEADER.encode(),
+    b"x-request-id",
+    b"x-forwarded-for",
+    b"x-forwarded-proto",
+    b"x-forwarded-host",
+}
+_DROP_FROM_UPSTREAM = frozenset(
+    {
+        b"connection",
+        b"keep-alive",
+        b"proxy-authenticate",
+        b"te",
+        b"trailer",
+        b"trailers",
+        b"transfer-encoding",
+        b"upgrade",
+    }
+)
 _BUFFER_LIMIT = 1 << 20  # responses up to 1 MiB are sent in one piece; larger ones are streamed
 
 
@@ -48,8 +73,12 @@ class Upstream:
 
     async def start(self) -> None:
         connector = aiohttp.TCPConnector(limit=self.pool_size, keepalive_timeout=30, ttl_dns_cache=300)
-        self.session = aiohttp.ClientSession(connector=connector, timeout=self.timeout, auto_decompress=False,
-                                             skip_auto_headers=("User-Agent", "Accept-Encoding", "Content-Type"))
+        self.session = aiohttp.ClientSession(
+            connector=connector,
+            timeout=self.timeout,
+            auto_decompress=False,
+            skip_auto_headers=("User-Agent", "Accept-Encoding", "Content-Type"),
+        )
 
     async def close(self) -> None:
         if self.session is not None:
@@ -57,14 +86,30 @@ class Upstream:
             self.session = None
 
 
-async def _send_problem(scope: Scope, send: Send, *, status: int, slug: str, zh: tuple[str, str],
-                        en: tuple[str, str], request_id: str, retry_after: int | None = None) -> None:
+async def _send_problem(
+    scope: Scope,
+    send: Send,
+    *,
+    status: int,
+    slug: str,
+    zh: tuple[str, str],
+    en: tuple[str, str],
+    request_id: str,
+    retry_after: int | None = None,
+) -> None:
     english = wants_english(HTTPConnection(scope))
     title, detail = en if english else zh
-    body = json.dumps(problem_body(slug=slug, title=title, status=status, detail=detail, instance=scope["path"],
-                                   request_id=request_id), ensure_ascii=False).encode()
-    headers = [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode()),
-               (b"x-request-id", request_id.encode())]
+    body = json.dumps(
+        problem_body(
+            slug=slug, title=title, status=status, detail=detail, instance=scope["path"], request_id=request_id
+        ),
+        ensure_ascii=False,
+    ).encode()
+    headers = [
+        (b"content-type", b"application/problem+json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"x-request-id", request_id.encode()),
+    ]
     if retry_after is not None:
         headers.append((b"retry-after", str(retry_after).encode()))
     await send({"type": "http.response.start", "status": status, "headers": headers})
@@ -84,8 +129,16 @@ async def _request_body(receive: Receive, first: dict) -> AsyncIterator[bytes]:
         more = message.get("more_body", False)
 
 
-async def proxy(scope: Scope, receive: Receive, send: Send, *, upstream: Upstream, principal_token: bytes,
-                request_id: str, retry_after: int) -> int:
+async def proxy(
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    *,
+    upstream: Upstream,
+    principal_token: bytes,
+    request_id: str,
+    retry_after: int,
+) -> int:
     """Forward one request; returns the status sent to the client."""
     assert upstream.session is not None
     client = scope.get("client")
@@ -116,12 +169,12 @@ async def proxy(scope: Scope, receive: Receive, send: Send, *, upstream: Upstrea
             data = _request_body(receive, first)
     qs = scope.get("query_string", b"")
     raw_path = scope.get("raw_path") or scope["path"].encode()
-    url = URL(upstream.base_url + raw_path.decode("latin-1") + ("?" + qs.decode("latin-1") if qs else ""),
-              encoded=True)
+    url = URL(upstream.base_url + raw_path.decode("latin-1") + ("?" + qs.decode("latin-1") if qs else ""), encoded=True)
     started = False
     try:
-        async with upstream.session.request(scope["method"], url, headers=headers, data=data,
-                                            allow_redirects=False) as resp:
+        async with upstream.session.request(
+            scope["method"], url, headers=headers, data=data, allow_redirects=False
+        ) as resp:
             out_headers = [(k.lower(), v) for k, v in resp.raw_headers if k.lower() not in _DROP_FROM_UPSTREAM]
             if not any(k == b"x-request-id" for k, _ in out_headers):
                 out_headers.append((b"x-request-id", request_id.encode()))
@@ -142,23 +195,36 @@ async def proxy(scope: Scope, receive: Receive, send: Send, *, upstream: Upstrea
                     await send({"type": "http.response.body", "body": chunk, "more_body": True})
                 await send({"type": "http.response.body", "body": b""})
             return resp.status
-    except (TimeoutError, asyncio.TimeoutError, aiohttp.ServerTimeoutError):
+    except (TimeoutError, aiohttp.ServerTimeoutError):
         if started:
             raise
         log.warning("upstream %s timed out", upstream.name)
-        await _send_problem(scope, send, status=504, slug="gateway-timeout", request_id=request_id,
-                            retry_after=retry_after,
-                            zh=("后端服务超时", f"{upstream.name} 服务响应超时，请稍后重试"),
-                            en=("Gateway timeout", f"The {upstream.name} service timed out; retry later"))
+        await _send_problem(
+            scope,
+            send,
+            status=504,
+            slug="gateway-timeout",
+            request_id=request_id,
+            retry_after=retry_after,
+            zh=("后端服务超时", f"{upstream.name} 服务响应超时，请稍后重试"),
+            en=("Gateway timeout", f"The {upstream.name} service timed out; retry later"),
+        )
         return 504
     except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, OSError):
         if started:
             raise
         log.warning("upstream %s unavailable", upstream.name)
-        await _send_problem(scope, send, status=503, slug="service-unavailable", request_id=request_id,
-                            retry_after=retry_after,
-                            zh=("后端服务暂不可用", f"{upstream.name} 服务暂不可用，其他服务不受影响，请稍后重试"),
-                            en=("Service unavailable", f"The {upstream.name} service is unavailable; other "
-                                "services keep working. Retry later"))
+        await _send_problem(
+            scope,
+            send,
+            status=503,
+            slug="service-unavailable",
+            request_id=request_id,
+            retry_after=retry_after,
+            zh=("后端服务暂不可用", f"{upstream.name} 服务暂不可用，其他服务不受影响，请稍后重试"),
+            en=(
+                "Service unavailable",
+                f"The {upstream.name} service is unavailable; other services keep working. Retry later",
+            ),
+        )
         return 503
-

@@ -11,19 +11,54 @@ from dataclasses import dataclass
 
 # (path pattern, service). `{id}` matches one segment. Order does not matter: longest wins.
 ROUTES: list[tuple[str, str]] = [
-    *[(f"/v1/{r}", "membership") for r in (
-        "organizations", "alliances", "memberships", "committees", "people", "appointments", "users", "api-keys",
-        "auth", "reference", "webhooks")],
-    *[(f"/v1/{r}", "training") for r in (
-        "learners", "programmes", "enrolments", "certificates", "appraisals", "internships", "teacher-practices",
-        "part-time-teaching", "training-bases", "training-stats")],
-    *[(f"/v1/{r}", "matching") for r in (
-        "demands", "offers", "allocations", "proposals", "agreements", "fairs", "matching-stats")],
+    *[
+        (f"/v1/{r}", "membership")
+        for r in (
+            "organizations",
+            "alliances",
+            "memberships",
+            "committees",
+            "people",
+            "appointments",
+            "users",
+            "api-keys",
+            "auth",
+            "reference",
+            "webhooks",
+        )
+    ],
+    *[
+        (f"/v1/{r}", "training")
+        for r in (
+            "learners",
+            "programmes",
+            "enrolments",
+            "certificates",
+            "appraisals",
+            "internships",
+            "teacher-practices",
+            "part-time-teaching",
+            "training-bases",
+            "training-stats",
+        )
+    ],
+    *[
+        (f"/v1/{r}", "matching")
+        for r in ("demands", "offers", "allocations", "proposals", "agreements", "fairs", "matching-stats")
+    ],
 ]
 
 # Answered by the gateway itself (composed or operational); these win over any upstream.
-GATEWAY_ROUTES: list[str] = ["/health", "/health/ready", "/metrics", "/openapi.json", "/docs", "/redoc",
-                             "/docs/oauth2-redirect", "/v1/reports"]
+GATEWAY_ROUTES: list[str] = [
+    "/health",
+    "/health/ready",
+    "/metrics",
+    "/openapi.json",
+    "/docs",
+    "/redoc",
+    "/docs/oauth2-redirect",
+    "/v1/reports",
+]
 
 
 @dataclass(frozen=True)

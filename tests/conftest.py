@@ -34,7 +34,9 @@ TEST_KEY = "test-internal-token-key-" + secrets.token_hex(16)
 TEMPLATE_DB = "chanjiao_template"
 
 # ---- the unmasked-ID-number scan -------------------------------------------------------------
-UNMASKED_ID = re.compile(r"(?<![0-9A-Za-z*])\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z])")
+UNMASKED_ID = re.compile(
+    r"(?<![0-9A-Za-z*])\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z])"
+)
 _seen_pii: list[tuple[str, str]] = []
 _current_test = {"name": "<setup>"}
 
@@ -159,8 +161,9 @@ async def database(cluster: Cluster) -> AsyncIterator[Database]:
 @pytest.fixture
 async def membership_session(database: Database) -> AsyncIterator[AsyncSession]:
     """Service-level tests: a session inside a transaction rolled back afterwards."""
-    engine = create_async_engine(database.urls["membership"],
-                                 connect_args={"server_settings": {"search_path": "membership"}})
+    engine = create_async_engine(
+        database.urls["membership"], connect_args={"server_settings": {"search_path": "membership"}}
+    )
     async with engine.connect() as conn:
         trans = await conn.begin()
         session = AsyncSession(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
@@ -178,8 +181,13 @@ def token_headers(principal: Principal = ANONYMOUS) -> dict[str, str]:
 
 
 def membership_settings(database: Database, **overrides: object) -> MembershipSettings:
-    return MembershipSettings(database_url=database.urls["membership"], internal_token_key=TEST_KEY,
-                              environment="development", **overrides)
+    values: dict[str, object] = {
+        "database_url": database.urls["membership"],
+        "internal_token_key": TEST_KEY,
+        "environment": "development",
+        **overrides,
+    }
+    return MembershipSettings(**values)
 
 
 @pytest.fixture(scope="module")
@@ -189,6 +197,7 @@ async def membership_client(database: Database) -> AsyncIterator[httpx.AsyncClie
 
     app = create_app(membership_settings(database))
     async with app.router.lifespan_context(app):
-        async with scanning_client(transport=httpx.ASGITransport(app=app), base_url="http://membership",
-                                   headers=token_headers()) as client:
+        async with scanning_client(
+            transport=httpx.ASGITransport(app=app), base_url="http://membership", headers=token_headers()
+        ) as client:
             yield client

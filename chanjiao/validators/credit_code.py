@@ -88,6 +88,5 @@ def _charset_error() -> CodeError:
     return CodeError(
         "charset",
         "统一社会信用代码只能包含数字和大写字母（不含 I、O、S、V、Z）",
-        "A unified social credit code may contain only digits and upper-case letters "
-        "other than I, O, S, V and Z",
+        "A unified social credit code may contain only digits and upper-case letters other than I, O, S, V and Z",
     )

@@ -113,9 +113,7 @@ def validate_phone(phone: str) -> None:
     if len(phone) != 11:
         raise CodeError("length", "手机号码应为11位", "A mobile number has 11 digits")
     if not phone.isascii() or not phone.isdigit():
-        raise CodeError(
-            "charset", "手机号码只能包含数字", "A mobile number may contain only digits"
-        )
+        raise CodeError("charset", "手机号码只能包含数字", "A mobile number may contain only digits")
     if not _MOBILE.fullmatch(phone):
         raise CodeError(
             "prefix",

@@ -11,5 +11,6 @@ Matching: enterprise demands, school offers, matches, agreements and fairs."""
 
 
 def create_app(settings: MatchingSettings | None = None) -> FastAPI:
-    return create_service_app(settings or MatchingSettings(), title="Chanjiao matching", description=DESCRIPTION,
-                              kernel=kernel)
+    return create_service_app(
+        settings or MatchingSettings(), title="Chanjiao matching", description=DESCRIPTION, kernel=kernel
+    )

@@ -11,5 +11,6 @@ Training: learners, programmes, enrolments, certificates, internships and traini
 
 
 def create_app(settings: TrainingSettings | None = None) -> FastAPI:
-    return create_service_app(settings or TrainingSettings(), title="Chanjiao training", description=DESCRIPTION,
-                              kernel=kernel)
+    return create_service_app(
+        settings or TrainingSettings(), title="Chanjiao training", description=DESCRIPTION, kernel=kernel
+    )

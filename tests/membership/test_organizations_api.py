@@ -30,22 +30,30 @@ class TestCreate:
         assert r.headers["location"] == f"/v1/organizations/{body['id']}"
         assert r.headers["etag"] == '"1"'
         assert body["name"] == "山东工业职业学院"  # trimmed
-        assert body["region"] == {"code": "370303", "name": "张店区", "code_known": True,
-                                  "province": "山东省", "city": "淄博市"}
+        assert body["region"] == {
+            "code": "370303",
+            "name": "张店区",
+            "code_known": True,
+            "province": "山东省",
+            "city": "淄博市",
+        }
         assert uuid.UUID(body["id"]).version == 7
         got = await membership_client.get(body["location"] if "location" in body else r.headers["location"])
         assert got.status_code == 200 and got.json() == body
 
     async def test_credit_code_normalised_from_full_width_and_lower_case(self, membership_client):
-        r = await membership_client.post("/v1/organizations", json=org(credit_code="９１４４０３００１０００１６８６ｘａ"))
+        r = await membership_client.post(
+            "/v1/organizations", json=org(credit_code="９１４４０３００１０００１６８６ｘａ")
+        )
         assert r.status_code == 201, r.text
         assert r.json()["credit_code"] == "9144030010001686XA"
 
     @pytest.mark.parametrize("lang,title", [(None, "输入校验未通过"), ("en", "Validation failed")])
     async def test_wrong_check_character_is_422_naming_the_field_without_echo(self, membership_client, lang, title):
         headers = {"Accept-Language": lang} if lang else {}
-        r = await membership_client.post("/v1/organizations", json=org(credit_code="91350100M000100Y4Z"),
-                                         headers=headers)
+        r = await membership_client.post(
+            "/v1/organizations", json=org(credit_code="91350100M000100Y4Z"), headers=headers
+        )
         assert r.status_code == 422
         assert r.headers["content-type"].startswith("application/problem+json")
         problem = r.json()
@@ -65,8 +73,9 @@ class TestCreate:
         r = await membership_client.post("/v1/organizations", json={"name": "山东"})
         assert r.status_code == 422
         assert {tuple(e["loc"]) for e in r.json()["errors"]} == {("body", "org_type"), ("body", "region_code")}
-        r = await membership_client.post("/v1/organizations", content=b"{not json",
-                                         headers={"content-type": "application/json"})
+        r = await membership_client.post(
+            "/v1/organizations", content=b"{not json", headers={"content-type": "application/json"}
+        )
         assert r.status_code in (400, 422)
         assert r.headers["content-type"].startswith("application/problem+json")
 
@@ -81,8 +90,9 @@ class TestCreate:
         assert r.json()["region"]["province"] == "山东省"
 
     async def test_industry_codes_flagged(self, membership_client):
-        r = await membership_client.post("/v1/organizations", json=org(org_type="enterprise",
-                                                                       industry_codes=["3120", "9999"]))
+        r = await membership_client.post(
+            "/v1/organizations", json=org(org_type="enterprise", industry_codes=["3120", "9999"])
+        )
         assert r.status_code == 201
         inds = r.json()["industries"]
         assert inds[0] == {"code": "3120", "name": "炼钢", "code_known": True}
@@ -98,7 +108,9 @@ class TestCreate:
         assert (await membership_client.post("/v1/organizations", json=same)).status_code == 201
         assert (await membership_client.post("/v1/organizations", json=same)).status_code == 409
         # same name in another region is a different unit
-        assert (await membership_client.post("/v1/organizations", json={**same, "region_code": "370102"})).status_code == 201
+        assert (
+            await membership_client.post("/v1/organizations", json={**same, "region_code": "370102"})
+        ).status_code == 201
 
 
 class TestIdempotency:
@@ -136,8 +148,9 @@ class TestIdempotency:
     async def test_concurrent_duplicates_create_once(self, membership_client):
         body = org()
         h = {"Idempotency-Key": "k-" + uuid.uuid4().hex}
-        results = await asyncio.gather(*(membership_client.post("/v1/organizations", json=body, headers=h)
-                                         for _ in range(5)))
+        results = await asyncio.gather(
+            *(membership_client.post("/v1/organizations", json=body, headers=h) for _ in range(5))
+        )
         statuses = sorted(r.status_code for r in results)
         assert all(s in (201, 409) for s in statuses) and 201 in statuses
         ids = {r.json()["id"] for r in results if r.status_code == 201}
@@ -184,10 +197,13 @@ class TestReadUpdateDelete:
         await membership_client.patch(f"/v1/organizations/{created['id']}", json={"name": "审计测试职业学院"})
         conn = await asyncpg.connect(database.admin_url)
         try:
-            audit = await conn.fetch("select action, diff, request_id from membership.audit_log where entity_id=$1 "
-                                     "order by occurred_at", uuid.UUID(created["id"]))
-            events = await conn.fetch("select type, seq from membership.outbox where aggregate_id=$1 order by seq",
-                                      uuid.UUID(created["id"]))
+            audit = await conn.fetch(
+                "select action, diff, request_id from membership.audit_log where entity_id=$1 order by occurred_at",
+                uuid.UUID(created["id"]),
+            )
+            events = await conn.fetch(
+                "select type, seq from membership.outbox where aggregate_id=$1 order by seq", uuid.UUID(created["id"])
+            )
         finally:
             await conn.close()
         assert [a["action"] for a in audit] == ["create", "update"]
@@ -198,13 +214,19 @@ class TestReadUpdateDelete:
 class TestList:
     async def test_pagination_filters_and_search(self, membership_client):
         tag = uuid.uuid4().hex[:4]
-        names = [f"青岛{tag}港湾职业技术学院", f"青岛{tag}酒店管理职业技术学院", f"青岛{tag}黄海学院",
-                 f"烟台{tag}汽车工程职业学院", f"青岛{tag}海尔集团"]
+        names = [
+            f"青岛{tag}港湾职业技术学院",
+            f"青岛{tag}酒店管理职业技术学院",
+            f"青岛{tag}黄海学院",
+            f"烟台{tag}汽车工程职业学院",
+            f"青岛{tag}海尔集团",
+        ]
         types = ["higher_vocational", "higher_vocational", "undergraduate", "higher_vocational", "enterprise"]
         regions = ["370211", "370212", "370211", "370602", "370214"]
         for n, t, rc in zip(names, types, regions, strict=True):
-            assert (await membership_client.post("/v1/organizations",
-                                                 json={"name": n, "org_type": t, "region_code": rc})).status_code == 201
+            assert (
+                await membership_client.post("/v1/organizations", json={"name": n, "org_type": t, "region_code": rc})
+            ).status_code == 201
         seen, cursor = [], None
         while True:
             params = {"limit": 2, "q": tag}
@@ -228,8 +250,14 @@ class TestList:
         assert names[1] in [i["name"] for i in r.json()["items"]]
 
     async def test_bad_list_parameters(self, membership_client):
-        for params in ({"limit": 0}, {"limit": 501}, {"cursor": "garbage!"}, {"org_type": "x"},
-                       {"region_prefix": "3"}, {"q": "职"}):
+        for params in (
+            {"limit": 0},
+            {"limit": 501},
+            {"cursor": "garbage!"},
+            {"org_type": "x"},
+            {"region_prefix": "3"},
+            {"q": "职"},
+        ):
             r = await membership_client.get("/v1/organizations", params=params)
             assert r.status_code == 422, params
             assert r.json()["errors"][0]["loc"][0] == "query"
@@ -239,8 +267,9 @@ class TestList:
         since = first["created_at"]
         second = (await membership_client.post("/v1/organizations", json=org())).json()
         await membership_client.delete(f"/v1/organizations/{second['id']}")
-        page = (await membership_client.get("/v1/organizations", params={"updated_since": since,
-                                                                         "include_deleted": "true"})).json()
+        page = (
+            await membership_client.get("/v1/organizations", params={"updated_since": since, "include_deleted": "true"})
+        ).json()
         by_id = {i["id"]: i for i in page["items"]}
         assert by_id[second["id"]]["deleted"] is True
         assert first["id"] not in by_id  # not changed after `since`

@@ -25,9 +25,7 @@ def test_region_format_ok(code):
     validate_region_code(code)
 
 
-@pytest.mark.parametrize(
-    "code", ["", "11010", "1101050", "11010X", "１１０１０５", " 110105", "11-105"]
-)
+@pytest.mark.parametrize("code", ["", "11010", "1101050", "11010X", "１１０１０５", " 110105", "11-105"])
 def test_region_format_bad(code):
     assert _rule(validate_region_code, code) == "format"
 
@@ -44,9 +42,7 @@ def test_major_ok(code):
     validate_major_code(code)
 
 
-@pytest.mark.parametrize(
-    "code", ["", "61", "6101", "61010", "6101011", "520401k", "520401KK", "K520401"]
-)
+@pytest.mark.parametrize("code", ["", "61", "6101", "61010", "6101011", "520401k", "520401KK", "K520401"])
 def test_major_bad(code):
     assert _rule(validate_major_code, code) == "format"
 
@@ -75,9 +71,7 @@ def test_occupation_bad(code):
     assert _rule(validate_occupation_code, code) == "format"
 
 
-@pytest.mark.parametrize(
-    ("code", "level"), [("A", 1), ("T", 1), ("01", 2), ("011", 3), ("0111", 4), ("3531", 4)]
-)
+@pytest.mark.parametrize(("code", "level"), [("A", 1), ("T", 1), ("01", 2), ("011", 3), ("0111", 4), ("3531", 4)])
 def test_industry_ok(code, level):
     validate_industry_code(code)
     assert industry_code_level(code) == level

@@ -7,6 +7,7 @@ Revision ID: 3b1c0e7d5a21
 Revises: 8579f8a83fc3
 Create Date: 2026-11-25 13:30:00
 """
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
@@ -23,8 +24,15 @@ _COMMON = ("code", "name", "level", "parent_code")
 
 def _rows(kind: str, rows: list[dict]) -> list[dict]:
     return [
-        {"kind": kind, "code": r["code"], "name": r["name"], "level": str(r["level"]), "parent_code": r["parent_code"],
-         "attributes": {k: v for k, v in r.items() if k not in _COMMON}, "source": "shipped"}
+        {
+            "kind": kind,
+            "code": r["code"],
+            "name": r["name"],
+            "level": str(r["level"]),
+            "parent_code": r["parent_code"],
+            "attributes": {k: v for k, v in r.items() if k not in _COMMON},
+            "source": "shipped",
+        }
         for r in rows
     ]
 
@@ -32,13 +40,21 @@ def _rows(kind: str, rows: list[dict]) -> list[dict]:
 def upgrade() -> None:
     table = sa.table(
         "reference_codes",
-        sa.column("kind", sa.Text), sa.column("code", sa.Text), sa.column("name", sa.Text),
-        sa.column("level", sa.Text), sa.column("parent_code", sa.Text), sa.column("attributes", postgresql.JSONB),
+        sa.column("kind", sa.Text),
+        sa.column("code", sa.Text),
+        sa.column("name", sa.Text),
+        sa.column("level", sa.Text),
+        sa.column("parent_code", sa.Text),
+        sa.column("attributes", postgresql.JSONB),
         sa.column("source", sa.Text),
         schema="membership",
     )
-    for kind, rows in (("regions", refdata.regions()), ("majors", refdata.majors()),
-                       ("occupations", refdata.occupations()), ("industries", refdata.industries())):
+    for kind, rows in (
+        ("regions", refdata.regions()),
+        ("majors", refdata.majors()),
+        ("occupations", refdata.occupations()),
+        ("industries", refdata.industries()),
+    ):
         op.bulk_insert(table, _rows(kind, rows))
 
 

@@ -27,10 +27,16 @@ class OrgType(StrEnum):
 
 
 ORG_TYPE_LABELS = {
-    "government": "政府部门", "enterprise": "企业", "undergraduate": "本科院校",
-    "higher_vocational": "高职院校(含职业本科)", "secondary_vocational": "中职学校",
-    "technician_college": "技师学院/技工学校", "industry_association": "行业协会/学会",
-    "research_institute": "科研院所", "training_company": "教育培训型企业", "other": "其他",
+    "government": "政府部门",
+    "enterprise": "企业",
+    "undergraduate": "本科院校",
+    "higher_vocational": "高职院校(含职业本科)",
+    "secondary_vocational": "中职学校",
+    "technician_college": "技师学院/技工学校",
+    "industry_association": "行业协会/学会",
+    "research_institute": "科研院所",
+    "training_company": "教育培训型企业",
+    "other": "其他",
 }
 
 
@@ -49,10 +55,19 @@ class Organization(Base, table=True):
     __table_args__ = (
         _enum_check("org_type", OrgType),
         _enum_check("status", OrgStatus),
-        sa.Index("uq_organizations_credit_code", "credit_code", unique=True,
-                 postgresql_where=sa.text("deleted_at is null and credit_code is not null")),
-        sa.Index("uq_organizations_name_region", "name", "region_code", unique=True,
-                 postgresql_where=sa.text("deleted_at is null and credit_code is null")),
+        sa.Index(
+            "uq_organizations_credit_code",
+            "credit_code",
+            unique=True,
+            postgresql_where=sa.text("deleted_at is null and credit_code is not null"),
+        ),
+        sa.Index(
+            "uq_organizations_name_region",
+            "name",
+            "region_code",
+            unique=True,
+            postgresql_where=sa.text("deleted_at is null and credit_code is null"),
+        ),
         sa.Index("ix_organizations_name_bigrams", "name_bigrams", postgresql_using="gin"),
         sa.Index("ix_organizations_region_code", "region_code", "id"),
         sa.Index("ix_organizations_org_type", "org_type", "id"),
@@ -67,8 +82,9 @@ class Organization(Base, table=True):
     org_type: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     region_code: str = Field(sa_column=sa.Column(sa.String(6), nullable=False))
     credit_code: str | None = Field(default=None, sa_column=sa.Column(sa.String(18), nullable=True))
-    industry_codes: list[str] = Field(default_factory=list, sa_column=sa.Column(ARRAY(sa.Text), nullable=False,
-                                                                                 server_default="{}"))
+    industry_codes: list[str] = Field(
+        default_factory=list, sa_column=sa.Column(ARRAY(sa.Text), nullable=False, server_default="{}")
+    )
     status: str = Field(default="active", sa_column=sa.Column(sa.Text, nullable=False, server_default="active"))
     version: int = Field(default=1, sa_column=sa.Column(sa.Integer, nullable=False))
     created_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))

@@ -30,52 +30,84 @@ READ = allow(scopes=("membership:read",))
 WRITE = allow(scopes=("membership:write",))
 
 IfMatch = Annotated[str | None, Header(description="The ETag you read; a stale one is 412 (optional)")]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description=(
-    "A retry with the same key and body returns the first response (kept 24 h); the same key with "
-    "another body is 422; a duplicate still in flight is 409."))]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description=(
+            "A retry with the same key and body returns the first response (kept 24 h); the same key with "
+            "another body is 422; a duplicate still in flight is 409."
+        ),
+    ),
+]
 
 _EXAMPLE = {
-    "id": "019abf2e-7c3a-7d2e-9b1a-3f0c2d4e5a6b", "name": "山东工业职业学院", "org_type": "higher_vocational",
-    "org_type_label": "高职院校(含职业本科)", "region_code": "370303",
+    "id": "019abf2e-7c3a-7d2e-9b1a-3f0c2d4e5a6b",
+    "name": "山东工业职业学院",
+    "org_type": "higher_vocational",
+    "org_type_label": "高职院校(含职业本科)",
+    "region_code": "370303",
     "region": {"code": "370303", "name": "张店区", "code_known": True, "province": "山东省", "city": "淄博市"},
-    "credit_code": "12370000495571208J", "industry_codes": [], "industries": [], "status": "active", "version": 1,
-    "created_at": "2026-11-25T08:00:00+00:00", "updated_at": "2026-11-25T08:00:00+00:00",
+    "credit_code": "12370000495571208J",
+    "industry_codes": [],
+    "industries": [],
+    "status": "active",
+    "version": 1,
+    "created_at": "2026-11-25T08:00:00+00:00",
+    "updated_at": "2026-11-25T08:00:00+00:00",
 }
 
 
 def _one(request: Request, body: OrganizationPublic, status_code: int = 200, **headers: str) -> JSONResponse:
-    return JSONResponse(body.model_dump(mode="json"), status_code=status_code,
-                        headers={"ETag": etag_for(body.version), **headers})
+    return JSONResponse(
+        body.model_dump(mode="json"), status_code=status_code, headers={"ETag": etag_for(body.version), **headers}
+    )
 
 
 @router.post(
-    "", status_code=201, response_model=OrganizationPublic, dependencies=[WRITE],
+    "",
+    status_code=201,
+    response_model=OrganizationPublic,
+    dependencies=[WRITE],
     summary="登记单位 Create an organization",
     description="Registers a school, enterprise, association or other unit. `credit_code` (统一社会信用代码) is "
     "checked against GB 32100-2015 and unique among live organizations; without one, name + region is unique. "
     "Input is trimmed; codes are upper-cased and full-width characters normalised. Send `Idempotency-Key` so "
     "a retry never creates a duplicate.",
-    responses={201: {"headers": {"Location": {"schema": {"type": "string"}}, "ETag": {"schema": {"type": "string"}}},
-                     "content": {"application/json": {"example": _EXAMPLE}}},
-               **problem_responses(400, 401, 403, 409, 422)},
+    responses={
+        201: {
+            "headers": {"Location": {"schema": {"type": "string"}}, "ETag": {"schema": {"type": "string"}}},
+            "content": {"application/json": {"example": _EXAMPLE}},
+        },
+        **problem_responses(400, 401, 403, 409, 422),
+    },
 )
 async def create_organization(
-    request: Request, body: OrganizationCreate, session: SessionDep, principal: PrincipalDep,
-    idem: IdempotencyDep, idempotency_key: IdempotencyKey = None,
+    request: Request,
+    body: OrganizationCreate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    idem: IdempotencyDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> Response:
     if idem.replay is not None:
         return idem.replay
     org = await service.create_organization(session, data=body, actor=principal.actor)
     public = (await service.render(session, [org]))[0]
-    response = JSONResponse(public.model_dump(mode="json"), status_code=201,
-                            headers={"ETag": etag_for(org.version), "Location": f"/v1/organizations/{org.id}"})
+    response = JSONResponse(
+        public.model_dump(mode="json"),
+        status_code=201,
+        headers={"ETag": etag_for(org.version), "Location": f"/v1/organizations/{org.id}"},
+    )
     await idem.record(session, response)
     await session.commit()
     return response
 
 
 @router.get(
-    "", response_model=OrganizationPage, dependencies=[READ],
+    "",
+    response_model=OrganizationPage,
+    dependencies=[READ],
     summary="查询单位 List organizations",
     description="Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `org_type`, `region_prefix` "
     "(2 digits = province, 4 = city), `q` (any part of the name, 2+ characters, e.g. `工业职业`). "
@@ -86,26 +118,42 @@ async def list_organizations(
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
     org_type: Annotated[OrgType | None, Query(description="单位类型")] = None,
-    region_prefix: Annotated[str | None, Query(pattern=r"^\d{2,6}$", description="区划代码前缀, e.g. 37 or 3703")] = None,
+    region_prefix: Annotated[
+        str | None, Query(pattern=r"^\d{2,6}$", description="区划代码前缀, e.g. 37 or 3703")
+    ] = None,
     q: Annotated[str | None, Query(min_length=2, max_length=50, description="名称关键字 (2+ characters)")] = None,
     updated_since: Annotated[datetime | None, Query(description="Only records changed after this timestamp")] = None,
     include_deleted: Annotated[bool, Query(description="Include tombstones of deleted organizations")] = False,
 ) -> OrganizationPage:
     orgs, next_cursor = await service.list_organizations(
-        session, org_type=org_type.value if org_type else None, region_prefix=region_prefix, q=q,
-        updated_since=updated_since, include_deleted=include_deleted, cursor=cursor, limit=limit)
+        session,
+        org_type=org_type.value if org_type else None,
+        region_prefix=region_prefix,
+        q=q,
+        updated_since=updated_since,
+        include_deleted=include_deleted,
+        cursor=cursor,
+        limit=limit,
+    )
     return OrganizationPage(items=await service.render(session, orgs), next_cursor=next_cursor)
 
 
 @router.get(
-    "/{org_id}", response_model=OrganizationPublic, dependencies=[READ],
+    "/{org_id}",
+    response_model=OrganizationPublic,
+    dependencies=[READ],
     summary="单位详情 Get an organization",
     description="Carries an `ETag`; send it back as `If-None-Match` for a cheap 304, or as `If-Match` when you PATCH.",
-    responses={200: {"content": {"application/json": {"example": _EXAMPLE}}}, 304: {"description": "Not modified"},
-               **problem_responses(404)},
+    responses={
+        200: {"content": {"application/json": {"example": _EXAMPLE}}},
+        304: {"description": "Not modified"},
+        **problem_responses(404),
+    },
 )
 async def get_organization(
-    request: Request, org_id: uuid.UUID, session: SessionDep,
+    request: Request,
+    org_id: uuid.UUID,
+    session: SessionDep,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     org = await service.get_organization(session, org_id)
@@ -115,32 +163,44 @@ async def get_organization(
 
 
 @router.patch(
-    "/{org_id}", response_model=OrganizationPublic, dependencies=[WRITE],
+    "/{org_id}",
+    response_model=OrganizationPublic,
+    dependencies=[WRITE],
     summary="修改单位 Update an organization",
     description="Partial update: only the fields sent change. Send `If-Match` with the ETag you read so two "
     "clerks never overwrite each other silently (stale → 412).",
     responses=problem_responses(401, 403, 404, 409, 412, 422),
 )
 async def update_organization(
-    request: Request, org_id: uuid.UUID, body: OrganizationUpdate, session: SessionDep, principal: PrincipalDep,
+    request: Request,
+    org_id: uuid.UUID,
+    body: OrganizationUpdate,
+    session: SessionDep,
+    principal: PrincipalDep,
     if_match: IfMatch = None,
 ) -> Response:
-    org = await service.update_organization(session, org_id=org_id, changes=body, if_match=if_match,
-                                            actor=principal.actor)
+    org = await service.update_organization(
+        session, org_id=org_id, changes=body, if_match=if_match, actor=principal.actor
+    )
     public = (await service.render(session, [org]))[0]
     await session.commit()
     return _one(request, public)
 
 
 @router.delete(
-    "/{org_id}", status_code=204, dependencies=[WRITE],
+    "/{org_id}",
+    status_code=204,
+    dependencies=[WRITE],
     summary="删除单位 Delete an organization",
     description="Soft delete: the organization disappears from reads and lists, and appears as a tombstone in "
     "`include_deleted=true` syncs. Its credit code may be registered again.",
     responses=problem_responses(401, 403, 404, 412),
 )
 async def delete_organization(
-    org_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None,
+    org_id: uuid.UUID,
+    session: SessionDep,
+    principal: PrincipalDep,
+    if_match: IfMatch = None,
 ) -> Response:
     await service.delete_organization(session, org_id=org_id, if_match=if_match, actor=principal.actor)
     await session.commit()

@@ -8,8 +8,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from chanjiao.pagination import Page
 from chanjiao import refdata
+from chanjiao.pagination import Page
 from chanjiao.validators import (
     CodeError,
     normalize_code,
@@ -53,23 +53,56 @@ def _region(value: str) -> str:
     return code
 
 
-Name = Annotated[str, Field(max_length=200, description="单位名称 (2–100 characters after trimming)",
-                            examples=["山东工业职业学院"]), AfterValidator(_name)]
-CreditCode = Annotated[str | None, Field(max_length=40, description="统一社会信用代码 GB 32100-2015 (18 characters, "
-                                         "check character verified; full-width and lower-case input normalised)",
-                                         examples=["91350100M000100Y43"]), AfterValidator(_credit_code)]
-RegionCode = Annotated[str, Field(max_length=12, description="6-digit administrative division code 行政区划代码; the "
-                                  "province part must exist, unknown codes are accepted and flagged",
-                                  examples=["370303"]), AfterValidator(_region)]
-IndustryCodes = Annotated[list[str], Field(max_length=20, description="GB/T 4754-2017 国民经济行业分类 codes "
-                                           "(section letter or 2–4 digits)", examples=[["3311"]]),
-                          AfterValidator(_industry_codes)]
+Name = Annotated[
+    str,
+    Field(max_length=200, description="单位名称 (2–100 characters after trimming)", examples=["山东工业职业学院"]),
+    AfterValidator(_name),
+]
+CreditCode = Annotated[
+    str | None,
+    Field(
+        max_length=40,
+        description="统一社会信用代码 GB 32100-2015 (18 characters, "
+        "check character verified; full-width and lower-case input normalised)",
+        examples=["91350100M000100Y43"],
+    ),
+    AfterValidator(_credit_code),
+]
+RegionCode = Annotated[
+    str,
+    Field(
+        max_length=12,
+        description="6-digit administrative division code 行政区划代码; the "
+        "province part must exist, unknown codes are accepted and flagged",
+        examples=["370303"],
+    ),
+    AfterValidator(_region),
+]
+IndustryCodes = Annotated[
+    list[str],
+    Field(
+        max_length=20,
+        description="GB/T 4754-2017 国民经济行业分类 codes (section letter or 2–4 digits)",
+        examples=[["3311"]],
+    ),
+    AfterValidator(_industry_codes),
+]
 
 
 class OrganizationCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
-        "name": "山东工业职业学院", "org_type": "higher_vocational", "region_code": "370303",
-        "credit_code": "12370000495571208J"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "山东工业职业学院",
+                    "org_type": "higher_vocational",
+                    "region_code": "370303",
+                    "credit_code": "12370000495571208J",
+                }
+            ]
+        },
+    )
 
     name: Name
     org_type: OrgType = Field(description="单位类型 (closed list)")
@@ -93,7 +126,7 @@ class OrganizationUpdate(BaseModel):
     @classmethod
     def _not_null(cls, v: object) -> object:
         if v is None:
-                raise CodeError("not_null", "该字段不能为 null", "This field cannot be null")
+            raise CodeError("not_null", "该字段不能为 null", "This field cannot be null")
         return v
 
 

@@ -45,15 +45,17 @@ def _snapshot(org: Organization) -> dict[str, Any]:
     return {k: getattr(org, k) for k in AUDITED}
 
 
-async def _check_unique(session: AsyncSession, *, name: str, region_code: str, credit_code: str | None,
-                        exclude: uuid.UUID | None = None) -> None:
+async def _check_unique(
+    session: AsyncSession, *, name: str, region_code: str, credit_code: str | None, exclude: uuid.UUID | None = None
+) -> None:
     live = Organization.deleted_at.is_(None)
     if credit_code is not None:
         cond = sa.and_(live, Organization.credit_code == credit_code)
         zh, en, field = "统一社会信用代码已被另一单位使用", "Another organization has this credit code", "credit_code"
     else:
-        cond = sa.and_(live, Organization.credit_code.is_(None), Organization.name == name,
-                       Organization.region_code == region_code)
+        cond = sa.and_(
+            live, Organization.credit_code.is_(None), Organization.name == name, Organization.region_code == region_code
+        )
         zh, en, field = "同一地区已有同名单位", "An organization with this name exists in this region", "name"
     if exclude is not None:
         cond = sa.and_(cond, Organization.id != exclude)
@@ -67,23 +69,50 @@ async def _flush_unique(session: AsyncSession) -> None:
     try:
         await session.flush()
     except IntegrityError as exc:
-        raise DuplicateOrganization(detail_zh="单位已存在（统一社会信用代码或同地区同名）",
-                                    detail_en="Organization already exists (credit code, or name in region)") from exc
+        raise DuplicateOrganization(
+            detail_zh="单位已存在（统一社会信用代码或同地区同名）",
+            detail_en="Organization already exists (credit code, or name in region)",
+        ) from exc
 
 
 async def create_organization(session: AsyncSession, *, data: OrganizationCreate, actor: str) -> Organization:
     await _check_unique(session, name=data.name, region_code=data.region_code, credit_code=data.credit_code)
     now = datetime.now(UTC)
-    org = Organization(id=new_id(), name=data.name, name_bigrams=cjk_bigrams(data.name), org_type=data.org_type.value,
-                       region_code=data.region_code, credit_code=data.credit_code, industry_codes=data.industry_codes,
-                       status="active", version=1, created_at=now, updated_at=now)
+    org = Organization(
+        id=new_id(),
+        name=data.name,
+        name_bigrams=cjk_bigrams(data.name),
+        org_type=data.org_type.value,
+        region_code=data.region_code,
+        credit_code=data.credit_code,
+        industry_codes=data.industry_codes,
+        status="active",
+        version=1,
+        created_at=now,
+        updated_at=now,
+    )
     session.add(org)
     await _flush_unique(session)
     after = _snapshot(org)
-    await write_audit(session, kernel.audit, entity="organization", entity_id=org.id, action="create", actor=actor,
-                      before=None, after=after)
-    await outbox.emit(session, kernel.outbox, type="organization.created", aggregate_type="organization",
-                      aggregate_id=org.id, actor=actor, payload={"id": org.id, **after})
+    await write_audit(
+        session,
+        kernel.audit,
+        entity="organization",
+        entity_id=org.id,
+        action="create",
+        actor=actor,
+        before=None,
+        after=after,
+    )
+    await outbox.emit(
+        session,
+        kernel.outbox,
+        type="organization.created",
+        aggregate_type="organization",
+        aggregate_id=org.id,
+        actor=actor,
+        payload={"id": org.id, **after},
+    )
     return org
 
 
@@ -93,7 +122,9 @@ async def get_organization(session: AsyncSession, org_id: uuid.UUID, *, for_upda
         stmt = stmt.with_for_update()
     org = (await session.execute(stmt)).scalar_one_or_none()
     if org is None:
-        raise OrganizationNotFound(detail_zh="没有该单位，或已被删除", detail_en="No such organization, or it was deleted")
+        raise OrganizationNotFound(
+            detail_zh="没有该单位，或已被删除", detail_en="No such organization, or it was deleted"
+        )
     return org
 
 
@@ -117,8 +148,9 @@ async def list_organizations(
         stmt = stmt.where(Organization.region_code.startswith(region_prefix, autoescape=True))
     if q:
         # Index first (every bigram of the query is in the name), then the exact substring.
-        stmt = stmt.where(Organization.name_bigrams.contains(cjk_bigrams(q)),
-                          Organization.name.contains(q.strip(), autoescape=True))
+        stmt = stmt.where(
+            Organization.name_bigrams.contains(cjk_bigrams(q)), Organization.name.contains(q.strip(), autoescape=True)
+        )
     if updated_since is not None:
         stmt = stmt.where(Organization.updated_at > updated_since)
         columns = [Organization.updated_at, Organization.id]
@@ -129,8 +161,9 @@ async def list_organizations(
     return page_of(rows, limit, key)
 
 
-async def update_organization(session: AsyncSession, *, org_id: uuid.UUID, changes: OrganizationUpdate,
-                              if_match: str | None, actor: str) -> Organization:
+async def update_organization(
+    session: AsyncSession, *, org_id: uuid.UUID, changes: OrganizationUpdate, if_match: str | None, actor: str
+) -> Organization:
     org = await get_organization(session, org_id, for_update=True)
     check_if_match(if_match, org.version)
     data = changes.model_dump(exclude_unset=True)
@@ -139,8 +172,13 @@ async def update_organization(session: AsyncSession, *, org_id: uuid.UUID, chang
     if new_values == before:
         return org
     if any(k in data for k in ("name", "region_code", "credit_code")):
-        await _check_unique(session, name=new_values["name"], region_code=new_values["region_code"],
-                            credit_code=new_values["credit_code"], exclude=org.id)
+        await _check_unique(
+            session,
+            name=new_values["name"],
+            region_code=new_values["region_code"],
+            credit_code=new_values["credit_code"],
+            exclude=org.id,
+        )
     org.sqlmodel_update({k: new_values[k] for k in data})
     if "name" in data:
         org.name_bigrams = cjk_bigrams(org.name)
@@ -148,11 +186,25 @@ async def update_organization(session: AsyncSession, *, org_id: uuid.UUID, chang
     org.updated_at = datetime.now(UTC)
     await _flush_unique(session)
     after = _snapshot(org)
-    await write_audit(session, kernel.audit, entity="organization", entity_id=org.id, action="update", actor=actor,
-                      before=before, after=after)
-    await outbox.emit(session, kernel.outbox, type="organization.updated", aggregate_type="organization",
-                      aggregate_id=org.id, actor=actor,
-                      payload={"id": org.id, "changed": {k: after[k] for k in after if after[k] != before[k]}})
+    await write_audit(
+        session,
+        kernel.audit,
+        entity="organization",
+        entity_id=org.id,
+        action="update",
+        actor=actor,
+        before=before,
+        after=after,
+    )
+    await outbox.emit(
+        session,
+        kernel.outbox,
+        type="organization.updated",
+        aggregate_type="organization",
+        aggregate_id=org.id,
+        actor=actor,
+        payload={"id": org.id, "changed": {k: after[k] for k in after if after[k] != before[k]}},
+    )
     return org
 
 
@@ -165,10 +217,25 @@ async def delete_organization(session: AsyncSession, *, org_id: uuid.UUID, if_ma
     org.updated_at = now
     org.version += 1
     await session.flush()
-    await write_audit(session, kernel.audit, entity="organization", entity_id=org.id, action="delete", actor=actor,
-                      before=before, after=None)
-    await outbox.emit(session, kernel.outbox, type="organization.deleted", aggregate_type="organization",
-                      aggregate_id=org.id, actor=actor, payload={"id": org.id})
+    await write_audit(
+        session,
+        kernel.audit,
+        entity="organization",
+        entity_id=org.id,
+        action="delete",
+        actor=actor,
+        before=before,
+        after=None,
+    )
+    await outbox.emit(
+        session,
+        kernel.outbox,
+        type="organization.deleted",
+        aggregate_type="organization",
+        aggregate_id=org.id,
+        actor=actor,
+        payload={"id": org.id},
+    )
 
 
 async def render(session: AsyncSession, orgs: list[Organization]) -> list[OrganizationPublic | OrganizationTombstone]:
@@ -189,14 +256,34 @@ async def render(session: AsyncSession, orgs: list[Organization]) -> list[Organi
         region = found.get(("regions", rc))
         province = found.get(("regions", rc[:2] + "0000"))
         city = found.get(("regions", rc[:4] + "00")) if not rc.endswith("0000") else None
-        out.append(OrganizationPublic(
-            id=o.id, name=o.name, org_type=o.org_type, org_type_label=ORG_TYPE_LABELS[o.org_type],
-            region_code=o.region_code,
-            region={"code": o.region_code, "name": region.name if region else None, "code_known": region is not None,
-                    "province": province.name if province else None, "city": city.name if city else None},
-            credit_code=o.credit_code, industry_codes=o.industry_codes,
-            industries=[{"code": c, "name": found[("industries", c)].name if ("industries", c) in found else None,
-                         "code_known": ("industries", c) in found} for c in o.industry_codes],
-            status=o.status, version=o.version, created_at=o.created_at, updated_at=o.updated_at,
-        ))
+        out.append(
+            OrganizationPublic(
+                id=o.id,
+                name=o.name,
+                org_type=o.org_type,
+                org_type_label=ORG_TYPE_LABELS[o.org_type],
+                region_code=o.region_code,
+                region={
+                    "code": o.region_code,
+                    "name": region.name if region else None,
+                    "code_known": region is not None,
+                    "province": province.name if province else None,
+                    "city": city.name if city else None,
+                },
+                credit_code=o.credit_code,
+                industry_codes=o.industry_codes,
+                industries=[
+                    {
+                        "code": c,
+                        "name": found[("industries", c)].name if ("industries", c) in found else None,
+                        "code_known": ("industries", c) in found,
+                    }
+                    for c in o.industry_codes
+                ],
+                status=o.status,
+                version=o.version,
+                created_at=o.created_at,
+                updated_at=o.updated_at,
+            )
+        )
     return out

@@ -28,8 +28,9 @@ class ReferenceCode(Base, table=True):
     name: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     level: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     parent_code: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
-    attributes: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(JSONB, nullable=False,
-                                                                                  server_default="{}"))
+    attributes: dict[str, Any] = Field(
+        default_factory=dict, sa_column=sa.Column(JSONB, nullable=False, server_default="{}")
+    )
     source: str = Field(default="shipped", sa_column=sa.Column(sa.Text, nullable=False))
     added_by: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
     added_at: datetime | None = Field(default=None, sa_column=sa.Column(sa.DateTime(timezone=True), nullable=True))

@@ -4,7 +4,6 @@ The four resources share one shape, so the routes are generated from the table b
 code per route); each still gets its own summary, description and operation id in the docs.
 """
 
-
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -44,15 +43,46 @@ class Kind:
 
 
 KINDS = [
-    Kind("regions", "region", "行政区划", "administrative divisions", "NBS 统计用区划代码 2023", "province, city, county",
-         "370303", validate_region_code),
-    Kind("majors", "major", "职业教育专业", "vocational majors", "职业教育专业目录（2021年）+ 2025 增补 (~94 % complete)",
-         "major (`level_key`: voc_secondary / voc_associate / voc_bachelor in attributes)", "460301",
-         validate_major_code),
-    Kind("occupations", "occupation", "职业", "occupations", "中华人民共和国职业分类大典（2022年版）", "1–4 (大类…细类)",
-         "6-31-01-02", validate_occupation_code),
-    Kind("industries", "industry", "国民经济行业", "industries", "GB/T 4754-2017", "1–4 (门类, 大类, 中类, 小类)", "3311",
-         validate_industry_code),
+    Kind(
+        "regions",
+        "region",
+        "行政区划",
+        "administrative divisions",
+        "NBS 统计用区划代码 2023",
+        "province, city, county",
+        "370303",
+        validate_region_code,
+    ),
+    Kind(
+        "majors",
+        "major",
+        "职业教育专业",
+        "vocational majors",
+        "职业教育专业目录（2021年）+ 2025 增补 (~94 % complete)",
+        "major (`level_key`: voc_secondary / voc_associate / voc_bachelor in attributes)",
+        "460301",
+        validate_major_code,
+    ),
+    Kind(
+        "occupations",
+        "occupation",
+        "职业",
+        "occupations",
+        "中华人民共和国职业分类大典（2022年版）",
+        "1–4 (大类…细类)",
+        "6-31-01-02",
+        validate_occupation_code,
+    ),
+    Kind(
+        "industries",
+        "industry",
+        "国民经济行业",
+        "industries",
+        "GB/T 4754-2017",
+        "1–4 (门类, 大类, 中类, 小类)",
+        "3311",
+        validate_industry_code,
+    ),
 ]
 
 
@@ -65,14 +95,18 @@ def _add_routes(kind: Kind) -> None:
         cursor: CursorQuery = None,
         level: Annotated[str | None, Query(max_length=20, description=f"Level: {kind.levels}")] = None,
         parent_code: Annotated[str | None, Query(max_length=20, description="Children of this code")] = None,
-        q: Annotated[str | None, Query(min_length=1, max_length=50, description="Name contains / code starts with")] = None,
+        q: Annotated[
+            str | None, Query(min_length=1, max_length=50, description="Name contains / code starts with")
+        ] = None,
     ) -> Response:
         after = decode_cursor(cursor, 1)[0] if cursor else None
-        rows = await service.list_codes(session, kind=name, level=level, parent_code=parent_code, q=q,
-                                        cursor_after=after, limit=limit)
+        rows = await service.list_codes(
+            session, kind=name, level=level, parent_code=parent_code, q=q, cursor_after=after, limit=limit
+        )
         next_cursor = encode_cursor([rows[limit - 1].code]) if len(rows) > limit else None
-        page = ReferenceCodePage(items=[ReferenceCodePublic.model_validate(r) for r in rows[:limit]],
-                                 next_cursor=next_cursor)
+        page = ReferenceCodePage(
+            items=[ReferenceCodePublic.model_validate(r) for r in rows[:limit]], next_cursor=next_cursor
+        )
         return JSONResponse(page.model_dump(mode="json"), headers=CACHE)
 
     async def get_code(code: str, session: SessionDep) -> Response:
@@ -85,9 +119,16 @@ def _add_routes(kind: Kind) -> None:
             kind.validate(code)
         except CodeError as exc:
             raise field_error(["body", "code"], exc.rule, exc.message_zh, exc.message_en) from None
-        row = await service.add_override(session, kind=name, code=code, name=body.name.strip(), level=body.level,
-                                         parent_code=body.parent_code, attributes=body.attributes,
-                                         actor=principal.actor)
+        row = await service.add_override(
+            session,
+            kind=name,
+            code=code,
+            name=body.name.strip(),
+            level=body.level,
+            parent_code=body.parent_code,
+            attributes=body.attributes,
+            actor=principal.actor,
+        )
         public = ReferenceCodePublic.model_validate(row).model_dump(mode="json")
         await session.commit()
         return JSONResponse(public, status_code=201, headers={"Location": f"/v1/reference/{name}/{code}"})
@@ -96,20 +137,32 @@ def _add_routes(kind: Kind) -> None:
     get_code.__name__ = f"get_{kind.one}"
     add_code.__name__ = f"add_{kind.one}"
     router.add_api_route(
-        f"/{name}", list_codes, methods=["GET"], response_model=ReferenceCodePage, dependencies=[allow(public=True)],
+        f"/{name}",
+        list_codes,
+        methods=["GET"],
+        response_model=ReferenceCodePage,
+        dependencies=[allow(public=True)],
         summary=f"{kind.title_zh} List {kind.title_en}",
         description=f"Source: {kind.source}. Levels: {kind.levels}. Public, read-only, cacheable. "
         "Codes added by platform admins appear with `source: override`.",
     )
     router.add_api_route(
-        f"/{name}/{{code}}", get_code, methods=["GET"], response_model=ReferenceCodePublic,
-        dependencies=[allow(public=True)], summary=f"{kind.title_zh}代码 Get one of the {kind.title_en}",
+        f"/{name}/{{code}}",
+        get_code,
+        methods=["GET"],
+        response_model=ReferenceCodePublic,
+        dependencies=[allow(public=True)],
+        summary=f"{kind.title_zh}代码 Get one of the {kind.title_en}",
         description=f"e.g. `/v1/reference/{name}/{kind.example}`. 404 when the code is not in the table "
         "(other endpoints still accept well-formed unknown codes and flag them `code_known: false`).",
         responses=problem_responses(404),
     )
     router.add_api_route(
-        f"/{name}", add_code, methods=["POST"], status_code=201, response_model=ReferenceCodePublic,
+        f"/{name}",
+        add_code,
+        methods=["POST"],
+        status_code=201,
+        response_model=ReferenceCodePublic,
         dependencies=[allow(roles=("platform_admin",))],
         summary=f"补充{kind.title_zh}代码 Add a missing code to {kind.title_en}",
         description="Platform admins only. For codes the shipped table lacks (see docs/reference-data.md); the "

@@ -27,8 +27,14 @@ class ReferenceCodePage(Page[ReferenceCodePublic]):
 class ReferenceCodeCreate(BaseModel):
     """A code missing from the shipped table (e.g. a 2022–2024 增补 major), added by a platform admin."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"code": "460312", "name": "新能源汽车检测与维修技术", "level": "major", "parent_code": "4603"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"code": "460312", "name": "新能源汽车检测与维修技术", "level": "major", "parent_code": "4603"}
+            ]
+        },
+    )
 
     code: str = Field(min_length=1, max_length=20)
     name: str = Field(min_length=1, max_length=200)

@@ -20,9 +20,15 @@ async def lookup(session: AsyncSession, keys: Iterable[Key]) -> dict[Key, Refere
     wanted = sorted(set(keys))
     if not wanted:
         return {}
-    rows = (await session.execute(
-        sa.select(ReferenceCode).where(sa.tuple_(ReferenceCode.kind, ReferenceCode.code).in_(wanted))
-    )).scalars().all()
+    rows = (
+        (
+            await session.execute(
+                sa.select(ReferenceCode).where(sa.tuple_(ReferenceCode.kind, ReferenceCode.code).in_(wanted))
+            )
+        )
+        .scalars()
+        .all()
+    )
     return {(r.kind, r.code): r for r in rows}
 
 
@@ -37,8 +43,16 @@ async def get_code(session: AsyncSession, *, kind: str, code: str) -> ReferenceC
     return row
 
 
-async def list_codes(session: AsyncSession, *, kind: str, level: str | None, parent_code: str | None,
-                     q: str | None, cursor_after: str | None, limit: int) -> list[ReferenceCode]:
+async def list_codes(
+    session: AsyncSession,
+    *,
+    kind: str,
+    level: str | None,
+    parent_code: str | None,
+    q: str | None,
+    cursor_after: str | None,
+    limit: int,
+) -> list[ReferenceCode]:
     stmt = sa.select(ReferenceCode).where(ReferenceCode.kind == kind)
     if level is not None:
         stmt = stmt.where(ReferenceCode.level == level)
@@ -46,18 +60,38 @@ async def list_codes(session: AsyncSession, *, kind: str, level: str | None, par
         stmt = stmt.where(ReferenceCode.parent_code == parent_code)
     if q:
         pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(sa.or_(ReferenceCode.name.like(pattern, escape="\\"), ReferenceCode.code.startswith(q, autoescape=True)))
+        stmt = stmt.where(
+            sa.or_(ReferenceCode.name.like(pattern, escape="\\"), ReferenceCode.code.startswith(q, autoescape=True))
+        )
     if cursor_after is not None:
         stmt = stmt.where(ReferenceCode.code > cursor_after)
     return list((await session.execute(stmt.order_by(ReferenceCode.code).limit(limit + 1))).scalars().all())
 
 
-async def add_override(session: AsyncSession, *, kind: str, code: str, name: str, level: str,
-                       parent_code: str | None, attributes: dict[str, Any], actor: str) -> ReferenceCode:
+async def add_override(
+    session: AsyncSession,
+    *,
+    kind: str,
+    code: str,
+    name: str,
+    level: str,
+    parent_code: str | None,
+    attributes: dict[str, Any],
+    actor: str,
+) -> ReferenceCode:
     if await session.get(ReferenceCode, (kind, code)) is not None:
         raise Conflict(detail_zh="该代码已存在", detail_en="This code already exists")
-    row = ReferenceCode(kind=kind, code=code, name=name, level=level, parent_code=parent_code, attributes=attributes,
-                        source="override", added_by=actor, added_at=datetime.now(UTC))
+    row = ReferenceCode(
+        kind=kind,
+        code=code,
+        name=name,
+        level=level,
+        parent_code=parent_code,
+        attributes=attributes,
+        source="override",
+        added_by=actor,
+        added_at=datetime.now(UTC),
+    )
     session.add(row)
     await session.flush()
     return row

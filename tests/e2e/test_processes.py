@@ -1,0 +1,115 @@
+"""The real processes, started the way `make run` starts them (`chanjiao up`), on free ports."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from chanjiao.pg_embedded import _proc_alive, free_port
+from tests.conftest import scan_for_pii
+
+pytestmark = [pytest.mark.e2e, pytest.mark.smoke]
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def wait_for(predicate, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def get(url: str, **kw) -> httpx.Response | None:
+    try:
+        r = httpx.get(url, timeout=5, **kw)
+    except httpx.HTTPError:
+        return None
+    scan_for_pii(f"e2e GET {url}", r.text)
+    return r
+
+
+def test_up_serves_survives_a_dead_service_and_stops_cleanly():
+    state = Path(tempfile.mkdtemp(prefix="chanjiao-e2e-"))
+    state.chmod(0o755)
+    port = free_port()
+    env = {**os.environ, "CHANJIAO_STATE_DIR": str(state), "CHANJIAO_LOG_LEVEL": "WARNING"}
+    env.pop("DATABASE_URL", None)
+    log = open(state / "up.log", "wb")  # noqa: SIM115 - closed in finally
+    up = subprocess.Popen(
+        [sys.executable, "-m", "chanjiao.cli", "up", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    gw = f"http://127.0.0.1:{port}"
+    restarted: subprocess.Popen | None = None
+    runtime: dict = {}
+    try:
+        runtime_file = state / "runtime.json"
+        wait_for(lambda: runtime_file.exists() or up.poll() is not None, 120, "chanjiao up to become healthy")
+        assert up.poll() is None, (state / "up.log").read_text()[-3000:]
+        runtime = json.loads(runtime_file.read_text())
+        assert oct(runtime_file.stat().st_mode & 0o777) == "0o600"
+        pg_pid = int((Path(runtime["postgres_data_dir"]) / "postmaster.pid").read_text().splitlines()[0])
+
+        health = get(f"{gw}/health").json()
+        assert health["status"] == "ok" and set(health["services"]) == {"membership", "training", "matching"}
+
+        r = httpx.post(
+            f"{gw}/v1/organizations",
+            json={"name": "日照职业技术学院", "org_type": "higher_vocational", "region_code": "371102"},
+            timeout=10,
+        )
+        assert r.status_code == 201, r.text
+        assert get(f"{gw}{r.headers['location']}").status_code == 200
+
+        # A service port reached directly is useless without the gateway's token.
+        membership_port = runtime["processes"]["membership"]["port"]
+        assert get(f"http://127.0.0.1:{membership_port}/v1/organizations").status_code == 401
+
+        # Kill training: its routes are 503, the others keep answering.
+        training = runtime["processes"]["training"]
+        os.kill(training["pid"], signal.SIGKILL)
+        wait_for(lambda: not _proc_alive(training["pid"]), 10, "training to die")
+        r = get(f"{gw}/v1/learners")
+        assert r.status_code == 503 and r.headers["retry-after"]
+        assert get(f"{gw}/v1/organizations").status_code == 200
+        assert get(f"{gw}/health").json()["services"]["training"]["status"] == "unavailable"
+
+        # The launcher does not restart it; the test does, with the same command and environment.
+        restarted = subprocess.Popen(
+            training["argv"], env=training["env"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
+        )
+        wait_for(lambda: (h := get(f"{gw}/health")) is not None and h.json()["status"] == "ok", 30, "recovery")
+        assert get(f"{gw}/v1/learners").status_code == 404  # answered by training again
+    finally:
+        if restarted is not None:
+            restarted.send_signal(signal.SIGTERM)
+            restarted.wait(timeout=20)
+        up.send_signal(signal.SIGINT)
+        try:
+            up.wait(timeout=60)
+        finally:
+            if up.poll() is None:
+                up.kill()
+            log.close()
+    assert up.returncode == 0, (state / "up.log").read_text()[-3000:]
+    pids = [p["pid"] for p in runtime.get("processes", {}).values()]
+    wait_for(lambda: not any(_proc_alive(p) for p in [*pids, pg_pid]), 20, "every process to exit")
+    assert not (Path(runtime["postgres_data_dir"]) / "postmaster.pid").exists()
+    assert not (state / "runtime.json").exists()
+    assert "Traceback" not in (state / "up.log").read_text()

@@ -1,0 +1,162 @@
+"""Kernel mechanisms that are not exercised end to end elsewhere."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import httpx
+import pytest
+
+from chanjiao.auth import Access, Principal
+from chanjiao.errors import Forbidden, Unauthorized
+from chanjiao.observability import JsonFormatter, RedactingFilter, redact
+from chanjiao.pagination import decode_cursor, encode_cursor
+from chanjiao.settings import DEV_INTERNAL_KEY, GatewaySettings, MembershipSettings
+from chanjiao.transitions import IllegalTransition, OutOfOrderEvent, StateMachine
+from tests.conftest import TEST_KEY, membership_settings, scanning_client, token_headers
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class TestSettings:
+    def test_development_defaults_refused_outside_development(self, monkeypatch):
+        monkeypatch.delenv("CHANJIAO_INTERNAL_TOKEN_KEY", raising=False)
+        with pytest.raises(ValueError, match="internal_token_key"):
+            GatewaySettings(environment="production")
+        with pytest.raises(ValueError, match="internal_token_key"):
+            MembershipSettings(environment="production", internal_token_key="short")
+        with pytest.raises(ValueError, match="database_url"):
+            MembershipSettings(environment="production", internal_token_key="x" * 40)
+        ok = MembershipSettings(
+            environment="production",
+            internal_token_key="x" * 40,
+            database_url="postgresql+asyncpg://u:p@db:5432/chanjiao",
+        )
+        assert ok.database_url.endswith("/chanjiao")
+        assert GatewaySettings().internal_token_key.get_secret_value() == DEV_INTERNAL_KEY
+
+    def test_per_service_prefix_wins_over_shared(self, monkeypatch):
+        monkeypatch.setenv("CHANJIAO_LOG_LEVEL", "WARNING")
+        monkeypatch.setenv("CHANJIAO_MEMBERSHIP_LOG_LEVEL", "DEBUG")
+        monkeypatch.setenv("CHANJIAO_MEMBERSHIP_DATABASE_URL", "postgresql+asyncpg://a:b@h/db")
+        s = MembershipSettings()
+        assert s.log_level == "DEBUG" and s.database_url == "postgresql+asyncpg://a:b@h/db"
+        assert GatewaySettings().log_level == "WARNING"
+
+
+class TestRedaction:
+    def test_free_text(self):
+        text = "id=11010519491231002X tel 13812345678 and 440524188001010014."
+        out = redact(text)
+        assert "11010519491231002X" not in out and "440524188001010014" not in out and "13812345678" not in out
+        assert "1101************2X" in out and "138****5678" in out
+
+    def test_log_records_and_exceptions_are_redacted(self):
+        record = logging.LogRecord("t", logging.ERROR, __file__, 1, "learner %s failed", ("11010519491231002X",), None)
+        try:
+            raise ValueError("bad id 440524188001010014")
+        except ValueError:
+            record.exc_info = sys.exc_info()
+        RedactingFilter().filter(record)
+        line = JsonFormatter("test").format(record)
+        entry = json.loads(line)
+        assert "1101************2X" in entry["msg"] and "4405************14" in entry["exc"]
+        assert "11010519491231002X" not in line and "440524188001010014" not in line
+
+
+class TestTransitions:
+    machine = StateMachine(
+        "membership", {"pending": frozenset({"active", "rejected"}), "active": frozenset({"withdrawn"})}
+    )
+
+    def test_illegal_names_allowed(self):
+        self.machine.check("pending", "active")
+        with pytest.raises(IllegalTransition) as exc:
+            self.machine.check("pending", "withdrawn")
+        assert exc.value.status == 409 and exc.value.extra["allowed"] == ["active", "rejected"]
+        with pytest.raises(IllegalTransition) as exc:
+            self.machine.check("rejected", "active")
+        assert exc.value.extra["allowed"] == [] and self.machine.is_terminal("rejected")
+
+    def test_events_cannot_go_back_in_time(self):
+        StateMachine.check_effective_on(date(2024, 1, 1), date(2024, 1, 1))
+        with pytest.raises(OutOfOrderEvent):
+            StateMachine.check_effective_on(date(2024, 1, 2), date(2024, 1, 1))
+
+
+class TestAccess:
+    def test_anonymous_writes_outside_development(self):
+        write = Access(scopes=("membership:write",))
+        write.check(Principal(), method="POST", development=True)
+        write.check(Principal(), method="GET", development=False)
+        with pytest.raises(Unauthorized):
+            write.check(Principal(), method="POST", development=False)
+        with pytest.raises(Forbidden):
+            write.check(
+                Principal(kind="user", subject="u1", scopes=("membership:read",)), method="POST", development=False
+            )
+        write.check(
+            Principal(kind="api_key", subject="k1", scopes=("membership:write",)), method="POST", development=False
+        )
+        Access(public=True).check(Principal(), method="POST", development=False)
+
+    async def test_production_app_refuses_anonymous_writes(self, database):
+        from services.membership.main import create_app
+
+        app = create_app(membership_settings(database, environment="production"))
+        async with app.router.lifespan_context(app):
+            async with scanning_client(
+                transport=httpx.ASGITransport(app=app), base_url="http://m", headers=token_headers()
+            ) as client:
+                r = await client.post(
+                    "/v1/organizations", json={"name": "某单位", "org_type": "other", "region_code": "110105"}
+                )
+                assert r.status_code == 401 and r.headers["content-type"].startswith("application/problem+json")
+                assert (await client.get("/v1/organizations")).status_code == 200
+
+
+def test_cursor_round_trip_and_tamper():
+    import uuid
+
+    u = uuid.uuid4()
+    assert decode_cursor(encode_cursor([u]), 1) == [u]
+    with pytest.raises(Exception) as exc:
+        decode_cursor(encode_cursor([1, 2]), 1)
+    assert exc.value.status == 422
+
+
+async def test_metrics_and_health_on_a_service(membership_client):
+    await membership_client.get("/v1/organizations")
+    text = (await membership_client.get("/metrics")).text
+    assert 'route="/v1/organizations"' in text and "chanjiao_http_requests_total" in text
+    assert (await membership_client.get("/health")).json() == {
+        "status": "ok",
+        "service": "membership",
+        "database": "ok",
+    }
+
+
+@pytest.mark.parametrize("service", ["membership", "training", "matching"])
+def test_each_alembic_environment_runs_alone_and_is_reversible(database, service):
+    """`alembic -n <service> downgrade base` then `upgrade head`, as that service's role."""
+    env = {**os.environ, f"CHANJIAO_{service.upper()}_DATABASE_URL": database.urls[service]}
+    for args in (["downgrade", "base"], ["upgrade", "head"]):
+        res = subprocess.run(
+            [sys.executable, "-m", "alembic", "-c", "migrations/alembic.ini", "-n", service, *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert res.returncode == 0, res.stderr[-2000:]
+
+
+def test_internal_token_key_comes_from_settings():
+    assert TEST_KEY.startswith("test-internal-token-key-")
