@@ -41,20 +41,39 @@ def get(url: str, **kw) -> httpx.Response | None:
     return r
 
 
-def test_up_serves_survives_a_dead_service_and_stops_cleanly():
-    state = Path(tempfile.mkdtemp(prefix="chanjiao-e2e-"))
-    state.chmod(0o755)
-    port = free_port()
+def start_up(state: Path, port: int, log) -> subprocess.Popen:
     env = {**os.environ, "CHANJIAO_STATE_DIR": str(state), "CHANJIAO_LOG_LEVEL": "WARNING"}
     env.pop("DATABASE_URL", None)
-    log = open(state / "up.log", "wb")  # noqa: SIM115 - closed in finally
-    up = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-m", "chanjiao.cli", "up", "--port", str(port)],
         cwd=ROOT,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
+
+
+def stop_up(up: subprocess.Popen) -> None:
+    up.send_signal(signal.SIGINT)
+    try:
+        up.wait(timeout=60)
+    finally:
+        if up.poll() is None:
+            up.kill()
+
+
+@pytest.fixture(scope="module")
+def state_dir() -> Path:
+    state = Path(tempfile.mkdtemp(prefix="chanjiao-e2e-"))
+    state.chmod(0o755)  # as root, Postgres runs as `nobody`, which must reach the data dir
+    return state
+
+
+def test_up_serves_survives_a_dead_service_and_stops_cleanly(state_dir):
+    state = state_dir
+    port = free_port()
+    log = open(state / "up.log", "ab")  # noqa: SIM115 - closed in finally
+    up = start_up(state, port, log)
     gw = f"http://127.0.0.1:{port}"
     restarted: subprocess.Popen | None = None
     runtime: dict = {}
@@ -75,6 +94,7 @@ def test_up_serves_survives_a_dead_service_and_stops_cleanly():
             timeout=10,
         )
         assert r.status_code == 201, r.text
+        (state / "created.txt").write_text(r.headers["location"])
         assert get(f"{gw}{r.headers['location']}").status_code == 200
 
         # A service port reached directly is useless without the gateway's token.
@@ -100,12 +120,9 @@ def test_up_serves_survives_a_dead_service_and_stops_cleanly():
         if restarted is not None:
             restarted.send_signal(signal.SIGTERM)
             restarted.wait(timeout=20)
-        up.send_signal(signal.SIGINT)
         try:
-            up.wait(timeout=60)
+            stop_up(up)
         finally:
-            if up.poll() is None:
-                up.kill()
             log.close()
     assert up.returncode == 0, (state / "up.log").read_text()[-3000:]
     pids = [p["pid"] for p in runtime.get("processes", {}).values()]
@@ -113,3 +130,24 @@ def test_up_serves_survives_a_dead_service_and_stops_cleanly():
     assert not (Path(runtime["postgres_data_dir"]) / "postmaster.pid").exists()
     assert not (state / "runtime.json").exists()
     assert "Traceback" not in (state / "up.log").read_text()
+
+
+def test_a_second_run_reuses_the_data(state_dir):
+    location = (state_dir / "created.txt").read_text()
+    port = free_port()
+    with open(state_dir / "up.log", "ab") as log:
+        up = start_up(state_dir, port, log)
+        try:
+            wait_for(lambda: (state_dir / "runtime.json").exists() or up.poll() is not None, 120, "second start")
+            assert up.poll() is None
+            r = get(f"http://127.0.0.1:{port}{location}")
+            assert r.status_code == 200 and r.json()["name"] == "日照职业技术学院"
+        finally:
+            stop_up(up)
+    assert up.returncode == 0
+
+
+def test_no_unmasked_personal_numbers_in_process_logs(state_dir):
+    text = (state_dir / "up.log").read_text(errors="replace")
+    assert text, "the processes wrote no log at all?"
+    scan_for_pii("e2e process logs", text)

@@ -160,3 +160,14 @@ def test_each_alembic_environment_runs_alone_and_is_reversible(database, service
 
 def test_internal_token_key_comes_from_settings():
     assert TEST_KEY.startswith("test-internal-token-key-")
+
+
+async def test_service_client_maps_unreachable_upstream_to_503():
+    from chanjiao.errors import ServiceUnavailable
+    from chanjiao.http import call, make_client
+    from chanjiao.pg_embedded import free_port
+
+    async with make_client(f"http://127.0.0.1:{free_port()}", connect=0.5, read=0.5) as client:
+        with pytest.raises(ServiceUnavailable) as exc:
+            await call(client, "GET", "/v1/organizations", upstream="membership")
+    assert exc.value.status == 503 and exc.value.headers["Retry-After"]
