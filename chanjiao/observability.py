@@ -38,6 +38,14 @@ def clean_request_id(value: str | None) -> str:
     return uuid.uuid4().hex
 
 
+def request_id_from_scope(scope: Scope) -> str:
+    """The caller's `X-Request-ID` when it is safe to log and pass on, else a new one."""
+    for k, v in scope["headers"]:
+        if k == b"x-request-id":
+            return clean_request_id(v.decode("latin-1"))
+    return clean_request_id(None)
+
+
 class RedactingFilter(logging.Filter):
     """Rewrites every record's message (and args) so personal numbers never reach a log sink."""
 
@@ -133,12 +141,7 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        rid = None
-        for k, v in scope["headers"]:
-            if k == b"x-request-id":
-                rid = v.decode("latin-1")
-                break
-        rid = clean_request_id(rid)
+        rid = request_id_from_scope(scope)
         scope.setdefault("state", {})["request_id"] = rid
         token = request_id_var.set(rid)
         status = 500

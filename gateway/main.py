@@ -24,7 +24,7 @@ from starlette.types import Receive, Scope, Send
 from chanjiao.app import PROBLEM_SCHEMA, unique_id
 from chanjiao.auth import ANONYMOUS, InternalTokenSigner
 from chanjiao.errors import install_error_handlers
-from chanjiao.observability import Metrics, RequestContextMiddleware, clean_request_id, request_id_var
+from chanjiao.observability import Metrics, RequestContextMiddleware, request_id_from_scope, request_id_var
 from chanjiao.settings import GatewaySettings
 from gateway.openapi import OpenAPICache
 from gateway.proxy import Upstream, proxy
@@ -75,12 +75,7 @@ class Gateway:
         if upstream is None:
             await self.inner(scope, receive, send)
             return
-        rid = None
-        for k, v in scope["headers"]:
-            if k == b"x-request-id":
-                rid = v.decode("latin-1")
-                break
-        rid = clean_request_id(rid)
+        rid = request_id_from_scope(scope)
         token = request_id_var.set(rid)
         started = time.perf_counter()
         try:

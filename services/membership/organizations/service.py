@@ -45,6 +45,38 @@ def _snapshot(org: Organization) -> dict[str, Any]:
     return {k: getattr(org, k) for k in AUDITED}
 
 
+async def _record(
+    session: AsyncSession,
+    org: Organization,
+    *,
+    action: str,
+    actor: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    payload: dict[str, Any],
+) -> None:
+    """The audit row and the outbox event of one write, in the caller's transaction."""
+    await write_audit(
+        session,
+        kernel.audit,
+        entity="organization",
+        entity_id=org.id,
+        action=action,
+        actor=actor,
+        before=before,
+        after=after,
+    )
+    await outbox.emit(
+        session,
+        kernel.outbox,
+        type=f"organization.{action}d",
+        aggregate_type="organization",
+        aggregate_id=org.id,
+        actor=actor,
+        payload={"id": org.id, **payload},
+    )
+
+
 async def _check_unique(
     session: AsyncSession, *, name: str, region_code: str, credit_code: str | None, exclude: uuid.UUID | None = None
 ) -> None:
@@ -94,25 +126,7 @@ async def create_organization(session: AsyncSession, *, data: OrganizationCreate
     session.add(org)
     await _flush_unique(session)
     after = _snapshot(org)
-    await write_audit(
-        session,
-        kernel.audit,
-        entity="organization",
-        entity_id=org.id,
-        action="create",
-        actor=actor,
-        before=None,
-        after=after,
-    )
-    await outbox.emit(
-        session,
-        kernel.outbox,
-        type="organization.created",
-        aggregate_type="organization",
-        aggregate_id=org.id,
-        actor=actor,
-        payload={"id": org.id, **after},
-    )
+    await _record(session, org, action="create", actor=actor, before=None, after=after, payload=after)
     return org
 
 
@@ -186,25 +200,8 @@ async def update_organization(
     org.updated_at = datetime.now(UTC)
     await _flush_unique(session)
     after = _snapshot(org)
-    await write_audit(
-        session,
-        kernel.audit,
-        entity="organization",
-        entity_id=org.id,
-        action="update",
-        actor=actor,
-        before=before,
-        after=after,
-    )
-    await outbox.emit(
-        session,
-        kernel.outbox,
-        type="organization.updated",
-        aggregate_type="organization",
-        aggregate_id=org.id,
-        actor=actor,
-        payload={"id": org.id, "changed": {k: after[k] for k in after if after[k] != before[k]}},
-    )
+    changed = {k: after[k] for k in after if after[k] != before[k]}
+    await _record(session, org, action="update", actor=actor, before=before, after=after, payload={"changed": changed})
     return org
 
 
@@ -217,25 +214,7 @@ async def delete_organization(session: AsyncSession, *, org_id: uuid.UUID, if_ma
     org.updated_at = now
     org.version += 1
     await session.flush()
-    await write_audit(
-        session,
-        kernel.audit,
-        entity="organization",
-        entity_id=org.id,
-        action="delete",
-        actor=actor,
-        before=before,
-        after=None,
-    )
-    await outbox.emit(
-        session,
-        kernel.outbox,
-        type="organization.deleted",
-        aggregate_type="organization",
-        aggregate_id=org.id,
-        actor=actor,
-        payload={"id": org.id},
-    )
+    await _record(session, org, action="delete", actor=actor, before=before, after=None, payload={})
 
 
 async def render(session: AsyncSession, orgs: list[Organization]) -> list[OrganizationPublic | OrganizationTombstone]:
