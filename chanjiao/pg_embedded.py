@@ -163,7 +163,7 @@ class EmbeddedPostgres:
         target_tree = target / tree.parent.name / tree.name
         libs = tree.parent.parent / f"{tree.parent.name}.libs"
         marker = target / ".complete"
-        if not marker.exists():
+        if not (marker.exists() and (target_tree / "bin" / "postgres").exists()):
             log.info("copying PostgreSQL binaries to %s (the server user cannot read %s)", target, tree)
             if target.exists():
                 shutil.rmtree(target)
