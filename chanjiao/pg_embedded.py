@@ -170,7 +170,7 @@ class EmbeddedPostgres:
             shutil.copytree(tree, target_tree, symlinks=True, ignore=shutil.ignore_patterns("include", "doc", "*.a"))
             if libs.is_dir():
                 shutil.copytree(libs, target / libs.name, symlinks=True)
-            for root, dirs, files in os.walk(target):
+            for root, _dirs, files in os.walk(target):
                 os.chmod(root, 0o755)
                 for name in files:
                     p = Path(root, name)

@@ -25,7 +25,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default=os.environ.get("CHANJIAO_HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--no-access-log", action="store_true", help="skip per-request access log lines")
+    parser.add_argument(
+        "--access-log",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="uvicorn's per-request access lines (default: on for services; off for the gateway, whose requests "
+        "each service logs with the same X-Request-ID, and whose failures and metrics it records itself)",
+    )
     args = parser.parse_args(argv)
     configure_logging(args.name, os.environ.get("CHANJIAO_LOG_LEVEL", "INFO"))
     uvicorn.run(
@@ -35,7 +41,7 @@ def main(argv: list[str] | None = None) -> None:
         port=args.port,
         workers=args.workers,
         log_config=None,
-        access_log=not args.no_access_log,
+        access_log=args.access_log if args.access_log is not None else args.name != "gateway",
         server_header=False,
         timeout_graceful_shutdown=10,
     )

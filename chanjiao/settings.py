@@ -68,8 +68,10 @@ class ServiceSettings(KernelSettings):
 
     service_name: ClassVar[str]
     database_url: str = "postgresql+asyncpg://localhost:5432/chanjiao"
-    db_pool_size: int = 10
-    db_max_overflow: int = 10
+    # A fixed pool: overflow connections are closed on return, and reopening them (a new backend
+    # plus SCRAM authentication each time) cost more than waiting for a pooled one (docs/benchmarks.md).
+    db_pool_size: int = 16
+    db_max_overflow: int = 0
     db_statement_timeout_ms: int = 15000
     gateway_url: str = "http://127.0.0.1:8000"
 

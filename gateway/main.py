@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import aiohttp
+import httpx
 from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -124,12 +124,12 @@ class Gateway:
 
         async def service_health(name: str) -> dict[str, Any]:
             u = gw.upstreams[name]
-            assert u.session is not None
+            assert u.client is not None
             try:
-                async with u.session.get(f"{u.base_url}/health", timeout=aiohttp.ClientTimeout(total=2)) as r:
-                    body = await r.json(content_type=None) if r.status in (200, 503) else {}
-                    return {"status": "ok" if r.status == 200 else "degraded", "database": body.get("database")}
-            except (aiohttp.ClientError, TimeoutError, ValueError):
+                r = await u.client.get("/health", timeout=2.0)
+                body = r.json() if r.status_code in (200, 503) else {}
+                return {"status": "ok" if r.status_code == 200 else "degraded", "database": body.get("database")}
+            except (httpx.HTTPError, ValueError):
                 return {"status": "unavailable"}
 
         async def all_health() -> dict[str, Any]:
@@ -176,8 +176,8 @@ class Gateway:
 
         @app.get("/openapi.json", include_in_schema=False)
         async def openapi(request: Request) -> JSONResponse:
-            sessions = {n: (u.session, u.base_url) for n, u in gw.upstreams.items() if u.session is not None}
-            return JSONResponse(await gw.openapi_cache.get(sessions, gateway_doc()))
+            clients = {n: u.client for n, u in gw.upstreams.items() if u.client is not None}
+            return JSONResponse(await gw.openapi_cache.get(clients, gateway_doc()))
 
         @app.get("/docs", include_in_schema=False)
         async def swagger() -> HTMLResponse:

@@ -8,7 +8,7 @@ import logging
 import time
 from typing import Any
 
-import aiohttp
+import httpx
 
 log = logging.getLogger("chanjiao.gateway.openapi")
 
@@ -96,22 +96,19 @@ class OpenAPICache:
         self._at = 0.0
         self._lock = asyncio.Lock()
 
-    async def get(
-        self, sessions: dict[str, tuple[aiohttp.ClientSession, str]], gateway_doc: dict[str, Any]
-    ) -> dict[str, Any]:
+    async def get(self, clients: dict[str, httpx.AsyncClient], gateway_doc: dict[str, Any]) -> dict[str, Any]:
         async with self._lock:
             if self._doc is not None and time.monotonic() - self._at < self.ttl:
                 return self._doc
 
             async def fetch(name: str) -> tuple[str, dict[str, Any] | None]:
-                session, base = sessions[name]
                 try:
-                    async with session.get(f"{base}/openapi.json", timeout=aiohttp.ClientTimeout(total=5)) as r:
-                        return name, (await r.json()) if r.status == 200 else None
-                except (aiohttp.ClientError, TimeoutError):
+                    r = await clients[name].get("/openapi.json", timeout=5.0)
+                    return name, r.json() if r.status_code == 200 else None
+                except (httpx.HTTPError, ValueError):
                     return name, None
 
-            results = dict(await asyncio.gather(*(fetch(n) for n in sessions)))
+            results = dict(await asyncio.gather(*(fetch(n) for n in clients)))
             docs = {n: d for n, d in results.items() if d is not None}
             merged = merge(docs, gateway_doc)
             missing = sorted(n for n, d in results.items() if d is None)

@@ -1,8 +1,9 @@
-"""The proxy hot path: raw ASGI in, one shared aiohttp session per upstream out, bodies streamed.
+"""The proxy hot path: raw ASGI in, a pooled keep-alive HTTP/1.1 client (gateway/pool.py) out.
 
 No FastAPI routing and no per-request client here (both measured to eat most of a service's
-throughput, see docs/benchmarks.md). Hop-by-hop headers are stripped; `X-Request-ID`, `traceparent`
-and the signed internal token go downstream; an unreachable upstream is 503 and a slow one 504,
+throughput, see docs/benchmarks.md). Hop-by-hop headers are stripped; `X-Request-ID`,
+`traceparent` and the signed internal token go downstream; bodies up to 1 MiB are relayed in one
+piece and larger or chunked ones are streamed; an unreachable service is 503 and a slow one 504,
 as problem+json with `Retry-After`.
 """
 
@@ -12,14 +13,15 @@ import json
 import logging
 from collections.abc import AsyncIterator
 
-import aiohttp
+import httpx
 from starlette.requests import HTTPConnection
-from starlette.types import Receive, Scope, Send
-from yarl import URL
+from starlette.types import Message, Receive, Scope, Send
 
 from chanjiao.auth import INTERNAL_TOKEN_HEADER
 from chanjiao.errors import problem_body
+from chanjiao.http import make_client
 from chanjiao.i18n import wants_english
+from gateway.pool import ConnectionPool, UpstreamTimeout, UpstreamUnavailable
 
 log = logging.getLogger("chanjiao.gateway.proxy")
 
@@ -34,56 +36,52 @@ HOP_BY_HOP = frozenset(
         b"trailers",
         b"transfer-encoding",
         b"upgrade",
-        b"host",
         b"proxy-connection",
     }
 )
-# Never accepted from clients: only the gateway mints the internal token.
+# Never accepted from clients: only the gateway mints the internal token and the forwarding headers.
 _DROP_FROM_CLIENT = HOP_BY_HOP | {
+    b"host",
     INTERNAL_TOKEN_HEADER.encode(),
     b"x-request-id",
     b"x-forwarded-for",
     b"x-forwarded-proto",
     b"x-forwarded-host",
 }
-_DROP_FROM_UPSTREAM = frozenset(
-    {
-        b"connection",
-        b"keep-alive",
-        b"proxy-authenticate",
-        b"te",
-        b"trailer",
-        b"trailers",
-        b"transfer-encoding",
-        b"upgrade",
-    }
-)
-_BUFFER_LIMIT = 1 << 20  # responses up to 1 MiB are sent in one piece; larger ones are streamed
+_DROP_FROM_UPSTREAM = HOP_BY_HOP - {b"proxy-authenticate"}
+_BUFFER_LIMIT = 1 << 20  # bodies up to 1 MiB are relayed in one piece; larger ones are streamed
+_TOKEN_HEADER = INTERNAL_TOKEN_HEADER.encode()
 
 
 class Upstream:
-    """One service: its base URL and a pooled aiohttp session, created in lifespan."""
+    """One service: the hot-path connection pool, plus an httpx client for the gateway's own calls
+    (health, OpenAPI). Both are created in lifespan."""
 
     def __init__(self, name: str, base_url: str, *, connect_timeout: float, read_timeout: float, pool_size: int):
         self.name = name
         self.base_url = base_url.rstrip("/")
-        self.timeout = aiohttp.ClientTimeout(total=None, connect=connect_timeout, sock_read=read_timeout)
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
         self.pool_size = pool_size
-        self.session: aiohttp.ClientSession | None = None
+        self.pool: ConnectionPool | None = None
+        self.client: httpx.AsyncClient | None = None
 
     async def start(self) -> None:
-        connector = aiohttp.TCPConnector(limit=self.pool_size, keepalive_timeout=30, ttl_dns_cache=300)
-        self.session = aiohttp.ClientSession(
-            connector=connector,
-            timeout=self.timeout,
-            auto_decompress=False,
-            skip_auto_headers=("User-Agent", "Accept-Encoding", "Content-Type"),
+        self.pool = ConnectionPool(
+            self.base_url,
+            connect_timeout=self.connect_timeout,
+            read_timeout=self.read_timeout,
+            max_connections=self.pool_size,
         )
+        self.client = make_client(self.base_url, connect=self.connect_timeout, read=5.0, max_connections=8)
 
     async def close(self) -> None:
-        if self.session is not None:
-            await self.session.close()
-            self.session = None
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
+        if self.client is not None:
+            await self.client.aclose()
+            self.client = None
 
 
 async def _send_problem(
@@ -116,17 +114,57 @@ async def _send_problem(
     await send({"type": "http.response.body", "body": body})
 
 
-async def _request_body(receive: Receive, first: dict) -> AsyncIterator[bytes]:
+async def _rest_of_body(receive: Receive, first: Message) -> AsyncIterator[bytes]:
     if first.get("body"):
         yield first["body"]
     more = first.get("more_body", False)
     while more:
         message = await receive()
         if message["type"] == "http.disconnect":
-            return
+            raise UpstreamUnavailable("client went away while sending the body")
         if message.get("body"):
             yield message["body"]
         more = message.get("more_body", False)
+
+
+def request_head(scope: Scope, upstream_host: bytes, request_id: str, token: bytes) -> tuple[bytes, bool, bool, bool]:
+    """The request head for the service, and (has_length, is_chunked, has_idempotency_key)."""
+    target = scope.get("raw_path") or scope["path"].encode()
+    qs = scope.get("query_string", b"")
+    parts = [scope["method"].encode(), b" ", target, b"?" + qs if qs else b"", b" HTTP/1.1\r\nhost: ", upstream_host]
+    has_length = chunked = idem = False
+    host = None
+    for k, v in scope["headers"]:
+        if k in _DROP_FROM_CLIENT:
+            if k == b"transfer-encoding":
+                chunked = b"chunked" in v.lower()
+            elif k == b"host":
+                host = v
+            continue
+        if k == b"content-length":
+            has_length = True
+        elif k == b"idempotency-key":
+            idem = True
+        parts += (b"\r\n", k, b": ", v)
+    if host is not None:
+        parts += (b"\r\nx-forwarded-host: ", host)
+    client = scope.get("client")
+    if client:
+        parts += (b"\r\nx-forwarded-for: ", client[0].encode())
+    parts += (
+        b"\r\nx-forwarded-proto: ",
+        scope.get("scheme", "http").encode(),
+        b"\r\nx-request-id: ",
+        request_id.encode(),
+        b"\r\n",
+        _TOKEN_HEADER,
+        b": ",
+        token,
+    )
+    if chunked and not has_length:
+        parts.append(b"\r\ntransfer-encoding: chunked")
+    parts.append(b"\r\n\r\n")
+    return b"".join(parts), has_length, chunked and not has_length, idem
 
 
 async def proxy(
@@ -140,64 +178,20 @@ async def proxy(
     retry_after: int,
 ) -> int:
     """Forward one request; returns the status sent to the client."""
-    assert upstream.session is not None
-    client = scope.get("client")
-    headers: list[tuple[str, str]] = []
-    has_body = False
-    for k, v in scope["headers"]:
-        if k in _DROP_FROM_CLIENT:
-            continue
-        if k == b"content-length" or k == b"transfer-encoding":
-            has_body = True
-        headers.append((k.decode("latin-1"), v.decode("latin-1")))
-    headers.append(("x-request-id", request_id))
-    headers.append((INTERNAL_TOKEN_HEADER, principal_token.decode()))
-    if client:
-        headers.append(("x-forwarded-for", client[0]))
-    headers.append(("x-forwarded-proto", scope.get("scheme", "http")))
-    for k, v in scope["headers"]:
-        if k == b"host":
-            headers.append(("x-forwarded-host", v.decode("latin-1")))
-            break
-
-    data: bytes | AsyncIterator[bytes] | None = None
-    if has_body:
+    pool = upstream.pool
+    assert pool is not None
+    head, has_length, chunked, idem = request_head(scope, pool.host_header, request_id, principal_token)
+    body: bytes | AsyncIterator[bytes] | None = None
+    if has_length or chunked:
         first = await receive()
-        if not first.get("more_body", False):
-            data = first.get("body", b"")
+        if not first.get("more_body", False) and has_length:
+            body = first.get("body", b"")
         else:
-            data = _request_body(receive, first)
-    qs = scope.get("query_string", b"")
-    raw_path = scope.get("raw_path") or scope["path"].encode()
-    url = URL(upstream.base_url + raw_path.decode("latin-1") + ("?" + qs.decode("latin-1") if qs else ""), encoded=True)
-    started = False
+            body = _rest_of_body(receive, first)
+    method = scope["method"].encode()
     try:
-        async with upstream.session.request(
-            scope["method"], url, headers=headers, data=data, allow_redirects=False
-        ) as resp:
-            out_headers = [(k.lower(), v) for k, v in resp.raw_headers if k.lower() not in _DROP_FROM_UPSTREAM]
-            if not any(k == b"x-request-id" for k, _ in out_headers):
-                out_headers.append((b"x-request-id", request_id.encode()))
-            length = resp.content_length
-            if scope["method"] == "HEAD" or resp.status in (204, 304):
-                await send({"type": "http.response.start", "status": resp.status, "headers": out_headers})
-                started = True
-                await send({"type": "http.response.body", "body": b""})
-            elif length is not None and length <= _BUFFER_LIMIT:
-                body = await resp.read()
-                await send({"type": "http.response.start", "status": resp.status, "headers": out_headers})
-                started = True
-                await send({"type": "http.response.body", "body": body})
-            else:
-                await send({"type": "http.response.start", "status": resp.status, "headers": out_headers})
-                started = True
-                async for chunk in resp.content.iter_chunked(65536):
-                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
-                await send({"type": "http.response.body", "body": b""})
-            return resp.status
-    except (TimeoutError, aiohttp.ServerTimeoutError):
-        if started:
-            raise
+        exchange = await pool.request(method, head, body, chunked=chunked, retry_safe=idem)
+    except UpstreamTimeout:
         log.warning("upstream %s timed out", upstream.name)
         await _send_problem(
             scope,
@@ -210,10 +204,8 @@ async def proxy(
             en=("Gateway timeout", f"The {upstream.name} service timed out; retry later"),
         )
         return 504
-    except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, OSError):
-        if started:
-            raise
-        log.warning("upstream %s unavailable", upstream.name)
+    except UpstreamUnavailable as exc:
+        log.warning("upstream %s unavailable: %s", upstream.name, exc)
         await _send_problem(
             scope,
             send,
@@ -228,3 +220,29 @@ async def proxy(
             ),
         )
         return 503
+    try:
+        length = None
+        headers = []
+        for k, v in exchange.headers:
+            if k in _DROP_FROM_UPSTREAM:
+                continue
+            if k == b"content-length":
+                length = int(v)
+            headers.append((k, v))
+        status = exchange.status
+        if method == b"HEAD" or status in (204, 304) or (length is not None and length <= _BUFFER_LIMIT):
+            payload = b"" if method == b"HEAD" else await exchange.read_all()
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": payload})
+        else:
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            async for chunk in exchange.iter_body():
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b""})
+        return status
+    except (UpstreamTimeout, UpstreamUnavailable) as exc:
+        # The response had begun (or its body broke off): nothing sensible to send but a 502-ish close.
+        log.warning("upstream %s failed mid-response: %s", upstream.name, exc)
+        raise
+    finally:
+        exchange.finish()
