@@ -127,6 +127,16 @@ async def _rest_of_body(receive: Receive, first: Message) -> AsyncIterator[bytes
         more = message.get("more_body", False)
 
 
+def _connection_tokens(headers: list[tuple[bytes, bytes]]) -> frozenset[bytes]:
+    """Header names a client lists in `Connection` are hop-by-hop too (RFC 9110 §7.6.1)."""
+    names: set[bytes] = set()
+    for k, v in headers:
+        if k == b"connection":
+            names.update(t.strip().lower() for t in v.split(b","))
+    names -= {b"keep-alive", b"close", b""}
+    return frozenset(names)
+
+
 def request_head(scope: Scope, upstream_host: bytes, request_id: str, token: bytes) -> tuple[bytes, bool, bool, bool]:
     """The request head for the service, and (has_length, is_chunked, has_idempotency_key)."""
     target = scope.get("raw_path") or scope["path"].encode()
@@ -134,8 +144,10 @@ def request_head(scope: Scope, upstream_host: bytes, request_id: str, token: byt
     parts = [scope["method"].encode(), b" ", target, b"?" + qs if qs else b"", b" HTTP/1.1\r\nhost: ", upstream_host]
     has_length = chunked = idem = False
     host = None
-    for k, v in scope["headers"]:
-        if k in _DROP_FROM_CLIENT:
+    headers = scope["headers"]
+    named_hops = _connection_tokens(headers)
+    for k, v in headers:
+        if k in _DROP_FROM_CLIENT or (named_hops and k in named_hops):
             if k == b"transfer-encoding":
                 chunked = b"chunked" in v.lower()
             elif k == b"host":
@@ -223,12 +235,17 @@ async def proxy(
     try:
         length = None
         headers = []
+        has_request_id = False
         for k, v in exchange.headers:
             if k in _DROP_FROM_UPSTREAM:
                 continue
             if k == b"content-length":
                 length = int(v)
+            elif k == b"x-request-id":
+                has_request_id = True
             headers.append((k, v))
+        if not has_request_id:
+            headers.append((b"x-request-id", request_id.encode()))
         status = exchange.status
         if method == b"HEAD" or status in (204, 304) or (length is not None and length <= _BUFFER_LIMIT):
             payload = b"" if method == b"HEAD" else await exchange.read_all()

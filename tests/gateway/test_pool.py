@@ -36,8 +36,9 @@ async def slow(request: Request) -> Response:
     return PlainTextResponse("late")
 
 
-APP = Starlette(routes=[Route("/big", big), Route("/echo", echo, methods=["GET", "POST", "HEAD"]),
-                        Route("/slow", slow)])
+APP = Starlette(
+    routes=[Route("/big", big), Route("/echo", echo, methods=["GET", "POST", "HEAD"]), Route("/slow", slow)]
+)
 
 
 @pytest.fixture(scope="module")
