@@ -48,7 +48,8 @@ _DROP_FROM_CLIENT = HOP_BY_HOP | {
     b"x-forwarded-proto",
     b"x-forwarded-host",
 }
-_DROP_FROM_UPSTREAM = HOP_BY_HOP - {b"proxy-authenticate"}
+# The gateway's server (uvicorn) writes its own Date; the service's would make two.
+_DROP_FROM_UPSTREAM = (HOP_BY_HOP - {b"proxy-authenticate"}) | {b"date"}
 _BUFFER_LIMIT = 1 << 20  # bodies up to 1 MiB are relayed in one piece; larger ones are streamed
 _TOKEN_HEADER = INTERNAL_TOKEN_HEADER.encode()
 
