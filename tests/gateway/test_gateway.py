@@ -127,3 +127,16 @@ async def test_large_bodies_stream_both_ways(platform):
         await platform.client.post("/v1/organizations", json={"name": n, "org_type": "other", "region_code": "110105"})
     r = await platform.client.get("/v1/reference/industries", params={"limit": 500})
     assert r.status_code == 200 and len(r.json()["items"]) == 500
+
+
+async def test_every_documented_success_has_an_example(platform):
+    doc = (await platform.client.get("/openapi.json")).json()
+    missing = []
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            if path.startswith("/v1/") and method in ("get", "post", "patch"):
+                ok = next((op["responses"][c] for c in ("200", "201") if c in op["responses"]), {})
+                content = ok.get("content", {}).get("application/json", {})
+                if "example" not in content and "examples" not in content:
+                    missing.append(f"{method.upper()} {path}")
+    assert missing == []

@@ -112,6 +112,10 @@ async def create_organization(
     description="Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `org_type`, `region_prefix` "
     "(2 digits = province, 4 = city), `q` (any part of the name, 2+ characters, e.g. `工业职业`). "
     "Incremental sync: `updated_since` orders by change time; `include_deleted=true` adds tombstones.",
+    responses={
+        200: {"content": {"application/json": {"example": {"items": [_EXAMPLE], "next_cursor": "WyIwMTlhYmYy"}}}},
+        **problem_responses(422),
+    },
 )
 async def list_organizations(
     session: SessionDep,
@@ -169,7 +173,10 @@ async def get_organization(
     summary="修改单位 Update an organization",
     description="Partial update: only the fields sent change. Send `If-Match` with the ETag you read so two "
     "clerks never overwrite each other silently (stale → 412).",
-    responses=problem_responses(401, 403, 404, 409, 412, 422),
+    responses={
+        200: {"content": {"application/json": {"example": {**_EXAMPLE, "version": 2}}}},
+        **problem_responses(401, 403, 404, 409, 412, 422),
+    },
 )
 async def update_organization(
     request: Request,

@@ -29,6 +29,47 @@ router = APIRouter(prefix="/v1/reference", tags=["reference"])
 
 CACHE = {"Cache-Control": "public, max-age=3600"}
 
+# One real row per table, shown as the response example in the docs.
+EXAMPLES: dict[str, dict[str, Any]] = {
+    "regions": {
+        "code": "370303",
+        "name": "张店区",
+        "level": "county",
+        "parent_code": "370300",
+        "attributes": {"province_code": "370000", "city_code": "370300", "functional_area": False},
+    },
+    "majors": {
+        "code": "460301",
+        "name": "机电一体化技术",
+        "level": "major",
+        "parent_code": "4603",
+        "attributes": {
+            "level_key": "voc_associate",
+            "level_name": "高等职业教育专科",
+            "category_code": "46",
+            "category_name": "装备制造大类",
+            "class_code": "4603",
+            "class_name": "自动化类",
+            "state_controlled": False,
+            "is_supplement": False,
+        },
+    },
+    "occupations": {
+        "code": "6-31-01-02",
+        "name": "机修钳工",
+        "level": "4",
+        "parent_code": "6-31-01",
+        "attributes": {"definition": "使用工具、量具和仪器、仪表，维护和修理设备机械部分的人员。"},
+    },
+    "industries": {
+        "code": "3311",
+        "name": "金属结构制造",
+        "level": "4",
+        "parent_code": "331",
+        "attributes": {"level_name": "小类", "section": "C"},
+    },
+}
+
 
 @dataclass(frozen=True)
 class Kind:
@@ -143,6 +184,18 @@ def _add_routes(kind: Kind) -> None:
         response_model=ReferenceCodePage,
         dependencies=[allow(public=True)],
         summary=f"{kind.title_zh} List {kind.title_en}",
+        responses={
+            200: {
+                "content": {
+                    "application/json": {
+                        "example": {
+                            "items": [{**EXAMPLES[name], "source": "shipped", "added_at": None}],
+                            "next_cursor": "WyIzNzAzMDMiXQ",
+                        }
+                    }
+                }
+            }
+        },
         description=f"Source: {kind.source}. Levels: {kind.levels}. Public, read-only, cacheable. "
         "Codes added by platform admins appear with `source: override`.",
     )
@@ -155,7 +208,12 @@ def _add_routes(kind: Kind) -> None:
         summary=f"{kind.title_zh}代码 Get one of the {kind.title_en}",
         description=f"e.g. `/v1/reference/{name}/{kind.example}`. 404 when the code is not in the table "
         "(other endpoints still accept well-formed unknown codes and flag them `code_known: false`).",
-        responses=problem_responses(404),
+        responses={
+            200: {
+                "content": {"application/json": {"example": {**EXAMPLES[name], "source": "shipped", "added_at": None}}}
+            },
+            **problem_responses(404),
+        },
     )
     router.add_api_route(
         f"/{name}",
@@ -167,7 +225,24 @@ def _add_routes(kind: Kind) -> None:
         summary=f"补充{kind.title_zh}代码 Add a missing code to {kind.title_en}",
         description="Platform admins only. For codes the shipped table lacks (see docs/reference-data.md); the "
         "code must be well-formed and not present yet.",
-        responses=problem_responses(401, 403, 409, 422),
+        responses={
+            201: {
+                "content": {
+                    "application/json": {
+                        "example": {
+                            "code": "410306",
+                            "name": "动物防疫与检疫",
+                            "level": "major",
+                            "parent_code": "4103",
+                            "attributes": {},
+                            "source": "override",
+                            "added_at": "2026-11-25T08:00:00+00:00",
+                        }
+                    }
+                }
+            },
+            **problem_responses(401, 403, 409, 422),
+        },
     )
 
 

@@ -30,9 +30,7 @@ class ReferenceCodeCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
-            "examples": [
-                {"code": "460312", "name": "新能源汽车检测与维修技术", "level": "major", "parent_code": "4603"}
-            ]
+            "examples": [{"code": "410306", "name": "动物防疫与检疫", "level": "major", "parent_code": "4103"}]
         },
     )
 
