@@ -103,3 +103,26 @@ async def test_version_tables_live_in_each_schema(database):
     finally:
         await conn.close()
     assert sorted(r["table_schema"] for r in rows) == sorted(SERVICES)
+
+
+async def test_without_createrole_every_service_runs_as_the_given_role(cluster, database):
+    """An external DATABASE_URL whose role lacks CREATEROLE: bootstrap says so and shares the role."""
+    import secrets
+
+    from sqlalchemy.engine import make_url
+
+    from chanjiao import migrate
+
+    if not cluster.per_service_roles:
+        pytest.skip("the test database admin itself lacks CREATEROLE")
+    role, pw = f"limited_{secrets.token_hex(4)}", secrets.token_urlsafe(12)
+    admin = await asyncpg.connect(database.admin_url)
+    try:
+        await admin.execute(f"create role {role} login password '{pw}' nocreaterole nocreatedb")
+        await admin.execute(f'grant create on database "{database.name}" to {role}')
+        limited_url = make_url(database.admin_url).set(username=role, password=pw).render_as_string(False)
+        result = await migrate.bootstrap(limited_url, dict.fromkeys(SERVICES, "unused"))
+        assert result.per_service_roles is False
+        assert {make_url(u).username for u in result.service_urls.values()} == {role}
+    finally:
+        await admin.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 from starlette.applications import Starlette
@@ -15,6 +17,11 @@ from chanjiao.settings import GatewaySettings
 from gateway.main import create_app
 from tests.conftest import TEST_KEY
 from tests.gateway.conftest import Upstream
+
+
+async def slow(request: Request) -> JSONResponse:
+    await asyncio.sleep(1.5)
+    return JSONResponse({})
 
 
 async def echo(request: Request) -> JSONResponse:
@@ -31,11 +38,20 @@ async def echo(request: Request) -> JSONResponse:
 
 @pytest.fixture(scope="module")
 async def echo_gateway():
-    upstream = Upstream("echo", Starlette(routes=[Route("/{path:path}", echo, methods=["GET", "POST"])]))
+    upstream = Upstream(
+        "echo",
+        Starlette(routes=[Route("/v1/organizations/slow", slow), Route("/{path:path}", echo, methods=["GET", "POST"])]),
+    )
     await upstream.start()
     dead = f"http://127.0.0.1:{free_port()}"
     gw = create_app(
-        GatewaySettings(internal_token_key=TEST_KEY, membership_url=upstream.url, training_url=dead, matching_url=dead)
+        GatewaySettings(
+            internal_token_key=TEST_KEY,
+            membership_url=upstream.url,
+            training_url=dead,
+            matching_url=dead,
+            read_timeout_seconds=0.5,
+        )
     )
     async with gw.inner.router.lifespan_context(gw.inner):
         async with httpx.AsyncClient(
@@ -86,3 +102,11 @@ async def test_other_services_down_only_affect_their_routes(echo_gateway):
         "title"
     ] == "Service unavailable"
     assert (await echo_gateway.get("/v1/organizations")).status_code == 200
+
+
+async def test_a_slow_service_is_504_with_retry_after(echo_gateway):
+    r = await echo_gateway.get("/v1/organizations/slow", headers={"Accept-Language": "en"})
+    assert r.status_code == 504 and r.headers["retry-after"] == "5"
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert r.json()["title"] == "Gateway timeout"
+    assert (await echo_gateway.get("/v1/organizations")).status_code == 200  # and the pool carries on
