@@ -26,6 +26,7 @@ from chanjiao.auth import current_principal
 from chanjiao.errors import BadRequest, Conflict, ValidationFailed
 
 TTL = timedelta(hours=24)
+ABANDONED_AFTER = timedelta(minutes=2)
 REPLAY_HEADER = "idempotent-replayed"
 _KEPT_HEADERS = ("location", "etag", "content-type")
 
@@ -102,7 +103,13 @@ async def idempotency(request: Request) -> AsyncIterator[IdempotentRequest]:
             "created_at": now,
             "expires_at": now + TTL,
         },
-        where=table.c.expires_at < now,  # an expired key is reusable
+        # An expired key is reusable, and so is a reservation abandoned by a process that died: the
+        # response is recorded in the business transaction, so a reservation still `in_flight` long
+        # after any statement could have run belongs to a request that never committed.
+        where=sa.or_(
+            table.c.expires_at < now,
+            sa.and_(table.c.state == "in_flight", table.c.created_at < now - ABANDONED_AFTER),
+        ),
     ).returning(table.c.scope_hash)
     async with engine.begin() as conn:
         reserved = (await conn.execute(stmt)).first() is not None

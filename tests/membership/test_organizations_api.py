@@ -273,3 +273,30 @@ class TestList:
         by_id = {i["id"]: i for i in page["items"]}
         assert by_id[second["id"]]["deleted"] is True
         assert first["id"] not in by_id  # not changed after `since`
+
+
+async def test_an_abandoned_reservation_is_taken_over(membership_client, database):
+    """A process that died mid-request leaves an `in_flight` key; after 2 minutes a retry proceeds."""
+    key = "k-" + uuid.uuid4().hex
+    body = org()
+    h = {"Idempotency-Key": key}
+    # Turn the finished key back into a reservation and age it: what a crashed request leaves behind.
+    conn = await asyncpg.connect(database.admin_url)
+    try:
+        first = await membership_client.post("/v1/organizations", json=body, headers=h)
+        assert first.status_code == 201
+        await conn.execute(
+            "update membership.idempotency_keys set state='in_flight', response_status=null, "
+            "created_at = now() - interval '1 minute' where response_headers->>'location' = $1",
+            first.headers["location"],
+        )
+        assert (await membership_client.post("/v1/organizations", json=body, headers=h)).status_code == 409
+        await conn.execute(
+            "update membership.idempotency_keys set created_at = now() - interval '3 minutes' "
+            "where response_headers->>'location' = $1",
+            first.headers["location"],
+        )
+    finally:
+        await conn.close()
+    retry = await membership_client.post("/v1/organizations", json=body, headers=h)
+    assert retry.status_code == 409 and retry.json()["type"].endswith("duplicate-organization")  # really re-ran
