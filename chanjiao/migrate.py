@@ -108,7 +108,7 @@ def alembic_config(service: str, database_url: str | None = None):  # noqa: ANN2
     return cfg
 
 
-def upgrade(service_urls: dict[str, str], revision: str = "head") -> None:
+def upgrade(service_urls: dict[str, str], revision: str = "heads") -> None:
     """Upgrade every service's schema (each as its own role). Safe to call from async code."""
     from alembic import command
 
