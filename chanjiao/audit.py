@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from pydantic_core import to_jsonable_python
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chanjiao import outbox
 from chanjiao.ids import new_id
 from chanjiao.observability import request_id_var
 
@@ -51,4 +52,40 @@ async def write_audit(
             request_id=request_id_var.get(),
             diff=diff(before, after, redact=redact),
         )
+    )
+
+
+async def record_change(
+    session: AsyncSession,
+    kernel: Any,
+    *,
+    entity: str,
+    entity_id: uuid.UUID,
+    action: str,
+    actor: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    payload: dict[str, Any],
+    redact: frozenset[str] = frozenset(),
+) -> None:
+    """One write's audit row and its outbox event (`<entity>.<action>d`), in the caller's transaction."""
+    await write_audit(
+        session,
+        kernel.audit,
+        entity=entity,
+        entity_id=entity_id,
+        action=action,
+        actor=actor,
+        before=before,
+        after=after,
+        redact=redact,
+    )
+    await outbox.emit(
+        session,
+        kernel.outbox,
+        type=f"{entity}.{action}d",
+        aggregate_type=entity,
+        aggregate_id=entity_id,
+        actor=actor,
+        payload={"id": entity_id, **payload},
     )

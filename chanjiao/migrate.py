@@ -26,6 +26,11 @@ ROOT = Path(__file__).resolve().parent.parent
 ALEMBIC_INI = ROOT / "migrations" / "alembic.ini"
 
 
+# Extensions a service's tables need, created by the bootstrap (as the admin) inside that service's
+# schema: a service role may not create extensions itself. The embedded server ships these.
+SERVICE_EXTENSIONS: dict[str, tuple[str, ...]] = {"membership": ("btree_gist",)}
+
+
 def role_name(service: str) -> str:
     return f"chanjiao_{service}"
 
@@ -86,6 +91,8 @@ async def bootstrap(admin_url: str, passwords: dict[str, str], *, database: str 
                 await conn.execute(f'grant connect on database "{target_db}" to {role}')
             else:
                 await conn.execute(f"create schema if not exists {svc}")
+            for ext in SERVICE_EXTENSIONS.get(svc, ()):
+                await conn.execute(f"create extension if not exists {ext} with schema {svc}")
         await conn.execute("revoke create on schema public from public")
     finally:
         await conn.close()

@@ -4,8 +4,13 @@ from fastapi import FastAPI
 
 from chanjiao.app import create_service_app
 from chanjiao.settings import MembershipSettings
+from services.membership.alliances.router import router as alliances_router
+from services.membership.appointments.router import router as appointments_router
+from services.membership.committees.router import router as committees_router
 from services.membership.db import kernel
+from services.membership.memberships.router import router as memberships_router
 from services.membership.organizations.router import router as organizations_router
+from services.membership.people.router import router as people_router
 from services.membership.reference.router import router as reference_router
 
 DESCRIPTION = """成员服务：联盟的成员单位、成员资格、委员会与人员。
@@ -19,9 +24,22 @@ def create_app(settings: MembershipSettings | None = None) -> FastAPI:
         title="Chanjiao membership",
         description=DESCRIPTION,
         kernel=kernel,
-        routers=[organizations_router, reference_router],
+        routers=[
+            organizations_router,
+            reference_router,
+            alliances_router,
+            memberships_router,
+            committees_router,
+            people_router,
+            appointments_router,
+        ],
         openapi_tags=[
             {"name": "organizations", "description": "单位 — schools, enterprises, associations and other units"},
             {"name": "reference", "description": "参考代码表 — regions, vocational majors, occupations, industries"},
+            {"name": "alliances", "description": "联盟 — the public directory, structure and changes as of any date"},
+            {"name": "memberships", "description": "成员资格 — applications, approvals, roles, exits (as events)"},
+            {"name": "committees", "description": "机构与委员会 — councils, secretariat, 专指委; seats and positions"},
+            {"name": "people", "description": "人员 — teachers, experts, skill masters and enterprise mentors"},
+            {"name": "appointments", "description": "双栖双聘 — a person appointed at a school or an enterprise"},
         ],
     )

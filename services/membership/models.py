@@ -1,7 +1,25 @@
 """Every table of the membership service (imported by Alembic and by the app)."""
 
+from services.membership.alliances.models import Alliance
+from services.membership.appointments.models import Appointment
+from services.membership.committees.models import Committee, CommitteePosition, CommitteeSeat
 from services.membership.db import kernel, metadata
+from services.membership.memberships.models import Membership, MembershipEvent
 from services.membership.organizations.models import Organization
+from services.membership.people.models import Person
 from services.membership.reference.models import ReferenceCode
 
-__all__ = ["Organization", "ReferenceCode", "kernel", "metadata"]
+__all__ = [
+    "Alliance",
+    "Appointment",
+    "Committee",
+    "CommitteePosition",
+    "CommitteeSeat",
+    "Membership",
+    "MembershipEvent",
+    "Organization",
+    "Person",
+    "ReferenceCode",
+    "kernel",
+    "metadata",
+]

@@ -140,8 +140,29 @@ def test_a_second_run_reuses_the_data(state_dir):
         try:
             wait_for(lambda: (state_dir / "runtime.json").exists() or up.poll() is not None, 120, "second start")
             assert up.poll() is None
-            r = get(f"http://127.0.0.1:{port}{location}")
+            gw = f"http://127.0.0.1:{port}"
+            r = get(f"{gw}{location}")
             assert r.status_code == 200 and r.json()["name"] == "日照职业技术学院"
+            # The demo loads through the API, and loading it twice changes nothing.
+            for _ in range(2):
+                demo = subprocess.run(
+                    [sys.executable, "-m", "chanjiao.cli", "demo", "--gateway", gw],
+                    cwd=ROOT,
+                    capture_output=True,
+                    text=True,
+                    timeout=120,
+                )
+                assert demo.returncode == 0, demo.stderr[-2000:]
+            alliances = get(f"{gw}/v1/alliances", params={"q": "潍坊市化工职业教育集团"}).json()["items"]
+            assert len(alliances) == 1
+            aid = alliances[0]["id"]
+            s = get(f"{gw}/v1/alliances/{aid}/structure", params={"as_of": "2023-12-31"}).json()
+            assert s["total"] == 17 and {c["key"]: c["count"] for c in s["by_role"]}["chair"] == 1
+            ch = get(
+                f"{gw}/v1/alliances/{aid}/changes", params={"period_start": "2023-01-01", "period_end": "2023-12-31"}
+            ).json()
+            assert [i["org_name"] for i in ch["joined"]] == ["山东钢铁集团有限公司"]
+            assert [i["org_name"] for i in ch["exited"]] == ["潍柴动力股份有限公司"]
         finally:
             stop_up(up)
     assert up.returncode == 0

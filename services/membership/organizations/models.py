@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field
 
 from services.membership.db import Base
@@ -40,9 +41,19 @@ ORG_TYPE_LABELS = {
 }
 
 
+# School types: only these run majors, keep school statistics and may name a sponsor (举办单位).
+SCHOOL_TYPES = frozenset({"undergraduate", "higher_vocational", "secondary_vocational", "technician_college"})
+
+
 class OrgStatus(StrEnum):
     active = "active"
     inactive = "inactive"
+
+
+class HonourLevel(StrEnum):
+    national = "national"  # 国家级
+    provincial = "provincial"  # 省级
+    municipal = "municipal"  # 市级
 
 
 def _enum_check(column: str, enum: type[StrEnum]) -> sa.CheckConstraint:
@@ -72,6 +83,11 @@ class Organization(Base, table=True):
         sa.Index("ix_organizations_region_code", "region_code", "id"),
         sa.Index("ix_organizations_org_type", "org_type", "id"),
         sa.Index("ix_organizations_updated_at", "updated_at", "id"),
+        sa.Index("ix_organizations_parent_id", "parent_id", "id"),
+        sa.Index("ix_organizations_status", "status", "id"),
+        sa.Index(
+            "ix_organizations_sponsor_org_id", "sponsor_org_id", postgresql_where=sa.text("sponsor_org_id is not null")
+        ),
     )
 
     id: uuid.UUID = Field(primary_key=True)
@@ -86,7 +102,73 @@ class Organization(Base, table=True):
         default_factory=list, sa_column=sa.Column(ARRAY(sa.Text), nullable=False, server_default="{}")
     )
     status: str = Field(default="active", sa_column=sa.Column(sa.Text, nullable=False, server_default="active"))
+    # Group structure (山钢集团 → 济钢) and, on schools, the unit that runs it (举办单位).
+    parent_id: uuid.UUID | None = Field(
+        default=None, sa_column=sa.Column(sa.Uuid, sa.ForeignKey("organizations.id"), nullable=True)
+    )
+    sponsor_org_id: uuid.UUID | None = Field(
+        default=None, sa_column=sa.Column(sa.Uuid, sa.ForeignKey("organizations.id"), nullable=True)
+    )
+    # [{title, level, year, issuer}] — validated by the schemas, small, always read with the org.
+    honours: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=sa.Column(JSONB, nullable=False, server_default="[]")
+    )
     version: int = Field(default=1, sa_column=sa.Column(sa.Integer, nullable=False))
     created_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
     updated_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
     deleted_at: datetime | None = Field(default=None, sa_column=sa.Column(sa.DateTime(timezone=True), nullable=True))
+
+
+class OrganizationMajor(Base, table=True):
+    """One vocational major a school ran in one year, with its enrolment and graduates."""
+
+    __tablename__ = "organization_majors"
+    __table_args__ = (
+        sa.CheckConstraint("enrolment >= 0", name="enrolment"),
+        sa.CheckConstraint("graduates >= 0", name="graduates"),
+    )
+
+    org_id: uuid.UUID = Field(sa_column=sa.Column(sa.Uuid, sa.ForeignKey("organizations.id"), primary_key=True))
+    year: int = Field(sa_column=sa.Column(sa.Integer, primary_key=True))
+    major_code: str = Field(sa_column=sa.Column(sa.String(7), primary_key=True))
+    enrolment: int = Field(sa_column=sa.Column(sa.Integer, nullable=False))
+    graduates: int = Field(sa_column=sa.Column(sa.Integer, nullable=False))
+
+
+class OrganizationSchoolStats(Base, table=True):
+    """A school's yearly figures: 年招收全日制学生, 在校生, 毕业生."""
+
+    __tablename__ = "organization_school_stats"
+    __table_args__ = (
+        sa.CheckConstraint("full_time_enrolment >= 0", name="full_time_enrolment"),
+        sa.CheckConstraint("students >= 0", name="students"),
+        sa.CheckConstraint("graduates >= 0", name="graduates"),
+    )
+
+    org_id: uuid.UUID = Field(sa_column=sa.Column(sa.Uuid, sa.ForeignKey("organizations.id"), primary_key=True))
+    year: int = Field(sa_column=sa.Column(sa.Integer, primary_key=True))
+    full_time_enrolment: int = Field(sa_column=sa.Column(sa.Integer, nullable=False))
+    students: int = Field(sa_column=sa.Column(sa.Integer, nullable=False))
+    graduates: int = Field(sa_column=sa.Column(sa.Integer, nullable=False))
+    version: int = Field(default=1, sa_column=sa.Column(sa.Integer, nullable=False))
+    updated_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
+
+
+class OrganizationStatusEvent(Base, table=True):
+    """A dated status change (active ⇄ inactive), kept forever; the org's `status` is the latest `to`."""
+
+    __tablename__ = "organization_status_events"
+    __table_args__ = (
+        _enum_check("from_status", OrgStatus),
+        _enum_check("to_status", OrgStatus),
+        sa.Index("ix_organization_status_events_org_id", "org_id", "id"),
+    )
+
+    id: uuid.UUID = Field(primary_key=True)
+    org_id: uuid.UUID = Field(sa_column=sa.Column(sa.Uuid, sa.ForeignKey("organizations.id"), nullable=False))
+    from_status: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    to_status: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    effective_on: date = Field(sa_column=sa.Column(sa.Date, nullable=False))
+    reason: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+    actor: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    recorded_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))

@@ -8,15 +8,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from chanjiao.app import SessionDep
-from chanjiao.auth import PrincipalDep, allow
-from chanjiao.errors import problem_responses
+from chanjiao.auth import PrincipalDep
+from chanjiao.errors import field_error, problem_responses
 from chanjiao.etag import etag_for, if_none_match_hits
 from chanjiao.idempotency import IdempotencyDep
 from chanjiao.pagination import CursorQuery, LimitQuery
-from services.membership.organizations import service
-from services.membership.organizations.models import OrgType
+from services.membership.organizations import imports, routes_bulk, routes_school, service
+from services.membership.organizations.deps import READ, WRITE, XLSX, IdempotencyKey, IfMatch
+from services.membership.organizations.models import OrgStatus, OrgType
 from services.membership.organizations.schemas import (
     OrganizationCreate,
     OrganizationPage,
@@ -25,21 +27,6 @@ from services.membership.organizations.schemas import (
 )
 
 router = APIRouter(prefix="/v1/organizations", tags=["organizations"])
-
-READ = allow(scopes=("membership:read",))
-WRITE = allow(scopes=("membership:write",))
-
-IfMatch = Annotated[str | None, Header(description="The ETag you read; a stale one is 412 (optional)")]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        description=(
-            "A retry with the same key and body returns the first response (kept 24 h); the same key with "
-            "another body is 422; a duplicate still in flight is 409."
-        ),
-    ),
-]
 
 _EXAMPLE = {
     "id": "019abf2e-7c3a-7d2e-9b1a-3f0c2d4e5a6b",
@@ -51,6 +38,11 @@ _EXAMPLE = {
     "credit_code": "12370000495571208J",
     "industry_codes": [],
     "industries": [],
+    "parent_id": None,
+    "sponsor_org_id": "019abf2e-0000-7000-8000-000000000003",
+    "honours": [
+        {"title": "省级高技能人才培养基地", "level": "provincial", "year": 2023, "issuer": "山东省人力资源和社会保障厅"}
+    ],
     "status": "active",
     "version": 1,
     "created_at": "2026-11-25T08:00:00+00:00",
@@ -72,8 +64,9 @@ def _one(request: Request, body: OrganizationPublic, status_code: int = 200, **h
     summary="登记单位 Create an organization",
     description="Registers a school, enterprise, association or other unit. `credit_code` (统一社会信用代码) is "
     "checked against GB 32100-2015 and unique among live organizations; without one, name + region is unique. "
-    "Input is trimmed; codes are upper-cased and full-width characters normalised. Send `Idempotency-Key` so "
-    "a retry never creates a duplicate.",
+    "Input is trimmed; codes are upper-cased and full-width characters normalised. `parent_id` (group "
+    "structure) and `sponsor_org_id` (举办单位, schools only) must name live organizations (else 422); `honours` "
+    "is a list of {title, level, year, issuer}. Send `Idempotency-Key` so a retry never creates a duplicate.",
     responses={
         201: {
             "headers": {"Location": {"schema": {"type": "string"}}, "ETag": {"schema": {"type": "string"}}},
@@ -110,14 +103,23 @@ async def create_organization(
     dependencies=[READ],
     summary="查询单位 List organizations",
     description="Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `org_type`, `region_prefix` "
-    "(2 digits = province, 4 = city), `q` (any part of the name, 2+ characters, e.g. `工业职业`). "
-    "Incremental sync: `updated_since` orders by change time; `include_deleted=true` adds tombstones.",
+    "(2 digits = province, 4 = city), `q` (any part of the name, 2+ characters, e.g. `工业职业`), `parent_id` "
+    "(direct members of a group), `status`. Incremental sync: `updated_since` orders by change time; "
+    "`include_deleted=true` adds tombstones. With `Accept: application/vnd.openxmlformats-officedocument."
+    "spreadsheetml.sheet` the whole filtered list (every page, at most 50,000 rows — else 422) comes back as an "
+    "`.xlsx` in the import layout.",
     responses={
-        200: {"content": {"application/json": {"example": {"items": [_EXAMPLE], "next_cursor": "WyIwMTlhYmYy"}}}},
+        200: {
+            "content": {
+                "application/json": {"example": {"items": [_EXAMPLE], "next_cursor": "WyIwMTlhYmYy"}},
+                XLSX: {"schema": {"type": "string", "format": "binary"}},
+            }
+        },
         **problem_responses(422),
     },
 )
 async def list_organizations(
+    request: Request,
     session: SessionDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
@@ -128,18 +130,46 @@ async def list_organizations(
     q: Annotated[str | None, Query(min_length=2, max_length=50, description="名称关键字 (2+ characters)")] = None,
     updated_since: Annotated[datetime | None, Query(description="Only records changed after this timestamp")] = None,
     include_deleted: Annotated[bool, Query(description="Include tombstones of deleted organizations")] = False,
-) -> OrganizationPage:
+    parent_id: Annotated[uuid.UUID | None, Query(description="上级单位: direct members of this group")] = None,
+    status: Annotated[OrgStatus | None, Query(description="active / inactive")] = None,
+) -> Response:
+    export = XLSX in request.headers.get("accept", "")
     orgs, next_cursor = await service.list_organizations(
         session,
         org_type=org_type.value if org_type else None,
         region_prefix=region_prefix,
         q=q,
         updated_since=updated_since,
-        include_deleted=include_deleted,
-        cursor=cursor,
-        limit=limit,
+        include_deleted=include_deleted and not export,
+        parent_id=parent_id,
+        status=status.value if status else None,
+        cursor=None if export else cursor,
+        limit=imports.EXPORT_CAP if export else limit,
     )
-    return OrganizationPage(items=await service.render(session, orgs), next_cursor=next_cursor)
+    items = await service.render(session, orgs)
+    if not export:
+        return JSONResponse(OrganizationPage(items=items, next_cursor=next_cursor).model_dump(mode="json"))
+    if next_cursor is not None:
+        raise field_error(
+            ["header", "accept"],
+            "export_too_large",
+            f"导出最多 {imports.EXPORT_CAP} 行，请加筛选条件",
+            f"An export holds at most {imports.EXPORT_CAP} rows; narrow the filters",
+        )
+    public = [i for i in items if isinstance(i, OrganizationPublic)]
+    linked = {i.parent_id for i in public if i.parent_id} | {i.sponsor_org_id for i in public if i.sponsor_org_id}
+    codes = await imports.credit_codes_of(session, linked)
+    content = await run_in_threadpool(imports.build_export, public, codes)
+    return Response(
+        content,
+        media_type=XLSX,
+        headers={"Content-Disposition": routes_bulk.attachment("organizations.xlsx", "单位.xlsx")},
+    )
+
+
+# Literal paths (`/batch`, `/imports`, `/import-template.xlsx`) before `/{org_id}`.
+router.include_router(routes_bulk.router)
+router.include_router(routes_school.router)
 
 
 @router.get(
@@ -172,7 +202,9 @@ async def get_organization(
     dependencies=[WRITE],
     summary="修改单位 Update an organization",
     description="Partial update: only the fields sent change. Send `If-Match` with the ETag you read so two "
-    "clerks never overwrite each other silently (stale → 412).",
+    "clerks never overwrite each other silently (stale → 412). A `parent_id` that would put the organization "
+    "below itself is 409; `null` clears `credit_code`, `parent_id` and `sponsor_org_id`; `honours` is replaced "
+    "whole. `status` changes only through `POST /v1/organizations/{id}/status-changes`.",
     responses={
         200: {"content": {"application/json": {"example": {**_EXAMPLE, "version": 2}}}},
         **problem_responses(401, 403, 404, 409, 412, 422),
@@ -200,7 +232,8 @@ async def update_organization(
     dependencies=[WRITE],
     summary="删除单位 Delete an organization",
     description="Soft delete: the organization disappears from reads and lists, and appears as a tombstone in "
-    "`include_deleted=true` syncs. Its credit code may be registered again.",
+    "`include_deleted=true` syncs. Its credit code may be registered again. While live organizations name it as "
+    "`parent_id` or `sponsor_org_id` it cannot be deleted (409).",
     responses=problem_responses(401, 403, 404, 412),
 )
 async def delete_organization(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
-from datetime import datetime
-from typing import Annotated
+from datetime import date, datetime
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
@@ -17,9 +18,14 @@ from chanjiao.validators import (
     normalize_name,
     validate_credit_code,
     validate_industry_code,
+    validate_major_code,
     validate_region_code,
 )
-from services.membership.organizations.models import OrgStatus, OrgType
+from services.membership.organizations.models import HonourLevel, OrgStatus, OrgType
+
+FIRST_YEAR, LAST_YEAR = 1949, 2100
+Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR, description="年份 Year", examples=[2025])]
+Count = Annotated[int, Field(ge=0, le=10_000_000)]
 
 
 def _credit_code(value: str | None) -> str | None:
@@ -30,8 +36,18 @@ def _credit_code(value: str | None) -> str | None:
     return code
 
 
+def _no_controls(value: str) -> str:
+    if any(unicodedata.category(ch) == "Cc" and not ch.isspace() for ch in value):
+        raise CodeError("charset", "不能包含控制字符", "Control characters are not allowed")
+    return value
+
+
+def _optional_text(value: str | None) -> str | None:
+    return None if value is None else (_no_controls(value).strip() or None)
+
+
 def _name(value: str) -> str:
-    name = normalize_name(value)
+    name = normalize_name(_no_controls(value))
     if not 2 <= len(name) <= 100:
         raise CodeError("length", "名称长度应为 2–100 个字符", "A name is 2–100 characters long")
     return name
@@ -89,6 +105,69 @@ IndustryCodes = Annotated[
 ]
 
 
+def _short_text(value: str) -> str:
+    text = normalize_name(_no_controls(value))
+    if not 1 <= len(text) <= 100:
+        raise CodeError("length", "长度应为 1–100 个字符", "1–100 characters long")
+    return text
+
+
+def _major_code(value: str) -> str:
+    code = normalize_code(value)
+    validate_major_code(code)
+    return code
+
+
+ShortText = Annotated[str, Field(max_length=200), AfterValidator(_short_text)]
+MajorCode = Annotated[
+    str,
+    Field(
+        max_length=20,
+        description="专业代码 (职业教育专业目录 2021): 6 digits, optionally followed by K; unknown codes are "
+        "accepted and flagged `code_known: false`",
+        examples=["460104"],
+    ),
+    AfterValidator(_major_code),
+]
+
+
+class Honour(BaseModel):
+    """One recognition: 产教融合型企业, 高技能人才培养基地, 技能大师工作室, 示范职教集团 …"""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: ShortText = Field(description="荣誉/认定名称", examples=["产教融合型企业"])
+    level: HonourLevel = Field(description="级别 national 国家级 · provincial 省级 · municipal 市级")
+    year: Year
+    issuer: ShortText | None = Field(default=None, description="认定/授予单位", examples=["山东省发展和改革委员会"])
+
+
+def _honours(values: list[Honour]) -> list[Honour]:
+    seen: set[tuple[str, str, int]] = set()
+    for h in values:
+        key = (h.title, h.level.value, h.year)
+        if key in seen:
+            raise CodeError(
+                "duplicate", "同一年份同一级别的荣誉重复", "The same honour (title, level, year) appears twice"
+            )
+        seen.add(key)
+    return values
+
+
+Honours = Annotated[list[Honour], Field(max_length=50, description="荣誉与认定 (at most 50)"), AfterValidator(_honours)]
+ParentId = Annotated[
+    uuid.UUID | None,
+    Field(description="上级单位 — an existing organization (group structure, e.g. 山钢集团 → 济钢); no cycles"),
+]
+SponsorOrgId = Annotated[
+    uuid.UUID | None,
+    Field(
+        description="举办单位 — only on schools (undergraduate, higher_vocational, secondary_vocational, "
+        "technician_college): the existing organization that runs it"
+    ),
+]
+
+
 class OrganizationCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -109,10 +188,14 @@ class OrganizationCreate(BaseModel):
     region_code: RegionCode
     credit_code: CreditCode = None
     industry_codes: IndustryCodes = Field(default_factory=list)
+    parent_id: ParentId = None
+    sponsor_org_id: SponsorOrgId = None
+    honours: Honours = Field(default_factory=list)
 
 
 class OrganizationUpdate(BaseModel):
-    """Partial update: only the fields sent are changed; `null` clears `credit_code`."""
+    """Partial update: only the fields sent are changed; `null` clears `credit_code`, `parent_id` and
+    `sponsor_org_id`; `honours` is replaced as a whole (`[]` clears it)."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"name": "山东工业职业学院（新校区）"}]})
 
@@ -121,8 +204,11 @@ class OrganizationUpdate(BaseModel):
     region_code: RegionCode | None = None
     credit_code: CreditCode = None
     industry_codes: IndustryCodes | None = None
+    parent_id: ParentId = None
+    sponsor_org_id: SponsorOrgId = None
+    honours: Honours | None = None
 
-    @field_validator("name", "org_type", "region_code", "industry_codes", mode="before")
+    @field_validator("name", "org_type", "region_code", "industry_codes", "honours", mode="before")
     @classmethod
     def _not_null(cls, v: object) -> object:
         if v is None:
@@ -151,7 +237,10 @@ class OrganizationPublic(BaseModel):
     credit_code: str | None
     industry_codes: list[str]
     industries: list[CodeRef]
-    status: OrgStatus
+    parent_id: uuid.UUID | None = Field(description="上级单位")
+    sponsor_org_id: uuid.UUID | None = Field(description="举办单位 (schools only)")
+    honours: list[Honour]
+    status: OrgStatus = Field(description="active / inactive — the `to` of the latest status change")
     version: int = Field(description="Incremented on every change; the ETag is this number in quotes")
     created_at: datetime
     updated_at: datetime
@@ -167,3 +256,177 @@ class OrganizationTombstone(BaseModel):
 
 class OrganizationPage(Page[OrganizationPublic | OrganizationTombstone]):
     pass
+
+
+# ---- majors 专业 ------------------------------------------------------------------------------
+class MajorFigures(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    major_code: MajorCode
+    enrolment: Count = Field(description="招生人数 Enrolment that year (≥ 0)")
+    graduates: Count = Field(description="毕业生人数 Graduates that year (≥ 0)")
+
+
+def _unique_majors(values: list[MajorFigures]) -> list[MajorFigures]:
+    codes = [m.major_code for m in values]
+    if len(set(codes)) != len(codes):
+        raise CodeError("duplicate", "同一专业代码出现了两次", "A major code appears twice")
+    return values
+
+
+class MajorsReplace(BaseModel):
+    """Replaces every major of one year (an empty list removes that year)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"year": 2025, "majors": [{"major_code": "460104", "enrolment": 120, "graduates": 98}]}]
+        },
+    )
+
+    year: Year
+    majors: Annotated[list[MajorFigures], Field(max_length=500), AfterValidator(_unique_majors)]
+
+
+class MajorPublic(BaseModel):
+    year: int
+    major_code: str
+    major_name: str | None = Field(description="Name from the majors table (null when unknown)")
+    code_known: bool = Field(description="false when the code is well-formed but not in the shipped table")
+    enrolment: int
+    graduates: int
+
+
+class MajorList(BaseModel):
+    org_id: uuid.UUID
+    items: list[MajorPublic]
+
+
+# ---- school statistics 办学规模 ---------------------------------------------------------------------
+class SchoolStatsPut(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"full_time_enrolment": 4200, "students": 12800, "graduates": 3900}]},
+    )
+
+    full_time_enrolment: Count = Field(description="年招收全日制学生 Full-time students enrolled that year")
+    students: Count = Field(description="在校生 Students in school")
+    graduates: Count = Field(description="毕业生 Graduates that year")
+
+
+class SchoolStatsPublic(BaseModel):
+    org_id: uuid.UUID
+    year: int
+    full_time_enrolment: int
+    students: int
+    graduates: int
+    version: int = Field(description="Incremented on every change; the ETag is this number in quotes")
+    updated_at: datetime
+
+
+class SchoolStatsList(BaseModel):
+    org_id: uuid.UUID
+    items: list[SchoolStatsPublic]
+
+
+# ---- status changes 状态变更 ----------------------------------------------------------------------
+class StatusChangeCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"to": "inactive", "effective_on": "2025-06-30", "reason": "企业注销"}]},
+    )
+
+    to: OrgStatus = Field(description="目标状态 active ⇄ inactive")
+    effective_on: date | None = Field(
+        default=None,
+        description="生效日期 (default today, Asia/Shanghai); not in the future, not before the latest change",
+    )
+    reason: Annotated[str | None, Field(max_length=500, description="原因"), AfterValidator(_optional_text)] = None
+
+
+class StatusEventPublic(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    id: uuid.UUID
+    org_id: uuid.UUID
+    from_: OrgStatus = Field(alias="from")
+    to: OrgStatus
+    effective_on: date
+    reason: str | None
+    actor: str
+    recorded_at: datetime
+
+
+class StatusEventPage(Page[StatusEventPublic]):
+    pass
+
+
+# ---- batch 批量登记 ---------------------------------------------------------------------------------
+class BatchCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {"name": "山东工业职业学院", "org_type": "higher_vocational", "region_code": "370303"},
+                        {"name": "济南钢铁集团有限公司", "org_type": "enterprise", "region_code": "370112"},
+                    ]
+                }
+            ]
+        },
+    )
+
+    items: Annotated[
+        list[Any],
+        Field(
+            min_length=1,
+            max_length=1000,
+            description="1–1000 organizations, each shaped like the body of `POST /v1/organizations`; "
+            "each is validated on its own",
+            json_schema_extra={"items": {"$ref": "#/components/schemas/OrganizationCreate"}},
+        ),
+    ]
+
+
+class BatchItemResult(BaseModel):
+    index: int = Field(description="Position of the item in `items` (from 0)")
+    status: int = Field(
+        description="201 created; 4xx the item's problem; 424 valid but not committed (atomic batch with errors)"
+    )
+    id: uuid.UUID | None = None
+    existing_id: uuid.UUID | None = Field(default=None, description="On 409: the organization with this credit code")
+    problem: dict[str, Any] | None = Field(default=None, description="RFC 9457 problem of a failed item")
+
+
+class BatchResult(BaseModel):
+    committed: bool
+    created: int
+    failed: int
+    results: list[BatchItemResult]
+
+
+# ---- imports 导入 ----------------------------------------------------------------------------------
+class ImportRejection(BaseModel):
+    row: int = Field(description="Spreadsheet row number (the heading row is 1)")
+    field: str | None = Field(description="Field name, e.g. credit_code")
+    column: str | None = Field(description="Column heading, e.g. 统一社会信用代码")
+    rule: str = Field(description="The rule broken, e.g. check_character, missing, duplicate-organization")
+    message: str
+
+
+class ImportReport(BaseModel):
+    dry_run: bool
+    rows: int = Field(description="Data rows read (blank rows are not counted)")
+    created: int
+    updated: int
+    skipped: int = Field(description="Rows matching an existing organization that change nothing")
+    rejected: list[ImportRejection]
+    ignored_columns: list[str] = Field(description="Letters of columns whose heading is not in the table")
+
+
+class ImportColumn(BaseModel):
+    heading: str
+    field: str
+    required: bool
+    description: str

@@ -11,24 +11,46 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chanjiao import outbox
-from chanjiao.audit import write_audit
-from chanjiao.errors import Conflict, NotFound
+from chanjiao.audit import record_change
+from chanjiao.dates import today
+from chanjiao.errors import Conflict, NotFound, field_error
 from chanjiao.etag import check_if_match
 from chanjiao.ids import new_id
 from chanjiao.pagination import keyset, page_of
+from chanjiao.transitions import StateMachine
 from chanjiao.validators import cjk_bigrams
 from services.membership.db import kernel
-from services.membership.organizations.models import ORG_TYPE_LABELS, Organization
+from services.membership.organizations.models import (
+    ORG_TYPE_LABELS,
+    SCHOOL_TYPES,
+    Organization,
+    OrganizationStatusEvent,
+)
 from services.membership.organizations.schemas import (
     OrganizationCreate,
     OrganizationPublic,
     OrganizationTombstone,
     OrganizationUpdate,
+    StatusChangeCreate,
 )
 from services.membership.reference import service as reference
 
-AUDITED = ("name", "org_type", "region_code", "credit_code", "industry_codes", "status")
+AUDITED = (
+    "name",
+    "org_type",
+    "region_code",
+    "credit_code",
+    "industry_codes",
+    "parent_id",
+    "sponsor_org_id",
+    "honours",
+    "status",
+)
+ORG_STATUS = StateMachine("organization.status", {"active": frozenset({"inactive"}), "inactive": frozenset({"active"})})
+# Transaction-level advisory lock taken by every change of a `parent_id`, so two concurrent moves
+# cannot each pass the cycle check and close a loop together.
+_HIERARCHY_LOCK = 0x6F7267_70617265  # "org" "pare"
+_MAX_DEPTH = 1000
 
 
 class OrganizationNotFound(NotFound):
@@ -39,6 +61,16 @@ class OrganizationNotFound(NotFound):
 class DuplicateOrganization(Conflict):
     slug = "duplicate-organization"
     title_zh, title_en = "单位已存在", "Organization already exists"
+
+
+class HierarchyCycle(Conflict):
+    slug = "organization-hierarchy-cycle"
+    title_zh, title_en = "上级单位形成循环", "Parent would create a cycle"
+
+
+class OrganizationHasDependants(Conflict):
+    slug = "organization-has-dependants"
+    title_zh, title_en = "单位仍有下属或举办的单位", "Organization still has dependants"
 
 
 def _snapshot(org: Organization) -> dict[str, Any]:
@@ -56,24 +88,16 @@ async def _record(
     payload: dict[str, Any],
 ) -> None:
     """The audit row and the outbox event of one write, in the caller's transaction."""
-    await write_audit(
+    await record_change(
         session,
-        kernel.audit,
+        kernel,
         entity="organization",
         entity_id=org.id,
         action=action,
         actor=actor,
         before=before,
         after=after,
-    )
-    await outbox.emit(
-        session,
-        kernel.outbox,
-        type=f"organization.{action}d",
-        aggregate_type="organization",
-        aggregate_id=org.id,
-        actor=actor,
-        payload={"id": org.id, **payload},
+        payload=payload,
     )
 
 
@@ -107,8 +131,93 @@ async def _flush_unique(session: AsyncSession) -> None:
         ) from exc
 
 
+async def _live_org_exists(session: AsyncSession, org_id: uuid.UUID) -> bool:
+    """Existence of a live organization, share-locked so it cannot be deleted before we commit."""
+    stmt = (
+        sa.select(Organization.id)
+        .where(Organization.id == org_id, Organization.deleted_at.is_(None))
+        .with_for_update(read=True)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none() is not None
+
+
+async def _creates_cycle(session: AsyncSession, *, org_id: uuid.UUID, parent_id: uuid.UUID) -> bool:
+    """True when `org_id` is `parent_id` or one of its ancestors."""
+    await session.execute(sa.select(sa.func.pg_advisory_xact_lock(_HIERARCHY_LOCK)))
+    found = await session.execute(
+        sa.text(
+            "with recursive up(id, parent_id, depth) as ("
+            " select id, parent_id, 1 from organizations where id = :parent"
+            " union all"
+            " select o.id, o.parent_id, up.depth + 1 from organizations o join up on o.id = up.parent_id"
+            " where up.depth < :max_depth"
+            ") select exists(select 1 from up where id = :org)"
+        ),
+        {"parent": parent_id, "org": org_id, "max_depth": _MAX_DEPTH},
+    )
+    return bool(found.scalar_one())
+
+
+async def _check_links(
+    session: AsyncSession,
+    *,
+    org_id: uuid.UUID | None,
+    org_type: str,
+    parent_id: uuid.UUID | None,
+    sponsor_org_id: uuid.UUID | None,
+    check_parent: bool,
+    check_sponsor: bool,
+) -> None:
+    """`parent_id` names a live organization and closes no loop; `sponsor_org_id` only on schools."""
+    if check_parent and parent_id is not None:
+        if parent_id == org_id:
+            raise HierarchyCycle(
+                detail_zh="单位不能是自己的上级单位", detail_en="An organization cannot be its own parent"
+            )
+        if not await _live_org_exists(session, parent_id):
+            raise field_error(
+                ["body", "parent_id"], "not_found", "上级单位不存在或已被删除", "The parent organization does not exist"
+            )
+        if org_id is not None and await _creates_cycle(session, org_id=org_id, parent_id=parent_id):
+            raise HierarchyCycle(
+                detail_zh="所选上级单位是本单位的下属单位，会形成循环",
+                detail_en="The chosen parent is below this organization in the group; that would close a loop",
+                extra={"field": "parent_id"},
+            )
+    if sponsor_org_id is not None:
+        if org_type not in SCHOOL_TYPES:
+            raise field_error(
+                ["body", "sponsor_org_id"],
+                "school_only",
+                "只有学校（本科、高职、中职、技工院校）可以填写举办单位",
+                "Only schools (undergraduate, higher/secondary vocational, technician colleges) have a sponsor",
+            )
+        if not check_sponsor:
+            return
+        if sponsor_org_id == org_id:
+            raise field_error(
+                ["body", "sponsor_org_id"], "self", "单位不能举办自己", "An organization cannot sponsor itself"
+            )
+        if not await _live_org_exists(session, sponsor_org_id):
+            raise field_error(
+                ["body", "sponsor_org_id"],
+                "not_found",
+                "举办单位不存在或已被删除",
+                "The sponsor organization does not exist",
+            )
+
+
 async def create_organization(session: AsyncSession, *, data: OrganizationCreate, actor: str) -> Organization:
     await _check_unique(session, name=data.name, region_code=data.region_code, credit_code=data.credit_code)
+    await _check_links(
+        session,
+        org_id=None,
+        org_type=data.org_type.value,
+        parent_id=data.parent_id,
+        sponsor_org_id=data.sponsor_org_id,
+        check_parent=True,
+        check_sponsor=True,
+    )
     now = datetime.now(UTC)
     org = Organization(
         id=new_id(),
@@ -118,6 +227,9 @@ async def create_organization(session: AsyncSession, *, data: OrganizationCreate
         region_code=data.region_code,
         credit_code=data.credit_code,
         industry_codes=data.industry_codes,
+        parent_id=data.parent_id,
+        sponsor_org_id=data.sponsor_org_id,
+        honours=[h.model_dump(mode="json") for h in data.honours],
         status="active",
         version=1,
         created_at=now,
@@ -149,6 +261,8 @@ async def list_organizations(
     region_prefix: str | None,
     q: str | None,
     updated_since: datetime | None,
+    parent_id: uuid.UUID | None = None,
+    status: str | None = None,
     include_deleted: bool,
     cursor: str | None,
     limit: int,
@@ -165,6 +279,10 @@ async def list_organizations(
         stmt = stmt.where(
             Organization.name_bigrams.contains(cjk_bigrams(q)), Organization.name.contains(q.strip(), autoescape=True)
         )
+    if parent_id is not None:
+        stmt = stmt.where(Organization.parent_id == parent_id)
+    if status is not None:
+        stmt = stmt.where(Organization.status == status)
     if updated_since is not None:
         stmt = stmt.where(Organization.updated_at > updated_since)
         columns = [Organization.updated_at, Organization.id]
@@ -181,10 +299,21 @@ async def update_organization(
     org = await get_organization(session, org_id, for_update=True)
     check_if_match(if_match, org.version)
     data = changes.model_dump(exclude_unset=True)
+    if "honours" in data:
+        data["honours"] = [h.model_dump(mode="json") for h in changes.honours or []]
     before = _snapshot(org)
     new_values = {**before, **{k: (v.value if hasattr(v, "value") else v) for k, v in data.items()}}
     if new_values == before:
         return org
+    await _check_links(
+        session,
+        org_id=org.id,
+        org_type=new_values["org_type"],
+        parent_id=new_values["parent_id"],
+        sponsor_org_id=new_values["sponsor_org_id"],
+        check_parent=new_values["parent_id"] != before["parent_id"],
+        check_sponsor=new_values["sponsor_org_id"] != before["sponsor_org_id"],
+    )
     if any(k in data for k in ("name", "region_code", "credit_code")):
         await _check_unique(
             session,
@@ -208,6 +337,20 @@ async def update_organization(
 async def delete_organization(session: AsyncSession, *, org_id: uuid.UUID, if_match: str | None, actor: str) -> None:
     org = await get_organization(session, org_id, for_update=True)
     check_if_match(if_match, org.version)
+    dependants = (
+        await session.execute(
+            sa.select(sa.func.count()).where(
+                Organization.deleted_at.is_(None),
+                sa.or_(Organization.parent_id == org.id, Organization.sponsor_org_id == org.id),
+            )
+        )
+    ).scalar_one()
+    if dependants:
+        raise OrganizationHasDependants(
+            detail_zh=f"仍有 {dependants} 个单位以本单位为上级单位或举办单位，请先修改它们",
+            detail_en=f"{dependants} organization(s) still name this one as parent or sponsor; change them first",
+            extra={"dependants": dependants},
+        )
     before = _snapshot(org)
     now = datetime.now(UTC)
     org.deleted_at = now
@@ -259,6 +402,9 @@ async def render(session: AsyncSession, orgs: list[Organization]) -> list[Organi
                     }
                     for c in o.industry_codes
                 ],
+                parent_id=o.parent_id,
+                sponsor_org_id=o.sponsor_org_id,
+                honours=o.honours,
                 status=o.status,
                 version=o.version,
                 created_at=o.created_at,
@@ -266,3 +412,65 @@ async def render(session: AsyncSession, orgs: list[Organization]) -> list[Organi
             )
         )
     return out
+
+
+# ---- status changes ---------------------------------------------------------------------------
+async def change_status(
+    session: AsyncSession, *, org_id: uuid.UUID, data: StatusChangeCreate, actor: str
+) -> OrganizationStatusEvent:
+    """Append a dated active ⇄ inactive event and keep `organizations.status` equal to its `to`."""
+    effective_on = data.effective_on or today()
+    if effective_on > today():
+        raise field_error(
+            ["body", "effective_on"], "future", "生效日期不能晚于今天", "effective_on cannot be in the future"
+        )
+    org = await get_organization(session, org_id, for_update=True)
+    ORG_STATUS.check(org.status, data.to.value)
+    latest = (
+        await session.execute(
+            sa.select(sa.func.max(OrganizationStatusEvent.effective_on)).where(OrganizationStatusEvent.org_id == org.id)
+        )
+    ).scalar_one()
+    StateMachine.check_effective_on(latest, effective_on)
+    now = datetime.now(UTC)
+    event = OrganizationStatusEvent(
+        id=new_id(),
+        org_id=org.id,
+        from_status=org.status,
+        to_status=data.to.value,
+        effective_on=effective_on,
+        reason=data.reason,
+        actor=actor,
+        recorded_at=now,
+    )
+    session.add(event)
+    before = _snapshot(org)
+    org.status = data.to.value
+    org.version += 1
+    org.updated_at = now
+    await session.flush()
+    await _record(
+        session,
+        org,
+        action="status_change",
+        actor=actor,
+        before=before,
+        after=_snapshot(org),
+        payload={
+            "event_id": event.id,
+            "from": event.from_status,
+            "to": event.to_status,
+            "effective_on": effective_on,
+            "reason": data.reason,
+        },
+    )
+    return event
+
+
+async def list_status_events(
+    session: AsyncSession, *, org_id: uuid.UUID, cursor: str | None, limit: int
+) -> tuple[list[OrganizationStatusEvent], str | None]:
+    await get_organization(session, org_id)
+    stmt = sa.select(OrganizationStatusEvent).where(OrganizationStatusEvent.org_id == org_id)
+    rows = (await session.execute(keyset(stmt, [OrganizationStatusEvent.id], cursor, limit))).scalars().all()
+    return page_of(rows, limit, lambda e: (e.id,))

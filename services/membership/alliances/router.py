@@ -1,0 +1,348 @@
+"""`/v1/alliances` — the public directory, and the roll's answers for any date."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response
+from fastapi.responses import JSONResponse
+
+from chanjiao.app import SessionDep
+from chanjiao.auth import PrincipalDep, allow
+from chanjiao.dates import today
+from chanjiao.errors import field_error, problem_responses
+from chanjiao.etag import etag_for
+from chanjiao.idempotency import IdempotencyDep
+from chanjiao.pagination import CursorQuery, LimitQuery
+from services.membership.alliances import service
+from services.membership.alliances.models import AllianceKind, AllianceLevel
+from services.membership.alliances.schemas import AllianceCreate, AlliancePage, AlliancePublic, AllianceUpdate
+from services.membership.memberships import service as memberships
+from services.membership.memberships.models import MemberRole
+from services.membership.memberships.router import EXAMPLE as MEMBERSHIP_EXAMPLE
+from services.membership.memberships.schemas import Changes, MemberPage, RoleChangesCreate, Structure
+from services.membership.organizations.models import OrgType
+
+router = APIRouter(prefix="/v1/alliances", tags=["alliances"])
+PUBLIC = allow(public=True)
+WRITE = allow(scopes=("membership:write",))
+
+IfMatch = Annotated[str | None, Header(description="The ETag you read; a stale one is 412 (optional)")]
+
+EXAMPLE = {
+    "id": "019abf2e-8d4b-7e3f-8c2b-4a1d3e5f6a7c",
+    "name": "山东化工职业教育集团",
+    "kind": "vocational_education_group",
+    "kind_label": "职业教育集团",
+    "level": "provincial",
+    "founded_on": "2009-06-18",
+    "region_code": "370700",
+    "guiding_body": "山东省教育厅",
+    "lead_org_ids": ["019abf2e-7c3a-7d2e-9b1a-3f0c2d4e5a6b"],
+    "charter": "第一章 总则 …",
+    "membership_rules": "凡承认本集团章程的单位，经理事会审议通过即可成为成员单位 …",
+    "industry_focus": ["化工"],
+    "recognitions": [
+        {"title": "全国示范性职业教育集团（联盟）培育单位", "level": "national", "year": 2021, "issuer": "教育部"}
+    ],
+    "version": 1,
+    "created_at": "2026-11-25T08:00:00Z",
+    "updated_at": "2026-11-25T08:00:00Z",
+}
+STRUCTURE_EXAMPLE = {
+    "alliance_id": EXAMPLE["id"],
+    "as_of": "2023-12-31",
+    "total": 81,
+    "by_org_type": [
+        {"key": "government", "label": "政府部门", "count": 1},
+        {"key": "enterprise", "label": "企业", "count": 47},
+        {"key": "undergraduate", "label": "本科院校", "count": 3},
+        {"key": "higher_vocational", "label": "高职院校(含职业本科)", "count": 17},
+        {"key": "secondary_vocational", "label": "中职学校", "count": 10},
+        {"key": "industry_association", "label": "行业协会/学会", "count": 2},
+        {"key": "research_institute", "label": "科研院所", "count": 1},
+    ],
+    "by_role": [
+        {"key": "chair", "label": "理事长单位", "count": 1},
+        {"key": "vice_chair", "label": "副理事长单位", "count": 8},
+        {"key": "director", "label": "理事单位", "count": 30},
+        {"key": "member", "label": "成员单位", "count": 42},
+    ],
+    "provinces": [{"key": "370000", "label": "山东省", "count": 79}, {"key": "320000", "label": "江苏省", "count": 2}],
+    "cities": [{"key": "370700", "label": "潍坊市", "count": 40}, {"key": "370300", "label": "淄博市", "count": 21}],
+}
+
+
+def _one(body: AlliancePublic, status_code: int = 200, **headers: str) -> JSONResponse:
+    return JSONResponse(
+        body.model_dump(mode="json"), status_code=status_code, headers={"ETag": etag_for(body.version), **headers}
+    )
+
+
+def _timed(payload: dict, started: float, **headers: str) -> JSONResponse:
+    ms = (time.perf_counter() - started) * 1000
+    return JSONResponse(payload, headers={"Server-Timing": f"app;dur={ms:.1f}", **headers})
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=AlliancePublic,
+    dependencies=[WRITE],
+    summary="登记联盟 Create an alliance",
+    description="职业教育集团, 技工教育联盟, 行业产教融合共同体, 市域产教联合体 or other: "
+    "kind, level, founding date, guiding body, lead organizations, charter, industry focus and recognitions. "
+    "Names are unique.",
+    responses={201: {"content": {"application/json": {"example": EXAMPLE}}}, **problem_responses(401, 403, 409, 422)},
+)
+async def create_alliance(
+    body: AllianceCreate, session: SessionDep, principal: PrincipalDep, idem: IdempotencyDep
+) -> Response:
+    if idem.replay is not None:
+        return idem.replay
+    a = await service.create_alliance(session, data=body, actor=principal.actor)
+    response = _one(service.render(a), 201, Location=f"/v1/alliances/{a.id}")
+    await idem.record(session, response)
+    await session.commit()
+    return response
+
+
+@router.get(
+    "",
+    response_model=AlliancePage,
+    dependencies=[PUBLIC],
+    summary="联盟目录 List alliances (public)",
+    description="The public directory, readable without credentials. Filters: `kind`, `level`, `q` (part of the name).",
+    responses={
+        200: {"content": {"application/json": {"example": {"items": [EXAMPLE], "next_cursor": None}}}},
+        **problem_responses(422),
+    },
+)
+async def list_alliances(
+    session: SessionDep,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+    kind: AllianceKind | None = None,
+    level: AllianceLevel | None = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=50)] = None,
+) -> JSONResponse:
+    rows, next_cursor = await service.list_alliances(
+        session,
+        kind=kind.value if kind else None,
+        level=level.value if level else None,
+        q=q,
+        cursor=cursor,
+        limit=limit,
+    )
+    return JSONResponse(
+        {"items": [service.render(a).model_dump(mode="json") for a in rows], "next_cursor": next_cursor}
+    )
+
+
+@router.get(
+    "/{alliance_id}",
+    response_model=AlliancePublic,
+    dependencies=[PUBLIC],
+    summary="联盟详情 Get an alliance (public)",
+    description="Carries an ETag for If-Match on PATCH/DELETE.",
+    responses={200: {"content": {"application/json": {"example": EXAMPLE}}}, **problem_responses(404)},
+)
+async def get_alliance(alliance_id: uuid.UUID, session: SessionDep) -> JSONResponse:
+    return _one(service.render(await service.get_alliance(session, alliance_id)))
+
+
+@router.patch(
+    "/{alliance_id}",
+    response_model=AlliancePublic,
+    dependencies=[WRITE],
+    summary="修改联盟 Update an alliance",
+    description="Partial update with optional If-Match (stale → 412).",
+    responses={
+        200: {"content": {"application/json": {"example": {**EXAMPLE, "version": 2}}}},
+        **problem_responses(401, 403, 404, 409, 412, 422),
+    },
+)
+async def update_alliance(
+    alliance_id: uuid.UUID, body: AllianceUpdate, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None
+) -> JSONResponse:
+    a = await service.update_alliance(
+        session, alliance_id=alliance_id, changes=body, if_match=if_match, actor=principal.actor
+    )
+    public = service.render(a)
+    await session.commit()
+    return _one(public)
+
+
+@router.delete(
+    "/{alliance_id}",
+    status_code=204,
+    dependencies=[WRITE],
+    summary="删除联盟 Delete an alliance",
+    description="Soft delete; memberships and their history are kept.",
+    responses=problem_responses(401, 403, 404, 412),
+)
+async def delete_alliance(
+    alliance_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None
+) -> Response:
+    await service.delete_alliance(session, alliance_id=alliance_id, if_match=if_match, actor=principal.actor)
+    await session.commit()
+    return Response(status_code=204)
+
+
+AsOf = Annotated[date | None, Query(description="The day to answer for (default today, Asia/Shanghai)")]
+
+
+@router.get(
+    "/{alliance_id}/structure",
+    response_model=Structure,
+    dependencies=[PUBLIC],
+    summary="成员结构 Structure as of a date",
+    description="Members (active or suspended) on `as_of`, counted by organization type and by role, with the "
+    "provinces and cities they cover — the report line 现有成员单位 81 家，其中政府部门 1 家、企业 47 家 … for any "
+    "day, computed from the membership events. `Server-Timing` gives the server time.",
+    responses={200: {"content": {"application/json": {"example": STRUCTURE_EXAMPLE}}}, **problem_responses(404, 422)},
+)
+async def get_structure(alliance_id: uuid.UUID, session: SessionDep, as_of: AsOf = None) -> JSONResponse:
+    started = time.perf_counter()
+    await service.get_alliance(session, alliance_id)
+    result = await memberships.structure(session, alliance_id=alliance_id, as_of=as_of or today())
+    return _timed(result.model_dump(mode="json"), started)
+
+
+@router.get(
+    "/{alliance_id}/changes",
+    response_model=Changes,
+    dependencies=[PUBLIC],
+    summary="成员变动 Joined, exited and role changes in a period",
+    description="新增 (first entry into active), 退出 (withdrawn or expelled while a member) and role changes with "
+    "`period_start` ≤ effective_on ≤ `period_end` — the report line 新增成员 3 家，退出 1 家 for any period.",
+    responses={
+        200: {
+            "content": {
+                "application/json": {
+                    "example": {
+                        "alliance_id": EXAMPLE["id"],
+                        "period_start": "2023-01-01",
+                        "period_end": "2023-12-31",
+                        "joined": [
+                            {
+                                "membership_id": MEMBERSHIP_EXAMPLE["id"],
+                                "org_id": MEMBERSHIP_EXAMPLE["org_id"],
+                                "org_name": "山东化工职业学院",
+                                "effective_on": "2023-04-15",
+                                "from_role": "member",
+                                "role": "member",
+                                "to": "active",
+                            }
+                        ],
+                        "exited": [],
+                        "role_changed": [],
+                    }
+                }
+            }
+        },
+        **problem_responses(404, 422),
+    },
+)
+async def get_changes(
+    alliance_id: uuid.UUID, session: SessionDep, period_start: date, period_end: date
+) -> JSONResponse:
+    started = time.perf_counter()
+    if period_end < period_start:
+        raise field_error(
+            ["query", "period_end"], "period_order", "结束日期不能早于开始日期", "The end is before the start"
+        )
+    await service.get_alliance(session, alliance_id)
+    result = await memberships.changes(session, alliance_id=alliance_id, start=period_start, end=period_end)
+    return _timed(result.model_dump(mode="json"), started)
+
+
+@router.get(
+    "/{alliance_id}/members",
+    response_model=MemberPage,
+    dependencies=[PUBLIC],
+    summary="成员名录 Members as of a date (public)",
+    description="Who was a member (active or suspended), and in which role, on `as_of`; filters `role`, `org_type`.",
+    responses={
+        200: {
+            "content": {
+                "application/json": {
+                    "example": {
+                        "as_of": "2023-12-31",
+                        "next_cursor": None,
+                        "items": [
+                            {
+                                "membership_id": MEMBERSHIP_EXAMPLE["id"],
+                                "org_id": MEMBERSHIP_EXAMPLE["org_id"],
+                                "org_name": "山东化工职业学院",
+                                "org_type": "higher_vocational",
+                                "region_code": "370702",
+                                "role": "vice_chair",
+                                "role_label": "副理事长单位",
+                                "status": "active",
+                            }
+                        ],
+                    }
+                }
+            }
+        },
+        **problem_responses(404, 422),
+    },
+)
+async def list_members(
+    alliance_id: uuid.UUID,
+    session: SessionDep,
+    as_of: AsOf = None,
+    role: MemberRole | None = None,
+    org_type: OrgType | None = None,
+    limit: LimitQuery = 100,
+    cursor: CursorQuery = None,
+) -> JSONResponse:
+    started = time.perf_counter()
+    await service.get_alliance(session, alliance_id)
+    day = as_of or today()
+    items, next_cursor = await memberships.members_as_of(
+        session,
+        alliance_id=alliance_id,
+        as_of=day,
+        role=role.value if role else None,
+        org_type=org_type.value if org_type else None,
+        cursor=cursor,
+        limit=limit,
+    )
+    return _timed(
+        {"as_of": day.isoformat(), "items": [i.model_dump(mode="json") for i in items], "next_cursor": next_cursor},
+        started,
+    )
+
+
+@router.post(
+    "/{alliance_id}/role-changes",
+    response_model=list[dict],
+    dependencies=[WRITE],
+    summary="批量变更角色 Change several roles at once",
+    description="Applies every change as one act on `effective_on` (all or nothing), e.g. a chair hand-over: the "
+    "outgoing chair steps down before the new one steps up, so the one-chair rule holds throughout. Each change is "
+    "an event of its membership.",
+    responses={
+        200: {
+            "content": {
+                "application/json": {
+                    "example": [{**MEMBERSHIP_EXAMPLE, "role": "chair", "role_label": "理事长单位", "events": None}]
+                }
+            }
+        },
+        **problem_responses(401, 403, 404, 409, 422),
+    },
+)
+async def change_roles(
+    alliance_id: uuid.UUID, body: RoleChangesCreate, session: SessionDep, principal: PrincipalDep
+) -> JSONResponse:
+    await service.get_alliance(session, alliance_id)
+    rows = await memberships.change_roles(session, alliance_id=alliance_id, data=body, actor=principal.actor)
+    public = await memberships.render(session, rows)
+    await session.commit()
+    return JSONResponse([p.model_dump(mode="json", by_alias=True) for p in public])

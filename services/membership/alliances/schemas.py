@@ -1,0 +1,130 @@
+"""Alliance request/response models."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from chanjiao import refdata
+from chanjiao.pagination import Page
+from chanjiao.validators import CodeError, normalize_code, normalize_name, validate_region_code
+from services.membership.alliances.models import AllianceKind, AllianceLevel
+
+
+def _name(value: str) -> str:
+    name = normalize_name(value)
+    if not 2 <= len(name) <= 100:
+        raise CodeError("length", "名称长度应为 2–100 个字符", "A name is 2–100 characters long")
+    return name
+
+
+def _region(value: str | None) -> str | None:
+    if value is None:
+        return None
+    code = normalize_code(value)
+    validate_region_code(code, province_codes=refdata.province_codes())
+    return code
+
+
+Name = Annotated[str, Field(max_length=200, examples=["山东化工职业教育集团"]), AfterValidator(_name)]
+RegionCode = Annotated[
+    str | None,
+    Field(max_length=12, description="Where the alliance is based (6-digit region code)"),
+    AfterValidator(_region),
+]
+
+
+class Recognition(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=2, max_length=100, examples=["全国示范性职业教育集团"])
+    level: Literal["national", "provincial", "municipal"] = "national"
+    year: int = Field(ge=1949, le=2100)
+    issuer: str | None = Field(default=None, max_length=100, examples=["教育部"])
+
+
+class AllianceBase(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    guiding_body: str | None = Field(default=None, max_length=200, description="指导单位", examples=["山东省教育厅"])
+    founded_on: date | None = Field(default=None, description="成立日期")
+    region_code: RegionCode = None
+    lead_org_ids: list[uuid.UUID] = Field(
+        default_factory=list, max_length=20, description="牵头单位 (organization ids)"
+    )
+    charter: str | None = Field(default=None, max_length=100_000, description="章程 text")
+    membership_rules: str | None = Field(default=None, max_length=20_000, description="入会/退出规定")
+    industry_focus: list[Annotated[str, Field(min_length=1, max_length=50)]] = Field(
+        default_factory=list,
+        max_length=30,
+        description="产业领域, e.g. 化工, 新能源汽车",
+        examples=[["化工", "新材料"]],
+    )
+    recognitions: list[Recognition] = Field(default_factory=list, max_length=50, description="荣誉/认定")
+
+
+class AllianceCreate(AllianceBase):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "山东化工职业教育集团",
+                    "kind": "vocational_education_group",
+                    "level": "provincial",
+                    "founded_on": "2009-06-18",
+                    "region_code": "370700",
+                    "guiding_body": "山东省教育厅",
+                    "industry_focus": ["化工"],
+                }
+            ]
+        },
+    )
+
+    name: Name
+    kind: AllianceKind = Field(description="联盟类型")
+    level: AllianceLevel = Field(description="级别")
+
+
+class AllianceUpdate(BaseModel):
+    """Partial update; only the fields sent change."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"charter": "第一章 总则 …"}]})
+
+    name: Name | None = None
+    kind: AllianceKind | None = None
+    level: AllianceLevel | None = None
+    guiding_body: str | None = Field(default=None, max_length=200)
+    founded_on: date | None = None
+    region_code: RegionCode = None
+    lead_org_ids: list[uuid.UUID] | None = Field(default=None, max_length=20)
+    charter: str | None = Field(default=None, max_length=100_000)
+    membership_rules: str | None = Field(default=None, max_length=20_000)
+    industry_focus: list[Annotated[str, Field(min_length=1, max_length=50)]] | None = Field(default=None, max_length=30)
+    recognitions: list[Recognition] | None = Field(default=None, max_length=50)
+
+
+class AlliancePublic(BaseModel):
+    id: uuid.UUID
+    name: str
+    kind: AllianceKind
+    kind_label: str
+    level: AllianceLevel
+    founded_on: date | None
+    region_code: str | None
+    guiding_body: str | None
+    lead_org_ids: list[uuid.UUID]
+    charter: str | None
+    membership_rules: str | None
+    industry_focus: list[str]
+    recognitions: list[Recognition]
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class AlliancePage(Page[AlliancePublic]):
+    pass

@@ -1,0 +1,211 @@
+"""`/v1/appointments` — thin endpoints: resolve dependencies, call one service function, commit once."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response
+from fastapi.responses import JSONResponse
+
+from chanjiao.app import SessionDep
+from chanjiao.auth import PrincipalDep, allow
+from chanjiao.errors import problem_responses
+from chanjiao.etag import etag_for, if_none_match_hits
+from chanjiao.idempotency import IdempotencyDep
+from chanjiao.pagination import CursorQuery, LimitQuery
+from services.membership.appointments import service
+from services.membership.appointments.models import AppointmentType
+from services.membership.appointments.schemas import (
+    AppointmentCreate,
+    AppointmentPage,
+    AppointmentPublic,
+    AppointmentUpdate,
+)
+
+router = APIRouter(prefix="/v1/appointments", tags=["appointments"])
+
+READ = allow(scopes=("membership:read",))
+WRITE = allow(scopes=("membership:write",))
+
+IfMatch = Annotated[str | None, Header(description="The ETag you read; a stale one is 412 (optional)")]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description=(
+            "A retry with the same key and body returns the first response (kept 24 h); the same key with "
+            "another body is 422; a duplicate still in flight is 409."
+        ),
+    ),
+]
+
+_EXAMPLE = {
+    "id": "019abf31-2e3f-7b5c-9d6e-7f8a9b0c1d2e",
+    "person_id": "019abf30-1d2e-7a4b-8c5d-6e7f8a9b0c1d",
+    "host_org_id": "019abf2e-7c3a-7d2e-9b1a-3f0c2d4e5a6b",
+    "appointment_type": "industry_professor",
+    "appointment_type_label": "产业教授",
+    "start_on": "2026-09-01",
+    "end_on": "2029-08-31",
+    "note": "鲁教职字〔2026〕12号",
+    "version": 1,
+    "created_at": "2026-11-25T08:00:00+00:00",
+    "updated_at": "2026-11-25T08:00:00+00:00",
+}
+
+
+def _one(body: AppointmentPublic, status_code: int = 200, **headers: str) -> JSONResponse:
+    return JSONResponse(
+        body.model_dump(mode="json"), status_code=status_code, headers={"ETag": etag_for(body.version), **headers}
+    )
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=AppointmentPublic,
+    dependencies=[WRITE],
+    summary="登记聘任 Create an appointment (双栖双聘)",
+    description="Appoints a person at another organization for a period. The host (`host_org_id`) must be an "
+    "existing, active organization other than the person's own: a school (undergraduate, higher_vocational, "
+    "secondary_vocational, technician_college) for industry_professor, guest_professor, enterprise_mentor, "
+    "part_time_teacher and off_campus_counsellor; an enterprise for research_assistant (else 422 naming "
+    "host_org_id). `end_on` ≥ `start_on` (both inclusive; omitted = open-ended). An appointment of the same "
+    "person, host and type whose period overlaps a live one is 409. Send `Idempotency-Key` so a retry never "
+    "creates a duplicate.",
+    responses={
+        201: {
+            "headers": {"Location": {"schema": {"type": "string"}}, "ETag": {"schema": {"type": "string"}}},
+            "content": {"application/json": {"example": _EXAMPLE}},
+        },
+        **problem_responses(400, 401, 403, 409, 422),
+    },
+)
+async def create_appointment(
+    body: AppointmentCreate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    idem: IdempotencyDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    if idem.replay is not None:
+        return idem.replay
+    appointment = await service.create_appointment(session, data=body, actor=principal.actor)
+    response = _one(service.render([appointment])[0], 201, Location=f"/v1/appointments/{appointment.id}")
+    await idem.record(session, response)
+    await session.commit()
+    return response
+
+
+@router.get(
+    "",
+    response_model=AppointmentPage,
+    dependencies=[READ],
+    summary="查询聘任 List appointments",
+    description="Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `person_id`, `host_org_id`, "
+    "`appointment_type`, `active_on=YYYY-MM-DD` (periods containing that day, ends inclusive). Incremental "
+    "sync: `updated_since` orders by change time; `include_deleted=true` adds tombstones.",
+    responses={
+        200: {"content": {"application/json": {"example": {"items": [_EXAMPLE], "next_cursor": None}}}},
+        **problem_responses(422),
+    },
+)
+async def list_appointments(
+    session: SessionDep,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+    person_id: Annotated[uuid.UUID | None, Query(description="受聘人员")] = None,
+    host_org_id: Annotated[uuid.UUID | None, Query(description="聘任单位")] = None,
+    appointment_type: Annotated[AppointmentType | None, Query(description="聘任类型")] = None,
+    active_on: Annotated[
+        date | None, Query(description="在聘日期: appointments whose period contains this day")
+    ] = None,
+    updated_since: Annotated[datetime | None, Query(description="Only records changed after this timestamp")] = None,
+    include_deleted: Annotated[bool, Query(description="Include tombstones of deleted appointments")] = False,
+) -> AppointmentPage:
+    appointments, next_cursor = await service.list_appointments(
+        session,
+        person_id=person_id,
+        host_org_id=host_org_id,
+        appointment_type=appointment_type.value if appointment_type else None,
+        active_on=active_on,
+        updated_since=updated_since,
+        include_deleted=include_deleted,
+        cursor=cursor,
+        limit=limit,
+    )
+    return AppointmentPage(items=service.render(appointments), next_cursor=next_cursor)
+
+
+@router.get(
+    "/{appointment_id}",
+    response_model=AppointmentPublic,
+    dependencies=[READ],
+    summary="聘任详情 Get an appointment",
+    description="Carries an `ETag`; send it back as `If-None-Match` for a cheap 304, or as `If-Match` when you PATCH.",
+    responses={
+        200: {"content": {"application/json": {"example": _EXAMPLE}}},
+        304: {"description": "Not modified"},
+        **problem_responses(404, 422),
+    },
+)
+async def get_appointment(
+    appointment_id: uuid.UUID,
+    session: SessionDep,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    appointment = await service.get_appointment(session, appointment_id)
+    if if_none_match_hits(if_none_match, appointment.version):
+        return Response(status_code=304, headers={"ETag": etag_for(appointment.version)})
+    return _one(service.render([appointment])[0])
+
+
+@router.patch(
+    "/{appointment_id}",
+    response_model=AppointmentPublic,
+    dependencies=[WRITE],
+    summary="修改聘任 Update an appointment",
+    description="Partial update (the person cannot change): `null` clears `end_on` (open-ended) or `note`. The "
+    "rules of create apply to the result (period, host type, overlap → 409). Send `If-Match` with the ETag you "
+    "read (stale → 412).",
+    responses={
+        200: {"content": {"application/json": {"example": {**_EXAMPLE, "end_on": "2027-06-30", "version": 2}}}},
+        **problem_responses(401, 403, 404, 409, 412, 422),
+    },
+)
+async def update_appointment(
+    appointment_id: uuid.UUID,
+    body: AppointmentUpdate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    if_match: IfMatch = None,
+) -> Response:
+    appointment = await service.update_appointment(
+        session, appointment_id=appointment_id, changes=body, if_match=if_match, actor=principal.actor
+    )
+    public = service.render([appointment])[0]
+    await session.commit()
+    return _one(public)
+
+
+@router.delete(
+    "/{appointment_id}",
+    status_code=204,
+    dependencies=[WRITE],
+    summary="删除聘任 Delete an appointment",
+    description="Soft delete: for records entered by mistake (to end an appointment, PATCH its `end_on`). It "
+    "disappears from reads and lists, appears as a tombstone in `include_deleted=true` syncs, and no longer "
+    "blocks an overlapping appointment.",
+    responses=problem_responses(401, 403, 404, 412, 422),
+)
+async def delete_appointment(
+    appointment_id: uuid.UUID,
+    session: SessionDep,
+    principal: PrincipalDep,
+    if_match: IfMatch = None,
+) -> Response:
+    await service.delete_appointment(session, appointment_id=appointment_id, if_match=if_match, actor=principal.actor)
+    await session.commit()
+    return Response(status_code=204)

@@ -1,0 +1,260 @@
+"""`/v1/committees` — an alliance's bodies, with seats for member organizations and positions for people."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response
+from fastapi.responses import JSONResponse
+
+from chanjiao.app import SessionDep
+from chanjiao.auth import PrincipalDep, allow
+from chanjiao.errors import problem_responses
+from chanjiao.etag import etag_for
+from chanjiao.idempotency import IdempotencyDep
+from chanjiao.pagination import CursorQuery, LimitQuery
+from services.membership.committees import service
+from services.membership.committees.models import BodyType
+from services.membership.committees.schemas import (
+    CommitteeCreate,
+    CommitteePage,
+    CommitteePublic,
+    CommitteeUpdate,
+    PositionCreate,
+    PositionPublic,
+    SeatCreate,
+    SeatEnd,
+    SeatPublic,
+)
+
+router = APIRouter(prefix="/v1/committees", tags=["committees"])
+PUBLIC = allow(public=True)
+WRITE = allow(scopes=("membership:write",))
+
+EXAMPLE = {
+    "id": "019abf2e-0000-7000-8000-0000000000c1",
+    "alliance_id": "019abf2e-8d4b-7e3f-8c2b-4a1d3e5f6a7c",
+    "name": "新能源汽车专业指导委员会",
+    "body_type": "specialized_committee",
+    "body_type_label": "专业指导委员会",
+    "domain": "新能源汽车",
+    "description": None,
+    "established_on": "2023-03-18",
+    "version": 1,
+    "created_at": "2026-11-25T08:00:00Z",
+    "updated_at": "2026-11-25T08:00:00Z",
+}
+SEAT_EXAMPLE = {
+    "id": "019abf2e-0000-7000-8000-0000000000d1",
+    "committee_id": EXAMPLE["id"],
+    "org_id": "019abf2e-7c3a-7d2e-9b1a-3f0c2d4e5a6b",
+    "org_name": "潍坊职业学院",
+    "seat_role": "director_unit",
+    "seat_role_label": "主任单位",
+    "start_on": "2023-03-18",
+    "end_on": None,
+    "end_reason": None,
+}
+POSITION_EXAMPLE = {
+    "id": "019abf2e-0000-7000-8000-0000000000e1",
+    "committee_id": EXAMPLE["id"],
+    "person_id": "019abf2e-0000-7000-8000-0000000000aa",
+    "person_name": "王建国",
+    "title": "秘书长",
+    "start_on": "2023-03-18",
+    "end_on": None,
+}
+AsOf = Annotated[date | None, Query(description="Only those holding it on this day")]
+
+
+def _one(body: CommitteePublic, status_code: int = 200, **headers: str) -> JSONResponse:
+    return JSONResponse(
+        body.model_dump(mode="json"), status_code=status_code, headers={"ETag": etag_for(body.version), **headers}
+    )
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=CommitteePublic,
+    dependencies=[WRITE],
+    summary="设立机构 Create a committee or body",
+    description="理事会, 常务理事会, 秘书处, 工作委员会 (专业建设/就业创业/产学研, 五金 …), 专指委 (one per industry "
+    "`domain`) or 专家智库 of an alliance. Names are unique within the alliance.",
+    responses={201: {"content": {"application/json": {"example": EXAMPLE}}}, **problem_responses(401, 403, 409, 422)},
+)
+async def create_committee(
+    body: CommitteeCreate, session: SessionDep, principal: PrincipalDep, idem: IdempotencyDep
+) -> Response:
+    if idem.replay is not None:
+        return idem.replay
+    c = await service.create_committee(session, data=body, actor=principal.actor)
+    response = _one(service.render(c), 201, Location=f"/v1/committees/{c.id}")
+    await idem.record(session, response)
+    await session.commit()
+    return response
+
+
+@router.get(
+    "",
+    response_model=CommitteePage,
+    dependencies=[PUBLIC],
+    summary="机构列表 List committees",
+    description="Filters: `alliance_id`, `body_type`.",
+    responses={
+        200: {"content": {"application/json": {"example": {"items": [EXAMPLE], "next_cursor": None}}}},
+        **problem_responses(422),
+    },
+)
+async def list_committees(
+    session: SessionDep,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+    alliance_id: uuid.UUID | None = None,
+    body_type: BodyType | None = None,
+) -> JSONResponse:
+    rows, next_cursor = await service.list_committees(
+        session, alliance_id=alliance_id, body_type=body_type.value if body_type else None, cursor=cursor, limit=limit
+    )
+    return JSONResponse(
+        {"items": [service.render(c).model_dump(mode="json") for c in rows], "next_cursor": next_cursor}
+    )
+
+
+@router.get(
+    "/{committee_id}",
+    response_model=CommitteePublic,
+    dependencies=[PUBLIC],
+    summary="机构详情 Get a committee",
+    description="Carries an ETag for If-Match on PATCH.",
+    responses={200: {"content": {"application/json": {"example": EXAMPLE}}}, **problem_responses(404)},
+)
+async def get_committee(committee_id: uuid.UUID, session: SessionDep) -> JSONResponse:
+    return _one(service.render(await service.get_committee(session, committee_id)))
+
+
+@router.patch(
+    "/{committee_id}",
+    response_model=CommitteePublic,
+    dependencies=[WRITE],
+    summary="修改机构 Update a committee",
+    description="Partial update with optional If-Match (stale → 412).",
+    responses={
+        200: {"content": {"application/json": {"example": {**EXAMPLE, "version": 2}}}},
+        **problem_responses(401, 403, 404, 409, 412, 422),
+    },
+)
+async def update_committee(
+    committee_id: uuid.UUID,
+    body: CommitteeUpdate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    if_match: Annotated[str | None, Header(description="ETag you read")] = None,
+) -> JSONResponse:
+    c = await service.update_committee(
+        session, committee_id=committee_id, changes=body, if_match=if_match, actor=principal.actor
+    )
+    public = service.render(c)
+    await session.commit()
+    return _one(public)
+
+
+@router.post(
+    "/{committee_id}/seats",
+    status_code=201,
+    response_model=SeatPublic,
+    dependencies=[WRITE],
+    summary="增加席位 Give a member organization a seat",
+    description="Seat roles: 主任单位 director_unit, 副主任单位 deputy_director_unit, 成员单位 member_unit, "
+    "教育培训型企业 training_company_unit, 产业技术及就业支持企业 industry_support_unit. "
+    "Only an organization with an active membership "
+    "of the committee's alliance (joined on or before `start_on`) may hold a seat (409 otherwise); one seat per "
+    "organization and committee at a time (409). When the membership ends, the seat ends on the same date.",
+    responses={
+        201: {"content": {"application/json": {"example": SEAT_EXAMPLE}}},
+        **problem_responses(401, 403, 404, 409, 422),
+    },
+)
+async def add_seat(
+    committee_id: uuid.UUID, body: SeatCreate, session: SessionDep, principal: PrincipalDep
+) -> JSONResponse:
+    seat = await service.add_seat(session, committee_id=committee_id, data=body, actor=principal.actor)
+    public = next(
+        s for s in await service.list_seats(session, committee_id=committee_id, as_of=None) if s.id == seat.id
+    )
+    await session.commit()
+    return JSONResponse(
+        public.model_dump(mode="json"), status_code=201, headers={"Location": f"/v1/committees/{committee_id}/seats"}
+    )
+
+
+@router.get(
+    "/{committee_id}/seats",
+    response_model=list[SeatPublic],
+    dependencies=[PUBLIC],
+    summary="席位 Seats of a committee",
+    description="All seats, or those held on `as_of`.",
+    responses={200: {"content": {"application/json": {"example": [SEAT_EXAMPLE]}}}, **problem_responses(404)},
+)
+async def list_seats(committee_id: uuid.UUID, session: SessionDep, as_of: AsOf = None) -> JSONResponse:
+    seats = await service.list_seats(session, committee_id=committee_id, as_of=as_of)
+    return JSONResponse([s.model_dump(mode="json") for s in seats])
+
+
+@router.post(
+    "/{committee_id}/seats/{seat_id}/end",
+    response_model=SeatPublic,
+    dependencies=[WRITE],
+    summary="结束席位 End a seat",
+    description="Sets the last day of the seat (inclusive).",
+    responses={
+        200: {
+            "content": {"application/json": {"example": {**SEAT_EXAMPLE, "end_on": "2025-12-31", "end_reason": "换届"}}}
+        },
+        **problem_responses(401, 403, 404, 422),
+    },
+)
+async def end_seat(
+    committee_id: uuid.UUID, seat_id: uuid.UUID, body: SeatEnd, session: SessionDep, principal: PrincipalDep
+) -> JSONResponse:
+    await service.end_seat(session, committee_id=committee_id, seat_id=seat_id, data=body, actor=principal.actor)
+    public = next(
+        s for s in await service.list_seats(session, committee_id=committee_id, as_of=None) if s.id == seat_id
+    )
+    await session.commit()
+    return JSONResponse(public.model_dump(mode="json"))
+
+
+@router.post(
+    "/{committee_id}/positions",
+    status_code=201,
+    response_model=PositionPublic,
+    dependencies=[WRITE],
+    summary="任命职务 Appoint a person to a position",
+    description="主任, 副主任, 秘书长, 委员 … held by a person (see /v1/people) for a period.",
+    responses={
+        201: {"content": {"application/json": {"example": POSITION_EXAMPLE}}},
+        **problem_responses(401, 403, 404, 422),
+    },
+)
+async def add_position(
+    committee_id: uuid.UUID, body: PositionCreate, session: SessionDep, principal: PrincipalDep
+) -> JSONResponse:
+    public = await service.add_position(session, committee_id=committee_id, data=body, actor=principal.actor)
+    await session.commit()
+    return JSONResponse(public.model_dump(mode="json"), status_code=201)
+
+
+@router.get(
+    "/{committee_id}/positions",
+    response_model=list[PositionPublic],
+    dependencies=[PUBLIC],
+    summary="职务 Positions of a committee",
+    description="All positions, or those held on `as_of`.",
+    responses={200: {"content": {"application/json": {"example": [POSITION_EXAMPLE]}}}, **problem_responses(404)},
+)
+async def list_positions(committee_id: uuid.UUID, session: SessionDep, as_of: AsOf = None) -> JSONResponse:
+    positions = await service.list_positions(session, committee_id=committee_id, as_of=as_of)
+    return JSONResponse([p.model_dump(mode="json") for p in positions])

@@ -1,0 +1,221 @@
+"""`/v1/memberships` and their transitions."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from fastapi.responses import JSONResponse
+
+from chanjiao.app import SessionDep
+from chanjiao.auth import PrincipalDep, allow
+from chanjiao.errors import field_error, problem_responses
+from chanjiao.etag import etag_for
+from chanjiao.idempotency import IdempotencyDep
+from chanjiao.pagination import CursorQuery, LimitQuery
+from services.membership.memberships import service
+from services.membership.memberships.models import MemberRole, MembershipStatus
+from services.membership.memberships.schemas import MembershipCreate, MembershipPage, MembershipPublic, TransitionCreate
+
+router = APIRouter(prefix="/v1/memberships", tags=["memberships"])
+READ = allow(scopes=("membership:read",))
+WRITE = allow(scopes=("membership:write",))
+
+EXAMPLE = {
+    "id": "019abf2e-0000-7000-8000-000000000001",
+    "org_id": "019abf2e-7c3a-7d2e-9b1a-3f0c2d4e5a6b",
+    "org_name": "山东化工职业学院",
+    "alliance_id": "019abf2e-8d4b-7e3f-8c2b-4a1d3e5f6a7c",
+    "role": "vice_chair",
+    "role_label": "副理事长单位",
+    "status": "active",
+    "applied_on": "2019-03-01",
+    "joined_on": "2019-04-15",
+    "ended_on": None,
+    "allowed_transitions": ["expelled", "suspended", "withdrawn"],
+    "version": 3,
+    "created_at": "2026-11-25T08:00:00Z",
+    "updated_at": "2026-11-25T08:00:00Z",
+    "events": [
+        {
+            "seq": 1,
+            "from": None,
+            "to": "pending",
+            "from_role": None,
+            "role": "director",
+            "effective_on": "2019-03-01",
+            "reason": "入会申请",
+            "actor": "anonymous",
+            "recorded_at": "2026-11-25T08:00:00Z",
+        },
+        {
+            "seq": 2,
+            "from": "pending",
+            "to": "active",
+            "from_role": "director",
+            "role": "director",
+            "effective_on": "2019-04-15",
+            "reason": "理事会审议通过",
+            "actor": "anonymous",
+            "recorded_at": "2026-11-25T08:00:00Z",
+        },
+        {
+            "seq": 3,
+            "from": "active",
+            "to": "active",
+            "from_role": "director",
+            "role": "vice_chair",
+            "effective_on": "2023-01-10",
+            "reason": "换届选举",
+            "actor": "anonymous",
+            "recorded_at": "2026-11-25T08:00:00Z",
+        },
+    ],
+}
+
+
+def _one(body: MembershipPublic, status_code: int = 200, **headers: str) -> JSONResponse:
+    return JSONResponse(
+        body.model_dump(mode="json", by_alias=True),
+        status_code=status_code,
+        headers={"ETag": etag_for(body.version), **headers},
+    )
+
+
+def parse_period(value: str | None, name: str) -> tuple[date, date] | None:
+    if value is None:
+        return None
+    try:
+        start_s, end_s = value.split(",")
+        start, end = date.fromisoformat(start_s.strip()), date.fromisoformat(end_s.strip())
+    except ValueError:
+        raise field_error(
+            ["query", name], "period_format", "格式应为 YYYY-MM-DD,YYYY-MM-DD", "Expected YYYY-MM-DD,YYYY-MM-DD"
+        ) from None
+    if end < start:
+        raise field_error(["query", name], "period_order", "结束日期不能早于开始日期", "The end is before the start")
+    return start, end
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=MembershipPublic,
+    dependencies=[WRITE],
+    summary="申请入会 Create a membership",
+    description="Records an application (`pending`) of an organization to an alliance on `applied_on` (default "
+    "today in Asia/Shanghai; past dates allowed so a secretariat can enter years of history). At most one open "
+    "(pending/active/suspended) membership per organization and alliance: a re-join is a new membership after the "
+    "previous one ended. An inactive organization cannot apply (409).",
+    responses={
+        201: {
+            "content": {
+                "application/json": {
+                    "example": {
+                        **EXAMPLE,
+                        "status": "pending",
+                        "role": "director",
+                        "role_label": "理事单位",
+                        "joined_on": None,
+                        "allowed_transitions": ["active", "rejected", "withdrawn"],
+                        "version": 1,
+                        "events": EXAMPLE["events"][:1],
+                    }
+                }
+            }
+        },
+        **problem_responses(401, 403, 409, 422),
+    },
+)
+async def create_membership(
+    body: MembershipCreate, session: SessionDep, principal: PrincipalDep, idem: IdempotencyDep
+) -> Response:
+    if idem.replay is not None:
+        return idem.replay
+    m = await service.create_membership(session, data=body, actor=principal.actor)
+    public = (await service.render(session, [m], with_events=True))[0]
+    response = _one(public, 201, Location=f"/v1/memberships/{m.id}")
+    await idem.record(session, response)
+    await session.commit()
+    return response
+
+
+@router.get(
+    "",
+    response_model=MembershipPage,
+    dependencies=[READ],
+    summary="查询成员资格 List memberships",
+    description="Filters: `alliance_id`, `org_id`, `status`, `role`, and `active_between=YYYY-MM-DD,YYYY-MM-DD` "
+    "(a member — active or suspended — at any time in that period, bounds inclusive). Keyset-paginated.",
+    responses={
+        200: {
+            "content": {"application/json": {"example": {"items": [{**EXAMPLE, "events": None}], "next_cursor": None}}}
+        },
+        **problem_responses(422),
+    },
+)
+async def list_memberships(
+    session: SessionDep,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+    alliance_id: uuid.UUID | None = None,
+    org_id: uuid.UUID | None = None,
+    status: MembershipStatus | None = None,
+    role: MemberRole | None = None,
+    active_between: Annotated[
+        str | None, Query(max_length=30, description="YYYY-MM-DD,YYYY-MM-DD", examples=["2023-01-01,2023-12-31"])
+    ] = None,
+) -> JSONResponse:
+    period = parse_period(active_between, "active_between")
+    rows, next_cursor = await service.list_memberships(
+        session,
+        alliance_id=alliance_id,
+        org_id=org_id,
+        status=status.value if status else None,
+        role=role.value if role else None,
+        active_between=period,
+        cursor=cursor,
+        limit=limit,
+    )
+    items = await service.render(session, rows)
+    return JSONResponse(
+        {"items": [i.model_dump(mode="json", by_alias=True) for i in items], "next_cursor": next_cursor}
+    )
+
+
+@router.get(
+    "/{membership_id}",
+    response_model=MembershipPublic,
+    dependencies=[READ],
+    summary="成员资格详情 Get a membership",
+    description="With its full event history (`events`).",
+    responses={200: {"content": {"application/json": {"example": EXAMPLE}}}, **problem_responses(404)},
+)
+async def get_membership(membership_id: uuid.UUID, session: SessionDep) -> JSONResponse:
+    m = await service.get_membership(session, membership_id)
+    return _one((await service.render(session, [m], with_events=True))[0])
+
+
+@router.post(
+    "/{membership_id}/transitions",
+    response_model=MembershipPublic,
+    dependencies=[WRITE],
+    summary="变更状态或角色 Transition a membership",
+    description="Appends an event. Lifecycle: pending → active | rejected | withdrawn; active → suspended | "
+    "withdrawn | expelled; suspended → active | withdrawn | expelled; the others are final. Send the current "
+    "status with a new `role` to change only the role. 409 for an illegal transition (the allowed ones are named), "
+    "for an `effective_on` before the latest event, and for a second chair. Returns the membership with its events.",
+    responses={
+        200: {"content": {"application/json": {"example": EXAMPLE}}},
+        **problem_responses(401, 403, 404, 409, 422),
+    },
+)
+async def transition_membership(
+    membership_id: uuid.UUID, body: TransitionCreate, session: SessionDep, principal: PrincipalDep
+) -> JSONResponse:
+    m = await service.transition(session, membership_id=membership_id, data=body, actor=principal.actor)
+    public = (await service.render(session, [m], with_events=True))[0]
+    await session.commit()
+    return _one(public)

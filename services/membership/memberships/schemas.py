@@ -1,0 +1,169 @@
+"""Membership request/response models, and the shapes of the as-of answers."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from chanjiao.pagination import Page
+from services.membership.memberships.models import MemberRole, MembershipStatus
+
+
+class MembershipCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "org_id": "019abf2e-7c3a-7d2e-9b1a-3f0c2d4e5a6b",
+                    "alliance_id": "019abf2e-8d4b-7e3f-8c2b-4a1d3e5f6a7c",
+                    "role": "director",
+                    "applied_on": "2019-03-01",
+                }
+            ]
+        },
+    )
+
+    org_id: uuid.UUID
+    alliance_id: uuid.UUID
+    role: MemberRole = Field(default=MemberRole.member, description="成员角色 (may change later through transitions)")
+    applied_on: date | None = Field(
+        default=None,
+        description="申请日期; default today (Asia/Shanghai); past dates "
+        "allowed so a secretariat can enter its history",
+    )
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class TransitionCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"to": "active", "effective_on": "2019-04-15", "reason": "理事会审议通过"},
+                {"to": "active", "role": "vice_chair", "effective_on": "2023-01-10", "reason": "换届选举"},
+            ]
+        },
+    )
+
+    to: MembershipStatus = Field(description="The new status; the current one to change only the role")
+    role: MemberRole | None = Field(default=None, description="A new role, changed with the same event")
+    effective_on: date = Field(description="生效日期; not before the latest event, not in the future")
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class MembershipEventPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    seq: int
+    from_status: MembershipStatus | None = Field(serialization_alias="from")
+    to_status: MembershipStatus = Field(serialization_alias="to")
+    from_role: MemberRole | None
+    role: MemberRole
+    effective_on: date
+    reason: str | None
+    actor: str
+    recorded_at: datetime
+
+
+class MembershipPublic(BaseModel):
+    id: uuid.UUID
+    org_id: uuid.UUID
+    org_name: str
+    alliance_id: uuid.UUID
+    role: MemberRole
+    role_label: str
+    status: MembershipStatus
+    applied_on: date
+    joined_on: date | None = Field(description="First entry into active (derived from the events)")
+    ended_on: date | None = Field(description="Date of exit, rejection or withdrawal (derived from the events)")
+    allowed_transitions: list[MembershipStatus]
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    events: list[MembershipEventPublic] | None = Field(default=None, description="Full history (single reads)")
+
+
+class MembershipPage(Page[MembershipPublic]):
+    pass
+
+
+class RoleChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    membership_id: uuid.UUID
+    role: MemberRole
+
+
+class RoleChangesCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "effective_on": "2024-01-08",
+                    "reason": "理事长单位换届",
+                    "changes": [
+                        {"membership_id": "019abf2e-0000-7000-8000-000000000001", "role": "vice_chair"},
+                        {"membership_id": "019abf2e-0000-7000-8000-000000000002", "role": "chair"},
+                    ],
+                }
+            ]
+        },
+    )
+
+    effective_on: date
+    reason: str | None = Field(default=None, max_length=500)
+    changes: list[RoleChange] = Field(min_length=1, max_length=100)
+
+
+class Count(BaseModel):
+    key: str
+    label: str
+    count: int
+
+
+class Structure(BaseModel):
+    alliance_id: uuid.UUID
+    as_of: date
+    total: int = Field(description="Members (active or suspended) on that day")
+    by_org_type: list[Count]
+    by_role: list[Count]
+    provinces: list[Count] = Field(description="Provinces covered, with member counts (from region codes)")
+    cities: list[Count] = Field(description="Prefecture-level cities covered")
+
+
+class ChangeItem(BaseModel):
+    membership_id: uuid.UUID
+    org_id: uuid.UUID
+    org_name: str
+    effective_on: date
+    from_role: MemberRole | None = None
+    role: MemberRole
+    to: MembershipStatus
+
+
+class Changes(BaseModel):
+    alliance_id: uuid.UUID
+    period_start: date
+    period_end: date
+    joined: list[ChangeItem]
+    exited: list[ChangeItem]
+    role_changed: list[ChangeItem]
+
+
+class MemberAsOf(BaseModel):
+    membership_id: uuid.UUID
+    org_id: uuid.UUID
+    org_name: str
+    org_type: str
+    region_code: str
+    role: MemberRole
+    role_label: str
+    status: MembershipStatus
+
+
+class MemberPage(Page[MemberAsOf]):
+    as_of: date

@@ -1,0 +1,634 @@
+"""Membership rules: the lifecycle as events, and the as-of answers computed from those events."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chanjiao import outbox
+from chanjiao.audit import write_audit
+from chanjiao.dates import today
+from chanjiao.errors import Conflict, NotFound, field_error
+from chanjiao.ids import new_id
+from chanjiao.pagination import keyset, page_of
+from chanjiao.transitions import IllegalTransition, StateMachine
+from services.membership.alliances.models import Alliance
+from services.membership.committees.service import end_seats_of_membership
+from services.membership.db import kernel
+from services.membership.memberships.models import (
+    EXITS,
+    LIFECYCLE,
+    MEMBER,
+    OPEN,
+    ROLE_LABELS,
+    Membership,
+    MembershipEvent,
+)
+from services.membership.memberships.schemas import (
+    ChangeItem,
+    Changes,
+    Count,
+    MemberAsOf,
+    MembershipCreate,
+    MembershipEventPublic,
+    MembershipPublic,
+    RoleChangesCreate,
+    Structure,
+    TransitionCreate,
+)
+from services.membership.organizations.models import ORG_TYPE_LABELS, Organization
+from services.membership.reference import service as reference
+
+
+class MembershipNotFound(NotFound):
+    slug = "membership-not-found"
+    title_zh, title_en = "成员资格不存在", "Membership not found"
+
+
+class OpenMembershipExists(Conflict):
+    slug = "open-membership-exists"
+    title_zh, title_en = "该单位已有未结束的成员资格", "An open membership exists"
+
+
+class ChairTaken(Conflict):
+    slug = "chair-taken"
+    title_zh, title_en = "联盟已有理事长单位", "The alliance already has a chair"
+
+
+class OrganizationInactive(Conflict):
+    slug = "organization-inactive"
+    title_zh, title_en = "单位已停用", "Organization is inactive"
+
+
+def _not_future(day: date, loc: list[str | int]) -> None:
+    if day > today():
+        raise field_error(
+            loc, "not_in_future", "日期不能晚于今天（北京时间）", "The date cannot be after today (Asia/Shanghai)"
+        )
+
+
+async def _event(
+    session: AsyncSession,
+    m: Membership,
+    *,
+    seq: int,
+    from_status: str | None,
+    from_role: str | None,
+    effective_on: date,
+    reason: str | None,
+    actor: str,
+) -> MembershipEvent:
+    ev = MembershipEvent(
+        id=new_id(),
+        membership_id=m.id,
+        alliance_id=m.alliance_id,
+        seq=seq,
+        from_status=from_status,
+        to_status=m.status,
+        from_role=from_role,
+        to_role=m.role,
+        effective_on=effective_on,
+        reason=reason,
+        actor=actor,
+        recorded_at=datetime.now(UTC),
+    )
+    session.add(ev)
+    return ev
+
+
+def _snapshot(m: Membership) -> dict[str, Any]:
+    return {k: getattr(m, k) for k in ("role", "status", "joined_on", "ended_on")}
+
+
+async def _check_chair(session: AsyncSession, m: Membership) -> None:
+    if m.role != "chair" or m.status not in MEMBER:
+        return
+    other = (
+        await session.execute(
+            sa.select(Membership.id).where(
+                Membership.alliance_id == m.alliance_id,
+                Membership.role == "chair",
+                Membership.status.in_(MEMBER),
+                Membership.id != m.id,
+            )
+        )
+    ).scalar_one_or_none()
+    if other is not None:
+        raise ChairTaken(
+            detail_zh="每个联盟同一时间只能有一个理事长单位；请先变更现任理事长单位的角色"
+            "（可用 role-changes 一次完成交接）",
+            detail_en="One chair per alliance at a time; change the current chair's role first "
+            "(role-changes does a hand-over in one request)",
+            extra={"chair_membership_id": str(other)},
+        )
+
+
+async def _flush(session: AsyncSession) -> None:
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        name = str(getattr(exc.orig, "constraint_name", "") or exc.orig)
+        if "chair" in name:
+            raise ChairTaken(detail_zh="联盟已有理事长单位", detail_en="The alliance already has a chair") from exc
+        raise OpenMembershipExists(
+            detail_zh="该单位在此联盟已有未结束的成员资格",
+            detail_en="This organization already has an open membership here",
+        ) from exc
+
+
+async def create_membership(session: AsyncSession, *, data: MembershipCreate, actor: str) -> Membership:
+    org = (
+        await session.execute(
+            sa.select(Organization).where(Organization.id == data.org_id, Organization.deleted_at.is_(None))
+        )
+    ).scalar_one_or_none()
+    if org is None:
+        raise field_error(["body", "org_id"], "unknown_organization", "没有该单位", "No such organization")
+    if org.status != "active":
+        raise OrganizationInactive(
+            detail_zh="已停用的单位不能申请入会", detail_en="An inactive organization cannot join"
+        )
+    alliance = (
+        await session.execute(
+            sa.select(Alliance.id).where(Alliance.id == data.alliance_id, Alliance.deleted_at.is_(None))
+        )
+    ).scalar_one_or_none()
+    if alliance is None:
+        raise field_error(["body", "alliance_id"], "unknown_alliance", "没有该联盟", "No such alliance")
+    applied_on = data.applied_on or today()
+    _not_future(applied_on, ["body", "applied_on"])
+    existing = (
+        await session.execute(
+            sa.select(Membership.id).where(
+                Membership.org_id == data.org_id,
+                Membership.alliance_id == data.alliance_id,
+                Membership.status.in_(OPEN),
+            )
+        )
+    ).scalar_one_or_none()
+    if existing is not None:
+        raise OpenMembershipExists(
+            detail_zh="该单位在此联盟已有未结束的成员资格；再次入会须在其结束之后",
+            detail_en="This organization already has an open membership here; a re-join is a new period after it ends",
+            extra={"existing_id": str(existing)},
+        )
+    now = datetime.now(UTC)
+    m = Membership(
+        id=new_id(),
+        alliance_id=data.alliance_id,
+        org_id=data.org_id,
+        role=data.role.value,
+        status="pending",
+        applied_on=applied_on,
+        latest_effective_on=applied_on,
+        version=1,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(m)
+    await _flush(session)
+    await _event(
+        session, m, seq=1, from_status=None, from_role=None, effective_on=applied_on, reason=data.reason, actor=actor
+    )
+    await session.flush()
+    after = _snapshot(m)
+    await write_audit(
+        session,
+        kernel.audit,
+        entity="membership",
+        entity_id=m.id,
+        action="create",
+        actor=actor,
+        before=None,
+        after={**after, "org_id": m.org_id, "alliance_id": m.alliance_id},
+    )
+    await outbox.emit(
+        session,
+        kernel.outbox,
+        type="membership.created",
+        aggregate_type="membership",
+        aggregate_id=m.id,
+        actor=actor,
+        payload={
+            "id": m.id,
+            "org_id": m.org_id,
+            "alliance_id": m.alliance_id,
+            "role": m.role,
+            "status": m.status,
+            "applied_on": applied_on,
+        },
+    )
+    return m
+
+
+async def get_membership(session: AsyncSession, membership_id: uuid.UUID, *, for_update: bool = False) -> Membership:
+    stmt = sa.select(Membership).where(Membership.id == membership_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    m = (await session.execute(stmt)).scalar_one_or_none()
+    if m is None:
+        raise MembershipNotFound(detail_zh="没有该成员资格", detail_en="No such membership")
+    return m
+
+
+async def _apply(
+    session: AsyncSession,
+    m: Membership,
+    *,
+    to: str,
+    role: str | None,
+    effective_on: date,
+    reason: str | None,
+    actor: str,
+    loc: list[str | int],
+) -> MembershipEvent:
+    """One event on a locked membership: checks the lifecycle, the date order and the chair rule."""
+    from_status, from_role = m.status, m.role
+    new_role = role or m.role
+    if to == m.status:
+        if LIFECYCLE.is_terminal(m.status) or new_role == m.role:
+            allowed = LIFECYCLE.allowed_from(m.status)
+            raise IllegalTransition(
+                detail_zh=f"成员资格已是 {m.status}，且角色未变；允许的目标状态：{'、'.join(allowed) or '无（终态）'}",
+                detail_en=f"The membership is already {m.status} with this role; allowed: "
+                f"{', '.join(allowed) or 'none (terminal state)'}",
+                extra={"current": m.status, "allowed": allowed},
+            )
+    else:
+        LIFECYCLE.check(m.status, to)
+    _not_future(effective_on, loc)
+    StateMachine.check_effective_on(m.latest_effective_on, effective_on)
+    before = _snapshot(m)
+    m.status, m.role = to, new_role
+    if to == "active" and m.joined_on is None:
+        m.joined_on = effective_on
+    if LIFECYCLE.is_terminal(to):
+        m.ended_on = effective_on
+    m.latest_effective_on = effective_on
+    m.version += 1
+    m.updated_at = datetime.now(UTC)
+    await _check_chair(session, m)
+    if to in EXITS and from_status in MEMBER:
+        await end_seats_of_membership(
+            session, alliance_id=m.alliance_id, org_id=m.org_id, on=effective_on, reason=f"membership {to}", actor=actor
+        )
+    seq = (
+        await session.execute(sa.select(sa.func.max(MembershipEvent.seq)).where(MembershipEvent.membership_id == m.id))
+    ).scalar_one() + 1
+    ev = await _event(
+        session,
+        m,
+        seq=seq,
+        from_status=from_status,
+        from_role=from_role,
+        effective_on=effective_on,
+        reason=reason,
+        actor=actor,
+    )
+    await _flush(session)
+    await write_audit(
+        session,
+        kernel.audit,
+        entity="membership",
+        entity_id=m.id,
+        action="transition",
+        actor=actor,
+        before=before,
+        after=_snapshot(m),
+    )
+    await outbox.emit(
+        session,
+        kernel.outbox,
+        type="membership.transitioned",
+        aggregate_type="membership",
+        aggregate_id=m.id,
+        actor=actor,
+        payload={
+            "id": m.id,
+            "org_id": m.org_id,
+            "alliance_id": m.alliance_id,
+            "from": from_status,
+            "to": to,
+            "from_role": from_role,
+            "role": new_role,
+            "effective_on": effective_on,
+            "reason": reason,
+        },
+    )
+    return ev
+
+
+async def transition(
+    session: AsyncSession, *, membership_id: uuid.UUID, data: TransitionCreate, actor: str
+) -> Membership:
+    m = await get_membership(session, membership_id, for_update=True)
+    await _apply(
+        session,
+        m,
+        to=data.to.value,
+        role=data.role.value if data.role else None,
+        effective_on=data.effective_on,
+        reason=data.reason,
+        actor=actor,
+        loc=["body", "effective_on"],
+    )
+    return m
+
+
+async def change_roles(
+    session: AsyncSession, *, alliance_id: uuid.UUID, data: RoleChangesCreate, actor: str
+) -> list[Membership]:
+    """Several role changes as one act (a chair hand-over): all or nothing."""
+    ids = [c.membership_id for c in data.changes]
+    if len(set(ids)) != len(ids):
+        raise field_error(
+            ["body", "changes"], "duplicate_membership", "同一成员资格出现多次", "A membership appears twice"
+        )
+    rows = {
+        m.id: m
+        for m in (
+            await session.execute(
+                sa.select(Membership).where(Membership.id.in_(ids)).order_by(Membership.id).with_for_update()
+            )
+        ).scalars()
+    }
+    for i, c in enumerate(data.changes):
+        m = rows.get(c.membership_id)
+        if m is None or m.alliance_id != alliance_id:
+            raise field_error(
+                ["body", "changes", i, "membership_id"],
+                "unknown_membership",
+                "该联盟没有此成员资格",
+                "No such membership in this alliance",
+            )
+        if m.status not in MEMBER:
+            raise field_error(
+                ["body", "changes", i, "membership_id"],
+                "not_a_member",
+                "只有在册（含暂停）的成员可以变更角色",
+                "Only current members can change role",
+            )
+    # Step down first, then step up, so the one-chair rule holds after every step.
+    ordered = sorted(enumerate(data.changes), key=lambda ic: ic[1].role == "chair")
+    for _, c in ordered:
+        m = rows[c.membership_id]
+        if m.role == c.role.value:
+            continue
+        await _apply(
+            session,
+            m,
+            to=m.status,
+            role=c.role.value,
+            effective_on=data.effective_on,
+            reason=data.reason,
+            actor=actor,
+            loc=["body", "effective_on"],
+        )
+    return [rows[c.membership_id] for c in data.changes]
+
+
+def _active_between(stmt: sa.Select, start: date, end: date) -> sa.Select:
+    return stmt.where(
+        Membership.joined_on.is_not(None),
+        Membership.joined_on <= end,
+        sa.or_(Membership.ended_on.is_(None), Membership.ended_on >= start),
+    )
+
+
+async def list_memberships(
+    session: AsyncSession,
+    *,
+    alliance_id: uuid.UUID | None,
+    org_id: uuid.UUID | None,
+    status: str | None,
+    role: str | None,
+    active_between: tuple[date, date] | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Membership], str | None]:
+    stmt = sa.select(Membership)
+    if alliance_id:
+        stmt = stmt.where(Membership.alliance_id == alliance_id)
+    if org_id:
+        stmt = stmt.where(Membership.org_id == org_id)
+    if status:
+        stmt = stmt.where(Membership.status == status)
+    if role:
+        stmt = stmt.where(Membership.role == role)
+    if active_between:
+        stmt = _active_between(stmt, *active_between)
+    rows = (await session.execute(keyset(stmt, [Membership.id], cursor, limit))).scalars().all()
+    return page_of(rows, limit, lambda m: (m.id,))
+
+
+async def render(session: AsyncSession, rows: list[Membership], *, with_events: bool = False) -> list[MembershipPublic]:
+    names = (
+        dict(
+            (
+                await session.execute(
+                    sa.select(Organization.id, Organization.name).where(Organization.id.in_({m.org_id for m in rows}))
+                )
+            ).all()
+        )
+        if rows
+        else {}
+    )
+    events: dict[uuid.UUID, list[MembershipEvent]] = {}
+    if with_events and rows:
+        for ev in (
+            await session.execute(
+                sa.select(MembershipEvent)
+                .where(MembershipEvent.membership_id.in_([m.id for m in rows]))
+                .order_by(MembershipEvent.membership_id, MembershipEvent.seq)
+            )
+        ).scalars():
+            events.setdefault(ev.membership_id, []).append(ev)
+    return [
+        MembershipPublic(
+            id=m.id,
+            org_id=m.org_id,
+            org_name=names.get(m.org_id, ""),
+            alliance_id=m.alliance_id,
+            role=m.role,
+            role_label=ROLE_LABELS[m.role],
+            status=m.status,
+            applied_on=m.applied_on,
+            joined_on=m.joined_on,
+            ended_on=m.ended_on,
+            allowed_transitions=LIFECYCLE.allowed_from(m.status),
+            version=m.version,
+            created_at=m.created_at,
+            updated_at=m.updated_at,
+            events=[
+                MembershipEventPublic(
+                    seq=e.seq,
+                    from_status=e.from_status,
+                    to_status=e.to_status,
+                    from_role=e.from_role,
+                    role=e.to_role,
+                    effective_on=e.effective_on,
+                    reason=e.reason,
+                    actor=e.actor,
+                    recorded_at=e.recorded_at,
+                )
+                for e in events.get(m.id, [])
+            ]
+            if with_events
+            else None,
+        )
+        for m in rows
+    ]
+
+
+# ---- as-of answers, computed from the events ---------------------------------------------------
+def _state_as_of(alliance_id: uuid.UUID, as_of: date) -> sa.Subquery:
+    """Each membership's last event on or before `as_of`: its status and role that day."""
+    e = MembershipEvent
+    return (
+        sa.select(e.membership_id, e.to_status.label("status"), e.to_role.label("role"))
+        .where(e.alliance_id == alliance_id, e.effective_on <= as_of)
+        .ext(distinct_on(e.membership_id))
+        .order_by(e.membership_id, e.effective_on.desc(), e.seq.desc())
+        .subquery("state")
+    )
+
+
+async def structure(session: AsyncSession, *, alliance_id: uuid.UUID, as_of: date) -> Structure:
+    state = _state_as_of(alliance_id, as_of)
+    city = sa.func.substr(Organization.region_code, 1, 4).label("city")
+    rows = (
+        await session.execute(
+            sa.select(state.c.role, Organization.org_type, city, sa.func.count().label("n"))
+            .join(Membership, Membership.id == state.c.membership_id)
+            .join(Organization, Organization.id == Membership.org_id)
+            .where(state.c.status.in_(MEMBER))
+            .group_by(state.c.role, Organization.org_type, city)
+        )
+    ).all()
+    by_type: Counter[str] = Counter()
+    by_role: Counter[str] = Counter()
+    provinces: Counter[str] = Counter()
+    cities: Counter[str] = Counter()
+    for r in rows:
+        by_type[r.org_type] += r.n
+        by_role[r.role] += r.n
+        provinces[r.city[:2] + "0000"] += r.n
+        if not r.city.endswith("00"):
+            cities[r.city + "00"] += r.n
+    names = await reference.lookup(session, {("regions", c) for c in [*provinces, *cities]})
+
+    def region_counts(counter: Counter[str]) -> list[Count]:
+        return [
+            Count(key=k, label=names[("regions", k)].name if ("regions", k) in names else k, count=v)
+            for k, v in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+        ]
+
+    return Structure(
+        alliance_id=alliance_id,
+        as_of=as_of,
+        total=sum(by_role.values()),
+        by_org_type=[Count(key=k, label=ORG_TYPE_LABELS[k], count=by_type[k]) for k in ORG_TYPE_LABELS if by_type[k]],
+        by_role=[Count(key=k, label=ROLE_LABELS[k], count=by_role[k]) for k in ROLE_LABELS if by_role[k]],
+        provinces=region_counts(provinces),
+        cities=region_counts(cities),
+    )
+
+
+async def members_as_of(
+    session: AsyncSession,
+    *,
+    alliance_id: uuid.UUID,
+    as_of: date,
+    role: str | None,
+    org_type: str | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[MemberAsOf], str | None]:
+    state = _state_as_of(alliance_id, as_of)
+    stmt = (
+        sa.select(
+            state.c.membership_id,
+            state.c.status,
+            state.c.role,
+            Organization.id.label("org_id"),
+            Organization.name,
+            Organization.org_type,
+            Organization.region_code,
+        )
+        .join(Membership, Membership.id == state.c.membership_id)
+        .join(Organization, Organization.id == Membership.org_id)
+        .where(state.c.status.in_(MEMBER))
+    )
+    if role:
+        stmt = stmt.where(state.c.role == role)
+    if org_type:
+        stmt = stmt.where(Organization.org_type == org_type)
+    rows = (await session.execute(keyset(stmt, [state.c.membership_id], cursor, limit))).all()
+    rows, next_cursor = page_of(rows, limit, lambda r: (r.membership_id,))
+    return [
+        MemberAsOf(
+            membership_id=r.membership_id,
+            org_id=r.org_id,
+            org_name=r.name,
+            org_type=r.org_type,
+            region_code=r.region_code,
+            role=r.role,
+            role_label=ROLE_LABELS[r.role],
+            status=r.status,
+        )
+        for r in rows
+    ], next_cursor
+
+
+async def changes(session: AsyncSession, *, alliance_id: uuid.UUID, start: date, end: date) -> Changes:
+    """Joined = first entry into active; exited = withdrawn/expelled from active or suspended; role
+    changed = a new role while a member. Bounds inclusive."""
+    e = MembershipEvent
+    base = (
+        sa.select(
+            e.membership_id,
+            e.effective_on,
+            e.from_role,
+            e.to_role,
+            e.to_status,
+            e.from_status,
+            Membership.org_id,
+            Organization.name,
+        )
+        .join(Membership, Membership.id == e.membership_id)
+        .join(Organization, Organization.id == Membership.org_id)
+        .where(e.alliance_id == alliance_id, e.effective_on >= start, e.effective_on <= end)
+        .order_by(e.effective_on, e.membership_id, e.seq)
+    )
+    joined, exited, role_changed = [], [], []
+    for r in (await session.execute(base)).all():
+        item = ChangeItem(
+            membership_id=r.membership_id,
+            org_id=r.org_id,
+            org_name=r.name,
+            effective_on=r.effective_on,
+            from_role=r.from_role,
+            role=r.to_role,
+            to=r.to_status,
+        )
+        if r.from_status == "pending" and r.to_status == "active":  # the first entry into active
+            joined.append(item)
+        if r.to_status in EXITS and r.from_status in MEMBER:
+            exited.append(item)
+        if r.from_status in MEMBER and r.from_role is not None and r.from_role != r.to_role:
+            role_changed.append(item)
+    return Changes(
+        alliance_id=alliance_id,
+        period_start=start,
+        period_end=end,
+        joined=joined,
+        exited=exited,
+        role_changed=role_changed,
+    )

@@ -1,0 +1,450 @@
+"""Spreadsheets of organizations: read an uploaded `.xlsx`/`.csv`, import it row by row, build the
+template and the export. One table maps the Chinese column headings to fields.
+
+Reading and writing workbooks is blocking work: callers run those functions in a thread. The import
+itself runs in the caller's transaction, one SAVEPOINT per row; a rejected row touches nothing. The
+report never echoes a cell value (rows may carry personal data), only row numbers, fields and rules.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chanjiao.errors import AppError, ValidationFailed, field_error, translate_validation_error
+from chanjiao.validators import CodeError, normalize_code, normalize_credit_code, normalize_name, validate_credit_code
+from services.membership.organizations import service
+from services.membership.organizations.models import ORG_TYPE_LABELS, Organization
+from services.membership.organizations.schemas import (
+    ImportColumn,
+    ImportRejection,
+    ImportReport,
+    OrganizationCreate,
+    OrganizationPublic,
+    OrganizationUpdate,
+)
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # an .xlsx is a zip: refuse bombs before opening it
+MAX_ROWS = 10_000
+MAX_COLUMNS = 50
+EXPORT_CAP = 50_000
+HEADER_SEARCH_ROWS = 5  # the heading row may sit under a title row or two
+
+
+@dataclass(frozen=True)
+class Column:
+    heading: str
+    field: str
+    required: bool
+    rule_zh: str
+
+
+COLUMNS = (
+    Column("单位名称", "name", True, "必填（新单位）；2–100 个字符"),
+    Column("单位类型", "org_type", True, "必填（新单位）；中文名称（如 高职院校、企业）或代码（如 higher_vocational）"),
+    Column("行政区划代码", "region_code", True, "必填（新单位）；6 位数字，如 370303"),
+    Column("统一社会信用代码", "credit_code", False, "18 位，校验位须正确；已登记的单位按此代码更新"),
+    Column("行业代码", "industry_codes", False, "GB/T 4754-2017 行业代码，多个用逗号分隔，如 3311,3120"),
+    Column("上级单位信用代码", "parent_credit_code", False, "上级单位的统一社会信用代码（须已登记，或在本表靠前的行）"),
+    Column("举办单位信用代码", "sponsor_credit_code", False, "仅学校：举办单位的统一社会信用代码（须已登记）"),
+)
+_BY_FIELD = {c.field: c for c in COLUMNS}
+# Errors raised on the stored field name map back to the spreadsheet column that fed it.
+_FIELD_OF_ERROR = {"parent_id": "parent_credit_code", "sponsor_org_id": "sponsor_credit_code"}
+
+
+def _key(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).replace("*", "").split()).lower()
+
+
+_HEADINGS = {_key(c.heading): c for c in COLUMNS} | {_key(c.field): c for c in COLUMNS}
+
+
+def _org_type_aliases() -> dict[str, str]:
+    aliases = {_key(code): code for code in ORG_TYPE_LABELS}
+    for code, label in ORG_TYPE_LABELS.items():
+        aliases[_key(label)] = code
+        for part in re.split(r"[/(（)）]", label):
+            if part and "含" not in part:
+                aliases[_key(part)] = code
+    extra = {
+        "政府": "government",
+        "本科": "undergraduate",
+        "本科高校": "undergraduate",
+        "高职": "higher_vocational",
+        "职业本科": "higher_vocational",
+        "中职": "secondary_vocational",
+        "技工院校": "technician_college",
+        "科研机构": "research_institute",
+        "培训机构": "training_company",
+        "其它": "other",
+    }
+    aliases.update({_key(k): v for k, v in extra.items()})
+    return aliases
+
+
+ORG_TYPE_ALIASES = _org_type_aliases()
+
+
+# ---- errors of a whole upload -----------------------------------------------------------------------
+class PayloadTooLarge(AppError):
+    status, slug = 413, "payload-too-large"
+    title_zh, title_en = "上传内容过大", "Payload too large"
+
+
+class UnsupportedFile(AppError):
+    status, slug = 415, "unsupported-media-type"
+    title_zh, title_en = "不支持的文件类型", "Unsupported file type"
+
+
+def too_large(zh: str, en: str) -> PayloadTooLarge:
+    return PayloadTooLarge(detail_zh=zh, detail_en=en)
+
+
+def unreadable(zh: str, en: str, rule: str = "unreadable") -> ValidationFailed:
+    return field_error(["body", "file"], rule, zh, en)
+
+
+# ---- reading ------------------------------------------------------------------------------------------
+@dataclass
+class Table:
+    columns: dict[int, Column]  # position → column
+    ignored: list[str]  # letters of columns with an unknown heading
+    rows: list[tuple[int, list[str | None]]]  # (sheet row number, cell texts)
+
+
+def cell_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime | date):
+        value = value.isoformat()
+    # Control characters (NUL above all) never mean anything in a cell, and Postgres text refuses NUL.
+    text = "".join(ch for ch in str(value) if ch in "\t\n" or unicodedata.category(ch) != "Cc").strip()
+    return text or None
+
+
+def _xlsx_rows(data: bytes) -> list[tuple[int, list[str | None]]]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            if sum(i.file_size for i in zf.infolist()) > MAX_UNPACKED_BYTES:
+                raise too_large("工作簿解压后过大", "The workbook is too large once unpacked")
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except AppError:
+        raise
+    except Exception:  # noqa: BLE001 - any failure to open means the file is not a readable workbook
+        raise unreadable("无法读取该 .xlsx 文件", "The .xlsx file could not be read") from None
+    try:
+        if not wb.worksheets:
+            return []
+        out: list[tuple[int, list[str | None]]] = []
+        for number, values in enumerate(wb.worksheets[0].iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1):
+            if number > MAX_ROWS + HEADER_SEARCH_ROWS:
+                raise too_large(f"最多导入 {MAX_ROWS} 行", f"At most {MAX_ROWS} rows can be imported at once")
+            out.append((number, [cell_text(v) for v in values]))
+        return out
+    except AppError:
+        raise
+    except Exception:  # noqa: BLE001
+        raise unreadable("无法读取该 .xlsx 文件", "The .xlsx file could not be read") from None
+    finally:
+        wb.close()
+
+
+def _csv_rows(data: bytes) -> list[tuple[int, list[str | None]]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("gb18030")  # what Excel saves as "CSV" on Chinese Windows
+        except UnicodeDecodeError:
+            raise unreadable("CSV 文件应为 UTF-8 或 GBK 编码", "A CSV file must be UTF-8 or GBK encoded") from None
+    out: list[tuple[int, list[str | None]]] = []
+    try:
+        for number, values in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+            if number > MAX_ROWS + HEADER_SEARCH_ROWS:
+                raise too_large(f"最多导入 {MAX_ROWS} 行", f"At most {MAX_ROWS} rows can be imported at once")
+            out.append((number, [cell_text(v) for v in values[:MAX_COLUMNS]]))
+    except csv.Error:
+        raise unreadable("无法解析该 CSV 文件", "The CSV file could not be parsed") from None
+    return out
+
+
+def read_table(data: bytes, filename: str | None) -> Table:
+    """Blocking: parse an upload into a heading map and data rows."""
+    name = (filename or "").lower()
+    if data.startswith(b"\xd0\xcf\x11\xe0") or name.endswith(".xls"):
+        raise UnsupportedFile(
+            detail_zh="不支持旧版 .xls 文件，请另存为 .xlsx 或 .csv",
+            detail_en="Legacy .xls files are not supported; save as .xlsx or .csv",
+        )
+    if data.startswith(b"PK\x03\x04") or name.endswith(".xlsx"):
+        rows = _xlsx_rows(data)
+    elif name.endswith((".csv", ".txt")) or not name:
+        rows = _csv_rows(data)
+    else:
+        raise UnsupportedFile(detail_zh="请上传 .xlsx 或 .csv 文件", detail_en="Upload an .xlsx or .csv file")
+    for i, (_, values) in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        columns = {pos: _HEADINGS[_key(v)] for pos, v in enumerate(values) if v and _key(v) in _HEADINGS}
+        if columns:
+            if len(set(c.field for c in columns.values())) != len(columns):
+                raise unreadable("表头中有重复的列", "A column heading appears twice", rule="duplicate_column")
+            ignored = [get_column_letter(pos + 1) for pos, v in enumerate(values) if v and pos not in columns]
+            data_rows = [(n, vals) for n, vals in rows[i + 1 :] if any(vals)]
+            if len(data_rows) > MAX_ROWS:
+                raise too_large(f"最多导入 {MAX_ROWS} 行", f"At most {MAX_ROWS} rows can be imported at once")
+            return Table(columns=columns, ignored=ignored, rows=data_rows)
+    raise unreadable(
+        "找不到表头：第一行应包含 单位名称、单位类型、行政区划代码 等列名（见导入模板）",
+        "No heading row: the first row should name the columns 单位名称, 单位类型, 行政区划代码 … (see the template)",
+        rule="missing_headings",
+    )
+
+
+# ---- importing ------------------------------------------------------------------------------------------
+@dataclass
+class _Row:
+    number: int
+    values: dict[str, Any] = field(default_factory=dict)
+    rejected: list[ImportRejection] = field(default_factory=list)
+
+    def reject(self, fld: str | None, rule: str, message: str) -> None:
+        column = _BY_FIELD[fld].heading if fld in _BY_FIELD else None
+        self.rejected.append(ImportRejection(row=self.number, field=fld, column=column, rule=rule, message=message))
+
+
+def _code_error(row: _Row, fld: str, exc: CodeError, english: bool) -> None:
+    row.reject(fld, exc.rule, exc.message_en if english else exc.message_zh)
+
+
+def _reject_validation(row: _Row, exc: ValidationError, english: bool) -> None:
+    for e in exc.errors():
+        fe = translate_validation_error(e)
+        fld = next((str(p) for p in fe.loc if isinstance(p, str)), None)
+        row.reject(_FIELD_OF_ERROR.get(fld or "", fld), fe.type, fe.msg_en if english else fe.msg_zh)
+
+
+def _reject_app_error(row: _Row, exc: AppError, english: bool) -> None:
+    if exc.errors:
+        for e in exc.errors:
+            fld = next((str(p) for p in reversed(e.loc) if isinstance(p, str) and p != "body"), None)
+            row.reject(_FIELD_OF_ERROR.get(fld or "", fld), e.type, e.msg_en if english else e.msg_zh)
+        return
+    fld = exc.extra.get("field")
+    detail = (exc.detail_en if english else exc.detail_zh) or (exc.title_en if english else exc.title_zh)
+    row.reject(_FIELD_OF_ERROR.get(fld, fld) if fld else None, exc.slug, detail)
+
+
+async def _org_by_credit_code(session: AsyncSession, code: str) -> Organization | None:
+    stmt = sa.select(Organization).where(Organization.credit_code == code, Organization.deleted_at.is_(None))
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+def _valid_credit_code(row: _Row, fld: str, text: str, english: bool) -> str | None:
+    code = normalize_credit_code(text)
+    try:
+        validate_credit_code(code)
+    except CodeError as exc:
+        _code_error(row, fld, exc, english)
+        return None
+    return code
+
+
+async def _row_values(session: AsyncSession, row: _Row, cells: dict[str, str], english: bool) -> None:
+    for fld, text in cells.items():
+        if fld == "org_type":
+            row.values["org_type"] = ORG_TYPE_ALIASES.get(_key(text), text)
+        elif fld == "industry_codes":
+            row.values["industry_codes"] = [p for p in re.split(r"[,，、;；\s]+", text) if p]
+        elif fld in ("parent_credit_code", "sponsor_credit_code"):
+            code = _valid_credit_code(row, fld, text, english)
+            if code is None:
+                continue
+            target = await _org_by_credit_code(session, code)
+            if target is None:
+                row.reject(
+                    fld,
+                    "not_found",
+                    "No organization with this credit code is registered"
+                    if english
+                    else "没有以该统一社会信用代码登记的单位",
+                )
+                continue
+            row.values["parent_id" if fld == "parent_credit_code" else "sponsor_org_id"] = target.id
+        elif fld == "credit_code":
+            code = _valid_credit_code(row, fld, text, english)
+            if code is not None:
+                row.values["credit_code"] = code
+        else:
+            row.values[fld] = text
+
+
+async def _existing(session: AsyncSession, values: dict[str, Any]) -> Organization | None:
+    """The organization a row describes: by credit code, else by name + region among those without one."""
+    if values.get("credit_code"):
+        return await _org_by_credit_code(session, values["credit_code"])
+    if values.get("name") and values.get("region_code"):
+        stmt = sa.select(Organization).where(
+            Organization.deleted_at.is_(None),
+            Organization.credit_code.is_(None),
+            Organization.name == normalize_name(values["name"]),
+            Organization.region_code == normalize_code(values["region_code"]),
+        )
+        return (await session.execute(stmt)).scalars().first()
+    return None
+
+
+async def run_import(session: AsyncSession, *, table: Table, actor: str, english: bool, dry_run: bool) -> ImportReport:
+    """Create new organizations and update existing ones (a blank cell never overwrites a value).
+
+    Runs in the caller's transaction; a dry run is the same work, rolled back by the caller."""
+    report = ImportReport(
+        dry_run=dry_run, rows=0, created=0, updated=0, skipped=0, rejected=[], ignored_columns=table.ignored
+    )
+    for number, values in table.rows:
+        cells = {
+            col.field: text
+            for pos, col in table.columns.items()
+            if pos < len(values) and (text := values[pos]) is not None
+        }
+        if not cells:
+            continue
+        report.rows += 1
+        row = _Row(number=number)
+        await _row_values(session, row, cells, english)
+        if row.rejected:
+            report.rejected += row.rejected
+            continue
+        existing = await _existing(session, row.values)
+        if existing is None:
+            for c in COLUMNS:
+                if c.required and c.field not in row.values:
+                    row.reject(c.field, "missing", "Required for a new organization" if english else "新单位必须填写")
+            if row.rejected:
+                report.rejected += row.rejected
+                continue
+        outcome = "skipped"
+        try:
+            async with session.begin_nested():
+                if existing is not None:
+                    version = existing.version
+                    changes = OrganizationUpdate.model_validate(row.values)
+                    org = await service.update_organization(
+                        session, org_id=existing.id, changes=changes, if_match=None, actor=actor
+                    )
+                    outcome = "updated" if org.version != version else "skipped"
+                else:
+                    data = OrganizationCreate.model_validate(row.values)
+                    await service.create_organization(session, data=data, actor=actor)
+                    outcome = "created"
+        except ValidationError as exc:
+            _reject_validation(row, exc, english)
+        except AppError as exc:
+            _reject_app_error(row, exc, english)
+        if row.rejected:
+            report.rejected += row.rejected
+        else:
+            setattr(report, outcome, getattr(report, outcome) + 1)
+    return report
+
+
+# ---- template and export ------------------------------------------------------------------------------------
+def describe_columns() -> list[ImportColumn]:
+    return [ImportColumn(heading=c.heading, field=c.field, required=c.required, description=c.rule_zh) for c in COLUMNS]
+
+
+def _save(wb: Workbook) -> bytes:
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def build_template() -> bytes:
+    """Blocking: the import template — headings, text-formatted columns, a 单位类型 drop-down, 说明 sheet."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "单位"
+    ws.append([c.heading for c in COLUMNS])
+    for pos, c in enumerate(COLUMNS, start=1):
+        letter = get_column_letter(pos)
+        ws[f"{letter}1"].font = Font(bold=True)
+        ws.column_dimensions[letter].width = 24 if c.field != "name" else 36
+        ws.column_dimensions[letter].number_format = "@"  # keep leading zeros and long codes as text
+    ws.freeze_panes = "A2"
+    labels = ",".join(dict.fromkeys(ORG_TYPE_LABELS.values()))
+    dv = DataValidation(type="list", formula1=f'"{labels}"', allow_blank=True)
+    dv.add(f"B2:B{MAX_ROWS + 1}")
+    ws.add_data_validation(dv)
+    notes = wb.create_sheet("说明")
+    notes.append(["列名", "字段", "必填", "规则"])
+    for c in COLUMNS:
+        notes.append([c.heading, c.field, "是" if c.required else "否", c.rule_zh])
+    notes.append([])
+    notes.append(["单位类型可填", "代码"])
+    for code, label in ORG_TYPE_LABELS.items():
+        notes.append([label, code])
+    for letter, width in (("A", 20), ("B", 22), ("C", 8), ("D", 70)):
+        notes.column_dimensions[letter].width = width
+    return _save(wb)
+
+
+EXPORT_HEADINGS = [c.heading for c in COLUMNS] + ["地区", "状态", "单位ID", "更新时间"]
+_STATUS_LABELS = {"active": "正常", "inactive": "停用"}
+
+
+def _text_cell(ws: Any, value: Any) -> Any:
+    cell = WriteOnlyCell(ws, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # never a formula, whatever the name starts with
+    return cell
+
+
+def build_export(items: list[OrganizationPublic], credit_codes: dict[uuid.UUID, str | None]) -> bytes:
+    """Blocking: the listed organizations in the import layout (so an export can be edited and re-imported)."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("单位")
+    for pos in range(len(EXPORT_HEADINGS)):
+        ws.column_dimensions[get_column_letter(pos + 1)].width = 22
+    ws.append(EXPORT_HEADINGS)
+    for o in items:
+        region = "".join(dict.fromkeys(p for p in (o.region.province, o.region.city, o.region.name) if p))
+        values = [
+            o.name,
+            o.org_type_label,
+            o.region_code,
+            o.credit_code,
+            ",".join(o.industry_codes),
+            credit_codes.get(o.parent_id) if o.parent_id else None,
+            credit_codes.get(o.sponsor_org_id) if o.sponsor_org_id else None,
+            region,
+            _STATUS_LABELS.get(o.status.value, o.status.value),
+            str(o.id),
+            o.updated_at.isoformat(),
+        ]
+        ws.append([_text_cell(ws, v) for v in values])
+    return _save(wb)
+
+
+async def credit_codes_of(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.UUID, str | None]:
+    if not ids:
+        return {}
+    rows = await session.execute(sa.select(Organization.id, Organization.credit_code).where(Organization.id.in_(ids)))
+    return {r.id: r.credit_code for r in rows}

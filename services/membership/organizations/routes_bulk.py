@@ -1,0 +1,247 @@
+"""`/v1/organizations/batch`, `/imports` and `/import-template.xlsx` — many organizations at once."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from chanjiao.app import SessionDep
+from chanjiao.auth import PrincipalDep
+from chanjiao.errors import problem_responses
+from chanjiao.i18n import wants_english
+from chanjiao.idempotency import IdempotencyDep
+from services.membership.organizations import batch, imports
+from services.membership.organizations.deps import READ, WRITE, XLSX, IdempotencyKey
+from services.membership.organizations.schemas import BatchCreate, BatchResult, ImportColumn, ImportReport
+
+router = APIRouter()
+
+
+def attachment(ascii_name: str, name: str) -> str:
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+
+
+_ID = "019abf2e-7c3a-7d2e-9b1a-3f0c2d4e5a6b"
+_BATCH_EXAMPLE = {
+    "committed": True,
+    "created": 1,
+    "failed": 1,
+    "results": [
+        {"index": 0, "status": 201, "id": _ID},
+        {
+            "index": 1,
+            "status": 409,
+            "existing_id": "019abf2e-0000-7000-8000-000000000002",
+            "problem": {
+                "type": "urn:chanjiao:problem:duplicate-organization",
+                "title": "单位已存在",
+                "status": 409,
+                "detail": "统一社会信用代码已被另一单位使用",
+                "instance": "/v1/organizations/batch#/items/1",
+                "request_id": "3f1c…",
+                "existing_id": "019abf2e-0000-7000-8000-000000000002",
+                "field": "credit_code",
+            },
+        },
+    ],
+}
+_REPORT_EXAMPLE = {
+    "dry_run": True,
+    "rows": 3,
+    "created": 1,
+    "updated": 1,
+    "skipped": 0,
+    "rejected": [
+        {
+            "row": 4,
+            "field": "credit_code",
+            "column": "统一社会信用代码",
+            "rule": "check_character",
+            "message": "统一社会信用代码校验码（第18位）不正确",
+        }
+    ],
+    "ignored_columns": ["H"],
+}
+_PROBLEM_413 = {
+    413: {
+        "description": "上传内容过大 Upload larger than 5 MiB, or more than 10,000 rows",
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    },
+    415: {
+        "description": "不支持的文件类型 Not multipart, or not an .xlsx/.csv file",
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    },
+}
+
+
+@router.post(
+    "/batch",
+    response_model=BatchResult,
+    dependencies=[WRITE],
+    summary="批量登记单位 Create organizations in a batch",
+    description="Up to 1000 items, each shaped like the body of `POST /v1/organizations` and validated on its own. "
+    "Answers 200 with one result per item: `201` + `id`, or the item's problem (`422` invalid, `409` duplicate — "
+    "with `existing_id` when the credit code is taken; batches never update). Valid items are saved, invalid ones "
+    "touch nothing. With `atomic=true` the batch is all-or-nothing: any failed item → 422 with every item's result "
+    "(valid ones as `424`, not committed). `Idempotency-Key` keys the batch as a whole.",
+    responses={
+        200: {"content": {"application/json": {"example": _BATCH_EXAMPLE}}},
+        **problem_responses(400, 401, 403, 409, 422),
+    },
+)
+async def create_batch(
+    request: Request,
+    body: BatchCreate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    idem: IdempotencyDep,
+    atomic: Annotated[bool, Query(description="All-or-nothing: any failed item saves nothing (422)")] = False,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    if idem.replay is not None:
+        return idem.replay
+    outcome = await batch.create_many(
+        session,
+        items=body.items,
+        actor=principal.actor,
+        english=wants_english(request),
+        instance=request.url.path,
+        request_id=getattr(request.state, "request_id", None),
+    )
+    if atomic and outcome.failed:
+        raise batch.reject_atomic(outcome)
+    result = BatchResult(committed=True, created=outcome.created, failed=outcome.failed, results=outcome.results)
+    response = JSONResponse(result.model_dump(mode="json", exclude_none=True))
+    await idem.record(session, response)
+    await session.commit()
+    return response
+
+
+async def limit_upload(request: Request) -> None:
+    """Read at most 5 MiB (+ multipart framing) of the body before anything else parses it; else 413."""
+    limit = imports.MAX_UPLOAD_BYTES + 64 * 1024
+    too_large = imports.too_large("上传文件不能超过 5 MiB", "The upload may not exceed 5 MiB")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large
+    if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+        raise imports.UnsupportedFile(
+            detail_zh="请以 multipart/form-data 上传文件（字段名 file）",
+            detail_en="Upload the file as multipart/form-data (field `file`)",
+        )
+    chunks, total = [], 0
+    async for chunk in request.stream():
+        total += len(chunk)
+        if total > limit:
+            raise too_large
+        chunks.append(chunk)
+    request._body = b"".join(chunks)  # Starlette's cached body: form() and the idempotency HMAC reuse it
+
+
+@router.post(
+    "/imports",
+    response_model=ImportReport,
+    dependencies=[WRITE, Depends(limit_upload)],
+    summary="导入单位表 Import organizations from a spreadsheet",
+    description="Multipart upload (field `file`) of an `.xlsx` (first sheet) or `.csv` (UTF-8 or GBK), at most "
+    "5 MiB and 10,000 rows (else 413). The heading row maps columns to fields — see "
+    "`GET /v1/organizations/import-template.xlsx`: 单位名称 → name, 单位类型 → org_type (Chinese label or code), "
+    "行政区划代码 → region_code, 统一社会信用代码 → credit_code, 行业代码 → industry_codes (comma-separated), "
+    "上级单位信用代码 → parent_id, 举办单位信用代码 → sponsor_org_id; other columns are ignored. A row whose "
+    "credit code (or, without one, name + region) is registered updates that organization — a blank cell never "
+    "overwrites a value; other rows create one. Each row is saved or rejected on its own; the report lists every "
+    "rejected row with field and rule, never a cell's value. `dry_run=true` checks everything and saves nothing.",
+    responses={
+        200: {"content": {"application/json": {"example": _REPORT_EXAMPLE}}},
+        **problem_responses(400, 401, 403, 409, 422),
+        **_PROBLEM_413,
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {
+                            "file": {"type": "string", "format": "binary", "description": ".xlsx or .csv, ≤ 5 MiB"}
+                        },
+                    }
+                }
+            },
+        }
+    },
+)
+async def import_organizations(
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    idem: IdempotencyDep,
+    dry_run: Annotated[bool, Query(description="Check every row and report, but save nothing")] = False,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    if idem.replay is not None:
+        return idem.replay
+    form = await request.form(max_files=1, max_fields=5)
+    try:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise imports.unreadable("缺少上传文件（字段名 file）", "No file uploaded (field `file`)", rule="missing")
+        data = await upload.read()
+        table = await run_in_threadpool(imports.read_table, data, upload.filename)
+    finally:
+        await form.close()
+    report = await imports.run_import(
+        session, table=table, actor=principal.actor, english=wants_english(request), dry_run=dry_run
+    )
+    response = JSONResponse(report.model_dump(mode="json"))
+    if dry_run:
+        await session.rollback()
+        return response
+    await idem.record(session, response)
+    await session.commit()
+    return response
+
+
+@router.get(
+    "/import-template.xlsx",
+    dependencies=[READ],
+    summary="导入模板 Download the import template",
+    description="An `.xlsx` with the heading row of the import table (text-formatted columns, a 单位类型 drop-down) "
+    "and a 说明 sheet describing each column. With `Accept: application/json` the same column table as JSON.",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {
+                XLSX: {"schema": {"type": "string", "format": "binary"}},
+                "application/json": {
+                    "schema": {"type": "array", "items": ImportColumn.model_json_schema()},
+                    "example": [
+                        {
+                            "heading": "单位名称",
+                            "field": "name",
+                            "required": True,
+                            "description": "必填（新单位）；2–100 个字符",
+                        }
+                    ],
+                },
+            }
+        }
+    },
+)
+async def import_template(request: Request) -> Response:
+    accept = request.headers.get("accept", "")
+    if "application/json" in accept and XLSX not in accept:
+        return JSONResponse([c.model_dump() for c in imports.describe_columns()])
+    content = await run_in_threadpool(imports.build_template)
+    return Response(
+        content,
+        media_type=XLSX,
+        headers={"Content-Disposition": attachment("organizations-template.xlsx", "单位导入模板.xlsx")},
+    )

@@ -1,0 +1,246 @@
+"""`/v1/organizations/{id}/majors`, `/school-stats` and `/status-changes` — sub-resources of one organization."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response
+from fastapi.responses import JSONResponse
+
+from chanjiao.app import SessionDep
+from chanjiao.auth import PrincipalDep
+from chanjiao.errors import problem_responses
+from chanjiao.etag import etag_for
+from chanjiao.idempotency import IdempotencyDep
+from chanjiao.pagination import CursorQuery, LimitQuery
+from services.membership.organizations import school, service
+from services.membership.organizations.deps import READ, WRITE, IdempotencyKey, IfMatch
+from services.membership.organizations.models import OrganizationSchoolStats, OrganizationStatusEvent
+from services.membership.organizations.schemas import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    MajorList,
+    MajorsReplace,
+    SchoolStatsList,
+    SchoolStatsPublic,
+    SchoolStatsPut,
+    StatusChangeCreate,
+    StatusEventPage,
+    StatusEventPublic,
+)
+
+router = APIRouter()
+
+YearPath = Annotated[int, Path(ge=FIRST_YEAR, le=LAST_YEAR, description="年份 Year")]
+
+_ORG = "019abf2e-7c3a-7d2e-9b1a-3f0c2d4e5a6b"
+_MAJORS_EXAMPLE = {
+    "org_id": _ORG,
+    "items": [
+        {
+            "year": 2025,
+            "major_code": "460104",
+            "major_name": "机械制造及自动化",
+            "code_known": True,
+            "enrolment": 120,
+            "graduates": 98,
+        }
+    ],
+}
+_STATS_EXAMPLE = {
+    "org_id": _ORG,
+    "year": 2025,
+    "full_time_enrolment": 4200,
+    "students": 12800,
+    "graduates": 3900,
+    "version": 1,
+    "updated_at": "2026-11-25T08:00:00+00:00",
+}
+_EVENT_EXAMPLE = {
+    "id": "019abf30-0000-7000-8000-000000000001",
+    "org_id": _ORG,
+    "from": "active",
+    "to": "inactive",
+    "effective_on": "2025-06-30",
+    "reason": "企业注销",
+    "actor": "user:secretariat",
+    "recorded_at": "2026-11-25T08:00:00+00:00",
+}
+
+
+# ---- majors -------------------------------------------------------------------------------------
+@router.get(
+    "/{org_id}/majors",
+    response_model=MajorList,
+    dependencies=[READ],
+    summary="学校专业 List a school's majors",
+    description="The vocational majors (职业教育专业目录 2021) a school ran, per year, with enrolment and graduates, "
+    "ordered by year and code. `year` narrows to one year. Codes not in the shipped table carry `code_known: false`.",
+    responses={200: {"content": {"application/json": {"example": _MAJORS_EXAMPLE}}}, **problem_responses(404, 422)},
+)
+async def list_majors(
+    org_id: uuid.UUID,
+    session: SessionDep,
+    year: Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR, description="Only this year")] = None,
+) -> MajorList:
+    rows = await school.list_majors(session, org_id=org_id, year=year)
+    return MajorList(org_id=org_id, items=await school.render_majors(session, rows))
+
+
+@router.put(
+    "/{org_id}/majors",
+    response_model=MajorList,
+    dependencies=[WRITE],
+    summary="登记某年专业 Replace a school's majors for one year",
+    description="The majors of `year` become exactly the list sent (an empty list removes that year); other years "
+    "are untouched. Major codes are 6 digits with an optional K; each appears once. Only schools "
+    "(undergraduate, higher/secondary vocational, technician colleges) keep majors (else 409). Answers the "
+    "year's rows.",
+    responses={
+        200: {"content": {"application/json": {"example": _MAJORS_EXAMPLE}}},
+        **problem_responses(401, 403, 404, 409, 422),
+    },
+)
+async def replace_majors(
+    org_id: uuid.UUID, body: MajorsReplace, session: SessionDep, principal: PrincipalDep
+) -> JSONResponse:
+    rows = await school.replace_majors(session, org_id=org_id, data=body, actor=principal.actor)
+    result = MajorList(org_id=org_id, items=await school.render_majors(session, rows))
+    await session.commit()
+    return JSONResponse(result.model_dump(mode="json"))
+
+
+# ---- school statistics ----------------------------------------------------------------------------
+def _stats(row: OrganizationSchoolStats) -> SchoolStatsPublic:
+    return SchoolStatsPublic.model_validate(row, from_attributes=True)
+
+
+@router.get(
+    "/{org_id}/school-stats",
+    response_model=SchoolStatsList,
+    dependencies=[READ],
+    summary="办学数据 List a school's yearly statistics",
+    description="Every year's 年招收全日制学生 (`full_time_enrolment`), 在校生 (`students`) and 毕业生 (`graduates`), "
+    "oldest first.",
+    responses={
+        200: {"content": {"application/json": {"example": {"org_id": _ORG, "items": [_STATS_EXAMPLE]}}}},
+        **problem_responses(404, 422),
+    },
+)
+async def list_school_stats(org_id: uuid.UUID, session: SessionDep) -> SchoolStatsList:
+    rows = await school.list_school_stats(session, org_id=org_id)
+    return SchoolStatsList(org_id=org_id, items=[_stats(r) for r in rows])
+
+
+@router.get(
+    "/{org_id}/school-stats/{year}",
+    response_model=SchoolStatsPublic,
+    dependencies=[READ],
+    summary="某年办学数据 Get a school's statistics for one year",
+    description="Carries an `ETag`; send it as `If-Match` when you PUT.",
+    responses={200: {"content": {"application/json": {"example": _STATS_EXAMPLE}}}, **problem_responses(404, 422)},
+)
+async def get_school_stats(org_id: uuid.UUID, year: YearPath, session: SessionDep) -> JSONResponse:
+    row = await school.get_school_stats(session, org_id=org_id, year=year)
+    return JSONResponse(_stats(row).model_dump(mode="json"), headers={"ETag": etag_for(row.version)})
+
+
+@router.put(
+    "/{org_id}/school-stats/{year}",
+    response_model=SchoolStatsPublic,
+    dependencies=[WRITE],
+    summary="登记某年办学数据 Put a school's statistics for one year",
+    description="Creates (201) or replaces (200) the year's figures, each ≥ 0. Only schools keep them (else 409). "
+    "`If-Match` is optional; a stale tag is 412.",
+    responses={
+        200: {"content": {"application/json": {"example": {**_STATS_EXAMPLE, "version": 2}}}},
+        201: {"content": {"application/json": {"example": _STATS_EXAMPLE}}},
+        **problem_responses(401, 403, 404, 409, 412, 422),
+    },
+)
+async def put_school_stats(
+    org_id: uuid.UUID,
+    year: YearPath,
+    body: SchoolStatsPut,
+    session: SessionDep,
+    principal: PrincipalDep,
+    if_match: IfMatch = None,
+) -> JSONResponse:
+    row, created = await school.put_school_stats(
+        session, org_id=org_id, year=year, data=body, if_match=if_match, actor=principal.actor
+    )
+    public = _stats(row)
+    await session.commit()
+    return JSONResponse(
+        public.model_dump(mode="json"), status_code=201 if created else 200, headers={"ETag": etag_for(row.version)}
+    )
+
+
+# ---- status changes ---------------------------------------------------------------------------------
+def _event(e: OrganizationStatusEvent) -> StatusEventPublic:
+    return StatusEventPublic(
+        id=e.id,
+        org_id=e.org_id,
+        from_=e.from_status,
+        to=e.to_status,
+        effective_on=e.effective_on,
+        reason=e.reason,
+        actor=e.actor,
+        recorded_at=e.recorded_at,
+    )
+
+
+@router.post(
+    "/{org_id}/status-changes",
+    status_code=201,
+    response_model=StatusEventPublic,
+    dependencies=[WRITE],
+    summary="变更单位状态 Change an organization's status",
+    description="Records a dated event `active → inactive` or `inactive → active` (anything else is 409 naming the "
+    "allowed target). `effective_on` defaults to today (Asia/Shanghai), may not be in the future (422) nor before "
+    "the latest change (409). The organization's `status` becomes `to` and its version (ETag) moves on. Events are "
+    "kept forever. Send `Idempotency-Key` so a retry never records twice.",
+    responses={
+        201: {"content": {"application/json": {"example": _EVENT_EXAMPLE}}},
+        **problem_responses(401, 403, 404, 409, 422),
+    },
+)
+async def create_status_change(
+    org_id: uuid.UUID,
+    body: StatusChangeCreate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    idem: IdempotencyDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    if idem.replay is not None:
+        return idem.replay
+    event = await service.change_status(session, org_id=org_id, data=body, actor=principal.actor)
+    response = JSONResponse(
+        _event(event).model_dump(mode="json", by_alias=True),
+        status_code=201,
+        headers={"Location": f"/v1/organizations/{org_id}/status-changes"},
+    )
+    await idem.record(session, response)
+    await session.commit()
+    return response
+
+
+@router.get(
+    "/{org_id}/status-changes",
+    response_model=StatusEventPage,
+    dependencies=[READ],
+    summary="状态变更记录 List an organization's status changes",
+    description="Every status event, oldest first (keyset-paginated: `limit`, `cursor`).",
+    responses={
+        200: {"content": {"application/json": {"example": {"items": [_EVENT_EXAMPLE], "next_cursor": None}}}},
+        **problem_responses(404, 422),
+    },
+)
+async def list_status_changes(
+    org_id: uuid.UUID, session: SessionDep, limit: LimitQuery = 50, cursor: CursorQuery = None
+) -> JSONResponse:
+    events, next_cursor = await service.list_status_events(session, org_id=org_id, cursor=cursor, limit=limit)
+    page = StatusEventPage(items=[_event(e) for e in events], next_cursor=next_cursor)
+    return JSONResponse(page.model_dump(mode="json", by_alias=True))

@@ -1,0 +1,1 @@
+"""People 人员: staff, teachers, experts, skill masters and enterprise mentors (not learners)."""

@@ -1,0 +1,215 @@
+"""`/v1/people` — thin endpoints: resolve dependencies, call one service function, commit once."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from chanjiao.app import SessionDep
+from chanjiao.auth import PrincipalDep, allow
+from chanjiao.crypto import FieldCipher, field_cipher
+from chanjiao.errors import problem_responses
+from chanjiao.etag import etag_for, if_none_match_hits
+from chanjiao.idempotency import IdempotencyDep
+from chanjiao.pagination import CursorQuery, LimitQuery
+from services.membership.people import service
+from services.membership.people.models import PersonTag
+from services.membership.people.schemas import PersonCreate, PersonPage, PersonPublic, PersonUpdate
+
+router = APIRouter(prefix="/v1/people", tags=["people"])
+
+READ = allow(scopes=("membership:read",))
+WRITE = allow(scopes=("membership:write",))
+
+# HKDF purpose of the key that encrypts personal data in the membership service.
+CIPHER_PURPOSE = "membership/personal-data"
+
+
+def _cipher(request: Request) -> FieldCipher:
+    return field_cipher(request.app.state.settings.internal_token_key.get_secret_value(), CIPHER_PURPOSE)
+
+
+CipherDep = Annotated[FieldCipher, Depends(_cipher)]
+IfMatch = Annotated[str | None, Header(description="The ETag you read; a stale one is 412 (optional)")]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description=(
+            "A retry with the same key and body returns the first response (kept 24 h); the same key with "
+            "another body is 422; a duplicate still in flight is 409."
+        ),
+    ),
+]
+
+_EXAMPLE = {
+    "id": "019abf30-1d2e-7a4b-8c5d-6e7f8a9b0c1d",
+    "name": "王建华",
+    "org_id": "019abf2e-7c3a-7d2e-9b1a-3f0c2d4e5a6b",
+    "title": "高级工程师",
+    "skill_level": "level_1",
+    "skill_level_label": "一级/高级技师",
+    "tags": ["skill_master", "craftsman"],
+    "tag_labels": ["技能大师", "工匠"],
+    "phone_masked": "138****5678",
+    "version": 1,
+    "created_at": "2026-11-25T08:00:00+00:00",
+    "updated_at": "2026-11-25T08:00:00+00:00",
+}
+
+
+def _one(body: PersonPublic, status_code: int = 200, **headers: str) -> JSONResponse:
+    return JSONResponse(
+        body.model_dump(mode="json"), status_code=status_code, headers={"ETag": etag_for(body.version), **headers}
+    )
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=PersonPublic,
+    dependencies=[WRITE],
+    summary="登记人员 Create a person",
+    description="Registers a teacher, expert, skill master or enterprise mentor (learners live in the training "
+    "service) at an existing, active organization (`org_id`, else 422). `skill_level` and `tags` are closed "
+    "lists. `phone` is write-only personal data: validated as an 11-digit mainland mobile number, stored "
+    "encrypted and read back only as `phone_masked`. Send `Idempotency-Key` so a retry never creates a "
+    "duplicate.",
+    responses={
+        201: {
+            "headers": {"Location": {"schema": {"type": "string"}}, "ETag": {"schema": {"type": "string"}}},
+            "content": {"application/json": {"example": _EXAMPLE}},
+        },
+        **problem_responses(400, 401, 403, 409, 422),
+    },
+)
+async def create_person(
+    body: PersonCreate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    cipher: CipherDep,
+    idem: IdempotencyDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    if idem.replay is not None:
+        return idem.replay
+    person = await service.create_person(session, data=body, cipher=cipher, actor=principal.actor)
+    public = service.render([person])[0]
+    response = _one(public, 201, Location=f"/v1/people/{person.id}")
+    await idem.record(session, response)
+    await session.commit()
+    return response
+
+
+@router.get(
+    "",
+    response_model=PersonPage,
+    dependencies=[READ],
+    summary="查询人员 List people",
+    description="Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `org_id`, `tag`, `q` (any part "
+    "of the name, case-insensitive). Incremental sync: `updated_since` orders by change time; "
+    "`include_deleted=true` adds tombstones.",
+    responses={
+        200: {"content": {"application/json": {"example": {"items": [_EXAMPLE], "next_cursor": None}}}},
+        **problem_responses(422),
+    },
+)
+async def list_people(
+    session: SessionDep,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+    org_id: Annotated[uuid.UUID | None, Query(description="所在单位")] = None,
+    tag: Annotated[PersonTag | None, Query(description="人才标签")] = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=50, description="姓名关键字")] = None,
+    updated_since: Annotated[datetime | None, Query(description="Only records changed after this timestamp")] = None,
+    include_deleted: Annotated[bool, Query(description="Include tombstones of deleted people")] = False,
+) -> PersonPage:
+    people, next_cursor = await service.list_people(
+        session,
+        org_id=org_id,
+        tag=tag.value if tag else None,
+        q=q,
+        updated_since=updated_since,
+        include_deleted=include_deleted,
+        cursor=cursor,
+        limit=limit,
+    )
+    return PersonPage(items=service.render(people), next_cursor=next_cursor)
+
+
+@router.get(
+    "/{person_id}",
+    response_model=PersonPublic,
+    dependencies=[READ],
+    summary="人员详情 Get a person",
+    description="Carries an `ETag`; send it back as `If-None-Match` for a cheap 304, or as `If-Match` when you "
+    "PATCH. The phone is shown only masked.",
+    responses={
+        200: {"content": {"application/json": {"example": _EXAMPLE}}},
+        304: {"description": "Not modified"},
+        **problem_responses(404, 422),
+    },
+)
+async def get_person(
+    person_id: uuid.UUID,
+    session: SessionDep,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    person = await service.get_person(session, person_id)
+    if if_none_match_hits(if_none_match, person.version):
+        return Response(status_code=304, headers={"ETag": etag_for(person.version)})
+    return _one(service.render([person])[0])
+
+
+@router.patch(
+    "/{person_id}",
+    response_model=PersonPublic,
+    dependencies=[WRITE],
+    summary="修改人员 Update a person",
+    description="Partial update: only the fields sent change; `null` clears `title`, `skill_level` or `phone`. "
+    "A new `org_id` must be an existing, active organization where the person holds no current "
+    "appointment. Send `If-Match` with the ETag you read (stale → 412).",
+    responses={
+        200: {"content": {"application/json": {"example": {**_EXAMPLE, "version": 2}}}},
+        **problem_responses(401, 403, 404, 412, 422),
+    },
+)
+async def update_person(
+    person_id: uuid.UUID,
+    body: PersonUpdate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    cipher: CipherDep,
+    if_match: IfMatch = None,
+) -> Response:
+    person = await service.update_person(
+        session, person_id=person_id, changes=body, if_match=if_match, cipher=cipher, actor=principal.actor
+    )
+    public = service.render([person])[0]
+    await session.commit()
+    return _one(public)
+
+
+@router.delete(
+    "/{person_id}",
+    status_code=204,
+    dependencies=[WRITE],
+    summary="删除人员 Delete a person",
+    description="Soft delete: the person disappears from reads and lists, and appears as a tombstone in "
+    "`include_deleted=true` syncs. A person who still holds an appointment that has not ended (open, or "
+    "ending today or later) cannot be deleted (409): end or delete it first.",
+    responses=problem_responses(401, 403, 404, 409, 412, 422),
+)
+async def delete_person(
+    person_id: uuid.UUID,
+    session: SessionDep,
+    principal: PrincipalDep,
+    if_match: IfMatch = None,
+) -> Response:
+    await service.delete_person(session, person_id=person_id, if_match=if_match, actor=principal.actor)
+    await session.commit()
+    return Response(status_code=204)

@@ -1,0 +1,313 @@
+"""Person rules: create, read, list, update, soft delete — each leaving an audit row (phone redacted)
+and an outbox event (no phone) in the caller's transaction. Knows nothing of HTTP.
+
+The phone arrives validated and normalised; it is stored only as AES-GCM ciphertext bound to the
+person's id (chanjiao.crypto) plus the masked form every reader sees."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chanjiao.audit import record_change
+from chanjiao.crypto import DecryptionError, FieldCipher
+from chanjiao.dates import today
+from chanjiao.errors import Conflict, NotFound, field_error
+from chanjiao.etag import check_if_match
+from chanjiao.ids import new_id
+from chanjiao.pagination import keyset, page_of
+from chanjiao.validators import cjk_bigrams, mask_phone
+from services.membership.appointments.models import Appointment
+from services.membership.db import kernel
+from services.membership.organizations.models import Organization
+from services.membership.people.models import SKILL_LEVEL_LABELS, TAG_LABELS, Person
+from services.membership.people.schemas import PersonCreate, PersonPublic, PersonTombstone, PersonUpdate
+
+AUDITED = ("name", "org_id", "title", "skill_level", "tags", "phone")
+REDACTED = frozenset({"phone"})
+
+
+class PersonNotFound(NotFound):
+    slug = "person-not-found"
+    title_zh, title_en = "人员不存在", "Person not found"
+
+
+class PersonHasCurrentAppointments(Conflict):
+    slug = "person-has-current-appointments"
+    title_zh, title_en = "人员仍有在聘记录", "Person has current appointments"
+
+
+def phone_context(person_id: uuid.UUID) -> str:
+    """Associated data of a person's phone ciphertext: it decrypts only for this row and column."""
+    return f"membership.people.phone:{person_id}"
+
+
+def _snapshot(person: Person) -> dict[str, Any]:
+    """Audited fields; `phone` is an opaque stand-in that changes exactly when the number does (redacted)."""
+    snap = {k: getattr(person, k) for k in AUDITED if k != "phone"}
+    snap["phone"] = person.phone_ciphertext.hex() if person.phone_ciphertext is not None else None
+    return snap
+
+
+def _event_fields(person: Person) -> dict[str, Any]:
+    """What events carry: never the phone, only its masked form."""
+    return {
+        "name": person.name,
+        "org_id": person.org_id,
+        "title": person.title,
+        "skill_level": person.skill_level,
+        "tags": person.tags,
+        "phone_masked": person.phone_masked,
+    }
+
+
+async def _record(
+    session: AsyncSession,
+    person: Person,
+    *,
+    action: str,
+    actor: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    payload: dict[str, Any],
+) -> None:
+    """The audit row and the outbox event of one write, in the caller's transaction."""
+    await record_change(
+        session,
+        kernel,
+        entity="person",
+        entity_id=person.id,
+        action=action,
+        actor=actor,
+        before=before,
+        after=after,
+        payload=payload,
+        redact=REDACTED,
+    )
+
+
+async def check_org(session: AsyncSession, org_id: uuid.UUID, *, field: str) -> Organization:
+    """The organization a record is about to reference: live and active, else 422 naming `field`.
+
+    Taken `FOR SHARE`, so it cannot be deleted before this transaction commits."""
+    stmt = (
+        sa.select(Organization)
+        .where(Organization.id == org_id, Organization.deleted_at.is_(None))
+        .with_for_update(read=True)
+    )
+    org = (await session.execute(stmt)).scalar_one_or_none()
+    if org is None:
+        raise field_error(
+            ["body", field],
+            "org_not_found",
+            "没有该单位，或已被删除",
+            "No such organization, or it was deleted",
+        )
+    if org.status != "active":
+        raise field_error(
+            ["body", field],
+            "org_inactive",
+            "该单位已停用，不能新增或变更到该单位的记录",
+            "The organization is inactive and takes no new records",
+        )
+    return org
+
+
+def _set_phone(person: Person, phone: str | None, cipher: FieldCipher) -> None:
+    if phone is None:
+        person.phone_ciphertext = None
+        person.phone_masked = None
+    else:
+        person.phone_ciphertext = cipher.encrypt(phone, context=phone_context(person.id))
+        person.phone_masked = mask_phone(phone)
+
+
+async def create_person(session: AsyncSession, *, data: PersonCreate, cipher: FieldCipher, actor: str) -> Person:
+    await check_org(session, data.org_id, field="org_id")
+    now = datetime.now(UTC)
+    person = Person(
+        id=new_id(),
+        name=data.name,
+        name_bigrams=cjk_bigrams(data.name),
+        org_id=data.org_id,
+        title=data.title,
+        skill_level=data.skill_level.value if data.skill_level else None,
+        tags=[t.value for t in data.tags],
+        version=1,
+        created_at=now,
+        updated_at=now,
+    )
+    _set_phone(person, data.phone, cipher)
+    session.add(person)
+    await session.flush()
+    await _record(
+        session,
+        person,
+        action="create",
+        actor=actor,
+        before=None,
+        after=_snapshot(person),
+        payload=_event_fields(person),
+    )
+    return person
+
+
+async def get_person(session: AsyncSession, person_id: uuid.UUID, *, for_update: bool = False) -> Person:
+    stmt = sa.select(Person).where(Person.id == person_id, Person.deleted_at.is_(None))
+    if for_update:
+        stmt = stmt.with_for_update()
+    person = (await session.execute(stmt)).scalar_one_or_none()
+    if person is None:
+        raise PersonNotFound(detail_zh="没有该人员，或已被删除", detail_en="No such person, or they were deleted")
+    return person
+
+
+async def list_people(
+    session: AsyncSession,
+    *,
+    org_id: uuid.UUID | None,
+    tag: str | None,
+    q: str | None,
+    updated_since: datetime | None,
+    include_deleted: bool,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Person], str | None]:
+    stmt = sa.select(Person)
+    if not include_deleted:
+        stmt = stmt.where(Person.deleted_at.is_(None))
+    if org_id is not None:
+        stmt = stmt.where(Person.org_id == org_id)
+    if tag is not None:
+        stmt = stmt.where(Person.tags.contains([tag]))
+    text = (q or "").strip()
+    if text:
+        bigrams = cjk_bigrams(text)
+        if all(len(b) == 2 for b in bigrams):  # a one-character query has no bigram to look up
+            stmt = stmt.where(Person.name_bigrams.contains(bigrams))  # the index narrows, ILIKE decides
+        stmt = stmt.where(Person.name.icontains(text, autoescape=True))
+    if updated_since is not None:
+        stmt = stmt.where(Person.updated_at > updated_since)
+        columns = [Person.updated_at, Person.id]
+    else:
+        columns = [Person.id]
+    rows = (await session.execute(keyset(stmt, columns, cursor, limit))).scalars().all()
+    key = (lambda p: (p.updated_at, p.id)) if updated_since is not None else (lambda p: (p.id,))
+    return page_of(rows, limit, key)
+
+
+def _current_appointments(person_id: uuid.UUID) -> sa.Select:
+    return sa.select(Appointment.id).where(
+        Appointment.person_id == person_id,
+        Appointment.deleted_at.is_(None),
+        sa.or_(Appointment.end_on.is_(None), Appointment.end_on >= today()),
+    )
+
+
+async def update_person(
+    session: AsyncSession,
+    *,
+    person_id: uuid.UUID,
+    changes: PersonUpdate,
+    if_match: str | None,
+    cipher: FieldCipher,
+    actor: str,
+) -> Person:
+    person = await get_person(session, person_id, for_update=True)
+    check_if_match(if_match, person.version)
+    data = changes.model_dump(exclude_unset=True)
+    before = _snapshot(person)
+    if "org_id" in data and data["org_id"] != person.org_id:
+        await check_org(session, data["org_id"], field="org_id")
+        clash = (
+            await session.execute(
+                _current_appointments(person.id).where(Appointment.host_org_id == data["org_id"]).limit(1)
+            )
+        ).scalar_one_or_none()
+        if clash is not None:
+            raise field_error(
+                ["body", "org_id"],
+                "appointed_at_org",
+                "该人员在此单位有在聘记录，聘任单位须不同于本人单位；请先结束该聘任",
+                "The person holds a current appointment at this organization, which must differ from their own; "
+                "end that appointment first",
+            )
+    for key in ("name", "org_id", "title"):
+        if key in data:
+            setattr(person, key, data[key])
+    if "name" in data:
+        person.name_bigrams = cjk_bigrams(person.name)
+    if "skill_level" in data:
+        person.skill_level = data["skill_level"].value if data["skill_level"] else None
+    if "tags" in data:
+        person.tags = [t.value for t in data["tags"]]
+    if "phone" in data:
+        old = None
+        if person.phone_ciphertext is not None:
+            try:
+                old = cipher.decrypt(person.phone_ciphertext, context=phone_context(person.id))
+            except DecryptionError:
+                old = None  # unreadable (key rotated): the new number replaces it
+        if data["phone"] != old:
+            _set_phone(person, data["phone"], cipher)
+    after = _snapshot(person)
+    if after == before:
+        return person
+    person.version += 1
+    person.updated_at = datetime.now(UTC)
+    await session.flush()
+    changed = {k: v for k, v in _event_fields(person).items() if k != "phone_masked" and after.get(k) != before.get(k)}
+    if after["phone"] != before["phone"]:
+        changed["phone_masked"] = person.phone_masked
+    await _record(
+        session, person, action="update", actor=actor, before=before, after=after, payload={"changed": changed}
+    )
+    return person
+
+
+async def delete_person(session: AsyncSession, *, person_id: uuid.UUID, if_match: str | None, actor: str) -> None:
+    person = await get_person(session, person_id, for_update=True)
+    check_if_match(if_match, person.version)
+    current = (await session.execute(_current_appointments(person.id).limit(1))).scalar_one_or_none()
+    if current is not None:
+        raise PersonHasCurrentAppointments(
+            detail_zh="该人员仍有未结束的聘任，请先结束或删除这些聘任",
+            detail_en="The person still holds appointments that have not ended; end or delete them first",
+            extra={"appointment_id": str(current)},
+        )
+    before = _snapshot(person)
+    now = datetime.now(UTC)
+    person.deleted_at = now
+    person.updated_at = now
+    person.version += 1
+    await session.flush()
+    await _record(session, person, action="delete", actor=actor, before=before, after=None, payload={})
+
+
+def render(people: list[Person]) -> list[PersonPublic | PersonTombstone]:
+    out: list[PersonPublic | PersonTombstone] = []
+    for p in people:
+        if p.deleted_at is not None:
+            out.append(PersonTombstone(id=p.id, deleted_at=p.deleted_at))
+            continue
+        out.append(
+            PersonPublic(
+                id=p.id,
+                name=p.name,
+                org_id=p.org_id,
+                title=p.title,
+                skill_level=p.skill_level,
+                skill_level_label=SKILL_LEVEL_LABELS[p.skill_level] if p.skill_level else None,
+                tags=p.tags,
+                tag_labels=[TAG_LABELS[t] for t in p.tags],
+                phone_masked=p.phone_masked,
+                version=p.version,
+                created_at=p.created_at,
+                updated_at=p.updated_at,
+            )
+        )
+    return out
