@@ -23,9 +23,10 @@ test: $(STAMP)
 test-smoke: $(STAMP)
 	$(BIN)/python -m pytest -m smoke
 
-## make bench — gateway vs direct service throughput (writes docs/benchmarks.md figures to stdout)
+## make bench — gateway vs direct service, and structure-as-of on a 5,000-member alliance (docs/benchmarks.md)
 bench: $(STAMP)
 	$(BIN)/python bench/gateway.py
+	$(BIN)/python bench/membership.py
 
 migrate: $(STAMP)
 	$(BIN)/chanjiao migrate
