@@ -4,11 +4,13 @@ from fastapi import FastAPI
 
 from chanjiao.app import create_service_app
 from chanjiao.settings import MembershipSettings
+from services.membership.alliances.experts import router as experts_router
 from services.membership.alliances.router import router as alliances_router
 from services.membership.appointments.router import router as appointments_router
 from services.membership.committees.router import router as committees_router
 from services.membership.db import kernel
 from services.membership.memberships.router import router as memberships_router
+from services.membership.memberships.routes_import import router as member_imports_router
 from services.membership.organizations.router import router as organizations_router
 from services.membership.people.router import router as people_router
 from services.membership.reference.router import router as reference_router
@@ -28,6 +30,8 @@ def create_app(settings: MembershipSettings | None = None) -> FastAPI:
             organizations_router,
             reference_router,
             alliances_router,
+            experts_router,
+            member_imports_router,
             memberships_router,
             committees_router,
             people_router,

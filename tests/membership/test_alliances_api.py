@@ -313,3 +313,32 @@ async def test_alliance_directory_and_validation(membership_client, history):
     ).status_code == 412
     r = await membership_client.post("/v1/memberships", json={"org_id": str(uuid.uuid4()), "alliance_id": a})
     assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "org_id"]
+
+
+async def test_the_exit_day_is_not_a_member_day(membership_client, history):
+    m, a = history["memberships"], history["alliance"]
+    for period, expected in (("2022-05-20,2022-12-31", False), ("2022-05-19,2022-12-31", True)):
+        r = await membership_client.get("/v1/memberships", params={"alliance_id": a, "active_between": period})
+        assert (m["E1"] in {i["id"] for i in r.json()["items"]}) is expected, period
+    day = await membership_client.get(f"/v1/alliances/{a}/members", params={"as_of": "2022-05-20"})
+    assert m["E1"] not in {i["membership_id"] for i in day.json()["items"]}
+
+
+async def test_expert_pool_follows_membership(membership_client, history):
+    o, a = history["orgs"], history["alliance"]
+    expert = await membership_client.post("/v1/people", json={"name": "李专家", "org_id": o["H2"], "tags": ["expert"]})
+    teacher = await membership_client.post(
+        "/v1/people", json={"name": "张老师", "org_id": o["H2"], "tags": ["dual_qualified"]}
+    )
+    gone = await membership_client.post("/v1/people", json={"name": "赵工程师", "org_id": o["E1"], "tags": ["expert"]})
+    assert expert.status_code == teacher.status_code == gone.status_code == 201
+    pool = (await membership_client.get(f"/v1/alliances/{a}/experts", params={"as_of": "2023-01-01"})).json()
+    assert [p["name"] for p in pool["items"]] == ["李专家"] and pool["items"][0]["org_name"].startswith("潍坊职业学院")
+    pool = (await membership_client.get(f"/v1/alliances/{a}/experts", params={"as_of": "2021-06-01"})).json()
+    assert {p["name"] for p in pool["items"]} == {"李专家", "赵工程师"}  # E1 was still a member then
+    pool = (
+        await membership_client.get(
+            f"/v1/alliances/{a}/experts", params={"as_of": "2023-01-01", "tag": "dual_qualified"}
+        )
+    ).json()
+    assert [p["name"] for p in pool["items"]] == ["张老师"]

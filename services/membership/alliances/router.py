@@ -265,10 +265,17 @@ async def get_changes(
     response_model=MemberPage,
     dependencies=[PUBLIC],
     summary="成员名录 Members as of a date (public)",
-    description="Who was a member (active or suspended), and in which role, on `as_of`; filters `role`, `org_type`.",
+    description="Who was a member (active or suspended), and in which role, on `as_of`; filters `role`, `org_type`. "
+    "With `Accept: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet` every member on `as_of` (same "
+    "filters, no paging, at most 50,000 — else 422) comes back as an `.xlsx` roll — 单位名称, 单位类型, 行政区划代码, "
+    "统一社会信用代码, 成员角色, 状态, 入会日期 — in the layout `POST /v1/alliances/{alliance_id}/member-imports` "
+    "accepts back.",
     responses={
         200: {
             "content": {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                    "schema": {"type": "string", "format": "binary"}
+                },
                 "application/json": {
                     "example": {
                         "as_of": "2023-12-31",
@@ -286,7 +293,7 @@ async def get_changes(
                             }
                         ],
                     }
-                }
+                },
             }
         },
         **problem_responses(404, 422),
@@ -300,10 +307,21 @@ async def list_members(
     org_type: OrgType | None = None,
     limit: LimitQuery = 100,
     cursor: CursorQuery = None,
-) -> JSONResponse:
+    accept: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Response:
+    from services.membership.memberships.routes_import import XLSX, export_members
+
     started = time.perf_counter()
     await service.get_alliance(session, alliance_id)
     day = as_of or today()
+    if accept and XLSX in accept:
+        return await export_members(
+            session,
+            alliance_id=alliance_id,
+            as_of=day,
+            role=role.value if role else None,
+            org_type=org_type.value if org_type else None,
+        )
     items, next_cursor = await memberships.members_as_of(
         session,
         alliance_id=alliance_id,

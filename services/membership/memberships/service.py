@@ -398,7 +398,7 @@ def _active_between(stmt: sa.Select, start: date, end: date) -> sa.Select:
     return stmt.where(
         Membership.joined_on.is_not(None),
         Membership.joined_on <= end,
-        sa.or_(Membership.ended_on.is_(None), Membership.ended_on >= start),
+        sa.or_(Membership.ended_on.is_(None), Membership.ended_on > start),
     )
 
 

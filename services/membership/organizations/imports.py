@@ -14,6 +14,7 @@ import re
 import unicodedata
 import uuid
 import zipfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -70,20 +71,25 @@ _BY_FIELD = {c.field: c for c in COLUMNS}
 _FIELD_OF_ERROR = {"parent_id": "parent_credit_code", "sponsor_org_id": "sponsor_credit_code"}
 
 
-def _key(text: str) -> str:
+def text_key(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).replace("*", "").split()).lower()
 
 
-_HEADINGS = {_key(c.heading): c for c in COLUMNS} | {_key(c.field): c for c in COLUMNS}
+def headings_of(columns: Sequence[Column]) -> dict[str, Column]:
+    """What a heading cell may say for each column: its Chinese heading or its field name."""
+    return {text_key(c.heading): c for c in columns} | {text_key(c.field): c for c in columns}
+
+
+_HEADINGS = headings_of(COLUMNS)
 
 
 def _org_type_aliases() -> dict[str, str]:
-    aliases = {_key(code): code for code in ORG_TYPE_LABELS}
+    aliases = {text_key(code): code for code in ORG_TYPE_LABELS}
     for code, label in ORG_TYPE_LABELS.items():
-        aliases[_key(label)] = code
+        aliases[text_key(label)] = code
         for part in re.split(r"[/(（)）]", label):
             if part and "含" not in part:
-                aliases[_key(part)] = code
+                aliases[text_key(part)] = code
     extra = {
         "政府": "government",
         "本科": "undergraduate",
@@ -96,7 +102,7 @@ def _org_type_aliases() -> dict[str, str]:
         "培训机构": "training_company",
         "其它": "other",
     }
-    aliases.update({_key(k): v for k, v in extra.items()})
+    aliases.update({text_key(k): v for k, v in extra.items()})
     return aliases
 
 
@@ -188,8 +194,9 @@ def _csv_rows(data: bytes) -> list[tuple[int, list[str | None]]]:
     return out
 
 
-def read_table(data: bytes, filename: str | None) -> Table:
-    """Blocking: parse an upload into a heading map and data rows."""
+def read_table(data: bytes, filename: str | None, columns: Sequence[Column] = COLUMNS) -> Table:
+    """Blocking: parse an upload into a heading map (of `columns`) and data rows."""
+    known = _HEADINGS if columns is COLUMNS else headings_of(columns)
     name = (filename or "").lower()
     if data.startswith(b"\xd0\xcf\x11\xe0") or name.endswith(".xls"):
         raise UnsupportedFile(
@@ -203,15 +210,15 @@ def read_table(data: bytes, filename: str | None) -> Table:
     else:
         raise UnsupportedFile(detail_zh="请上传 .xlsx 或 .csv 文件", detail_en="Upload an .xlsx or .csv file")
     for i, (_, values) in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        columns = {pos: _HEADINGS[_key(v)] for pos, v in enumerate(values) if v and _key(v) in _HEADINGS}
-        if columns:
-            if len(set(c.field for c in columns.values())) != len(columns):
+        found = {pos: known[text_key(v)] for pos, v in enumerate(values) if v and text_key(v) in known}
+        if found:
+            if len(set(c.field for c in found.values())) != len(found):
                 raise unreadable("表头中有重复的列", "A column heading appears twice", rule="duplicate_column")
-            ignored = [get_column_letter(pos + 1) for pos, v in enumerate(values) if v and pos not in columns]
+            ignored = [get_column_letter(pos + 1) for pos, v in enumerate(values) if v and pos not in found]
             data_rows = [(n, vals) for n, vals in rows[i + 1 :] if any(vals)]
             if len(data_rows) > MAX_ROWS:
                 raise too_large(f"最多导入 {MAX_ROWS} 行", f"At most {MAX_ROWS} rows can be imported at once")
-            return Table(columns=columns, ignored=ignored, rows=data_rows)
+            return Table(columns=found, ignored=ignored, rows=data_rows)
     raise unreadable(
         "找不到表头：第一行应包含 单位名称、单位类型、行政区划代码 等列名（见导入模板）",
         "No heading row: the first row should name the columns 单位名称, 单位类型, 行政区划代码 … (see the template)",
@@ -220,29 +227,39 @@ def read_table(data: bytes, filename: str | None) -> Table:
 
 
 # ---- importing ------------------------------------------------------------------------------------------
+def row_cells(table: Table, values: list[str | None]) -> dict[str, str]:
+    """The non-blank cells of one data row, by field."""
+    return {
+        col.field: text for pos, col in table.columns.items() if pos < len(values) and (text := values[pos]) is not None
+    }
+
+
 @dataclass
-class _Row:
+class Row:
+    """One data row being imported: its parsed values and the rules it broke (by field and column)."""
+
     number: int
     values: dict[str, Any] = field(default_factory=dict)
     rejected: list[ImportRejection] = field(default_factory=list)
+    columns: Mapping[str, Column] = field(default_factory=lambda: _BY_FIELD)
 
     def reject(self, fld: str | None, rule: str, message: str) -> None:
-        column = _BY_FIELD[fld].heading if fld in _BY_FIELD else None
+        column = self.columns[fld].heading if fld in self.columns else None
         self.rejected.append(ImportRejection(row=self.number, field=fld, column=column, rule=rule, message=message))
 
 
-def _code_error(row: _Row, fld: str, exc: CodeError, english: bool) -> None:
+def _code_error(row: Row, fld: str, exc: CodeError, english: bool) -> None:
     row.reject(fld, exc.rule, exc.message_en if english else exc.message_zh)
 
 
-def _reject_validation(row: _Row, exc: ValidationError, english: bool) -> None:
+def reject_validation(row: Row, exc: ValidationError, english: bool) -> None:
     for e in exc.errors():
         fe = translate_validation_error(e)
         fld = next((str(p) for p in fe.loc if isinstance(p, str)), None)
         row.reject(_FIELD_OF_ERROR.get(fld or "", fld), fe.type, fe.msg_en if english else fe.msg_zh)
 
 
-def _reject_app_error(row: _Row, exc: AppError, english: bool) -> None:
+def reject_app_error(row: Row, exc: AppError, english: bool) -> None:
     if exc.errors:
         for e in exc.errors:
             fld = next((str(p) for p in reversed(e.loc) if isinstance(p, str) and p != "body"), None)
@@ -258,7 +275,7 @@ async def _org_by_credit_code(session: AsyncSession, code: str) -> Organization 
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-def _valid_credit_code(row: _Row, fld: str, text: str, english: bool) -> str | None:
+def _valid_credit_code(row: Row, fld: str, text: str, english: bool) -> str | None:
     code = normalize_credit_code(text)
     try:
         validate_credit_code(code)
@@ -268,10 +285,10 @@ def _valid_credit_code(row: _Row, fld: str, text: str, english: bool) -> str | N
     return code
 
 
-async def _row_values(session: AsyncSession, row: _Row, cells: dict[str, str], english: bool) -> None:
+async def organization_values(session: AsyncSession, row: Row, cells: dict[str, str], english: bool) -> None:
     for fld, text in cells.items():
         if fld == "org_type":
-            row.values["org_type"] = ORG_TYPE_ALIASES.get(_key(text), text)
+            row.values["org_type"] = ORG_TYPE_ALIASES.get(text_key(text), text)
         elif fld == "industry_codes":
             row.values["industry_codes"] = [p for p in re.split(r"[,，、;；\s]+", text) if p]
         elif fld in ("parent_credit_code", "sponsor_credit_code"):
@@ -297,7 +314,7 @@ async def _row_values(session: AsyncSession, row: _Row, cells: dict[str, str], e
             row.values[fld] = text
 
 
-async def _existing(session: AsyncSession, values: dict[str, Any]) -> Organization | None:
+async def existing_organization(session: AsyncSession, values: dict[str, Any]) -> Organization | None:
     """The organization a row describes: by credit code, else by name + region among those without one."""
     if values.get("credit_code"):
         return await _org_by_credit_code(session, values["credit_code"])
@@ -312,6 +329,38 @@ async def _existing(session: AsyncSession, values: dict[str, Any]) -> Organizati
     return None
 
 
+async def match_organization(
+    session: AsyncSession, row: Row, cells: dict[str, str], english: bool
+) -> Organization | None:
+    """Parse the organization cells into `row.values` and find the organization they describe; a row that
+    matches none must carry the required columns (else it is rejected with `missing`)."""
+    await organization_values(session, row, cells, english)
+    if row.rejected:
+        return None
+    existing = await existing_organization(session, row.values)
+    if existing is None:
+        for c in COLUMNS:
+            if c.required and c.field not in row.values:
+                row.reject(c.field, "missing", "Required for a new organization" if english else "新单位必须填写")
+    return existing
+
+
+async def save_organization(
+    session: AsyncSession, values: dict[str, Any], existing: Organization | None, *, actor: str
+) -> tuple[Organization, str]:
+    """Create the organization, or update the matched one (blank cells never overwrite): the organization and
+    `created`, `updated` or `skipped` (nothing changed). Raises ValidationError/AppError; run it in a SAVEPOINT."""
+    if existing is not None:
+        version = existing.version
+        changes = OrganizationUpdate.model_validate(values)
+        org = await service.update_organization(
+            session, org_id=existing.id, changes=changes, if_match=None, actor=actor
+        )
+        return org, "updated" if org.version != version else "skipped"
+    data = OrganizationCreate.model_validate(values)
+    return await service.create_organization(session, data=data, actor=actor), "created"
+
+
 async def run_import(session: AsyncSession, *, table: Table, actor: str, english: bool, dry_run: bool) -> ImportReport:
     """Create new organizations and update existing ones (a blank cell never overwrites a value).
 
@@ -320,45 +369,23 @@ async def run_import(session: AsyncSession, *, table: Table, actor: str, english
         dry_run=dry_run, rows=0, created=0, updated=0, skipped=0, rejected=[], ignored_columns=table.ignored
     )
     for number, values in table.rows:
-        cells = {
-            col.field: text
-            for pos, col in table.columns.items()
-            if pos < len(values) and (text := values[pos]) is not None
-        }
+        cells = row_cells(table, values)
         if not cells:
             continue
         report.rows += 1
-        row = _Row(number=number)
-        await _row_values(session, row, cells, english)
+        row = Row(number=number)
+        existing = await match_organization(session, row, cells, english)
         if row.rejected:
             report.rejected += row.rejected
             continue
-        existing = await _existing(session, row.values)
-        if existing is None:
-            for c in COLUMNS:
-                if c.required and c.field not in row.values:
-                    row.reject(c.field, "missing", "Required for a new organization" if english else "新单位必须填写")
-            if row.rejected:
-                report.rejected += row.rejected
-                continue
         outcome = "skipped"
         try:
             async with session.begin_nested():
-                if existing is not None:
-                    version = existing.version
-                    changes = OrganizationUpdate.model_validate(row.values)
-                    org = await service.update_organization(
-                        session, org_id=existing.id, changes=changes, if_match=None, actor=actor
-                    )
-                    outcome = "updated" if org.version != version else "skipped"
-                else:
-                    data = OrganizationCreate.model_validate(row.values)
-                    await service.create_organization(session, data=data, actor=actor)
-                    outcome = "created"
+                _, outcome = await save_organization(session, row.values, existing, actor=actor)
         except ValidationError as exc:
-            _reject_validation(row, exc, english)
+            reject_validation(row, exc, english)
         except AppError as exc:
-            _reject_app_error(row, exc, english)
+            reject_app_error(row, exc, english)
         if row.rejected:
             report.rejected += row.rejected
         else:
@@ -371,7 +398,7 @@ def describe_columns() -> list[ImportColumn]:
     return [ImportColumn(heading=c.heading, field=c.field, required=c.required, description=c.rule_zh) for c in COLUMNS]
 
 
-def _save(wb: Workbook) -> bytes:
+def save_workbook(wb: Workbook) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -403,14 +430,14 @@ def build_template() -> bytes:
         notes.append([label, code])
     for letter, width in (("A", 20), ("B", 22), ("C", 8), ("D", 70)):
         notes.column_dimensions[letter].width = width
-    return _save(wb)
+    return save_workbook(wb)
 
 
 EXPORT_HEADINGS = [c.heading for c in COLUMNS] + ["地区", "状态", "单位ID", "更新时间"]
 _STATUS_LABELS = {"active": "正常", "inactive": "停用"}
 
 
-def _text_cell(ws: Any, value: Any) -> Any:
+def text_cell(ws: Any, value: Any) -> Any:
     cell = WriteOnlyCell(ws, value=value)
     if isinstance(value, str):
         cell.data_type = "s"  # never a formula, whatever the name starts with
@@ -439,8 +466,8 @@ def build_export(items: list[OrganizationPublic], credit_codes: dict[uuid.UUID, 
             str(o.id),
             o.updated_at.isoformat(),
         ]
-        ws.append([_text_cell(ws, v) for v in values])
-    return _save(wb)
+        ws.append([text_cell(ws, v) for v in values])
+    return save_workbook(wb)
 
 
 async def credit_codes_of(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.UUID, str | None]:

@@ -1,0 +1,107 @@
+"""`GET /v1/alliances/{id}/experts` — the alliance's expert pool 专家库: people of its member units."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from chanjiao.app import SessionDep
+from chanjiao.auth import allow
+from chanjiao.dates import today
+from chanjiao.errors import problem_responses
+from chanjiao.pagination import CursorQuery, LimitQuery, keyset, page_of
+from services.membership.alliances import service as alliances
+from services.membership.memberships.models import Membership
+from services.membership.organizations.models import Organization
+from services.membership.people.models import Person, PersonTag
+from services.membership.people.schemas import PersonPublic
+from services.membership.people.service import render
+
+router = APIRouter(prefix="/v1/alliances", tags=["alliances"])
+
+
+class Expert(PersonPublic):
+    org_name: str
+
+
+class ExpertPage(BaseModel):
+    as_of: date
+    items: list[Expert]
+    next_cursor: str | None = None
+
+
+EXAMPLE = {
+    "as_of": "2025-06-30",
+    "next_cursor": None,
+    "items": [
+        {
+            "id": "019abf2e-0000-7000-8000-0000000000aa",
+            "name": "王建国",
+            "org_id": "019abf2e-7c3a-7d2e-9b1a-3f0c2d4e5a6b",
+            "org_name": "山东化工职业学院",
+            "title": "教授",
+            "skill_level": None,
+            "skill_level_label": None,
+            "tags": ["dual_qualified", "expert"],
+            "tag_labels": ["双师型", "专家"],
+            "phone_masked": "138****5678",
+            "version": 1,
+            "created_at": "2026-11-25T08:00:00Z",
+            "updated_at": "2026-11-25T08:00:00Z",
+        }
+    ],
+}
+
+
+@router.get(
+    "/{alliance_id}/experts",
+    response_model=ExpertPage,
+    dependencies=[allow(scopes=("membership:read",))],
+    summary="专家库 The alliance's expert pool",
+    description="People tagged `tag` (default `expert`; also `skill_master` 技能大师, `craftsman` 工匠, "
+    "`dual_qualified` 双师型) whose organization is a member (active or suspended) of the alliance on `as_of` "
+    "(default today). Phones are masked.",
+    responses={200: {"content": {"application/json": {"example": EXAMPLE}}}, **problem_responses(404, 422)},
+)
+async def list_experts(
+    alliance_id: uuid.UUID,
+    session: SessionDep,
+    as_of: Annotated[date | None, Query()] = None,
+    tag: PersonTag = PersonTag.expert,
+    limit: LimitQuery = 100,
+    cursor: CursorQuery = None,
+) -> JSONResponse:
+    await alliances.get_alliance(session, alliance_id)
+    day = as_of or today()
+    members = sa.select(Membership.org_id).where(
+        Membership.alliance_id == alliance_id,
+        Membership.joined_on.is_not(None),
+        Membership.joined_on <= day,
+        sa.or_(Membership.ended_on.is_(None), Membership.ended_on > day),
+    )
+    stmt = sa.select(Person).where(
+        Person.deleted_at.is_(None), Person.tags.contains([tag.value]), Person.org_id.in_(members)
+    )
+    rows = (await session.execute(keyset(stmt, [Person.id], cursor, limit))).scalars().all()
+    rows, next_cursor = page_of(rows, limit, lambda p: (p.id,))
+    names = (
+        dict(
+            (
+                await session.execute(
+                    sa.select(Organization.id, Organization.name).where(Organization.id.in_({p.org_id for p in rows}))
+                )
+            ).all()
+        )
+        if rows
+        else {}
+    )
+    items = [Expert(**p.model_dump(), org_name=names.get(p.org_id, "")) for p in render(list(rows))]
+    return JSONResponse(
+        {"as_of": day.isoformat(), "items": [i.model_dump(mode="json") for i in items], "next_cursor": next_cursor}
+    )
