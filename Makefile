@@ -23,10 +23,11 @@ test: $(STAMP)
 test-smoke: $(STAMP)
 	$(BIN)/python -m pytest -m smoke
 
-## make bench — gateway vs direct service, and structure-as-of on a 5,000-member alliance (docs/benchmarks.md)
+## make bench — gateway vs direct, structure as of any date, name search (docs/benchmarks.md)
 bench: $(STAMP)
 	$(BIN)/python bench/gateway.py
 	$(BIN)/python bench/membership.py
+	$(BIN)/python bench/search.py
 
 migrate: $(STAMP)
 	$(BIN)/chanjiao migrate
