@@ -105,6 +105,46 @@ HISTORY: list[tuple[str, str, str, list[tuple[str, str, str | None]]]] = [
     ("鲁泰纺织股份有限公司", "member", "2025-03-03", [("active", "2025-03-25", None)]),
 ]
 
+# Bodies of the group, and who sits on them (organization, seat role, from).
+COMMITTEES: list[tuple[str, str, str | None, str, list[tuple[str, str, str]]]] = [
+    ("理事会", "council", None, "2019-01-20", []),
+    ("秘书处", "secretariat", None, "2019-01-20", [("山东化工职业学院", "director_unit", "2019-01-20")]),
+    (
+        "专业建设指导委员会",
+        "working_committee",
+        None,
+        "2020-09-01",
+        [
+            ("潍坊职业学院", "director_unit", "2020-09-01"),
+            ("山东化工技师学院", "deputy_director_unit", "2020-09-01"),
+            ("山东省潍坊商业学校", "member_unit", "2020-09-01"),
+            ("潍坊学院", "member_unit", "2020-09-01"),
+        ],
+    ),
+    (
+        "就业创业指导委员会",
+        "working_committee",
+        None,
+        "2020-09-01",
+        [
+            ("山东京博控股集团有限公司", "director_unit", "2020-09-01"),
+            ("山东豪迈机械科技股份有限公司", "member_unit", "2020-09-01"),
+        ],
+    ),
+    (
+        "海洋化工专业指导委员会",
+        "specialized_committee",
+        "海洋化工",
+        "2021-10-15",
+        [
+            ("青岛明月海藻集团有限公司", "director_unit", "2021-10-15"),
+            ("山东化工职业学院", "deputy_director_unit", "2021-10-15"),
+            ("河南应用化工职业技术学院", "member_unit", "2021-10-15"),
+            ("山东联盟化工股份有限公司", "industry_support_unit", "2021-10-15"),
+        ],
+    ),
+]
+
 # The 2024 change of term: the chair steps down to vice chair and a vice chair takes over, as one act.
 HANDOVER = ("2024-01-08", [("山东化工职业学院", "vice_chair"), ("潍坊职业学院", "chair")])
 
@@ -177,7 +217,24 @@ def load_demo(gateway_url: str) -> str:
             client.post(f"/v1/memberships/{memberships[name]}/transitions", json=body).raise_for_status()
         if not handover_done:
             hand_over()
+        for name, body_type, domain, established_on, seats in COMMITTEES:
+            r = client.post(
+                "/v1/committees",
+                json={
+                    "alliance_id": alliance,
+                    "name": name,
+                    "body_type": body_type,
+                    "domain": domain,
+                    "established_on": established_on,
+                },
+            )
+            committee = _id_of(r)
+            for org, seat_role, start_on in seats:
+                client.post(
+                    f"/v1/committees/{committee}/seats",
+                    json={"org_id": ids[org], "seat_role": seat_role, "start_on": start_on},
+                ).raise_for_status()
     return (
         f"demo data: {created} organizations created; alliance 潍坊市化工职业教育集团 with "
-        f"{len(memberships)} memberships and their history since 2019"
+        f"{len(memberships)} memberships, their history since 2019 and {len(COMMITTEES)} committees"
     )

@@ -163,6 +163,10 @@ def test_a_second_run_reuses_the_data(state_dir):
             ).json()
             assert [i["org_name"] for i in ch["joined"]] == ["山东钢铁集团有限公司"]
             assert [i["org_name"] for i in ch["exited"]] == ["潍柴动力股份有限公司"]
+            committees = get(f"{gw}/v1/committees", params={"alliance_id": aid}).json()["items"]
+            assert len(committees) == 5
+            specialized = next(c for c in committees if c["body_type"] == "specialized_committee")
+            assert len(get(f"{gw}/v1/committees/{specialized['id']}/seats").json()) == 4
         finally:
             stop_up(up)
     assert up.returncode == 0
