@@ -89,7 +89,13 @@ async def idempotency(request: Request) -> AsyncIterator[IdempotentRequest]:
     table: sa.Table = state.kernel.idempotency
     engine: AsyncEngine = state.engine
     scope = _scope_hash(request, key)
-    mac = hmac.new(state.idempotency_secret, await request.body(), hashlib.sha256).digest()
+    # What identifies the request beyond its path: the query string, and the body — or, for uploads,
+    # what the route put in `request.state.idempotency_material` (the file's bytes), so a client that
+    # rebuilds a multipart request with a new boundary still gets its replay.
+    material = getattr(request.state, "idempotency_material", None)
+    if material is None:
+        material = await request.body()
+    mac = hmac.new(state.idempotency_secret, request.url.query.encode() + b"\x00" + material, hashlib.sha256).digest()
     now = sa.func.now()
     stmt = pg_insert(table).values(scope_hash=scope, request_hmac=mac, state="in_flight", expires_at=now + TTL)
     stmt = stmt.on_conflict_do_update(

@@ -198,3 +198,17 @@ async def test_an_import_retried_with_its_idempotency_key_runs_once(membership_c
     assert a.status_code == b.status_code == 200 and a.json() == b.json() and a.json()["created"] == 1
     assert b.headers["idempotent-replayed"] == "true"
     assert len(await find(membership_client, f"幂等导入{tag}")) == 1
+
+
+async def test_a_retry_with_new_multipart_framing_still_replays(membership_client):
+    """httpx (like most clients) draws a new multipart boundary per request: the key follows the file."""
+    tag = uuid.uuid4().hex[:6]
+    csv_bytes = f"单位名称,单位类型,行政区划代码\n重试导入{tag},企业,370102\n".encode()
+    key = {"Idempotency-Key": "i-" + uuid.uuid4().hex}
+    a = await upload(membership_client, csv_bytes, "a.csv", headers=key)
+    b = await upload(membership_client, csv_bytes, "a.csv", headers=key)
+    assert a.status_code == b.status_code == 200 and b.headers["idempotent-replayed"] == "true"
+    assert len(await find(membership_client, f"重试导入{tag}")) == 1
+    # the same key for a dry run of the same file is another request, not a replay
+    c = await upload(membership_client, csv_bytes, "a.csv", dry_run=True, headers=key)
+    assert c.status_code == 422 and c.json()["code"] == "idempotency_key_reused"

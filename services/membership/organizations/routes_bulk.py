@@ -141,6 +141,17 @@ async def limit_upload(request: Request) -> None:
             raise too_large
         chunks.append(chunk)
     request._body = b"".join(chunks)  # Starlette's cached body: form() and the idempotency HMAC reuse it
+    if request.headers.get("idempotency-key"):
+        # Key a retried upload by the file, not by the multipart framing (its boundary is random).
+        try:
+            form = await request.form()
+        except Exception:  # noqa: BLE001 - a malformed body is reported by the route's own parsing
+            return
+        upload = form.get("file")
+        if upload is not None and hasattr(upload, "read"):
+            content = await upload.read()
+            await upload.seek(0)
+            request.state.idempotency_material = content
 
 
 @router.post(
