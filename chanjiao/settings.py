@@ -74,10 +74,23 @@ class ServiceSettings(KernelSettings):
     db_max_overflow: int = 0
     db_statement_timeout_ms: int = 15000
     gateway_url: str = "http://127.0.0.1:8000"
+    # Encrypts personal data (phones, ID numbers) in the application. Defaults to the internal-token
+    # key; set its own secret in production so the two can be rotated apart. Previous keys still
+    # decrypt while data is re-encrypted (comma-separated in the environment).
+    personal_data_key: SecretStr | None = None
+    personal_data_previous_keys: str = ""
+
+    def personal_data_secrets(self) -> tuple[str, tuple[str, ...]]:
+        current = (self.personal_data_key or self.internal_token_key).get_secret_value()
+        previous = tuple(k.strip() for k in self.personal_data_previous_keys.split(",") if k.strip())
+        return current, previous
 
     def _check_more(self) -> None:
         if not self.is_development and self.database_url.endswith("localhost:5432/chanjiao"):
             raise UnsafeSettings("database_url must be set explicitly outside development")
+        if not self.is_development and self.personal_data_key is not None:
+            if len(self.personal_data_key.get_secret_value()) < 32:
+                raise UnsafeSettings("personal_data_key must be at least 32 characters outside development")
 
 
 def service_settings_class(name: str) -> type[ServiceSettings]:

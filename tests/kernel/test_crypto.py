@@ -105,3 +105,12 @@ def test_field_cipher_is_cached_per_secret_and_purpose():
     assert field_cipher(SECRET, "p") is not field_cipher(SECRET, "q")
     token = field_cipher(SECRET, "p").encrypt(PHONE, context="c")
     assert FieldCipher(derive_key(SECRET, "p")).decrypt(token, context="c") == PHONE
+
+
+def test_a_rotated_personal_data_key_still_reads_old_ciphertext():
+    from chanjiao.crypto import field_cipher
+
+    old = field_cipher("o" * 40, "membership/personal-data")
+    token = old.encrypt("13812345678", context="person:1")
+    rotated = field_cipher("n" * 40, "membership/personal-data", ("o" * 40,))
+    assert rotated.decrypt(token, context="person:1") == "13812345678"

@@ -171,3 +171,19 @@ async def test_service_client_maps_unreachable_upstream_to_503():
         with pytest.raises(ServiceUnavailable) as exc:
             await call(client, "GET", "/v1/organizations", upstream="membership")
     assert exc.value.status == 503 and exc.value.headers["Retry-After"]
+
+
+def test_personal_data_key_rotation_settings():
+    s = MembershipSettings(internal_token_key="i" * 40)
+    assert s.personal_data_secrets() == ("i" * 40, ())
+    s = MembershipSettings(
+        internal_token_key="i" * 40, personal_data_key="p" * 40, personal_data_previous_keys="old-one, old-two"
+    )
+    assert s.personal_data_secrets() == ("p" * 40, ("old-one", "old-two"))
+    with pytest.raises(ValueError, match="personal_data_key"):
+        MembershipSettings(
+            environment="production",
+            internal_token_key="x" * 40,
+            personal_data_key="short",
+            database_url="postgresql+asyncpg://u:p@db:5432/chanjiao",
+        )

@@ -30,7 +30,8 @@ CIPHER_PURPOSE = "membership/personal-data"
 
 
 def _cipher(request: Request) -> FieldCipher:
-    return field_cipher(request.app.state.settings.internal_token_key.get_secret_value(), CIPHER_PURPOSE)
+    current, previous = request.app.state.settings.personal_data_secrets()
+    return field_cipher(current, CIPHER_PURPOSE, previous)
 
 
 CipherDep = Annotated[FieldCipher, Depends(_cipher)]
