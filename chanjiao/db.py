@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -136,3 +137,12 @@ async def session_scope(maker: async_sessionmaker[AsyncSession]) -> AsyncIterato
         finally:
             if session.in_transaction():
                 await session.rollback()
+
+
+async def soft_delete(session: AsyncSession, row: Any) -> None:
+    """Mark a versioned row deleted (it stays as a tombstone for incremental sync) and flush."""
+    now = datetime.now(UTC)
+    row.deleted_at = now
+    row.updated_at = now
+    row.version += 1
+    await session.flush()

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao.audit import record_change
+from chanjiao.db import soft_delete
 from chanjiao.errors import Conflict, NotFound, field_error
 from chanjiao.etag import check_if_match
 from chanjiao.ids import new_id
@@ -181,11 +182,7 @@ async def delete_alliance(session: AsyncSession, *, alliance_id: uuid.UUID, if_m
     a = await get_alliance(session, alliance_id, for_update=True)
     check_if_match(if_match, a.version)
     before = _snapshot(a)
-    now = datetime.now(UTC)
-    a.deleted_at = now
-    a.updated_at = now
-    a.version += 1
-    await session.flush()
+    await soft_delete(session, a)
     await _record(session, a, action="delete", actor=actor, before=before, after=None, payload={})
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao.audit import record_change
+from chanjiao.db import soft_delete
 from chanjiao.errors import Conflict, NotFound, field_error
 from chanjiao.etag import check_if_match
 from chanjiao.ids import new_id
@@ -272,11 +273,7 @@ async def delete_appointment(
     appointment = await get_appointment(session, appointment_id, for_update=True)
     check_if_match(if_match, appointment.version)
     before = _snapshot(appointment)
-    now = datetime.now(UTC)
-    appointment.deleted_at = now
-    appointment.updated_at = now
-    appointment.version += 1
-    await session.flush()
+    await soft_delete(session, appointment)
     await _record(session, appointment, action="delete", actor=actor, before=before, after=None, payload={})
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao.audit import record_change
 from chanjiao.dates import today
+from chanjiao.db import soft_delete
 from chanjiao.errors import Conflict, NotFound, field_error
 from chanjiao.etag import check_if_match
 from chanjiao.ids import new_id
@@ -352,11 +353,7 @@ async def delete_organization(session: AsyncSession, *, org_id: uuid.UUID, if_ma
             extra={"dependants": dependants},
         )
     before = _snapshot(org)
-    now = datetime.now(UTC)
-    org.deleted_at = now
-    org.updated_at = now
-    org.version += 1
-    await session.flush()
+    await soft_delete(session, org)
     await _record(session, org, action="delete", actor=actor, before=before, after=None, payload={})
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chanjiao.audit import record_change
 from chanjiao.crypto import DecryptionError, FieldCipher
 from chanjiao.dates import today
+from chanjiao.db import soft_delete
 from chanjiao.errors import Conflict, NotFound, field_error
 from chanjiao.etag import check_if_match
 from chanjiao.ids import new_id
@@ -280,11 +281,7 @@ async def delete_person(session: AsyncSession, *, person_id: uuid.UUID, if_match
             extra={"appointment_id": str(current)},
         )
     before = _snapshot(person)
-    now = datetime.now(UTC)
-    person.deleted_at = now
-    person.updated_at = now
-    person.version += 1
-    await session.flush()
+    await soft_delete(session, person)
     await _record(session, person, action="delete", actor=actor, before=before, after=None, payload={})
 
 
