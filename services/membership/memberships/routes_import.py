@@ -22,8 +22,12 @@ from services.membership.alliances import service as alliances
 from services.membership.memberships import imports
 from services.membership.organizations import imports as org_imports
 from services.membership.organizations.deps import READ, WRITE, XLSX, IdempotencyKey
-from services.membership.organizations.routes_bulk import attachment, limit_upload
-from services.membership.organizations.schemas import ImportColumn
+from services.membership.organizations.routes_bulk import (
+    attachment,
+    limit_upload,
+    template_response,
+    template_responses,
+)
 
 router = APIRouter(prefix="/v1/alliances", tags=["alliances"])
 
@@ -165,41 +169,33 @@ async def import_members(
     "column and the rules. With `Accept: application/json` the same column table as JSON.",
     response_class=Response,
     responses={
-        200: {
-            "content": {
-                XLSX: {"schema": {"type": "string", "format": "binary"}},
-                "application/json": {
-                    "schema": {"type": "array", "items": ImportColumn.model_json_schema()},
-                    "example": [
-                        {
-                            "heading": "单位名称",
-                            "field": "name",
-                            "required": True,
-                            "description": "必填（新单位）；2–100 个字符",
-                        },
-                        {
-                            "heading": "入会日期",
-                            "field": "joined_on",
-                            "required": False,
-                            "description": "YYYY-MM-DD；填写则当日批准入会（在册），留空则只记入会申请（待审批）",
-                        },
-                    ],
+        **template_responses(
+            [
+                {
+                    "heading": "单位名称",
+                    "field": "name",
+                    "required": True,
+                    "description": "必填（新单位）；2–100 个字符",
                 },
-            }
-        },
+                {
+                    "heading": "入会日期",
+                    "field": "joined_on",
+                    "required": False,
+                    "description": "YYYY-MM-DD；填写则当日批准入会（在册），留空则只记入会申请（待审批）",
+                },
+            ]
+        ),
         **problem_responses(401, 403, 404, 422),
     },
 )
 async def member_import_template(alliance_id: uuid.UUID, request: Request, session: SessionDep) -> Response:
     await alliances.get_alliance(session, alliance_id)
-    accept = request.headers.get("accept", "")
-    if "application/json" in accept and XLSX not in accept:
-        return JSONResponse([c.model_dump() for c in imports.describe_columns()])
-    content = await run_in_threadpool(imports.build_template)
-    return Response(
-        content,
-        media_type=XLSX,
-        headers={"Content-Disposition": attachment("member-import-template.xlsx", "成员名册导入模板.xlsx")},
+    return await template_response(
+        request,
+        imports.describe_columns,
+        imports.build_template,
+        "member-import-template.xlsx",
+        "成员名册导入模板.xlsx",
     )
 
 

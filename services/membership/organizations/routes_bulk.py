@@ -220,6 +220,30 @@ async def import_organizations(
     return response
 
 
+def template_responses(example: list[dict]) -> dict:
+    """OpenAPI answers of an import-template route: the `.xlsx`, or the column table as JSON."""
+    return {
+        200: {
+            "content": {
+                XLSX: {"schema": {"type": "string", "format": "binary"}},
+                "application/json": {
+                    "schema": {"type": "array", "items": ImportColumn.model_json_schema()},
+                    "example": example,
+                },
+            }
+        }
+    }
+
+
+async def template_response(request: Request, describe, build, ascii_name: str, name: str) -> Response:
+    """The column table as JSON when asked for it, else the template workbook as an attachment."""
+    accept = request.headers.get("accept", "")
+    if "application/json" in accept and XLSX not in accept:
+        return JSONResponse([c.model_dump() for c in describe()])
+    content = await run_in_threadpool(build)
+    return Response(content, media_type=XLSX, headers={"Content-Disposition": attachment(ascii_name, name)})
+
+
 @router.get(
     "/import-template.xlsx",
     dependencies=[READ],
@@ -227,32 +251,11 @@ async def import_organizations(
     description="An `.xlsx` with the heading row of the import table (text-formatted columns, a 单位类型 drop-down) "
     "and a 说明 sheet describing each column. With `Accept: application/json` the same column table as JSON.",
     response_class=Response,
-    responses={
-        200: {
-            "content": {
-                XLSX: {"schema": {"type": "string", "format": "binary"}},
-                "application/json": {
-                    "schema": {"type": "array", "items": ImportColumn.model_json_schema()},
-                    "example": [
-                        {
-                            "heading": "单位名称",
-                            "field": "name",
-                            "required": True,
-                            "description": "必填（新单位）；2–100 个字符",
-                        }
-                    ],
-                },
-            }
-        }
-    },
+    responses=template_responses(
+        [{"heading": "单位名称", "field": "name", "required": True, "description": "必填（新单位）；2–100 个字符"}]
+    ),
 )
 async def import_template(request: Request) -> Response:
-    accept = request.headers.get("accept", "")
-    if "application/json" in accept and XLSX not in accept:
-        return JSONResponse([c.model_dump() for c in imports.describe_columns()])
-    content = await run_in_threadpool(imports.build_template)
-    return Response(
-        content,
-        media_type=XLSX,
-        headers={"Content-Disposition": attachment("organizations-template.xlsx", "单位导入模板.xlsx")},
+    return await template_response(
+        request, imports.describe_columns, imports.build_template, "organizations-template.xlsx", "单位导入模板.xlsx"
     )
