@@ -17,7 +17,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import JSONResponse, Response
 
-from chanjiao.auth import InternalTokenMiddleware, InternalTokenVerifier
+from chanjiao.auth import InternalTokenMiddleware, InternalTokenVerifier, document_access
 from chanjiao.db import KernelTables, create_engine, make_sessionmaker, session_scope
 from chanjiao.errors import install_error_handlers
 from chanjiao.observability import Metrics, RequestContextMiddleware
@@ -161,6 +161,7 @@ def create_service_app(
             title=app.title, version=app.version, description=app.description, routes=app.routes, tags=app.openapi_tags
         )
         schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        document_access(schema, app.routes)
         app.openapi_schema = schema
         return schema
 

@@ -66,6 +66,10 @@ class BadRequest(AppError):
 class Unauthorized(AppError):
     status, slug, title_zh, title_en = 401, "unauthorized", "未认证", "Not authenticated"
 
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.headers.setdefault("WWW-Authenticate", 'Bearer realm="chanjiao", ApiKey header="X-API-Key"')
+
 
 class Forbidden(AppError):
     status, slug, title_zh, title_en = 403, "forbidden", "无权操作", "Not allowed"
@@ -86,6 +90,16 @@ class PreconditionFailed(AppError):
 
 class ValidationFailed(AppError):
     status, slug, title_zh, title_en = 422, "validation-error", "输入校验未通过", "Validation failed"
+
+
+class TooManyRequests(AppError):
+    """Rate limits and login lockout (API.md: 429 with `Retry-After`, never 423)."""
+
+    status, slug, title_zh, title_en = 429, "too-many-requests", "请求过于频繁", "Too many requests"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.headers.setdefault("Retry-After", "60")
 
 
 class ServiceUnavailable(AppError):

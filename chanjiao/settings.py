@@ -101,6 +101,26 @@ class MembershipSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="CHANJIAO_MEMBERSHIP_", extra="ignore")
     service_name: ClassVar[str] = "membership"
 
+    # ---- identity (docs/identity.md) ----
+    # Ed25519 private key (PEM) that signs access tokens; derived from the internal key when unset.
+    jwt_signing_key: SecretStr | None = None
+    access_token_ttl_seconds: int = 900
+    refresh_token_ttl_days: int = 30
+    # Argon2id cost. The defaults follow RFC 9106's second recommendation scaled to a 2-core host;
+    # tests set them low. Hashing runs in a thread under a semaphore of `password_hash_concurrency`.
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    argon2_parallelism: int = 1
+    password_hash_concurrency: int = 2
+    # Lockout: this many failed logins for one login name within the window → 429 until it passes.
+    login_max_failures: int = 5
+    login_failure_window_seconds: int = 900
+    # One-time tokens (invitations, password resets, first-start setup).
+    invitation_ttl_hours: int = 168
+    password_reset_ttl_hours: int = 24
+    # `<login>:<password>` — creates the first platform admin on start when none exists.
+    bootstrap_admin: SecretStr | None = None
+
 
 class TrainingSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="CHANJIAO_TRAINING_", extra="ignore")
@@ -113,6 +133,8 @@ class MatchingSettings(ServiceSettings):
 
 
 class GatewaySettings(KernelSettings):
+    """The gateway process."""
+
     model_config = SettingsConfigDict(env_prefix="CHANJIAO_GATEWAY_", extra="ignore")
 
     host: str = "127.0.0.1"
@@ -124,6 +146,39 @@ class GatewaySettings(KernelSettings):
     read_timeout_seconds: float = 30.0
     pool_size_per_upstream: int = 256
     retry_after_seconds: int = 5
+
+    # ---- authentication (docs/identity.md) ----
+    # How long a validated (or rejected) API key is remembered. A revoked key stops working within
+    # this bound; it may not exceed 60 s.
+    api_key_cache_ttl_seconds: float = 30.0
+    # The JWKS (public keys of access tokens) is fetched from membership and refreshed this often,
+    # or sooner when a token names an unknown key id.
+    jwks_refresh_seconds: float = 300.0
+
+    # ---- rate limits: token buckets per API key / user / client IP ----
+    rate_limit_enabled: bool = True
+    rate_limit_backend: Literal["memory", "redis"] = "memory"
+    redis_url: str | None = None
+    # Sustained requests per minute and burst, per credential (key or user) and per anonymous IP.
+    rate_limit_per_minute: int = 1200
+    rate_limit_burst: int = 200
+    rate_limit_anonymous_per_minute: int = 300
+    rate_limit_anonymous_burst: int = 60
+    # Stricter buckets per client IP on login/token routes and on public verification.
+    rate_limit_login_per_minute: int = 20
+    rate_limit_login_burst: int = 10
+    rate_limit_verify_per_minute: int = 60
+    rate_limit_verify_burst: int = 20
+    # Forwarded client addresses are trusted only from these proxies (comma-separated IPs).
+    trusted_proxies: str = ""
+
+    def _check_more(self) -> None:
+        if not 0 < self.api_key_cache_ttl_seconds <= 60:
+            raise UnsafeSettings(
+                "api_key_cache_ttl_seconds must be in (0, 60]: a revoked key must stop within a minute"
+            )
+        if self.rate_limit_backend == "redis" and not self.redis_url:
+            raise UnsafeSettings("rate_limit_backend=redis needs redis_url")
 
     def upstream_urls(self) -> dict[str, str]:
         return {"membership": self.membership_url, "training": self.training_url, "matching": self.matching_url}

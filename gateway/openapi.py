@@ -35,6 +35,7 @@ def merge(docs: dict[str, dict[str, Any]], gateway_doc: dict[str, Any], *, versi
     prefixed with the service when they differ, tags are grouped per service (`x-tagGroups`)."""
     paths: dict[str, Any] = {}
     schemas: dict[str, Any] = {}
+    security_schemes: dict[str, Any] = {}
     tags: list[dict[str, Any]] = []
     groups: list[dict[str, Any]] = []
     owners: dict[str, str] = {}
@@ -51,6 +52,7 @@ def merge(docs: dict[str, dict[str, Any]], gateway_doc: dict[str, Any], *, versi
             doc = json.loads(text)
             comp = {renames.get(k, k): v for k, v in doc.get("components", {}).get("schemas", {}).items()}
         schemas.update(comp)
+        security_schemes.update(doc.get("components", {}).get("securitySchemes", {}))
         service_tags = []
         for path, item in doc.get("paths", {}).items():
             if service != "gateway" and path in _SKIP_PATHS:
@@ -81,7 +83,7 @@ def merge(docs: dict[str, dict[str, Any]], gateway_doc: dict[str, Any], *, versi
         "openapi": gateway_doc.get("openapi", "3.1.0"),
         "info": {"title": "Chanjiao 产教 API", "version": version, "description": INTRO},
         "paths": paths,
-        "components": {"schemas": schemas},
+        "components": {"schemas": schemas, "securitySchemes": security_schemes},
         "tags": tags,
         "x-tagGroups": groups,
     }

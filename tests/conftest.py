@@ -26,7 +26,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from chanjiao import migrate
-from chanjiao.auth import ANONYMOUS, INTERNAL_TOKEN_HEADER, InternalTokenSigner, Principal
+from chanjiao.auth import ALL_SCOPES, ANONYMOUS, INTERNAL_TOKEN_HEADER, InternalTokenSigner, Principal
 from chanjiao.pg_embedded import EmbeddedPostgres
 from chanjiao.settings import SERVICES, MembershipSettings
 
@@ -176,6 +176,9 @@ async def membership_session(database: Database) -> AsyncIterator[AsyncSession]:
 
 
 # ---- apps -------------------------------------------------------------------------------------
+ADMIN = Principal(kind="user", subject="test-platform-admin", roles=("platform_admin",), scopes=ALL_SCOPES)
+
+
 def token_headers(principal: Principal = ANONYMOUS) -> dict[str, str]:
     return {INTERNAL_TOKEN_HEADER: InternalTokenSigner(TEST_KEY).token_for(principal).decode()}
 
@@ -198,6 +201,6 @@ async def membership_client(database: Database) -> AsyncIterator[httpx.AsyncClie
     app = create_app(membership_settings(database))
     async with app.router.lifespan_context(app):
         async with scanning_client(
-            transport=httpx.ASGITransport(app=app), base_url="http://membership", headers=token_headers()
+            transport=httpx.ASGITransport(app=app), base_url="http://membership", headers=token_headers(ADMIN)
         ) as client:
             yield client

@@ -19,7 +19,7 @@ async def test_events_drive_the_status_and_are_kept(membership_client, database)
     assert r.status_code == 201, r.text
     event = r.json()
     assert event["from"] == "active" and event["to"] == "inactive" and event["effective_on"] == "2024-06-30"
-    assert event["actor"] == "anonymous" and event["reason"] == "企业注销"
+    assert event["actor"] == "user:test-platform-admin" and event["reason"] == "企业注销"
     got = await membership_client.get(f"/v1/organizations/{o['id']}")
     assert got.json()["status"] == "inactive" and got.headers["etag"] == '"2"'
     r = await membership_client.post(url, json={"to": "active"})  # effective today by default
