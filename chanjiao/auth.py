@@ -370,7 +370,7 @@ def document_access(schema: dict[str, Any], routes: Any) -> None:
     """Write each route's declared Access into its OpenAPI operation (`x-access`, `security`, a line
     of the description) and add the security schemes."""
     schema.setdefault("components", {}).setdefault("securitySchemes", {}).update(SECURITY_SCHEMES)
-    for route in routes:
+    for route in api_routes(routes):
         access = route_access(route)
         path = getattr(route, "path_format", None)
         if access is None or path not in schema.get("paths", {}):
@@ -408,3 +408,14 @@ def ensure_alliance_admin(principal: Principal, alliance_id: object) -> None:
         raise Forbidden(
             detail_zh="只有该联盟的管理员可以执行此操作", detail_en="Only this alliance's admins may do this"
         )
+
+
+def api_routes(routes: Any) -> Any:
+    """Every route of an app with its effective path, methods and dependencies. FastAPI (≥ 0.16x) includes
+    routers lazily, so `app.routes` holds included-router entries rather than the routes themselves."""
+    try:
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # older FastAPI: included routes are copied into `app.routes`
+        yield from routes
+        return
+    yield from iter_route_contexts(routes)
