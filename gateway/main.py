@@ -2,7 +2,13 @@
 
 A raw ASGI entry point resolves the path against the routing table (data, `gateway/routing.py`);
 upstream routes go straight to the proxy hot path, and only the gateway's own routes (health,
-metrics, the merged OpenAPI document and its UIs, later the composed reports) reach FastAPI.
+metrics, the merged OpenAPI document and its UIs, later the composed reports) reach FastAPI, without
+authentication.
+
+Per proxied request: pick the credential (gateway/auth.py: a verified JWT or a cached API key is a
+dict lookup), take from the rate-limit buckets (gateway/ratelimit.py), sign the internal token for
+the principal (reused for half its life) and forward (gateway/proxy.py) with the `RateLimit-*`
+headers added to the answer. A bad credential is 401 and an empty bucket 429, both answered here.
 """
 
 from __future__ import annotations
@@ -15,20 +21,24 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI, Request
-from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from prometheus_client import Counter, Histogram
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from chanjiao.app import PROBLEM_SCHEMA, unique_id
-from chanjiao.auth import ANONYMOUS, InternalTokenSigner
-from chanjiao.errors import install_error_handlers
+from chanjiao.auth import ANONYMOUS, SECURITY_SCHEMES, InternalTokenSigner
+from chanjiao.errors import TooManyRequests, install_error_handlers
 from chanjiao.observability import Metrics, RequestContextMiddleware, request_id_from_scope, request_id_var
 from chanjiao.settings import GatewaySettings
+from gateway.auth import CREDENTIAL_HEADERS, Authenticator, AuthFailed
 from gateway.openapi import OpenAPICache
-from gateway.proxy import Upstream, proxy
+from gateway.proxy import Upstream, proxy, send_app_error
+from gateway.ratelimit import Decision, RateLimiter
 from gateway.routing import RoutingTable
+
+OAUTH2_REDIRECT = "/docs/oauth2-redirect"
 
 
 class Gateway:
@@ -62,6 +72,29 @@ class Gateway:
             registry=self.metrics.registry,
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
         )
+        self.auth_failures = Counter(
+            "chanjiao_gateway_auth_failures_total",
+            "Requests refused at the gateway for their credential (invalid → 401, unavailable → 503)",
+            ["credential", "reason"],
+            registry=self.metrics.registry,
+        )
+        self.rate_limited = Counter(
+            "chanjiao_gateway_rate_limited_total",
+            "Requests refused with 429, by the bucket that was empty",
+            ["bucket"],
+            registry=self.metrics.registry,
+        )
+        self.rate_limit_backend_errors = Counter(
+            "chanjiao_gateway_rate_limit_backend_errors_total",
+            "Requests let through unlimited because the rate-limit backend (Redis) was unavailable",
+            registry=self.metrics.registry,
+        )
+        self.limiter = RateLimiter(
+            settings,
+            on_limited=lambda kind: self.rate_limited.labels(kind).inc(),
+            on_backend_error=self.rate_limit_backend_errors.inc,
+        )
+        self.auth = Authenticator(settings, self.upstreams["membership"], self.signer)
         self.openapi_cache = OpenAPICache()
         self.inner = self._build_inner()
 
@@ -79,20 +112,71 @@ class Gateway:
         token = request_id_var.set(rid)
         started = time.perf_counter()
         try:
-            # The identity issue authenticates API keys / JWTs here; until then every caller is anonymous.
-            status = await proxy(
-                scope,
-                receive,
-                send,
-                upstream=upstream,
-                principal_token=self.signer.token_for(ANONYMOUS),
-                request_id=rid,
-                retry_after=self.settings.retry_after_seconds,
-            )
+            status = await self._forward(scope, receive, send, upstream, rid)
         finally:
             request_id_var.reset(token)
         self.upstream_requests.labels(upstream.name, str(status)).inc()
         self.upstream_latency.labels(upstream.name).observe(time.perf_counter() - started)
+
+    async def _forward(self, scope: Scope, receive: Receive, send: Send, upstream: Upstream, rid: str) -> int:
+        """Authenticate, rate-limit, forward. Returns the status sent to the client."""
+        bearer = api_key = service = None
+        for k, v in scope["headers"]:
+            if k in CREDENTIAL_HEADERS:
+                if k == b"authorization":
+                    bearer = v
+                elif k == b"x-api-key":
+                    api_key = v
+                else:
+                    service = v
+        path = scope["path"]
+        ip = self.limiter.client_ip(scope)
+        try:
+            if bearer is None and api_key is None and service is None:
+                principal = ANONYMOUS
+            else:
+                # One credential is used: a bearer token, else an API key, else a service token.
+                principal = self.auth.cached(bearer, api_key, service)
+                if principal is None:
+                    principal = await self.auth.authenticate(bearer, api_key, service)
+        except AuthFailed as failed:
+            self.auth_failures.labels(failed.credential, failed.reason).inc()
+            extra = None
+            if failed.error.status == 401:
+                decision = await self.limiter.check_failed_credential(path, ip)
+                if decision is not None:
+                    if not decision.allowed:
+                        return await self._too_many(scope, send, decision, rid)
+                    extra = decision.headers
+            await send_app_error(scope, send, failed.error, request_id=rid, extra_headers=extra)
+            return failed.error.status
+        decision = await self.limiter.check(principal, path, ip)
+        if decision is not None and not decision.allowed:
+            return await self._too_many(scope, send, decision, rid)
+        state = scope.get("state")
+        if state is None:
+            state = scope["state"] = {}
+        state["principal"] = principal
+        return await proxy(
+            scope,
+            receive,
+            send,
+            upstream=upstream,
+            principal_token=self.signer.token_for(principal),
+            request_id=rid,
+            retry_after=self.settings.retry_after_seconds,
+            client_ip=ip,
+            extra_headers=decision.headers if decision is not None else None,
+        )
+
+    async def _too_many(self, scope: Scope, send: Send, decision: Decision, rid: str) -> int:
+        error = TooManyRequests(
+            detail_zh=f"请求过于频繁，请 {decision.retry_after} 秒后重试",
+            detail_en=f"Too many requests; retry in {decision.retry_after} s",
+            headers={"Retry-After": str(decision.retry_after)},
+        )
+        await send_app_error(scope, send, error, request_id=rid, extra_headers=decision.headers)
+        return 429
 
     # ---- the gateway's own routes ---------------------------------------------------------
     def _build_inner(self) -> FastAPI:
@@ -102,9 +186,12 @@ class Gateway:
         async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             for u in gw.upstreams.values():
                 await u.start()
+            await gw.auth.start()
             try:
                 yield
             finally:
+                await gw.auth.close()
+                await gw.limiter.close()
                 for u in gw.upstreams.values():
                     await u.close()
 
@@ -171,7 +258,9 @@ class Gateway:
             from fastapi.openapi.utils import get_openapi
 
             doc = get_openapi(title=app.title, version=app.version, routes=app.routes, tags=app.openapi_tags)
-            doc.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+            components = doc.setdefault("components", {})
+            components.setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+            components.setdefault("securitySchemes", {}).update(SECURITY_SCHEMES)
             return doc
 
         @app.get("/openapi.json", include_in_schema=False)
@@ -181,7 +270,17 @@ class Gateway:
 
         @app.get("/docs", include_in_schema=False)
         async def swagger() -> HTMLResponse:
-            return get_swagger_ui_html(openapi_url="/openapi.json", title="Chanjiao 产教 API — Swagger UI")
+            # The Authorize button: OAuth2 password grant against /v1/auth/token, or an API key.
+            return get_swagger_ui_html(
+                openapi_url="/openapi.json",
+                title="Chanjiao 产教 API — Swagger UI",
+                oauth2_redirect_url=OAUTH2_REDIRECT,
+                swagger_ui_parameters={"persistAuthorization": True},
+            )
+
+        @app.get(OAUTH2_REDIRECT, include_in_schema=False)
+        async def swagger_redirect() -> HTMLResponse:
+            return get_swagger_ui_oauth2_redirect_html()
 
         @app.get("/redoc", include_in_schema=False)
         async def redoc() -> HTMLResponse:

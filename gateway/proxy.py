@@ -18,7 +18,7 @@ from starlette.requests import HTTPConnection
 from starlette.types import Message, Receive, Scope, Send
 
 from chanjiao.auth import INTERNAL_TOKEN_HEADER
-from chanjiao.errors import problem_body
+from chanjiao.errors import AppError, problem_body
 from chanjiao.http import make_client
 from chanjiao.i18n import wants_english
 from gateway.pool import ConnectionPool, UpstreamTimeout, UpstreamUnavailable
@@ -39,10 +39,14 @@ HOP_BY_HOP = frozenset(
         b"proxy-connection",
     }
 )
-# Never accepted from clients: only the gateway mints the internal token and the forwarding headers.
+# Never accepted from clients: only the gateway mints the internal token and the forwarding headers,
+# and the client's credentials stop here (services see only the internal token).
 _DROP_FROM_CLIENT = HOP_BY_HOP | {
     b"host",
     INTERNAL_TOKEN_HEADER.encode(),
+    b"authorization",
+    b"x-api-key",
+    b"x-chanjiao-service-token",
     b"x-request-id",
     b"x-forwarded-for",
     b"x-forwarded-proto",
@@ -95,6 +99,7 @@ async def _send_problem(
     en: tuple[str, str],
     request_id: str,
     retry_after: int | None = None,
+    extra_headers: list[tuple[bytes, bytes]] | None = None,
 ) -> None:
     english = wants_english(HTTPConnection(scope))
     title, detail = en if english else zh
@@ -111,8 +116,34 @@ async def _send_problem(
     ]
     if retry_after is not None:
         headers.append((b"retry-after", str(retry_after).encode()))
+    if extra_headers:
+        headers += extra_headers
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+async def send_app_error(
+    scope: Scope,
+    send: Send,
+    exc: AppError,
+    *,
+    request_id: str,
+    extra_headers: list[tuple[bytes, bytes]] | None = None,
+) -> None:
+    """A typed error (401, 429, 503 …) answered by the gateway itself, with the error's own headers."""
+    await _send_problem(
+        scope,
+        send,
+        status=exc.status,
+        slug=exc.slug,
+        zh=(exc.title_zh, exc.detail_zh or exc.title_zh),
+        en=(exc.title_en, exc.detail_en or exc.title_en),
+        request_id=request_id,
+        extra_headers=[
+            *((k.lower().encode(), v.encode()) for k, v in exc.headers.items()),
+            *(extra_headers or ()),
+        ],
+    )
 
 
 async def _rest_of_body(receive: Receive, first: Message) -> AsyncIterator[bytes]:
@@ -138,8 +169,11 @@ def _connection_tokens(headers: list[tuple[bytes, bytes]]) -> frozenset[bytes]:
     return frozenset(names)
 
 
-def request_head(scope: Scope, upstream_host: bytes, request_id: str, token: bytes) -> tuple[bytes, bool, bool, bool]:
-    """The request head for the service, and (has_length, is_chunked, has_idempotency_key)."""
+def request_head(
+    scope: Scope, upstream_host: bytes, request_id: str, token: bytes, client_ip: str | None = None
+) -> tuple[bytes, bool, bool, bool]:
+    """The request head for the service, and (has_length, is_chunked, has_idempotency_key).
+    `client_ip`: the client as the gateway established it (default: the peer address)."""
     target = scope.get("raw_path") or scope["path"].encode()
     qs = scope.get("query_string", b"")
     parts = [scope["method"].encode(), b" ", target, b"?" + qs if qs else b"", b" HTTP/1.1\r\nhost: ", upstream_host]
@@ -161,9 +195,11 @@ def request_head(scope: Scope, upstream_host: bytes, request_id: str, token: byt
         parts += (b"\r\n", k, b": ", v)
     if host is not None:
         parts += (b"\r\nx-forwarded-host: ", host)
-    client = scope.get("client")
-    if client:
-        parts += (b"\r\nx-forwarded-for: ", client[0].encode())
+    if client_ip is None:
+        client = scope.get("client")
+        client_ip = client[0] if client else None
+    if client_ip:
+        parts += (b"\r\nx-forwarded-for: ", client_ip.encode("latin-1"))
     parts += (
         b"\r\nx-forwarded-proto: ",
         scope.get("scheme", "http").encode(),
@@ -189,11 +225,14 @@ async def proxy(
     principal_token: bytes,
     request_id: str,
     retry_after: int,
+    client_ip: str | None = None,
+    extra_headers: list[tuple[bytes, bytes]] | None = None,
 ) -> int:
-    """Forward one request; returns the status sent to the client."""
+    """Forward one request; returns the status sent to the client. `extra_headers` (the rate-limit
+    headers) are added to whatever the client gets."""
     pool = upstream.pool
     assert pool is not None
-    head, has_length, chunked, idem = request_head(scope, pool.host_header, request_id, principal_token)
+    head, has_length, chunked, idem = request_head(scope, pool.host_header, request_id, principal_token, client_ip)
     body: bytes | AsyncIterator[bytes] | None = None
     if has_length or chunked:
         first = await receive()
@@ -213,6 +252,7 @@ async def proxy(
             slug="gateway-timeout",
             request_id=request_id,
             retry_after=retry_after,
+            extra_headers=extra_headers,
             zh=("后端服务超时", f"{upstream.name} 服务响应超时，请稍后重试"),
             en=("Gateway timeout", f"The {upstream.name} service timed out; retry later"),
         )
@@ -226,6 +266,7 @@ async def proxy(
             slug="service-unavailable",
             request_id=request_id,
             retry_after=retry_after,
+            extra_headers=extra_headers,
             zh=("后端服务暂不可用", f"{upstream.name} 服务暂不可用，其他服务不受影响，请稍后重试"),
             en=(
                 "Service unavailable",
@@ -247,6 +288,8 @@ async def proxy(
             headers.append((k, v))
         if not has_request_id:
             headers.append((b"x-request-id", request_id.encode()))
+        if extra_headers:
+            headers += extra_headers
         status = exchange.status
         if method == b"HEAD" or status in (204, 304) or (length is not None and length <= _BUFFER_LIMIT):
             payload = b"" if method == b"HEAD" else await exchange.read_all()
