@@ -23,9 +23,10 @@ test: $(STAMP)
 test-smoke: $(STAMP)
 	$(BIN)/python -m pytest -m smoke
 
-## make bench — gateway vs direct, structure as of any date, name search (docs/benchmarks.md)
+## make bench — gateway vs direct, API key vs no auth, structure as of any date, name search (docs/benchmarks.md)
 bench: $(STAMP)
 	$(BIN)/python bench/gateway.py
+	$(BIN)/python bench/auth.py
 	$(BIN)/python bench/membership.py
 	$(BIN)/python bench/search.py
 
