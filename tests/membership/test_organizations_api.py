@@ -133,7 +133,12 @@ class TestIdempotency:
         h = {"Idempotency-Key": "shared-key-" + uuid.uuid4().hex}
         body = org()
         a = await membership_client.post("/v1/organizations", json=body, headers=h)
-        other = {**h, **token_headers(Principal(kind="user", subject="someone-else", scopes=("membership:write",)))}
+        other = {
+            **h,
+            **token_headers(
+                Principal(kind="user", subject="someone-else", roles=("alliance_admin",), scopes=("membership:write",))
+            ),
+        }
         b = await membership_client.post("/v1/organizations", json=body, headers=other)
         assert a.status_code == 201 and b.status_code == 409  # a real second create (duplicate name), not a replay
 

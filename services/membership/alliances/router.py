@@ -11,7 +11,7 @@ from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import JSONResponse
 
 from chanjiao.app import SessionDep
-from chanjiao.auth import PrincipalDep, allow
+from chanjiao.auth import ALLIANCE_ADMIN, PLATFORM_ADMIN, PrincipalDep, allow, ensure_alliance_admin
 from chanjiao.dates import today
 from chanjiao.errors import field_error, problem_responses
 from chanjiao.etag import etag_for
@@ -28,7 +28,15 @@ from services.membership.organizations.models import OrgType
 
 router = APIRouter(prefix="/v1/alliances", tags=["alliances"])
 PUBLIC = allow(public=True)
-WRITE = allow(scopes=("membership:write",))
+# Who may write (services/membership/tenancy.py has the rules): platform admins create and delete alliances; an
+# alliance's admins (its secretariat, or the alliance's API key) keep its record and roll.
+PLATFORM_WRITE = allow(roles=(PLATFORM_ADMIN,), scopes=("membership:write",))
+ALLIANCE_WRITE = allow(roles=(ALLIANCE_ADMIN,), scopes=("membership:write",), tenant="alliance")
+WHO_PLATFORM = "**谁可以 Who:** platform admins only."
+WHO_ALLIANCE = (
+    "**谁可以 Who:** this alliance's admins (its secretariat's users or the alliance's API key) and platform "
+    "admins; an admin of another alliance gets 403."
+)
 
 IfMatch = Annotated[str | None, Header(description="The ETag you read; a stale one is 412 (optional)")]
 
@@ -91,11 +99,11 @@ def _timed(payload: dict, started: float, **headers: str) -> JSONResponse:
     "",
     status_code=201,
     response_model=AlliancePublic,
-    dependencies=[WRITE],
+    dependencies=[PLATFORM_WRITE],
     summary="登记联盟 Create an alliance",
     description="职业教育集团, 技工教育联盟, 行业产教融合共同体, 市域产教联合体 or other: "
     "kind, level, founding date, guiding body, lead organizations, charter, industry focus and recognitions. "
-    "Names are unique.",
+    "Names are unique.\n\n" + WHO_PLATFORM,
     responses={201: {"content": {"application/json": {"example": EXAMPLE}}}, **problem_responses(401, 403, 409, 422)},
 )
 async def create_alliance(
@@ -157,9 +165,9 @@ async def get_alliance(alliance_id: uuid.UUID, session: SessionDep) -> JSONRespo
 @router.patch(
     "/{alliance_id}",
     response_model=AlliancePublic,
-    dependencies=[WRITE],
+    dependencies=[ALLIANCE_WRITE],
     summary="修改联盟 Update an alliance",
-    description="Partial update with optional If-Match (stale → 412).",
+    description="Partial update with optional If-Match (stale → 412).\n\n" + WHO_ALLIANCE,
     responses={
         200: {"content": {"application/json": {"example": {**EXAMPLE, "version": 2}}}},
         **problem_responses(401, 403, 404, 409, 412, 422),
@@ -168,6 +176,7 @@ async def get_alliance(alliance_id: uuid.UUID, session: SessionDep) -> JSONRespo
 async def update_alliance(
     alliance_id: uuid.UUID, body: AllianceUpdate, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None
 ) -> JSONResponse:
+    ensure_alliance_admin(principal, alliance_id)
     a = await service.update_alliance(
         session, alliance_id=alliance_id, changes=body, if_match=if_match, actor=principal.actor
     )
@@ -179,9 +188,9 @@ async def update_alliance(
 @router.delete(
     "/{alliance_id}",
     status_code=204,
-    dependencies=[WRITE],
+    dependencies=[PLATFORM_WRITE],
     summary="删除联盟 Delete an alliance",
-    description="Soft delete; memberships and their history are kept.",
+    description="Soft delete; memberships and their history are kept.\n\n" + WHO_PLATFORM,
     responses=problem_responses(401, 403, 404, 412),
 )
 async def delete_alliance(
@@ -340,11 +349,11 @@ async def list_members(
 @router.post(
     "/{alliance_id}/role-changes",
     response_model=list[dict],
-    dependencies=[WRITE],
+    dependencies=[ALLIANCE_WRITE],
     summary="批量变更角色 Change several roles at once",
     description="Applies every change as one act on `effective_on` (all or nothing), e.g. a chair hand-over: the "
     "outgoing chair steps down before the new one steps up, so the one-chair rule holds throughout. Each change is "
-    "an event of its membership.",
+    "an event of its membership.\n\n" + WHO_ALLIANCE,
     responses={
         200: {
             "content": {
@@ -359,6 +368,7 @@ async def list_members(
 async def change_roles(
     alliance_id: uuid.UUID, body: RoleChangesCreate, session: SessionDep, principal: PrincipalDep
 ) -> JSONResponse:
+    ensure_alliance_admin(principal, alliance_id)
     await service.get_alliance(session, alliance_id)
     rows = await memberships.change_roles(session, alliance_id=alliance_id, data=body, actor=principal.actor)
     public = await memberships.render(session, rows)

@@ -10,13 +10,14 @@ from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import JSONResponse
 
 from chanjiao.app import SessionDep
-from chanjiao.auth import PrincipalDep, allow
+from chanjiao.auth import ORG_ADMIN, ORG_STAFF, PrincipalDep, allow
 from chanjiao.errors import problem_responses
 from chanjiao.etag import etag_for, if_none_match_hits
 from chanjiao.idempotency import IdempotencyDep
 from chanjiao.pagination import CursorQuery, LimitQuery
+from services.membership import tenancy
 from services.membership.appointments import service
-from services.membership.appointments.models import AppointmentType
+from services.membership.appointments.models import Appointment, AppointmentType
 from services.membership.appointments.schemas import (
     AppointmentCreate,
     AppointmentPage,
@@ -27,7 +28,18 @@ from services.membership.appointments.schemas import (
 router = APIRouter(prefix="/v1/appointments", tags=["appointments"])
 
 READ = allow(scopes=("membership:read",))
-WRITE = allow(scopes=("membership:write",))
+# Who may write (services/membership/tenancy.py): principals (org_admin, org_staff, or an org API key) of the
+# person's organization or of the host, and platform admins. Appointments are private like people.
+WRITE = allow(roles=(ORG_ADMIN, ORG_STAFF), scopes=("membership:write",), tenant="organization")
+WHO = (
+    "\n\n**谁可以 Who:** the person's own organization or the host (its org_admin or org_staff, or its API key) "
+    "and platform admins; changing the host needs the person's organization or both hosts. Anyone else gets 403."
+)
+PRIVATE = (
+    "\n\nAppointments are private: readable by principals of the person's organization and of the host, by "
+    "admins of alliances either belongs to, by services and platform admins; to anyone else 404 and absent "
+    "from lists."
+)
 
 IfMatch = Annotated[str | None, Header(description="The ETag you read; a stale one is 412 (optional)")]
 IdempotencyKey = Annotated[
@@ -74,7 +86,7 @@ def _one(body: AppointmentPublic, status_code: int = 200, **headers: str) -> JSO
     "part_time_teacher and off_campus_counsellor; an enterprise for research_assistant (else 422 naming "
     "host_org_id). `end_on` ≥ `start_on` (both inclusive; omitted = open-ended). An appointment of the same "
     "person, host and type whose period overlaps a live one is 409. Send `Idempotency-Key` so a retry never "
-    "creates a duplicate.",
+    "creates a duplicate." + WHO,
     responses={
         201: {
             "headers": {"Location": {"schema": {"type": "string"}}, "ETag": {"schema": {"type": "string"}}},
@@ -92,6 +104,9 @@ async def create_appointment(
 ) -> Response:
     if idem.replay is not None:
         return idem.replay
+    tenancy.ensure_appointment_writer(
+        principal, person_org=await tenancy.person_org(session, body.person_id), hosts=[body.host_org_id]
+    )
     appointment = await service.create_appointment(session, data=body, actor=principal.actor)
     response = _one(service.render([appointment])[0], 201, Location=f"/v1/appointments/{appointment.id}")
     await idem.record(session, response)
@@ -106,7 +121,7 @@ async def create_appointment(
     summary="查询聘任 List appointments",
     description="Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `person_id`, `host_org_id`, "
     "`appointment_type`, `active_on=YYYY-MM-DD` (periods containing that day, ends inclusive). Incremental "
-    "sync: `updated_since` orders by change time; `include_deleted=true` adds tombstones.",
+    "sync: `updated_since` orders by change time; `include_deleted=true` adds tombstones." + PRIVATE,
     responses={
         200: {"content": {"application/json": {"example": {"items": [_EXAMPLE], "next_cursor": None}}}},
         **problem_responses(422),
@@ -114,6 +129,7 @@ async def create_appointment(
 )
 async def list_appointments(
     session: SessionDep,
+    principal: PrincipalDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
     person_id: Annotated[uuid.UUID | None, Query(description="受聘人员")] = None,
@@ -135,6 +151,7 @@ async def list_appointments(
         include_deleted=include_deleted,
         cursor=cursor,
         limit=limit,
+        visible=tenancy.appointment_filter(principal, Appointment.host_org_id, Appointment.person_id),
     )
     return AppointmentPage(items=service.render(appointments), next_cursor=next_cursor)
 
@@ -144,7 +161,8 @@ async def list_appointments(
     response_model=AppointmentPublic,
     dependencies=[READ],
     summary="聘任详情 Get an appointment",
-    description="Carries an `ETag`; send it back as `If-None-Match` for a cheap 304, or as `If-Match` when you PATCH.",
+    description="Carries an `ETag`; send it back as `If-None-Match` for a cheap 304, or as `If-Match` when you PATCH."
+    + PRIVATE,
     responses={
         200: {"content": {"application/json": {"example": _EXAMPLE}}},
         304: {"description": "Not modified"},
@@ -154,9 +172,13 @@ async def list_appointments(
 async def get_appointment(
     appointment_id: uuid.UUID,
     session: SessionDep,
+    principal: PrincipalDep,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     appointment = await service.get_appointment(session, appointment_id)
+    owners = [await tenancy.person_org(session, appointment.person_id, deleted=True), appointment.host_org_id]
+    if not await tenancy.can_read_private(session, principal, [o for o in owners if o is not None]):
+        raise service.not_found()
     if if_none_match_hits(if_none_match, appointment.version):
         return Response(status_code=304, headers={"ETag": etag_for(appointment.version)})
     return _one(service.render([appointment])[0])
@@ -169,7 +191,7 @@ async def get_appointment(
     summary="修改聘任 Update an appointment",
     description="Partial update (the person cannot change): `null` clears `end_on` (open-ended) or `note`. The "
     "rules of create apply to the result (period, host type, overlap → 409). Send `If-Match` with the ETag you "
-    "read (stale → 412).",
+    "read (stale → 412)." + WHO,
     responses={
         200: {"content": {"application/json": {"example": {**_EXAMPLE, "end_on": "2027-06-30", "version": 2}}}},
         **problem_responses(401, 403, 404, 409, 412, 422),
@@ -182,6 +204,12 @@ async def update_appointment(
     principal: PrincipalDep,
     if_match: IfMatch = None,
 ) -> Response:
+    current = await service.get_appointment(session, appointment_id, for_update=True)
+    tenancy.ensure_appointment_writer(
+        principal,
+        person_org=await tenancy.person_org(session, current.person_id, deleted=True),
+        hosts=[current.host_org_id, body.host_org_id],
+    )
     appointment = await service.update_appointment(
         session, appointment_id=appointment_id, changes=body, if_match=if_match, actor=principal.actor
     )
@@ -197,7 +225,7 @@ async def update_appointment(
     summary="删除聘任 Delete an appointment",
     description="Soft delete: for records entered by mistake (to end an appointment, PATCH its `end_on`). It "
     "disappears from reads and lists, appears as a tombstone in `include_deleted=true` syncs, and no longer "
-    "blocks an overlapping appointment.",
+    "blocks an overlapping appointment." + WHO,
     responses=problem_responses(401, 403, 404, 412, 422),
 )
 async def delete_appointment(
@@ -206,6 +234,12 @@ async def delete_appointment(
     principal: PrincipalDep,
     if_match: IfMatch = None,
 ) -> Response:
+    current = await service.get_appointment(session, appointment_id, for_update=True)
+    tenancy.ensure_appointment_writer(
+        principal,
+        person_org=await tenancy.person_org(session, current.person_id, deleted=True),
+        hosts=[current.host_org_id],
+    )
     await service.delete_appointment(session, appointment_id=appointment_id, if_match=if_match, actor=principal.actor)
     await session.commit()
     return Response(status_code=204)

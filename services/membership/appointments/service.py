@@ -183,6 +183,12 @@ async def create_appointment(session: AsyncSession, *, data: AppointmentCreate, 
     return appointment
 
 
+def not_found() -> AppointmentNotFound:
+    return AppointmentNotFound(
+        detail_zh="没有该聘任记录，或已被删除", detail_en="No such appointment, or it was deleted"
+    )
+
+
 async def get_appointment(session: AsyncSession, appointment_id: uuid.UUID, *, for_update: bool = False) -> Appointment:
     stmt = sa.select(Appointment).where(Appointment.id == appointment_id, Appointment.deleted_at.is_(None))
     if for_update:
@@ -206,8 +212,12 @@ async def list_appointments(
     include_deleted: bool,
     cursor: str | None,
     limit: int,
+    visible: sa.ColumnElement[bool] | None = None,
 ) -> tuple[list[Appointment], str | None]:
+    """`visible`: the WHERE clause of the appointments the caller may see (None: all)."""
     stmt = sa.select(Appointment)
+    if visible is not None:
+        stmt = stmt.where(visible)
     if not include_deleted:
         stmt = stmt.where(Appointment.deleted_at.is_(None))
     if person_id is not None:

@@ -8,13 +8,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao.app import SessionDep
-from chanjiao.auth import PrincipalDep, allow
-from chanjiao.errors import problem_responses
+from chanjiao.auth import ALLIANCE_ADMIN, Principal, PrincipalDep, allow, ensure_alliance_admin
+from chanjiao.errors import field_error, problem_responses
 from chanjiao.etag import etag_for
 from chanjiao.idempotency import IdempotencyDep
 from chanjiao.pagination import CursorQuery, LimitQuery
+from services.membership import tenancy
 from services.membership.committees import service
 from services.membership.committees.models import BodyType
 from services.membership.committees.schemas import (
@@ -31,7 +33,9 @@ from services.membership.committees.schemas import (
 
 router = APIRouter(prefix="/v1/committees", tags=["committees"])
 PUBLIC = allow(public=True)
-WRITE = allow(scopes=("membership:write",))
+# Who may write (services/membership/tenancy.py): the admins of the committee's alliance, and platform admins.
+WRITE = allow(roles=(ALLIANCE_ADMIN,), scopes=("membership:write",), tenant="alliance")
+WHO = "\n\n**谁可以 Who:** admins of the committee's alliance and platform admins; another alliance's admin gets 403."
 
 EXAMPLE = {
     "id": "019abf2e-0000-7000-8000-0000000000c1",
@@ -69,6 +73,12 @@ POSITION_EXAMPLE = {
 AsOf = Annotated[date | None, Query(description="Only those holding it on this day")]
 
 
+async def _ensure_admin(session: AsyncSession, principal: Principal, committee_id: uuid.UUID) -> None:
+    """404 for an unknown committee, 403 unless the principal administers its alliance."""
+    committee = await service.get_committee(session, committee_id)
+    ensure_alliance_admin(principal, committee.alliance_id)
+
+
 def _one(body: CommitteePublic, status_code: int = 200, **headers: str) -> JSONResponse:
     return JSONResponse(
         body.model_dump(mode="json"), status_code=status_code, headers={"ETag": etag_for(body.version), **headers}
@@ -82,7 +92,7 @@ def _one(body: CommitteePublic, status_code: int = 200, **headers: str) -> JSONR
     dependencies=[WRITE],
     summary="设立机构 Create a committee or body",
     description="理事会, 常务理事会, 秘书处, 工作委员会 (专业建设/就业创业/产学研, 五金 …), 专指委 (one per industry "
-    "`domain`) or 专家智库 of an alliance. Names are unique within the alliance.",
+    "`domain`) or 专家智库 of an alliance. Names are unique within the alliance." + WHO,
     responses={201: {"content": {"application/json": {"example": EXAMPLE}}}, **problem_responses(401, 403, 409, 422)},
 )
 async def create_committee(
@@ -90,6 +100,7 @@ async def create_committee(
 ) -> Response:
     if idem.replay is not None:
         return idem.replay
+    ensure_alliance_admin(principal, body.alliance_id)
     c = await service.create_committee(session, data=body, actor=principal.actor)
     response = _one(service.render(c), 201, Location=f"/v1/committees/{c.id}")
     await idem.record(session, response)
@@ -140,7 +151,7 @@ async def get_committee(committee_id: uuid.UUID, session: SessionDep) -> JSONRes
     response_model=CommitteePublic,
     dependencies=[WRITE],
     summary="修改机构 Update a committee",
-    description="Partial update with optional If-Match (stale → 412).",
+    description="Partial update with optional If-Match (stale → 412)." + WHO,
     responses={
         200: {"content": {"application/json": {"example": {**EXAMPLE, "version": 2}}}},
         **problem_responses(401, 403, 404, 409, 412, 422),
@@ -153,6 +164,7 @@ async def update_committee(
     principal: PrincipalDep,
     if_match: Annotated[str | None, Header(description="ETag you read")] = None,
 ) -> JSONResponse:
+    await _ensure_admin(session, principal, committee_id)
     c = await service.update_committee(
         session, committee_id=committee_id, changes=body, if_match=if_match, actor=principal.actor
     )
@@ -171,7 +183,7 @@ async def update_committee(
     "教育培训型企业 training_company_unit, 产业技术及就业支持企业 industry_support_unit. "
     "Only an organization with an active membership "
     "of the committee's alliance (joined on or before `start_on`) may hold a seat (409 otherwise); one seat per "
-    "organization and committee at a time (409). When the membership ends, the seat ends on the same date.",
+    "organization and committee at a time (409). When the membership ends, the seat ends on the same date." + WHO,
     responses={
         201: {"content": {"application/json": {"example": SEAT_EXAMPLE}}},
         **problem_responses(401, 403, 404, 409, 422),
@@ -180,6 +192,7 @@ async def update_committee(
 async def add_seat(
     committee_id: uuid.UUID, body: SeatCreate, session: SessionDep, principal: PrincipalDep
 ) -> JSONResponse:
+    await _ensure_admin(session, principal, committee_id)
     seat = await service.add_seat(session, committee_id=committee_id, data=body, actor=principal.actor)
     public = next(
         s for s in await service.list_seats(session, committee_id=committee_id, as_of=None) if s.id == seat.id
@@ -208,7 +221,7 @@ async def list_seats(committee_id: uuid.UUID, session: SessionDep, as_of: AsOf =
     response_model=SeatPublic,
     dependencies=[WRITE],
     summary="结束席位 End a seat",
-    description="Sets the last day of the seat (inclusive).",
+    description="Sets the last day of the seat (inclusive)." + WHO,
     responses={
         200: {
             "content": {"application/json": {"example": {**SEAT_EXAMPLE, "end_on": "2025-12-31", "end_reason": "换届"}}}
@@ -219,6 +232,7 @@ async def list_seats(committee_id: uuid.UUID, session: SessionDep, as_of: AsOf =
 async def end_seat(
     committee_id: uuid.UUID, seat_id: uuid.UUID, body: SeatEnd, session: SessionDep, principal: PrincipalDep
 ) -> JSONResponse:
+    await _ensure_admin(session, principal, committee_id)
     await service.end_seat(session, committee_id=committee_id, seat_id=seat_id, data=body, actor=principal.actor)
     public = next(
         s for s in await service.list_seats(session, committee_id=committee_id, as_of=None) if s.id == seat_id
@@ -233,7 +247,8 @@ async def end_seat(
     response_model=PositionPublic,
     dependencies=[WRITE],
     summary="任命职务 Appoint a person to a position",
-    description="主任, 副主任, 秘书长, 委员 … held by a person (see /v1/people) for a period.",
+    description="主任, 副主任, 秘书长, 委员 … held by a person (see /v1/people) for a period; the person must be one "
+    "the caller may read (of an organization with a membership in the alliance), else 422." + WHO,
     responses={
         201: {"content": {"application/json": {"example": POSITION_EXAMPLE}}},
         **problem_responses(401, 403, 404, 422),
@@ -242,6 +257,11 @@ async def end_seat(
 async def add_position(
     committee_id: uuid.UUID, body: PositionCreate, session: SessionDep, principal: PrincipalDep
 ) -> JSONResponse:
+    await _ensure_admin(session, principal, committee_id)
+    org_id = await tenancy.person_org(session, body.person_id)
+    if org_id is not None and not await tenancy.can_read_private(session, principal, [org_id]):
+        # Someone the caller may not read is, to them, no one (as a missing person: 422 from the service).
+        raise field_error(["body", "person_id"], "unknown_person", "没有该人员", "No such person")
     public = await service.add_position(session, committee_id=committee_id, data=body, actor=principal.actor)
     await session.commit()
     return JSONResponse(public.model_dump(mode="json"), status_code=201)

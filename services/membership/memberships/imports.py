@@ -231,12 +231,15 @@ async def _save_row(
     record_membership: bool,
     actor: str,
     english: bool,
+    may_update: org_imports.MayUpdate | None = None,
 ) -> tuple[str, bool]:
     """The organization and then the membership, in one SAVEPOINT: (organization outcome, membership created)."""
     step = "name"
     try:
         async with session.begin_nested():
-            org, org_outcome = await org_imports.save_organization(session, row.values, existing, actor=actor)
+            org, org_outcome = await org_imports.save_organization(
+                session, row.values, existing, actor=actor, may_update=may_update
+            )
             if not record_membership:
                 return org_outcome, False
             step = "applied_on"
@@ -272,7 +275,14 @@ async def _save_row(
 
 
 async def run_import(
-    session: AsyncSession, *, alliance_id: uuid.UUID, table: Table, actor: str, english: bool, dry_run: bool
+    session: AsyncSession,
+    *,
+    alliance_id: uuid.UUID,
+    table: Table,
+    actor: str,
+    english: bool,
+    dry_run: bool,
+    may_update: org_imports.MayUpdate | None = None,
 ) -> MemberImportReport:
     """Import the roll row by row. Runs in the caller's transaction; a dry run is the same work, rolled back
     by the caller."""
@@ -310,6 +320,7 @@ async def run_import(
             member=member,
             record_membership=not recorded,
             actor=actor,
+            may_update=may_update,
             english=english,
         )
         if row.rejected:

@@ -10,18 +10,21 @@ from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 
 from chanjiao.app import SessionDep
-from chanjiao.auth import PrincipalDep, allow
+from chanjiao.auth import ALLIANCE_ADMIN, ORG_ADMIN, PrincipalDep, allow
 from chanjiao.errors import field_error, problem_responses
 from chanjiao.etag import etag_for
 from chanjiao.idempotency import IdempotencyDep
 from chanjiao.pagination import CursorQuery, LimitQuery
+from services.membership import tenancy
 from services.membership.memberships import service
 from services.membership.memberships.models import MemberRole, MembershipStatus
 from services.membership.memberships.schemas import MembershipCreate, MembershipPage, MembershipPublic, TransitionCreate
 
 router = APIRouter(prefix="/v1/memberships", tags=["memberships"])
 READ = allow(scopes=("membership:read",))
-WRITE = allow(scopes=("membership:write",))
+# Who may write (services/membership/tenancy.py has the rules): the alliance's admins manage its memberships; an
+# organization's org_admin may apply (pending, today) and withdraw its own membership.
+WRITE = allow(roles=(ALLIANCE_ADMIN, ORG_ADMIN), scopes=("membership:write",), tenant="alliance")
 
 EXAMPLE = {
     "id": "019abf2e-0000-7000-8000-000000000001",
@@ -108,7 +111,10 @@ def parse_period(value: str | None, name: str) -> tuple[date, date] | None:
     description="Records an application (`pending`) of an organization to an alliance on `applied_on` (default "
     "today in Asia/Shanghai; past dates allowed so a secretariat can enter years of history). At most one open "
     "(pending/active/suspended) membership per organization and alliance: a re-join is a new membership after the "
-    "previous one ended. An inactive organization cannot apply (409).",
+    "previous one ended. An inactive organization cannot apply (409).\n\n**谁可以 Who:** the alliance's admins "
+    "and platform admins, with any initial data; the applying organization's own org_admin (a user or its API key) "
+    "only for a `pending` application dated today or undated — an organization cannot approve itself. Anyone "
+    "else (another alliance's admin, another organization) gets 403.",
     responses={
         201: {
             "content": {
@@ -134,6 +140,7 @@ async def create_membership(
 ) -> Response:
     if idem.replay is not None:
         return idem.replay
+    await tenancy.ensure_may_apply(principal, body)
     m = await service.create_membership(session, data=body, actor=principal.actor)
     public = (await service.render(session, [m], with_events=True))[0]
     response = _one(public, 201, Location=f"/v1/memberships/{m.id}")
@@ -206,7 +213,9 @@ async def get_membership(membership_id: uuid.UUID, session: SessionDep) -> JSONR
     description="Appends an event. Lifecycle: pending → active | rejected | withdrawn; active → suspended | "
     "withdrawn | expelled; suspended → active | withdrawn | expelled; the others are final. Send the current "
     "status with a new `role` to change only the role. 409 for an illegal transition (the allowed ones are named), "
-    "for an `effective_on` before the latest event, and for a second chair. Returns the membership with its events.",
+    "for an `effective_on` before the latest event, and for a second chair. Returns the membership with its events."
+    "\n\n**谁可以 Who:** the alliance's admins and platform admins; the member organization's own org_admin only to "
+    "`withdrawn` (退出), effective today, without a role change. Anyone else gets 403.",
     responses={
         200: {"content": {"application/json": {"example": EXAMPLE}}},
         **problem_responses(401, 403, 404, 409, 422),
@@ -215,6 +224,8 @@ async def get_membership(membership_id: uuid.UUID, session: SessionDep) -> JSONR
 async def transition_membership(
     membership_id: uuid.UUID, body: TransitionCreate, session: SessionDep, principal: PrincipalDep
 ) -> JSONResponse:
+    current = await service.get_membership(session, membership_id, for_update=True)
+    tenancy.ensure_may_transition(principal, current, body)
     m = await service.transition(session, membership_id=membership_id, data=body, actor=principal.actor)
     public = (await service.render(session, [m], with_events=True))[0]
     await session.commit()

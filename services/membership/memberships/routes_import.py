@@ -14,14 +14,16 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from chanjiao.app import SessionDep
-from chanjiao.auth import PrincipalDep
+from chanjiao.auth import PrincipalDep, ensure_alliance_admin
 from chanjiao.errors import problem_responses
 from chanjiao.i18n import wants_english
 from chanjiao.idempotency import IdempotencyDep
+from services.membership import tenancy
 from services.membership.alliances import service as alliances
+from services.membership.alliances.router import ALLIANCE_WRITE, WHO_ALLIANCE
 from services.membership.memberships import imports
 from services.membership.organizations import imports as org_imports
-from services.membership.organizations.deps import READ, WRITE, XLSX, IdempotencyKey
+from services.membership.organizations.deps import READ, XLSX, IdempotencyKey
 from services.membership.organizations.routes_bulk import (
     attachment,
     limit_upload,
@@ -95,7 +97,7 @@ _MULTIPART = {
 @router.post(
     "/{alliance_id}/member-imports",
     response_model=imports.MemberImportReport,
-    dependencies=[WRITE, Depends(limit_upload)],
+    dependencies=[ALLIANCE_WRITE, Depends(limit_upload)],
     summary="导入成员名册 Import an alliance's member roll from a spreadsheet",
     description="Multipart upload (field `file`) of an `.xlsx` (first sheet) or `.csv` (UTF-8 or GBK), at most "
     "5 MiB and 10,000 rows (else 413); one row per member unit. The organization columns are those of "
@@ -112,7 +114,9 @@ _MULTIPART = {
     "rejected on its own (a rejected row touches nothing); the report lists every rejected row with field, column "
     "and rule, never a cell's value. `dry_run=true` checks everything and saves nothing. Template: "
     "`GET /v1/alliances/{alliance_id}/member-import-template.xlsx`; the `.xlsx` export of "
-    "`GET /v1/alliances/{alliance_id}/members` imports back as is.",
+    "`GET /v1/alliances/{alliance_id}/members` imports back as is. A row's existing organization is updated only "
+    "while its own org admin has not claimed it (else its cells are not applied; the membership is still "
+    "recorded).\n\n" + WHO_ALLIANCE,
     responses={
         200: {"content": {"application/json": {"example": _REPORT_EXAMPLE}}},
         **problem_responses(400, 401, 403, 404, 409, 422),
@@ -131,6 +135,7 @@ async def import_members(
 ) -> Response:
     if idem.replay is not None:
         return idem.replay
+    ensure_alliance_admin(principal, alliance_id)
     await alliances.get_alliance(session, alliance_id)
     form = await request.form(max_files=1, max_fields=5)
     try:
@@ -143,8 +148,13 @@ async def import_members(
         table = await run_in_threadpool(org_imports.read_table, data, upload.filename, imports.COLUMNS)
     finally:
         await form.close()
+
+    async def may_update(org_id) -> bool:
+        return principal.acts_for_org(org_id, ("org_admin",)) or not await tenancy.org_is_claimed(session, org_id)
+
     report = await imports.run_import(
         session,
+        may_update=may_update,
         alliance_id=alliance_id,
         table=table,
         actor=principal.actor,

@@ -14,7 +14,7 @@ import re
 import unicodedata
 import uuid
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -345,11 +345,22 @@ async def match_organization(
     return existing
 
 
+MayUpdate = Callable[[uuid.UUID], Awaitable[bool]]
+
+
 async def save_organization(
-    session: AsyncSession, values: dict[str, Any], existing: Organization | None, *, actor: str
+    session: AsyncSession,
+    values: dict[str, Any],
+    existing: Organization | None,
+    *,
+    actor: str,
+    may_update: MayUpdate | None = None,
 ) -> tuple[Organization, str]:
     """Create the organization, or update the matched one (blank cells never overwrite): the organization and
-    `created`, `updated` or `skipped` (nothing changed). Raises ValidationError/AppError; run it in a SAVEPOINT."""
+    `created`, `updated` or `skipped` (nothing changed, or the caller may not edit it: `may_update` says no).
+    Raises ValidationError/AppError; run it in a SAVEPOINT."""
+    if existing is not None and may_update is not None and not await may_update(existing.id):
+        return existing, "skipped"
     if existing is not None:
         version = existing.version
         changes = OrganizationUpdate.model_validate(values)
@@ -361,8 +372,17 @@ async def save_organization(
     return await service.create_organization(session, data=data, actor=actor), "created"
 
 
-async def run_import(session: AsyncSession, *, table: Table, actor: str, english: bool, dry_run: bool) -> ImportReport:
-    """Create new organizations and update existing ones (a blank cell never overwrites a value).
+async def run_import(
+    session: AsyncSession,
+    *,
+    table: Table,
+    actor: str,
+    english: bool,
+    dry_run: bool,
+    may_update: MayUpdate | None = None,
+) -> ImportReport:
+    """Create new organizations and update existing ones (a blank cell never overwrites a value); an existing one
+    that `may_update` refuses is left as it is and counted `skipped`.
 
     Runs in the caller's transaction; a dry run is the same work, rolled back by the caller."""
     report = ImportReport(
@@ -381,7 +401,7 @@ async def run_import(session: AsyncSession, *, table: Table, actor: str, english
         outcome = "skipped"
         try:
             async with session.begin_nested():
-                _, outcome = await save_organization(session, row.values, existing, actor=actor)
+                _, outcome = await save_organization(session, row.values, existing, actor=actor, may_update=may_update)
         except ValidationError as exc:
             reject_validation(row, exc, english)
         except AppError as exc:

@@ -16,8 +16,18 @@ from chanjiao.errors import field_error, problem_responses
 from chanjiao.etag import etag_for, if_none_match_hits
 from chanjiao.idempotency import IdempotencyDep
 from chanjiao.pagination import CursorQuery, LimitQuery
+from services.membership import tenancy
 from services.membership.organizations import imports, routes_bulk, routes_school, service
-from services.membership.organizations.deps import READ, WRITE, XLSX, IdempotencyKey, IfMatch
+from services.membership.organizations.deps import (
+    CREATE,
+    ORG_WRITE,
+    READ,
+    WHO_CREATES,
+    WHO_EDITS,
+    XLSX,
+    IdempotencyKey,
+    IfMatch,
+)
 from services.membership.organizations.models import OrgStatus, OrgType
 from services.membership.organizations.schemas import (
     OrganizationCreate,
@@ -60,13 +70,14 @@ def _one(request: Request, body: OrganizationPublic, status_code: int = 200, **h
     "",
     status_code=201,
     response_model=OrganizationPublic,
-    dependencies=[WRITE],
+    dependencies=[CREATE],
     summary="登记单位 Create an organization",
     description="Registers a school, enterprise, association or other unit. `credit_code` (统一社会信用代码) is "
     "checked against GB 32100-2015 and unique among live organizations; without one, name + region is unique. "
     "Input is trimmed; codes are upper-cased and full-width characters normalised. `parent_id` (group "
     "structure) and `sponsor_org_id` (举办单位, schools only) must name live organizations (else 422); `honours` "
-    "is a list of {title, level, year, issuer}. Send `Idempotency-Key` so a retry never creates a duplicate.",
+    "is a list of {title, level, year, issuer}. Send `Idempotency-Key` so a retry never creates a duplicate.\n\n"
+    + WHO_CREATES,
     responses={
         201: {
             "headers": {"Location": {"schema": {"type": "string"}}, "ETag": {"schema": {"type": "string"}}},
@@ -199,12 +210,12 @@ async def get_organization(
 @router.patch(
     "/{org_id}",
     response_model=OrganizationPublic,
-    dependencies=[WRITE],
+    dependencies=[ORG_WRITE],
     summary="修改单位 Update an organization",
     description="Partial update: only the fields sent change. Send `If-Match` with the ETag you read so two "
     "clerks never overwrite each other silently (stale → 412). A `parent_id` that would put the organization "
     "below itself is 409; `null` clears `credit_code`, `parent_id` and `sponsor_org_id`; `honours` is replaced "
-    "whole. `status` changes only through `POST /v1/organizations/{id}/status-changes`.",
+    "whole. `status` changes only through `POST /v1/organizations/{id}/status-changes`.\n\n" + WHO_EDITS,
     responses={
         200: {"content": {"application/json": {"example": {**_EXAMPLE, "version": 2}}}},
         **problem_responses(401, 403, 404, 409, 412, 422),
@@ -218,6 +229,7 @@ async def update_organization(
     principal: PrincipalDep,
     if_match: IfMatch = None,
 ) -> Response:
+    await tenancy.ensure_org_writer(session, principal, org_id)
     org = await service.update_organization(
         session, org_id=org_id, changes=body, if_match=if_match, actor=principal.actor
     )
@@ -229,11 +241,11 @@ async def update_organization(
 @router.delete(
     "/{org_id}",
     status_code=204,
-    dependencies=[WRITE],
+    dependencies=[ORG_WRITE],
     summary="删除单位 Delete an organization",
     description="Soft delete: the organization disappears from reads and lists, and appears as a tombstone in "
     "`include_deleted=true` syncs. Its credit code may be registered again. While live organizations name it as "
-    "`parent_id` or `sponsor_org_id` it cannot be deleted (409).",
+    "`parent_id` or `sponsor_org_id` it cannot be deleted (409).\n\n" + WHO_EDITS,
     responses=problem_responses(401, 403, 404, 412),
 )
 async def delete_organization(
@@ -242,6 +254,7 @@ async def delete_organization(
     principal: PrincipalDep,
     if_match: IfMatch = None,
 ) -> Response:
+    await tenancy.ensure_org_writer(session, principal, org_id)
     await service.delete_organization(session, org_id=org_id, if_match=if_match, actor=principal.actor)
     await session.commit()
     return Response(status_code=204)

@@ -15,8 +15,9 @@ from chanjiao.auth import PrincipalDep
 from chanjiao.errors import problem_responses
 from chanjiao.i18n import wants_english
 from chanjiao.idempotency import IdempotencyDep
+from services.membership import tenancy
 from services.membership.organizations import batch, imports
-from services.membership.organizations.deps import READ, WRITE, XLSX, IdempotencyKey
+from services.membership.organizations.deps import CREATE, READ, WHO_CREATES, XLSX, IdempotencyKey
 from services.membership.organizations.schemas import BatchCreate, BatchResult, ImportColumn, ImportReport
 
 router = APIRouter()
@@ -82,13 +83,13 @@ _PROBLEM_413 = {
 @router.post(
     "/batch",
     response_model=BatchResult,
-    dependencies=[WRITE],
+    dependencies=[CREATE],
     summary="批量登记单位 Create organizations in a batch",
     description="Up to 1000 items, each shaped like the body of `POST /v1/organizations` and validated on its own. "
     "Answers 200 with one result per item: `201` + `id`, or the item's problem (`422` invalid, `409` duplicate — "
     "with `existing_id` when the credit code is taken; batches never update). Valid items are saved, invalid ones "
     "touch nothing. With `atomic=true` the batch is all-or-nothing: any failed item → 422 with every item's result "
-    "(valid ones as `424`, not committed). `Idempotency-Key` keys the batch as a whole.",
+    "(valid ones as `424`, not committed). `Idempotency-Key` keys the batch as a whole.\n\n" + WHO_CREATES,
     responses={
         200: {"content": {"application/json": {"example": _BATCH_EXAMPLE}}},
         **problem_responses(400, 401, 403, 409, 422),
@@ -157,7 +158,7 @@ async def limit_upload(request: Request) -> None:
 @router.post(
     "/imports",
     response_model=ImportReport,
-    dependencies=[WRITE, Depends(limit_upload)],
+    dependencies=[CREATE, Depends(limit_upload)],
     summary="导入单位表 Import organizations from a spreadsheet",
     description="Multipart upload (field `file`) of an `.xlsx` (first sheet) or `.csv` (UTF-8 or GBK), at most "
     "5 MiB and 10,000 rows (else 413). The heading row maps columns to fields — see "
@@ -166,7 +167,10 @@ async def limit_upload(request: Request) -> None:
     "上级单位信用代码 → parent_id, 举办单位信用代码 → sponsor_org_id; other columns are ignored. A row whose "
     "credit code (or, without one, name + region) is registered updates that organization — a blank cell never "
     "overwrites a value; other rows create one. Each row is saved or rejected on its own; the report lists every "
-    "rejected row with field and rule, never a cell's value. `dry_run=true` checks everything and saves nothing.",
+    "rejected row with field and rule, never a cell's value. `dry_run=true` checks everything and saves nothing.\n\n"
+    + WHO_CREATES
+    + " A row matching an organization the caller may not edit (one its own org admin has claimed, or one in none "
+    "of the caller's alliances) is not updated and counts as `skipped`.",
     responses={
         200: {"content": {"application/json": {"example": _REPORT_EXAMPLE}}},
         **problem_responses(400, 401, 403, 409, 422),
@@ -208,8 +212,17 @@ async def import_organizations(
         table = await run_in_threadpool(imports.read_table, data, upload.filename)
     finally:
         await form.close()
+
+    async def may_update(org_id) -> bool:
+        return await tenancy.may_write_org(session, principal, org_id)
+
     report = await imports.run_import(
-        session, table=table, actor=principal.actor, english=wants_english(request), dry_run=dry_run
+        session,
+        table=table,
+        actor=principal.actor,
+        english=wants_english(request),
+        dry_run=dry_run,
+        may_update=may_update,
     )
     response = JSONResponse(report.model_dump(mode="json"))
     if dry_run:

@@ -14,8 +14,9 @@ from chanjiao.errors import problem_responses
 from chanjiao.etag import etag_for
 from chanjiao.idempotency import IdempotencyDep
 from chanjiao.pagination import CursorQuery, LimitQuery
+from services.membership import tenancy
 from services.membership.organizations import school, service
-from services.membership.organizations.deps import READ, WRITE, IdempotencyKey, IfMatch
+from services.membership.organizations.deps import ORG_WRITE, READ, WHO_EDITS, IdempotencyKey, IfMatch
 from services.membership.organizations.models import OrganizationSchoolStats, OrganizationStatusEvent
 from services.membership.organizations.schemas import (
     FIRST_YEAR,
@@ -91,12 +92,12 @@ async def list_majors(
 @router.put(
     "/{org_id}/majors",
     response_model=MajorList,
-    dependencies=[WRITE],
+    dependencies=[ORG_WRITE],
     summary="登记某年专业 Replace a school's majors for one year",
     description="The majors of `year` become exactly the list sent (an empty list removes that year); other years "
     "are untouched. Major codes are 6 digits with an optional K; each appears once. Only schools "
     "(undergraduate, higher/secondary vocational, technician colleges) keep majors (else 409). Answers the "
-    "year's rows.",
+    "year's rows.\n\n" + WHO_EDITS,
     responses={
         200: {"content": {"application/json": {"example": _MAJORS_EXAMPLE}}},
         **problem_responses(401, 403, 404, 409, 422),
@@ -105,6 +106,7 @@ async def list_majors(
 async def replace_majors(
     org_id: uuid.UUID, body: MajorsReplace, session: SessionDep, principal: PrincipalDep
 ) -> JSONResponse:
+    await tenancy.ensure_org_writer(session, principal, org_id)
     rows = await school.replace_majors(session, org_id=org_id, data=body, actor=principal.actor)
     result = MajorList(org_id=org_id, items=await school.render_majors(session, rows))
     await session.commit()
@@ -149,10 +151,10 @@ async def get_school_stats(org_id: uuid.UUID, year: YearPath, session: SessionDe
 @router.put(
     "/{org_id}/school-stats/{year}",
     response_model=SchoolStatsPublic,
-    dependencies=[WRITE],
+    dependencies=[ORG_WRITE],
     summary="登记某年办学数据 Put a school's statistics for one year",
     description="Creates (201) or replaces (200) the year's figures, each ≥ 0. Only schools keep them (else 409). "
-    "`If-Match` is optional; a stale tag is 412.",
+    "`If-Match` is optional; a stale tag is 412.\n\n" + WHO_EDITS,
     responses={
         200: {"content": {"application/json": {"example": {**_STATS_EXAMPLE, "version": 2}}}},
         201: {"content": {"application/json": {"example": _STATS_EXAMPLE}}},
@@ -167,6 +169,7 @@ async def put_school_stats(
     principal: PrincipalDep,
     if_match: IfMatch = None,
 ) -> JSONResponse:
+    await tenancy.ensure_org_writer(session, principal, org_id)
     row, created = await school.put_school_stats(
         session, org_id=org_id, year=year, data=body, if_match=if_match, actor=principal.actor
     )
@@ -195,12 +198,12 @@ def _event(e: OrganizationStatusEvent) -> StatusEventPublic:
     "/{org_id}/status-changes",
     status_code=201,
     response_model=StatusEventPublic,
-    dependencies=[WRITE],
+    dependencies=[ORG_WRITE],
     summary="变更单位状态 Change an organization's status",
     description="Records a dated event `active → inactive` or `inactive → active` (anything else is 409 naming the "
     "allowed target). `effective_on` defaults to today (Asia/Shanghai), may not be in the future (422) nor before "
     "the latest change (409). The organization's `status` becomes `to` and its version (ETag) moves on. Events are "
-    "kept forever. Send `Idempotency-Key` so a retry never records twice.",
+    "kept forever. Send `Idempotency-Key` so a retry never records twice.\n\n" + WHO_EDITS,
     responses={
         201: {"content": {"application/json": {"example": _EVENT_EXAMPLE}}},
         **problem_responses(401, 403, 404, 409, 422),
@@ -216,6 +219,7 @@ async def create_status_change(
 ) -> Response:
     if idem.replay is not None:
         return idem.replay
+    await tenancy.ensure_org_writer(session, principal, org_id)
     event = await service.change_status(session, org_id=org_id, data=body, actor=principal.actor)
     response = JSONResponse(
         _event(event).model_dump(mode="json", by_alias=True),

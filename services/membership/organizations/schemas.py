@@ -420,7 +420,10 @@ class ImportReport(BaseModel):
     rows: int = Field(description="Data rows read (blank rows are not counted)")
     created: int
     updated: int
-    skipped: int = Field(description="Rows matching an existing organization that change nothing")
+    skipped: int = Field(
+        description="Rows matching an existing organization that change nothing, or that the caller may not edit "
+        "(claimed by its own org admin, or in none of the caller's alliances)"
+    )
     rejected: list[ImportRejection]
     ignored_columns: list[str] = Field(description="Letters of columns whose heading is not in the table")
 

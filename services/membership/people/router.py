@@ -10,20 +10,31 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from chanjiao.app import SessionDep
-from chanjiao.auth import PrincipalDep, allow
+from chanjiao.auth import ORG_ADMIN, ORG_STAFF, PrincipalDep, allow
 from chanjiao.crypto import FieldCipher, field_cipher
 from chanjiao.errors import problem_responses
 from chanjiao.etag import etag_for, if_none_match_hits
 from chanjiao.idempotency import IdempotencyDep
 from chanjiao.pagination import CursorQuery, LimitQuery
+from services.membership import tenancy
 from services.membership.people import service
-from services.membership.people.models import PersonTag
+from services.membership.people.models import Person, PersonTag
 from services.membership.people.schemas import PersonCreate, PersonPage, PersonPublic, PersonUpdate
 
 router = APIRouter(prefix="/v1/people", tags=["people"])
 
 READ = allow(scopes=("membership:read",))
-WRITE = allow(scopes=("membership:write",))
+# Who may write (services/membership/tenancy.py): the person's own organization (org_admin or org_staff, users or
+# its API key) and platform admins. People are private: others read them only as tenancy.can_read_private says.
+WRITE = allow(roles=(ORG_ADMIN, ORG_STAFF), scopes=("membership:write",), tenant="organization")
+WHO = (
+    "\n\n**谁可以 Who:** the person's own organization (its org_admin or org_staff, or its API key) and platform "
+    "admins; anyone else — another organization, an alliance admin — gets 403."
+)
+PRIVATE = (
+    "\n\nPeople are private to their organization: readable by its principals, by admins of alliances it "
+    "belongs to, by services and platform admins; to anyone else a person is 404 and absent from lists."
+)
 
 # HKDF purpose of the key that encrypts personal data in the membership service.
 CIPHER_PURPOSE = "membership/personal-data"
@@ -79,7 +90,7 @@ def _one(body: PersonPublic, status_code: int = 200, **headers: str) -> JSONResp
     "service) at an existing, active organization (`org_id`, else 422). `skill_level` and `tags` are closed "
     "lists. `phone` is write-only personal data: validated as an 11-digit mainland mobile number, stored "
     "encrypted and read back only as `phone_masked`. Send `Idempotency-Key` so a retry never creates a "
-    "duplicate.",
+    "duplicate." + WHO,
     responses={
         201: {
             "headers": {"Location": {"schema": {"type": "string"}}, "ETag": {"schema": {"type": "string"}}},
@@ -98,6 +109,7 @@ async def create_person(
 ) -> Response:
     if idem.replay is not None:
         return idem.replay
+    tenancy.ensure_org_member(principal, body.org_id)
     person = await service.create_person(session, data=body, cipher=cipher, actor=principal.actor)
     public = service.render([person])[0]
     response = _one(public, 201, Location=f"/v1/people/{person.id}")
@@ -113,7 +125,7 @@ async def create_person(
     summary="查询人员 List people",
     description="Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `org_id`, `tag`, `q` (any part "
     "of the name, case-insensitive). Incremental sync: `updated_since` orders by change time; "
-    "`include_deleted=true` adds tombstones.",
+    "`include_deleted=true` adds tombstones." + PRIVATE,
     responses={
         200: {"content": {"application/json": {"example": {"items": [_EXAMPLE], "next_cursor": None}}}},
         **problem_responses(422),
@@ -121,6 +133,7 @@ async def create_person(
 )
 async def list_people(
     session: SessionDep,
+    principal: PrincipalDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
     org_id: Annotated[uuid.UUID | None, Query(description="所在单位")] = None,
@@ -138,6 +151,7 @@ async def list_people(
         include_deleted=include_deleted,
         cursor=cursor,
         limit=limit,
+        visible=tenancy.private_filter(principal, Person.org_id),
     )
     return PersonPage(items=service.render(people), next_cursor=next_cursor)
 
@@ -148,7 +162,7 @@ async def list_people(
     dependencies=[READ],
     summary="人员详情 Get a person",
     description="Carries an `ETag`; send it back as `If-None-Match` for a cheap 304, or as `If-Match` when you "
-    "PATCH. The phone is shown only masked.",
+    "PATCH. The phone is shown only masked." + PRIVATE,
     responses={
         200: {"content": {"application/json": {"example": _EXAMPLE}}},
         304: {"description": "Not modified"},
@@ -158,9 +172,12 @@ async def list_people(
 async def get_person(
     person_id: uuid.UUID,
     session: SessionDep,
+    principal: PrincipalDep,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
     person = await service.get_person(session, person_id)
+    if not await tenancy.can_read_private(session, principal, [person.org_id]):
+        raise service.not_found()
     if if_none_match_hits(if_none_match, person.version):
         return Response(status_code=304, headers={"ETag": etag_for(person.version)})
     return _one(service.render([person])[0])
@@ -173,7 +190,8 @@ async def get_person(
     summary="修改人员 Update a person",
     description="Partial update: only the fields sent change; `null` clears `title`, `skill_level` or `phone`. "
     "A new `org_id` must be an existing, active organization where the person holds no current "
-    "appointment. Send `If-Match` with the ETag you read (stale → 412).",
+    "appointment (moving a person needs a principal of both organizations). Send `If-Match` with the ETag you "
+    "read (stale → 412)." + WHO,
     responses={
         200: {"content": {"application/json": {"example": {**_EXAMPLE, "version": 2}}}},
         **problem_responses(401, 403, 404, 412, 422),
@@ -187,6 +205,8 @@ async def update_person(
     cipher: CipherDep,
     if_match: IfMatch = None,
 ) -> Response:
+    current = await service.get_person(session, person_id, for_update=True)
+    tenancy.ensure_org_member(principal, current.org_id, *([body.org_id] if body.org_id else []))
     person = await service.update_person(
         session, person_id=person_id, changes=body, if_match=if_match, cipher=cipher, actor=principal.actor
     )
@@ -202,7 +222,7 @@ async def update_person(
     summary="删除人员 Delete a person",
     description="Soft delete: the person disappears from reads and lists, and appears as a tombstone in "
     "`include_deleted=true` syncs. A person who still holds an appointment that has not ended (open, or "
-    "ending today or later) cannot be deleted (409): end or delete it first.",
+    "ending today or later) cannot be deleted (409): end or delete it first." + WHO,
     responses=problem_responses(401, 403, 404, 409, 412, 422),
 )
 async def delete_person(
@@ -211,6 +231,8 @@ async def delete_person(
     principal: PrincipalDep,
     if_match: IfMatch = None,
 ) -> Response:
+    current = await service.get_person(session, person_id, for_update=True)
+    tenancy.ensure_org_member(principal, current.org_id)
     await service.delete_person(session, person_id=person_id, if_match=if_match, actor=principal.actor)
     await session.commit()
     return Response(status_code=204)

@@ -157,6 +157,10 @@ async def create_person(session: AsyncSession, *, data: PersonCreate, cipher: Fi
     return person
 
 
+def not_found() -> PersonNotFound:
+    return PersonNotFound(detail_zh="没有该人员，或已被删除", detail_en="No such person, or they were deleted")
+
+
 async def get_person(session: AsyncSession, person_id: uuid.UUID, *, for_update: bool = False) -> Person:
     stmt = sa.select(Person).where(Person.id == person_id, Person.deleted_at.is_(None))
     if for_update:
@@ -177,8 +181,12 @@ async def list_people(
     include_deleted: bool,
     cursor: str | None,
     limit: int,
+    visible: sa.ColumnElement[bool] | None = None,
 ) -> tuple[list[Person], str | None]:
+    """`visible`: the WHERE clause of the people the caller may see (None: everyone)."""
     stmt = sa.select(Person)
+    if visible is not None:
+        stmt = stmt.where(visible)
     if not include_deleted:
         stmt = stmt.where(Person.deleted_at.is_(None))
     if org_id is not None:
