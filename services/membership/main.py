@@ -9,6 +9,10 @@ from services.membership.alliances.router import router as alliances_router
 from services.membership.appointments.router import router as appointments_router
 from services.membership.committees.router import router as committees_router
 from services.membership.db import kernel
+from services.membership.identity.bootstrap import identity_startup
+from services.membership.identity.routes_auth import router as auth_router
+from services.membership.identity.routes_keys import router as api_keys_router
+from services.membership.identity.routes_users import router as users_router
 from services.membership.memberships.router import router as memberships_router
 from services.membership.memberships.routes_import import router as member_imports_router
 from services.membership.organizations.router import router as organizations_router
@@ -17,7 +21,8 @@ from services.membership.reference.router import router as reference_router
 
 DESCRIPTION = """成员服务：联盟的成员单位、成员资格、委员会与人员。
 Membership: the roll of organizations (schools, enterprises …), alliances, memberships and people,
-plus the shared reference tables (regions, majors, occupations, industries)."""
+plus the shared reference tables (regions, majors, occupations, industries), and identity: users,
+logins, sessions and API keys."""
 
 
 def create_app(settings: MembershipSettings | None = None) -> FastAPI:
@@ -36,6 +41,9 @@ def create_app(settings: MembershipSettings | None = None) -> FastAPI:
             committees_router,
             people_router,
             appointments_router,
+            auth_router,
+            users_router,
+            api_keys_router,
         ],
         openapi_tags=[
             {"name": "organizations", "description": "单位 — schools, enterprises, associations and other units"},
@@ -45,5 +53,9 @@ def create_app(settings: MembershipSettings | None = None) -> FastAPI:
             {"name": "committees", "description": "机构与委员会 — councils, secretariat, 专指委; seats and positions"},
             {"name": "people", "description": "人员 — teachers, experts, skill masters and enterprise mentors"},
             {"name": "appointments", "description": "双栖双聘 — a person appointed at a school or an enterprise"},
+            {"name": "auth", "description": "登录与令牌 — login, refresh, logout, public keys, invitations, resets"},
+            {"name": "users", "description": "用户 — accounts, roles, invitations, password resets, alliance grants"},
+            {"name": "api-keys", "description": "API 密钥 — keys of organizations and alliances for their systems"},
         ],
+        on_startup=[identity_startup],
     )

@@ -1,0 +1,248 @@
+"""API keys of organizations and alliances, and their introspection by the gateway.
+
+A key is `cjk_` + 43 random characters, answered once at creation; only its SHA-256 and its first
+12 characters (`prefix`, for recognition) are kept. An organization's key acts as that organization's
+`org_admin`, an alliance's key as that alliance's `alliance_admin` — both limited to the scopes
+chosen at creation. Keys are managed by people only (a key cannot mint keys): an organization's by
+its org_admins, an alliance's by its alliance admins, any by platform admins.
+
+Introspection answers `active: false` for an unknown, malformed, revoked or expired key, and for a
+key whose organization or alliance was deleted. `last_used_at` is written at most once a minute
+per key, so a busy key does not turn every gateway cache miss into a row update.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chanjiao.auth import ALLIANCE_ADMIN, ORG_ADMIN, Principal
+from chanjiao.errors import Forbidden, NotFound, field_error
+from chanjiao.ids import new_id
+from chanjiao.pagination import keyset, page_of
+from services.membership.alliances.models import Alliance
+from services.membership.identity import opaque
+from services.membership.identity.models import ApiKey
+from services.membership.identity.schemas import ApiKeyCreate, ApiKeyPublic
+from services.membership.identity.service import _audit, _live_org, as_uuids, live_alliance, require_user, utcnow
+from services.membership.organizations.models import Organization
+
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+class ApiKeyNotFound(NotFound):
+    slug = "api-key-not-found"
+    title_zh, title_en = "API 密钥不存在", "API key not found"
+
+
+def _snapshot(key: ApiKey) -> dict[str, Any]:
+    """Audited fields: never the key or its hash."""
+    return {
+        "name": key.name,
+        "org_id": key.org_id,
+        "alliance_id": key.alliance_id,
+        "scopes": key.scopes,
+        "prefix": key.prefix,
+        "expires_at": key.expires_at,
+        "revoked_at": key.revoked_at,
+    }
+
+
+def is_active(key: ApiKey) -> bool:
+    return key.revoked_at is None and (key.expires_at is None or key.expires_at > utcnow())
+
+
+def render(key: ApiKey) -> ApiKeyPublic:
+    return ApiKeyPublic(
+        id=key.id,
+        name=key.name,
+        org_id=key.org_id,
+        alliance_id=key.alliance_id,
+        scopes=list(key.scopes),
+        prefix=key.prefix,
+        created_by=key.created_by,
+        created_at=key.created_at,
+        expires_at=key.expires_at,
+        revoked_at=key.revoked_at,
+        last_used_at=key.last_used_at,
+        active=is_active(key),
+    )
+
+
+def _manages(principal: Principal, key: ApiKey) -> bool:
+    if key.org_id is not None:
+        return principal.acts_for_org(key.org_id, (ORG_ADMIN,))
+    return principal.administers_alliance(key.alliance_id)
+
+
+async def create_key(session: AsyncSession, principal: Principal, data: ApiKeyCreate) -> tuple[ApiKey, str]:
+    require_user(principal)
+    if data.org_id is not None:
+        await _live_org(session, data.org_id, "org_id")
+        if not principal.acts_for_org(data.org_id, (ORG_ADMIN,)):
+            raise Forbidden(
+                detail_zh="只有本单位管理员可以创建单位的 API 密钥",
+                detail_en="Only the organization's org_admins create its API keys",
+            )
+    else:
+        assert data.alliance_id is not None
+        await live_alliance(session, data.alliance_id, "alliance_id")
+        if not principal.administers_alliance(data.alliance_id):
+            raise Forbidden(
+                detail_zh="只有该联盟的管理员可以创建联盟的 API 密钥",
+                detail_en="Only the alliance's admins create its API keys",
+            )
+    if data.expires_at is not None and data.expires_at <= utcnow():
+        raise field_error(
+            ["body", "expires_at"], "in_past", "过期时间须晚于当前时间", "expires_at must be in the future"
+        )
+    secret = opaque.new_secret(opaque.API_KEY)
+    key = ApiKey(
+        id=new_id(),
+        name=data.name,
+        org_id=data.org_id,
+        alliance_id=data.alliance_id,
+        scopes=list(data.scopes),
+        key_hash=opaque.digest(secret),
+        prefix=secret[: opaque.SHOWN_PREFIX],
+        created_by=principal.actor,
+        created_at=utcnow(),
+        expires_at=data.expires_at,
+    )
+    session.add(key)
+    await session.flush()
+    await _audit(
+        session,
+        entity="api_key",
+        entity_id=key.id,
+        action="create",
+        actor=principal.actor,
+        before=None,
+        after=_snapshot(key),
+    )
+    return key, secret
+
+
+async def get_key(session: AsyncSession, principal: Principal, key_id: uuid.UUID, *, for_write: bool = False) -> ApiKey:
+    """Another tenant's key: 404 on reads, 403 on writes (the authorisation matrix's rule)."""
+    require_user(principal)
+    stmt = sa.select(ApiKey).where(ApiKey.id == key_id)
+    if for_write:
+        stmt = stmt.with_for_update()
+    key = (await session.execute(stmt)).scalar_one_or_none()
+    missing = ApiKeyNotFound(detail_zh="没有该 API 密钥", detail_en="No such API key")
+    if key is None:
+        raise missing
+    if not _manages(principal, key):
+        if for_write:
+            raise Forbidden(
+                detail_zh="只能管理本单位或本联盟的 API 密钥", detail_en="You may only manage your own keys"
+            )
+        raise missing
+    return key
+
+
+async def list_keys(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    org_id: uuid.UUID | None,
+    alliance_id: uuid.UUID | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[ApiKey], str | None]:
+    """Platform admins see every key; others their organization's (org_admin) and their alliances' keys."""
+    require_user(principal)
+    stmt = sa.select(ApiKey)
+    if not principal.is_platform_admin:
+        visible = []
+        orgs = as_uuids([principal.org_id] if ORG_ADMIN in principal.roles and principal.org_id else [])
+        alliances = as_uuids(principal.alliances if ALLIANCE_ADMIN in principal.roles else [])
+        if orgs:
+            visible.append(ApiKey.org_id.in_(orgs))
+        if alliances:
+            visible.append(ApiKey.alliance_id.in_(alliances))
+        if not visible:
+            return [], None
+        stmt = stmt.where(sa.or_(*visible))
+    if org_id is not None:
+        stmt = stmt.where(ApiKey.org_id == org_id)
+    if alliance_id is not None:
+        stmt = stmt.where(ApiKey.alliance_id == alliance_id)
+    rows = (await session.execute(keyset(stmt, [ApiKey.id], cursor, limit))).scalars().all()
+    return page_of(list(rows), limit, lambda k: (k.id,))
+
+
+async def revoke_key(session: AsyncSession, principal: Principal, key_id: uuid.UUID) -> ApiKey:
+    """Idempotent: revoking a revoked key changes nothing."""
+    key = await get_key(session, principal, key_id, for_write=True)
+    if key.revoked_at is None:
+        before = _snapshot(key)
+        key.revoked_at, key.revoked_by = utcnow(), principal.actor
+        await session.flush()
+        await _audit(
+            session,
+            entity="api_key",
+            entity_id=key.id,
+            action="revoke",
+            actor=principal.actor,
+            before=before,
+            after=_snapshot(key),
+        )
+    return key
+
+
+async def introspect(session: AsyncSession, api_key: str) -> dict[str, Any]:
+    inactive: dict[str, Any] = {"active": False}
+    if not opaque.looks_like(api_key, opaque.API_KEY):
+        return inactive
+    row = (
+        await session.execute(
+            sa.select(ApiKey, Organization.deleted_at, Alliance.deleted_at)
+            .outerjoin(Organization, Organization.id == ApiKey.org_id)
+            .outerjoin(Alliance, Alliance.id == ApiKey.alliance_id)
+            .where(ApiKey.key_hash == opaque.digest(api_key))
+        )
+    ).first()
+    if row is None:
+        return inactive
+    key, org_deleted, alliance_deleted = row
+    if not is_active(key) or org_deleted is not None or alliance_deleted is not None:
+        return inactive
+    now = utcnow()
+    if key.last_used_at is None or key.last_used_at < now - LAST_USED_RESOLUTION:
+        await session.execute(
+            sa.update(ApiKey)
+            .where(
+                ApiKey.id == key.id,
+                sa.or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at < now - LAST_USED_RESOLUTION),
+            )
+            .values(last_used_at=now)
+        )
+    if key.org_id is not None:
+        principal = {
+            "kind": "api_key",
+            "subject": str(key.id),
+            "org_id": str(key.org_id),
+            "roles": [ORG_ADMIN],
+            "scopes": list(key.scopes),
+            "alliances": [],
+        }
+    else:
+        principal = {
+            "kind": "api_key",
+            "subject": str(key.id),
+            "org_id": None,
+            "roles": [ALLIANCE_ADMIN],
+            "scopes": list(key.scopes),
+            "alliances": [str(key.alliance_id)],
+        }
+    return {
+        "active": True,
+        "principal": principal,
+        "expires_at": key.expires_at.isoformat() if key.expires_at else None,
+    }

@@ -1,0 +1,297 @@
+"""`/v1/auth/*` — logins, sessions, the public key, API-key introspection, and redeeming one-time tokens.
+
+Thin endpoints: resolve dependencies, call one service function, commit once."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form
+from fastapi.responses import JSONResponse, Response
+
+from chanjiao.app import SessionDep
+from chanjiao.auth import allow
+from chanjiao.errors import BadRequest, problem_responses
+from services.membership.identity import keys, service
+from services.membership.identity.runtime import Identity, get_identity
+from services.membership.identity.schemas import (
+    PASSWORD_RULES,
+    ClaimRequest,
+    IntrospectRequest,
+    IntrospectResponse,
+    LoggedOut,
+    PasswordChanged,
+    PasswordResetRequest,
+    RefreshRequest,
+    SetupRequest,
+    TokenResponse,
+    UserPublic,
+    dump,
+)
+
+router = APIRouter(prefix="/v1/auth", tags=["auth"])
+
+PUBLIC = allow(public=True)
+IdentityDep = Annotated[Identity, Depends(get_identity)]
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+TOKEN_EXAMPLE = {
+    "access_token": "eyJhbGciOiJFZERTQSIsImtpZCI6IjNmMmE…",
+    "token_type": "bearer",
+    "expires_in": 900,
+    "refresh_token": "cjr_q3L9…",
+    "refresh_expires_in": 2592000,
+    "scope": "membership:read membership:write training:read training:write matching:read matching:write",
+}
+USER_EXAMPLE = {
+    "id": "019abf40-2b3c-7d4e-8f50-6172839a4b5c",
+    "login": "wang.jianhua",
+    "display_name": "王建华",
+    "org_id": "019abf2e-7c3a-7d2e-9b1a-3f0c2d4e5a6b",
+    "org_role": "org_admin",
+    "is_platform_admin": False,
+    "alliances": [],
+    "disabled_at": None,
+    "version": 1,
+    "created_at": "2026-11-25T08:00:00+00:00",
+    "updated_at": "2026-11-25T08:00:00+00:00",
+}
+PASSWORD_CHANGED_EXAMPLE = {
+    "user_id": "019abf40-2b3c-7d4e-8f50-6172839a4b5c",
+    "login": "wang.jianhua",
+    "password_changed_at": "2026-11-25T09:30:00+00:00",
+    "sessions_ended": 2,
+}
+LOCKOUT = (
+    "After `login_max_failures` (5) failed attempts for one login name within `login_failure_window_seconds` "
+    "(15 min) the answer is 429 with `Retry-After` until the oldest counted failure leaves the window — checked "
+    "before any password hashing; unknown logins are counted too. A success clears the count."
+)
+
+
+def _tokens(tokens: TokenResponse) -> JSONResponse:
+    return JSONResponse(dump(tokens), headers=NO_STORE)
+
+
+@router.post(
+    "/token",
+    response_model=TokenResponse,
+    dependencies=[PUBLIC],
+    summary="登录或刷新令牌 OAuth2 token endpoint",
+    description="Form-encoded (`application/x-www-form-urlencoded`), as OAuth2 clients and Swagger UI's "
+    "Authorize button send it.\n\n"
+    "- `grant_type=password&username=<login>&password=<password>[&scope=<space-separated scopes>]` starts a "
+    "session: an access JWT (Ed25519, 15 min; verify it with `GET /v1/auth/jwks`) and a rotating refresh "
+    "token. `scope` narrows what the access token carries.\n"
+    "- `grant_type=refresh_token&refresh_token=<token>` continues it (same as `POST /v1/auth/refresh`).\n\n"
+    "Other fields (`client_id`, `client_secret`) are accepted and ignored. Wrong login or password, a disabled "
+    "account and an unknown login all answer the same 401 (`error: invalid_grant`). " + LOCKOUT,
+    responses={
+        200: {"content": {"application/json": {"example": TOKEN_EXAMPLE}}},
+        **problem_responses(400, 401, 422),
+        429: {"description": "登录失败次数过多 Locked out; see `Retry-After`"},
+    },
+)
+async def token(
+    session: SessionDep,
+    ident: IdentityDep,
+    grant_type: Annotated[str, Form(description="`password` or `refresh_token`")],
+    username: Annotated[str | None, Form(max_length=200)] = None,
+    password: Annotated[str | None, Form(max_length=1024)] = None,
+    refresh_token: Annotated[str | None, Form(max_length=512)] = None,
+    scope: Annotated[str | None, Form(max_length=1000)] = None,
+) -> Response:
+    if grant_type == "password":
+        if not username or password is None:
+            raise BadRequest(
+                detail_zh="password 授权需要 username 和 password",
+                detail_en="The password grant needs username and password",
+                extra={"error": "invalid_request"},
+            )
+        result = await service.password_grant(session, ident, login=username, password=password, scope=scope)
+    elif grant_type == "refresh_token":
+        result = await service.refresh_grant(session, ident, refresh_token=refresh_token)
+    else:
+        raise service.UnsupportedGrant(
+            detail_zh="grant_type 应为 password 或 refresh_token",
+            detail_en="grant_type must be password or refresh_token",
+            extra={"error": "unsupported_grant_type"},
+        )
+    await session.commit()
+    return _tokens(result)
+
+
+@router.post(
+    "/refresh",
+    response_model=TokenResponse,
+    dependencies=[PUBLIC],
+    summary="刷新令牌 Refresh a session",
+    description="Trades a refresh token for a new access token and a new refresh token (rotation: the one "
+    "sent stops working). Presenting a refresh token that was already used or revoked ends the whole session "
+    "(every token of its family), since someone else may hold a copy: log in again. Expired, unknown and "
+    "disabled accounts' tokens are 401.",
+    responses={200: {"content": {"application/json": {"example": TOKEN_EXAMPLE}}}, **problem_responses(401, 422)},
+)
+async def refresh(body: RefreshRequest, session: SessionDep, ident: IdentityDep) -> Response:
+    result = await service.refresh_grant(session, ident, refresh_token=body.refresh_token)
+    await session.commit()
+    return _tokens(result)
+
+
+@router.post(
+    "/logout",
+    response_model=LoggedOut,
+    dependencies=[PUBLIC],
+    summary="退出登录 Log out",
+    description="Ends the session of this refresh token (its whole family). Always 200 `{logged_out: true}`, "
+    "also for an unknown or already ended token (RFC 7009). The current access token stays valid until it "
+    "expires (at most 15 minutes).",
+    responses={200: {"content": {"application/json": {"example": {"logged_out": True}}}}, **problem_responses(422)},
+)
+async def logout(body: RefreshRequest, session: SessionDep) -> LoggedOut:
+    await service.logout(session, refresh_token=body.refresh_token)
+    await session.commit()
+    return LoggedOut(logged_out=True)
+
+
+@router.get(
+    "/jwks",
+    dependencies=[PUBLIC],
+    summary="令牌公钥 Public keys of access tokens (JWKS)",
+    description="The Ed25519 public key(s) that verify access tokens (`kid` in the token header). The gateway "
+    "verifies tokens locally with them; so can any client.",
+    responses={
+        200: {
+            "content": {
+                "application/json": {
+                    "example": {
+                        "keys": [
+                            {
+                                "kty": "OKP",
+                                "crv": "Ed25519",
+                                "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo",
+                                "kid": "3f2a9c1d0b8e7f65",
+                                "alg": "EdDSA",
+                                "use": "sig",
+                            }
+                        ]
+                    }
+                }
+            }
+        }
+    },
+)
+async def jwks(ident: IdentityDep) -> JSONResponse:
+    return JSONResponse(ident.issuer.jwks(), headers={"Cache-Control": "public, max-age=300"})
+
+
+@router.post(
+    "/introspect",
+    response_model=IntrospectResponse,
+    dependencies=[allow(kinds=("service",), scopes=("identity:introspect",))],
+    summary="校验 API 密钥 Introspect an API key (gateway)",
+    description="The gateway asks whether an `X-API-Key` is valid. Active: `{active: true, principal: {kind: "
+    "api_key, subject: <key id>, org_id, roles, scopes, alliances}, expires_at}` — an organization's key acts "
+    "as its `org_admin`, an alliance's key as its `alliance_admin`, limited to the key's scopes. Otherwise "
+    "(unknown, malformed, revoked, expired, organization or alliance deleted) `{active: false}`. Updates the "
+    "key's `last_used_at` at most once a minute.",
+    responses={
+        200: {
+            "content": {
+                "application/json": {
+                    "examples": {
+                        "active": {
+                            "value": {
+                                "active": True,
+                                "principal": {
+                                    "kind": "api_key",
+                                    "subject": "019abf50-3c4d-7e5f-8a6b-7c8d9e0f1a2b",
+                                    "org_id": "019abf2e-7c3a-7d2e-9b1a-3f0c2d4e5a6b",
+                                    "roles": ["org_admin"],
+                                    "scopes": ["membership:read", "training:write"],
+                                    "alliances": [],
+                                },
+                                "expires_at": None,
+                            }
+                        },
+                        "inactive": {"value": {"active": False}},
+                    }
+                }
+            }
+        },
+        **problem_responses(401, 403, 422),
+    },
+)
+async def introspect(body: IntrospectRequest, session: SessionDep) -> JSONResponse:
+    result = await keys.introspect(session, body.api_key)
+    await session.commit()
+    return JSONResponse(result, headers={"Cache-Control": "no-store"})
+
+
+@router.post(
+    "/claim",
+    status_code=201,
+    response_model=UserPublic,
+    dependencies=[PUBLIC],
+    summary="接受邀请 Claim an invitation",
+    description="Redeems an invitation token (`POST /v1/users/invitations`; handed over by the inviter, no mail "
+    "is sent). A new `login` creates the account with `password` (" + PASSWORD_RULES + "). An existing login "
+    "must give its current password: it then joins the organization (409 if it already belongs to one — a "
+    "user belongs to at most one organization) or receives the alliance grant. The token works once; unknown, "
+    "used or expired → 401. Then log in with `POST /v1/auth/token`.",
+    responses={
+        201: {"content": {"application/json": {"example": USER_EXAMPLE}}},
+        **problem_responses(401, 409, 422),
+        429: {"description": "Locked out (existing login, wrong password too often)"},
+    },
+)
+async def claim(body: ClaimRequest, session: SessionDep, ident: IdentityDep) -> Response:
+    user = await service.claim(session, ident, body)
+    public = (await service.render(session, [user]))[0]
+    await session.commit()
+    return JSONResponse(dump(public), status_code=201, headers={"Location": f"/v1/users/{user.id}"})
+
+
+@router.post(
+    "/password-reset",
+    response_model=PasswordChanged,
+    dependencies=[PUBLIC],
+    summary="重置密码 Set a new password with a reset token",
+    description="Redeems a reset token from `POST /v1/users/{id}/password-reset` (handed over by the admin; no "
+    "mail is sent): sets `new_password` (" + PASSWORD_RULES + "), ends every session of the user and clears "
+    "the login lockout; answers the login to use. The token works once; unknown, used, superseded or expired "
+    "→ 401.",
+    responses={
+        200: {"content": {"application/json": {"example": PASSWORD_CHANGED_EXAMPLE}}},
+        **problem_responses(401, 422),
+    },
+)
+async def password_reset(body: PasswordResetRequest, session: SessionDep, ident: IdentityDep) -> PasswordChanged:
+    out = await service.reset_password(session, ident, reset_token=body.reset_token, new_password=body.new_password)
+    await session.commit()
+    return out
+
+
+@router.post(
+    "/setup",
+    status_code=201,
+    response_model=UserPublic,
+    dependencies=[PUBLIC],
+    summary="创建首位平台管理员 First start: create the platform admin",
+    description="On a first start without `CHANJIAO_BOOTSTRAP_ADMIN`, membership prints a one-time setup token "
+    "to its standard error (valid 24 h). This creates the platform admin with it, once: when an active "
+    "platform admin exists the answer is 409. Password rules: " + PASSWORD_RULES + ".",
+    responses={
+        201: {
+            "content": {
+                "application/json": {
+                    "example": {**USER_EXAMPLE, "org_id": None, "org_role": None, "is_platform_admin": True}
+                }
+            }
+        },
+        **problem_responses(401, 409, 422),
+    },
+)
+async def setup(body: SetupRequest, session: SessionDep, ident: IdentityDep) -> Response:
+    user = await service.setup(session, ident, body)
+    public = (await service.render(session, [user]))[0]
+    await session.commit()
+    return JSONResponse(dump(public), status_code=201, headers={"Location": f"/v1/users/{user.id}"})

@@ -1,0 +1,145 @@
+"""`/v1/api-keys` — keys for third-party systems (a school's academic system, a secretariat's own site).
+
+Thin endpoints: resolve dependencies, call one service function, commit once. Creation takes no
+`Idempotency-Key`: a replay would have to store the key."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse, Response
+
+from chanjiao.app import SessionDep
+from chanjiao.auth import ALLIANCE_ADMIN, ORG_ADMIN, PrincipalDep, allow
+from chanjiao.errors import problem_responses
+from chanjiao.pagination import CursorQuery, LimitQuery
+from services.membership.identity import keys
+from services.membership.identity.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyPage, ApiKeyPublic, dump
+
+router = APIRouter(prefix="/v1/api-keys", tags=["api-keys"])
+
+# People manage keys (a key cannot mint keys): org_admins their organization's, alliance admins their
+# alliance's, platform admins any.
+MANAGE = allow(kinds=("user",), roles=(ORG_ADMIN, ALLIANCE_ADMIN), tenant="organization")
+
+_EXAMPLE = {
+    "id": "019abf50-3c4d-7e5f-8a6b-7c8d9e0f1a2b",
+    "name": "教务系统对接",
+    "org_id": "019abf2e-7c3a-7d2e-9b1a-3f0c2d4e5a6b",
+    "alliance_id": None,
+    "scopes": ["membership:read", "training:write"],
+    "prefix": "cjk_R2d9xQ7a",
+    "created_by": "user:019abf40-2b3c-7d4e-8f50-6172839a4b5c",
+    "created_at": "2026-11-25T08:00:00+00:00",
+    "expires_at": "2027-12-31T00:00:00+08:00",
+    "revoked_at": None,
+    "last_used_at": "2026-11-26T02:13:00+00:00",
+    "active": True,
+}
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=ApiKeyCreated,
+    dependencies=[MANAGE],
+    summary="创建 API 密钥 Create an API key",
+    description="A key of one organization (`org_id`; by its org_admins) or one alliance (`alliance_id`; by "
+    "its alliance admins) — platform admins create either. `scopes`: a non-empty subset of "
+    "membership:read/write, training:read/write, matching:read/write. An organization's key acts as that "
+    "organization's org_admin, an alliance's key as that alliance's admin, within its scopes. `expires_at` "
+    "is optional and must be in the future.\n\n"
+    "The key (`key`, `cjk_…`) is answered **once**: store it in the system that will send it as `X-API-Key`. "
+    "Only its SHA-256 and its first characters (`prefix`) are kept. Another tenant → 403.",
+    responses={
+        201: {
+            "headers": {"Location": {"schema": {"type": "string"}}},
+            "content": {"application/json": {"example": {**_EXAMPLE, "last_used_at": None, "key": "cjk_R2d9xQ7a…"}}},
+        },
+        **problem_responses(401, 403, 422),
+    },
+)
+async def create_api_key(body: ApiKeyCreate, session: SessionDep, principal: PrincipalDep) -> Response:
+    key, secret = await keys.create_key(session, principal, body)
+    out = ApiKeyCreated(**keys.render(key).model_dump(), key=secret)
+    await session.commit()
+    return JSONResponse(
+        dump(out), status_code=201, headers={"Location": f"/v1/api-keys/{key.id}", "Cache-Control": "no-store"}
+    )
+
+
+@router.get(
+    "",
+    response_model=ApiKeyPage,
+    dependencies=[MANAGE],
+    summary="查询 API 密钥 List API keys",
+    description="Your organization's keys (org_admin) and your alliances' keys (alliance admin); platform admins "
+    "see all. Filters `org_id`, `alliance_id`. The keys themselves are never shown, only `prefix`.",
+    responses={
+        200: {"content": {"application/json": {"example": {"items": [_EXAMPLE], "next_cursor": None}}}},
+        **problem_responses(401, 403, 422),
+    },
+)
+async def list_api_keys(
+    session: SessionDep,
+    principal: PrincipalDep,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+    org_id: Annotated[uuid.UUID | None, Query(description="单位")] = None,
+    alliance_id: Annotated[uuid.UUID | None, Query(description="联盟")] = None,
+) -> ApiKeyPage:
+    rows, next_cursor = await keys.list_keys(
+        session, principal, org_id=org_id, alliance_id=alliance_id, cursor=cursor, limit=limit
+    )
+    return ApiKeyPage(items=[keys.render(k) for k in rows], next_cursor=next_cursor)
+
+
+@router.get(
+    "/{key_id}",
+    response_model=ApiKeyPublic,
+    dependencies=[MANAGE],
+    summary="API 密钥详情 Get an API key",
+    description="Prefix, scopes, expiry, revocation and last use (updated at most once a minute). Another "
+    "tenant's key → 404.",
+    responses={200: {"content": {"application/json": {"example": _EXAMPLE}}}, **problem_responses(401, 403, 404, 422)},
+)
+async def get_api_key(key_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> ApiKeyPublic:
+    return keys.render(await keys.get_key(session, principal, key_id))
+
+
+@router.post(
+    "/{key_id}/revoke",
+    response_model=ApiKeyPublic,
+    dependencies=[MANAGE],
+    summary="撤销 API 密钥 Revoke an API key",
+    description="The key stops working at once in membership and at the gateway within its key cache's TTL "
+    "(`api_key_cache_ttl_seconds`, at most 60 s). Idempotent. Another tenant's key → 403.",
+    responses={
+        200: {
+            "content": {
+                "application/json": {
+                    "example": {**_EXAMPLE, "revoked_at": "2026-11-27T08:00:00+00:00", "active": False}
+                }
+            }
+        },
+        **problem_responses(401, 403, 404, 422),
+    },
+)
+async def revoke_api_key(key_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> ApiKeyPublic:
+    out = keys.render(await keys.revoke_key(session, principal, key_id))
+    await session.commit()
+    return out
+
+
+@router.delete(
+    "/{key_id}",
+    status_code=204,
+    dependencies=[MANAGE],
+    summary="删除（撤销）API 密钥 Delete (revoke) an API key",
+    description="Same as `POST /v1/api-keys/{key_id}/revoke`; the key's record stays for the audit trail. Idempotent.",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def delete_api_key(key_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> Response:
+    await keys.revoke_key(session, principal, key_id)
+    await session.commit()
+    return Response(status_code=204)
