@@ -188,6 +188,10 @@ def membership_settings(database: Database, **overrides: object) -> MembershipSe
         "database_url": database.urls["membership"],
         "internal_token_key": TEST_KEY,
         "environment": "development",
+        # Cheap argon2 so logins in tests take microseconds (production cost: chanjiao/settings.py).
+        "argon2_time_cost": 1,
+        "argon2_memory_kib": 1024,
+        "argon2_parallelism": 1,
         **overrides,
     }
     return MembershipSettings(**values)
