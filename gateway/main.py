@@ -25,7 +25,7 @@ from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagge
 from fastapi.responses import HTMLResponse, JSONResponse
 from prometheus_client import Counter, Histogram
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from chanjiao.app import PROBLEM_SCHEMA, unique_id
 from chanjiao.auth import ANONYMOUS, SECURITY_SCHEMES, InternalTokenSigner
@@ -39,6 +39,10 @@ from gateway.ratelimit import Decision, RateLimiter
 from gateway.routing import RoutingTable
 
 OAUTH2_REDIRECT = "/docs/oauth2-redirect"
+# Probes and scrapes are never rate limited; the gateway's other pages take from the anonymous bucket.
+UNLIMITED_GATEWAY_PATHS = frozenset({"/health", "/health/ready", "/metrics"})
+# Where an `Authorization` header that is not `Bearer` is an OAuth2 client's own authentication.
+OAUTH_CLIENT_AUTH_PATHS = frozenset({"/v1/auth/token"})
 
 
 class Gateway:
@@ -106,7 +110,10 @@ class Gateway:
         target = self.table.resolve(scope["path"])
         upstream = self.upstreams.get(target) if target else None
         if upstream is None:
-            await self.inner(scope, receive, send)
+            if target == "gateway" and scope["path"] not in UNLIMITED_GATEWAY_PATHS:
+                await self._own_route(scope, receive, send)
+            else:
+                await self.inner(scope, receive, send)
             return
         rid = request_id_from_scope(scope)
         token = request_id_var.set(rid)
@@ -130,6 +137,8 @@ class Gateway:
                 else:
                     service = v
         path = scope["path"]
+        if bearer is not None and path in OAUTH_CLIENT_AUTH_PATHS and bearer[:7].lower() != b"bearer ":
+            bearer = None  # OAuth2 client authentication (`Basic`) at the token endpoint, not a user credential
         ip = self.limiter.client_ip(scope)
         try:
             if bearer is None and api_key is None and service is None:
@@ -168,6 +177,24 @@ class Gateway:
             client_ip=ip,
             extra_headers=decision.headers if decision is not None else None,
         )
+
+    async def _own_route(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The gateway's own pages (docs, OpenAPI): no authentication, the anonymous per-IP bucket."""
+        decision = await self.limiter.check(ANONYMOUS, scope["path"], self.limiter.client_ip(scope))
+        if decision is None:
+            await self.inner(scope, receive, send)
+            return
+        if not decision.allowed:
+            await self._too_many(scope, send, decision, request_id_from_scope(scope))
+            return
+        extra = decision.headers
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        await self.inner(scope, receive, send_with_headers)
 
     async def _too_many(self, scope: Scope, send: Send, decision: Decision, rid: str) -> int:
         error = TooManyRequests(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -66,6 +67,8 @@ class Upstream:
 
 
 ISSUER = AccessTokenIssuer(derive_signing_key(TEST_KEY), ttl_seconds=3600)
+# The platform's membership creates this platform admin on start (CHANJIAO_BOOTSTRAP_ADMIN).
+BOOTSTRAP_ADMIN = ("platform.root", "Gw-Test-" + secrets.token_hex(8))
 
 
 def access_token(
@@ -121,7 +124,12 @@ async def platform(database: Database) -> AsyncIterator[Platform]:
     common = {"internal_token_key": TEST_KEY, "environment": os.environ.get("CHANJIAO_TEST_PLATFORM_ENV", "test")}
     upstreams = {
         "membership": Upstream(
-            "membership", membership_app(membership_settings(database, environment=common["environment"]))
+            "membership",
+            membership_app(
+                membership_settings(
+                    database, environment=common["environment"], bootstrap_admin=":".join(BOOTSTRAP_ADMIN)
+                )
+            ),
         ),
         "training": Upstream(
             "training", training_app(TrainingSettings(database_url=database.urls["training"], **common))

@@ -247,3 +247,12 @@ async def test_swagger_ui_oauth2_redirect_and_security_schemes(gateway):
 
 def test_the_signing_key_the_tests_mint_with_is_membership_s():
     assert AccessTokenIssuer(derive_signing_key(TEST_KEY)).kid == ISSUER.kid
+
+
+async def test_basic_client_authentication_at_the_token_endpoint_is_not_a_credential(gateway):
+    async with gateway() as client:
+        basic = {"Authorization": "Basic c3dhZ2dlcjo="}  # Swagger UI's client_id, as OAuth2 allows
+        r = await client.post("/v1/auth/token", data={"grant_type": "password"}, headers=basic)
+        assert r.status_code == 200 and r.json()["principal"]["kind"] == "anonymous"
+        assert "authorization" not in r.json()["headers"]
+        assert_401(await client.post("/v1/auth/refresh", json={}, headers=basic))

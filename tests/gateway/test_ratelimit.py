@@ -219,3 +219,16 @@ async def test_redis_unreachable_fails_open_and_is_counted(gateway, caplog):
         warnings = [r for r in caplog.records if "rate-limit backend" in r.getMessage()]
         assert len(warnings) == 1  # once per interval, not per request
         assert gw_of(client).limiter.redis is not None
+
+
+async def test_the_gateway_s_pages_take_from_the_ip_bucket_but_probes_do_not(gateway):
+    async with gateway(**SMALL) as client:
+        r = await client.get("/docs")
+        assert r.status_code == 200 and limit_headers(r)[:2] == (3, 2)
+        for _ in range(2):
+            await client.get("/docs/oauth2-redirect")
+        assert (await client.get("/docs")).status_code == 429
+        for _ in range(5):
+            r = await client.get("/health")
+            assert r.status_code == 200 and "ratelimit-limit" not in r.headers
+        assert (await client.get("/metrics")).status_code == 200
