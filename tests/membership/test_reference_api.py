@@ -2,12 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+
 import pytest
 
 from chanjiao.auth import Principal
 from tests.conftest import token_headers
 
-ADMIN = token_headers(Principal(kind="user", subject="admin", roles=("platform_admin",)))
+
+class _FreshHeaders(Mapping[str, str]):
+    """The principal's internal-token header, signed when sent: a token made at import time (the parameters of
+    a test are built at collection) expires after a minute, before a long suite reaches this module."""
+
+    def __init__(self, principal: Principal) -> None:
+        self.principal = principal
+
+    def _headers(self) -> dict[str, str]:
+        return token_headers(self.principal)
+
+    def __getitem__(self, key: str) -> str:
+        return self._headers()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._headers())
+
+    def __len__(self) -> int:
+        return len(self._headers())
+
+
+ADMIN = _FreshHeaders(Principal(kind="user", subject="admin", roles=("platform_admin",)))
 
 
 async def test_children_of_a_province(membership_client):
