@@ -265,6 +265,28 @@ async def test_unknown_logins_are_locked_out_alike(membership_client, member, ve
     assert len(verify_calls) == 6
 
 
+async def test_an_outdated_hash_is_upgraded_at_the_next_login(membership_client, member, database):
+    from services.membership.main import create_app
+    from tests.conftest import membership_settings, scanning_client
+
+    name, pw, user, _ = member
+
+    async def stored() -> str:
+        conn = await asyncpg.connect(database.admin_url)
+        try:
+            return await conn.fetchval("select password_hash from membership.users where id = $1::uuid", user["id"])
+        finally:
+            await conn.close()
+
+    assert ",t=1," in await stored()
+    app = create_app(membership_settings(database, argon2_time_cost=2))
+    async with app.router.lifespan_context(app):
+        async with scanning_client(transport=httpx.ASGITransport(app=app), base_url="http://m", headers=ANON) as c:
+            assert (await login(c, name, pw)).status_code == 200
+    assert ",t=2," in await stored()
+    assert (await login(membership_client, name, pw)).status_code == 200  # still verifies with either cost
+
+
 @pytest.mark.parametrize(
     ("password", "rule"),
     [

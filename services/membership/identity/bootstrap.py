@@ -20,6 +20,7 @@ log = logging.getLogger("chanjiao.identity")
 
 async def identity_startup(app: FastAPI) -> None:
     ident = identity_of(app)
+    await ident.passwords.prepare()
     async with app.state.sessionmaker() as session:
         secret = await service.bootstrap(session, ident)
         await session.commit()

@@ -112,6 +112,11 @@ class Passwords:
         )
         return cls(hasher=hasher, concurrency=settings.password_hash_concurrency)
 
+    async def prepare(self) -> None:
+        """Make the dummy hash at startup, so even the first unknown login costs one verification only."""
+        if not self._dummy:
+            self._dummy = await self.hash(secrets.token_urlsafe(16))
+
     async def hash(self, password: str) -> str:
         async with self._semaphore:
             return await asyncio.to_thread(self.hasher.hash, password)
@@ -120,8 +125,7 @@ class Passwords:
         """True when `password` matches. With no hash (unknown login, disabled user) a dummy hash of the
         same cost is verified instead, so the answer takes as long and logins cannot be enumerated."""
         if password_hash is None:
-            if not self._dummy:
-                self._dummy = await self.hash(secrets.token_urlsafe(16))
+            await self.prepare()
             target = self._dummy
         else:
             target = password_hash
