@@ -63,15 +63,17 @@ REDIS_PREFIX = "chanjiao:rl:"
 _PREFIX = {"api_key": "k:", "user": "u:", "service": "s:"}
 
 
-@dataclass(frozen=True, slots=True)
 class Limit:
-    kind: str  # metrics label: api_key | user | service | anonymous | login | verify
-    per_minute: int
-    burst: int
+    """One kind of bucket: `burst` tokens at most, refilled at `per_minute` / 60 per second."""
 
-    @property
-    def rate(self) -> float:
-        return self.per_minute / 60.0
+    __slots__ = ("kind", "per_minute", "burst", "rate", "limit_header")
+
+    def __init__(self, kind: str, per_minute: int, burst: int) -> None:
+        self.kind = kind  # metrics label: api_key | user | service | anonymous | login | verify
+        self.per_minute = per_minute
+        self.burst = burst
+        self.rate = per_minute / 60.0
+        self.limit_header = (b"ratelimit-limit", b"%d" % burst)
 
     def full_after(self, tokens: float) -> float:
         """Seconds until a bucket holding `tokens` is full again."""
@@ -87,31 +89,30 @@ class Decision:
 
 
 def _headers(limit: Limit, tokens: float) -> list[tuple[bytes, bytes]]:
-    reset = math.ceil(limit.full_after(tokens)) if limit.rate > 0 else 0
+    missing = limit.burst - tokens
+    reset = math.ceil(missing / limit.rate) if missing > 0 and limit.rate > 0 else 0
     return [
-        (b"ratelimit-limit", b"%d" % limit.burst),
-        (b"ratelimit-remaining", b"%d" % max(0, int(tokens))),
+        limit.limit_header,
+        (b"ratelimit-remaining", b"%d" % (tokens if tokens > 0 else 0)),
         (b"ratelimit-reset", b"%d" % reset),
     ]
 
 
 def decide(limits: Sequence[Limit], tokens: Sequence[float], allowed: bool) -> Decision:
     """Headers of the tightest bucket (fewest tokens left, then smallest); on refusal, when to retry."""
-    if not allowed:
-        worst = 0.0
-        kind = ""
-        for lim, t in zip(limits, tokens, strict=True):
-            if t < 1:
-                wait = (1 - t) / lim.rate if lim.rate > 0 else 3600.0
-                if wait >= worst:
-                    worst, kind = wait, lim.kind
-        retry = max(1, math.ceil(worst))
-        i = min(range(len(limits)), key=lambda j: (tokens[j], limits[j].burst))
-        return Decision(False, _headers(limits[i], tokens[i]), retry, kind)
-    if len(limits) == 1:
+    if allowed and len(limits) == 1:
         return Decision(True, _headers(limits[0], tokens[0]))
     i = min(range(len(limits)), key=lambda j: (tokens[j], limits[j].burst))
-    return Decision(True, _headers(limits[i], tokens[i]))
+    if allowed:
+        return Decision(True, _headers(limits[i], tokens[i]))
+    worst = 0.0
+    kind = ""
+    for lim, t in zip(limits, tokens, strict=True):
+        if t < 1:
+            wait = (1 - t) / lim.rate if lim.rate > 0 else 3600.0
+            if wait >= worst:
+                worst, kind = wait, lim.kind
+    return Decision(False, _headers(limits[i], tokens[i]), max(1, math.ceil(worst)), kind)
 
 
 class MemoryBuckets:
@@ -122,6 +123,26 @@ class MemoryBuckets:
         self.limits: dict[str, Limit] = {}
         self.max_buckets = max_buckets
         self._next_sweep = time.monotonic() + SWEEP_SECONDS
+
+    def take1(self, key: str, lim: Limit) -> tuple[bool, float]:
+        """`take` for the usual single bucket, without the lists."""
+        now = time.monotonic()
+        if now >= self._next_sweep or len(self.buckets) > self.max_buckets:
+            self.sweep(now)
+        b = self.buckets.get(key)
+        if b is None:
+            self.buckets[key] = [lim.burst - 1.0, now]
+            self.limits[key] = lim
+            return True, lim.burst - 1.0
+        t = b[0] + (now - b[1]) * lim.rate
+        if t > lim.burst:
+            t = float(lim.burst)
+        b[1] = now
+        if t < 1:
+            b[0] = t
+            return False, t
+        b[0] = t - 1
+        return True, t - 1
 
     def take(self, keys: Sequence[str], limits: Sequence[Limit]) -> tuple[bool, list[float]]:
         now = time.monotonic()
@@ -287,11 +308,18 @@ class RateLimiter:
 
     # ---- buckets ---------------------------------------------------------------------------------
     def buckets_for(self, principal: Principal, path: str, ip: str) -> tuple[list[str], list[Limit]]:
+        key, lim = self._principal_bucket(principal, ip)
+        return self._with_path_buckets([key], [lim], path, ip)
+
+    def _principal_bucket(self, principal: Principal, ip: str) -> tuple[str, Limit]:
         kind = principal.kind
         if kind == "anonymous":
-            keys, limits = ["ip:" + ip], [self.anonymous]
-        else:
-            keys, limits = [_PREFIX[kind] + principal.subject], [self.credential[kind]]
+            return "ip:" + ip, self.anonymous
+        return _PREFIX[kind] + principal.subject, self.credential[kind]
+
+    def _with_path_buckets(
+        self, keys: list[str], limits: list[Limit], path: str, ip: str
+    ) -> tuple[list[str], list[Limit]]:
         if path.startswith(self._special_prefixes):
             for prefix in LOGIN_PATHS:
                 if path == prefix or path.startswith(prefix + "/"):
@@ -309,14 +337,23 @@ class RateLimiter:
         """The decision for one request, or None when not limited (disabled, or Redis down: fail open)."""
         if not self.enabled:
             return None
-        keys, limits = self.buckets_for(principal, path, ip)
-        if self.memory is not None:
-            allowed, tokens = self.memory.take(keys, limits)
+        key, lim = self._principal_bucket(principal, ip)
+        memory = self.memory
+        if memory is not None and not path.startswith(self._special_prefixes):
+            ok, left = memory.take1(key, lim)  # the hot path: one bucket, in process
+            if ok:
+                return Decision(True, _headers(lim, left))
+            keys, limits, tokens = [key], [lim], [left]
+            allowed = False
         else:
-            result = await self._take_redis(keys, limits)
-            if result is None:
-                return None
-            allowed, tokens = result
+            keys, limits = self._with_path_buckets([key], [lim], path, ip)
+            if memory is not None:
+                allowed, tokens = memory.take(keys, limits)
+            else:
+                result = await self._take_redis(keys, limits)
+                if result is None:
+                    return None
+                allowed, tokens = result
         decision = decide(limits, tokens, allowed)
         if not allowed and self.on_limited is not None:
             self.on_limited(decision.kind)

@@ -153,8 +153,7 @@ async def platform(database: Database) -> AsyncIterator[Platform]:
     )
     admin = bearer(access_token())
     async with gw.inner.router.lifespan_context(gw.inner):
-        if not await gw.auth.fetch_jwks():  # TEMPORARY until membership serves /v1/auth/jwks
-            gw.auth.jwt.load_jwks(ISSUER.jwks())
+        assert await gw.auth.fetch_jwks(), "the gateway could not fetch membership's JWKS"
         transport = httpx.ASGITransport(app=gw)
         async with (
             scanning_client(transport=transport, base_url="http://gateway", headers=admin) as client,
