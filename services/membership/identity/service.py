@@ -784,6 +784,7 @@ async def change_password(
     row = await _refresh_row(session, data.refresh_token) if data.refresh_token else None
     if row is not None and row.user_id == user.id and row.revoked_at is None:
         keep = row.family_id
+    previous = user.password_changed_at
     await _set_password(session, ident, user, data.new_password)
     ended = await revoke_sessions(session, user.id, keep=keep)
     await clear_failures(session, key)
@@ -793,8 +794,8 @@ async def change_password(
         entity_id=user.id,
         action="update",
         actor=principal.actor,
-        before={"password": "old"},
-        after={"password": "new"},
+        before={"password_changed_at": previous},
+        after={"password_changed_at": user.password_changed_at, "sessions_ended": ended},
     )
     return PasswordChanged(
         user_id=user.id, login=user.login, password_changed_at=user.password_changed_at, sessions_ended=ended
@@ -854,6 +855,7 @@ async def reset_password(
     assert token.user_id is not None
     user = await get_user(session, token.user_id, for_update=True)
     check_password(new_password, login=user.login, field_name="new_password")
+    previous = user.password_changed_at
     await _set_password(session, ident, user, new_password)
     ended = await revoke_sessions(session, user.id)
     await clear_failures(session, opaque.login_key(user.login))
@@ -864,8 +866,8 @@ async def reset_password(
         entity_id=user.id,
         action="update",
         actor=f"user:{user.id}",
-        before={"password": "old"},
-        after={"password": "reset"},
+        before={"password_changed_at": previous},
+        after={"password_changed_at": user.password_changed_at, "sessions_ended": ended, "by_reset_token": token.id},
     )
     return PasswordChanged(
         user_id=user.id, login=user.login, password_changed_at=user.password_changed_at, sessions_ended=ended
