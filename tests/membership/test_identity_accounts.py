@@ -11,7 +11,7 @@ import pytest
 from chanjiao.auth import ALL_SCOPES, Principal
 from tests.conftest import token_headers
 from tests.membership.test_identity_auth import (
-    ANON,
+    anon,
     as_user,
     claim,
     invite,
@@ -80,7 +80,7 @@ async def test_an_unclaimed_invitation_expires_when_the_org_is_claimed_meanwhile
     r = await c.post(
         "/v1/auth/claim",
         json={"invitation_token": second, "login": login_name(), "password": strong(), "display_name": "王"},
-        headers=ANON,
+        headers=anon(),
     )
     assert r.status_code == 409 and r.json()["type"].endswith("organization-claimed")
 
@@ -89,13 +89,13 @@ async def test_a_user_belongs_to_one_organization(membership_client, tenants):
     c, t = membership_client, tenants
     name, pw, _ = await new_member(c, t["b"], role="org_staff")
     token = await invite(c, org_id=await make_org(c), role="org_admin")
-    r = await c.post("/v1/auth/claim", json={"invitation_token": token, "login": name, "password": pw}, headers=ANON)
+    r = await c.post("/v1/auth/claim", json={"invitation_token": token, "login": name, "password": pw}, headers=anon())
     assert r.status_code == 409 and r.json()["type"].endswith("already-in-organization")
     # an existing login must prove its password
     r = await c.post(
         "/v1/auth/claim",
         json={"invitation_token": token, "login": name, "password": "Not-their-password-9"},
-        headers=ANON,
+        headers=anon(),
     )
     assert r.status_code == 401
     # … and a login without organization joins one with its own password
@@ -107,7 +107,7 @@ async def test_a_user_belongs_to_one_organization(membership_client, tenants):
     r = await c.post(
         "/v1/auth/claim",
         json={"invitation_token": await invite(c, org_id=t["a"], role="org_staff"), "login": "x", "password": "y"},
-        headers=ANON,
+        headers=anon(),
     )
     assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "login"]
 
@@ -137,9 +137,9 @@ async def test_change_password_keeps_this_session_and_ends_the_others(membership
     )
     assert r.status_code == 200, r.text
     assert r.json()["sessions_ended"] == 1 and r.json()["login"] == name
-    assert (await c.post("/v1/auth/refresh", json={"refresh_token": other}, headers=ANON)).status_code == 401
+    assert (await c.post("/v1/auth/refresh", json={"refresh_token": other}, headers=anon())).status_code == 401
     assert (
-        await c.post("/v1/auth/refresh", json={"refresh_token": mine["refresh_token"]}, headers=ANON)
+        await c.post("/v1/auth/refresh", json={"refresh_token": mine["refresh_token"]}, headers=anon())
     ).status_code == 200
     assert (await login(c, name, pw)).status_code == 401
     assert (await login(c, name, new_pw)).status_code == 200
@@ -164,17 +164,19 @@ async def test_admin_reset_token_sets_a_new_password(membership_client, tenants)
     reset = r.json()["reset_token"]
     assert reset.startswith("cjp_") and r.json()["user_id"] == staff["id"]
     new_pw = strong("reset")
-    bad = await c.post("/v1/auth/password-reset", json={"reset_token": reset, "new_password": "tooshort"}, headers=ANON)
+    bad = await c.post(
+        "/v1/auth/password-reset", json={"reset_token": reset, "new_password": "tooshort"}, headers=anon()
+    )
     assert bad.status_code == 422 and bad.json()["errors"][0]["loc"] == ["body", "new_password"]
     # a superseded token no longer works
-    r = await c.post("/v1/auth/password-reset", json={"reset_token": first, "new_password": new_pw}, headers=ANON)
+    r = await c.post("/v1/auth/password-reset", json={"reset_token": first, "new_password": new_pw}, headers=anon())
     assert r.status_code == 401
-    r = await c.post("/v1/auth/password-reset", json={"reset_token": reset, "new_password": new_pw}, headers=ANON)
+    r = await c.post("/v1/auth/password-reset", json={"reset_token": reset, "new_password": new_pw}, headers=anon())
     assert r.status_code == 200, r.text
     assert r.json() == {**r.json(), "user_id": staff["id"], "login": name, "sessions_ended": 1}
-    r = await c.post("/v1/auth/password-reset", json={"reset_token": reset, "new_password": new_pw}, headers=ANON)
+    r = await c.post("/v1/auth/password-reset", json={"reset_token": reset, "new_password": new_pw}, headers=anon())
     assert r.status_code == 401  # used
-    assert (await c.post("/v1/auth/refresh", json={"refresh_token": session}, headers=ANON)).status_code == 401
+    assert (await c.post("/v1/auth/refresh", json={"refresh_token": session}, headers=anon())).status_code == 401
     assert (await login(c, name, new_pw)).status_code == 200  # lockout cleared too
     assert (await login(c, name, pw)).status_code == 401
     assert admin["org_role"] == "org_admin"
@@ -191,7 +193,7 @@ async def test_disable_ends_sessions_and_logins(membership_client, tenants):
     assert r.status_code == 200 and r.json()["disabled_at"] is not None
     r = await login(c, name, pw)
     assert r.status_code == 401 and r.json()["detail"] == wrong  # like a wrong password
-    assert (await c.post("/v1/auth/refresh", json={"refresh_token": session}, headers=ANON)).status_code == 401
+    assert (await c.post("/v1/auth/refresh", json={"refresh_token": session}, headers=anon())).status_code == 401
     assert (await c.post(f"/v1/users/{staff['id']}/disable", headers=admin_h)).status_code == 200  # idempotent
     r = await c.post(f"/v1/users/{admin['id']}/disable", headers=admin_h)
     assert r.status_code == 409 and r.json()["type"].endswith("cannot-disable-self")

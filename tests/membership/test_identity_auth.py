@@ -16,8 +16,15 @@ from chanjiao.tokens import AccessTokenVerifier
 from services.membership.identity.passwords import Passwords
 from tests.conftest import token_headers
 
-ANON = token_headers(ANONYMOUS)
-GATEWAY = token_headers(Principal(kind="service", subject="gateway", scopes=("identity:introspect",)))
+
+def anon() -> dict[str, str]:
+    """Headers of an anonymous call through the gateway (signed now: internal tokens live a minute)."""
+    return token_headers(ANONYMOUS)
+
+
+def gateway() -> dict[str, str]:
+    """The gateway itself, checking an API key."""
+    return token_headers(Principal(kind="service", subject="gateway", scopes=("identity:introspect",)))
 
 
 def strong(tag: str = "") -> str:
@@ -66,7 +73,7 @@ async def claim(
     r = await c.post(
         "/v1/auth/claim",
         json={"invitation_token": token, "login": login, "password": password, "display_name": display_name},
-        headers=ANON,
+        headers=anon(),
     )
     assert r.status_code == expect, r.text
     return r.json()
@@ -74,12 +81,12 @@ async def claim(
 
 async def login(c: httpx.AsyncClient, login: str, password: str, **extra: str) -> httpx.Response:
     data = {"grant_type": "password", "username": login, "password": password, **extra}
-    return await c.post("/v1/auth/token", data=data, headers=ANON)
+    return await c.post("/v1/auth/token", data=data, headers=anon())
 
 
 async def verifier(c: httpx.AsyncClient) -> AccessTokenVerifier:
     v = AccessTokenVerifier()
-    r = await c.get("/v1/auth/jwks", headers=ANON)
+    r = await c.get("/v1/auth/jwks", headers=anon())
     assert r.status_code == 200
     v.load_jwks(r.json())
     return v
@@ -144,38 +151,42 @@ async def test_swagger_ui_form_with_extra_fields_and_scope(membership_client, me
     assert p.scopes == ("membership:read", "training:read")
     # the narrowing survives rotation
     r = await membership_client.post(
-        "/v1/auth/token", data={"grant_type": "refresh_token", "refresh_token": r.json()["refresh_token"]}, headers=ANON
+        "/v1/auth/token",
+        data={"grant_type": "refresh_token", "refresh_token": r.json()["refresh_token"]},
+        headers=anon(),
     )
     assert r.status_code == 200 and r.json()["scope"] == "membership:read training:read"
     r = await login(membership_client, name, pw, scope="everything")
     assert r.status_code == 400 and r.json()["error"] == "invalid_scope"
-    r = await membership_client.post("/v1/auth/token", data={"grant_type": "client_credentials"}, headers=ANON)
+    r = await membership_client.post("/v1/auth/token", data={"grant_type": "client_credentials"}, headers=anon())
     assert r.status_code == 400 and r.json()["error"] == "unsupported_grant_type"
-    r = await membership_client.post("/v1/auth/token", data={"grant_type": "password", "username": name}, headers=ANON)
+    r = await membership_client.post(
+        "/v1/auth/token", data={"grant_type": "password", "username": name}, headers=anon()
+    )
     assert r.status_code == 400 and r.json()["error"] == "invalid_request"
 
 
 async def test_refresh_rotates_and_reuse_ends_the_session(membership_client, member):
     name, pw, _, _ = member
     first = (await login(membership_client, name, pw)).json()["refresh_token"]
-    r = await membership_client.post("/v1/auth/refresh", json={"refresh_token": first}, headers=ANON)
+    r = await membership_client.post("/v1/auth/refresh", json={"refresh_token": first}, headers=anon())
     assert r.status_code == 200, r.text
     second = r.json()["refresh_token"]
     assert second != first
     r = await membership_client.post(
-        "/v1/auth/token", data={"grant_type": "refresh_token", "refresh_token": second}, headers=ANON
+        "/v1/auth/token", data={"grant_type": "refresh_token", "refresh_token": second}, headers=anon()
     )
     assert r.status_code == 200
     third = r.json()["refresh_token"]
     # replaying a spent token: 401, and the whole family ends — the current token too
-    r = await membership_client.post("/v1/auth/refresh", json={"refresh_token": first}, headers=ANON)
+    r = await membership_client.post("/v1/auth/refresh", json={"refresh_token": first}, headers=anon())
     assert r.status_code == 401 and r.json()["type"].endswith("invalid-token") and "www-authenticate" in r.headers
-    r = await membership_client.post("/v1/auth/refresh", json={"refresh_token": third}, headers=ANON)
+    r = await membership_client.post("/v1/auth/refresh", json={"refresh_token": third}, headers=anon())
     assert r.status_code == 401
     # other sessions of the user are untouched
     assert (await login(membership_client, name, pw)).status_code == 200
     for junk in ("nope", "cjr_" + "x" * 43):
-        r = await membership_client.post("/v1/auth/refresh", json={"refresh_token": junk}, headers=ANON)
+        r = await membership_client.post("/v1/auth/refresh", json={"refresh_token": junk}, headers=anon())
         assert r.status_code == 401
 
 
@@ -191,21 +202,21 @@ async def test_expired_refresh_token_is_refused(membership_client, member, datab
         )
     finally:
         await conn.close()
-    r = await membership_client.post("/v1/auth/refresh", json={"refresh_token": token}, headers=ANON)
+    r = await membership_client.post("/v1/auth/refresh", json={"refresh_token": token}, headers=anon())
     assert r.status_code == 401
 
 
 async def test_logout_ends_the_session(membership_client, member):
     name, pw, _, _ = member
     token = (await login(membership_client, name, pw)).json()["refresh_token"]
-    r = await membership_client.post("/v1/auth/logout", json={"refresh_token": token}, headers=ANON)
+    r = await membership_client.post("/v1/auth/logout", json={"refresh_token": token}, headers=anon())
     assert r.status_code == 200 and r.json() == {"logged_out": True}
-    r = await membership_client.post("/v1/auth/refresh", json={"refresh_token": token}, headers=ANON)
+    r = await membership_client.post("/v1/auth/refresh", json={"refresh_token": token}, headers=anon())
     assert r.status_code == 401
     # idempotent, and silent about unknown tokens
     for t in (token, "cjr_unknown_but_well_formed_token_value"):
         assert (
-            await membership_client.post("/v1/auth/logout", json={"refresh_token": t}, headers=ANON)
+            await membership_client.post("/v1/auth/logout", json={"refresh_token": t}, headers=anon())
         ).status_code == 200
 
 
@@ -281,7 +292,7 @@ async def test_an_outdated_hash_is_upgraded_at_the_next_login(membership_client,
     assert ",t=1," in await stored()
     app = create_app(membership_settings(database, argon2_time_cost=2))
     async with app.router.lifespan_context(app):
-        async with scanning_client(transport=httpx.ASGITransport(app=app), base_url="http://m", headers=ANON) as c:
+        async with scanning_client(transport=httpx.ASGITransport(app=app), base_url="http://m", headers=anon()) as c:
             assert (await login(c, name, pw)).status_code == 200
     assert ",t=2," in await stored()
     assert (await login(membership_client, name, pw)).status_code == 200  # still verifies with either cost
@@ -306,7 +317,7 @@ async def test_password_rules_name_the_rule_and_never_echo(membership_client, pa
     r = await membership_client.post(
         "/v1/auth/claim",
         json={"invitation_token": token, "login": name, "password": password, "display_name": "张老师"},
-        headers=ANON,
+        headers=anon(),
     )
     assert r.status_code == 422, r.text
     errors = r.json()["errors"]

@@ -17,7 +17,7 @@ import pytest
 from services.membership.identity.service import BootstrapError
 from services.membership.main import create_app
 from tests.conftest import TEMPLATE_DB, Cluster, Database, membership_settings, scanning_client
-from tests.membership.test_identity_auth import ANON, login, principal_of
+from tests.membership.test_identity_auth import anon, login, principal_of
 
 SETUP_LINE = re.compile(r"curl -X POST \S+/v1/auth/setup .*\"setup_token\": \"(cjs_[A-Za-z0-9_-]+)\"")
 
@@ -51,7 +51,7 @@ async def started(db: Database, **settings: object):
     app = create_app(membership_settings(db, **settings))
     ctx = app.router.lifespan_context(app)
     await ctx.__aenter__()
-    client = scanning_client(transport=httpx.ASGITransport(app=app), base_url="http://membership", headers=ANON)
+    client = scanning_client(transport=httpx.ASGITransport(app=app), base_url="http://membership", headers=anon())
     return app, ctx, client
 
 

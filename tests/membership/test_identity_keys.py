@@ -8,7 +8,7 @@ import pytest
 
 from chanjiao.auth import ALL_SCOPES, Principal
 from tests.conftest import token_headers
-from tests.membership.test_identity_auth import GATEWAY, as_user, join, make_alliance, make_org, new_member
+from tests.membership.test_identity_auth import as_user, gateway, join, make_alliance, make_org, new_member
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +34,7 @@ async def tenants(membership_client):
 
 
 async def introspect(c, key: str) -> dict:
-    r = await c.post("/v1/auth/introspect", json={"api_key": key}, headers=GATEWAY)
+    r = await c.post("/v1/auth/introspect", json={"api_key": key}, headers=gateway())
     assert r.status_code == 200, r.text
     return r.json()
 
