@@ -245,8 +245,6 @@ def current_principal(request: Request) -> Principal:
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
 
-_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
 # What the target of a route is, for tenant checks (documented in OpenAPI as `x-access.tenant`):
 #   organization — the record belongs to one organization; only its principals (and the admins the
 #                  route names) may write it; wrong org → 403, private read of another org → 404.
@@ -273,13 +271,13 @@ class Access:
     kinds: tuple[PrincipalKind, ...] = ALL_KINDS
     tenant: Tenant | None = None
 
-    def check(self, principal: Principal, *, method: str, development: bool) -> None:
+    def check(self, principal: Principal) -> None:
         if self.public:
             return
         if principal.is_anonymous:
-            if development or method in _SAFE_METHODS:
-                return
-            raise Unauthorized(detail_zh="写操作需要登录或 API 密钥", detail_en="Writes need a login or an API key")
+            raise Unauthorized(
+                detail_zh="请先登录或提供 API 密钥", detail_en="Sign in or send an API key (X-API-Key) first"
+            )
         if principal.kind not in self.kinds:
             raise Forbidden(
                 detail_zh=f"此操作只接受以下身份：{', '.join(self.kinds)}",
@@ -315,7 +313,7 @@ class Access:
 
         def _check(request: Request) -> Principal:
             principal = current_principal(request)
-            access.check(principal, method=request.method, development=request.app.state.settings.is_development)
+            access.check(principal)
             return principal
 
         _check.__access__ = access  # type: ignore[attr-defined]

@@ -38,8 +38,11 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from chanjiao.demo import load_demo
+    from chanjiao.launcher import DEV_ADMIN_LOGIN, Stack, load_secrets
 
-    print(load_demo(args.gateway))
+    login = os.environ.get("CHANJIAO_DEMO_LOGIN") or DEV_ADMIN_LOGIN
+    password = os.environ.get("CHANJIAO_DEMO_PASSWORD") or load_secrets(Stack().state_dir)["admin_password"]
+    print(load_demo(args.gateway, (login, password)))
     return 0
 
 
@@ -54,7 +57,11 @@ def main(argv: list[str] | None = None) -> int:
         "migrate", help="create roles/schemas and upgrade every service to head (embedded Postgres, or $DATABASE_URL)"
     )
     mig.set_defaults(func=_cmd_migrate)
-    demo = sub.add_parser("demo", help="load the demo data set into a running gateway")
+    demo = sub.add_parser(
+        "demo",
+        help="load the demo data set into a running gateway, as the development admin "
+        "(or CHANJIAO_DEMO_LOGIN / CHANJIAO_DEMO_PASSWORD)",
+    )
     demo.add_argument("--gateway", default="http://127.0.0.1:8000")
     demo.set_defaults(func=_cmd_demo)
     args = parser.parse_args(argv)

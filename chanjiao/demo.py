@@ -162,9 +162,20 @@ def _id_of(r: httpx.Response) -> str:
     raise RuntimeError(f"unexpected answer {r.status_code}")
 
 
-def load_demo(gateway_url: str) -> str:
+def sign_in(client: httpx.Client, credentials: tuple[str, str]) -> None:
+    """Log in with the OAuth2 password grant and send the access token from now on."""
+    r = client.post(
+        "/v1/auth/token", data={"grant_type": "password", "username": credentials[0], "password": credentials[1]}
+    )
+    r.raise_for_status()
+    client.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
+
+
+def load_demo(gateway_url: str, credentials: tuple[str, str]) -> str:
+    """Load the demo through the API as a platform admin (`credentials` = login, password)."""
     created = 0
     with httpx.Client(base_url=gateway_url, timeout=15) as client:
+        sign_in(client, credentials)
         ids: dict[str, str] = {}
         for name, org_type, region, industries in ORGANIZATIONS:
             r = client.post(

@@ -35,12 +35,28 @@ def load_secrets(state_dir: Path) -> dict[str, str]:
     state_dir.mkdir(parents=True, exist_ok=True)
     data: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
     wanted = ["internal_token_key", "postgres_password", *(f"{s}_db_password" for s in SERVICES)]
-    if any(k not in data for k in wanted):
+    if any(k not in data for k in (*wanted, "admin_password")):
         for k in wanted:
             data.setdefault(k, secrets.token_urlsafe(32))
+        # The development platform admin `admin` gets a random password of its own installation.
+        data.setdefault("admin_password", secrets.token_urlsafe(18))
         path.write_text(json.dumps(data, indent=2))
         path.chmod(0o600)
     return data
+
+
+DEV_ADMIN_LOGIN = "admin"
+
+
+def bootstrap_admin_env(secret: dict[str, str]) -> dict[str, str]:
+    """In development, `chanjiao up` creates the platform admin `admin` with the password kept in
+    secrets.json (unless CHANJIAO_BOOTSTRAP_ADMIN is given). Elsewhere membership prints a one-time
+    setup token instead (docs/identity.md)."""
+    if os.environ.get("CHANJIAO_BOOTSTRAP_ADMIN") or os.environ.get("CHANJIAO_ENVIRONMENT", "development") != (
+        "development"
+    ):
+        return {}
+    return {"CHANJIAO_MEMBERSHIP_BOOTSTRAP_ADMIN": f"{DEV_ADMIN_LOGIN}:{secret['admin_password']}"}
 
 
 def role_passwords(secret: dict[str, str]) -> dict[str, str]:
@@ -92,6 +108,7 @@ class Stack:
                     **base,
                     f"CHANJIAO_{svc.upper()}_DATABASE_URL": urls[svc],
                     f"CHANJIAO_{svc.upper()}_GATEWAY_URL": self.gateway_url,
+                    **(bootstrap_admin_env(secret) if svc == "membership" else {}),
                 }
             self.ports["gateway"] = self.gateway_port
             self.envs["gateway"] = {
@@ -105,6 +122,14 @@ class Stack:
         except BaseException:
             self.stop()
             raise
+
+    def dev_admin(self) -> tuple[str, str] | None:
+        """Login and password of the development platform admin this launcher created, if any."""
+        value = self.envs.get("membership", {}).get("CHANJIAO_MEMBERSHIP_BOOTSTRAP_ADMIN")
+        if not value:
+            return None
+        login, _, password = value.partition(":")
+        return login, password
 
     def argv(self, name: str) -> list[str]:
         return [sys.executable, "-m", "chanjiao.serve", name, "--host", self.host, "--port", str(self.ports[name])]
@@ -176,13 +201,22 @@ def run_forever(stack: Stack, *, demo: bool) -> int:
     signal.signal(signal.SIGTERM, _stop)
     stack.start()
     try:
+        admin = stack.dev_admin()
         if demo:
             from chanjiao.demo import load_demo
 
-            print(load_demo(stack.gateway_url), flush=True)
+            if admin is None:
+                print("demo data needs the development admin (CHANJIAO_ENVIRONMENT=development)", file=sys.stderr)
+            else:
+                print(load_demo(stack.gateway_url, admin), flush=True)
+        sign_in = (
+            f"Sign in as `{admin[0]}`; the password is `admin_password` in {stack.state_dir / 'secrets.json'}\n"
+            if admin
+            else ""
+        )
         print(
             f"\nChanjiao is up: {stack.gateway_url}/docs (Swagger UI) · {stack.gateway_url}/redoc · "
-            f"{stack.gateway_url}/health\nPress Ctrl-C to stop.",
+            f"{stack.gateway_url}/health\n{sign_in}Press Ctrl-C to stop.",
             flush=True,
         )
         reported: set[str] = set()

@@ -41,9 +41,29 @@ def get(url: str, **kw) -> httpx.Response | None:
     return r
 
 
-def start_up(state: Path, port: int, log) -> subprocess.Popen:
-    env = {**os.environ, "CHANJIAO_STATE_DIR": str(state), "CHANJIAO_LOG_LEVEL": "WARNING"}
+def up_env(state: Path) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "CHANJIAO_STATE_DIR": str(state),
+        "CHANJIAO_LOG_LEVEL": "WARNING",
+        # A revoked API key must stop working within this bound (the default is 30 s; ≤ 60 s is enforced).
+        "CHANJIAO_GATEWAY_API_KEY_CACHE_TTL_SECONDS": "2",
+    }
     env.pop("DATABASE_URL", None)
+    env.pop("CHANJIAO_BOOTSTRAP_ADMIN", None)
+    return env
+
+
+def admin_token(gw: str, state: Path) -> dict[str, str]:
+    """Log in as the development platform admin that `chanjiao up` created (password in secrets.json)."""
+    password = json.loads((state / "secrets.json").read_text())["admin_password"]
+    r = httpx.post(f"{gw}/v1/auth/token", data={"grant_type": "password", "username": "admin", "password": password})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def start_up(state: Path, port: int, log) -> subprocess.Popen:
+    env = up_env(state)
     return subprocess.Popen(
         [sys.executable, "-m", "chanjiao.cli", "up", "--port", str(port)],
         cwd=ROOT,
@@ -88,18 +108,20 @@ def test_up_serves_survives_a_dead_service_and_stops_cleanly(state_dir):
         health = get(f"{gw}/health").json()
         assert health["status"] == "ok" and set(health["services"]) == {"membership", "training", "matching"}
 
-        r = httpx.post(
-            f"{gw}/v1/organizations",
-            json={"name": "日照职业技术学院", "org_type": "higher_vocational", "region_code": "371102"},
-            timeout=10,
-        )
+        body = {"name": "日照职业技术学院", "org_type": "higher_vocational", "region_code": "371102"}
+        r = httpx.post(f"{gw}/v1/organizations", json=body, timeout=10)
+        assert r.status_code == 401 and r.headers["www-authenticate"].startswith("Bearer")
+        admin = admin_token(gw, state)
+        r = httpx.post(f"{gw}/v1/organizations", json=body, headers=admin, timeout=10)
         assert r.status_code == 201, r.text
         (state / "created.txt").write_text(r.headers["location"])
-        assert get(f"{gw}{r.headers['location']}").status_code == 200
+        assert get(f"{gw}{r.headers['location']}", headers=admin).status_code == 200
 
         # A service port reached directly is useless without the gateway's token.
         membership_port = runtime["processes"]["membership"]["port"]
         assert get(f"http://127.0.0.1:{membership_port}/v1/organizations").status_code == 401
+
+        identity_walkthrough(gw, admin)
 
         # Kill training: its routes are 503, the others keep answering.
         training = runtime["processes"]["training"]
@@ -107,7 +129,7 @@ def test_up_serves_survives_a_dead_service_and_stops_cleanly(state_dir):
         wait_for(lambda: not _proc_alive(training["pid"]), 10, "training to die")
         r = get(f"{gw}/v1/learners")
         assert r.status_code == 503 and r.headers["retry-after"]
-        assert get(f"{gw}/v1/organizations").status_code == 200
+        assert get(f"{gw}/v1/organizations", headers=admin).status_code == 200
         assert get(f"{gw}/health").json()["services"]["training"]["status"] == "unavailable"
 
         # The launcher does not restart it; the test does, with the same command and environment.
@@ -115,7 +137,7 @@ def test_up_serves_survives_a_dead_service_and_stops_cleanly(state_dir):
             training["argv"], env=training["env"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
         )
         wait_for(lambda: (h := get(f"{gw}/health")) is not None and h.json()["status"] == "ok", 30, "recovery")
-        assert get(f"{gw}/v1/learners").status_code == 404  # answered by training again
+        assert get(f"{gw}/v1/learners", headers=admin).status_code == 404  # answered by training again
     finally:
         if restarted is not None:
             restarted.send_signal(signal.SIGTERM)
@@ -132,6 +154,74 @@ def test_up_serves_survives_a_dead_service_and_stops_cleanly(state_dir):
     assert "Traceback" not in (state / "up.log").read_text()
 
 
+def identity_walkthrough(gw: str, admin: dict[str, str]) -> None:
+    """Issue 4's "done when", through the real gateway and processes: a school's org admin is invited
+    and claims the school, logs in, refreshes and logs out like a mobile app; the school system's API
+    key writes its own organization and is refused another's; a revoked key stops within the bound."""
+
+    def post(path: str, headers: dict[str, str], **kw) -> httpx.Response:
+        r = httpx.post(f"{gw}{path}", headers=headers, timeout=10, **kw)
+        scan_for_pii(f"e2e POST {path}", r.text)
+        return r
+
+    school = post(
+        "/v1/organizations",
+        admin,
+        json={"name": "潍坊职业学院", "org_type": "higher_vocational", "region_code": "370700"},
+    ).json()["id"]
+    other = post(
+        "/v1/organizations",
+        admin,
+        json={"name": "潍坊工程职业学院", "org_type": "higher_vocational", "region_code": "370700"},
+    ).json()["id"]
+    invitation = post("/v1/users/invitations", admin, json={"org_id": school, "role": "org_admin"})
+    assert invitation.status_code == 201, invitation.text
+    password = "Weifang-Vocational-2026"
+    claim = {"invitation_token": invitation.json()["invitation_token"], "login": "wfvc-admin", "password": password}
+    assert post("/v1/auth/claim", {}, json={**claim, "display_name": "张老师"}).status_code == 201
+
+    # The mobile app: log in, ask who I am, refresh, log out; the old refresh token is dead after logout.
+    login = post("/v1/auth/token", {}, data={"grant_type": "password", "username": "wfvc-admin", "password": password})
+    assert login.status_code == 200, login.text
+    tokens = login.json()
+    me = get(f"{gw}/v1/users/me", headers={"Authorization": f"Bearer {tokens['access_token']}"}).json()
+    assert me["org"]["id"] == school and me["org_role"] == "org_admin"
+    refreshed = post(
+        "/v1/auth/token", {}, data={"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}
+    )
+    assert refreshed.status_code == 200 and refreshed.json()["refresh_token"] != tokens["refresh_token"]
+    user = {"Authorization": f"Bearer {refreshed.json()['access_token']}"}
+    assert post("/v1/auth/logout", {}, json={"refresh_token": refreshed.json()["refresh_token"]}).status_code == 200
+    again = post("/v1/auth/refresh", {}, json={"refresh_token": refreshed.json()["refresh_token"]})
+    assert again.status_code == 401
+
+    # The school system's key: its own organization yes, another's no; revoked → refused within the TTL.
+    key = post("/v1/api-keys", user, json={"name": "教务系统", "org_id": school, "scopes": ["membership:write"]})
+    assert key.status_code == 201, key.text
+    system = {"X-API-Key": key.json()["key"]}
+    r = httpx.patch(
+        f"{gw}/v1/organizations/{school}", headers=system, json={"name": "潍坊职业学院（奎文校区）"}, timeout=10
+    )
+    assert r.status_code == 200, r.text
+    r = httpx.patch(
+        f"{gw}/v1/organizations/{other}", headers=system, json={"name": "潍坊工程职业学院（青州）"}, timeout=10
+    )
+    assert r.status_code == 403 and r.headers["content-type"].startswith("application/problem+json")
+    assert httpx.delete(f"{gw}/v1/api-keys/{key.json()['id']}", headers=user, timeout=10).status_code in (200, 204)
+    revoked_at = time.monotonic()
+    wait_for(
+        lambda: (
+            httpx.patch(
+                f"{gw}/v1/organizations/{school}", headers=system, json={"name": "潍坊职业学院"}, timeout=10
+            ).status_code
+            == 401
+        ),
+        10,
+        "the revoked key to be refused",
+    )
+    assert time.monotonic() - revoked_at <= 2 + 1.5
+
+
 def test_a_second_run_reuses_the_data(state_dir):
     location = (state_dir / "created.txt").read_text()
     port = free_port()
@@ -141,13 +231,15 @@ def test_a_second_run_reuses_the_data(state_dir):
             wait_for(lambda: (state_dir / "runtime.json").exists() or up.poll() is not None, 120, "second start")
             assert up.poll() is None
             gw = f"http://127.0.0.1:{port}"
-            r = get(f"{gw}{location}")
+            admin = admin_token(gw, state_dir)
+            r = get(f"{gw}{location}", headers=admin)
             assert r.status_code == 200 and r.json()["name"] == "日照职业技术学院"
             # The demo loads through the API, and loading it twice changes nothing.
             for _ in range(2):
                 demo = subprocess.run(
                     [sys.executable, "-m", "chanjiao.cli", "demo", "--gateway", gw],
                     cwd=ROOT,
+                    env=up_env(state_dir),
                     capture_output=True,
                     text=True,
                     timeout=120,
@@ -156,17 +248,19 @@ def test_a_second_run_reuses_the_data(state_dir):
             alliances = get(f"{gw}/v1/alliances", params={"q": "潍坊市化工职业教育集团"}).json()["items"]
             assert len(alliances) == 1
             aid = alliances[0]["id"]
-            s = get(f"{gw}/v1/alliances/{aid}/structure", params={"as_of": "2023-12-31"}).json()
+            s = get(f"{gw}/v1/alliances/{aid}/structure", params={"as_of": "2023-12-31"}, headers=admin).json()
             assert s["total"] == 17 and {c["key"]: c["count"] for c in s["by_role"]}["chair"] == 1
             ch = get(
-                f"{gw}/v1/alliances/{aid}/changes", params={"period_start": "2023-01-01", "period_end": "2023-12-31"}
+                f"{gw}/v1/alliances/{aid}/changes",
+                params={"period_start": "2023-01-01", "period_end": "2023-12-31"},
+                headers=admin,
             ).json()
             assert [i["org_name"] for i in ch["joined"]] == ["山东钢铁集团有限公司"]
             assert [i["org_name"] for i in ch["exited"]] == ["潍柴动力股份有限公司"]
-            committees = get(f"{gw}/v1/committees", params={"alliance_id": aid}).json()["items"]
+            committees = get(f"{gw}/v1/committees", params={"alliance_id": aid}, headers=admin).json()["items"]
             assert len(committees) == 5
             specialized = next(c for c in committees if c["body_type"] == "specialized_committee")
-            assert len(get(f"{gw}/v1/committees/{specialized['id']}/seats").json()) == 4
+            assert len(get(f"{gw}/v1/committees/{specialized['id']}/seats", headers=admin).json()) == 4
         finally:
             stop_up(up)
     assert up.returncode == 0

@@ -91,34 +91,41 @@ class TestTransitions:
 
 
 class TestAccess:
-    def test_anonymous_writes_outside_development(self):
+    def test_anonymous_needs_credentials_except_on_public_routes(self):
         write = Access(scopes=("membership:write",))
-        write.check(Principal(), method="POST", development=True)
-        write.check(Principal(), method="GET", development=False)
-        with pytest.raises(Unauthorized):
-            write.check(Principal(), method="POST", development=False)
-        with pytest.raises(Forbidden):
-            write.check(
-                Principal(kind="user", subject="u1", scopes=("membership:read",)), method="POST", development=False
-            )
-        write.check(
-            Principal(kind="api_key", subject="k1", scopes=("membership:write",)), method="POST", development=False
-        )
-        Access(public=True).check(Principal(), method="POST", development=False)
+        with pytest.raises(Unauthorized) as exc:
+            write.check(Principal())
+        assert exc.value.headers["WWW-Authenticate"].startswith("Bearer")
+        Access(public=True).check(Principal())
 
-    async def test_production_app_refuses_anonymous_writes(self, database):
+    def test_scope_role_and_kind(self):
+        write = Access(scopes=("membership:write",), roles=("org_admin",))
+        with pytest.raises(Forbidden) as exc:
+            write.check(Principal(kind="user", subject="u1", roles=("org_admin",), scopes=("membership:read",)))
+        assert "membership:write" in exc.value.detail_en
+        with pytest.raises(Forbidden):
+            write.check(Principal(kind="user", subject="u1", roles=("org_staff",), scopes=("membership:write",)))
+        write.check(Principal(kind="api_key", subject="k1", roles=("org_admin",), scopes=("membership:write",)))
+        write.check(Principal(kind="user", subject="root", roles=("platform_admin",)))
+        with pytest.raises(Forbidden):
+            Access(kinds=("user",)).check(Principal(kind="api_key", subject="k1", roles=("org_admin",)))
+
+    async def test_anonymous_calls_are_401_in_every_environment(self, database):
         from services.membership.main import create_app
 
-        app = create_app(membership_settings(database, environment="production"))
-        async with app.router.lifespan_context(app):
-            async with scanning_client(
-                transport=httpx.ASGITransport(app=app), base_url="http://m", headers=token_headers()
-            ) as client:
-                r = await client.post(
-                    "/v1/organizations", json={"name": "某单位", "org_type": "other", "region_code": "110105"}
-                )
-                assert r.status_code == 401 and r.headers["content-type"].startswith("application/problem+json")
-                assert (await client.get("/v1/organizations")).status_code == 200
+        for environment in ("development", "production"):
+            app = create_app(membership_settings(database, environment=environment))
+            async with app.router.lifespan_context(app):
+                async with scanning_client(
+                    transport=httpx.ASGITransport(app=app), base_url="http://m", headers=token_headers()
+                ) as client:
+                    r = await client.post(
+                        "/v1/organizations", json={"name": "某单位", "org_type": "other", "region_code": "110105"}
+                    )
+                    assert r.status_code == 401 and r.headers["content-type"].startswith("application/problem+json")
+                    assert r.headers["www-authenticate"].startswith("Bearer")
+                    assert (await client.get("/v1/organizations")).status_code == 401
+                    assert (await client.get("/v1/alliances")).status_code == 200  # the public directory
 
 
 def test_cursor_round_trip_and_tamper():
