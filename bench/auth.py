@@ -7,7 +7,7 @@ bootstrap platform admin (`CHANJIAO_BOOTSTRAP_ADMIN`, random password). Through 
 API it logs in (`POST /v1/auth/token`), creates an organization, an alliance and an API key of the
 organization (`membership:read`), and then runs rounds of the public read `GET /v1/alliances/{id}`:
 
-    round k:  none @64, key @64, jwt @64, none @4, key @4, jwt @4
+    round k:  none @64, key @64, jwt @64, none @4, key @4, jwt @4   (the order rotating each round)
 
 Rate limiting stays on (every variant pays for its bucket), but with limits far above what the
 machine can serve, so no request is refused: a 429 would be a cheap answer and flatter a variant.
@@ -233,8 +233,10 @@ def main(argv: list[str] | None = None) -> int:
                 measure(0, v, args.connections, args.warmup)
         for k in range(1, args.rounds + 1):
             setup.refresh()
+            # The order rotates from round to round, so no variant always runs first (or after a pause).
+            order = VARIANTS[(k - 1) % 3 :] + VARIANTS[: (k - 1) % 3]
             for c, d in ((args.connections, args.duration), (args.low_connections, args.low_duration)):
-                for v in VARIANTS:
+                for v in order:
                     measure(k, v, c, d)
 
         summary = summarize(runs, args.connections, args.low_connections)

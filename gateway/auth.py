@@ -9,7 +9,8 @@
 * `X-API-Key: <key>` — checked by membership (`POST /v1/auth/introspect`, as the service principal
   `gateway`), the answer (positive and negative) remembered under the key's SHA-256 for
   `api_key_cache_ttl_seconds` (≤ 60 s; a key's own expiry shortens it). Concurrent requests with
-  the same uncached key share one introspection. Membership down → 503 for that request (not
+  the same uncached key share one introspection, and a key in use is re-checked in the background
+  during the last quarter of its TTL (so requests do not wait for it). Membership down → 503 for that request (not
   anonymous, not cached).
 * `X-Chanjiao-Service-Token` — a service calling through the gateway (`chanjiao.service_client`);
   its scopes come from `SERVICE_SCOPES`, never from the token.
@@ -81,7 +82,8 @@ class Authenticator:
         self._jwks_fetch: asyncio.Task[bool] | None = None
         self._jwks_loop: asyncio.Task[None] | None = None
         self.key_ttl = float(settings.api_key_cache_ttl_seconds)
-        self.keys: dict[bytes, tuple[float, Principal | None]] = {}
+        # sha256(key) → (expires, principal or None, refresh after) on the monotonic clock
+        self.keys: dict[bytes, tuple[float, Principal | None, float]] = {}
         self._inflight: dict[bytes, asyncio.Task[Principal | None]] = {}
         self.introspections = 0  # calls made to membership (tests, metrics)
         self.services = ServiceTokenVerifier(settings.internal_token_key.get_secret_value())
@@ -126,10 +128,13 @@ class Authenticator:
                 raise self._jwt_failure() from None
         if api_key is not None:
             now = time.monotonic()
-            hit = self.keys.get(hashlib.sha256(api_key).digest())
+            digest = hashlib.sha256(api_key).digest()
+            hit = self.keys.get(digest)
             if hit is not None and hit[0] > now:
                 if hit[1] is None:
                     raise self._bad_key()
+                if now > hit[2] and digest not in self._inflight:
+                    self._start_introspection(api_key, digest)  # refresh ahead, answer from the cache
                 return hit[1]
             return None
         if service is not None:
@@ -211,15 +216,17 @@ class Authenticator:
 
     async def _api_key(self, api_key: bytes) -> Principal:
         digest = hashlib.sha256(api_key).digest()
-        task = self._inflight.get(digest)
-        if task is None:
-            task = asyncio.create_task(self._introspect(api_key, digest))
-            self._inflight[digest] = task
-            task.add_done_callback(lambda t: self._introspected(digest, t))
+        task = self._inflight.get(digest) or self._start_introspection(api_key, digest)
         principal = await asyncio.shield(task)
         if principal is None:
             raise self._bad_key()
         return principal
+
+    def _start_introspection(self, api_key: bytes, digest: bytes) -> asyncio.Task[Principal | None]:
+        task = asyncio.create_task(self._introspect(api_key, digest))
+        self._inflight[digest] = task
+        task.add_done_callback(lambda t: self._introspected(digest, t))
+        return task
 
     def _introspected(self, digest: bytes, task: asyncio.Task[Principal | None]) -> None:
         if self._inflight.get(digest) is task:
@@ -233,7 +240,11 @@ class Authenticator:
             self.keys = {k: v for k, v in self.keys.items() if v[0] > now}
             if len(self.keys) >= _MAX_CACHED_KEYS:
                 self.keys.clear()
-        self.keys[digest] = (time.monotonic() + ttl, principal)
+        now = time.monotonic()
+        # A valid key is re-checked in the background during the last quarter of its TTL, so a busy
+        # key never makes requests wait; a revoked one still stops within the TTL.
+        refresh = now + 0.75 * ttl if principal is not None else math.inf
+        self.keys[digest] = (now + ttl, principal, refresh)
 
     async def _introspect(self, api_key: bytes, digest: bytes) -> Principal | None:
         if len(api_key) > MAX_API_KEY_LENGTH or not api_key.strip():

@@ -256,3 +256,24 @@ async def test_basic_client_authentication_at_the_token_endpoint_is_not_a_creden
         assert r.status_code == 200 and r.json()["principal"]["kind"] == "anonymous"
         assert "authorization" not in r.json()["headers"]
         assert_401(await client.post("/v1/auth/refresh", json={}, headers=basic))
+
+
+async def test_a_key_in_use_is_rechecked_in_the_background_before_its_ttl_ends(gateway, fake):
+    membership, _, _ = fake
+    membership.add_key("cjk_refresh_ahead_01")
+    async with gateway(api_key_cache_ttl_seconds=1.0) as client:
+        headers = {"X-API-Key": "cjk_refresh_ahead_01"}
+        before = membership.introspections
+        assert (await client.get("/v1/organizations", headers=headers)).status_code == 200
+        await asyncio.sleep(0.8)  # in the last quarter of the TTL
+        membership.delay = 0.3
+        try:
+            started = time.monotonic()
+            assert (await client.get("/v1/organizations", headers=headers)).status_code == 200
+            assert time.monotonic() - started < 0.25  # answered from the cache, not after the re-check
+            await until(lambda: membership.introspections == before + 2)
+        finally:
+            membership.delay = 0.0
+        await asyncio.sleep(0.35)  # past the first TTL: the renewed entry answers
+        assert (await client.get("/v1/organizations", headers=headers)).status_code == 200
+        assert membership.introspections == before + 2
