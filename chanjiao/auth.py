@@ -285,15 +285,15 @@ class Access:
             )
         if principal.is_platform_admin:
             return
-        if self.roles and not set(self.roles) & set(principal.roles):
-            raise Forbidden(
-                detail_zh=f"需要以下角色之一：{', '.join(self.roles)}",
-                detail_en=f"Needs one of these roles: {', '.join(self.roles)}",
-            )
         missing = [s for s in self.scopes if s not in principal.scopes]
         if missing:
             raise Forbidden(
                 detail_zh=f"缺少权限范围：{', '.join(missing)}", detail_en=f"Missing scope: {', '.join(missing)}"
+            )
+        if self.roles and not set(self.roles) & set(principal.roles):
+            raise Forbidden(
+                detail_zh=f"需要以下角色之一：{', '.join(self.roles)}",
+                detail_en=f"Needs one of these roles: {', '.join(self.roles)}",
             )
 
     def describe(self) -> dict[str, Any]:

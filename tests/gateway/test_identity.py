@@ -140,7 +140,8 @@ async def test_a_service_principal_reads_through_the_gateway_but_cannot_write(pl
         r = await client.post(
             "/v1/organizations", json={"name": "服务写入", "org_type": "other", "region_code": "110105"}, headers=EN
         )
-        assert r.status_code == 403  # a service principal holds no role and no write scope
+        # A service principal holds read scopes only: the refusal names the scope it lacks.
+        assert r.status_code == 403 and "membership:write" in r.json()["detail"]
     matching = MatchingSettings(internal_token_key=TEST_KEY, environment="test", database_url="postgresql://x/y")
     r = await platform.anonymous.get(f"/v1/organizations/{org['id']}", headers=service_token_headers(matching))
     assert r.status_code == 200
