@@ -38,6 +38,7 @@ SCOPES: dict[str, str] = {
     "membership:write": "维护单位、人员、成员资格与机构 Write organizations, people, memberships, committees",
     "training:read": "读取培训、学员、证书、实践记录 Read training, learners, certificates, practice records",
     "training:write": "登记培训、学员、证书、实践记录 Write training, learners, certificates, practice records",
+    "training:reveal": "查看学员完整证件号码（每次留痕）Reveal a learner's full ID number (audited)",
     "matching:read": "读取需求、供给、对接 Read demands, offers, matches",
     "matching:write": "登记需求、供给、对接 Write demands, offers, matches",
 }

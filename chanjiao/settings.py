@@ -126,6 +126,12 @@ class TrainingSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="CHANJIAO_TRAINING_", extra="ignore")
     service_name: ClassVar[str] = "training"
 
+    # Answers of the membership service (organization exists and is active; an alliance's member
+    # periods) are reused for this long; within it they are used even while membership is down,
+    # past it a write that needs them fails with 503 (services/training/orgs.py).
+    org_cache_ttl_seconds: float = 60.0
+    membership_timeout_seconds: float = 3.0
+
 
 class MatchingSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="CHANJIAO_MATCHING_", extra="ignore")
