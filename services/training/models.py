@@ -4,5 +4,11 @@ Its resources arrive with their issues; today the schema holds the kernel tables
 keys, audit rows, outbox) that every one of them writes through."""
 
 from services.training.db import kernel, metadata
+from services.training.learners.models import Learner, LearnerOrg
 
-__all__ = ["kernel", "metadata"]
+__all__ = [
+    "Learner",
+    "LearnerOrg",
+    "kernel",
+    "metadata",
+]
