@@ -5,6 +5,8 @@ from fastapi import FastAPI
 from chanjiao.app import create_service_app
 from chanjiao.settings import TrainingSettings
 from services.training.db import kernel
+from services.training.learners.router import router as learners_router
+from services.training.learners.routes_bulk import router as learners_bulk_router
 
 DESCRIPTION = """培训服务：学员、培训项目、报名、证书、实习与实训基地。
 Training: learners, programmes, enrolments, certificates, internships and training bases."""
@@ -12,5 +14,12 @@ Training: learners, programmes, enrolments, certificates, internships and traini
 
 def create_app(settings: TrainingSettings | None = None) -> FastAPI:
     return create_service_app(
-        settings or TrainingSettings(), title="Chanjiao training", description=DESCRIPTION, kernel=kernel
+        settings or TrainingSettings(),
+        title="Chanjiao training",
+        description=DESCRIPTION,
+        kernel=kernel,
+        routers=[
+            learners_bulk_router,  # before /{learner_id}: /batch, /imports, /import-template.xlsx
+            learners_router,
+        ],
     )

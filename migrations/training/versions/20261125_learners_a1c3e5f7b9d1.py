@@ -7,6 +7,7 @@ Create Date: 2026-11-25 15:15:00
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision = "a1c3e5f7b9d1"
 down_revision = "b7fed8936242"
@@ -19,6 +20,7 @@ def upgrade() -> None:
         "learners",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("name", sa.Text(), nullable=False),
+        sa.Column("name_bigrams", postgresql.ARRAY(sa.Text()), nullable=False),
         sa.Column("id_type", sa.Text(), nullable=False),
         sa.Column("id_number_hash", sa.LargeBinary(), nullable=True),
         sa.Column("id_number_ciphertext", sa.LargeBinary(), nullable=True),
@@ -54,6 +56,9 @@ def upgrade() -> None:
     )
     op.create_index("ix_learners_current_org_id", "learners", ["current_org_id", "id"], schema="training")
     op.create_index("ix_learners_updated_at", "learners", ["updated_at", "id"], schema="training")
+    op.create_index(
+        "ix_learners_name_bigrams", "learners", ["name_bigrams"], schema="training", postgresql_using="gin"
+    )
     op.create_table(
         "learner_orgs",
         sa.Column("learner_id", sa.Uuid(), nullable=False),
@@ -75,6 +80,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_learner_orgs_org_id", table_name="learner_orgs", schema="training")
     op.drop_table("learner_orgs", schema="training")
+    op.drop_index("ix_learners_name_bigrams", table_name="learners", schema="training")
     op.drop_index("ix_learners_updated_at", table_name="learners", schema="training")
     op.drop_index("ix_learners_current_org_id", table_name="learners", schema="training")
     op.drop_table("learners", schema="training")

@@ -10,6 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Field
 
 from services.training.db import Base
@@ -75,10 +76,13 @@ class Learner(Base, table=True):
         sa.UniqueConstraint("id_number_hash", name="uq_learners_id_number_hash"),
         sa.Index("ix_learners_current_org_id", "current_org_id", "id"),
         sa.Index("ix_learners_updated_at", "updated_at", "id"),
+        sa.Index("ix_learners_name_bigrams", "name_bigrams", postgresql_using="gin"),
     )
 
     id: uuid.UUID = Field(primary_key=True)
     name: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    # Overlapping two-character pieces of the name (GIN): `q` finds any part of a name.
+    name_bigrams: list[str] = Field(sa_column=sa.Column(ARRAY(sa.Text), nullable=False))
     id_type: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     # HMAC-SHA256 (key derived from the personal-data secret) of "<id_type>:<normalised number>"; NULL once erased.
     id_number_hash: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))

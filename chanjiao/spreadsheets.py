@@ -1,0 +1,240 @@
+"""Roster uploads for any service: read an `.xlsx`/`.csv` into a heading map and rows, bound the upload, build a
+template. One `Column` table per import maps Chinese headings to fields.
+
+The same rules as the membership organization import (`services/membership/organizations/imports.py`, which
+predates this module): ≤ 5 MiB, ≤ 10,000 rows, zip-bomb guard, legacy `.xls` refused (415), CSV in UTF-8 or GBK,
+the heading row found within the first 5 rows, control characters dropped from cells. Reading and writing
+workbooks is blocking: run those functions in a thread. Nothing here ever echoes a cell value.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import quote
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from starlette.requests import Request
+
+from chanjiao.errors import AppError, ValidationFailed, field_error
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+MAX_ROWS = 10_000
+MAX_COLUMNS = 50
+HEADER_SEARCH_ROWS = 5
+
+
+class PayloadTooLarge(AppError):
+    status, slug = 413, "payload-too-large"
+    title_zh, title_en = "上传内容过大", "Payload too large"
+
+
+class UnsupportedFile(AppError):
+    status, slug = 415, "unsupported-media-type"
+    title_zh, title_en = "不支持的文件类型", "Unsupported file type"
+
+
+def too_large(zh: str, en: str) -> PayloadTooLarge:
+    return PayloadTooLarge(detail_zh=zh, detail_en=en)
+
+
+def unreadable(zh: str, en: str, rule: str = "unreadable") -> ValidationFailed:
+    return field_error(["body", "file"], rule, zh, en)
+
+
+@dataclass(frozen=True)
+class Column:
+    heading: str
+    field: str
+    required: bool
+    rule_zh: str
+
+
+@dataclass
+class Table:
+    columns: dict[int, Column]  # position → column
+    ignored: list[str]  # letters of columns with an unknown heading
+    rows: list[tuple[int, list[str | None]]]  # (sheet row number, cell texts)
+
+    def cells(self, values: list[str | None]) -> dict[str, str]:
+        """The non-blank cells of one data row, by field."""
+        return {
+            c.field: text for pos, c in self.columns.items() if pos < len(values) and (text := values[pos]) is not None
+        }
+
+
+def text_key(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).replace("*", "").split()).lower()
+
+
+def cell_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime | date):
+        value = value.isoformat()
+    text = "".join(ch for ch in str(value) if ch in "\t\n" or unicodedata.category(ch) != "Cc").strip()
+    return text or None
+
+
+def _too_many() -> PayloadTooLarge:
+    return too_large(f"最多导入 {MAX_ROWS} 行", f"At most {MAX_ROWS} rows can be imported at once")
+
+
+def _xlsx_rows(data: bytes) -> list[tuple[int, list[str | None]]]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            if sum(i.file_size for i in zf.infolist()) > MAX_UNPACKED_BYTES:
+                raise too_large("工作簿解压后过大", "The workbook is too large once unpacked")
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except AppError:
+        raise
+    except Exception:  # noqa: BLE001 - any failure to open means the file is not a readable workbook
+        raise unreadable("无法读取该 .xlsx 文件", "The .xlsx file could not be read") from None
+    try:
+        out: list[tuple[int, list[str | None]]] = []
+        if not wb.worksheets:
+            return out
+        for number, values in enumerate(wb.worksheets[0].iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1):
+            if number > MAX_ROWS + HEADER_SEARCH_ROWS:
+                raise _too_many()
+            out.append((number, [cell_text(v) for v in values]))
+        return out
+    except AppError:
+        raise
+    except Exception:  # noqa: BLE001
+        raise unreadable("无法读取该 .xlsx 文件", "The .xlsx file could not be read") from None
+    finally:
+        wb.close()
+
+
+def _csv_rows(data: bytes) -> list[tuple[int, list[str | None]]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("gb18030")
+        except UnicodeDecodeError:
+            raise unreadable("CSV 文件应为 UTF-8 或 GBK 编码", "A CSV file must be UTF-8 or GBK encoded") from None
+    out: list[tuple[int, list[str | None]]] = []
+    try:
+        for number, values in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+            if number > MAX_ROWS + HEADER_SEARCH_ROWS:
+                raise _too_many()
+            out.append((number, [cell_text(v) for v in values[:MAX_COLUMNS]]))
+    except csv.Error:
+        raise unreadable("无法解析该 CSV 文件", "The CSV file could not be parsed") from None
+    return out
+
+
+def read_table(data: bytes, filename: str | None, columns: Sequence[Column]) -> Table:
+    """Blocking: parse an upload into a heading map (of `columns`, by Chinese heading or field name) and data rows."""
+    known = {text_key(c.heading): c for c in columns} | {text_key(c.field): c for c in columns}
+    name = (filename or "").lower()
+    if data.startswith(b"\xd0\xcf\x11\xe0") or name.endswith(".xls"):
+        raise UnsupportedFile(
+            detail_zh="不支持旧版 .xls 文件，请另存为 .xlsx 或 .csv",
+            detail_en="Legacy .xls files are not supported; save as .xlsx or .csv",
+        )
+    if data.startswith(b"PK\x03\x04") or name.endswith(".xlsx"):
+        rows = _xlsx_rows(data)
+    elif name.endswith((".csv", ".txt")) or not name:
+        rows = _csv_rows(data)
+    else:
+        raise UnsupportedFile(detail_zh="请上传 .xlsx 或 .csv 文件", detail_en="Upload an .xlsx or .csv file")
+    for i, (_, values) in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        found = {pos: known[text_key(v)] for pos, v in enumerate(values) if v and text_key(v) in known}
+        if found:
+            if len({c.field for c in found.values()}) != len(found):
+                raise unreadable("表头中有重复的列", "A column heading appears twice", rule="duplicate_column")
+            ignored = [get_column_letter(pos + 1) for pos, v in enumerate(values) if v and pos not in found]
+            data_rows = [(n, vals) for n, vals in rows[i + 1 :] if any(vals)]
+            if len(data_rows) > MAX_ROWS:
+                raise _too_many()
+            return Table(columns=found, ignored=ignored, rows=data_rows)
+    headings = "、".join(c.heading for c in columns if c.required)
+    raise unreadable(
+        f"找不到表头：第一行应包含 {headings} 等列名（见导入模板）",
+        f"No heading row: the first row should name the columns {headings} … (see the template)",
+        rule="missing_headings",
+    )
+
+
+async def limit_upload(request: Request) -> None:
+    """Route dependency: read at most 5 MiB (+ multipart framing) before anything parses the body (else 413), refuse
+    anything but multipart (415), and key an `Idempotency-Key` retry by the file's bytes, not the random boundary."""
+    limit = MAX_UPLOAD_BYTES + 64 * 1024
+    big = too_large("上传文件不能超过 5 MiB", "The upload may not exceed 5 MiB")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise big
+    if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+        raise UnsupportedFile(
+            detail_zh="请以 multipart/form-data 上传文件（字段名 file）",
+            detail_en="Upload the file as multipart/form-data (field `file`)",
+        )
+    chunks, total = [], 0
+    async for chunk in request.stream():
+        total += len(chunk)
+        if total > limit:
+            raise big
+        chunks.append(chunk)
+    request._body = b"".join(chunks)  # Starlette's cached body: form() and the idempotency HMAC reuse it
+    if request.headers.get("idempotency-key"):
+        try:
+            form = await request.form()
+        except Exception:  # noqa: BLE001 - a malformed body is reported by the route's own parsing
+            return
+        upload = form.get("file")
+        if upload is not None and hasattr(upload, "read"):
+            content = await upload.read()
+            await upload.seek(0)
+            request.state.idempotency_material = content
+
+
+def attachment(ascii_name: str, name: str) -> str:
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+
+
+def build_template(
+    sheet: str, columns: Sequence[Column], choices: dict[str, Sequence[str]] | None = None, notes: Sequence[Any] = ()
+) -> bytes:
+    """Blocking: a template workbook — bold text-formatted heading row, drop-downs for `choices` (field → labels),
+    and a 说明 sheet describing every column (plus `notes` rows)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet
+    ws.append([c.heading for c in columns])
+    for pos, c in enumerate(columns, start=1):
+        letter = get_column_letter(pos)
+        ws[f"{letter}1"].font = Font(bold=True)
+        ws.column_dimensions[letter].width = 24
+        ws.column_dimensions[letter].number_format = "@"  # keep leading zeros and long numbers as text
+        if choices and c.field in choices:
+            dv = DataValidation(type="list", formula1='"' + ",".join(choices[c.field]) + '"', allow_blank=True)
+            dv.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
+            ws.add_data_validation(dv)
+    ws.freeze_panes = "A2"
+    info = wb.create_sheet("说明")
+    info.append(["列名", "字段", "必填", "规则"])
+    for c in columns:
+        info.append([c.heading, c.field, "是" if c.required else "否", c.rule_zh])
+    for row in notes:
+        info.append(list(row))
+    for letter, width in (("A", 20), ("B", 22), ("C", 8), ("D", 70)):
+        info.column_dimensions[letter].width = width
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

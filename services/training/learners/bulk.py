@@ -1,0 +1,275 @@
+"""Many learners at once: `POST /v1/learners/batch` (≤ 1000 items, one SAVEPOINT each, answered per item) and the
+roster import (`.xlsx`/`.csv`, one row at a time, a report naming row, field and rule — never a cell's value).
+
+Both register exactly as `POST /v1/learners` does (`service.register_learner`): a person already registered is
+`existing` (the caller's organization is linked), a different name for a registered number is a `conflict`."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chanjiao.errors import AppError, FieldError, ValidationFailed, problem_body, translate_validation_error
+from chanjiao.spreadsheets import Column, Table, build_template, text_key
+from services.training.learners import service
+from services.training.learners.models import ID_TYPE_LABELS, LEARNER_TYPE_LABELS
+from services.training.learners.personal import PersonalData
+from services.training.learners.schemas import (
+    BatchItemResult,
+    ImportColumn,
+    ImportRejection,
+    ImportReport,
+    LearnerCreate,
+)
+
+# An item that was valid but not kept because another item of an atomic batch failed.
+NOT_COMMITTED = 424
+
+# Checks the organizations an item references (field → id): 422 when missing or inactive, 503 when unknown.
+CheckOrgs = Callable[[dict[str, uuid.UUID | None]], Awaitable[Any]]
+
+
+class BatchRejected(ValidationFailed):
+    slug = "batch-rejected"
+    title_zh, title_en = "批量登记未通过，未保存任何数据", "Batch rejected; nothing was saved"
+
+
+def _outcome(exc: AppError) -> str:
+    if exc.status == 409:
+        return "conflict"
+    return "invalid" if exc.status == 422 else "error"
+
+
+def validation_failure(exc: ValidationError, prefix: list[str | int]) -> ValidationFailed:
+    """A pydantic error as a 422 naming each field and rule (no input echoed)."""
+    errors = []
+    for e in exc.errors():
+        fe = translate_validation_error(e)
+        errors.append(FieldError(loc=[*prefix, *fe.loc], msg_zh=fe.msg_zh, msg_en=fe.msg_en, type=fe.type))
+    names = ", ".join(".".join(str(p) for p in e.loc[len(prefix) :]) or "item" for e in errors)
+    return ValidationFailed(
+        detail_zh=f"以下字段未通过校验：{names}", detail_en=f"These fields failed validation: {names}", errors=errors
+    )
+
+
+async def register(
+    session: AsyncSession,
+    *,
+    data: LearnerCreate,
+    org_id: uuid.UUID,
+    check_orgs: CheckOrgs,
+    pd: PersonalData,
+    actor: str,
+) -> service.Registered:
+    """Check the organizations (cached by the directory), then register in a SAVEPOINT (a failure touches nothing)."""
+    await check_orgs({"org_id": org_id, "current_org_id": data.current_org_id})
+    async with session.begin_nested():
+        return await service.register_learner(session, data=data, org_id=org_id, pd=pd, actor=actor)
+
+
+@dataclass
+class BatchOutcome:
+    results: list[BatchItemResult] = field(default_factory=list)
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for r in self.results if r.status >= 400 and r.status != NOT_COMMITTED)
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for r in self.results if r.outcome == outcome)
+
+
+async def create_many(
+    session: AsyncSession,
+    *,
+    items: list[Any],
+    resolve_org: Callable[[uuid.UUID | None], uuid.UUID],
+    check_orgs: CheckOrgs,
+    pd: PersonalData,
+    actor: str,
+    english: bool,
+    instance: str,
+    request_id: str | None,
+) -> BatchOutcome:
+    outcome = BatchOutcome()
+    for index, raw in enumerate(items):
+        error: AppError
+        try:
+            data = LearnerCreate.model_validate(raw)
+        except ValidationError as exc:
+            error = validation_failure(exc, ["body", "items", index])
+        else:
+            try:
+                org_id = resolve_org(data.org_id)
+                done = await register(session, data=data, org_id=org_id, check_orgs=check_orgs, pd=pd, actor=actor)
+            except AppError as exc:
+                if exc.status >= 500:
+                    raise  # membership cannot answer: the whole batch is 503 and nothing is saved
+                error = exc
+            else:
+                status, what = (201, "created") if done.created else (200, "existing")
+                outcome.results.append(BatchItemResult(index=index, status=status, outcome=what, id=done.learner.id))
+                continue
+        outcome.results.append(
+            BatchItemResult(
+                index=index,
+                status=error.status,
+                outcome=_outcome(error),
+                problem=problem_body(
+                    slug=error.slug,
+                    title=error.title_en if english else error.title_zh,
+                    status=error.status,
+                    detail=(error.detail_en if english else error.detail_zh) or error.slug,
+                    instance=f"{instance}#/items/{index}",
+                    request_id=request_id,
+                    errors=[e.render(english) for e in error.errors],
+                    extra=error.extra,
+                ),
+            )
+        )
+    return outcome
+
+
+def reject_atomic(outcome: BatchOutcome) -> BatchRejected:
+    """The 422 of an atomic batch with errors: every item's result, valid ones as 424 (not committed)."""
+    results = [
+        r.model_copy(update={"status": NOT_COMMITTED, "outcome": "not_committed", "id": None}) if r.status < 400 else r
+        for r in outcome.results
+    ]
+    return BatchRejected(
+        detail_zh=f"{outcome.failed} 项未通过，整批未保存（atomic=true）",
+        detail_en=f"{outcome.failed} item(s) failed; with atomic=true nothing was saved",
+        extra={
+            "committed": False,
+            "created": 0,
+            "existing": 0,
+            "failed": outcome.failed,
+            "results": [r.model_dump(mode="json", exclude_none=True) for r in results],
+        },
+    )
+
+
+# ---- the roster import ------------------------------------------------------------------------------------------
+COLUMNS = (
+    Column("姓名", "name", True, "必填；2–50 个字符"),
+    Column(
+        "证件类型",
+        "id_type",
+        False,
+        "默认 居民身份证；可填 护照、港澳居民来往内地通行证、台湾居民来往大陆通行证、外国人永久居留身份证（或代码）",
+    ),
+    Column("证件号码", "id_number", True, "必填；居民身份证须为18位且校验码正确（全角、小写x、空格会被规范化）"),
+    Column("手机号", "phone", False, "11 位大陆手机号码"),
+    Column(
+        "学员类型",
+        "learner_type",
+        True,
+        "必填；学生、企业职工、教师、社会人员（或代码 student/employee/teacher/social）",
+    ),
+)
+_BY_FIELD = {c.field: c for c in COLUMNS}
+
+
+def _aliases(labels: dict[str, str], extra: dict[str, str]) -> dict[str, str]:
+    out = {text_key(code): code for code in labels} | {text_key(label): code for code, label in labels.items()}
+    return out | {text_key(k): v for k, v in extra.items()}
+
+
+ID_TYPE_ALIASES = _aliases(
+    ID_TYPE_LABELS,
+    {
+        "身份证": "resident_id",
+        "居民身份证": "resident_id",
+        "港澳通行证": "hk_macau_permit",
+        "回乡证": "hk_macau_permit",
+        "港澳居民居住证": "hk_macau_permit",
+        "台胞证": "taiwan_permit",
+        "台湾居民居住证": "taiwan_permit",
+        "永居证": "foreigner_permanent",
+        "外国人永久居留证": "foreigner_permanent",
+    },
+)
+LEARNER_TYPE_ALIASES = _aliases(
+    LEARNER_TYPE_LABELS, {"职工": "employee", "员工": "employee", "在校生": "student", "社会": "social"}
+)
+
+
+def describe_columns() -> list[ImportColumn]:
+    return [ImportColumn(heading=c.heading, field=c.field, required=c.required, description=c.rule_zh) for c in COLUMNS]
+
+
+def template() -> bytes:
+    """Blocking: the roster template."""
+    return build_template(
+        "学员",
+        COLUMNS,
+        choices={"id_type": list(ID_TYPE_LABELS.values()), "learner_type": list(LEARNER_TYPE_LABELS.values())},
+    )
+
+
+def _reject(number: int, fld: str | None, rule: str, message: str) -> ImportRejection:
+    column = _BY_FIELD[fld].heading if fld in _BY_FIELD else None
+    return ImportRejection(row=number, field=fld, column=column, rule=rule, message=message)
+
+
+async def run_import(
+    session: AsyncSession,
+    *,
+    table: Table,
+    org_id: uuid.UUID,
+    current_org_id: uuid.UUID | None,
+    check_orgs: CheckOrgs,
+    pd: PersonalData,
+    actor: str,
+    english: bool,
+    dry_run: bool,
+) -> ImportReport:
+    """Register every row in the caller's transaction (one SAVEPOINT each); a dry run is the same work, rolled back
+    by the caller."""
+    report = ImportReport(dry_run=dry_run, rows=0, created=0, existing=0, rejected=[], ignored_columns=table.ignored)
+    for number, values in table.rows:
+        cells = table.cells(values)
+        if not cells:
+            continue
+        report.rows += 1
+        body: dict[str, Any] = dict(cells)
+        if "id_type" in body:
+            body["id_type"] = ID_TYPE_ALIASES.get(text_key(body["id_type"]), body["id_type"])
+        if "learner_type" in body:
+            body["learner_type"] = LEARNER_TYPE_ALIASES.get(text_key(body["learner_type"]), body["learner_type"])
+        body["current_org_id"] = current_org_id
+        missing = [c.field for c in COLUMNS if c.required and c.field not in body]
+        if missing:
+            report.rejected += [_reject(number, f, "missing", "Required" if english else "必须填写") for f in missing]
+            continue
+        try:
+            data = LearnerCreate.model_validate(body)
+        except ValidationError as exc:
+            for e in exc.errors():
+                fe = translate_validation_error(e)
+                fld = next((str(p) for p in fe.loc if isinstance(p, str)), None)
+                report.rejected.append(_reject(number, fld, fe.type, fe.msg_en if english else fe.msg_zh))
+            continue
+        try:
+            done = await register(session, data=data, org_id=org_id, check_orgs=check_orgs, pd=pd, actor=actor)
+        except AppError as exc:
+            if exc.status >= 500:
+                raise
+            if exc.errors:
+                for e in exc.errors:
+                    fld = next((str(p) for p in reversed(e.loc) if isinstance(p, str) and p != "body"), None)
+                    report.rejected.append(_reject(number, fld, e.type, e.msg_en if english else e.msg_zh))
+            else:
+                detail = (exc.detail_en if english else exc.detail_zh) or exc.slug
+                report.rejected.append(_reject(number, exc.extra.get("field"), exc.slug, detail))
+            continue
+        if done.created:
+            report.created += 1
+        else:
+            report.existing += 1
+    return report

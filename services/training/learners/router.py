@@ -1,0 +1,379 @@
+"""`/v1/learners` — thin endpoints: check who may, check organizations, call one service function, commit once."""
+
+import uuid
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from chanjiao.app import SessionDep
+from chanjiao.auth import ORG_ADMIN, ORG_STAFF, Principal, PrincipalDep, allow
+from chanjiao.errors import Forbidden, field_error, problem_responses
+from chanjiao.etag import etag_for, if_none_match_hits
+from chanjiao.idempotency import IdempotencyDep
+from chanjiao.pagination import CursorQuery, LimitQuery
+from services.training.learners import service
+from services.training.learners.models import LearnerType
+from services.training.learners.personal import PersonalData
+from services.training.learners.schemas import (
+    ErasureRequest,
+    LearnerCreate,
+    LearnerPage,
+    LearnerPublic,
+    LearnerRevealed,
+    LearnerSearch,
+    LearnerUpdate,
+    RevealRequest,
+)
+from services.training.orgs import OrgDirectory, org_directory
+
+router = APIRouter(prefix="/v1/learners", tags=["learners"])
+
+# Header of the 200 answer to a create whose learner was registered already (documented on the route).
+EXISTING_HEADER = "Chanjiao-Existing-Resource"
+
+READ = allow(scopes=("training:read",))
+WRITE = allow(roles=(ORG_ADMIN, ORG_STAFF), scopes=("training:write",), tenant="organization")
+REVEAL = allow(roles=(ORG_ADMIN,), scopes=("training:reveal",), tenant="organization")
+ERASE = allow(roles=(ORG_ADMIN,), scopes=("training:write",), tenant="organization")
+
+PRIVATE = (
+    "\n\n**谁能看到 Who sees a learner:** an organization sees a learner only through a relation it owns — it "
+    "registered the learner, is its current organization, or holds one of its enrolments, internships or practice "
+    "records (`learner_orgs`). Anyone else gets 404 and does not see it in lists; platform admins and services "
+    "with `training:read` see every learner. Only masked ID numbers and phones are ever returned."
+)
+WHO_WRITES = (
+    "\n\n**谁可以 Who:** an org_admin or org_staff (user or API key) of an organization linked to the learner, and "
+    "platform admins; others get 403."
+)
+
+_ID = "019abf30-1d2e-7a4b-8c5d-6e7f8a9b0c1d"
+_ORG = "019abf2e-7c3a-7d2e-9b1a-3f0c2d4e5a6b"
+_EXAMPLE = {
+    "id": _ID,
+    "name": "张三",
+    "id_type": "resident_id",
+    "id_type_label": "居民身份证",
+    "id_number_masked": "1101************2X",
+    "gender": "female",
+    "birth_year": 1949,
+    "phone_masked": "138****5678",
+    "learner_type": "student",
+    "learner_type_label": "学生",
+    "current_org_id": _ORG,
+    "erased": False,
+    "erased_at": None,
+    "version": 1,
+    "created_at": "2026-11-25T08:00:00+00:00",
+    "updated_at": "2026-11-25T08:00:00+00:00",
+}
+_ERASED_EXAMPLE = {
+    **_EXAMPLE,
+    "name": "已注销",
+    "id_number_masked": None,
+    "phone_masked": None,
+    "erased": True,
+    "erased_at": "2026-12-01T08:00:00+00:00",
+    "version": 2,
+    "updated_at": "2026-12-01T08:00:00+00:00",
+}
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+def _pd(request: Request) -> PersonalData:
+    current, previous = request.app.state.settings.personal_data_secrets()
+    return PersonalData(current, previous)
+
+
+PdDep = Annotated[PersonalData, Depends(_pd)]
+DirectoryDep = Annotated[OrgDirectory, Depends(org_directory)]
+IfMatch = Annotated[str | None, Header(description="The ETag you read; a stale one is 412 (optional)")]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="A retry with the same key and body returns the first response (kept 24 h); the same key with "
+        "another body is 422; a duplicate still in flight is 409.",
+    ),
+]
+
+
+def _one(body: LearnerPublic, status_code: int = 200, **headers: str) -> JSONResponse:
+    return JSONResponse(
+        body.model_dump(mode="json"), status_code=status_code, headers={"ETag": etag_for(body.version), **headers}
+    )
+
+
+def registering_org(principal: Principal, requested: uuid.UUID | None, *, loc: list[str | int]) -> uuid.UUID:
+    """The organization that registers: an org principal's own (403 when another is named); a platform admin names
+    one (422 when missing)."""
+    if principal.is_platform_admin:
+        if requested is None:
+            raise field_error(
+                loc, "missing", "平台管理员登记学员时须指定登记单位 org_id", "A platform admin must name the org_id"
+            )
+        return requested
+    own = service.principal_org(principal)
+    if own is None or (requested is not None and requested != own):
+        raise Forbidden(
+            detail_zh="只能以本单位名义登记学员", detail_en="You may only register learners for your own organization"
+        )
+    return own
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=LearnerPublic,
+    dependencies=[WRITE],
+    summary="登记学员 Register a learner",
+    description="Registers a learner for your organization (`org_id`: omit it, or send your own; a platform admin "
+    "names one), which is linked to the learner; `current_org_id`, when given, must be an existing, active "
+    "organization and is linked too. `id_number` is validated for `id_type` (resident IDs: GB 11643 check digit, no "
+    "region or age check), stored encrypted with a keyed hash, and read back only masked; gender and birth year "
+    "are derived from a resident ID. `phone` is stored encrypted and read back as `phone_masked`.\n\n"
+    "**Learners are shared.** When the same document (type + number) is registered already, the answer is `200` "
+    f"(not 201) with the existing learner and the header `{EXISTING_HEADER}: true`; your organization is linked to "
+    "it and its record is not changed (correct it with PATCH). When the name differs from the registered one the "
+    "answer is 409 `learner-name-conflict`, which reveals neither the registered name nor anything else. Two "
+    "systems registering the same person at the same time end with one learner. Send `Idempotency-Key` so a retry "
+    "never doubles." + WHO_WRITES.replace("linked to the learner", "registering it"),
+    responses={
+        201: {
+            "description": "Registered",
+            "headers": {"Location": {"schema": {"type": "string"}}, "ETag": {"schema": {"type": "string"}}},
+            "content": {"application/json": {"example": _EXAMPLE}},
+        },
+        200: {
+            "description": f"Already registered: the existing learner, `{EXISTING_HEADER}: true`, your org linked",
+            "headers": {
+                EXISTING_HEADER: {"schema": {"type": "string", "enum": ["true"]}},
+                "Location": {"schema": {"type": "string"}},
+            },
+            "content": {"application/json": {"example": _EXAMPLE}},
+        },
+        **problem_responses(400, 401, 403, 409, 422),
+    },
+)
+async def create_learner(
+    body: LearnerCreate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    pd: PdDep,
+    directory: DirectoryDep,
+    idem: IdempotencyDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    if idem.replay is not None:
+        return idem.replay
+    org_id = registering_org(principal, body.org_id, loc=["body", "org_id"])
+    await directory.require_active({"org_id": org_id, "current_org_id": body.current_org_id})
+    done = await service.register_learner(session, data=body, org_id=org_id, pd=pd, actor=principal.actor)
+    location = f"/v1/learners/{done.learner.id}"
+    public = service.render_one(done.learner)
+    if done.created:
+        response = _one(public, 201, Location=location)
+    else:
+        response = _one(public, 200, Location=location, **{EXISTING_HEADER: "true"})
+    await idem.record(session, response)
+    await session.commit()
+    return response
+
+
+@router.get(
+    "",
+    response_model=LearnerPage,
+    dependencies=[READ],
+    summary="查询学员 List learners",
+    description="Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `learner_type`, `current_org_id`, "
+    "`q` (any part of the name). Incremental sync: `updated_since` orders by change time; `include_deleted=true` "
+    "adds tombstones of erased (anonymised) learners. Look a learner up by ID number with "
+    "`POST /v1/learners/search` — never in a query string." + PRIVATE,
+    responses={
+        200: {"content": {"application/json": {"example": {"items": [_EXAMPLE], "next_cursor": None}}}},
+        **problem_responses(422),
+    },
+)
+async def list_learners(
+    session: SessionDep,
+    principal: PrincipalDep,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+    learner_type: Annotated[LearnerType | None, Query(description="学员类型")] = None,
+    current_org_id: Annotated[uuid.UUID | None, Query(description="当前所在单位")] = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=50, description="姓名关键字")] = None,
+    updated_since: Annotated[datetime | None, Query(description="Only records changed after this timestamp")] = None,
+    include_deleted: Annotated[bool, Query(description="Include tombstones of erased learners")] = False,
+) -> LearnerPage:
+    rows, next_cursor = await service.list_learners(
+        session,
+        visible=service.visible_filter(principal),
+        learner_type=learner_type.value if learner_type else None,
+        current_org_id=current_org_id,
+        q=q,
+        updated_since=updated_since,
+        include_deleted=include_deleted,
+        cursor=cursor,
+        limit=limit,
+    )
+    return LearnerPage(items=service.render(rows), next_cursor=next_cursor)
+
+
+@router.post(
+    "/search",
+    response_model=LearnerPublic,
+    dependencies=[READ],
+    summary="按证件号码查找学员 Find a learner by ID number",
+    description="The full number travels in the body, so it never lands in a URL or an access log. Answers the "
+    "learner (masked) when you may see it; 404 alike when nobody has that number and when the learner is not "
+    "linked to your organization (so a search reveals nothing across organizations). Register the learner with "
+    "`POST /v1/learners` to link it." + PRIVATE,
+    responses={
+        200: {
+            "headers": {"ETag": {"schema": {"type": "string"}}},
+            "content": {"application/json": {"example": _EXAMPLE}},
+        },
+        **problem_responses(401, 403, 404, 422),
+    },
+)
+async def search_learner(body: LearnerSearch, session: SessionDep, principal: PrincipalDep, pd: PdDep) -> Response:
+    learner = await service.search(session, principal, id_type=body.id_type.value, number=body.id_number, pd=pd)
+    return _one(service.render_one(learner), **NO_STORE)
+
+
+@router.get(
+    "/{learner_id}",
+    response_model=LearnerPublic,
+    dependencies=[READ],
+    summary="学员详情 Get a learner",
+    description="Carries an `ETag`; send it back as `If-None-Match` for a cheap 304, or as `If-Match` when you "
+    "PATCH. An erased learner is still returned, anonymised (`erased: true`, name 已注销, no number or phone): the "
+    "records that reference it stay." + PRIVATE,
+    responses={
+        200: {"content": {"application/json": {"example": _EXAMPLE}}},
+        304: {"description": "Not modified"},
+        **problem_responses(404, 422),
+    },
+)
+async def get_learner(
+    learner_id: uuid.UUID,
+    session: SessionDep,
+    principal: PrincipalDep,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    learner = await service.get_visible(session, principal, learner_id)
+    if if_none_match_hits(if_none_match, learner.version):
+        return Response(status_code=304, headers={"ETag": etag_for(learner.version)})
+    return _one(service.render_one(learner))
+
+
+@router.patch(
+    "/{learner_id}",
+    response_model=LearnerPublic,
+    dependencies=[WRITE],
+    summary="更正学员信息 Correct a learner",
+    description="Partial update of `name`, `phone` (`null` clears it), `learner_type`, `current_org_id` (an "
+    "existing, active organization, linked to the learner; `null` clears it). Correcting the document itself: send "
+    "`id_number` (and `id_type` if it changes) — it is validated, re-encrypted and re-hashed, and gender and birth "
+    "year derived again; 409 `learner-id-number-taken` when another learner holds that number. An erased learner "
+    "cannot be changed (409). Audited: the audit row names the fields changed, never the name, number or phone. "
+    "Send `If-Match` with the ETag you read (stale → 412)." + WHO_WRITES,
+    responses={
+        200: {"content": {"application/json": {"example": {**_EXAMPLE, "version": 2}}}},
+        **problem_responses(401, 403, 404, 409, 412, 422),
+    },
+)
+async def update_learner(
+    learner_id: uuid.UUID,
+    body: LearnerUpdate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    pd: PdDep,
+    directory: DirectoryDep,
+    if_match: IfMatch = None,
+) -> Response:
+    await service.require_learner(session, learner_id)
+    await service.ensure_linked_writer(session, principal, learner_id)
+    if body.current_org_id is not None:
+        await directory.require_active({"current_org_id": body.current_org_id})
+    learner = await service.update_learner(
+        session, learner_id=learner_id, changes=body, if_match=if_match, pd=pd, actor=principal.actor
+    )
+    public = service.render_one(learner)
+    await session.commit()
+    return _one(public)
+
+
+@router.post(
+    "/{learner_id}/reveal",
+    response_model=LearnerRevealed,
+    dependencies=[REVEAL],
+    summary="查看完整证件号码 Reveal a learner's full ID number",
+    description="For submissions that need the full number (e.g. to the human-resources authority). Needs the "
+    "scope `training:reveal` and the role org_admin of an organization linked to the learner (or a platform "
+    "admin); org_staff and keys without the scope get 403. `reason` (2–200 characters, no long numbers) is "
+    "required. Every reveal writes an audit row — who, when, why; never the number. The answer carries "
+    "`Cache-Control: no-store`; it is not kept for `Idempotency-Key` replays. An erased learner has no number "
+    "(409).",
+    responses={
+        200: {
+            "headers": {"Cache-Control": {"schema": {"type": "string", "enum": ["no-store"]}}},
+            "content": {
+                "application/json": {
+                    "example": {
+                        "id": _ID,
+                        "id_type": "resident_id",
+                        "id_number": "11010519491231002X",
+                        "revealed_at": "2026-11-25T08:00:00+00:00",
+                    }
+                }
+            },
+        },
+        **problem_responses(401, 403, 404, 409, 422),
+    },
+)
+async def reveal_learner(
+    learner_id: uuid.UUID, body: RevealRequest, session: SessionDep, principal: PrincipalDep, pd: PdDep
+) -> Response:
+    learner = await service.require_learner(session, learner_id)
+    await service.ensure_linked_writer(session, principal, learner_id, roles=(ORG_ADMIN,))
+    number = await service.reveal(session, learner=learner, reason=body.reason, pd=pd, actor=principal.actor)
+    revealed = LearnerRevealed(id=learner.id, id_type=learner.id_type, id_number=number, revealed_at=datetime.now(UTC))
+    await session.commit()
+    return JSONResponse(revealed.model_dump(mode="json"), headers=NO_STORE)
+
+
+@router.post(
+    "/{learner_id}/erasure",
+    response_model=LearnerPublic,
+    dependencies=[ERASE],
+    summary="注销学员个人信息 Erase a learner (anonymise)",
+    description="PIPL erasure by anonymisation: the name becomes 已注销; the ID number, phone, keyed hash and masked "
+    "forms are cleared (the person can be registered again as a new learner); gender, birth year, learner type, "
+    "current organization and every record referencing the learner (enrolments, internships …) stay, so the "
+    "figures do not change. `reason` is required and kept in the audit row (which, like every learner audit row, "
+    "holds no name, number or phone). Lists show the learner as a tombstone with `include_deleted=true`.\n\n"
+    "**谁可以 Who:** the org_admin of the learner's current organization (for a learner without one: of an "
+    "organization that registered it) and platform admins; others get 403.",
+    responses={
+        200: {"content": {"application/json": {"example": _ERASED_EXAMPLE}}},
+        **problem_responses(401, 403, 404, 409, 412, 422),
+    },
+)
+async def erase_learner(
+    learner_id: uuid.UUID,
+    body: ErasureRequest,
+    session: SessionDep,
+    principal: PrincipalDep,
+    if_match: IfMatch = None,
+) -> Response:
+    learner = await service.require_learner(session, learner_id, for_update=True)
+    await service.ensure_may_erase(session, principal, learner)
+    learner = await service.erase_learner(
+        session, learner=learner, reason=body.reason, if_match=if_match, actor=principal.actor
+    )
+    public = service.render_one(learner)
+    await session.commit()
+    return _one(public)

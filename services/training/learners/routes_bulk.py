@@ -1,0 +1,284 @@
+"""`/v1/learners/batch`, `/imports` and `/import-template.xlsx` — many learners at once.
+
+Included before the single-learner router, so `import-template.xlsx` is not taken for a learner id."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from chanjiao.app import SessionDep
+from chanjiao.auth import PrincipalDep
+from chanjiao.errors import problem_responses
+from chanjiao.i18n import wants_english
+from chanjiao.idempotency import IdempotencyDep
+from chanjiao.spreadsheets import XLSX, attachment, limit_upload, read_table, unreadable
+from services.training.learners import bulk
+from services.training.learners.router import (
+    READ,
+    WRITE,
+    DirectoryDep,
+    IdempotencyKey,
+    PdDep,
+    registering_org,
+)
+from services.training.learners.schemas import BatchCreate, BatchResult, ImportColumn, ImportReport
+
+router = APIRouter(prefix="/v1/learners", tags=["learners"])
+
+_ID = "019abf30-1d2e-7a4b-8c5d-6e7f8a9b0c1d"
+WHO = (
+    "\n\n**谁可以 Who:** org_admin or org_staff (user or API key) registering for their own organization (items "
+    "may omit `org_id` or name their own; naming another organization is 403 for the whole request), and platform "
+    "admins (who name `org_id`)."
+)
+_BATCH_EXAMPLE = {
+    "committed": True,
+    "created": 1,
+    "existing": 1,
+    "failed": 1,
+    "results": [
+        {"index": 0, "status": 201, "outcome": "created", "id": _ID},
+        {"index": 1, "status": 200, "outcome": "existing", "id": "019abf30-0000-7000-8000-000000000002"},
+        {
+            "index": 2,
+            "status": 422,
+            "outcome": "invalid",
+            "problem": {
+                "type": "urn:chanjiao:problem:validation-error",
+                "title": "输入校验未通过",
+                "status": 422,
+                "detail": "以下字段未通过校验：id_number",
+                "instance": "/v1/learners/batch#/items/2",
+                "request_id": "3f1c…",
+                "errors": [
+                    {
+                        "loc": ["body", "items", 2, "id_number"],
+                        "msg": "身份证号码校验码（第18位）不正确",
+                        "type": "check_digit",
+                    }
+                ],
+            },
+        },
+    ],
+}
+_REPORT_EXAMPLE = {
+    "dry_run": True,
+    "rows": 3,
+    "created": 1,
+    "existing": 1,
+    "rejected": [
+        {
+            "row": 4,
+            "field": "id_number",
+            "column": "证件号码",
+            "rule": "check_digit",
+            "message": "身份证号码校验码（第18位）不正确",
+        }
+    ],
+    "ignored_columns": ["F"],
+}
+_UPLOAD_ERRORS = {
+    413: {
+        "description": "上传内容过大 Upload larger than 5 MiB, or more than 10,000 rows",
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    },
+    415: {
+        "description": "不支持的文件类型 Not multipart, or not an .xlsx/.csv file",
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    },
+}
+
+
+def _named_orgs(items: list) -> set[uuid.UUID | str]:
+    out: set[uuid.UUID | str] = set()
+    for raw in items:
+        if isinstance(raw, dict) and raw.get("org_id") is not None:
+            try:
+                out.add(uuid.UUID(str(raw["org_id"])))
+            except ValueError:
+                continue  # reported by the item's own validation
+    return out
+
+
+@router.post(
+    "/batch",
+    response_model=BatchResult,
+    dependencies=[WRITE],
+    summary="批量登记学员 Register learners in a batch",
+    description="Up to 1000 items, each shaped like the body of `POST /v1/learners` and registered exactly as it "
+    "is. Answers 200 with one result per item: `201` created · `200` existing (registered already; your "
+    "organization is now linked) · `409` conflict (a different name for a registered number — the registered name "
+    "is never shown) · `422` invalid (each field and rule named; a rejected value is never echoed). Valid items "
+    "are saved, invalid ones touch nothing. With `atomic=true` the batch is all-or-nothing: any failed item → 422 "
+    "with every item's result (valid ones as `424`, not committed). `Idempotency-Key` keys the batch as a whole." + WHO,
+    responses={
+        200: {"content": {"application/json": {"example": _BATCH_EXAMPLE}}},
+        **problem_responses(400, 401, 403, 409, 422),
+    },
+)
+async def create_batch(
+    request: Request,
+    body: BatchCreate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    pd: PdDep,
+    directory: DirectoryDep,
+    idem: IdempotencyDep,
+    atomic: Annotated[bool, Query(description="All-or-nothing: any failed item saves nothing (422)")] = False,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    if idem.replay is not None:
+        return idem.replay
+    # Tenant first, for the whole batch: an organization principal may name only its own organization.
+    if not principal.is_platform_admin:
+        own = registering_org(principal, None, loc=["body", "org_id"])
+        for named in _named_orgs(body.items):
+            registering_org(principal, named, loc=["body", "org_id"])
+        await directory.require_active({"org_id": own})
+
+    def resolve(requested: uuid.UUID | None) -> uuid.UUID:
+        return registering_org(principal, requested, loc=["body", "org_id"])
+
+    outcome = await bulk.create_many(
+        session,
+        items=body.items,
+        resolve_org=resolve,
+        check_orgs=directory.require_active,
+        pd=pd,
+        actor=principal.actor,
+        english=wants_english(request),
+        instance=request.url.path,
+        request_id=getattr(request.state, "request_id", None),
+    )
+    if atomic and outcome.failed:
+        raise bulk.reject_atomic(outcome)
+    result = BatchResult(
+        committed=True,
+        created=outcome.count("created"),
+        existing=outcome.count("existing"),
+        failed=outcome.failed,
+        results=outcome.results,
+    )
+    response = JSONResponse(result.model_dump(mode="json", exclude_none=True))
+    await idem.record(session, response)
+    await session.commit()
+    return response
+
+
+@router.post(
+    "/imports",
+    response_model=ImportReport,
+    dependencies=[WRITE, Depends(limit_upload)],
+    summary="导入学员名册 Import a roster of learners",
+    description="Multipart upload (field `file`) of an `.xlsx` (first sheet) or `.csv` (UTF-8 or GBK), at most "
+    "5 MiB and 10,000 rows (else 413). The heading row maps columns to fields — see "
+    "`GET /v1/learners/import-template.xlsx`: 姓名 → name, 证件类型 → id_type (Chinese label or code; default "
+    "居民身份证), 证件号码 → id_number, 手机号 → phone, 学员类型 → learner_type (学生/企业职工/教师/社会人员 or code); "
+    "other columns are ignored. Each row is registered as `POST /v1/learners` would (`created`, or `existing` and "
+    "linked) or rejected on its own; the report lists every rejected row with field and rule, **never a cell's "
+    "value**. `current_org_id` applies to every row. `dry_run=true` checks everything and saves nothing." + WHO,
+    responses={
+        200: {"content": {"application/json": {"example": _REPORT_EXAMPLE}}},
+        **problem_responses(400, 401, 403, 409, 422),
+        **_UPLOAD_ERRORS,
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {
+                            "file": {"type": "string", "format": "binary", "description": ".xlsx or .csv, ≤ 5 MiB"}
+                        },
+                    }
+                }
+            },
+        }
+    },
+)
+async def import_learners(
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    pd: PdDep,
+    directory: DirectoryDep,
+    idem: IdempotencyDep,
+    dry_run: Annotated[bool, Query(description="Check every row and report, but save nothing")] = False,
+    org_id: Annotated[
+        uuid.UUID | None, Query(description="登记单位: your own (default); a platform admin must name one")
+    ] = None,
+    current_org_id: Annotated[uuid.UUID | None, Query(description="当前所在单位 of every row (optional)")] = None,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    if idem.replay is not None:
+        return idem.replay
+    registering = registering_org(principal, org_id, loc=["query", "org_id"])
+    await directory.require_active({"org_id": registering, "current_org_id": current_org_id})
+    form = await request.form(max_files=1, max_fields=5)
+    try:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise unreadable("缺少上传文件（字段名 file）", "No file uploaded (field `file`)", rule="missing")
+        data = await upload.read()
+        table = await run_in_threadpool(read_table, data, upload.filename, bulk.COLUMNS)
+    finally:
+        await form.close()
+    report = await bulk.run_import(
+        session,
+        table=table,
+        org_id=registering,
+        current_org_id=current_org_id,
+        check_orgs=directory.require_active,
+        pd=pd,
+        actor=principal.actor,
+        english=wants_english(request),
+        dry_run=dry_run,
+    )
+    response = JSONResponse(report.model_dump(mode="json"))
+    if dry_run:
+        await session.rollback()
+        return response
+    await idem.record(session, response)
+    await session.commit()
+    return response
+
+
+@router.get(
+    "/import-template.xlsx",
+    dependencies=[READ],
+    summary="学员名册导入模板 Download the roster template",
+    description="An `.xlsx` with the heading row of the roster import (text-formatted columns so ID numbers keep "
+    "their digits, drop-downs for 证件类型 and 学员类型) and a 说明 sheet describing each column. With "
+    "`Accept: application/json` the same column table as JSON.",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {
+                XLSX: {"schema": {"type": "string", "format": "binary"}},
+                "application/json": {
+                    "schema": {"type": "array", "items": ImportColumn.model_json_schema()},
+                    "example": [
+                        {"heading": "姓名", "field": "name", "required": True, "description": "必填；2–50 个字符"}
+                    ],
+                },
+            }
+        }
+    },
+)
+async def import_template(request: Request) -> Response:
+    accept = request.headers.get("accept", "")
+    if "application/json" in accept and XLSX not in accept:
+        return JSONResponse([c.model_dump() for c in bulk.describe_columns()])
+    content = await run_in_threadpool(bulk.template)
+    return Response(
+        content,
+        media_type=XLSX,
+        headers={"Content-Disposition": attachment("learners-template.xlsx", "学员导入模板.xlsx")},
+    )
