@@ -5,8 +5,9 @@ from fastapi import FastAPI
 from chanjiao.app import create_service_app
 from chanjiao.settings import TrainingSettings
 from services.training.db import kernel
-from services.training.learners.router import router as learners_router
-from services.training.learners.routes_bulk import router as learners_bulk_router
+from services.training.enrolments.router import router as enrolments_router
+from services.training.enrolments.routes_bulk import router as enrolments_bulk_router
+from services.training.programmes.router import router as programmes_router
 
 DESCRIPTION = """培训服务：学员、培训项目、报名、证书、实习与实训基地。
 Training: learners, programmes, enrolments, certificates, internships and training bases."""
@@ -19,7 +20,8 @@ def create_app(settings: TrainingSettings | None = None) -> FastAPI:
         description=DESCRIPTION,
         kernel=kernel,
         routers=[
-            learners_bulk_router,  # before /{learner_id}: /batch, /imports, /import-template.xlsx
-            learners_router,
+            programmes_router,
+            enrolments_bulk_router,  # before /{enrolment_id}: /batch, /imports, /import-template.xlsx
+            enrolments_router,
         ],
     )

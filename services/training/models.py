@@ -4,9 +4,13 @@ Its resources arrive with their issues; today the schema holds the kernel tables
 keys, audit rows, outbox) that every one of them writes through."""
 
 from services.training.db import kernel, metadata
+from services.training.enrolments.models import Enrolment
 from services.training.learners.models import Learner, LearnerOrg
+from services.training.programmes.models import Programme
 
 __all__ = [
+    "Enrolment",
+    "Programme",
     "Learner",
     "LearnerOrg",
     "kernel",

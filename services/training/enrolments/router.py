@@ -1,0 +1,270 @@
+"""`/v1/enrolments` — thin endpoints: resolve dependencies, call one service function, commit once."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from chanjiao.app import SessionDep
+from chanjiao.auth import ORG_ADMIN, ORG_STAFF, PrincipalDep, allow, ensure_org
+from chanjiao.errors import problem_responses
+from chanjiao.etag import etag_for, if_none_match_hits
+from chanjiao.idempotency import IdempotencyDep
+from chanjiao.pagination import CursorQuery, LimitQuery
+from services.training.enrolments import service
+from services.training.enrolments.models import EnrolmentStatus
+from services.training.enrolments.schemas import (
+    EnrolmentCreate,
+    EnrolmentPage,
+    EnrolmentPublic,
+    EnrolmentUpdate,
+    TransitionCreate,
+)
+from services.training.orgs import org_directory
+from services.training.programmes.models import Programme
+from services.training.programmes.router import (
+    IdempotencyKey,
+    IfMatch,
+    PeriodEnd,
+    PeriodStart,
+    UpdatedSince,
+    check_period_query,
+)
+
+router = APIRouter(prefix="/v1/enrolments", tags=["enrolments"])
+
+READ = allow(scopes=("training:read",))
+# Who may write: principals (org_admin, org_staff — users or the org's API key) of the programme's provider
+# organization, and platform admins. The learner's school reads; it does not write.
+WRITE = allow(roles=(ORG_ADMIN, ORG_STAFF), scopes=("training:write",), tenant="organization")
+WHO = (
+    "\n\n**谁可以 Who:** principals (org_admin, org_staff, or the organization's API key) of the programme's "
+    "provider organization, and platform admins; anyone else gets 403."
+)
+PRIVATE = (
+    "\n\nEnrolments are private: readable by principals of the programme's provider and partner organizations, of "
+    "the learner's current organization (the school), by services and platform admins; to anyone else an "
+    "enrolment is 404 and absent from lists."
+)
+
+EXAMPLE = {
+    "id": "019abf41-0000-7000-8000-0000000000e1",
+    "learner_id": "019abf40-0000-7000-8000-0000000000a1",
+    "programme_id": "019abf31-2e3f-7b5c-9d6e-7f8a9b0c1d2e",
+    "provider_org_id": "019abf2e-7c3a-7d2e-9b1a-3f0c2d4e5a6b",
+    "status": "enrolled",
+    "status_label": "参训",
+    "enrolled_on": "2025-08-25",
+    "status_changed_on": "2025-08-25",
+    "status_reason": None,
+    "days_attended": None,
+    "hours_attended": None,
+    "score": None,
+    "allowed_transitions": ["completed", "dropped", "failed"],
+    "version": 1,
+    "created_at": "2026-11-25T08:00:00+00:00",
+    "updated_at": "2026-11-25T08:00:00+00:00",
+}
+COMPLETED = {
+    **EXAMPLE,
+    "status": "completed",
+    "status_label": "结业",
+    "status_changed_on": "2026-06-30",
+    "status_reason": "考核合格",
+    "days_attended": 120.0,
+    "hours_attended": 480.0,
+    "score": 88.5,
+    "allowed_transitions": [],
+    "version": 3,
+}
+
+
+def _one(body: EnrolmentPublic, status_code: int = 200, **headers: str) -> JSONResponse:
+    return JSONResponse(
+        body.model_dump(mode="json"), status_code=status_code, headers={"ETag": etag_for(body.version), **headers}
+    )
+
+
+async def _programme(session, programme_id: uuid.UUID, *, loc: list[str | int]) -> Programme:
+    p = (
+        await session.execute(sa.select(Programme).where(Programme.id == programme_id, Programme.deleted_at.is_(None)))
+    ).scalar_one_or_none()
+    if p is None:
+        raise service.programme_not_found(loc)
+    return p
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=EnrolmentPublic,
+    dependencies=[WRITE],
+    summary="报名 Enrol a learner",
+    description="Enrols an existing learner in a programme of the caller's organization (status `enrolled`) and "
+    "links the learner to the provider organization. One enrolment per learner and programme that is not dropped "
+    "(409 `duplicate-enrolment` with `existing_id`). **Capacity is a hard limit**: the seat is taken with one "
+    "conditional UPDATE in the same transaction, so two clerks enrolling the last seat at once get one 201 and one "
+    "409 `programme-full`; a dropped enrolment frees its seat. The provider must still be active in the membership "
+    "service (422; 503 when membership cannot be asked past the cache TTL — nothing is written)." + WHO,
+    responses={
+        201: {
+            "headers": {"Location": {"schema": {"type": "string"}}, "ETag": {"schema": {"type": "string"}}},
+            "content": {"application/json": {"example": EXAMPLE}},
+        },
+        **problem_responses(400, 401, 403, 404, 409, 422),
+        503: {"description": "成员服务暂不可用 Membership cannot confirm the provider (Retry-After)"},
+    },
+)
+async def create_enrolment(
+    request: Request,
+    body: EnrolmentCreate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    idem: IdempotencyDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    if idem.replay is not None:
+        return idem.replay
+    p = await _programme(session, body.programme_id, loc=["body", "programme_id"])
+    ensure_org(principal, p.provider_org_id)
+    await org_directory(request).require_active({"provider_org_id": p.provider_org_id})
+    e = await service.create_enrolment(session, p=p, data=body, actor=principal.actor)
+    response = _one(service.render([(e, p.provider_org_id)])[0], 201, Location=f"/v1/enrolments/{e.id}")
+    await idem.record(session, response)
+    await session.commit()
+    return response
+
+
+@router.get(
+    "",
+    response_model=EnrolmentPage,
+    dependencies=[READ],
+    summary="查询报名 List enrolments",
+    description="Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `programme_id`, `learner_id`, "
+    "`status`, `provider_org_id`, `period_start`/`period_end` (inclusive, on the programme's `end_on` — an "
+    "enrolment counts in a period by its programme's end). Incremental sync: `updated_since` orders by change "
+    "time." + PRIVATE,
+    responses={
+        200: {"content": {"application/json": {"example": {"items": [EXAMPLE], "next_cursor": None}}}},
+        **problem_responses(401, 403, 422),
+    },
+)
+async def list_enrolments(
+    session: SessionDep,
+    principal: PrincipalDep,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+    programme_id: Annotated[uuid.UUID | None, Query(description="培训项目")] = None,
+    learner_id: Annotated[uuid.UUID | None, Query(description="学员")] = None,
+    status: Annotated[EnrolmentStatus | None, Query(description="状态")] = None,
+    provider_org_id: Annotated[uuid.UUID | None, Query(description="举办单位")] = None,
+    period_start: PeriodStart = None,
+    period_end: PeriodEnd = None,
+    updated_since: UpdatedSince = None,
+) -> EnrolmentPage:
+    rows, next_cursor = await service.list_enrolments(
+        session,
+        programme_id=programme_id,
+        learner_id=learner_id,
+        status=status.value if status else None,
+        provider_org_id=provider_org_id,
+        period=check_period_query(period_start, period_end),
+        updated_since=updated_since,
+        cursor=cursor,
+        limit=limit,
+        visible=service.visible_filter(principal),
+    )
+    return EnrolmentPage(items=service.render(rows), next_cursor=next_cursor)
+
+
+@router.get(
+    "/{enrolment_id}",
+    response_model=EnrolmentPublic,
+    dependencies=[READ],
+    summary="报名详情 Get an enrolment",
+    description="Carries an `ETag` (`If-None-Match` → 304; `If-Match` on PATCH)." + PRIVATE,
+    responses={
+        200: {"content": {"application/json": {"example": EXAMPLE}}},
+        304: {"description": "Not modified"},
+        **problem_responses(401, 403, 404, 422),
+    },
+)
+async def get_enrolment(
+    enrolment_id: uuid.UUID,
+    session: SessionDep,
+    principal: PrincipalDep,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    e = await service.get_enrolment(session, enrolment_id)
+    p = await service.programme_of(session, e)
+    if not await service.can_read(session, principal, e, p):
+        raise service.not_found()
+    if if_none_match_hits(if_none_match, e.version):
+        return Response(status_code=304, headers={"ETag": etag_for(e.version)})
+    return _one(service.render([(e, p.provider_org_id)])[0])
+
+
+@router.patch(
+    "/{enrolment_id}",
+    response_model=EnrolmentPublic,
+    dependencies=[WRITE],
+    summary="登记出勤与成绩 Record attendance and score",
+    description="`days_attended` (出勤天数, at most the programme's length in days), `hours_attended` (学时) and "
+    "`score` (0–100); `null` clears one (a completed enrolment keeps its days and hours). Person-days 人日 are "
+    "Σ `days_attended`. Send `If-Match` with the ETag you read (stale → 412)." + WHO,
+    responses={
+        200: {
+            "content": {
+                "application/json": {
+                    "example": {**EXAMPLE, "days_attended": 20.0, "hours_attended": 160.0, "score": 88.5, "version": 2}
+                }
+            }
+        },
+        **problem_responses(401, 403, 404, 412, 422),
+    },
+)
+async def update_enrolment(
+    enrolment_id: uuid.UUID,
+    body: EnrolmentUpdate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    if_match: IfMatch = None,
+) -> Response:
+    e = await service.get_enrolment(session, enrolment_id, for_update=True)
+    p = await service.programme_of(session, e)
+    ensure_org(principal, p.provider_org_id)
+    e = await service.update_attendance(session, e=e, p=p, changes=body, if_match=if_match, actor=principal.actor)
+    public = service.render([(e, p.provider_org_id)])[0]
+    await session.commit()
+    return _one(public)
+
+
+@router.post(
+    "/{enrolment_id}/transitions",
+    response_model=EnrolmentPublic,
+    dependencies=[WRITE],
+    summary="变更报名状态 Transition an enrolment",
+    description="enrolled → completed | dropped | failed; the others are final (409 `illegal-transition` naming the "
+    "allowed ones). `effective_on` is not in the future and not before the enrolment's latest change (409). "
+    "**Completion needs `days_attended` and `hours_attended` recorded** (422 naming them; PATCH them first). "
+    "**Dropping frees the seat** (the programme's `enrolled_count` goes down in the same transaction); the learner "
+    "may enrol again later as a new enrolment." + WHO,
+    responses={
+        200: {"content": {"application/json": {"example": COMPLETED}}},
+        **problem_responses(401, 403, 404, 409, 422),
+    },
+)
+async def transition_enrolment(
+    enrolment_id: uuid.UUID, body: TransitionCreate, session: SessionDep, principal: PrincipalDep
+) -> Response:
+    e = await service.get_enrolment(session, enrolment_id, for_update=True)
+    p = await service.programme_of(session, e)
+    ensure_org(principal, p.provider_org_id)
+    e = await service.transition(session, e=e, data=body, actor=principal.actor)
+    public = service.render([(e, p.provider_org_id)])[0]
+    await session.commit()
+    return _one(public)

@@ -1,0 +1,134 @@
+"""Enrolment request/response models (single, transitions, attendance, batch)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from chanjiao.pagination import Page
+from services.training.enrolments.models import EnrolmentStatus
+
+Days = Annotated[
+    Decimal, Field(ge=0, le=3660, max_digits=7, decimal_places=1, description="出勤天数 (≥ 0, 0.5 steps ok)")
+]
+Hours = Annotated[Decimal, Field(ge=0, le=100000, max_digits=8, decimal_places=1, description="出勤学时 (≥ 0)")]
+Score = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2, description="成绩 0–100")]
+
+MAX_BATCH = 1000
+
+
+class EnrolmentCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "learner_id": "019abf40-0000-7000-8000-0000000000a1",
+                    "programme_id": "019abf31-2e3f-7b5c-9d6e-7f8a9b0c1d2e",
+                    "enrolled_on": "2025-08-25",
+                }
+            ]
+        },
+    )
+
+    learner_id: uuid.UUID = Field(description="学员: an existing learner (`POST /v1/learners`)")
+    programme_id: uuid.UUID = Field(description="培训项目: a programme of the caller's organization")
+    enrolled_on: date | None = Field(default=None, description="报名日期; default today (Asia/Shanghai)")
+
+
+class EnrolmentUpdate(BaseModel):
+    """Attendance and score; `null` clears a value (a completed enrolment keeps days and hours)."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"days_attended": 20, "hours_attended": 160, "score": 88.5}]}
+    )
+
+    days_attended: Days | None = None
+    hours_attended: Hours | None = None
+    score: Score | None = None
+
+
+class TransitionCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"to": "completed", "effective_on": "2026-06-30", "reason": "考核合格"},
+                {"to": "dropped", "effective_on": "2025-10-08", "reason": "本人申请退出"},
+            ]
+        },
+    )
+
+    to: EnrolmentStatus = Field(description="enrolled → completed | dropped | failed (the others are final)")
+    effective_on: date = Field(description="生效日期: not before the enrolment or its latest change, not in the future")
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class EnrolmentPublic(BaseModel):
+    id: uuid.UUID
+    learner_id: uuid.UUID
+    programme_id: uuid.UUID
+    provider_org_id: uuid.UUID = Field(description="举办单位 of the programme")
+    status: EnrolmentStatus
+    status_label: str
+    enrolled_on: date
+    status_changed_on: date = Field(description="Effective date of the latest status change (enrolled_on at first)")
+    status_reason: str | None
+    days_attended: float | None = Field(description="出勤天数; person-days 人日 = Σ days_attended")
+    hours_attended: float | None
+    score: float | None
+    allowed_transitions: list[EnrolmentStatus]
+    version: int = Field(description="Incremented on every change; the ETag is this number in quotes")
+    created_at: datetime
+    updated_at: datetime
+
+
+class EnrolmentPage(Page[EnrolmentPublic]):
+    pass
+
+
+class BatchCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {
+                            "learner_id": "019abf40-0000-7000-8000-0000000000a1",
+                            "programme_id": "019abf31-2e3f-7b5c-9d6e-7f8a9b0c1d2e",
+                        },
+                        {
+                            "learner_id": "019abf40-0000-7000-8000-0000000000a2",
+                            "programme_id": "019abf31-2e3f-7b5c-9d6e-7f8a9b0c1d2e",
+                            "enrolled_on": "2025-08-26",
+                        },
+                    ]
+                }
+            ]
+        },
+    )
+
+    # Items are validated one by one (an invalid item fails alone), so they arrive as plain objects.
+    items: list[dict[str, Any]] = Field(
+        min_length=1, max_length=MAX_BATCH, description="Up to 1000 items shaped like `POST /v1/enrolments`"
+    )
+
+
+class BatchItemResult(BaseModel):
+    index: int
+    status: int = Field(description="201 created; 4xx the item's problem; 424 valid but not committed (atomic)")
+    id: uuid.UUID | None = None
+    existing_id: uuid.UUID | None = Field(default=None, description="The enrolment that makes this one a duplicate")
+    problem: dict[str, Any] | None = None
+
+
+class BatchResult(BaseModel):
+    committed: bool
+    created: int
+    failed: int
+    results: list[BatchItemResult]

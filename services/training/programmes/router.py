@@ -1,0 +1,263 @@
+"""`/v1/programmes` — thin endpoints: resolve dependencies, call one service function, commit once."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from chanjiao.app import SessionDep
+from chanjiao.auth import ORG_ADMIN, ORG_STAFF, PrincipalDep, allow, ensure_org
+from chanjiao.errors import field_error, problem_responses
+from chanjiao.etag import etag_for, if_none_match_hits
+from chanjiao.idempotency import IdempotencyDep
+from chanjiao.pagination import CursorQuery, LimitQuery
+from services.training.orgs import org_directory
+from services.training.programmes import service
+from services.training.programmes.models import ProgrammeKind
+from services.training.programmes.schemas import ProgrammeCreate, ProgrammePage, ProgrammePublic, ProgrammeUpdate
+
+router = APIRouter(prefix="/v1/programmes", tags=["programmes"])
+
+READ = allow(scopes=("training:read",))
+# Who may write: principals (org_admin, org_staff — users or the org's API key) of the provider organization,
+# and platform admins. Alliance admins and partner organizations read but do not write.
+WRITE = allow(roles=(ORG_ADMIN, ORG_STAFF), scopes=("training:write",), tenant="organization")
+WHO = (
+    "\n\n**谁可以 Who:** principals (org_admin, org_staff, or the organization's API key) of the provider "
+    "organization, and platform admins; anyone else gets 403."
+)
+PRIVATE = (
+    "\n\nProgrammes are private to their tenants: readable by principals of the provider and of the partner "
+    "organizations, by admins of the programme's alliance, by services and platform admins; to anyone else a "
+    "programme is 404 and absent from lists."
+)
+
+IfMatch = Annotated[str | None, Header(description="The ETag you read; a stale one is 412 (optional)")]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description=(
+            "A retry with the same key and body returns the first response (kept 24 h); the same key with "
+            "another body is 422; a duplicate still in flight is 409."
+        ),
+    ),
+]
+PeriodStart = Annotated[date | None, Query(description="期间开始 (inclusive), on the programme's `end_on`")]
+PeriodEnd = Annotated[date | None, Query(description="期间结束 (inclusive), on the programme's `end_on`")]
+UpdatedSince = Annotated[datetime | None, Query(description="Only records changed after this timestamp")]
+
+
+def check_period_query(start: date | None, end: date | None) -> tuple[date | None, date | None]:
+    if start is not None and end is not None and end < start:
+        raise field_error(
+            ["query", "period_end"], "period_order", "结束日期不能早于开始日期", "period_end is before period_start"
+        )
+    return start, end
+
+
+EXAMPLE = {
+    "id": "019abf31-2e3f-7b5c-9d6e-7f8a9b0c1d2e",
+    "name": "2025级数控技术订单班",
+    "kind": "order_class",
+    "kind_label": "订单班",
+    "provider_org_id": "019abf2e-7c3a-7d2e-9b1a-3f0c2d4e5a6b",
+    "alliance_id": "019abf2e-8d4b-7e3f-8c2b-4a1d3e5f6a7c",
+    "partner_org_ids": ["019abf2e-0000-7000-8000-00000000e001"],
+    "occupation_code": "6-18-01-01",
+    "occupation": {"code": "6-18-01-01", "name": "车工", "code_known": True},
+    "major_code": "460103",
+    "major": {"code": "460103", "name": "数控技术", "code_known": True},
+    "training_base_id": None,
+    "start_on": "2025-09-01",
+    "end_on": "2026-06-30",
+    "planned_hours": 480.0,
+    "capacity": 40,
+    "enrolled_count": 38,
+    "seats_left": 2,
+    "delivery": "offline",
+    "delivery_label": "线下",
+    "version": 1,
+    "created_at": "2026-11-25T08:00:00+00:00",
+    "updated_at": "2026-11-25T08:00:00+00:00",
+}
+
+
+def _one(body: ProgrammePublic, status_code: int = 200, **headers: str) -> JSONResponse:
+    return JSONResponse(
+        body.model_dump(mode="json"), status_code=status_code, headers={"ETag": etag_for(body.version), **headers}
+    )
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=ProgrammePublic,
+    dependencies=[WRITE],
+    summary="登记培训项目 Create a programme",
+    description="A training programme or class of the provider organization. `kind` is one of the 12 kinds (订单班, "
+    "现代学徒制班, 企业新型学徒制班, 特种作业, 岗前, 在岗, 技能提升, 转岗, 继续教育, 师资培训, 社会培训, other). The "
+    "provider and every partner organization must exist and be active, and the alliance exist, in the membership "
+    "service (422 naming the field; 503 when membership cannot be asked and the cached answer is older than its "
+    "TTL — nothing is written). `end_on` ≥ `start_on` (422 naming `end_on`). Occupation (CSCO 2022) and major "
+    "codes are checked for form; a well-formed code not in the shipped tables is accepted with `code_known: false`. "
+    "`capacity` null means unlimited; enrolments take seats up to it (409 `programme-full`)." + WHO,
+    responses={
+        201: {
+            "headers": {"Location": {"schema": {"type": "string"}}, "ETag": {"schema": {"type": "string"}}},
+            "content": {"application/json": {"example": {**EXAMPLE, "enrolled_count": 0, "seats_left": 40}}},
+        },
+        **problem_responses(400, 401, 403, 409, 422),
+        503: {"description": "成员服务暂不可用 Membership cannot confirm the organizations (Retry-After)"},
+    },
+)
+async def create_programme(
+    request: Request,
+    body: ProgrammeCreate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    idem: IdempotencyDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    if idem.replay is not None:
+        return idem.replay
+    ensure_org(principal, body.provider_org_id)
+    service.check_period(body.start_on, body.end_on)
+    await service.check_references(
+        org_directory(request),
+        provider_org_id=body.provider_org_id,
+        partner_org_ids=body.partner_org_ids,
+        alliance_id=body.alliance_id,
+    )
+    p = await service.create_programme(session, data=body, actor=principal.actor)
+    response = _one(service.render([p])[0], 201, Location=f"/v1/programmes/{p.id}")
+    await idem.record(session, response)
+    await session.commit()
+    return response
+
+
+@router.get(
+    "",
+    response_model=ProgrammePage,
+    dependencies=[READ],
+    summary="查询培训项目 List programmes",
+    description="Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `provider_org_id`, `alliance_id`, "
+    "`kind`, `period_start`/`period_end` (inclusive, on `end_on` — the date by which a programme counts in a "
+    "period). Incremental sync: `updated_since` orders by change time; `include_deleted=true` adds tombstones."
+    + PRIVATE,
+    responses={
+        200: {"content": {"application/json": {"example": {"items": [EXAMPLE], "next_cursor": None}}}},
+        **problem_responses(401, 403, 422),
+    },
+)
+async def list_programmes(
+    session: SessionDep,
+    principal: PrincipalDep,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+    provider_org_id: Annotated[uuid.UUID | None, Query(description="举办单位")] = None,
+    alliance_id: Annotated[uuid.UUID | None, Query(description="所属联盟")] = None,
+    kind: Annotated[ProgrammeKind | None, Query(description="培训类型")] = None,
+    period_start: PeriodStart = None,
+    period_end: PeriodEnd = None,
+    updated_since: UpdatedSince = None,
+    include_deleted: Annotated[bool, Query(description="Include tombstones of deleted programmes")] = False,
+) -> ProgrammePage:
+    rows, next_cursor = await service.list_programmes(
+        session,
+        provider_org_id=provider_org_id,
+        alliance_id=alliance_id,
+        kind=kind.value if kind else None,
+        period=check_period_query(period_start, period_end),
+        updated_since=updated_since,
+        include_deleted=include_deleted,
+        cursor=cursor,
+        limit=limit,
+        visible=service.visible_filter(principal),
+    )
+    return ProgrammePage(items=service.render(rows), next_cursor=next_cursor)
+
+
+@router.get(
+    "/{programme_id}",
+    response_model=ProgrammePublic,
+    dependencies=[READ],
+    summary="培训项目详情 Get a programme",
+    description="Carries an `ETag`; send it back as `If-None-Match` for a cheap 304, or as `If-Match` when you "
+    "PATCH. `enrolled_count`/`seats_left` are live figures and do not change the ETag." + PRIVATE,
+    responses={
+        200: {"content": {"application/json": {"example": EXAMPLE}}},
+        304: {"description": "Not modified"},
+        **problem_responses(401, 403, 404, 422),
+    },
+)
+async def get_programme(
+    programme_id: uuid.UUID,
+    session: SessionDep,
+    principal: PrincipalDep,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    p = await service.get_programme(session, programme_id)
+    if not service.can_read(principal, p):
+        raise service.not_found()
+    if if_none_match_hits(if_none_match, p.version):
+        return Response(status_code=304, headers={"ETag": etag_for(p.version)})
+    return _one(service.render([p])[0])
+
+
+@router.patch(
+    "/{programme_id}",
+    response_model=ProgrammePublic,
+    dependencies=[WRITE],
+    summary="修改培训项目 Update a programme",
+    description="Partial update: only the fields sent change; `null` clears the optional ones. The provider cannot "
+    "change. New partners and a new alliance are checked as on create (422/503). `capacity` cannot go below "
+    "`enrolled_count` (422). Send `If-Match` with the ETag you read (stale → 412)." + WHO,
+    responses={
+        200: {"content": {"application/json": {"example": {**EXAMPLE, "version": 2}}}},
+        **problem_responses(401, 403, 404, 412, 422),
+    },
+)
+async def update_programme(
+    request: Request,
+    programme_id: uuid.UUID,
+    body: ProgrammeUpdate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    if_match: IfMatch = None,
+) -> Response:
+    p = await service.get_programme(session, programme_id, for_update=True)
+    ensure_org(principal, p.provider_org_id)
+    sent = body.model_dump(exclude_unset=True)
+    new_partners = [o for o in sent.get("partner_org_ids") or [] if o not in (p.partner_org_ids or [])]
+    new_alliance = sent.get("alliance_id") if sent.get("alliance_id") not in (None, p.alliance_id) else None
+    if new_partners or new_alliance:
+        await service.check_references(org_directory(request), partner_org_ids=new_partners, alliance_id=new_alliance)
+    p = await service.update_programme(session, p=p, changes=body, if_match=if_match, actor=principal.actor)
+    public = service.render([p])[0]
+    await session.commit()
+    return _one(public)
+
+
+@router.delete(
+    "/{programme_id}",
+    status_code=204,
+    dependencies=[WRITE],
+    summary="删除培训项目 Delete a programme",
+    description="Soft delete: the programme disappears from reads and lists, and appears as a tombstone in "
+    "`include_deleted=true` syncs. A programme with enrolments holding seats (not dropped) cannot be deleted "
+    "(409)." + WHO,
+    responses=problem_responses(401, 403, 404, 409, 412),
+)
+async def delete_programme(
+    programme_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None
+) -> Response:
+    p = await service.get_programme(session, programme_id, for_update=True)
+    ensure_org(principal, p.provider_org_id)
+    await service.delete_programme(session, p=p, if_match=if_match, actor=principal.actor)
+    await session.commit()
+    return Response(status_code=204)

@@ -1,0 +1,194 @@
+"""Programme request/response models: ProgrammeCreate / ProgrammeUpdate / ProgrammePublic / ProgrammePage."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+from chanjiao.pagination import Page
+from chanjiao.validators import (
+    CodeError,
+    normalize_code,
+    normalize_name,
+    validate_major_code,
+    validate_occupation_code,
+)
+from services.training.programmes.models import Delivery, ProgrammeKind
+
+
+def _name(value: str) -> str:
+    name = normalize_name(value)
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in name):
+        raise CodeError("charset", "不能包含控制字符", "Control characters are not allowed")
+    if not 2 <= len(name) <= 100:
+        raise CodeError("length", "项目名称长度应为 2–100 个字符", "A programme name is 2–100 characters long")
+    return name
+
+
+def _occupation(value: str | None) -> str | None:
+    if value is None:
+        return None
+    code = normalize_code(value)
+    validate_occupation_code(code)
+    return code
+
+
+def _major(value: str | None) -> str | None:
+    if value is None:
+        return None
+    code = normalize_code(value)
+    validate_major_code(code)
+    return code
+
+
+def _partners(values: list[uuid.UUID]) -> list[uuid.UUID]:
+    if len(set(values)) != len(values):
+        raise CodeError("duplicate", "同一合作单位出现了两次", "A partner organization appears twice")
+    return values
+
+
+KIND_DESCRIPTION = (
+    "培训类型 (closed list): pre_job 岗前/入职培训 · on_job 在岗培训 · upskilling 技能提升培训 · reskilling 转岗培训 · "
+    "special_operations 特种作业培训 · continuing_education 继续教育 · order_class 订单班 · modern_apprenticeship "
+    "现代学徒制班 · enterprise_apprenticeship 企业新型学徒制班 · teacher_training 师资/双师培训 · social_training "
+    "社会培训 · other 其他"
+)
+Name = Annotated[str, Field(max_length=300, description="项目/班级名称 (2–100 characters)"), AfterValidator(_name)]
+OccupationCode = Annotated[
+    str | None,
+    Field(
+        max_length=40,
+        description="职业代码 (CSCO 2022: X, X-XX, X-XX-XX or X-XX-XX-XX); a well-formed code not in the shipped "
+        "table is accepted and flagged `code_known: false`",
+        examples=["6-31-01-03"],
+    ),
+    AfterValidator(_occupation),
+]
+MajorCode = Annotated[
+    str | None,
+    Field(
+        max_length=20,
+        description="专业代码 (6 digits, optionally K); a well-formed code not in the shipped table is accepted and "
+        "flagged `code_known: false`",
+        examples=["460104"],
+    ),
+    AfterValidator(_major),
+]
+PartnerOrgIds = Annotated[
+    list[uuid.UUID],
+    Field(
+        max_length=20, description="合作单位 (e.g. the enterprise of an order class): existing, active organizations"
+    ),
+    AfterValidator(_partners),
+]
+Hours = Annotated[Decimal, Field(ge=0, le=100000, max_digits=8, decimal_places=1, description="计划学时 (≥ 0)")]
+Capacity = Annotated[int, Field(ge=1, le=1_000_000, description="名额; null = unlimited")]
+
+_EXAMPLE_IN = {
+    "name": "2025级数控技术订单班",
+    "kind": "order_class",
+    "provider_org_id": "019abf2e-7c3a-7d2e-9b1a-3f0c2d4e5a6b",
+    "partner_org_ids": ["019abf2e-0000-7000-8000-00000000e001"],
+    "alliance_id": "019abf2e-8d4b-7e3f-8c2b-4a1d3e5f6a7c",
+    "occupation_code": "6-18-01-01",
+    "major_code": "460103",
+    "start_on": "2025-09-01",
+    "end_on": "2026-06-30",
+    "planned_hours": 480,
+    "capacity": 40,
+    "delivery": "offline",
+}
+
+
+class ProgrammeCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_EXAMPLE_IN]})
+
+    name: Name
+    kind: ProgrammeKind = Field(description=KIND_DESCRIPTION)
+    provider_org_id: uuid.UUID = Field(description="举办单位: the caller's own organization, existing and active")
+    alliance_id: uuid.UUID | None = Field(default=None, description="所属联盟 (optional): an existing alliance")
+    partner_org_ids: PartnerOrgIds = Field(default_factory=list)
+    occupation_code: OccupationCode = None
+    major_code: MajorCode = None
+    training_base_id: uuid.UUID | None = Field(default=None, description="实训基地 (optional)")
+    start_on: date = Field(description="开始日期")
+    end_on: date = Field(description="结束日期 (≥ start_on); an enrolment counts in a period by this date")
+    planned_hours: Hours | None = None
+    capacity: Capacity | None = None
+    delivery: Delivery = Field(default=Delivery.offline, description="online 线上 · offline 线下 · blended 混合")
+
+
+class ProgrammeUpdate(BaseModel):
+    """Partial update: only the fields sent change; `null` clears the optional ones. The provider cannot change."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"capacity": 45, "end_on": "2026-07-10"}]}
+    )
+
+    name: Name | None = None
+    kind: ProgrammeKind | None = Field(default=None, description=KIND_DESCRIPTION)
+    alliance_id: uuid.UUID | None = None
+    partner_org_ids: PartnerOrgIds | None = None
+    occupation_code: OccupationCode = None
+    major_code: MajorCode = None
+    training_base_id: uuid.UUID | None = None
+    start_on: date | None = None
+    end_on: date | None = None
+    planned_hours: Hours | None = None
+    capacity: Capacity | None = None
+    delivery: Delivery | None = None
+
+    @field_validator("name", "kind", "partner_org_ids", "start_on", "end_on", "delivery", mode="before")
+    @classmethod
+    def _not_null(cls, v: object) -> object:
+        if v is None:
+            raise CodeError("not_null", "该字段不能为 null", "This field cannot be null")
+        return v
+
+
+class CodeRef(BaseModel):
+    code: str
+    name: str | None = Field(default=None, description="Name from the reference table (null when unknown)")
+    code_known: bool = Field(description="false when the code is well-formed but not in the shipped table")
+
+
+class ProgrammePublic(BaseModel):
+    id: uuid.UUID
+    name: str
+    kind: ProgrammeKind
+    kind_label: str = Field(description="培训类型的中文名称")
+    provider_org_id: uuid.UUID
+    alliance_id: uuid.UUID | None
+    partner_org_ids: list[uuid.UUID]
+    occupation_code: str | None
+    occupation: CodeRef | None
+    major_code: str | None
+    major: CodeRef | None
+    training_base_id: uuid.UUID | None
+    start_on: date
+    end_on: date
+    planned_hours: float | None
+    capacity: int | None = Field(description="名额; null = unlimited")
+    enrolled_count: int = Field(description="Seats taken: enrolments that are not dropped (live, not versioned)")
+    seats_left: int | None = Field(description="capacity − enrolled_count; null when unlimited")
+    delivery: Delivery
+    delivery_label: str
+    version: int = Field(description="Incremented on every change; the ETag is this number in quotes")
+    created_at: datetime
+    updated_at: datetime
+
+
+class ProgrammeTombstone(BaseModel):
+    """Returned in lists with `include_deleted=true` for programmes deleted since `updated_since`."""
+
+    id: uuid.UUID
+    deleted: bool = True
+    deleted_at: datetime
+
+
+class ProgrammePage(Page[ProgrammePublic | ProgrammeTombstone]):
+    pass

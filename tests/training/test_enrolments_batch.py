@@ -1,0 +1,126 @@
+"""`POST /v1/enrolments/batch`: per-item results (invalid, unknown learner, duplicate, twice in the batch, seats in
+item order), `atomic=true`, the whole batch keyed by `Idempotency-Key`, wrong org → 403, Server-Timing."""
+
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+
+from chanjiao import outbox  # noqa: F401 - the table the events land in
+from services.training.db import kernel
+from tests.training.enrolment_factories import insert_learners
+from tests.training.test_enrolments_api import engine_of, enrolled_count, setup
+
+
+def items(learners, programme_id, **extra):
+    return [{"learner_id": lid, "programme_id": programme_id, **extra} for lid in learners]
+
+
+async def test_per_item_results_and_seats_in_item_order(tp):
+    provider, client, p, learners = await setup(tp, capacity=4, learners=6)
+    first = await client.post("/v1/enrolments", json={"learner_id": learners[0], "programme_id": p["id"]})
+    assert first.status_code == 201
+    body = {
+        "items": [
+            {"learner_id": learners[0], "programme_id": p["id"]},  # 0 already enrolled
+            {"learner_id": learners[1], "programme_id": p["id"]},  # 1 ok
+            {"learner_id": "not-a-uuid", "programme_id": p["id"]},  # 2 invalid
+            {"learner_id": str(uuid.uuid4()), "programme_id": p["id"]},  # 3 no such learner
+            {"learner_id": learners[2], "programme_id": p["id"]},  # 4 ok
+            {"learner_id": learners[2], "programme_id": p["id"]},  # 5 twice in the batch
+            {"learner_id": learners[3], "programme_id": p["id"]},  # 6 ok (the last seat)
+            {"learner_id": learners[4], "programme_id": p["id"]},  # 7 full
+            {"learner_id": learners[5], "programme_id": str(uuid.uuid4())},  # 8 no such programme
+        ]
+    }
+    r = await client.post("/v1/enrolments/batch", json=body)
+    assert r.status_code == 200, r.text
+    assert "batch;dur=" in r.headers["server-timing"] and "copy;dur=" in r.headers["server-timing"]
+    res = r.json()
+    statuses = [x["status"] for x in res["results"]]
+    assert statuses == [409, 201, 422, 404, 201, 409, 201, 409, 422]
+    assert res["created"] == 3 and res["failed"] == 6 and res["committed"] is True
+    assert res["results"][0]["existing_id"] == first.json()["id"]
+    assert res["results"][7]["problem"]["type"].endswith("programme-full")
+    assert res["results"][2]["problem"]["errors"][0]["loc"] == ["body", "items", 2, "learner_id"]
+    assert res["results"][8]["problem"]["errors"][0]["loc"] == ["body", "items", 8, "programme_id"]
+    assert await enrolled_count(tp, p["id"]) == 4
+    listed = await client.get("/v1/enrolments", params={"programme_id": p["id"]})
+    assert len(listed.json()["items"]) == 4
+    created = [x["id"] for x in res["results"] if x["status"] == 201]
+    got = await client.get(f"/v1/enrolments/{created[0]}")
+    assert got.status_code == 200 and got.json()["status"] == "enrolled"
+    async with engine_of(tp).connect() as conn:
+        events = (
+            await conn.execute(
+                sa.select(kernel.outbox.c.aggregate_id, kernel.outbox.c.type, kernel.outbox.c.seq).where(
+                    kernel.outbox.c.aggregate_id.in_([uuid.UUID(i) for i in created])
+                )
+            )
+        ).all()
+        audits = (
+            await conn.execute(sa.select(kernel.audit.c.diff).where(kernel.audit.c.entity == "enrolment_batch"))
+        ).all()
+    assert sorted(str(e.aggregate_id) for e in events) == sorted(created)
+    assert {(e.type, e.seq) for e in events} == {("enrolment.created", 1)}
+    assert any(sorted(a.diff["enrolment_ids"][1]) == sorted(created) for a in audits)
+
+
+async def test_atomic_batch_saves_nothing_when_an_item_fails(tp):
+    provider, client, p, learners = await setup(tp, capacity=None, learners=3)
+    body = {"items": [*items(learners, p["id"]), {"learner_id": str(uuid.uuid4()), "programme_id": p["id"]}]}
+    r = await client.post("/v1/enrolments/batch", params={"atomic": "true"}, json=body)
+    assert r.status_code == 422
+    assert r.json()["committed"] is False
+    assert [x["status"] for x in r.json()["results"]] == [424, 424, 424, 404]
+    assert await enrolled_count(tp, p["id"]) == 0
+    r = await client.post("/v1/enrolments/batch", params={"atomic": "true"}, json={"items": items(learners, p["id"])})
+    assert r.status_code == 200 and r.json()["created"] == 3
+    assert await enrolled_count(tp, p["id"]) == 3
+
+
+async def test_idempotent_replay_of_the_whole_batch(tp):
+    provider, client, p, learners = await setup(tp, capacity=10, learners=3)
+    body = {"items": items(learners, p["id"])}
+    first = await client.post("/v1/enrolments/batch", json=body, headers={"Idempotency-Key": "batch-1"})
+    assert first.status_code == 200 and first.json()["created"] == 3
+    again = await client.post("/v1/enrolments/batch", json=body, headers={"Idempotency-Key": "batch-1"})
+    assert again.status_code == 200 and again.json() == first.json()
+    assert again.headers.get("idempotent-replayed") == "true"
+    assert await enrolled_count(tp, p["id"]) == 3
+    other = await client.post(
+        "/v1/enrolments/batch", json={"items": body["items"][:1]}, headers={"Idempotency-Key": "batch-1"}
+    )
+    assert other.status_code == 422
+    # without the key the same batch is three duplicates
+    dup = await client.post("/v1/enrolments/batch", json=body)
+    assert [x["status"] for x in dup.json()["results"]] == [409, 409, 409]
+
+
+async def test_another_orgs_programme_makes_the_batch_403(tp):
+    provider, client, p, learners = await setup(tp, learners=2)
+    mine = await tp.new_org("training_company")
+    r = await tp.as_org(mine).post("/v1/enrolments/batch", json={"items": items(learners, p["id"])})
+    assert r.status_code == 403
+    assert await enrolled_count(tp, p["id"]) == 0
+
+
+async def test_limits_and_the_learner_links(tp):
+    provider, client, p, learners = await setup(tp, learners=1)
+    r = await client.post("/v1/enrolments/batch", json={"items": []})
+    assert r.status_code == 422
+    r = await client.post("/v1/enrolments/batch", json={"items": [{}] * 1001})
+    assert r.status_code == 422
+    more = await insert_learners(engine_of(tp), 50)
+    r = await client.post("/v1/enrolments/batch", json={"items": items([*learners, *more], p["id"])})
+    assert r.json()["created"] == 51
+    # the provider now sees the learners through learner_orgs
+    async with engine_of(tp).connect() as conn:
+        n = (
+            await conn.execute(
+                sa.text("select count(*) from learner_orgs where org_id = :o and via = 'enrolment'"),
+                {"o": uuid.UUID(provider)},
+            )
+        ).scalar_one()
+    assert n == 51
