@@ -17,6 +17,7 @@ from services.training.learners import service
 from services.training.learners.models import LearnerType
 from services.training.learners.personal import PersonalData
 from services.training.learners.schemas import (
+    EXAMPLE_ID_NUMBER,
     ErasureRequest,
     LearnerCreate,
     LearnerPage,
@@ -56,9 +57,9 @@ _EXAMPLE = {
     "name": "张三",
     "id_type": "resident_id",
     "id_type_label": "居民身份证",
-    "id_number_masked": "1101************2X",
-    "gender": "female",
-    "birth_year": 1949,
+    "id_number_masked": "1101************17",
+    "gender": "male",
+    "birth_year": 1880,
     "phone_masked": "138****5678",
     "learner_type": "student",
     "learner_type_label": "学生",
@@ -325,7 +326,7 @@ async def update_learner(
                     "example": {
                         "id": _ID,
                         "id_type": "resident_id",
-                        "id_number": "11010519491231002X",
+                        "id_number": EXAMPLE_ID_NUMBER,
                         "revealed_at": "2026-11-25T08:00:00+00:00",
                     }
                 }

@@ -19,8 +19,8 @@ from services.training.learners import personal
 from services.training.learners.models import IdType, LearnerType
 
 _EXAMPLE_ORG = "019abf2e-7c3a-7d2e-9b1a-3f0c2d4e5a6b"
-# GB 11643's own example number (a historic county code, born 1949): valid, and nobody's.
-EXAMPLE_ID_NUMBER = "11010519491231002X"
+# Documentation examples must be nobody's number: valid under our rules (no age check), born in 1880.
+EXAMPLE_ID_NUMBER = "110105188001010017"
 
 
 def _no_control_characters(text: str) -> None:
