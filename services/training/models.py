@@ -3,14 +3,21 @@
 Its resources arrive with their issues; today the schema holds the kernel tables (idempotency
 keys, audit rows, outbox) that every one of them writes through."""
 
+from services.training.bases.models import TrainingBase
 from services.training.db import kernel, metadata
 from services.training.enrolments.models import Enrolment
+from services.training.internships.models import Internship
 from services.training.learners.models import Learner, LearnerOrg
+from services.training.practice.models import PartTimeTeaching, TeacherPractice
 from services.training.programmes.models import Programme
 
 __all__ = [
     "Enrolment",
     "Programme",
+    "Internship",
+    "PartTimeTeaching",
+    "TeacherPractice",
+    "TrainingBase",
     "Learner",
     "LearnerOrg",
     "kernel",

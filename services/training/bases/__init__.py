@@ -1,0 +1,1 @@
+"""Training bases 实训基地 and their utilisation."""

@@ -1,0 +1,245 @@
+"""`/v1/training-bases` — thin endpoints: check the caller and the owner organization, call one service function,
+commit once."""
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from chanjiao.app import SessionDep
+from chanjiao.auth import PrincipalDep
+from chanjiao.errors import problem_responses
+from chanjiao.etag import etag_for, if_none_match_hits
+from chanjiao.idempotency import IdempotencyDep
+from chanjiao.pagination import CursorQuery, LimitQuery
+from chanjiao.validators import normalize_code
+from services.training.bases import service
+from services.training.bases.models import BaseKind, BaseLevel
+from services.training.bases.schemas import (
+    TrainingBaseCreate,
+    TrainingBasePage,
+    TrainingBasePublic,
+    TrainingBaseUpdate,
+    Utilisation,
+)
+from services.training.orgs import org_directory
+from services.training.practice.common import (
+    READ,
+    WRITE,
+    IdempotencyKey,
+    IfMatch,
+    IfNoneMatch,
+    ensure_party,
+    one,
+)
+
+router = APIRouter(prefix="/v1/training-bases", tags=["training-bases"])
+
+WHO = (
+    "\n\n**谁可以 Who:** principals (org_admin or org_staff, users or the org's API key) of `owner_org_id`, with "
+    "`training:write`, and platform admins; anyone else gets 403."
+)
+OPEN = (
+    "\n\n**可见 Visible to:** every authenticated caller with `training:read` — training bases are a directory "
+    "(no personal data); `shared` says which ones the owner opens to its alliances' members."
+)
+_ID = "019abf44-5e6f-7a7b-8c8d-9e0f1a2b3c4d"
+_EXAMPLE = {
+    "id": _ID,
+    "owner_org_id": "019abf2e-7c3a-7d2e-9b1a-3f0c2d4e5a6b",
+    "name": "智能制造产教融合实训基地",
+    "kind": "productive",
+    "kind_label": "生产性实训基地",
+    "level": "provincial",
+    "level_label": "省级",
+    "stations": 120,
+    "persons_per_day": 300,
+    "major_codes": ["460103", "460104"],
+    "majors": [
+        {"code": "460103", "name": "数控技术", "code_known": True},
+        {"code": "460104", "name": "机械设计与制造", "code_known": True},
+    ],
+    "shared": True,
+    "version": 1,
+    "created_at": "2026-11-25T08:00:00+00:00",
+    "updated_at": "2026-11-25T08:00:00+00:00",
+}
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=TrainingBasePublic,
+    dependencies=[WRITE],
+    summary="登记实训基地 Register a training base",
+    description="A training base owned by an existing, active organization (`owner_org_id`, else 422; 503 when "
+    "membership cannot confirm it). `kind` and `level` are closed lists; `major_codes` are well-formed major "
+    "codes (unknown ones accepted, flagged `code_known: false`). Send `Idempotency-Key` so a retry never "
+    "registers it twice." + WHO,
+    responses={
+        201: {
+            "headers": {"Location": {"schema": {"type": "string"}}, "ETag": {"schema": {"type": "string"}}},
+            "content": {"application/json": {"example": _EXAMPLE}},
+        },
+        **problem_responses(400, 401, 403, 409, 422, 503),
+    },
+)
+async def create_training_base(
+    request: Request,
+    body: TrainingBaseCreate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    idem: IdempotencyDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    if idem.replay is not None:
+        return idem.replay
+    ensure_party(principal, body.owner_org_id)
+    await org_directory(request).require_active({"owner_org_id": body.owner_org_id})
+    row = await service.create_base(session, data=body, actor=principal.actor)
+    response = one(service.public(row), 201, Location=f"/v1/training-bases/{row.id}")
+    await idem.record(session, response)
+    await session.commit()
+    return response
+
+
+@router.get(
+    "",
+    response_model=TrainingBasePage,
+    dependencies=[READ],
+    summary="查询实训基地 List training bases",
+    description="Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `owner_org_id`, `kind`, `level`, "
+    "`major_code` (bases serving that major), `shared`. Incremental sync: `updated_since` orders by change time; "
+    "`include_deleted=true` adds tombstones." + OPEN,
+    responses={
+        200: {"content": {"application/json": {"example": {"items": [_EXAMPLE], "next_cursor": None}}}},
+        **problem_responses(401, 403, 422),
+    },
+)
+async def list_training_bases(
+    session: SessionDep,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+    owner_org_id: Annotated[uuid.UUID | None, Query(description="所属单位")] = None,
+    kind: Annotated[BaseKind | None, Query(description="基地类型")] = None,
+    level: Annotated[BaseLevel | None, Query(description="级别")] = None,
+    major_code: Annotated[str | None, Query(max_length=20, description="服务专业代码")] = None,
+    shared: Annotated[bool | None, Query(description="开放共享")] = None,
+    updated_since: Annotated[datetime | None, Query(description="Only records changed after this timestamp")] = None,
+    include_deleted: Annotated[bool, Query(description="Include tombstones of deleted records")] = False,
+) -> TrainingBasePage:
+    rows, next_cursor = await service.list_bases(
+        session,
+        owner_org_id=owner_org_id,
+        kind=kind.value if kind else None,
+        level=level.value if level else None,
+        major_code=normalize_code(major_code) if major_code else None,
+        shared=shared,
+        updated_since=updated_since,
+        include_deleted=include_deleted,
+        cursor=cursor,
+        limit=limit,
+    )
+    return TrainingBasePage(items=service.render(rows), next_cursor=next_cursor)
+
+
+@router.get(
+    "/{base_id}",
+    response_model=TrainingBasePublic,
+    dependencies=[READ],
+    summary="实训基地详情 Get a training base",
+    description="Carries an `ETag` (`If-None-Match` → 304; `If-Match` on PATCH/DELETE)." + OPEN,
+    responses={
+        200: {"content": {"application/json": {"example": _EXAMPLE}}},
+        304: {"description": "Not modified"},
+        **problem_responses(401, 403, 404, 422),
+    },
+)
+async def get_training_base(base_id: uuid.UUID, session: SessionDep, if_none_match: IfNoneMatch = None) -> Response:
+    row = await service.get_base(session, base_id)
+    if if_none_match_hits(if_none_match, row.version):
+        return Response(status_code=304, headers={"ETag": etag_for(row.version)})
+    return one(service.public(row))
+
+
+@router.get(
+    "/{base_id}/utilisation",
+    response_model=Utilisation,
+    dependencies=[READ],
+    summary="实训基地利用情况 Utilisation of a training base",
+    description="Person-days (人日) of the programmes held at the base: Σ `days_attended` of the enrolments (not "
+    "deleted; dropped ones included, their days were attended) of the programmes (not deleted) with "
+    "`training_base_id` = this base whose `end_on` lies in `period_start`–`period_end` (inclusive) — an enrolment "
+    "counts by its programme's `end_on`, as in `/v1/training-stats`. Also the number of those programmes and their "
+    "person-times (人次: enrolments except dropped ones). `period_end` before `period_start` is 422." + OPEN,
+    responses={
+        200: {
+            "content": {
+                "application/json": {
+                    "example": {
+                        "training_base_id": _ID,
+                        "period_start": "2024-01-01",
+                        "period_end": "2024-12-31",
+                        "programmes": 3,
+                        "person_times": 85,
+                        "person_days": "412.5",
+                    }
+                }
+            }
+        },
+        **problem_responses(401, 403, 404, 422),
+    },
+)
+async def training_base_utilisation(
+    base_id: uuid.UUID,
+    session: SessionDep,
+    period_start: Annotated[date, Query(description="期间开始（含）")],
+    period_end: Annotated[date, Query(description="期间结束（含）")],
+) -> Utilisation:
+    await service.get_base(session, base_id)
+    return await service.utilisation(session, base_id=base_id, period_start=period_start, period_end=period_end)
+
+
+@router.patch(
+    "/{base_id}",
+    response_model=TrainingBasePublic,
+    dependencies=[WRITE],
+    summary="修改实训基地 Update a training base",
+    description="Partial update: only the fields sent change; `null` clears `level`, `stations`, "
+    "`persons_per_day`; `major_codes` replaces the list. The owner cannot change. Send `If-Match` with the ETag "
+    "you read (stale → 412)." + WHO,
+    responses={
+        200: {"content": {"application/json": {"example": {**_EXAMPLE, "version": 2}}}},
+        **problem_responses(401, 403, 404, 412, 422),
+    },
+)
+async def update_training_base(
+    base_id: uuid.UUID, body: TrainingBaseUpdate, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None
+) -> Response:
+    row = await service.get_base(session, base_id, for_update=True)
+    ensure_party(principal, row.owner_org_id)
+    row = await service.update_base(session, row=row, changes=body, if_match=if_match, actor=principal.actor)
+    response = one(service.public(row))
+    await session.commit()
+    return response
+
+
+@router.delete(
+    "/{base_id}",
+    status_code=204,
+    dependencies=[WRITE],
+    summary="删除实训基地 Delete a training base",
+    description="Soft delete: gone from reads, lists and the figures; a tombstone in `include_deleted=true` syncs. "
+    "Programmes that named it keep their `training_base_id`. Send `If-Match` with the ETag you read "
+    "(stale → 412)." + WHO,
+    responses=problem_responses(401, 403, 404, 412, 422),
+)
+async def delete_training_base(
+    base_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None
+) -> Response:
+    row = await service.get_base(session, base_id, for_update=True)
+    ensure_party(principal, row.owner_org_id)
+    await service.delete_base(session, row=row, if_match=if_match, actor=principal.actor)
+    await session.commit()
+    return Response(status_code=204)

@@ -1,0 +1,1 @@
+"""Internships 实习实训: students placed at host enterprises."""

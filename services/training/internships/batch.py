@@ -1,0 +1,165 @@
+"""`POST /v1/internships/batch`: up to 1000 creates, each in its own SAVEPOINT, answered per item (the shape of
+services/membership/organizations/batch.py).
+
+Before anything is written, every organization named by a well-formed item is looked up in membership at once
+(one call per distinct organization, cached): if membership cannot answer, the whole batch is 503 and nothing
+is saved. Tenancy is checked for the batch as a whole first: an item naming neither of the caller's organizations
+makes the whole batch 403 (nothing touched). Then each item is checked (shape, organizations → 422, learner →
+404, rules → 422)
+and created in a savepoint: a failed item touches nothing, the valid ones stay in the caller's transaction.
+In an atomic batch the caller rolls everything back when any item failed."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chanjiao.auth import Principal
+from chanjiao.errors import AppError, FieldError, Forbidden, ValidationFailed, problem_body, translate_validation_error
+from services.training.internships import service
+from services.training.internships.schemas import BatchItemResult, InternshipCreate
+from services.training.orgs import OrgDirectory
+from services.training.practice.common import acts_for_any, require_visible_learner
+
+NOT_COMMITTED = 424  # valid, but not kept because another item of an atomic batch failed
+
+
+class BatchRejected(ValidationFailed):
+    slug = "batch-rejected"
+    title_zh, title_en = "批量登记未通过，未保存任何数据", "Batch rejected; nothing was saved"
+
+
+@dataclass
+class BatchOutcome:
+    results: list[BatchItemResult] = field(default_factory=list)
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for r in self.results if r.status >= 400 and r.status != NOT_COMMITTED)
+
+    @property
+    def created(self) -> int:
+        return sum(1 for r in self.results if r.status == 201)
+
+
+def item_problem(exc: AppError, *, english: bool, instance: str, request_id: str | None) -> dict[str, Any]:
+    return problem_body(
+        slug=exc.slug,
+        title=exc.title_en if english else exc.title_zh,
+        status=exc.status,
+        detail=(exc.detail_en if english else exc.detail_zh) or (exc.title_en if english else exc.title_zh),
+        instance=instance,
+        request_id=request_id,
+        errors=[e.render(english) for e in exc.errors],
+        extra=exc.extra,
+    )
+
+
+def _prefixed(exc: AppError, index: int) -> AppError:
+    """Field errors located in the item (`body.items.<i>.<field>`) rather than the body."""
+    for e in exc.errors:
+        if e.loc and e.loc[0] == "body":
+            e.loc = ["body", "items", index, *e.loc[1:]]
+    return exc
+
+
+def validation_failure(exc: ValidationError, index: int) -> ValidationFailed:
+    errors = []
+    for e in exc.errors():
+        fe = translate_validation_error(e)
+        errors.append(
+            FieldError(loc=["body", "items", index, *fe.loc], msg_zh=fe.msg_zh, msg_en=fe.msg_en, type=fe.type)
+        )
+    names = ", ".join(".".join(str(p) for p in e.loc[3:]) or "item" for e in errors)
+    return ValidationFailed(
+        detail_zh=f"以下字段未通过校验：{names}", detail_en=f"These fields failed validation: {names}", errors=errors
+    )
+
+
+async def create_many(
+    session: AsyncSession,
+    *,
+    items: list[Any],
+    principal: Principal,
+    directory: OrgDirectory,
+    english: bool,
+    instance: str,
+    request_id: str | None,
+) -> BatchOutcome:
+    parsed: list[InternshipCreate | ValidationFailed] = []
+    for index, raw in enumerate(items):
+        try:
+            parsed.append(InternshipCreate.model_validate(raw))
+        except ValidationError as exc:
+            parsed.append(validation_failure(exc, index))
+    # Tenancy of the batch as a whole, before anything is touched: every well-formed item must name one of the
+    # caller's organizations (school or host), else the whole batch is 403 naming the items.
+    foreign = [
+        i
+        for i, p in enumerate(parsed)
+        if isinstance(p, InternshipCreate) and not acts_for_any(principal, (p.school_org_id, p.host_org_id))
+    ]
+    if foreign:
+        raise Forbidden(
+            detail_zh=f"批量中第 {', '.join(map(str, foreign))} 项不涉及本单位（学校或实习单位），整批未保存",
+            detail_en=f"Items {', '.join(map(str, foreign))} name neither of your organizations; nothing was saved",
+            extra={"items": foreign},
+        )
+    # Every organization at once, before any write: a membership outage fails the batch (503) here.
+    org_ids = {o for p in parsed if isinstance(p, InternshipCreate) for o in (p.school_org_id, p.host_org_id)}
+    await asyncio.gather(*(directory.get(o) for o in org_ids))
+
+    outcome = BatchOutcome()
+    for index, item in enumerate(parsed):
+        error: AppError
+        if isinstance(item, ValidationFailed):
+            error = item
+        else:
+            try:
+                await directory.require_active({"school_org_id": item.school_org_id, "host_org_id": item.host_org_id})
+                async with session.begin_nested():
+                    await require_visible_learner(session, principal, item.learner_id)
+                    row = await service.create_internship(session, data=item, actor=principal.actor)
+            except AppError as exc:
+                if exc.status >= 500:
+                    raise
+                error = _prefixed(exc, index)
+            else:
+                outcome.results.append(
+                    BatchItemResult(index=index, status=201, id=row.id, three_months_or_more=row.three_months_or_more)
+                )
+                continue
+        outcome.results.append(
+            BatchItemResult(
+                index=index,
+                status=error.status,
+                problem=item_problem(
+                    error, english=english, instance=f"{instance}#/items/{index}", request_id=request_id
+                ),
+            )
+        )
+    return outcome
+
+
+def reject_atomic(outcome: BatchOutcome) -> BatchRejected:
+    """The 422 of an atomic batch with errors: every item's result, valid ones as 424 (not committed)."""
+    results = [
+        r.model_copy(update={"status": NOT_COMMITTED, "id": None, "three_months_or_more": None})
+        if r.status == 201
+        else r
+        for r in outcome.results
+    ]
+    return BatchRejected(
+        detail_zh=f"{outcome.failed} 项未通过，整批未保存（atomic=true）",
+        detail_en=f"{outcome.failed} item(s) failed; with atomic=true nothing was saved",
+        extra={
+            "committed": False,
+            "created": 0,
+            "failed": outcome.failed,
+            "results": [r.model_dump(mode="json", exclude_none=True) for r in results],
+        },
+    )

@@ -1,0 +1,319 @@
+"""`/v1/internships` and `/v1/internships/batch` — thin endpoints: check the caller, the organizations and the
+learner, call one service function, commit once."""
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from chanjiao.app import SessionDep
+from chanjiao.auth import PrincipalDep
+from chanjiao.errors import problem_responses
+from chanjiao.etag import etag_for, if_none_match_hits
+from chanjiao.i18n import wants_english
+from chanjiao.idempotency import IdempotencyDep
+from chanjiao.pagination import CursorQuery, LimitQuery
+from services.training.internships import batch, service
+from services.training.internships.models import InternshipKind
+from services.training.internships.months import RULE_DESCRIPTION
+from services.training.internships.schemas import (
+    BatchCreate,
+    BatchResult,
+    InternshipCreate,
+    InternshipPage,
+    InternshipPublic,
+    InternshipUpdate,
+)
+from services.training.orgs import org_directory
+from services.training.practice.common import (
+    READ,
+    WRITE,
+    IdempotencyKey,
+    IfMatch,
+    IfNoneMatch,
+    can_read,
+    ensure_party,
+    one,
+    private,
+    require_visible_learner,
+    visible_filter,
+    who,
+)
+
+router = APIRouter(prefix="/v1/internships", tags=["internships"])
+
+WHO = who("school_org_id", "host_org_id")
+PRIVATE = private("school_org_id", "host_org_id")
+_ID = "019abf41-2b3c-7d4e-8f5a-6b7c8d9e0f1a"
+_EXAMPLE = {
+    "id": _ID,
+    "learner_id": "019abf40-0000-7000-8000-000000000001",
+    "school_org_id": "019abf2e-7c3a-7d2e-9b1a-3f0c2d4e5a6b",
+    "host_org_id": "019abf2e-0000-7000-8000-000000000002",
+    "kind": "post",
+    "kind_label": "岗位实习",
+    "start_on": "2024-03-01",
+    "end_on": "2024-08-31",
+    "days": 184,
+    "three_months_or_more": True,
+    "position": "数控车工",
+    "mentor_name": "王建华",
+    "mentor_person_id": None,
+    "insured": True,
+    "insurance_policy_no": "PICC2024370700123",
+    "stipend_monthly_cny": "2500.00",
+    "version": 1,
+    "created_at": "2026-11-25T08:00:00+00:00",
+    "updated_at": "2026-11-25T08:00:00+00:00",
+}
+_BATCH_EXAMPLE = {
+    "committed": True,
+    "created": 1,
+    "failed": 1,
+    "results": [
+        {"index": 0, "status": 201, "id": _ID, "three_months_or_more": True},
+        {
+            "index": 1,
+            "status": 422,
+            "problem": {
+                "type": "urn:chanjiao:problem:validation-error",
+                "title": "输入校验未通过",
+                "status": 422,
+                "detail": "以下字段未通过校验：insurance_policy_no",
+                "instance": "/v1/internships/batch#/items/1",
+                "request_id": "3f1c…",
+                "errors": [
+                    {
+                        "loc": ["body", "items", 1, "insurance_policy_no"],
+                        "msg": "岗位实习须填写实习责任保险保单号",
+                        "type": "insurance_required",
+                    }
+                ],
+            },
+        },
+    ],
+}
+RULES = (
+    "\n\nRules: `end_on ≥ start_on`; a `post` internship (岗位实习) needs `insured: true` and an "
+    "`insurance_policy_no` — without them 422 naming the field; `school_org_id` and `host_org_id` must be existing, "
+    "active organizations (422 naming the field; 503 when membership cannot confirm them — nothing is saved); "
+    "`learner_id` must be a learner your organization already sees (404 otherwise); the record links the learner "
+    "to both organizations.\n\n" + RULE_DESCRIPTION
+)
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=InternshipPublic,
+    dependencies=[WRITE],
+    summary="登记实习 Record an internship",
+    description="Records a student's internship (认识实习 / 跟岗实习 / 岗位实习) at a host organization. Send "
+    "`Idempotency-Key` so a retry never records it twice." + RULES + WHO,
+    responses={
+        201: {
+            "headers": {"Location": {"schema": {"type": "string"}}, "ETag": {"schema": {"type": "string"}}},
+            "content": {"application/json": {"example": _EXAMPLE}},
+        },
+        **problem_responses(400, 401, 403, 404, 409, 422, 503),
+    },
+)
+async def create_internship(
+    request: Request,
+    body: InternshipCreate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    idem: IdempotencyDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    if idem.replay is not None:
+        return idem.replay
+    ensure_party(principal, body.school_org_id, body.host_org_id)
+    await org_directory(request).require_active({"school_org_id": body.school_org_id, "host_org_id": body.host_org_id})
+    await require_visible_learner(session, principal, body.learner_id)
+    row = await service.create_internship(session, data=body, actor=principal.actor)
+    response = one(service.public(row), 201, Location=f"/v1/internships/{row.id}")
+    await idem.record(session, response)
+    await session.commit()
+    return response
+
+
+@router.post(
+    "/batch",
+    response_model=BatchResult,
+    dependencies=[WRITE],
+    summary="批量登记实习 Record internships in a batch",
+    description="Up to 1000 items, each shaped like the body of `POST /v1/internships` and checked on its own. "
+    "Answers 200 with one result per item: `201` + `id` (+ `three_months_or_more`), or the item's problem "
+    "(`422` invalid, `404` a learner unknown to the caller). An item naming neither of the caller's organizations "
+    "makes the whole batch 403 (the items are listed; nothing is saved). Valid items are saved, invalid ones "
+    "touch nothing. With `atomic=true` the batch is all-or-nothing: any failed item → "
+    "422 with every item's result (valid ones as `424`, not committed). Every organization is confirmed with "
+    "membership before anything is written: 503 if it cannot answer, and nothing is saved. `Idempotency-Key` "
+    "keys the batch as a whole." + RULES + WHO,
+    responses={
+        200: {"content": {"application/json": {"example": _BATCH_EXAMPLE}}},
+        **problem_responses(400, 401, 403, 409, 422, 503),
+    },
+)
+async def create_internship_batch(
+    request: Request,
+    body: BatchCreate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    idem: IdempotencyDep,
+    atomic: Annotated[bool, Query(description="All-or-nothing: any failed item saves nothing (422)")] = False,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    if idem.replay is not None:
+        return idem.replay
+    outcome = await batch.create_many(
+        session,
+        items=body.items,
+        principal=principal,
+        directory=org_directory(request),
+        english=wants_english(request),
+        instance=request.url.path,
+        request_id=getattr(request.state, "request_id", None),
+    )
+    if atomic and outcome.failed:
+        await session.rollback()
+        raise batch.reject_atomic(outcome)
+    result = BatchResult(committed=True, created=outcome.created, failed=outcome.failed, results=outcome.results)
+    response = JSONResponse(result.model_dump(mode="json", exclude_none=True))
+    await idem.record(session, response)
+    await session.commit()
+    return response
+
+
+@router.get(
+    "",
+    response_model=InternshipPage,
+    dependencies=[READ],
+    summary="查询实习 List internships",
+    description="Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `school_org_id`, `host_org_id`, "
+    "`learner_id`, `kind`, `three_months_or_more`, and a period: `period_start`/`period_end` (inclusive) keep "
+    "internships overlapping it (`start_on ≤ period_end` and `end_on ≥ period_start`). Incremental sync: "
+    "`updated_since` orders by change time; `include_deleted=true` adds tombstones." + PRIVATE,
+    responses={
+        200: {"content": {"application/json": {"example": {"items": [_EXAMPLE], "next_cursor": None}}}},
+        **problem_responses(401, 403, 422),
+    },
+)
+async def list_internships(
+    session: SessionDep,
+    principal: PrincipalDep,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+    school_org_id: Annotated[uuid.UUID | None, Query(description="学校")] = None,
+    host_org_id: Annotated[uuid.UUID | None, Query(description="实习单位")] = None,
+    learner_id: Annotated[uuid.UUID | None, Query(description="学生")] = None,
+    kind: Annotated[InternshipKind | None, Query(description="实习类型")] = None,
+    three_months_or_more: Annotated[bool | None, Query(description="≥ 3 个月")] = None,
+    period_start: Annotated[date | None, Query(description="期间开始（含）")] = None,
+    period_end: Annotated[date | None, Query(description="期间结束（含）")] = None,
+    updated_since: Annotated[datetime | None, Query(description="Only records changed after this timestamp")] = None,
+    include_deleted: Annotated[bool, Query(description="Include tombstones of deleted records")] = False,
+) -> InternshipPage:
+    rows, next_cursor = await service.list_internships(
+        session,
+        school_org_id=school_org_id,
+        host_org_id=host_org_id,
+        learner_id=learner_id,
+        kind=kind.value if kind else None,
+        period_start=period_start,
+        period_end=period_end,
+        three_months=three_months_or_more,
+        updated_since=updated_since,
+        include_deleted=include_deleted,
+        cursor=cursor,
+        limit=limit,
+        visible=visible_filter(principal, service.Internship.school_org_id, service.Internship.host_org_id),
+    )
+    return InternshipPage(items=service.render(rows), next_cursor=next_cursor)
+
+
+@router.get(
+    "/{internship_id}",
+    response_model=InternshipPublic,
+    dependencies=[READ],
+    summary="实习详情 Get an internship",
+    description="Carries an `ETag`; send it back as `If-None-Match` for a cheap 304, or as `If-Match` when you "
+    "PATCH." + PRIVATE,
+    responses={
+        200: {"content": {"application/json": {"example": _EXAMPLE}}},
+        304: {"description": "Not modified"},
+        **problem_responses(401, 403, 404, 422),
+    },
+)
+async def get_internship(
+    internship_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, if_none_match: IfNoneMatch = None
+) -> Response:
+    row = await service.get_internship(session, internship_id)
+    if not can_read(principal, row.school_org_id, row.host_org_id):
+        raise service.not_found()
+    if if_none_match_hits(if_none_match, row.version):
+        return Response(status_code=304, headers={"ETag": etag_for(row.version)})
+    return one(service.public(row))
+
+
+@router.patch(
+    "/{internship_id}",
+    response_model=InternshipPublic,
+    dependencies=[WRITE],
+    summary="修改实习 Update an internship",
+    description="Partial update: only the fields sent change; `null` clears `position`, `mentor_name`, "
+    "`mentor_person_id`, `insurance_policy_no`, `stipend_monthly_cny`. The rules are checked on the record as it "
+    "would be saved (a `post` internship keeps its insurance); `three_months_or_more` is derived again. A new "
+    "school or host must be an existing, active organization and the caller must remain a party to the record. "
+    "Send `If-Match` with the ETag you read (stale → 412)." + RULES + WHO,
+    responses={
+        200: {"content": {"application/json": {"example": {**_EXAMPLE, "version": 2}}}},
+        **problem_responses(401, 403, 404, 412, 422, 503),
+    },
+)
+async def update_internship(
+    request: Request,
+    internship_id: uuid.UUID,
+    body: InternshipUpdate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    if_match: IfMatch = None,
+) -> Response:
+    current = await service.get_internship(session, internship_id)
+    ensure_party(principal, current.school_org_id, current.host_org_id)
+    school = body.school_org_id or current.school_org_id
+    host = body.host_org_id or current.host_org_id
+    ensure_party(principal, school, host)
+    refs = {k: v for k, v in (("school_org_id", body.school_org_id), ("host_org_id", body.host_org_id)) if v}
+    if refs:
+        await org_directory(request).require_active(refs)
+    row = await service.get_internship(session, internship_id, for_update=True)
+    ensure_party(principal, row.school_org_id, row.host_org_id)
+    row = await service.update_internship(
+        session, internship=row, changes=body, if_match=if_match, actor=principal.actor
+    )
+    response = one(service.public(row))
+    await session.commit()
+    return response
+
+
+@router.delete(
+    "/{internship_id}",
+    status_code=204,
+    dependencies=[WRITE],
+    summary="删除实习 Delete an internship",
+    description="Soft delete: the record disappears from reads, lists and the figures, and appears as a tombstone "
+    "in `include_deleted=true` syncs. Send `If-Match` with the ETag you read (stale → 412)." + WHO,
+    responses=problem_responses(401, 403, 404, 412, 422),
+)
+async def delete_internship(
+    internship_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None
+) -> Response:
+    row = await service.get_internship(session, internship_id, for_update=True)
+    ensure_party(principal, row.school_org_id, row.host_org_id)
+    await service.delete_internship(session, internship=row, if_match=if_match, actor=principal.actor)
+    await session.commit()
+    return Response(status_code=204)

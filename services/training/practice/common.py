@@ -1,0 +1,241 @@
+"""What the practice records (internships, teacher practice, part-time teaching, training bases) share: access
+declarations, tenant checks, header types, the single-resource response, the audit/outbox call and the list query.
+
+Tenancy (API.md "Identity and access"): a record names two organizations (school + host/enterprise; a training
+base only its owner). Principals (org_admin or org_staff, users or the org's API key) of either organization
+write it; platform admins write everything. Reads of a record are private to the same principals plus service
+principals holding `training:read` and platform admins: anyone else gets 404 and does not see it in lists.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+from fastapi import Header
+from fastapi.responses import JSONResponse
+from pydantic import AfterValidator, BaseModel, Field, field_validator
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chanjiao.audit import record_change
+from chanjiao.auth import ORG_ADMIN, ORG_STAFF, Principal, allow
+from chanjiao.errors import Forbidden
+from chanjiao.etag import etag_for
+from chanjiao.pagination import keyset, page_of
+from chanjiao.validators import CodeError, normalize_name
+from services.training.db import kernel
+from services.training.learners.models import Learner, LearnerOrg
+from services.training.learners.service import not_found as learner_not_found
+from services.training.learners.service import require_learner
+
+ORG_ROLES = (ORG_ADMIN, ORG_STAFF)
+READ = allow(scopes=("training:read",))
+WRITE = allow(roles=ORG_ROLES, scopes=("training:write",), tenant="organization")
+
+IfMatch = Annotated[str | None, Header(description="The ETag you read; a stale one is 412 (optional)")]
+IfNoneMatch = Annotated[str | None, Header(description="An ETag you hold; unchanged → 304")]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description=(
+            "A retry with the same key and body returns the first response (kept 24 h); the same key with "
+            "another body is 422; a duplicate still in flight is 409."
+        ),
+    ),
+]
+
+
+def who(first: str, second: str | None = None) -> str:
+    parties = f"`{first}`" + (f" or `{second}`" if second else "")
+    return (
+        f"\n\n**谁可以 Who:** principals (org_admin or org_staff, users or the org's API key) of {parties}, with "
+        "`training:write`, and platform admins; anyone else gets 403."
+    )
+
+
+def private(first: str, second: str | None = None) -> str:
+    parties = f"`{first}`" + (f" or `{second}`" if second else "")
+    return (
+        f"\n\n**可见 Visible to:** principals of {parties}, service principals with `training:read` and platform "
+        "admins; to anyone else the record is 404 and absent from lists."
+    )
+
+
+def acts_for_any(principal: Principal, org_ids: Sequence[uuid.UUID | None]) -> bool:
+    return any(o is not None and principal.acts_for_org(o, ORG_ROLES) for o in org_ids)
+
+
+def ensure_party(principal: Principal, *org_ids: uuid.UUID | None) -> None:
+    """403 unless the principal acts for one of the organizations (platform admins pass)."""
+    if not acts_for_any(principal, org_ids):
+        raise Forbidden(
+            detail_zh="只能登记或修改本单位参与的记录",
+            detail_en="You may only write records your organization is part of",
+        )
+
+
+def sees_everything(principal: Principal) -> bool:
+    return principal.is_platform_admin or (principal.kind == "service" and "training:read" in principal.scopes)
+
+
+def can_read(principal: Principal, *org_ids: uuid.UUID | None) -> bool:
+    if sees_everything(principal):
+        return True
+    return principal.org_id is not None and any(o is not None and str(o) == principal.org_id for o in org_ids)
+
+
+def visible_filter(principal: Principal, *columns: Any) -> sa.ColumnElement[bool] | None:
+    """The WHERE clause of the records the caller may read (None: all)."""
+    if sees_everything(principal):
+        return None
+    try:
+        org = uuid.UUID(principal.org_id or "")
+    except ValueError:
+        return sa.false()
+    return sa.or_(*(c == org for c in columns))
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def one(body: BaseModel, status_code: int = 200, **headers: str) -> JSONResponse:
+    """A single resource with its ETag (the version in quotes)."""
+    return JSONResponse(
+        body.model_dump(mode="json"),
+        status_code=status_code,
+        headers={"ETag": etag_for(body.version), **headers},  # type: ignore[attr-defined]
+    )
+
+
+async def record(
+    session: AsyncSession,
+    *,
+    entity: str,
+    entity_id: uuid.UUID,
+    action: str,
+    actor: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    payload: dict[str, Any],
+) -> None:
+    """The audit row and the outbox event (`<entity>.<action>d`) of one write, in the caller's transaction."""
+    await record_change(
+        session,
+        kernel,
+        entity=entity,
+        entity_id=entity_id,
+        action=action,
+        actor=actor,
+        before=before,
+        after=after,
+        payload=payload,
+    )
+
+
+def snapshot(row: Any, fields: Sequence[str]) -> dict[str, Any]:
+    return {f: getattr(row, f) for f in fields}
+
+
+async def list_rows(
+    session: AsyncSession,
+    model: Any,
+    *,
+    where: Sequence[sa.ColumnElement[bool]],
+    visible: sa.ColumnElement[bool] | None,
+    updated_since: datetime | None,
+    include_deleted: bool,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[Any], str | None]:
+    """Keyset page of `model` rows: by id, or by (updated_at, id) for an incremental sync."""
+    stmt = sa.select(model)
+    if visible is not None:
+        stmt = stmt.where(visible)
+    if not include_deleted:
+        stmt = stmt.where(model.deleted_at.is_(None))
+    for clause in where:
+        stmt = stmt.where(clause)
+    if updated_since is not None:
+        stmt = stmt.where(model.updated_at > updated_since)
+        columns = [model.updated_at, model.id]
+    else:
+        columns = [model.id]
+    rows = (await session.execute(keyset(stmt, columns, cursor, limit))).scalars().all()
+    key = (lambda r: (r.updated_at, r.id)) if updated_since is not None else (lambda r: (r.id,))
+    return page_of(rows, limit, key)
+
+
+class Tombstone(BaseModel):
+    """Returned in lists with `include_deleted=true` for records deleted since `updated_since`."""
+
+    id: uuid.UUID
+    deleted: bool = True
+    deleted_at: datetime
+
+
+async def require_visible_learner(session: AsyncSession, principal: Principal, learner_id: uuid.UUID) -> Learner:
+    """The learner a new record is about: it must exist and the caller's organization must already see it
+    (a relation in learner_orgs — e.g. it registered the learner); otherwise 404, as if it did not exist, so
+    a record never becomes a way to reach someone else's learner. Platform admins see every learner."""
+    learner = await require_learner(session, learner_id)
+    if principal.is_platform_admin:
+        return learner
+    try:
+        org = uuid.UUID(principal.org_id or "")
+    except ValueError:
+        raise learner_not_found() from None
+    stmt = sa.select(sa.exists().where(LearnerOrg.learner_id == learner_id, LearnerOrg.org_id == org))
+    if not (await session.execute(stmt)).scalar():
+        raise learner_not_found()
+    return learner
+
+
+# ---- field types shared by the schemas -------------------------------------------------------------------------
+def _clean_text(value: str | None, max_len: int) -> str | None:
+    if value is None:
+        return None
+    text = normalize_name(value)
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in text):
+        raise CodeError("charset", "不能包含控制字符", "Control characters are not allowed")
+    if len(text) > max_len:
+        raise CodeError("length", f"长度至多为 {max_len} 个字符", f"At most {max_len} characters")
+    return text or None
+
+
+def _required_text(value: str, max_len: int) -> str:
+    text = _clean_text(value, max_len)
+    if text is None:
+        raise CodeError("required", "不能为空", "May not be empty")
+    return text
+
+
+def short_text(description: str, max_len: int = 100, example: str | None = None) -> Any:
+    return Annotated[
+        str | None,
+        Field(max_length=max_len * 4, description=description, examples=[example] if example else None),
+        AfterValidator(lambda v: _clean_text(v, max_len)),
+    ]
+
+
+def required_text(description: str, max_len: int = 100, example: str | None = None) -> Any:
+    return Annotated[
+        str,
+        Field(max_length=max_len * 4, description=description, examples=[example] if example else None),
+        AfterValidator(lambda v: _required_text(v, max_len)),
+    ]
+
+
+def not_null(*fields: str) -> Any:
+    """A `field_validator` rejecting an explicit null for fields that may be omitted but never cleared."""
+
+    def check(cls: Any, v: object) -> object:
+        if v is None:
+            raise CodeError("not_null", "该字段不能为 null", "This field cannot be null")
+        return v
+
+    return field_validator(*fields, mode="before")(classmethod(check))
