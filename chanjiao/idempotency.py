@@ -28,7 +28,7 @@ from chanjiao.errors import BadRequest, Conflict, ValidationFailed
 TTL = timedelta(hours=24)
 ABANDONED_AFTER = timedelta(minutes=2)
 REPLAY_HEADER = "idempotent-replayed"
-_KEPT_HEADERS = ("location", "etag", "content-type")
+_KEPT_HEADERS = ("location", "etag", "content-type", "chanjiao-existing-resource")
 
 
 @dataclass
