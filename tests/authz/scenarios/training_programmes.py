@@ -140,3 +140,19 @@ async def read_enrolment(w: World) -> Case:
         wrong_tenant=[w.org_admin(w.org_b), w.alliance_admin(w.alliance_x)],
     )
 
+
+@scenario("POST", "/v1/enrolments/imports")
+async def import_enrolments(w: World) -> Case:
+    p = await _programme(w)
+    lid = await _learner(w)
+    text = f"学员ID,培训项目ID\n{lid},{p['id']}\n"
+
+    def check(r) -> None:
+        assert r.json()["created"] == 1, r.text
+
+    return Case(
+        Req("POST", "/v1/enrolments/imports", files={"file": ("roster.csv", text.encode(), "text/csv")}),
+        right=w.org_staff(w.org_a),
+        check=check,
+        **_outsiders(w),
+    )
