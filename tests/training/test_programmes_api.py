@@ -137,6 +137,13 @@ class TestCreate:
         assert r.status_code == 422
         assert r.json()["errors"][0]["loc"] == ["body", "provider_org_id"]
 
+    async def test_unknown_training_base_is_422(self, tp):
+        org = await tp.new_org()
+        r = await tp.as_org(org).post(
+            "/v1/programmes", json={**BODY, "provider_org_id": org, "training_base_id": str(uuid.uuid4())}
+        )
+        assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "training_base_id"]
+
     async def test_another_org_is_403(self, tp):
         a, b = await tp.new_org(), await tp.new_org()
         r = await tp.as_org(b).post("/v1/programmes", json={**BODY, "provider_org_id": a})

@@ -27,6 +27,7 @@ from chanjiao.errors import Conflict, FieldError, NotFound, ValidationFailed, fi
 from chanjiao.etag import check_if_match
 from chanjiao.ids import new_id
 from chanjiao.pagination import keyset, page_of
+from services.training.bases.models import TrainingBase
 from services.training.db import kernel
 from services.training.orgs import OrgDirectory
 from services.training.programmes.models import DELIVERY_LABELS, KIND_LABELS, Programme
@@ -195,9 +196,25 @@ async def _record(session: AsyncSession, p: Programme, *, action: str, actor: st
     )
 
 
+async def check_training_base(session: AsyncSession, base_id: uuid.UUID | None) -> None:
+    """A training base referenced must exist (not deleted); 422 naming `training_base_id`."""
+    if base_id is None:
+        return
+    found = (
+        await session.execute(
+            sa.select(TrainingBase.id).where(TrainingBase.id == base_id, TrainingBase.deleted_at.is_(None))
+        )
+    ).scalar_one_or_none()
+    if found is None:
+        raise field_error(
+            ["body", "training_base_id"], "training_base_not_found", "没有该实训基地", "No such training base"
+        )
+
+
 async def create_programme(session: AsyncSession, *, data: ProgrammeCreate, actor: str) -> Programme:
     """The organizations were checked by `check_references` (and the caller's tenant by the router)."""
     check_period(data.start_on, data.end_on)
+    await check_training_base(session, data.training_base_id)
     now = datetime.now(UTC)
     p = Programme(
         id=new_id(),
@@ -287,6 +304,8 @@ async def update_programme(
             f"名额不能少于已报名人数（{p.enrolled_count}）",
             f"capacity cannot be below the seats already taken ({p.enrolled_count})",
         )
+    if data.get("training_base_id") not in (None, p.training_base_id):
+        await check_training_base(session, data["training_base_id"])
     before = _snapshot(p)
     for key, value in data.items():
         setattr(p, key, value.value if hasattr(value, "value") else value)
