@@ -15,6 +15,7 @@ from services.training.learners.routes_bulk import router as learners_bulk_route
 from services.training.practice.router import router as teacher_practices_router
 from services.training.practice.routes_part_time import router as part_time_teaching_router
 from services.training.programmes.router import router as programmes_router
+from services.training.stats.router import router as stats_router
 
 DESCRIPTION = """培训服务：学员、培训项目、报名、证书、实习与实训基地。
 Training: learners, programmes, enrolments, certificates, internships and training bases."""
@@ -33,6 +34,7 @@ def create_app(settings: TrainingSettings | None = None) -> FastAPI:
             enrolments_bulk_router,  # before /{enrolment_id}: /batch
             enrolments_import_router,  # before /{enrolment_id}: /imports, /import-template.xlsx
             enrolments_router,
+            stats_router,
             internships_router,
             teacher_practices_router,
             part_time_teaching_router,

@@ -1,0 +1,217 @@
+"""The shape of `GET /v1/training-stats` — each figure's definition lives in its field description
+(and so in the OpenAPI document)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+# DOMAIN.md §2 "Programme": the 12 kinds, in the order reports list them, with the labels of
+# services/training/programmes/models.py (a test keeps the two in step).
+KIND_LABELS: dict[str, str] = {
+    "order_class": "订单班",
+    "modern_apprenticeship": "现代学徒制班",
+    "enterprise_apprenticeship": "企业新型学徒制班",
+    "special_operations": "特种作业培训",
+    "pre_job": "岗前/入职培训",
+    "on_job": "在岗培训",
+    "upskilling": "技能提升培训",
+    "reskilling": "转岗培训",
+    "continuing_education": "继续教育",
+    "teacher_training": "师资/双师培训",
+    "social_training": "社会培训",
+    "other": "其他",
+}
+APPRENTICESHIP_KINDS = ("order_class", "modern_apprenticeship", "enterprise_apprenticeship")
+
+
+class StatsScope(StrEnum):
+    members = "members"
+    alliance_programmes = "alliance_programmes"
+
+
+class KindFigures(BaseModel):
+    kind: str = Field(description="Programme kind (DOMAIN.md §2)")
+    label: str = Field(description="Its report label, e.g. 订单班")
+    programmes: int = Field(description="Programmes of this kind whose `end_on` falls in the period (班/个)")
+    person_times: int = Field(description="Their enrolments, dropped ones excluded (人次)")
+    person_days: float = Field(description="Σ `days_attended` of their enrolments, dropped ones included (人日)")
+    completions: int = Field(description="Their enrolments with status `completed` (结业人数)")
+
+
+class ProgrammeFigures(BaseModel):
+    total: int = Field(
+        description="培训项目/班 — programmes (not deleted) whose `end_on` falls in the period, attributed to "
+        "their provider organization (or, with `scope=alliance_programmes`, tagged with the alliance)"
+    )
+    by_kind: list[KindFigures] = Field(description="The same figures for each of the 12 kinds, zeros included")
+
+
+class ClassFigures(BaseModel):
+    classes: int = Field(description="Programmes of the kind ending in the period (班)")
+    students: int = Field(description="Their enrolments, dropped ones excluded (人)")
+
+
+class ApprenticeshipFigures(BaseModel):
+    order_class: ClassFigures = Field(description="订单班")
+    modern_apprenticeship: ClassFigures = Field(description="现代学徒制班")
+    enterprise_apprenticeship: ClassFigures = Field(description="企业新型学徒制班")
+    classes: int = Field(description="The three kinds together (班)")
+    students: int = Field(description="The three kinds together — 校企联合培养学生 (人)")
+
+
+class InternshipFigures(BaseModel):
+    total: int = Field(
+        description="实习 (人次) — internships of the organization's students: attributed to the **school** "
+        "(`school_org_id`); an internship counts when it is in progress on at least one day of the period "
+        "(`start_on` ≤ period end and `end_on` ≥ period start) — for an alliance, of the intersection of the "
+        "period with the school's membership — so one spanning two periods counts in both"
+    )
+    three_months_or_more: int = Field(
+        description="Of those, internships of 3 months or more — the derived flag `three_months_or_more` of "
+        "`/v1/internships` (calendar months: `end_on` ≥ the day before the same day three months after `start_on`, "
+        "e.g. 03-01 → 05-31, 01-31 → 04-30)"
+    )
+    hosted: int = Field(
+        description="接收实习 (人次) — the same count attributed to the **host** enterprise (`host_org_id`) instead"
+    )
+    hosted_three_months_or_more: int = Field(description="Of the hosted ones, 3 months or more")
+
+
+class TeacherPracticeFigures(BaseModel):
+    practices: int = Field(
+        description="教师企业实践 (人次) — teacher practices attributed to the **school** that overlap the period "
+        "(for an alliance: the intersection of the period with the school's membership)"
+    )
+    overlap_days: int = Field(
+        description="Σ over those practices of the days (both ends inclusive) they overlap the period — for an "
+        "alliance, the intersection of the period with the school's membership periods"
+    )
+    person_months: float = Field(
+        description="教师企业实践 人月 = `overlap_days` / 30, rounded to one decimal only here (never per record)"
+    )
+    hosted_practices: int = Field(description="The same count attributed to the **enterprise** (`enterprise_org_id`)")
+    hosted_overlap_days: int = Field(description="Overlap days attributed to the enterprise")
+    hosted_person_months: float = Field(description="`hosted_overlap_days` / 30, rounded to one decimal")
+
+
+class PartTimeTeachingFigures(BaseModel):
+    person_times: int = Field(
+        description="企业兼职教师 (人次) — part-time teaching records (one enterprise staff member, one course, one "
+        "term) attributed to the **school**, counted when the term ends (`term_end_on`) in the period — for an "
+        "alliance, while the school is a member"
+    )
+    class_hours: float = Field(description="任课总量 (学时) — Σ `class_hours` of those records")
+    enterprise_person_times: int = Field(
+        description="The same records attributed to the staff member's **enterprise** (`enterprise_org_id`)"
+    )
+    enterprise_class_hours: float = Field(description="Σ `class_hours` attributed to the enterprise")
+
+
+class TrainingBaseFigures(BaseModel):
+    as_of: date = Field(description="The day whose members' bases are counted: `period_end`")
+    total: int = Field(
+        description="实训基地 (个) — training bases on record (not deleted), attributed to their **owner**; for an "
+        "alliance, owners that are members on `period_end`. Bases carry no dates of their own, so a base recorded "
+        "today counts for past periods too (reports are often entered after the fact)"
+    )
+    shared: int = Field(
+        description="共建共享实训基地 (个) — of those, the ones marked `shared` within the owner's alliances"
+    )
+
+
+class TrainingStats(BaseModel):
+    org_id: uuid.UUID | None = Field(description="The organization asked for (or null)")
+    alliance_id: uuid.UUID | None = Field(description="The alliance asked for (or null)")
+    scope: str = Field(
+        description="`organization` (org_id), `members` (an alliance's member organizations during their "
+        "membership periods) or `alliance_programmes` (programmes tagged with the alliance)"
+    )
+    period_start: date
+    period_end: date
+    member_orgs: int = Field(
+        description="Organizations whose records count: 1 for an organization; for an alliance, members on at "
+        "least one day of the period"
+    )
+    programmes: ProgrammeFigures
+    person_times: int = Field(
+        description="培训人次 — enrolments (not deleted) in the programmes counted above (so an enrolment counts "
+        "by its programme's `end_on`), with status enrolled, completed or failed; **dropped enrolments are not "
+        "counted** (they gave their seat back)"
+    )
+    person_days: float = Field(
+        description="培训人日 — Σ `days_attended` of the same programmes' enrolments, **dropped ones included** "
+        "(the days they did attend were trained)"
+    )
+    person_hours: float = Field(description="培训学时 — Σ `hours_attended`, same enrolments as `person_days`")
+    completions: int = Field(description="结业 — of those enrolments, status `completed`")
+    dropped: int = Field(description="Enrolments of the same programmes with status `dropped` (not in person_times)")
+    apprenticeship: ApprenticeshipFigures = Field(
+        description="订单班 / 现代学徒制班 / 企业新型学徒制班 and their students (a view of `programmes.by_kind`)"
+    )
+    internships: InternshipFigures
+    teacher_practice: TeacherPracticeFigures
+    part_time_teaching: PartTimeTeachingFigures
+    training_bases: TrainingBaseFigures
+
+
+EXAMPLE = {
+    "org_id": None,
+    "alliance_id": "019abf2e-8d4b-7e3f-8c2b-4a1d3e5f6a7c",
+    "scope": "members",
+    "period_start": "2023-01-01",
+    "period_end": "2023-12-31",
+    "member_orgs": 81,
+    "programmes": {
+        "total": 72,
+        "by_kind": [
+            {
+                "kind": "order_class",
+                "label": "订单班",
+                "programmes": 20,
+                "person_times": 1200,
+                "person_days": 24000.0,
+                "completions": 1150,
+            },
+            {
+                "kind": "modern_apprenticeship",
+                "label": "现代学徒制班",
+                "programmes": 12,
+                "person_times": 600,
+                "person_days": 18000.0,
+                "completions": 590,
+            },
+        ],
+    },
+    "person_times": 5400,
+    "person_days": 65324.0,
+    "person_hours": 522592.0,
+    "completions": 5210,
+    "dropped": 37,
+    "apprenticeship": {
+        "order_class": {"classes": 20, "students": 1200},
+        "modern_apprenticeship": {"classes": 12, "students": 600},
+        "enterprise_apprenticeship": {"classes": 10, "students": 450},
+        "classes": 42,
+        "students": 2250,
+    },
+    "internships": {"total": 3100, "three_months_or_more": 2400, "hosted": 2950, "hosted_three_months_or_more": 2300},
+    "teacher_practice": {
+        "practices": 1602,
+        "overlap_days": 288420,
+        "person_months": 9614.0,
+        "hosted_practices": 1580,
+        "hosted_overlap_days": 284400,
+        "hosted_person_months": 9480.0,
+    },
+    "part_time_teaching": {
+        "person_times": 3512,
+        "class_hours": 34128.0,
+        "enterprise_person_times": 3380,
+        "enterprise_class_hours": 33010.0,
+    },
+    "training_bases": {"as_of": "2023-12-31", "total": 58, "shared": 32},
+}

@@ -1,0 +1,295 @@
+"""The training figures, computed by PostgreSQL in one statement.
+
+Whose records count is reduced first to a list of *windows* — (org_id, lo, hi), both ends inclusive:
+
+* an organization: one window, the period itself;
+* an alliance (default scope): each member's membership periods from the membership service
+  (`joined_on` inclusive, `ended_on` exclusive — on the day it left, it is no longer a member), clipped
+  to the period; the windows of one organization are merged, so they never overlap and a record
+  matches at most one window of its organization.
+
+The windows go to SQL as three arrays (`unnest` → a CTE) and every figure is an aggregate joined to them
+over indexed columns (migration d4f6b8c0e2a4). With `scope=alliance_programmes` the programmes are those
+tagged with the alliance instead; the other figures stay those of the members.
+
+Nothing is loaded into Python but the aggregates (a dozen rows for the kinds, one row for the rest).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.training.orgs import MemberPeriod
+from services.training.stats.schemas import (
+    APPRENTICESHIP_KINDS,
+    KIND_LABELS,
+    ApprenticeshipFigures,
+    ClassFigures,
+    InternshipFigures,
+    KindFigures,
+    PartTimeTeachingFigures,
+    ProgrammeFigures,
+    TeacherPracticeFigures,
+    TrainingBaseFigures,
+    TrainingStats,
+)
+
+ONE_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Window:
+    org_id: uuid.UUID
+    lo: date
+    hi: date
+
+
+def org_windows(org_id: uuid.UUID, start: date, end: date) -> list[Window]:
+    return [Window(org_id, start, end)]
+
+
+def member_windows(periods: list[MemberPeriod], start: date, end: date) -> list[Window]:
+    """The days each organization was a member within [start, end], as disjoint inclusive windows."""
+    by_org: dict[uuid.UUID, list[tuple[date, date]]] = {}
+    for p in periods:
+        if p.joined_on is None:  # pending or rejected: never a member
+            continue
+        lo = max(p.joined_on, start)
+        hi = min(p.ended_on - ONE_DAY, end) if p.ended_on is not None else end
+        if lo <= hi:
+            by_org.setdefault(p.org_id, []).append((lo, hi))
+    out: list[Window] = []
+    for org_id, spans in by_org.items():
+        spans.sort()
+        cur_lo, cur_hi = spans[0]
+        for lo, hi in spans[1:]:
+            if lo <= cur_hi + ONE_DAY:
+                cur_hi = max(cur_hi, hi)
+            else:
+                out.append(Window(org_id, cur_lo, cur_hi))
+                cur_lo, cur_hi = lo, hi
+        out.append(Window(org_id, cur_lo, cur_hi))
+    return out
+
+
+# ---- the statement ------------------------------------------------------------------------------------
+# ≥ 3 months: the flag `/v1/internships` derives and stores (services/training/internships/months.py).
+THREE_MONTHS = "x.three_months_or_more"
+
+_WINDOWS = """
+w AS (
+    SELECT * FROM unnest(CAST(:w_org AS uuid[]), CAST(:w_lo AS date[]), CAST(:w_hi AS date[])) AS w(org_id, lo, hi)
+)"""
+
+_PROGRAMMES_OF_MEMBERS = """
+p AS MATERIALIZED (
+    SELECT p.id, p.kind
+    FROM w JOIN programmes p ON p.provider_org_id = w.org_id AND p.end_on BETWEEN w.lo AND w.hi
+    WHERE p.deleted_at IS NULL
+)"""
+
+_PROGRAMMES_OF_ALLIANCE = """
+p AS MATERIALIZED (
+    SELECT p.id, p.kind
+    FROM programmes p
+    WHERE p.alliance_id = :alliance_id AND p.end_on BETWEEN :period_start AND :period_end AND p.deleted_at IS NULL
+)"""
+
+_REST = f"""
+e AS (
+    SELECT p.kind,
+           count(*) FILTER (WHERE e.status <> 'dropped') AS person_times,
+           count(*) FILTER (WHERE e.status = 'dropped') AS dropped,
+           count(*) FILTER (WHERE e.status = 'completed') AS completions,
+           coalesce(sum(e.days_attended), 0) AS person_days,
+           coalesce(sum(e.hours_attended), 0) AS person_hours
+    FROM p JOIN enrolments e ON e.programme_id = p.id
+    WHERE e.deleted_at IS NULL
+    GROUP BY p.kind
+),
+k AS (
+    SELECT pk.kind, pk.programmes,
+           coalesce(e.person_times, 0)::bigint AS person_times,
+           coalesce(e.dropped, 0)::bigint AS dropped,
+           coalesce(e.completions, 0)::bigint AS completions,
+           coalesce(e.person_days, 0)::float8 AS person_days,
+           coalesce(e.person_hours, 0)::float8 AS person_hours
+    FROM (SELECT p.kind, count(*) AS programmes FROM p GROUP BY p.kind) AS pk LEFT JOIN e ON e.kind = pk.kind
+),
+internships_school AS (
+    SELECT count(*) AS total, count(*) FILTER (WHERE {THREE_MONTHS}) AS three_months
+    FROM internships x
+    WHERE x.deleted_at IS NULL
+      AND EXISTS (SELECT FROM w WHERE w.org_id = x.school_org_id AND x.end_on >= w.lo AND x.start_on <= w.hi)
+),
+internships_host AS (
+    SELECT count(*) AS total, count(*) FILTER (WHERE {THREE_MONTHS}) AS three_months
+    FROM internships x
+    WHERE x.deleted_at IS NULL
+      AND EXISTS (SELECT FROM w WHERE w.org_id = x.host_org_id AND x.end_on >= w.lo AND x.start_on <= w.hi)
+),
+practice_school AS (
+    SELECT count(DISTINCT t.id) AS practices,
+           coalesce(sum(least(t.end_on, w.hi) - greatest(t.start_on, w.lo) + 1), 0)::bigint AS days
+    FROM w JOIN teacher_practices t ON t.school_org_id = w.org_id AND t.end_on >= w.lo AND t.start_on <= w.hi
+    WHERE t.deleted_at IS NULL
+),
+practice_enterprise AS (
+    SELECT count(DISTINCT t.id) AS practices,
+           coalesce(sum(least(t.end_on, w.hi) - greatest(t.start_on, w.lo) + 1), 0)::bigint AS days
+    FROM w JOIN teacher_practices t ON t.enterprise_org_id = w.org_id AND t.end_on >= w.lo AND t.start_on <= w.hi
+    WHERE t.deleted_at IS NULL
+),
+teaching_school AS (
+    SELECT count(*) AS person_times, coalesce(sum(t.class_hours), 0)::float8 AS hours
+    FROM w JOIN part_time_teaching t ON t.school_org_id = w.org_id AND t.term_end_on BETWEEN w.lo AND w.hi
+    WHERE t.deleted_at IS NULL
+),
+teaching_enterprise AS (
+    SELECT count(*) AS person_times, coalesce(sum(t.class_hours), 0)::float8 AS hours
+    FROM w JOIN part_time_teaching t ON t.enterprise_org_id = w.org_id AND t.term_end_on BETWEEN w.lo AND w.hi
+    WHERE t.deleted_at IS NULL
+),
+bases AS (
+    SELECT count(*) AS total, count(*) FILTER (WHERE b.shared) AS shared
+    FROM training_bases b
+    WHERE b.owner_org_id IN (SELECT w.org_id FROM w WHERE w.hi = :period_end)
+      AND b.deleted_at IS NULL
+)
+SELECT
+    (SELECT coalesce(json_agg(k), '[]'::json) FROM k) AS by_kind,
+    i.total AS internships, i.three_months AS internships_3m,
+    ih.total AS hosted, ih.three_months AS hosted_3m,
+    ps.practices, ps.days AS practice_days, pe.practices AS hosted_practices, pe.days AS hosted_practice_days,
+    ts.person_times AS teaching_times, ts.hours AS teaching_hours,
+    te.person_times AS enterprise_teaching_times, te.hours AS enterprise_teaching_hours,
+    b.total AS bases, b.shared AS shared_bases
+FROM internships_school i, internships_host ih, practice_school ps, practice_enterprise pe,
+     teaching_school ts, teaching_enterprise te, bases b
+"""
+
+
+def statement(alliance_programmes: bool) -> sa.TextClause:
+    programmes = _PROGRAMMES_OF_ALLIANCE if alliance_programmes else _PROGRAMMES_OF_MEMBERS
+    return sa.text("WITH " + _WINDOWS + "," + programmes + "," + _REST)
+
+
+STATEMENTS = {False: statement(False), True: statement(True)}
+
+
+def person_months(days: int) -> float:
+    """人月 = days / 30, rounded half up to one decimal — only here, on the total."""
+    return float((Decimal(days) / 30).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+async def compute(
+    session: AsyncSession,
+    *,
+    windows: list[Window],
+    period_start: date,
+    period_end: date,
+    alliance_programmes_of: uuid.UUID | None = None,
+) -> dict[str, Any]:
+    """Every figure for `windows` (and, with `alliance_programmes_of`, that alliance's programmes)."""
+    params: dict[str, Any] = {
+        "w_org": [w.org_id for w in windows],
+        "w_lo": [w.lo for w in windows],
+        "w_hi": [w.hi for w in windows],
+        "period_start": period_start,
+        "period_end": period_end,
+    }
+    if alliance_programmes_of is not None:
+        params["alliance_id"] = alliance_programmes_of
+    row = (await session.execute(STATEMENTS[alliance_programmes_of is not None], params)).mappings().one()
+    return dict(row)
+
+
+def render(
+    row: dict[str, Any],
+    *,
+    org_id: uuid.UUID | None,
+    alliance_id: uuid.UUID | None,
+    scope: str,
+    period_start: date,
+    period_end: date,
+    member_orgs: int,
+) -> TrainingStats:
+    kinds = {r["kind"]: r for r in row["by_kind"] or []}
+    by_kind = []
+    for kind, label in KIND_LABELS.items():
+        r = kinds.get(kind, {})
+        by_kind.append(
+            KindFigures(
+                kind=kind,
+                label=label,
+                programmes=r.get("programmes", 0),
+                person_times=r.get("person_times", 0),
+                person_days=r.get("person_days", 0.0),
+                completions=r.get("completions", 0),
+            )
+        )
+    # A kind unknown to this module (added later) still counts in the totals.
+    for kind, r in kinds.items():
+        if kind not in KIND_LABELS:
+            by_kind.append(
+                KindFigures(
+                    kind=kind,
+                    label=kind,
+                    programmes=r["programmes"],
+                    person_times=r["person_times"],
+                    person_days=r["person_days"],
+                    completions=r["completions"],
+                )
+            )
+    rows = list(kinds.values())
+    classes = {
+        k: ClassFigures(classes=kinds.get(k, {}).get("programmes", 0), students=kinds.get(k, {}).get("person_times", 0))
+        for k in APPRENTICESHIP_KINDS
+    }
+    return TrainingStats(
+        org_id=org_id,
+        alliance_id=alliance_id,
+        scope=scope,
+        period_start=period_start,
+        period_end=period_end,
+        member_orgs=member_orgs,
+        programmes=ProgrammeFigures(total=sum(r["programmes"] for r in rows), by_kind=by_kind),
+        person_times=sum(r["person_times"] for r in rows),
+        person_days=sum(r["person_days"] for r in rows),
+        person_hours=sum(r["person_hours"] for r in rows),
+        completions=sum(r["completions"] for r in rows),
+        dropped=sum(r["dropped"] for r in rows),
+        apprenticeship=ApprenticeshipFigures(
+            **classes,
+            classes=sum(c.classes for c in classes.values()),
+            students=sum(c.students for c in classes.values()),
+        ),
+        internships=InternshipFigures(
+            total=row["internships"],
+            three_months_or_more=row["internships_3m"],
+            hosted=row["hosted"],
+            hosted_three_months_or_more=row["hosted_3m"],
+        ),
+        teacher_practice=TeacherPracticeFigures(
+            practices=row["practices"],
+            overlap_days=row["practice_days"],
+            person_months=person_months(row["practice_days"]),
+            hosted_practices=row["hosted_practices"],
+            hosted_overlap_days=row["hosted_practice_days"],
+            hosted_person_months=person_months(row["hosted_practice_days"]),
+        ),
+        part_time_teaching=PartTimeTeachingFigures(
+            person_times=row["teaching_times"],
+            class_hours=row["teaching_hours"],
+            enterprise_person_times=row["enterprise_teaching_times"],
+            enterprise_class_hours=row["enterprise_teaching_hours"],
+        ),
+        training_bases=TrainingBaseFigures(as_of=period_end, total=row["bases"], shared=row["shared_bases"]),
+    )
