@@ -23,13 +23,14 @@ test: $(STAMP)
 test-smoke: $(STAMP)
 	$(BIN)/python -m pytest -m smoke
 
-## make bench — gateway vs direct, API key vs no auth, structure as of any date, name search, training figures (docs/benchmarks.md)
+## make bench — gateway vs direct, API key vs no auth, structure as of any date, name search, training figures, enrolment ingestion (docs/benchmarks.md)
 bench: $(STAMP)
 	$(BIN)/python bench/gateway.py
 	$(BIN)/python bench/auth.py
 	$(BIN)/python bench/membership.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/training_stats.py
+	$(BIN)/python bench/ingest.py
 
 migrate: $(STAMP)
 	$(BIN)/chanjiao migrate
