@@ -1,7 +1,7 @@
 """Every table of the training service (imported by Alembic and by the app).
 
-Its resources arrive with their issues; today the schema holds the kernel tables (idempotency
-keys, audit rows, outbox) that every one of them writes through."""
+Learners, programmes, enrolments, practice records and training bases, plus the kernel tables
+(idempotency keys, audit rows, outbox) that every one of them writes through."""
 
 from services.training.bases.models import TrainingBase
 from services.training.db import kernel, metadata
@@ -12,12 +12,12 @@ from services.training.practice.models import PartTimeTeaching, TeacherPractice
 from services.training.programmes.models import Programme
 
 __all__ = [
-    "Enrolment",
-    "Programme",
     "Internship",
     "PartTimeTeaching",
     "TeacherPractice",
     "TrainingBase",
+    "Enrolment",
+    "Programme",
     "Learner",
     "LearnerOrg",
     "kernel",

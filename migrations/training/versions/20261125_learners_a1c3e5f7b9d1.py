@@ -56,9 +56,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_learners_current_org_id", "learners", ["current_org_id", "id"], schema="training")
     op.create_index("ix_learners_updated_at", "learners", ["updated_at", "id"], schema="training")
-    op.create_index(
-        "ix_learners_name_bigrams", "learners", ["name_bigrams"], schema="training", postgresql_using="gin"
-    )
+    op.create_index("ix_learners_name_bigrams", "learners", ["name_bigrams"], schema="training", postgresql_using="gin")
     op.create_table(
         "learner_orgs",
         sa.Column("learner_id", sa.Uuid(), nullable=False),
