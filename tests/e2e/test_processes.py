@@ -137,7 +137,8 @@ def test_up_serves_survives_a_dead_service_and_stops_cleanly(state_dir):
             training["argv"], env=training["env"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
         )
         wait_for(lambda: (h := get(f"{gw}/health")) is not None and h.json()["status"] == "ok", 30, "recovery")
-        assert get(f"{gw}/v1/learners", headers=admin).status_code == 404  # answered by training again
+        assert get(f"{gw}/v1/learners", headers=admin).status_code == 200  # answered by training again
+        register_a_learner(gw, admin)
     finally:
         if restarted is not None:
             restarted.send_signal(signal.SIGTERM)
@@ -220,6 +221,28 @@ def identity_walkthrough(gw: str, admin: dict[str, str]) -> None:
         "the revoked key to be refused",
     )
     assert time.monotonic() - revoked_at <= 2 + 1.5
+
+
+def register_a_learner(gw: str, admin: dict[str, str]) -> None:
+    """A learner with a real-looking ID number and phone through the real processes: the answers are
+    masked, and `test_no_unmasked_personal_numbers_in_process_logs` scans what the processes logged."""
+    from chanjiao.validators.id_card import compute_check_digit
+
+    school = httpx.post(
+        f"{gw}/v1/organizations",
+        headers=admin,
+        json={"name": "潍坊护理职业学院", "org_type": "higher_vocational", "region_code": "370700"},
+        timeout=10,
+    ).json()["id"]
+    number = "37070220050301123" + compute_check_digit("37070220050301123")
+    body = {"name": "王小明", "id_number": number, "phone": "13812345678", "learner_type": "student", "org_id": school}
+    r = httpx.post(f"{gw}/v1/learners", headers=admin, json=body, timeout=10)
+    assert r.status_code == 201, r.text
+    scan_for_pii("e2e POST /v1/learners", r.text)
+    assert r.json()["id_number_masked"] == "3707************" + number[-2:]
+    assert number not in r.text and "13812345678" not in r.text
+    again = httpx.post(f"{gw}/v1/learners", headers=admin, json=body, timeout=10)
+    assert again.status_code == 200 and again.json()["id"] == r.json()["id"]
 
 
 def test_a_second_run_reuses_the_data(state_dir):
