@@ -1,21 +1,18 @@
-"""`/v1/training-bases` — thin endpoints: check the caller and the owner organization, call one service function,
-commit once."""
+"""`/v1/training-bases` — thin endpoints (practice/routes.py): check the caller and the owner organization, call
+one service function, commit once."""
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query
 
 from chanjiao.app import SessionDep
-from chanjiao.auth import PrincipalDep
 from chanjiao.errors import problem_responses
-from chanjiao.etag import etag_for, if_none_match_hits
-from chanjiao.idempotency import IdempotencyDep
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.validators import normalize_code
 from services.training.bases import service
-from services.training.bases.models import BaseKind, BaseLevel
+from services.training.bases.models import BaseKind, BaseLevel, TrainingBase
 from services.training.bases.schemas import (
     TrainingBaseCreate,
     TrainingBasePage,
@@ -23,16 +20,9 @@ from services.training.bases.schemas import (
     TrainingBaseUpdate,
     Utilisation,
 )
-from services.training.orgs import org_directory
-from services.training.practice.common import (
-    READ,
-    WRITE,
-    IdempotencyKey,
-    IfMatch,
-    IfNoneMatch,
-    ensure_party,
-    one,
-)
+from services.training.practice.common import READ
+from services.training.practice.records import equal
+from services.training.practice.routes import Route, add_create, add_delete, add_get, add_patch, list_responses
 
 router = APIRouter(prefix="/v1/training-bases", tags=["training-bases"])
 
@@ -67,41 +57,22 @@ _EXAMPLE = {
 }
 
 
-@router.post(
-    "",
-    status_code=201,
-    response_model=TrainingBasePublic,
-    dependencies=[WRITE],
-    summary="登记实训基地 Register a training base",
-    description="A training base owned by an existing, active organization (`owner_org_id`, else 422; 503 when "
-    "membership cannot confirm it). `kind` and `level` are closed lists; `major_codes` are well-formed major "
-    "codes (unknown ones accepted, flagged `code_known: false`). Send `Idempotency-Key` so a retry never "
-    "registers it twice." + WHO,
-    responses={
-        201: {
-            "headers": {"Location": {"schema": {"type": "string"}}, "ETag": {"schema": {"type": "string"}}},
-            "content": {"application/json": {"example": _EXAMPLE}},
-        },
-        **problem_responses(400, 401, 403, 409, 422, 503),
-    },
+add_create(
+    router,
+    service.RECORDS,
+    Route(
+        "create_training_base",
+        "登记实训基地 Register a training base",
+        "A training base owned by an existing, active organization (`owner_org_id`, else 422; 503 when "
+        "membership cannot confirm it). `kind` and `level` are closed lists; `major_codes` are well-formed major "
+        "codes (unknown ones accepted, flagged `code_known: false`). Send `Idempotency-Key` so a retry never "
+        "registers it twice." + WHO,
+    ),
+    body_model=TrainingBaseCreate,
+    public_model=TrainingBasePublic,
+    example=_EXAMPLE,
+    problems=(400, 401, 403, 409, 422, 503),
 )
-async def create_training_base(
-    request: Request,
-    body: TrainingBaseCreate,
-    session: SessionDep,
-    principal: PrincipalDep,
-    idem: IdempotencyDep,
-    idempotency_key: IdempotencyKey = None,
-) -> Response:
-    if idem.replay is not None:
-        return idem.replay
-    ensure_party(principal, body.owner_org_id)
-    await org_directory(request).require_active({"owner_org_id": body.owner_org_id})
-    row = await service.create_base(session, data=body, actor=principal.actor)
-    response = one(service.public(row), 201, Location=f"/v1/training-bases/{row.id}")
-    await idem.record(session, response)
-    await session.commit()
-    return response
 
 
 @router.get(
@@ -112,10 +83,7 @@ async def create_training_base(
     description="Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `owner_org_id`, `kind`, `level`, "
     "`major_code` (bases serving that major), `shared`. Incremental sync: `updated_since` orders by change time; "
     "`include_deleted=true` adds tombstones." + OPEN,
-    responses={
-        200: {"content": {"application/json": {"example": {"items": [_EXAMPLE], "next_cursor": None}}}},
-        **problem_responses(401, 403, 422),
-    },
+    responses=list_responses(_EXAMPLE),
 )
 async def list_training_bases(
     session: SessionDep,
@@ -129,38 +97,40 @@ async def list_training_bases(
     updated_since: Annotated[datetime | None, Query(description="Only records changed after this timestamp")] = None,
     include_deleted: Annotated[bool, Query(description="Include tombstones of deleted records")] = False,
 ) -> TrainingBasePage:
-    rows, next_cursor = await service.list_bases(
+    t: Any = TrainingBase
+    where = equal(
+        (t.owner_org_id, owner_org_id),
+        (t.kind, kind.value if kind else None),
+        (t.level, level.value if level else None),
+    )
+    if major_code:
+        where.append(t.major_codes.contains([normalize_code(major_code)]))
+    if shared is not None:
+        where.append(t.shared.is_(shared))
+    rows, next_cursor = await service.RECORDS.page(
         session,
-        owner_org_id=owner_org_id,
-        kind=kind.value if kind else None,
-        level=level.value if level else None,
-        major_code=normalize_code(major_code) if major_code else None,
-        shared=shared,
+        None,
+        where=where,
         updated_since=updated_since,
         include_deleted=include_deleted,
         cursor=cursor,
         limit=limit,
     )
-    return TrainingBasePage(items=service.render(rows), next_cursor=next_cursor)
+    return TrainingBasePage(items=service.RECORDS.render(rows), next_cursor=next_cursor)
 
 
-@router.get(
-    "/{base_id}",
-    response_model=TrainingBasePublic,
-    dependencies=[READ],
-    summary="实训基地详情 Get a training base",
-    description="Carries an `ETag` (`If-None-Match` → 304; `If-Match` on PATCH/DELETE)." + OPEN,
-    responses={
-        200: {"content": {"application/json": {"example": _EXAMPLE}}},
-        304: {"description": "Not modified"},
-        **problem_responses(401, 403, 404, 422),
-    },
+add_get(
+    router,
+    service.RECORDS,
+    Route(
+        "get_training_base",
+        "实训基地详情 Get a training base",
+        "Carries an `ETag` (`If-None-Match` → 304; `If-Match` on PATCH/DELETE)." + OPEN,
+    ),
+    id_name="base_id",
+    public_model=TrainingBasePublic,
+    example=_EXAMPLE,
 )
-async def get_training_base(base_id: uuid.UUID, session: SessionDep, if_none_match: IfNoneMatch = None) -> Response:
-    row = await service.get_base(session, base_id)
-    if if_none_match_hits(if_none_match, row.version):
-        return Response(status_code=304, headers={"ETag": etag_for(row.version)})
-    return one(service.public(row))
 
 
 @router.get(
@@ -197,49 +167,34 @@ async def training_base_utilisation(
     period_start: Annotated[date, Query(description="期间开始（含）")],
     period_end: Annotated[date, Query(description="期间结束（含）")],
 ) -> Utilisation:
-    await service.get_base(session, base_id)
+    await service.RECORDS.get(session, base_id)
     return await service.utilisation(session, base_id=base_id, period_start=period_start, period_end=period_end)
 
 
-@router.patch(
-    "/{base_id}",
-    response_model=TrainingBasePublic,
-    dependencies=[WRITE],
-    summary="修改实训基地 Update a training base",
-    description="Partial update: only the fields sent change; `null` clears `level`, `stations`, "
-    "`persons_per_day`; `major_codes` replaces the list. The owner cannot change. Send `If-Match` with the ETag "
-    "you read (stale → 412)." + WHO,
-    responses={
-        200: {"content": {"application/json": {"example": {**_EXAMPLE, "version": 2}}}},
-        **problem_responses(401, 403, 404, 412, 422),
-    },
+add_patch(
+    router,
+    service.RECORDS,
+    Route(
+        "update_training_base",
+        "修改实训基地 Update a training base",
+        "Partial update: only the fields sent change; `null` clears `level`, `stations`, "
+        "`persons_per_day`; `major_codes` replaces the list. The owner cannot change. Send `If-Match` with the ETag "
+        "you read (stale → 412)." + WHO,
+    ),
+    id_name="base_id",
+    body_model=TrainingBaseUpdate,
+    public_model=TrainingBasePublic,
+    example=_EXAMPLE,
 )
-async def update_training_base(
-    base_id: uuid.UUID, body: TrainingBaseUpdate, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None
-) -> Response:
-    row = await service.get_base(session, base_id, for_update=True)
-    ensure_party(principal, row.owner_org_id)
-    row = await service.update_base(session, row=row, changes=body, if_match=if_match, actor=principal.actor)
-    response = one(service.public(row))
-    await session.commit()
-    return response
-
-
-@router.delete(
-    "/{base_id}",
-    status_code=204,
-    dependencies=[WRITE],
-    summary="删除实训基地 Delete a training base",
-    description="Soft delete: gone from reads, lists and the figures; a tombstone in `include_deleted=true` syncs. "
-    "Programmes that named it keep their `training_base_id`. Send `If-Match` with the ETag you read "
-    "(stale → 412)." + WHO,
-    responses=problem_responses(401, 403, 404, 412, 422),
+add_delete(
+    router,
+    service.RECORDS,
+    Route(
+        "delete_training_base",
+        "删除实训基地 Delete a training base",
+        "Soft delete: gone from reads, lists and the figures; a tombstone in `include_deleted=true` syncs. "
+        "Programmes that named it keep their `training_base_id`. Send `If-Match` with the ETag you read "
+        "(stale → 412)." + WHO,
+    ),
+    id_name="base_id",
 )
-async def delete_training_base(
-    base_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None
-) -> Response:
-    row = await service.get_base(session, base_id, for_update=True)
-    ensure_party(principal, row.owner_org_id)
-    await service.delete_base(session, row=row, if_match=if_match, actor=principal.actor)
-    await session.commit()
-    return Response(status_code=204)

@@ -1,9 +1,9 @@
-"""`/v1/internships` and `/v1/internships/batch` — thin endpoints: check the caller, the organizations and the
-learner, call one service function, commit once."""
+"""`/v1/internships` and `/v1/internships/batch` — thin endpoints (practice/routes.py): check the caller, the
+organizations and the learner, call one service function, commit once."""
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -11,12 +11,11 @@ from fastapi.responses import JSONResponse
 from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep
 from chanjiao.errors import problem_responses
-from chanjiao.etag import etag_for, if_none_match_hits
 from chanjiao.i18n import wants_english
 from chanjiao.idempotency import IdempotencyDep
 from chanjiao.pagination import CursorQuery, LimitQuery
 from services.training.internships import batch, service
-from services.training.internships.models import InternshipKind
+from services.training.internships.models import Internship, InternshipKind
 from services.training.internships.months import RULE_DESCRIPTION
 from services.training.internships.schemas import (
     BatchCreate,
@@ -27,20 +26,9 @@ from services.training.internships.schemas import (
     InternshipUpdate,
 )
 from services.training.orgs import org_directory
-from services.training.practice.common import (
-    READ,
-    WRITE,
-    IdempotencyKey,
-    IfMatch,
-    IfNoneMatch,
-    can_read,
-    ensure_party,
-    one,
-    private,
-    require_visible_learner,
-    visible_filter,
-    who,
-)
+from services.training.practice.common import READ, WRITE, IdempotencyKey, private, require_visible_learner, who
+from services.training.practice.records import equal, overlapping
+from services.training.practice.routes import Route, add_create, add_delete, add_get, add_patch, list_responses
 
 router = APIRouter(prefix="/v1/internships", tags=["internships"])
 
@@ -104,40 +92,21 @@ RULES = (
 )
 
 
-@router.post(
-    "",
-    status_code=201,
-    response_model=InternshipPublic,
-    dependencies=[WRITE],
-    summary="登记实习 Record an internship",
-    description="Records a student's internship (认识实习 / 跟岗实习 / 岗位实习) at a host organization. Send "
-    "`Idempotency-Key` so a retry never records it twice." + RULES + WHO,
-    responses={
-        201: {
-            "headers": {"Location": {"schema": {"type": "string"}}, "ETag": {"schema": {"type": "string"}}},
-            "content": {"application/json": {"example": _EXAMPLE}},
-        },
-        **problem_responses(400, 401, 403, 404, 409, 422, 503),
-    },
+add_create(
+    router,
+    service.RECORDS,
+    Route(
+        "create_internship",
+        "登记实习 Record an internship",
+        "Records a student's internship (认识实习 / 跟岗实习 / 岗位实习) at a host organization. Send "
+        "`Idempotency-Key` so a retry never records it twice." + RULES + WHO,
+    ),
+    body_model=InternshipCreate,
+    public_model=InternshipPublic,
+    example=_EXAMPLE,
+    problems=(400, 401, 403, 404, 409, 422, 503),
+    check_refs=lambda session, principal, body: require_visible_learner(session, principal, body.learner_id),
 )
-async def create_internship(
-    request: Request,
-    body: InternshipCreate,
-    session: SessionDep,
-    principal: PrincipalDep,
-    idem: IdempotencyDep,
-    idempotency_key: IdempotencyKey = None,
-) -> Response:
-    if idem.replay is not None:
-        return idem.replay
-    ensure_party(principal, body.school_org_id, body.host_org_id)
-    await org_directory(request).require_active({"school_org_id": body.school_org_id, "host_org_id": body.host_org_id})
-    await require_visible_learner(session, principal, body.learner_id)
-    row = await service.create_internship(session, data=body, actor=principal.actor)
-    response = one(service.public(row), 201, Location=f"/v1/internships/{row.id}")
-    await idem.record(session, response)
-    await session.commit()
-    return response
 
 
 @router.post(
@@ -197,10 +166,7 @@ async def create_internship_batch(
     "`learner_id`, `kind`, `three_months_or_more`, and a period: `period_start`/`period_end` (inclusive) keep "
     "internships overlapping it (`start_on ≤ period_end` and `end_on ≥ period_start`). Incremental sync: "
     "`updated_since` orders by change time; `include_deleted=true` adds tombstones." + PRIVATE,
-    responses={
-        200: {"content": {"application/json": {"example": {"items": [_EXAMPLE], "next_cursor": None}}}},
-        **problem_responses(401, 403, 422),
-    },
+    responses=list_responses(_EXAMPLE),
 )
 async def list_internships(
     session: SessionDep,
@@ -217,103 +183,68 @@ async def list_internships(
     updated_since: Annotated[datetime | None, Query(description="Only records changed after this timestamp")] = None,
     include_deleted: Annotated[bool, Query(description="Include tombstones of deleted records")] = False,
 ) -> InternshipPage:
-    rows, next_cursor = await service.list_internships(
+    t: Any = Internship
+    where = [
+        *equal(
+            (t.school_org_id, school_org_id),
+            (t.host_org_id, host_org_id),
+            (t.learner_id, learner_id),
+            (t.kind, kind.value if kind else None),
+        ),
+        *overlapping(t.start_on, t.end_on, period_start, period_end),
+    ]
+    if three_months_or_more is not None:
+        where.append(t.three_months_or_more.is_(three_months_or_more))
+    rows, next_cursor = await service.RECORDS.page(
         session,
-        school_org_id=school_org_id,
-        host_org_id=host_org_id,
-        learner_id=learner_id,
-        kind=kind.value if kind else None,
-        period_start=period_start,
-        period_end=period_end,
-        three_months=three_months_or_more,
+        principal,
+        where=where,
         updated_since=updated_since,
         include_deleted=include_deleted,
         cursor=cursor,
         limit=limit,
-        visible=visible_filter(principal, service.Internship.school_org_id, service.Internship.host_org_id),
     )
-    return InternshipPage(items=service.render(rows), next_cursor=next_cursor)
+    return InternshipPage(items=service.RECORDS.render(rows), next_cursor=next_cursor)
 
 
-@router.get(
-    "/{internship_id}",
-    response_model=InternshipPublic,
-    dependencies=[READ],
-    summary="实习详情 Get an internship",
-    description="Carries an `ETag`; send it back as `If-None-Match` for a cheap 304, or as `If-Match` when you "
-    "PATCH." + PRIVATE,
-    responses={
-        200: {"content": {"application/json": {"example": _EXAMPLE}}},
-        304: {"description": "Not modified"},
-        **problem_responses(401, 403, 404, 422),
-    },
+add_get(
+    router,
+    service.RECORDS,
+    Route(
+        "get_internship",
+        "实习详情 Get an internship",
+        "Carries an `ETag`; send it back as `If-None-Match` for a cheap 304, or as `If-Match` when you "
+        "PATCH." + PRIVATE,
+    ),
+    id_name="internship_id",
+    public_model=InternshipPublic,
+    example=_EXAMPLE,
 )
-async def get_internship(
-    internship_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, if_none_match: IfNoneMatch = None
-) -> Response:
-    row = await service.get_internship(session, internship_id)
-    if not can_read(principal, row.school_org_id, row.host_org_id):
-        raise service.not_found()
-    if if_none_match_hits(if_none_match, row.version):
-        return Response(status_code=304, headers={"ETag": etag_for(row.version)})
-    return one(service.public(row))
-
-
-@router.patch(
-    "/{internship_id}",
-    response_model=InternshipPublic,
-    dependencies=[WRITE],
-    summary="修改实习 Update an internship",
-    description="Partial update: only the fields sent change; `null` clears `position`, `mentor_name`, "
-    "`mentor_person_id`, `insurance_policy_no`, `stipend_monthly_cny`. The rules are checked on the record as it "
-    "would be saved (a `post` internship keeps its insurance); `three_months_or_more` is derived again. A new "
-    "school or host must be an existing, active organization and the caller must remain a party to the record. "
-    "Send `If-Match` with the ETag you read (stale → 412)." + RULES + WHO,
-    responses={
-        200: {"content": {"application/json": {"example": {**_EXAMPLE, "version": 2}}}},
-        **problem_responses(401, 403, 404, 412, 422, 503),
-    },
+add_patch(
+    router,
+    service.RECORDS,
+    Route(
+        "update_internship",
+        "修改实习 Update an internship",
+        "Partial update: only the fields sent change; `null` clears `position`, `mentor_name`, "
+        "`mentor_person_id`, `insurance_policy_no`, `stipend_monthly_cny`. The rules are checked on the record as it "
+        "would be saved (a `post` internship keeps its insurance); `three_months_or_more` is derived again. A new "
+        "school or host must be an existing, active organization and the caller must remain a party to the record. "
+        "Send `If-Match` with the ETag you read (stale → 412)." + RULES + WHO,
+    ),
+    id_name="internship_id",
+    body_model=InternshipUpdate,
+    public_model=InternshipPublic,
+    example=_EXAMPLE,
 )
-async def update_internship(
-    request: Request,
-    internship_id: uuid.UUID,
-    body: InternshipUpdate,
-    session: SessionDep,
-    principal: PrincipalDep,
-    if_match: IfMatch = None,
-) -> Response:
-    current = await service.get_internship(session, internship_id)
-    ensure_party(principal, current.school_org_id, current.host_org_id)
-    school = body.school_org_id or current.school_org_id
-    host = body.host_org_id or current.host_org_id
-    ensure_party(principal, school, host)
-    refs = {k: v for k, v in (("school_org_id", body.school_org_id), ("host_org_id", body.host_org_id)) if v}
-    if refs:
-        await org_directory(request).require_active(refs)
-    row = await service.get_internship(session, internship_id, for_update=True)
-    ensure_party(principal, row.school_org_id, row.host_org_id)
-    row = await service.update_internship(
-        session, internship=row, changes=body, if_match=if_match, actor=principal.actor
-    )
-    response = one(service.public(row))
-    await session.commit()
-    return response
-
-
-@router.delete(
-    "/{internship_id}",
-    status_code=204,
-    dependencies=[WRITE],
-    summary="删除实习 Delete an internship",
-    description="Soft delete: the record disappears from reads, lists and the figures, and appears as a tombstone "
-    "in `include_deleted=true` syncs. Send `If-Match` with the ETag you read (stale → 412)." + WHO,
-    responses=problem_responses(401, 403, 404, 412, 422),
+add_delete(
+    router,
+    service.RECORDS,
+    Route(
+        "delete_internship",
+        "删除实习 Delete an internship",
+        "Soft delete: the record disappears from reads, lists and the figures, and appears as a tombstone "
+        "in `include_deleted=true` syncs. Send `If-Match` with the ETag you read (stale → 412)." + WHO,
+    ),
+    id_name="internship_id",
 )
-async def delete_internship(
-    internship_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None
-) -> Response:
-    row = await service.get_internship(session, internship_id, for_update=True)
-    ensure_party(principal, row.school_org_id, row.host_org_id)
-    await service.delete_internship(session, internship=row, if_match=if_match, actor=principal.actor)
-    await session.commit()
-    return Response(status_code=204)

@@ -1,35 +1,21 @@
-"""`/v1/teacher-practices` — thin endpoints: check the caller, the organizations and the teacher, call one service
-function, commit once."""
+"""`/v1/teacher-practices` — thin endpoints (practice/routes.py): check the caller, the organizations and the
+teacher, call one service function, commit once."""
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao.app import SessionDep
-from chanjiao.auth import PrincipalDep
-from chanjiao.errors import problem_responses
-from chanjiao.etag import etag_for, if_none_match_hits
-from chanjiao.idempotency import IdempotencyDep
+from chanjiao.auth import Principal, PrincipalDep
 from chanjiao.pagination import CursorQuery, LimitQuery
-from services.training.orgs import org_directory
 from services.training.practice import teacher_service as service
-from services.training.practice.common import (
-    READ,
-    WRITE,
-    IdempotencyKey,
-    IfMatch,
-    IfNoneMatch,
-    can_read,
-    ensure_party,
-    one,
-    private,
-    require_visible_learner,
-    visible_filter,
-    who,
-)
+from services.training.practice.common import READ, private, require_visible_learner, who
 from services.training.practice.models import TeacherPractice
+from services.training.practice.records import equal, overlapping
+from services.training.practice.routes import Route, add_create, add_delete, add_get, add_patch, list_responses
 from services.training.practice.schemas import (
     PERSON_MONTHS_RULE,
     TeacherPracticeCreate,
@@ -65,43 +51,25 @@ RULES = (
 )
 
 
-@router.post(
-    "",
-    status_code=201,
-    response_model=TeacherPracticePublic,
-    dependencies=[WRITE],
-    summary="登记教师企业实践 Record a teacher's enterprise practice",
-    description="A school's teacher working at an enterprise for a period (教师企业实践). Send `Idempotency-Key` so a "
-    "retry never records it twice." + RULES + WHO,
-    responses={
-        201: {
-            "headers": {"Location": {"schema": {"type": "string"}}, "ETag": {"schema": {"type": "string"}}},
-            "content": {"application/json": {"example": _EXAMPLE}},
-        },
-        **problem_responses(400, 401, 403, 404, 409, 422, 503),
-    },
+async def _check_teacher(session: AsyncSession, principal: Principal, body: TeacherPracticeCreate) -> None:
+    service.check_teacher(await require_visible_learner(session, principal, body.learner_id))
+
+
+add_create(
+    router,
+    service.RECORDS,
+    Route(
+        "create_teacher_practice",
+        "登记教师企业实践 Record a teacher's enterprise practice",
+        "A school's teacher working at an enterprise for a period (教师企业实践). Send `Idempotency-Key` so a "
+        "retry never records it twice." + RULES + WHO,
+    ),
+    body_model=TeacherPracticeCreate,
+    public_model=TeacherPracticePublic,
+    example=_EXAMPLE,
+    problems=(400, 401, 403, 404, 409, 422, 503),
+    check_refs=_check_teacher,
 )
-async def create_teacher_practice(
-    request: Request,
-    body: TeacherPracticeCreate,
-    session: SessionDep,
-    principal: PrincipalDep,
-    idem: IdempotencyDep,
-    idempotency_key: IdempotencyKey = None,
-) -> Response:
-    if idem.replay is not None:
-        return idem.replay
-    ensure_party(principal, body.school_org_id, body.enterprise_org_id)
-    await org_directory(request).require_active(
-        {"school_org_id": body.school_org_id, "enterprise_org_id": body.enterprise_org_id}
-    )
-    learner = await require_visible_learner(session, principal, body.learner_id)
-    service.check_teacher(learner)
-    row = await service.create_practice(session, data=body, actor=principal.actor)
-    response = one(service.public(row), 201, Location=f"/v1/teacher-practices/{row.id}")
-    await idem.record(session, response)
-    await session.commit()
-    return response
 
 
 @router.get(
@@ -113,10 +81,7 @@ async def create_teacher_practice(
     "`enterprise_org_id`, `learner_id`, and `period_start`/`period_end` (inclusive: records overlapping the "
     "period). Incremental sync: `updated_since` orders by change time; `include_deleted=true` adds tombstones."
     + PRIVATE,
-    responses={
-        200: {"content": {"application/json": {"example": {"items": [_EXAMPLE], "next_cursor": None}}}},
-        **problem_responses(401, 403, 422),
-    },
+    responses=list_responses(_EXAMPLE),
 )
 async def list_teacher_practices(
     session: SessionDep,
@@ -131,98 +96,59 @@ async def list_teacher_practices(
     updated_since: Annotated[datetime | None, Query(description="Only records changed after this timestamp")] = None,
     include_deleted: Annotated[bool, Query(description="Include tombstones of deleted records")] = False,
 ) -> TeacherPracticePage:
-    rows, next_cursor = await service.list_practices(
+    t: Any = TeacherPractice
+    rows, next_cursor = await service.RECORDS.page(
         session,
-        school_org_id=school_org_id,
-        enterprise_org_id=enterprise_org_id,
-        learner_id=learner_id,
-        period_start=period_start,
-        period_end=period_end,
+        principal,
+        where=[
+            *equal(
+                (t.school_org_id, school_org_id), (t.enterprise_org_id, enterprise_org_id), (t.learner_id, learner_id)
+            ),
+            *overlapping(t.start_on, t.end_on, period_start, period_end),
+        ],
         updated_since=updated_since,
         include_deleted=include_deleted,
         cursor=cursor,
         limit=limit,
-        visible=visible_filter(principal, TeacherPractice.school_org_id, TeacherPractice.enterprise_org_id),
     )
-    return TeacherPracticePage(items=service.render(rows), next_cursor=next_cursor)
+    return TeacherPracticePage(items=service.RECORDS.render(rows), next_cursor=next_cursor)
 
 
-@router.get(
-    "/{practice_id}",
-    response_model=TeacherPracticePublic,
-    dependencies=[READ],
-    summary="教师企业实践详情 Get a teacher practice",
-    description="Carries an `ETag` (`If-None-Match` → 304; `If-Match` on PATCH/DELETE)." + PRIVATE,
-    responses={
-        200: {"content": {"application/json": {"example": _EXAMPLE}}},
-        304: {"description": "Not modified"},
-        **problem_responses(401, 403, 404, 422),
-    },
+add_get(
+    router,
+    service.RECORDS,
+    Route(
+        "get_teacher_practice",
+        "教师企业实践详情 Get a teacher practice",
+        "Carries an `ETag` (`If-None-Match` → 304; `If-Match` on PATCH/DELETE)." + PRIVATE,
+    ),
+    id_name="practice_id",
+    public_model=TeacherPracticePublic,
+    example=_EXAMPLE,
 )
-async def get_teacher_practice(
-    practice_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, if_none_match: IfNoneMatch = None
-) -> Response:
-    row = await service.get_practice(session, practice_id)
-    if not can_read(principal, row.school_org_id, row.enterprise_org_id):
-        raise service.not_found()
-    if if_none_match_hits(if_none_match, row.version):
-        return Response(status_code=304, headers={"ETag": etag_for(row.version)})
-    return one(service.public(row))
-
-
-@router.patch(
-    "/{practice_id}",
-    response_model=TeacherPracticePublic,
-    dependencies=[WRITE],
-    summary="修改教师企业实践 Update a teacher practice",
-    description="Partial update: only the fields sent change; `null` clears `post` and `content`. A new school or "
-    "enterprise must be an existing, active organization and the caller must remain a party to the record. Send "
-    "`If-Match` with the ETag you read (stale → 412)." + RULES + WHO,
-    responses={
-        200: {"content": {"application/json": {"example": {**_EXAMPLE, "version": 2}}}},
-        **problem_responses(401, 403, 404, 412, 422, 503),
-    },
+add_patch(
+    router,
+    service.RECORDS,
+    Route(
+        "update_teacher_practice",
+        "修改教师企业实践 Update a teacher practice",
+        "Partial update: only the fields sent change; `null` clears `post` and `content`. A new school or "
+        "enterprise must be an existing, active organization and the caller must remain a party to the record. "
+        "Send `If-Match` with the ETag you read (stale → 412)." + RULES + WHO,
+    ),
+    id_name="practice_id",
+    body_model=TeacherPracticeUpdate,
+    public_model=TeacherPracticePublic,
+    example=_EXAMPLE,
 )
-async def update_teacher_practice(
-    request: Request,
-    practice_id: uuid.UUID,
-    body: TeacherPracticeUpdate,
-    session: SessionDep,
-    principal: PrincipalDep,
-    if_match: IfMatch = None,
-) -> Response:
-    current = await service.get_practice(session, practice_id)
-    ensure_party(principal, current.school_org_id, current.enterprise_org_id)
-    ensure_party(
-        principal, body.school_org_id or current.school_org_id, body.enterprise_org_id or current.enterprise_org_id
-    )
-    refs = {
-        k: v for k, v in (("school_org_id", body.school_org_id), ("enterprise_org_id", body.enterprise_org_id)) if v
-    }
-    if refs:
-        await org_directory(request).require_active(refs)
-    row = await service.get_practice(session, practice_id, for_update=True)
-    ensure_party(principal, row.school_org_id, row.enterprise_org_id)
-    row = await service.update_practice(session, row=row, changes=body, if_match=if_match, actor=principal.actor)
-    response = one(service.public(row))
-    await session.commit()
-    return response
-
-
-@router.delete(
-    "/{practice_id}",
-    status_code=204,
-    dependencies=[WRITE],
-    summary="删除教师企业实践 Delete a teacher practice",
-    description="Soft delete: gone from reads, lists and the figures; a tombstone in `include_deleted=true` syncs. "
-    "Send `If-Match` with the ETag you read (stale → 412)." + WHO,
-    responses=problem_responses(401, 403, 404, 412, 422),
+add_delete(
+    router,
+    service.RECORDS,
+    Route(
+        "delete_teacher_practice",
+        "删除教师企业实践 Delete a teacher practice",
+        "Soft delete: gone from reads, lists and the figures; a tombstone in `include_deleted=true` syncs. "
+        "Send `If-Match` with the ETag you read (stale → 412)." + WHO,
+    ),
+    id_name="practice_id",
 )
-async def delete_teacher_practice(
-    practice_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None
-) -> Response:
-    row = await service.get_practice(session, practice_id, for_update=True)
-    ensure_party(principal, row.school_org_id, row.enterprise_org_id)
-    await service.delete_practice(session, row=row, if_match=if_match, actor=principal.actor)
-    await session.commit()
-    return Response(status_code=204)

@@ -3,11 +3,13 @@ training bases (the rules: services/training/practice/common.py).
 
 The shared world: school_a (a school, member of X) and org_a (an enterprise, member of X) are the parties of
 every record; org_b is the wrong tenant. Writers: org_admin/org_staff of either party with `training:write`.
-Alliance admins, service principals and principals without `training:write` are the wrong role."""
+Alliance admins, service principals and principals without `training:write` are the wrong role. The four kinds
+share one shape of scenarios (create, patch, delete, and the private read), registered from a table."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -54,7 +56,52 @@ def _outsiders(w: World, party: Any) -> dict[str, Any]:
     }
 
 
-# ---- internships --------------------------------------------------------------------------------------------------
+Body = Callable[[World], Awaitable[dict[str, Any]]]
+Who = tuple[str, str]  # (World principal factory, party attribute): ("org_staff", "school_a")
+
+
+def _base_outsiders(w: World, party: Any) -> dict[str, Any]:
+    # school_a is a party to the other records but not the base's owner: a wrong tenant here.
+    out = _outsiders(w, w.org_a)
+    out["wrong_tenant"] = [*out["wrong_tenant"], w.org_staff(w.school_a)]
+    return out
+
+
+def _record_scenarios(
+    path: str,
+    param: str,
+    body: Body,
+    *,
+    create: Who,
+    patch: tuple[str, str, dict[str, Any]],
+    delete: Who,
+    read: Who | None,
+    outsiders: Callable[[World, Any], dict[str, Any]] = _outsiders,
+) -> None:
+    """Registers POST `path`, PATCH/DELETE `path/{param}` and (when `read`) the private GET of one kind."""
+    item = f"{path}/{{{param}}}"
+
+    def case(method: str, who: Who, expect: int = 200, json: Any = None) -> Callable[[World], Any]:
+        async def scenario_(w: World) -> Case:
+            if method == "POST":
+                url, json_ = path, await body(w)
+            else:  # a fresh record of its own
+                url, json_ = f"{path}/{(await w.admin_post(path, await body(w)))['id']}", json
+            factory, party = getattr(w, who[0]), getattr(w, who[1])
+            if method == "GET":
+                wrong_tenant = [w.org_staff(w.org_b), w.alliance_admin(w.alliance_x)]
+                return Case(Req("GET", url), right=factory(party), wrong_tenant=wrong_tenant)
+            return Case(Req(method, url, json=json_), right=factory(party), expect=expect, **outsiders(w, party))
+
+        return scenario_
+
+    scenario("POST", path)(case("POST", create, 201))
+    scenario("PATCH", item)(case("PATCH", (patch[0], patch[1]), 200, patch[2]))
+    scenario("DELETE", item)(case("DELETE", delete, 204))
+    if read is not None:
+        private_read("GET", item)(case("GET", read))
+
+
 async def _internship_body(w: World) -> dict[str, Any]:
     return {
         "learner_id": await w.memo("practice-student", lambda: _learner(w)),
@@ -66,63 +113,6 @@ async def _internship_body(w: World) -> dict[str, Any]:
     }
 
 
-async def _internship(w: World) -> dict[str, Any]:
-    return await w.admin_post("/v1/internships", await _internship_body(w))
-
-
-@scenario("POST", "/v1/internships")
-async def create_internship(w: World) -> Case:
-    return Case(
-        Req("POST", "/v1/internships", json=await _internship_body(w)),
-        right=w.org_staff(w.school_a),
-        expect=201,
-        **_outsiders(w, w.school_a),
-    )
-
-
-@scenario("POST", "/v1/internships/batch")
-async def create_internship_batch(w: World) -> Case:
-    return Case(
-        Req("POST", "/v1/internships/batch", json={"items": [await _internship_body(w)]}),
-        right=w.org_key(w.school_a),
-        expect=200,
-        **_outsiders(w, w.school_a),
-    )
-
-
-@scenario("PATCH", "/v1/internships/{internship_id}")
-async def patch_internship(w: World) -> Case:
-    x = await _internship(w)
-    return Case(
-        Req("PATCH", f"/v1/internships/{x['id']}", json={"position": "装配工"}),
-        right=w.org_staff(w.org_a),  # the host is a party too
-        expect=200,
-        **_outsiders(w, w.org_a),
-    )
-
-
-@scenario("DELETE", "/v1/internships/{internship_id}")
-async def delete_internship(w: World) -> Case:
-    x = await _internship(w)
-    return Case(
-        Req("DELETE", f"/v1/internships/{x['id']}"),
-        right=w.org_admin(w.school_a),
-        expect=204,
-        **_outsiders(w, w.school_a),
-    )
-
-
-@private_read("GET", "/v1/internships/{internship_id}")
-async def read_internship(w: World) -> Case:
-    x = await _internship(w)
-    return Case(
-        Req("GET", f"/v1/internships/{x['id']}"),
-        right=w.org_staff(w.org_a),
-        wrong_tenant=[w.org_staff(w.org_b), w.alliance_admin(w.alliance_x)],
-    )
-
-
-# ---- teacher practices --------------------------------------------------------------------------------------------
 async def _practice_body(w: World) -> dict[str, Any]:
     return {
         "learner_id": await w.memo("practice-teacher", lambda: _learner(w, "teacher")),
@@ -133,54 +123,7 @@ async def _practice_body(w: World) -> dict[str, Any]:
     }
 
 
-async def _practice(w: World) -> dict[str, Any]:
-    return await w.admin_post("/v1/teacher-practices", await _practice_body(w))
-
-
-@scenario("POST", "/v1/teacher-practices")
-async def create_teacher_practice(w: World) -> Case:
-    return Case(
-        Req("POST", "/v1/teacher-practices", json=await _practice_body(w)),
-        right=w.org_staff(w.org_a),
-        expect=201,
-        **_outsiders(w, w.org_a),
-    )
-
-
-@scenario("PATCH", "/v1/teacher-practices/{practice_id}")
-async def patch_teacher_practice(w: World) -> Case:
-    x = await _practice(w)
-    return Case(
-        Req("PATCH", f"/v1/teacher-practices/{x['id']}", json={"post": "工艺员"}),
-        right=w.org_staff(w.school_a),
-        expect=200,
-        **_outsiders(w, w.school_a),
-    )
-
-
-@scenario("DELETE", "/v1/teacher-practices/{practice_id}")
-async def delete_teacher_practice(w: World) -> Case:
-    x = await _practice(w)
-    return Case(
-        Req("DELETE", f"/v1/teacher-practices/{x['id']}"),
-        right=w.org_key(w.org_a),
-        expect=204,
-        **_outsiders(w, w.org_a),
-    )
-
-
-@private_read("GET", "/v1/teacher-practices/{practice_id}")
-async def read_teacher_practice(w: World) -> Case:
-    x = await _practice(w)
-    return Case(
-        Req("GET", f"/v1/teacher-practices/{x['id']}"),
-        right=w.org_staff(w.school_a),
-        wrong_tenant=[w.org_staff(w.org_b), w.alliance_admin(w.alliance_x)],
-    )
-
-
-# ---- part-time teaching -------------------------------------------------------------------------------------------
-def _teaching_body(w: World) -> dict[str, Any]:
+async def _teaching_body(w: World) -> dict[str, Any]:
     return {
         "staff_name": "李师傅",
         "enterprise_org_id": w.org_a["id"],
@@ -191,84 +134,55 @@ def _teaching_body(w: World) -> dict[str, Any]:
     }
 
 
-@scenario("POST", "/v1/part-time-teaching")
-async def create_part_time_teaching(w: World) -> Case:
-    return Case(
-        Req("POST", "/v1/part-time-teaching", json=_teaching_body(w)),
-        right=w.org_staff(w.org_a),
-        expect=201,
-        **_outsiders(w, w.org_a),
-    )
-
-
-@scenario("PATCH", "/v1/part-time-teaching/{record_id}")
-async def patch_part_time_teaching(w: World) -> Case:
-    x = await w.admin_post("/v1/part-time-teaching", _teaching_body(w))
-    return Case(
-        Req("PATCH", f"/v1/part-time-teaching/{x['id']}", json={"class_hours": 48}),
-        right=w.org_admin(w.school_a),
-        expect=200,
-        **_outsiders(w, w.school_a),
-    )
-
-
-@scenario("DELETE", "/v1/part-time-teaching/{record_id}")
-async def delete_part_time_teaching(w: World) -> Case:
-    x = await w.admin_post("/v1/part-time-teaching", _teaching_body(w))
-    return Case(
-        Req("DELETE", f"/v1/part-time-teaching/{x['id']}"),
-        right=w.org_staff(w.org_a),
-        expect=204,
-        **_outsiders(w, w.org_a),
-    )
-
-
-@private_read("GET", "/v1/part-time-teaching/{record_id}")
-async def read_part_time_teaching(w: World) -> Case:
-    x = await w.admin_post("/v1/part-time-teaching", _teaching_body(w))
-    return Case(
-        Req("GET", f"/v1/part-time-teaching/{x['id']}"),
-        right=w.org_staff(w.org_a),
-        wrong_tenant=[w.org_staff(w.org_b), w.alliance_admin(w.alliance_x)],
-    )
-
-
-# ---- training bases -----------------------------------------------------------------------------------------------
-def _base_body(w: World) -> dict[str, Any]:
+async def _base_body(w: World) -> dict[str, Any]:
     return {"owner_org_id": w.org_a["id"], "name": "矩阵实训基地", "kind": "productive", "major_codes": ["460103"]}
 
 
-def _base_outsiders(w: World) -> dict[str, Any]:
-    # school_a is a party to the other records but not the base's owner: a wrong tenant here.
-    out = _outsiders(w, w.org_a)
-    out["wrong_tenant"] = [*out["wrong_tenant"], w.org_staff(w.school_a)]
-    return out
+# The host / enterprise is a party too: each kind has a writer of each side among its scenarios.
+_record_scenarios(
+    "/v1/internships",
+    "internship_id",
+    _internship_body,
+    create=("org_staff", "school_a"),
+    patch=("org_staff", "org_a", {"position": "装配工"}),
+    delete=("org_admin", "school_a"),
+    read=("org_staff", "org_a"),
+)
+_record_scenarios(
+    "/v1/teacher-practices",
+    "practice_id",
+    _practice_body,
+    create=("org_staff", "org_a"),
+    patch=("org_staff", "school_a", {"post": "工艺员"}),
+    delete=("org_key", "org_a"),
+    read=("org_staff", "school_a"),
+)
+_record_scenarios(
+    "/v1/part-time-teaching",
+    "record_id",
+    _teaching_body,
+    create=("org_staff", "org_a"),
+    patch=("org_admin", "school_a", {"class_hours": 48}),
+    delete=("org_staff", "org_a"),
+    read=("org_staff", "org_a"),
+)
+_record_scenarios(
+    "/v1/training-bases",
+    "base_id",
+    _base_body,
+    create=("org_staff", "org_a"),
+    patch=("org_key", "org_a", {"shared": True}),
+    delete=("org_admin", "org_a"),
+    read=None,  # a directory: open to every reader
+    outsiders=_base_outsiders,
+)
 
 
-@scenario("POST", "/v1/training-bases")
-async def create_training_base(w: World) -> Case:
+@scenario("POST", "/v1/internships/batch")
+async def create_internship_batch(w: World) -> Case:
     return Case(
-        Req("POST", "/v1/training-bases", json=_base_body(w)),
-        right=w.org_staff(w.org_a),
-        expect=201,
-        **_base_outsiders(w),
-    )
-
-
-@scenario("PATCH", "/v1/training-bases/{base_id}")
-async def patch_training_base(w: World) -> Case:
-    x = await w.admin_post("/v1/training-bases", _base_body(w))
-    return Case(
-        Req("PATCH", f"/v1/training-bases/{x['id']}", json={"shared": True}),
-        right=w.org_key(w.org_a),
+        Req("POST", "/v1/internships/batch", json={"items": [await _internship_body(w)]}),
+        right=w.org_key(w.school_a),
         expect=200,
-        **_base_outsiders(w),
-    )
-
-
-@scenario("DELETE", "/v1/training-bases/{base_id}")
-async def delete_training_base(w: World) -> Case:
-    x = await w.admin_post("/v1/training-bases", _base_body(w))
-    return Case(
-        Req("DELETE", f"/v1/training-bases/{x['id']}"), right=w.org_admin(w.org_a), expect=204, **_base_outsiders(w)
+        **_outsiders(w, w.school_a),
     )

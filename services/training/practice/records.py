@@ -1,0 +1,194 @@
+"""One service layer for the practice records (internships, teacher practice, part-time teaching, training
+bases): get (404 for a missing or deleted row), create, update (If-Match, cross-field rules, derived fields),
+soft delete — each with an audit row and an outbox event in the caller's transaction — and the keyset list with
+its party visibility filter. A `Records` is parameterised by the model, its audited fields, its party columns,
+its `public()` renderer and a few hooks; it knows nothing of HTTP."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Generic, TypeVar
+
+import sqlalchemy as sa
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chanjiao.auth import Principal
+from chanjiao.db import soft_delete
+from chanjiao.errors import NotFound
+from chanjiao.etag import check_if_match
+from chanjiao.ids import new_id
+from services.training.learners.service import link_learner
+from services.training.practice.common import Tombstone, list_rows, now, record, snapshot, visible_filter
+
+M = TypeVar("M")
+P = TypeVar("P", bound=BaseModel)
+
+Values = dict[str, Any]
+
+
+def _same(row: Any, data: Values) -> Values:
+    return data
+
+
+def from_row(schema: type[P], row: Any, **derived: Any) -> P:
+    """`schema` filled from the row's attributes of the same names, plus the derived fields."""
+    return schema(**{name: getattr(row, name) for name in schema.model_fields if name not in derived}, **derived)
+
+
+def equal(*filters: tuple[Any, Any]) -> list[sa.ColumnElement[bool]]:
+    """`column == value` for each (column, value) whose value is given (not None), in order."""
+    return [column == value for column, value in filters if value is not None]
+
+
+def overlapping(start: Any, end: Any, period_start: date | None, period_end: date | None) -> list[Any]:
+    """Records overlapping the inclusive period (either bound optional)."""
+    where = []
+    if period_start is not None:
+        where.append(end >= period_start)
+    if period_end is not None:
+        where.append(start <= period_end)
+    return where
+
+
+@dataclass(frozen=True)
+class Records(Generic[M]):
+    model: type[M]
+    entity: str  # audit entity and outbox event prefix (`<entity>.created` …)
+    fields: tuple[str, ...]  # audited and compared on update
+    parties: tuple[str, ...]  # the organization columns whose principals write (and, if private, read) a row
+    not_found: Callable[[], NotFound]
+    public: Callable[[M], BaseModel]
+    private: bool = True  # reads limited to the parties (else open to every reader)
+    link_via: str | None = None  # links `learner_id` to each party organization (LinkVia value)
+    prepare: Callable[[M | None, Values], Values] = _same  # incoming values (row None on create) → values to save
+    check: Callable[[Values], None] | None = None  # cross-field rules on the record as it would be saved
+    derive: Callable[[Values], Values] | None = None  # stored derived fields, from the record as saved
+
+    # ---- tenancy -----------------------------------------------------------------------------------------------
+    def party_ids(self, row: Any) -> tuple[uuid.UUID | None, ...]:
+        return tuple(getattr(row, p) for p in self.parties)
+
+    def visible(self, principal: Principal | None) -> sa.ColumnElement[bool] | None:
+        if not self.private:
+            return None
+        assert principal is not None
+        return visible_filter(principal, *(getattr(self.model, p) for p in self.parties))
+
+    # ---- reads -------------------------------------------------------------------------------------------------
+    async def get(self, session: AsyncSession, record_id: uuid.UUID, *, for_update: bool = False) -> M:
+        model: Any = self.model
+        stmt = sa.select(model).where(model.id == record_id, model.deleted_at.is_(None))
+        if for_update:
+            stmt = stmt.with_for_update()
+        row = (await session.execute(stmt)).scalar_one_or_none()
+        if row is None:
+            raise self.not_found()
+        return row
+
+    async def page(
+        self,
+        session: AsyncSession,
+        principal: Principal | None,
+        *,
+        where: Iterable[sa.ColumnElement[bool]],
+        updated_since: datetime | None,
+        include_deleted: bool,
+        cursor: str | None,
+        limit: int,
+    ) -> tuple[list[M], str | None]:
+        return await list_rows(
+            session,
+            self.model,
+            where=list(where),
+            visible=self.visible(principal),
+            updated_since=updated_since,
+            include_deleted=include_deleted,
+            cursor=cursor,
+            limit=limit,
+        )
+
+    def render(self, rows: list[M]) -> list[Any]:
+        return [
+            Tombstone(id=r.id, deleted_at=r.deleted_at) if r.deleted_at is not None else self.public(r)  # type: ignore[attr-defined]
+            for r in rows
+        ]
+
+    # ---- writes ------------------------------------------------------------------------------------------------
+    async def _audit(
+        self,
+        session: AsyncSession,
+        row: Any,
+        action: str,
+        actor: str,
+        before: Values | None,
+        after: Values | None,
+        payload: Values,
+    ) -> None:
+        """The audit row and the outbox event (`<entity>.<action>d`) of one write."""
+        await record(
+            session,
+            entity=self.entity,
+            entity_id=row.id,
+            action=action,
+            actor=actor,
+            before=before,
+            after=after,
+            payload=payload,
+        )
+
+    async def _links(self, session: AsyncSession, learner_id: uuid.UUID, orgs: Iterable[uuid.UUID]) -> None:
+        assert self.link_via is not None
+        for org in orgs:
+            await link_learner(session, learner_id, org, self.link_via)
+
+    async def create(self, session: AsyncSession, *, data: BaseModel, actor: str) -> M:
+        values = self.prepare(None, data.model_dump())
+        if self.check is not None:
+            self.check(values)
+        if self.derive is not None:
+            values = {**values, **self.derive(values)}
+        stamp = now()
+        row: Any = self.model(id=new_id(), **values, version=1, created_at=stamp, updated_at=stamp)
+        session.add(row)
+        await session.flush()
+        if self.link_via is not None:
+            await self._links(session, values["learner_id"], {values[p] for p in self.parties})
+        after = snapshot(row, self.fields)
+        await self._audit(session, row, "create", actor, None, after, after)
+        return row
+
+    async def update(self, session: AsyncSession, *, row: M, changes: BaseModel, if_match: str | None, actor: str) -> M:
+        """`row` is locked by the caller (get(for_update=True)); new organizations were checked by the caller."""
+        target: Any = row
+        check_if_match(if_match, target.version)
+        data = self.prepare(row, changes.model_dump(exclude_unset=True))
+        before = snapshot(row, self.fields)
+        merged = {**before, **data}
+        if self.check is not None:
+            self.check(merged)
+        if self.derive is not None:
+            data = {**data, **self.derive(merged)}
+        for key, value in data.items():
+            setattr(row, key, value)
+        after = snapshot(row, self.fields)
+        if after == before:
+            return row
+        target.version += 1
+        target.updated_at = now()
+        await session.flush()
+        if self.link_via is not None:
+            await self._links(session, target.learner_id, [after[p] for p in self.parties if after[p] != before[p]])
+        changed = {k: v for k, v in after.items() if before.get(k) != v}
+        await self._audit(session, target, "update", actor, before, after, {"changed": changed})
+        return row
+
+    async def delete(self, session: AsyncSession, *, row: M, if_match: str | None, actor: str) -> None:
+        target: Any = row
+        check_if_match(if_match, target.version)
+        before = snapshot(row, self.fields)
+        await soft_delete(session, row)
+        await self._audit(session, target, "delete", actor, before, None, {})
