@@ -1,10 +1,10 @@
 """Roster uploads for any service: read an `.xlsx`/`.csv` into a heading map and rows, bound the upload, build a
-template. One `Column` table per import maps Chinese headings to fields.
+template. One `Column` table per import maps Chinese headings to fields; what the cells mean stays in the service.
 
-The same rules as the membership organization import (`services/membership/organizations/imports.py`, which
-predates this module): ≤ 5 MiB, ≤ 10,000 rows, zip-bomb guard, legacy `.xls` refused (415), CSV in UTF-8 or GBK,
-the heading row found within the first 5 rows, control characters dropped from cells. Reading and writing
-workbooks is blocking: run those functions in a thread. Nothing here ever echoes a cell value.
+Used by the membership imports (organizations, an alliance's member roll) and the training rosters: ≤ 5 MiB,
+≤ 10,000 rows, zip-bomb guard, legacy `.xls` refused (415), CSV in UTF-8 or GBK, the heading row found within the
+first 5 rows, control characters dropped from cells. Reading and writing workbooks is blocking: run those functions
+in a thread. Nothing here ever echoes a cell value.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import csv
 import io
 import unicodedata
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -32,7 +32,35 @@ MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 MAX_ROWS = 10_000
 MAX_COLUMNS = 50
-HEADER_SEARCH_ROWS = 5
+HEADER_SEARCH_ROWS = 5  # the heading row may sit under a title row or two
+
+# OpenAPI of an upload route: its 413/415 answers and its multipart body (field `file`).
+UPLOAD_PROBLEMS = {
+    413: {
+        "description": "上传内容过大 Upload larger than 5 MiB, or more than 10,000 rows",
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    },
+    415: {
+        "description": "不支持的文件类型 Not multipart, or not an .xlsx/.csv file",
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    },
+}
+UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {"type": "string", "format": "binary", "description": ".xlsx or .csv, ≤ 5 MiB"}
+                    },
+                }
+            }
+        },
+    }
+}
 
 
 class PayloadTooLarge(AppError):
@@ -85,6 +113,7 @@ def cell_text(value: Any) -> str | None:
         value = int(value)
     if isinstance(value, datetime | date):
         value = value.isoformat()
+    # Control characters (NUL above all) never mean anything in a cell, and Postgres text refuses NUL.
     text = "".join(ch for ch in str(value) if ch in "\t\n" or unicodedata.category(ch) != "Cc").strip()
     return text or None
 
@@ -125,7 +154,7 @@ def _csv_rows(data: bytes) -> list[tuple[int, list[str | None]]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         try:
-            text = data.decode("gb18030")
+            text = data.decode("gb18030")  # what Excel saves as "CSV" on Chinese Windows
         except UnicodeDecodeError:
             raise unreadable("CSV 文件应为 UTF-8 或 GBK 编码", "A CSV file must be UTF-8 or GBK encoded") from None
     out: list[tuple[int, list[str | None]]] = []
@@ -139,9 +168,15 @@ def _csv_rows(data: bytes) -> list[tuple[int, list[str | None]]]:
     return out
 
 
-def read_table(data: bytes, filename: str | None, columns: Sequence[Column]) -> Table:
-    """Blocking: parse an upload into a heading map (of `columns`, by Chinese heading or field name) and data rows."""
-    known = {text_key(c.heading): c for c in columns} | {text_key(c.field): c for c in columns}
+def headings_of(columns: Sequence[Column]) -> dict[str, Column]:
+    """What a heading cell may say for each column: its Chinese heading or its field name."""
+    return {text_key(c.heading): c for c in columns} | {text_key(c.field): c for c in columns}
+
+
+def read_table(data: bytes, filename: str | None, columns: Sequence[Column], *, en_join: str = "、") -> Table:
+    """Blocking: parse an upload into a heading map (of `columns`, by Chinese heading or field name) and data rows.
+    `en_join` separates the required headings named in the English "no heading row" message."""
+    known = headings_of(columns)
     name = (filename or "").lower()
     if data.startswith(b"\xd0\xcf\x11\xe0") or name.endswith(".xls"):
         raise UnsupportedFile(
@@ -164,10 +199,10 @@ def read_table(data: bytes, filename: str | None, columns: Sequence[Column]) -> 
             if len(data_rows) > MAX_ROWS:
                 raise _too_many()
             return Table(columns=found, ignored=ignored, rows=data_rows)
-    headings = "、".join(c.heading for c in columns if c.required)
+    required = [c.heading for c in columns if c.required]
     raise unreadable(
-        f"找不到表头：第一行应包含 {headings} 等列名（见导入模板）",
-        f"No heading row: the first row should name the columns {headings} … (see the template)",
+        f"找不到表头：第一行应包含 {'、'.join(required)} 等列名（见导入模板）",
+        f"No heading row: the first row should name the columns {en_join.join(required)} … (see the template)",
         rule="missing_headings",
     )
 
@@ -193,6 +228,7 @@ async def limit_upload(request: Request) -> None:
         chunks.append(chunk)
     request._body = b"".join(chunks)  # Starlette's cached body: form() and the idempotency HMAC reuse it
     if request.headers.get("idempotency-key"):
+        # Key a retried upload by the file, not by the multipart framing (its boundary is random).
         try:
             form = await request.form()
         except Exception:  # noqa: BLE001 - a malformed body is reported by the route's own parsing
@@ -208,11 +244,27 @@ def attachment(ascii_name: str, name: str) -> str:
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
 
 
+def save_workbook(wb: Workbook) -> bytes:
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
 def build_template(
-    sheet: str, columns: Sequence[Column], choices: dict[str, Sequence[str]] | None = None, notes: Sequence[Any] = ()
+    sheet: str,
+    columns: Sequence[Column],
+    choices: Mapping[str, Sequence[str]] | None = None,
+    notes: Sequence[Any] = (),
+    *,
+    widths: Mapping[str, float] | None = None,
+    formats: Mapping[str, str] | None = None,
+    freeze: str = "A2",
+    required: str = "是",
+    notes_widths: Sequence[float] = (20, 22, 8, 70),
 ) -> bytes:
-    """Blocking: a template workbook — bold text-formatted heading row, drop-downs for `choices` (field → labels),
-    and a 说明 sheet describing every column (plus `notes` rows)."""
+    """Blocking: a template workbook — bold heading row, columns formatted as text (or `formats`: field → number
+    format) 24 wide (or `widths`: field → width), drop-downs for `choices` (field → labels), panes frozen at `freeze`,
+    and a 说明 sheet describing every column (`required` marks the required ones), then the `notes` rows."""
     wb = Workbook()
     ws = wb.active
     ws.title = sheet
@@ -220,21 +272,20 @@ def build_template(
     for pos, c in enumerate(columns, start=1):
         letter = get_column_letter(pos)
         ws[f"{letter}1"].font = Font(bold=True)
-        ws.column_dimensions[letter].width = 24
-        ws.column_dimensions[letter].number_format = "@"  # keep leading zeros and long numbers as text
+        ws.column_dimensions[letter].width = (widths or {}).get(c.field, 24)
+        # text keeps leading zeros and long numbers as typed
+        ws.column_dimensions[letter].number_format = (formats or {}).get(c.field, "@")
         if choices and c.field in choices:
             dv = DataValidation(type="list", formula1='"' + ",".join(choices[c.field]) + '"', allow_blank=True)
             dv.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
             ws.add_data_validation(dv)
-    ws.freeze_panes = "A2"
+    ws.freeze_panes = freeze
     info = wb.create_sheet("说明")
     info.append(["列名", "字段", "必填", "规则"])
     for c in columns:
-        info.append([c.heading, c.field, "是" if c.required else "否", c.rule_zh])
+        info.append([c.heading, c.field, required if c.required else "否", c.rule_zh])
     for row in notes:
         info.append(list(row))
-    for letter, width in (("A", 20), ("B", 22), ("C", 8), ("D", 70)):
+    for letter, width in zip("ABCD", notes_widths, strict=True):
         info.column_dimensions[letter].width = width
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return save_workbook(wb)

@@ -21,23 +21,22 @@ from typing import Any
 
 import sqlalchemy as sa
 from openpyxl import Workbook
-from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chanjiao import spreadsheets
 from chanjiao.dates import today
 from chanjiao.errors import AppError, field_error
+from chanjiao.spreadsheets import Column, Table, text_key
 from services.membership.memberships import service
 from services.membership.memberships.models import OPEN, ROLE_LABELS, Membership
 from services.membership.memberships.schemas import MemberAsOf, MembershipCreate, TransitionCreate
 from services.membership.organizations import imports as org_imports
-from services.membership.organizations.imports import Column, Row, Table, text_key
+from services.membership.organizations.imports import Row
 from services.membership.organizations.models import ORG_TYPE_LABELS, Organization
 from services.membership.organizations.schemas import ImportColumn, ImportRejection
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXIT_LABELS = {"withdrawn": "退出", "expelled": "除名"}
 STATUS_LABELS = {"active": "在册", "suspended": "暂停"}
 IMPORT_REASON = "成员名册导入"
@@ -297,7 +296,7 @@ async def run_import(
         ignored_columns=table.ignored,
     )
     for number, values in table.rows:
-        cells = org_imports.row_cells(table, values)
+        cells = table.cells(values)
         if not cells:
             continue
         report.rows += 1
@@ -351,49 +350,29 @@ NOTES = (
 
 def build_template() -> bytes:
     """Blocking: the import template — headings, drop-downs for 单位类型/成员角色/退出方式, and a 说明 sheet."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "成员"
-    ws.append([c.heading for c in COLUMNS])
-    lists = {
-        "org_type": ",".join(dict.fromkeys(ORG_TYPE_LABELS.values())),
-        "role": ",".join(ROLE_LABELS.values()),
-        "exit_status": ",".join(EXIT_LABELS.values()),
-    }
-    for pos, c in enumerate(COLUMNS, start=1):
-        letter = get_column_letter(pos)
-        ws[f"{letter}1"].font = Font(bold=True)
-        ws.column_dimensions[letter].width = 36 if c.field == "name" else 16 if c.field in _DATE_FIELDS else 22
-        # dates as dates; everything else as text so leading zeros and long codes survive
-        ws.column_dimensions[letter].number_format = "yyyy-mm-dd" if c.field in _DATE_FIELDS else "@"
-        if c.field in lists:
-            dv = DataValidation(type="list", formula1=f'"{lists[c.field]}"', allow_blank=True)
-            dv.add(f"{letter}2:{letter}{org_imports.MAX_ROWS + 1}")
-            ws.add_data_validation(dv)
-    ws.freeze_panes = "B2"
-    notes = wb.create_sheet("说明")
-    notes.append(["列名", "字段", "必填", "规则"])
-    for c in COLUMNS:
-        notes.append([c.heading, c.field, "是（新单位）" if c.required else "否", c.rule_zh])
-    notes.append([])
-    notes.append(["成员角色可填", "代码"])
-    for code, label in ROLE_LABELS.items():
-        notes.append([label, code])
-    notes.append([])
-    notes.append(["退出方式可填", "代码"])
-    for code, label in EXIT_LABELS.items():
-        notes.append([label, code])
-    notes.append([])
-    notes.append(["单位类型可填", "代码"])
-    for code, label in ORG_TYPE_LABELS.items():
-        notes.append([label, code])
-    notes.append([])
-    notes.append(["说明"])
-    for line in NOTES:
-        notes.append([line])
-    for letter, width in (("A", 22), ("B", 22), ("C", 12), ("D", 80)):
-        notes.column_dimensions[letter].width = width
-    return org_imports.save_workbook(wb)
+    notes: list[list[str]] = []
+    for title, labels in (
+        ("成员角色可填", ROLE_LABELS),
+        ("退出方式可填", EXIT_LABELS),
+        ("单位类型可填", ORG_TYPE_LABELS),
+    ):
+        notes += [[], [title, "代码"], *([label, code] for code, label in labels.items())]
+    notes += [[], ["说明"], *([line] for line in NOTES)]
+    return spreadsheets.build_template(
+        "成员",
+        COLUMNS,
+        choices={
+            "org_type": list(dict.fromkeys(ORG_TYPE_LABELS.values())),
+            "role": list(ROLE_LABELS.values()),
+            "exit_status": list(EXIT_LABELS.values()),
+        },
+        notes=notes,
+        widths={c.field: 36 if c.field == "name" else 16 if c.field in _DATE_FIELDS else 22 for c in COLUMNS},
+        formats=dict.fromkeys(_DATE_FIELDS, "yyyy-mm-dd"),  # dates as dates; everything else as text
+        freeze="B2",
+        required="是（新单位）",
+        notes_widths=(22, 22, 12, 80),
+    )
 
 
 # ---- export of the roll ------------------------------------------------------------------------------------
@@ -455,4 +434,4 @@ def build_export(rows: list[list[Any]]) -> bytes:
     ws.append(EXPORT_HEADINGS)
     for values in rows:
         ws.append([org_imports.text_cell(ws, v) for v in values])
-    return org_imports.save_workbook(wb)
+    return spreadsheets.save_workbook(wb)

@@ -13,23 +13,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from chanjiao import spreadsheets
 from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep, ensure_alliance_admin
 from chanjiao.errors import problem_responses
 from chanjiao.i18n import wants_english
 from chanjiao.idempotency import IdempotencyDep
+from chanjiao.spreadsheets import XLSX
 from services.membership import tenancy
 from services.membership.alliances import service as alliances
 from services.membership.alliances.router import ALLIANCE_WRITE, WHO_ALLIANCE
 from services.membership.memberships import imports
 from services.membership.organizations import imports as org_imports
-from services.membership.organizations.deps import READ, XLSX, IdempotencyKey
-from services.membership.organizations.routes_bulk import (
-    attachment,
-    limit_upload,
-    template_response,
-    template_responses,
-)
+from services.membership.organizations.deps import READ, IdempotencyKey
+from services.membership.organizations.routes_bulk import template_response, template_responses
 
 router = APIRouter(prefix="/v1/alliances", tags=["alliances"])
 
@@ -66,38 +63,12 @@ _REPORT_EXAMPLE = {
     ],
     "ignored_columns": ["M"],
 }
-_UPLOAD_PROBLEMS = {
-    413: {
-        "description": "上传内容过大 Upload larger than 5 MiB, or more than 10,000 rows",
-        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
-    },
-    415: {
-        "description": "不支持的文件类型 Not multipart, or not an .xlsx/.csv file",
-        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
-    },
-}
-_MULTIPART = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["file"],
-                    "properties": {
-                        "file": {"type": "string", "format": "binary", "description": ".xlsx or .csv, ≤ 5 MiB"}
-                    },
-                }
-            }
-        },
-    }
-}
 
 
 @router.post(
     "/{alliance_id}/member-imports",
     response_model=imports.MemberImportReport,
-    dependencies=[ALLIANCE_WRITE, Depends(limit_upload)],
+    dependencies=[ALLIANCE_WRITE, Depends(spreadsheets.limit_upload)],
     summary="导入成员名册 Import an alliance's member roll from a spreadsheet",
     description="Multipart upload (field `file`) of an `.xlsx` (first sheet) or `.csv` (UTF-8 or GBK), at most "
     "5 MiB and 10,000 rows (else 413); one row per member unit. The organization columns are those of "
@@ -120,9 +91,9 @@ _MULTIPART = {
     responses={
         200: {"content": {"application/json": {"example": _REPORT_EXAMPLE}}},
         **problem_responses(400, 401, 403, 404, 409, 422),
-        **_UPLOAD_PROBLEMS,
+        **spreadsheets.UPLOAD_PROBLEMS,
     },
-    openapi_extra=_MULTIPART,
+    openapi_extra=spreadsheets.UPLOAD_BODY,
 )
 async def import_members(
     alliance_id: uuid.UUID,
@@ -141,7 +112,7 @@ async def import_members(
     try:
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
-            raise org_imports.unreadable(
+            raise spreadsheets.unreadable(
                 "缺少上传文件（字段名 file）", "No file uploaded (field `file`)", rule="missing"
             )
         data = await upload.read()
@@ -219,5 +190,5 @@ async def export_members(
     return Response(
         content,
         media_type=XLSX,
-        headers={"Content-Disposition": attachment(f"members-{day}.xlsx", f"成员名录-{day}.xlsx")},
+        headers={"Content-Disposition": spreadsheets.attachment(f"members-{day}.xlsx", f"成员名录-{day}.xlsx")},
     )

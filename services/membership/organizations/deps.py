@@ -20,8 +20,6 @@ WHO_EDITS = (
     "principals get 403."
 )
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 IfMatch = Annotated[str | None, Header(description="The ETag you read; a stale one is 412 (optional)")]
 IdempotencyKey = Annotated[
     str | None,

@@ -1,5 +1,6 @@
-"""Spreadsheets of organizations: read an uploaded `.xlsx`/`.csv`, import it row by row, build the
-template and the export. One table maps the Chinese column headings to fields.
+"""Spreadsheets of organizations: import an uploaded `.xlsx`/`.csv` row by row, build the template and the
+export. One table maps the Chinese column headings to fields; reading the file, its limits and its errors are the
+kernel's (`chanjiao.spreadsheets`).
 
 Reading and writing workbooks is blocking work: callers run those functions in a thread. The import
 itself runs in the caller's transaction, one SAVEPOINT per row; a rejected row touches nothing. The
@@ -8,27 +9,22 @@ report never echoes a cell value (rows may carry personal data), only row number
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import unicodedata
 import uuid
-import zipfile
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chanjiao.errors import AppError, ValidationFailed, field_error, translate_validation_error
+from chanjiao import spreadsheets
+from chanjiao.errors import AppError, translate_validation_error
+from chanjiao.spreadsheets import Column, Table, text_key
 from chanjiao.validators import CodeError, normalize_code, normalize_credit_code, normalize_name, validate_credit_code
 from services.membership.organizations import service
 from services.membership.organizations.models import ORG_TYPE_LABELS, Organization
@@ -41,21 +37,7 @@ from services.membership.organizations.schemas import (
     OrganizationUpdate,
 )
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # an .xlsx is a zip: refuse bombs before opening it
-MAX_ROWS = 10_000
-MAX_COLUMNS = 50
 EXPORT_CAP = 50_000
-HEADER_SEARCH_ROWS = 5  # the heading row may sit under a title row or two
-
-
-@dataclass(frozen=True)
-class Column:
-    heading: str
-    field: str
-    required: bool
-    rule_zh: str
-
 
 COLUMNS = (
     Column("单位名称", "name", True, "必填（新单位）；2–100 个字符"),
@@ -69,18 +51,6 @@ COLUMNS = (
 _BY_FIELD = {c.field: c for c in COLUMNS}
 # Errors raised on the stored field name map back to the spreadsheet column that fed it.
 _FIELD_OF_ERROR = {"parent_id": "parent_credit_code", "sponsor_org_id": "sponsor_credit_code"}
-
-
-def text_key(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text).replace("*", "").split()).lower()
-
-
-def headings_of(columns: Sequence[Column]) -> dict[str, Column]:
-    """What a heading cell may say for each column: its Chinese heading or its field name."""
-    return {text_key(c.heading): c for c in columns} | {text_key(c.field): c for c in columns}
-
-
-_HEADINGS = headings_of(COLUMNS)
 
 
 def _org_type_aliases() -> dict[str, str]:
@@ -109,131 +79,12 @@ def _org_type_aliases() -> dict[str, str]:
 ORG_TYPE_ALIASES = _org_type_aliases()
 
 
-# ---- errors of a whole upload -----------------------------------------------------------------------
-class PayloadTooLarge(AppError):
-    status, slug = 413, "payload-too-large"
-    title_zh, title_en = "上传内容过大", "Payload too large"
-
-
-class UnsupportedFile(AppError):
-    status, slug = 415, "unsupported-media-type"
-    title_zh, title_en = "不支持的文件类型", "Unsupported file type"
-
-
-def too_large(zh: str, en: str) -> PayloadTooLarge:
-    return PayloadTooLarge(detail_zh=zh, detail_en=en)
-
-
-def unreadable(zh: str, en: str, rule: str = "unreadable") -> ValidationFailed:
-    return field_error(["body", "file"], rule, zh, en)
-
-
-# ---- reading ------------------------------------------------------------------------------------------
-@dataclass
-class Table:
-    columns: dict[int, Column]  # position → column
-    ignored: list[str]  # letters of columns with an unknown heading
-    rows: list[tuple[int, list[str | None]]]  # (sheet row number, cell texts)
-
-
-def cell_text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, datetime | date):
-        value = value.isoformat()
-    # Control characters (NUL above all) never mean anything in a cell, and Postgres text refuses NUL.
-    text = "".join(ch for ch in str(value) if ch in "\t\n" or unicodedata.category(ch) != "Cc").strip()
-    return text or None
-
-
-def _xlsx_rows(data: bytes) -> list[tuple[int, list[str | None]]]:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            if sum(i.file_size for i in zf.infolist()) > MAX_UNPACKED_BYTES:
-                raise too_large("工作簿解压后过大", "The workbook is too large once unpacked")
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except AppError:
-        raise
-    except Exception:  # noqa: BLE001 - any failure to open means the file is not a readable workbook
-        raise unreadable("无法读取该 .xlsx 文件", "The .xlsx file could not be read") from None
-    try:
-        if not wb.worksheets:
-            return []
-        out: list[tuple[int, list[str | None]]] = []
-        for number, values in enumerate(wb.worksheets[0].iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1):
-            if number > MAX_ROWS + HEADER_SEARCH_ROWS:
-                raise too_large(f"最多导入 {MAX_ROWS} 行", f"At most {MAX_ROWS} rows can be imported at once")
-            out.append((number, [cell_text(v) for v in values]))
-        return out
-    except AppError:
-        raise
-    except Exception:  # noqa: BLE001
-        raise unreadable("无法读取该 .xlsx 文件", "The .xlsx file could not be read") from None
-    finally:
-        wb.close()
-
-
-def _csv_rows(data: bytes) -> list[tuple[int, list[str | None]]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("gb18030")  # what Excel saves as "CSV" on Chinese Windows
-        except UnicodeDecodeError:
-            raise unreadable("CSV 文件应为 UTF-8 或 GBK 编码", "A CSV file must be UTF-8 or GBK encoded") from None
-    out: list[tuple[int, list[str | None]]] = []
-    try:
-        for number, values in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
-            if number > MAX_ROWS + HEADER_SEARCH_ROWS:
-                raise too_large(f"最多导入 {MAX_ROWS} 行", f"At most {MAX_ROWS} rows can be imported at once")
-            out.append((number, [cell_text(v) for v in values[:MAX_COLUMNS]]))
-    except csv.Error:
-        raise unreadable("无法解析该 CSV 文件", "The CSV file could not be parsed") from None
-    return out
-
-
 def read_table(data: bytes, filename: str | None, columns: Sequence[Column] = COLUMNS) -> Table:
-    """Blocking: parse an upload into a heading map (of `columns`) and data rows."""
-    known = _HEADINGS if columns is COLUMNS else headings_of(columns)
-    name = (filename or "").lower()
-    if data.startswith(b"\xd0\xcf\x11\xe0") or name.endswith(".xls"):
-        raise UnsupportedFile(
-            detail_zh="不支持旧版 .xls 文件，请另存为 .xlsx 或 .csv",
-            detail_en="Legacy .xls files are not supported; save as .xlsx or .csv",
-        )
-    if data.startswith(b"PK\x03\x04") or name.endswith(".xlsx"):
-        rows = _xlsx_rows(data)
-    elif name.endswith((".csv", ".txt")) or not name:
-        rows = _csv_rows(data)
-    else:
-        raise UnsupportedFile(detail_zh="请上传 .xlsx 或 .csv 文件", detail_en="Upload an .xlsx or .csv file")
-    for i, (_, values) in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        found = {pos: known[text_key(v)] for pos, v in enumerate(values) if v and text_key(v) in known}
-        if found:
-            if len(set(c.field for c in found.values())) != len(found):
-                raise unreadable("表头中有重复的列", "A column heading appears twice", rule="duplicate_column")
-            ignored = [get_column_letter(pos + 1) for pos, v in enumerate(values) if v and pos not in found]
-            data_rows = [(n, vals) for n, vals in rows[i + 1 :] if any(vals)]
-            if len(data_rows) > MAX_ROWS:
-                raise too_large(f"最多导入 {MAX_ROWS} 行", f"At most {MAX_ROWS} rows can be imported at once")
-            return Table(columns=found, ignored=ignored, rows=data_rows)
-    raise unreadable(
-        "找不到表头：第一行应包含 单位名称、单位类型、行政区划代码 等列名（见导入模板）",
-        "No heading row: the first row should name the columns 单位名称, 单位类型, 行政区划代码 … (see the template)",
-        rule="missing_headings",
-    )
+    """Blocking: parse an upload of `columns` (by default the organization table) into a heading map and rows."""
+    return spreadsheets.read_table(data, filename, columns, en_join=", ")
 
 
 # ---- importing ------------------------------------------------------------------------------------------
-def row_cells(table: Table, values: list[str | None]) -> dict[str, str]:
-    """The non-blank cells of one data row, by field."""
-    return {
-        col.field: text for pos, col in table.columns.items() if pos < len(values) and (text := values[pos]) is not None
-    }
-
-
 @dataclass
 class Row:
     """One data row being imported: its parsed values and the rules it broke (by field and column)."""
@@ -389,7 +240,7 @@ async def run_import(
         dry_run=dry_run, rows=0, created=0, updated=0, skipped=0, rejected=[], ignored_columns=table.ignored
     )
     for number, values in table.rows:
-        cells = row_cells(table, values)
+        cells = table.cells(values)
         if not cells:
             continue
         report.rows += 1
@@ -418,39 +269,15 @@ def describe_columns() -> list[ImportColumn]:
     return [ImportColumn(heading=c.heading, field=c.field, required=c.required, description=c.rule_zh) for c in COLUMNS]
 
 
-def save_workbook(wb: Workbook) -> bytes:
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
 def build_template() -> bytes:
     """Blocking: the import template — headings, text-formatted columns, a 单位类型 drop-down, 说明 sheet."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "单位"
-    ws.append([c.heading for c in COLUMNS])
-    for pos, c in enumerate(COLUMNS, start=1):
-        letter = get_column_letter(pos)
-        ws[f"{letter}1"].font = Font(bold=True)
-        ws.column_dimensions[letter].width = 24 if c.field != "name" else 36
-        ws.column_dimensions[letter].number_format = "@"  # keep leading zeros and long codes as text
-    ws.freeze_panes = "A2"
-    labels = ",".join(dict.fromkeys(ORG_TYPE_LABELS.values()))
-    dv = DataValidation(type="list", formula1=f'"{labels}"', allow_blank=True)
-    dv.add(f"B2:B{MAX_ROWS + 1}")
-    ws.add_data_validation(dv)
-    notes = wb.create_sheet("说明")
-    notes.append(["列名", "字段", "必填", "规则"])
-    for c in COLUMNS:
-        notes.append([c.heading, c.field, "是" if c.required else "否", c.rule_zh])
-    notes.append([])
-    notes.append(["单位类型可填", "代码"])
-    for code, label in ORG_TYPE_LABELS.items():
-        notes.append([label, code])
-    for letter, width in (("A", 20), ("B", 22), ("C", 8), ("D", 70)):
-        notes.column_dimensions[letter].width = width
-    return save_workbook(wb)
+    return spreadsheets.build_template(
+        "单位",
+        COLUMNS,
+        choices={"org_type": list(dict.fromkeys(ORG_TYPE_LABELS.values()))},
+        notes=[[], ["单位类型可填", "代码"], *([label, code] for code, label in ORG_TYPE_LABELS.items())],
+        widths={"name": 36},
+    )
 
 
 EXPORT_HEADINGS = [c.heading for c in COLUMNS] + ["地区", "状态", "单位ID", "更新时间"]
@@ -487,7 +314,7 @@ def build_export(items: list[OrganizationPublic], credit_codes: dict[uuid.UUID, 
             o.updated_at.isoformat(),
         ]
         ws.append([text_cell(ws, v) for v in values])
-    return save_workbook(wb)
+    return spreadsheets.save_workbook(wb)
 
 
 async def credit_codes_of(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.UUID, str | None]:

@@ -10,12 +10,14 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from chanjiao import spreadsheets
 from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep
 from chanjiao.errors import field_error, problem_responses
 from chanjiao.etag import etag_for, if_none_match_hits
 from chanjiao.idempotency import IdempotencyDep
 from chanjiao.pagination import CursorQuery, LimitQuery
+from chanjiao.spreadsheets import XLSX
 from services.membership import tenancy
 from services.membership.organizations import imports, routes_bulk, routes_school, service
 from services.membership.organizations.deps import (
@@ -24,7 +26,6 @@ from services.membership.organizations.deps import (
     READ,
     WHO_CREATES,
     WHO_EDITS,
-    XLSX,
     IdempotencyKey,
     IfMatch,
 )
@@ -174,7 +175,7 @@ async def list_organizations(
     return Response(
         content,
         media_type=XLSX,
-        headers={"Content-Disposition": routes_bulk.attachment("organizations.xlsx", "单位.xlsx")},
+        headers={"Content-Disposition": spreadsheets.attachment("organizations.xlsx", "单位.xlsx")},
     )
 
 

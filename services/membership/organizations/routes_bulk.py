@@ -3,28 +3,25 @@
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from chanjiao import spreadsheets
 from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep
 from chanjiao.errors import problem_responses
 from chanjiao.i18n import wants_english
 from chanjiao.idempotency import IdempotencyDep
+from chanjiao.spreadsheets import XLSX
 from services.membership import tenancy
 from services.membership.organizations import batch, imports
-from services.membership.organizations.deps import CREATE, READ, WHO_CREATES, XLSX, IdempotencyKey
+from services.membership.organizations.deps import CREATE, READ, WHO_CREATES, IdempotencyKey
 from services.membership.organizations.schemas import BatchCreate, BatchResult, ImportColumn, ImportReport
 
 router = APIRouter()
-
-
-def attachment(ascii_name: str, name: str) -> str:
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
 
 
 _ID = "019abf2e-7c3a-7d2e-9b1a-3f0c2d4e5a6b"
@@ -67,16 +64,6 @@ _REPORT_EXAMPLE = {
         }
     ],
     "ignored_columns": ["H"],
-}
-_PROBLEM_413 = {
-    413: {
-        "description": "上传内容过大 Upload larger than 5 MiB, or more than 10,000 rows",
-        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
-    },
-    415: {
-        "description": "不支持的文件类型 Not multipart, or not an .xlsx/.csv file",
-        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
-    },
 }
 
 
@@ -123,42 +110,10 @@ async def create_batch(
     return response
 
 
-async def limit_upload(request: Request) -> None:
-    """Read at most 5 MiB (+ multipart framing) of the body before anything else parses it; else 413."""
-    limit = imports.MAX_UPLOAD_BYTES + 64 * 1024
-    too_large = imports.too_large("上传文件不能超过 5 MiB", "The upload may not exceed 5 MiB")
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise too_large
-    if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
-        raise imports.UnsupportedFile(
-            detail_zh="请以 multipart/form-data 上传文件（字段名 file）",
-            detail_en="Upload the file as multipart/form-data (field `file`)",
-        )
-    chunks, total = [], 0
-    async for chunk in request.stream():
-        total += len(chunk)
-        if total > limit:
-            raise too_large
-        chunks.append(chunk)
-    request._body = b"".join(chunks)  # Starlette's cached body: form() and the idempotency HMAC reuse it
-    if request.headers.get("idempotency-key"):
-        # Key a retried upload by the file, not by the multipart framing (its boundary is random).
-        try:
-            form = await request.form()
-        except Exception:  # noqa: BLE001 - a malformed body is reported by the route's own parsing
-            return
-        upload = form.get("file")
-        if upload is not None and hasattr(upload, "read"):
-            content = await upload.read()
-            await upload.seek(0)
-            request.state.idempotency_material = content
-
-
 @router.post(
     "/imports",
     response_model=ImportReport,
-    dependencies=[CREATE, Depends(limit_upload)],
+    dependencies=[CREATE, Depends(spreadsheets.limit_upload)],
     summary="导入单位表 Import organizations from a spreadsheet",
     description="Multipart upload (field `file`) of an `.xlsx` (first sheet) or `.csv` (UTF-8 or GBK), at most "
     "5 MiB and 10,000 rows (else 413). The heading row maps columns to fields — see "
@@ -174,24 +129,9 @@ async def limit_upload(request: Request) -> None:
     responses={
         200: {"content": {"application/json": {"example": _REPORT_EXAMPLE}}},
         **problem_responses(400, 401, 403, 409, 422),
-        **_PROBLEM_413,
+        **spreadsheets.UPLOAD_PROBLEMS,
     },
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["file"],
-                        "properties": {
-                            "file": {"type": "string", "format": "binary", "description": ".xlsx or .csv, ≤ 5 MiB"}
-                        },
-                    }
-                }
-            },
-        }
-    },
+    openapi_extra=spreadsheets.UPLOAD_BODY,
 )
 async def import_organizations(
     request: Request,
@@ -207,7 +147,9 @@ async def import_organizations(
     try:
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
-            raise imports.unreadable("缺少上传文件（字段名 file）", "No file uploaded (field `file`)", rule="missing")
+            raise spreadsheets.unreadable(
+                "缺少上传文件（字段名 file）", "No file uploaded (field `file`)", rule="missing"
+            )
         data = await upload.read()
         table = await run_in_threadpool(imports.read_table, data, upload.filename)
     finally:
@@ -254,7 +196,9 @@ async def template_response(request: Request, describe, build, ascii_name: str, 
     if "application/json" in accept and XLSX not in accept:
         return JSONResponse([c.model_dump() for c in describe()])
     content = await run_in_threadpool(build)
-    return Response(content, media_type=XLSX, headers={"Content-Disposition": attachment(ascii_name, name)})
+    return Response(
+        content, media_type=XLSX, headers={"Content-Disposition": spreadsheets.attachment(ascii_name, name)}
+    )
 
 
 @router.get(
