@@ -11,11 +11,14 @@ machine can serve), then:
 2. **the measured ingest**: `POST /v1/enrolments/batch` with 1000 items per request from `--clients` concurrent
    clients through the gateway (a platform admin's access token) — wall-clock rows/s, and the server's own time
    per batch from the `Server-Timing` header;
-3. **COPY**: the same 100,000 rows with asyncpg `copy_records_to_table` (binary) into a scratch table of the
-   enrolments' shape (`LIKE training.enrolments INCLUDING ALL`: same columns, checks and indexes) → rows/s;
+3. **COPY**: the same 100,000 rows with asyncpg `copy_records_to_table` (binary) into two scratch tables of the
+   enrolments' shape — a bare one (`LIKE training.enrolments`: no indexes, no constraints; the ≈ 400 k rows/s the
+   issue names) and an indexed one (`LIKE training.enrolments INCLUDING ALL`: same columns, checks and indexes)
+   → rows/s each;
 4. **ORM**: `--orm-rows` rows with SQLAlchemy `session.add_all` + commit into `training.enrolments` → rows/s.
 
-Target: ingest ≥ 0.1 × COPY. Prints the table, writes bench/results/ingest-<timestamp>.json, stops everything.
+Target: ingest ≥ 0.1 × the bare COPY, as the issue means it (the ratio to the indexed COPY is shown too). Prints
+the table, writes bench/results/ingest-<timestamp>.json, stops everything.
 
     python bench/ingest.py [--enrolments 100000] [--batch 1000] [--clients 4] [--programmes 100] [--orm-rows 10000]
 """
@@ -241,11 +244,12 @@ async def ingest(gateway: str, token: str, items: list[dict[str, Any]], batch: i
     }
 
 
-async def copy_baseline(url: str, records: list[tuple]) -> dict[str, Any]:
+async def copy_baseline(url: str, records: list[tuple], *, indexed: bool) -> dict[str, Any]:
     conn = await asyncpg.connect(url)
     try:
         await conn.execute("drop table if exists training.bench_enrolments_copy")
-        await conn.execute("create table training.bench_enrolments_copy (like training.enrolments including all)")
+        like = "like training.enrolments including all" if indexed else "like training.enrolments"
+        await conn.execute(f"create table training.bench_enrolments_copy ({like})")
         t = time.perf_counter()
         await conn.copy_records_to_table(
             "bench_enrolments_copy",
@@ -373,27 +377,34 @@ def main(argv: list[str] | None = None) -> int:
             (new_id(), uuid.UUID(it["learner_id"]), uuid.UUID(it["programme_id"]), "enrolled", day, day, 1, now, now)
             for it in items
         ]
-        copy = asyncio.run(copy_baseline(training_url, records))
+        copy = asyncio.run(copy_baseline(training_url, records, indexed=True))
+        bare = asyncio.run(copy_baseline(training_url, records, indexed=False))
         orm = asyncio.run(
             orm_baseline(stack.service_urls["training"], learners, uuid.UUID(programmes[-1]), args.orm_rows)
         )
-        ratio = result["rows_per_s"] / copy["rows_per_s"]
+        ratio = result["rows_per_s"] / bare["rows_per_s"]  # the target, as the issue means it
+        ratio_indexed = result["rows_per_s"] / copy["rows_per_s"]
+
+        def row(label: str, r: dict[str, Any]) -> str:
+            return (
+                f"{label:<58}{r['rows']:>9,}{r['seconds']:>9.2f}{r['rows_per_s']:>10,.0f}"
+                f"{r['rows_per_s'] / bare['rows_per_s']:>8.3f}{r['rows_per_s'] / copy['rows_per_s']:>10.3f}"
+            )
+
         lines = [
-            f"{'path':<58}{'rows':>9}{'seconds':>9}{'rows/s':>10}{'× COPY':>8}",
-            f"{'POST /v1/enrolments/batch via gateway (' + str(args.clients) + ' clients)':<58}"
-            f"{result['rows']:>9,}{result['seconds']:>9.2f}{result['rows_per_s']:>10,.0f}{ratio:>8.3f}",
-            f"{'asyncpg copy_records_to_table (binary, same rows)':<58}"
-            f"{copy['rows']:>9,}{copy['seconds']:>9.2f}{copy['rows_per_s']:>10,.0f}{1:>8.3f}",
-            f"{'SQLAlchemy ORM session.add_all + commit':<58}"
-            f"{orm['rows']:>9,}{orm['seconds']:>9.2f}{orm['rows_per_s']:>10,.0f}"
-            f"{orm['rows_per_s'] / copy['rows_per_s']:>8.3f}",
+            f"{'path':<58}{'rows':>9}{'seconds':>9}{'rows/s':>10}{'× bare':>8}{'× indexed':>10}",
+            row(f"POST /v1/enrolments/batch via gateway ({args.clients} clients)", result),
+            row("asyncpg COPY (binary) into a bare table (no indexes)", bare),
+            row("asyncpg COPY (binary) into LIKE … INCLUDING ALL", copy),
+            row("SQLAlchemy ORM session.add_all + commit", orm),
             "",
             f"server time per 1000-row batch (Server-Timing): median {result['server_ms_median']:.1f} ms, "
             f"p90 {result['server_ms_p90']:.1f} ms; client latency median {result['latency_ms_median']:.1f} ms",
             "  phases (median ms): " + ", ".join(f"{k} {v:.1f}" for k, v in result["phases_ms_median"].items()),
             "",
-            f"Target  batch ingest >= {TARGET_RATIO}x COPY   {ratio:.3f}x   "
-            + ("met" if ratio >= TARGET_RATIO else "NOT met"),
+            f"Target  batch ingest >= {TARGET_RATIO}x bare COPY   {ratio:.3f}x   "
+            + ("met" if ratio >= TARGET_RATIO else "NOT met")
+            + f"   (against the indexed COPY: {ratio_indexed:.3f}x)",
         ]
         print("\n".join(lines), flush=True)
         out = BENCH / "results" / f"ingest-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.json"
@@ -405,8 +416,10 @@ def main(argv: list[str] | None = None) -> int:
                     "args": vars(args),
                     "ingest": result,
                     "copy": copy,
+                    "copy_bare": bare,
                     "orm": orm,
                     "ratio": ratio,
+                    "ratio_indexed": ratio_indexed,
                     "target_ratio": TARGET_RATIO,
                     "table": lines,
                 },
