@@ -148,3 +148,15 @@ async def idempotency(request: Request) -> AsyncIterator[IdempotentRequest]:
 
 
 IdempotencyDep = Annotated[IdempotentRequest, Depends(idempotency)]
+
+
+async def forget_responses_mentioning(session: AsyncSession, table: sa.Table, text: str) -> int:
+    """Drop stored replay answers that contain `text` (e.g. an erased person's id): a replay must not
+    bring back personal data that was erased. A retry with such a key is then executed again."""
+    result = await session.execute(
+        sa.delete(table).where(
+            table.c.response_body.is_not(None),
+            sa.func.strpos(sa.func.convert_from(table.c.response_body, "UTF8"), text) > 0,
+        )
+    )
+    return int(result.rowcount or 0)

@@ -351,6 +351,30 @@ async def test_erasure_keeps_the_record_counted_but_anonymised(tp, schools):
     assert all("郑十一" not in x["diff"] and number not in x["diff"] for x in rows)
 
 
+async def test_erasure_forgets_stored_replays_that_carry_the_name(tp, schools):
+    """A registration sent with an Idempotency-Key is kept for replay (24 h) — with the name in it. Erasing
+    the learner drops that stored answer: a retry then runs again instead of replaying the erased name."""
+    a, _ = schools
+    number = resident_id(2003, "female")
+    body = {"name": "钱十二", "id_number": number, "learner_type": "student"}
+    key = {"Idempotency-Key": f"erasure-{uuid.uuid4()}"}
+    first = await tp.as_org(a).post("/v1/learners", json=body, headers=key)
+    assert first.status_code == 201, first.text
+    replay = await tp.as_org(a).post("/v1/learners", json=body, headers=key)
+    assert replay.headers.get("idempotent-replayed") == "true" and replay.json()["name"] == "钱十二"
+    learner = first.json()["id"]
+    assert (await tp.as_org(a).post(f"/v1/learners/{learner}/erasure", json={"reason": "本人申请"})).status_code == 200
+    stored = await fetch(
+        tp,
+        "select count(*) as n from training.idempotency_keys where strpos(convert_from(response_body, 'UTF8'), $1) > 0",
+        learner,
+    )
+    assert stored[0]["n"] == 0
+    retry = await tp.as_org(a).post("/v1/learners", json=body, headers=key)
+    assert retry.headers.get("idempotent-replayed") != "true"
+    assert retry.status_code == 201 and retry.json()["id"] != learner  # registered again, as a new learner
+
+
 async def test_list_filters_and_sync(tp):
     org = await tp.new_org()
     client = tp.as_org(org)

@@ -27,6 +27,7 @@ from chanjiao.auth import ORG_ADMIN, ORG_STAFF, Principal
 from chanjiao.crypto import DecryptionError
 from chanjiao.errors import Conflict, Forbidden, NotFound, field_error
 from chanjiao.etag import check_if_match
+from chanjiao.idempotency import forget_responses_mentioning
 from chanjiao.ids import new_id
 from chanjiao.pagination import keyset, page_of
 from chanjiao.validators import CodeError, cjk_bigrams, mask_phone
@@ -513,6 +514,8 @@ async def erase_learner(
     after = _snapshot(learner)
     after["erasure_reason"] = reason
     await _record(session, learner, action="erase", actor=actor, before=before, after=after)
+    # Stored replay answers of the last 24 h (registrations, batches) carry the name: forget them too.
+    await forget_responses_mentioning(session, kernel.idempotency, str(learner.id))
     return learner
 
 
