@@ -16,6 +16,7 @@ from chanjiao.auth import PrincipalDep
 from chanjiao.errors import problem_responses
 from chanjiao.i18n import wants_english
 from chanjiao.idempotency import IdempotencyDep
+from chanjiao.spreadsheets import UPLOAD_BODY, UPLOAD_PROBLEMS
 from services.training.enrolments import imports
 from services.training.enrolments.imports import ImportColumn, ImportReport
 from services.training.enrolments.router import READ, WHO, WRITE
@@ -41,16 +42,6 @@ _REPORT_EXAMPLE = {
     ],
     "ignored_columns": ["G"],
 }
-_UPLOAD_PROBLEMS = {
-    413: {
-        "description": "上传内容过大 Upload larger than 5 MiB, or more than 10,000 rows",
-        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
-    },
-    415: {
-        "description": "不支持的文件类型 Not multipart, or not an .xlsx/.csv file",
-        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
-    },
-}
 
 
 def _pd(request: Request) -> PersonalData:
@@ -74,24 +65,9 @@ def _pd(request: Request) -> PersonalData:
     responses={
         200: {"content": {"application/json": {"example": _REPORT_EXAMPLE}}},
         **problem_responses(400, 401, 403, 409, 422),
-        **_UPLOAD_PROBLEMS,
+        **UPLOAD_PROBLEMS,
     },
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["file"],
-                        "properties": {
-                            "file": {"type": "string", "format": "binary", "description": ".xlsx or .csv, ≤ 5 MiB"}
-                        },
-                    }
-                }
-            },
-        }
-    },
+    openapi_extra=UPLOAD_BODY,
 )
 async def import_enrolments(
     request: Request,
