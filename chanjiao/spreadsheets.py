@@ -1,5 +1,7 @@
 """Roster uploads for any service: read an `.xlsx`/`.csv` into a heading map and rows, bound the upload, build a
 template. One `Column` table per import maps Chinese headings to fields; what the cells mean stays in the service.
+List exports: a list route answers `Accept: …spreadsheetml.sheet` with the whole filtered list as one `.xlsx` sheet
+(`Listing` picks page or export, `Export` holds the sheet's columns and file name).
 
 Used by the membership imports (organizations, an alliance's member roll) and the training rosters: ≤ 5 MiB,
 ≤ 10,000 rows, zip-bomb guard, legacy `.xls` refused (415), CSV in UTF-8 or GBK, the heading row found within the
@@ -12,18 +14,24 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
+import uuid
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import Enum
 from typing import Any
 from urllib.parse import quote
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
+from starlette.responses import Response
 
 from chanjiao.errors import AppError, ValidationFailed, field_error
 
@@ -33,6 +41,7 @@ MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 MAX_ROWS = 10_000
 MAX_COLUMNS = 50
 HEADER_SEARCH_ROWS = 5  # the heading row may sit under a title row or two
+EXPORT_CAP = 50_000  # rows in one list export; more → 422 `export_too_large`
 
 # OpenAPI of an upload route: its 413/415 answers and its multipart body (field `file`).
 UPLOAD_PROBLEMS = {
@@ -289,3 +298,130 @@ def build_template(
     for letter, width in zip("ABCD", notes_widths, strict=True):
         info.column_dimensions[letter].width = width
     return save_workbook(wb)
+
+
+# ---- list exports ----------------------------------------------------------------------------------------------
+# One column of an export: its Chinese heading and the item's attribute name, or a function of the item.
+ExportColumn = tuple[str, str | Callable[[Any], Any]]
+
+EXPORT_NOTE = (
+    " With `Accept: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet` the whole filtered list "
+    "(every page, tombstones left out, at most 50,000 rows — else 422 `export_too_large`) comes back as an `.xlsx`."
+)
+
+
+def list_ok(example: Any) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI of a list route's 200: the JSON page (with `example`) or the `.xlsx` export."""
+    return {
+        200: {
+            "content": {
+                "application/json": {"example": example},
+                XLSX: {"schema": {"type": "string", "format": "binary"}},
+            }
+        }
+    }
+
+
+def wants_xlsx(request: Request) -> bool:
+    return XLSX in request.headers.get("accept", "")
+
+
+def _export_value(ws: Any, value: Any) -> Any:
+    if isinstance(value, Enum):
+        value = value.value
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, uuid.UUID):
+        value = str(value)
+    if isinstance(value, list | tuple | set | frozenset):
+        value = ",".join(str(v.value if isinstance(v, Enum) else v) for v in value) or None
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)  # Excel has no time zones: UTC
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = "yyyy-mm-dd hh:mm:ss"
+        return cell
+    if isinstance(value, date):
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = "yyyy-mm-dd"
+        return cell
+    if isinstance(value, Decimal | int | float) or value is None:
+        return value
+    cell = WriteOnlyCell(ws, value=str(value))
+    cell.data_type = "s"  # never a formula, whatever the text starts with
+    return cell
+
+
+def build_export(sheet: str, columns: Sequence[ExportColumn], items: Sequence[Any]) -> bytes:
+    """Blocking: one sheet, a bold frozen heading row, one row per item. A column reads an attribute (or mapping
+    key) of the item, or calls a function of it; dates stay dates, numbers (Decimal too) numbers, booleans 是/否,
+    lists comma-joined, every text a text cell (never a formula)."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(sheet)
+    ws.freeze_panes = "A2"
+    for pos in range(len(columns)):
+        ws.column_dimensions[get_column_letter(pos + 1)].width = 20
+    heading = []
+    for title, _ in columns:
+        cell = WriteOnlyCell(ws, value=title)
+        cell.font = Font(bold=True)
+        heading.append(cell)
+    ws.append(heading)
+    for item in items:
+        row = []
+        for _, key in columns:
+            if callable(key):
+                value = key(item)
+            elif isinstance(item, Mapping):
+                value = item.get(key)
+            else:
+                value = getattr(item, key)
+            row.append(_export_value(ws, value))
+        ws.append(row)
+    return save_workbook(wb)
+
+
+@dataclass(frozen=True)
+class Export:
+    """What a list route exports: sheet name, columns, file name (ASCII and Chinese)."""
+
+    sheet: str
+    columns: Sequence[ExportColumn]
+    filename: str
+    filename_zh: str
+
+    async def response(self, items: Sequence[Any]) -> Response:
+        content = await run_in_threadpool(build_export, self.sheet, self.columns, items)
+        return Response(
+            content, media_type=XLSX, headers={"Content-Disposition": attachment(self.filename, self.filename_zh)}
+        )
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One GET of a list route: a page (`cursor`, `limit` as asked) or, when `export`, the whole filtered list
+    (from the start, `EXPORT_CAP` rows at most). Query with `cursor`/`limit`, leave tombstones out when `export`
+    (`include_deleted and not listing.export`), then `answer`."""
+
+    export: bool
+    cursor: str | None
+    limit: int
+
+    @classmethod
+    def of(cls, request: Request, cursor: str | None, limit: int) -> Listing:
+        if wants_xlsx(request):
+            return cls(True, None, EXPORT_CAP)
+        return cls(False, cursor, limit)
+
+    async def answer(self, page: Callable[..., Any], items: list[Any], next_cursor: str | None, export: Export) -> Any:
+        """`page(items=, next_cursor=)` as JSON, or the export of every item (422 beyond the cap)."""
+        if not self.export:
+            return page(items=items, next_cursor=next_cursor)
+        if next_cursor is not None:
+            raise field_error(
+                ["header", "accept"],
+                "export_too_large",
+                f"导出最多 {self.limit} 行，请加筛选条件",
+                f"An export holds at most {self.limit} rows; narrow the filters",
+            )
+        return await export.response([i for i in items if not getattr(i, "deleted", False)])

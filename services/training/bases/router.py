@@ -5,11 +5,12 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
 from chanjiao.app import SessionDep
 from chanjiao.errors import problem_responses
 from chanjiao.pagination import CursorQuery, LimitQuery
+from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing
 from chanjiao.validators import normalize_code
 from services.training.bases import service
 from services.training.bases.models import BaseKind, BaseLevel, TrainingBase
@@ -25,6 +26,24 @@ from services.training.practice.records import equal
 from services.training.practice.routes import Route, add_create, add_delete, add_get, add_patch, list_responses
 
 router = APIRouter(prefix="/v1/training-bases", tags=["training-bases"])
+
+EXPORT = Export(
+    "实训基地",
+    [
+        ("基地名称", "name"),
+        ("所属单位ID", "owner_org_id"),
+        ("基地类型", "kind_label"),
+        ("级别", "level_label"),
+        ("工位数", "stations"),
+        ("日均容纳人数", "persons_per_day"),
+        ("服务专业代码", "major_codes"),
+        ("服务专业", lambda b: ",".join(m.name or m.code for m in b.majors) or None),
+        ("开放共享", "shared"),
+        ("基地ID", "id"),
+    ],
+    "training-bases.xlsx",
+    "实训基地.xlsx",
+)
 
 WHO = (
     "\n\n**谁可以 Who:** principals (org_admin or org_staff, users or the org's API key) of `owner_org_id`, with "
@@ -82,10 +101,11 @@ add_create(
     summary="查询实训基地 List training bases",
     description="Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `owner_org_id`, `kind`, `level`, "
     "`major_code` (bases serving that major), `shared`. Incremental sync: `updated_since` orders by change time; "
-    "`include_deleted=true` adds tombstones." + OPEN,
+    "`include_deleted=true` adds tombstones." + EXPORT_NOTE + OPEN,
     responses=list_responses(_EXAMPLE),
 )
 async def list_training_bases(
+    request: Request,
     session: SessionDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
@@ -96,7 +116,8 @@ async def list_training_bases(
     shared: Annotated[bool | None, Query(description="开放共享")] = None,
     updated_since: Annotated[datetime | None, Query(description="Only records changed after this timestamp")] = None,
     include_deleted: Annotated[bool, Query(description="Include tombstones of deleted records")] = False,
-) -> TrainingBasePage:
+) -> Response | TrainingBasePage:
+    listing = Listing.of(request, cursor, limit)
     t: Any = TrainingBase
     where = equal(
         (t.owner_org_id, owner_org_id),
@@ -112,11 +133,11 @@ async def list_training_bases(
         None,
         where=where,
         updated_since=updated_since,
-        include_deleted=include_deleted,
-        cursor=cursor,
-        limit=limit,
+        include_deleted=include_deleted and not listing.export,
+        cursor=listing.cursor,
+        limit=listing.limit,
     )
-    return TrainingBasePage(items=service.RECORDS.render(rows), next_cursor=next_cursor)
+    return await listing.answer(TrainingBasePage, service.RECORDS.render(rows), next_cursor, EXPORT)
 
 
 add_get(

@@ -15,6 +15,7 @@ from chanjiao.errors import problem_responses
 from chanjiao.etag import etag_for, if_none_match_hits
 from chanjiao.idempotency import IdempotencyDep
 from chanjiao.pagination import CursorQuery, LimitQuery
+from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing, list_ok
 from services.training.enrolments import service
 from services.training.enrolments.models import EnrolmentStatus
 from services.training.enrolments.schemas import (
@@ -36,6 +37,25 @@ from services.training.programmes.router import (
 )
 
 router = APIRouter(prefix="/v1/enrolments", tags=["enrolments"])
+
+EXPORT = Export(
+    "报名",
+    [
+        ("学员ID", "learner_id"),
+        ("培训项目ID", "programme_id"),
+        ("举办单位ID", "provider_org_id"),
+        ("状态", "status_label"),
+        ("报名日期", "enrolled_on"),
+        ("状态变更日期", "status_changed_on"),
+        ("状态原因", "status_reason"),
+        ("出勤天数", "days_attended"),
+        ("出勤学时", "hours_attended"),
+        ("成绩", "score"),
+        ("报名ID", "id"),
+    ],
+    "enrolments.xlsx",
+    "报名.xlsx",
+)
 
 READ = allow(scopes=("training:read",))
 # Who may write: principals (org_admin, org_staff — users or the org's API key) of the programme's provider
@@ -147,13 +167,11 @@ async def create_enrolment(
     description="Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `programme_id`, `learner_id`, "
     "`status`, `provider_org_id`, `period_start`/`period_end` (inclusive, on the programme's `end_on` — an "
     "enrolment counts in a period by its programme's end). Incremental sync: `updated_since` orders by change "
-    "time." + PRIVATE,
-    responses={
-        200: {"content": {"application/json": {"example": {"items": [EXAMPLE], "next_cursor": None}}}},
-        **problem_responses(401, 403, 422),
-    },
+    "time." + EXPORT_NOTE + PRIVATE,
+    responses={**list_ok({"items": [EXAMPLE], "next_cursor": None}), **problem_responses(401, 403, 422)},
 )
 async def list_enrolments(
+    request: Request,
     session: SessionDep,
     principal: PrincipalDep,
     limit: LimitQuery = 50,
@@ -165,7 +183,8 @@ async def list_enrolments(
     period_start: PeriodStart = None,
     period_end: PeriodEnd = None,
     updated_since: UpdatedSince = None,
-) -> EnrolmentPage:
+) -> Response | EnrolmentPage:
+    listing = Listing.of(request, cursor, limit)
     rows, next_cursor = await service.list_enrolments(
         session,
         programme_id=programme_id,
@@ -174,11 +193,11 @@ async def list_enrolments(
         provider_org_id=provider_org_id,
         period=check_period_query(period_start, period_end),
         updated_since=updated_since,
-        cursor=cursor,
-        limit=limit,
+        cursor=listing.cursor,
+        limit=listing.limit,
         visible=service.visible_filter(principal),
     )
-    return EnrolmentPage(items=service.render(rows), next_cursor=next_cursor)
+    return await listing.answer(EnrolmentPage, service.render(rows), next_cursor, EXPORT)
 
 
 @router.get(

@@ -14,6 +14,7 @@ from chanjiao.errors import problem_responses
 from chanjiao.i18n import wants_english
 from chanjiao.idempotency import IdempotencyDep
 from chanjiao.pagination import CursorQuery, LimitQuery
+from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing
 from services.training.internships import batch, service
 from services.training.internships.models import Internship, InternshipKind
 from services.training.internships.months import RULE_DESCRIPTION
@@ -31,6 +32,28 @@ from services.training.practice.records import equal, overlapping
 from services.training.practice.routes import Route, add_create, add_delete, add_get, add_patch, list_responses
 
 router = APIRouter(prefix="/v1/internships", tags=["internships"])
+
+EXPORT = Export(
+    "实习",
+    [
+        ("学生ID", "learner_id"),
+        ("学校ID", "school_org_id"),
+        ("实习单位ID", "host_org_id"),
+        ("实习类型", "kind_label"),
+        ("开始日期", "start_on"),
+        ("结束日期", "end_on"),
+        ("实习天数", "days"),
+        ("三个月及以上", "three_months_or_more"),
+        ("岗位", "position"),
+        ("指导教师", "mentor_name"),
+        ("已投保", "insured"),
+        ("保单号", "insurance_policy_no"),
+        ("实习报酬（元/月）", "stipend_monthly_cny"),
+        ("实习ID", "id"),
+    ],
+    "internships.xlsx",
+    "实习.xlsx",
+)
 
 WHO = who("school_org_id", "host_org_id")
 PRIVATE = private("school_org_id", "host_org_id")
@@ -165,10 +188,11 @@ async def create_internship_batch(
     description="Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `school_org_id`, `host_org_id`, "
     "`learner_id`, `kind`, `three_months_or_more`, and a period: `period_start`/`period_end` (inclusive) keep "
     "internships overlapping it (`start_on ≤ period_end` and `end_on ≥ period_start`). Incremental sync: "
-    "`updated_since` orders by change time; `include_deleted=true` adds tombstones." + PRIVATE,
+    "`updated_since` orders by change time; `include_deleted=true` adds tombstones." + EXPORT_NOTE + PRIVATE,
     responses=list_responses(_EXAMPLE),
 )
 async def list_internships(
+    request: Request,
     session: SessionDep,
     principal: PrincipalDep,
     limit: LimitQuery = 50,
@@ -182,7 +206,8 @@ async def list_internships(
     period_end: Annotated[date | None, Query(description="期间结束（含）")] = None,
     updated_since: Annotated[datetime | None, Query(description="Only records changed after this timestamp")] = None,
     include_deleted: Annotated[bool, Query(description="Include tombstones of deleted records")] = False,
-) -> InternshipPage:
+) -> Response | InternshipPage:
+    listing = Listing.of(request, cursor, limit)
     t: Any = Internship
     where = [
         *equal(
@@ -200,11 +225,11 @@ async def list_internships(
         principal,
         where=where,
         updated_since=updated_since,
-        include_deleted=include_deleted,
-        cursor=cursor,
-        limit=limit,
+        include_deleted=include_deleted and not listing.export,
+        cursor=listing.cursor,
+        limit=listing.limit,
     )
-    return InternshipPage(items=service.RECORDS.render(rows), next_cursor=next_cursor)
+    return await listing.answer(InternshipPage, service.RECORDS.render(rows), next_cursor, EXPORT)
 
 
 add_get(

@@ -13,6 +13,7 @@ from chanjiao.errors import Forbidden, field_error, problem_responses
 from chanjiao.etag import etag_for, if_none_match_hits
 from chanjiao.idempotency import IdempotencyDep
 from chanjiao.pagination import CursorQuery, LimitQuery
+from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing, list_ok
 from services.training.learners import service
 from services.training.learners.models import LearnerType
 from services.training.learners.personal import PersonalData
@@ -30,6 +31,24 @@ from services.training.learners.schemas import (
 from services.training.orgs import OrgDirectory, org_directory
 
 router = APIRouter(prefix="/v1/learners", tags=["learners"])
+
+_GENDER = {"male": "男", "female": "女"}
+# Masked columns only: a full ID number or phone never leaves in an export.
+EXPORT = Export(
+    "学员",
+    [
+        ("姓名", "name"),
+        ("证件类型", "id_type_label"),
+        ("证件号码（脱敏）", "id_number_masked"),
+        ("性别", lambda r: _GENDER.get(r.gender, r.gender)),
+        ("出生年份", "birth_year"),
+        ("手机号码（脱敏）", "phone_masked"),
+        ("学员类型", "learner_type_label"),
+        ("当前所在单位ID", "current_org_id"),
+    ],
+    "learners.xlsx",
+    "学员.xlsx",
+)
 
 # Header of the 200 answer to a create whose learner was registered already (documented on the route).
 EXISTING_HEADER = "Chanjiao-Existing-Resource"
@@ -191,13 +210,12 @@ async def create_learner(
     description="Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `learner_type`, `current_org_id`, "
     "`q` (any part of the name). Incremental sync: `updated_since` orders by change time; `include_deleted=true` "
     "adds tombstones of erased (anonymised) learners. Look a learner up by ID number with "
-    "`POST /v1/learners/search` — never in a query string." + PRIVATE,
-    responses={
-        200: {"content": {"application/json": {"example": {"items": [_EXAMPLE], "next_cursor": None}}}},
-        **problem_responses(422),
-    },
+    "`POST /v1/learners/search` — never in a query string." + EXPORT_NOTE + " The export holds masked ID numbers "
+    "and phones only." + PRIVATE,
+    responses={**list_ok({"items": [_EXAMPLE], "next_cursor": None}), **problem_responses(422)},
 )
 async def list_learners(
+    request: Request,
     session: SessionDep,
     principal: PrincipalDep,
     limit: LimitQuery = 50,
@@ -207,7 +225,8 @@ async def list_learners(
     q: Annotated[str | None, Query(min_length=1, max_length=50, description="姓名关键字")] = None,
     updated_since: Annotated[datetime | None, Query(description="Only records changed after this timestamp")] = None,
     include_deleted: Annotated[bool, Query(description="Include tombstones of erased learners")] = False,
-) -> LearnerPage:
+) -> Response | LearnerPage:
+    listing = Listing.of(request, cursor, limit)
     rows, next_cursor = await service.list_learners(
         session,
         visible=service.visible_filter(principal),
@@ -215,11 +234,11 @@ async def list_learners(
         current_org_id=current_org_id,
         q=q,
         updated_since=updated_since,
-        include_deleted=include_deleted,
-        cursor=cursor,
-        limit=limit,
+        include_deleted=include_deleted and not listing.export,
+        cursor=listing.cursor,
+        limit=listing.limit,
     )
-    return LearnerPage(items=service.render(rows), next_cursor=next_cursor)
+    return await listing.answer(LearnerPage, service.render(rows), next_cursor, EXPORT)
 
 
 @router.post(

@@ -5,12 +5,13 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import Principal, PrincipalDep
 from chanjiao.pagination import CursorQuery, LimitQuery
+from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing
 from services.training.practice import teacher_service as service
 from services.training.practice.common import READ, private, require_visible_learner, who
 from services.training.practice.models import TeacherPractice
@@ -25,6 +26,24 @@ from services.training.practice.schemas import (
 )
 
 router = APIRouter(prefix="/v1/teacher-practices", tags=["teacher-practices"])
+
+EXPORT = Export(
+    "教师企业实践",
+    [
+        ("教师ID", "learner_id"),
+        ("学校ID", "school_org_id"),
+        ("实践企业ID", "enterprise_org_id"),
+        ("开始日期", "start_on"),
+        ("结束日期", "end_on"),
+        ("天数", "days"),
+        ("人月", "person_months"),
+        ("岗位", "post"),
+        ("实践内容", "content"),
+        ("记录ID", "id"),
+    ],
+    "teacher-practices.xlsx",
+    "教师企业实践.xlsx",
+)
 
 WHO = who("school_org_id", "enterprise_org_id")
 PRIVATE = private("school_org_id", "enterprise_org_id")
@@ -80,10 +99,12 @@ add_create(
     description="Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `school_org_id`, "
     "`enterprise_org_id`, `learner_id`, and `period_start`/`period_end` (inclusive: records overlapping the "
     "period). Incremental sync: `updated_since` orders by change time; `include_deleted=true` adds tombstones."
+    + EXPORT_NOTE
     + PRIVATE,
     responses=list_responses(_EXAMPLE),
 )
 async def list_teacher_practices(
+    request: Request,
     session: SessionDep,
     principal: PrincipalDep,
     limit: LimitQuery = 50,
@@ -95,7 +116,8 @@ async def list_teacher_practices(
     period_end: Annotated[date | None, Query(description="期间结束（含）")] = None,
     updated_since: Annotated[datetime | None, Query(description="Only records changed after this timestamp")] = None,
     include_deleted: Annotated[bool, Query(description="Include tombstones of deleted records")] = False,
-) -> TeacherPracticePage:
+) -> Response | TeacherPracticePage:
+    listing = Listing.of(request, cursor, limit)
     t: Any = TeacherPractice
     rows, next_cursor = await service.RECORDS.page(
         session,
@@ -107,11 +129,11 @@ async def list_teacher_practices(
             *overlapping(t.start_on, t.end_on, period_start, period_end),
         ],
         updated_since=updated_since,
-        include_deleted=include_deleted,
-        cursor=cursor,
-        limit=limit,
+        include_deleted=include_deleted and not listing.export,
+        cursor=listing.cursor,
+        limit=listing.limit,
     )
-    return TeacherPracticePage(items=service.RECORDS.render(rows), next_cursor=next_cursor)
+    return await listing.answer(TeacherPracticePage, service.RECORDS.render(rows), next_cursor, EXPORT)
 
 
 add_get(

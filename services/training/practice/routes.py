@@ -20,6 +20,7 @@ from chanjiao.auth import Principal, PrincipalDep
 from chanjiao.errors import problem_responses
 from chanjiao.etag import etag_for, if_none_match_hits
 from chanjiao.idempotency import IdempotencyDep
+from chanjiao.spreadsheets import list_ok
 from services.training.orgs import org_directory
 from services.training.practice.common import (
     READ,
@@ -45,10 +46,8 @@ class Route:
 
 
 def list_responses(example: dict[str, Any]) -> dict[int | str, dict[str, Any]]:
-    return {
-        200: {"content": {"application/json": {"example": {"items": [example], "next_cursor": None}}}},
-        **problem_responses(401, 403, 422),
-    }
+    """A list route's 200 (the JSON page with `example`, or the `.xlsx` export) and its problems."""
+    return {**list_ok({"items": [example], "next_cursor": None}), **problem_responses(401, 403, 422)}
 
 
 def _shaped(fn: Callable[..., Awaitable[Response]], id_name: str, drop: Sequence[str] = ()) -> Callable[..., Any]:

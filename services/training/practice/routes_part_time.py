@@ -5,11 +5,12 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep
 from chanjiao.pagination import CursorQuery, LimitQuery
+from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing
 from services.training.practice import part_time_service as service
 from services.training.practice.common import READ, private, who
 from services.training.practice.models import TERM_PATTERN, PartTimeTeaching
@@ -24,6 +25,24 @@ from services.training.practice.schemas import (
 )
 
 router = APIRouter(prefix="/v1/part-time-teaching", tags=["part-time-teaching"])
+
+EXPORT = Export(
+    "兼职授课",
+    [
+        ("姓名", "staff_name"),
+        ("人员ID", "person_id"),
+        ("派出企业ID", "enterprise_org_id"),
+        ("授课学校ID", "school_org_id"),
+        ("学期", "term"),
+        ("学期开始", "term_start_on"),
+        ("学期结束", "term_end_on"),
+        ("课程", "course"),
+        ("授课学时", "class_hours"),
+        ("记录ID", "id"),
+    ],
+    "part-time-teaching.xlsx",
+    "兼职授课.xlsx",
+)
 
 WHO = who("enterprise_org_id", "school_org_id")
 PRIVATE = private("enterprise_org_id", "school_org_id")
@@ -74,10 +93,12 @@ add_create(
     description="Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `enterprise_org_id`, "
     "`school_org_id`, `person_id`, `term`, and `period_start`/`period_end` (inclusive: terms overlapping the "
     "period). Incremental sync: `updated_since` orders by change time; `include_deleted=true` adds tombstones."
+    + EXPORT_NOTE
     + PRIVATE,
     responses=list_responses(_EXAMPLE),
 )
 async def list_part_time_teaching(
+    request: Request,
     session: SessionDep,
     principal: PrincipalDep,
     limit: LimitQuery = 50,
@@ -90,7 +111,8 @@ async def list_part_time_teaching(
     period_end: Annotated[date | None, Query(description="期间结束（含）")] = None,
     updated_since: Annotated[datetime | None, Query(description="Only records changed after this timestamp")] = None,
     include_deleted: Annotated[bool, Query(description="Include tombstones of deleted records")] = False,
-) -> PartTimeTeachingPage:
+) -> Response | PartTimeTeachingPage:
+    listing = Listing.of(request, cursor, limit)
     t: Any = PartTimeTeaching
     rows, next_cursor = await service.RECORDS.page(
         session,
@@ -105,11 +127,11 @@ async def list_part_time_teaching(
             *overlapping(t.term_start_on, t.term_end_on, period_start, period_end),
         ],
         updated_since=updated_since,
-        include_deleted=include_deleted,
-        cursor=cursor,
-        limit=limit,
+        include_deleted=include_deleted and not listing.export,
+        cursor=listing.cursor,
+        limit=listing.limit,
     )
-    return PartTimeTeachingPage(items=service.RECORDS.render(rows), next_cursor=next_cursor)
+    return await listing.answer(PartTimeTeachingPage, service.RECORDS.render(rows), next_cursor, EXPORT)
 
 
 add_get(

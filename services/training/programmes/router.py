@@ -15,12 +15,39 @@ from chanjiao.errors import field_error, problem_responses
 from chanjiao.etag import etag_for, if_none_match_hits
 from chanjiao.idempotency import IdempotencyDep
 from chanjiao.pagination import CursorQuery, LimitQuery
+from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing, list_ok
 from services.training.orgs import org_directory
 from services.training.programmes import service
 from services.training.programmes.models import ProgrammeKind
 from services.training.programmes.schemas import ProgrammeCreate, ProgrammePage, ProgrammePublic, ProgrammeUpdate
 
 router = APIRouter(prefix="/v1/programmes", tags=["programmes"])
+
+EXPORT = Export(
+    "培训项目",
+    [
+        ("项目名称", "name"),
+        ("培训类型", "kind_label"),
+        ("举办单位ID", "provider_org_id"),
+        ("所属联盟ID", "alliance_id"),
+        ("合作单位ID", "partner_org_ids"),
+        ("职业代码", "occupation_code"),
+        ("职业名称", lambda p: p.occupation.name if p.occupation else None),
+        ("专业代码", "major_code"),
+        ("专业名称", lambda p: p.major.name if p.major else None),
+        ("实训基地ID", "training_base_id"),
+        ("开始日期", "start_on"),
+        ("结束日期", "end_on"),
+        ("计划学时", "planned_hours"),
+        ("名额", "capacity"),
+        ("已报名", "enrolled_count"),
+        ("剩余名额", "seats_left"),
+        ("培训方式", "delivery_label"),
+        ("项目ID", "id"),
+    ],
+    "programmes.xlsx",
+    "培训项目.xlsx",
+)
 
 READ = allow(scopes=("training:read",))
 # Who may write: principals (org_admin, org_staff — users or the org's API key) of the provider organization,
@@ -148,13 +175,12 @@ async def create_programme(
     description="Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `provider_org_id`, `alliance_id`, "
     "`kind`, `period_start`/`period_end` (inclusive, on `end_on` — the date by which a programme counts in a "
     "period). Incremental sync: `updated_since` orders by change time; `include_deleted=true` adds tombstones."
+    + EXPORT_NOTE
     + PRIVATE,
-    responses={
-        200: {"content": {"application/json": {"example": {"items": [EXAMPLE], "next_cursor": None}}}},
-        **problem_responses(401, 403, 422),
-    },
+    responses={**list_ok({"items": [EXAMPLE], "next_cursor": None}), **problem_responses(401, 403, 422)},
 )
 async def list_programmes(
+    request: Request,
     session: SessionDep,
     principal: PrincipalDep,
     limit: LimitQuery = 50,
@@ -166,7 +192,8 @@ async def list_programmes(
     period_end: PeriodEnd = None,
     updated_since: UpdatedSince = None,
     include_deleted: Annotated[bool, Query(description="Include tombstones of deleted programmes")] = False,
-) -> ProgrammePage:
+) -> Response | ProgrammePage:
+    listing = Listing.of(request, cursor, limit)
     rows, next_cursor = await service.list_programmes(
         session,
         provider_org_id=provider_org_id,
@@ -174,12 +201,12 @@ async def list_programmes(
         kind=kind.value if kind else None,
         period=check_period_query(period_start, period_end),
         updated_since=updated_since,
-        include_deleted=include_deleted,
-        cursor=cursor,
-        limit=limit,
+        include_deleted=include_deleted and not listing.export,
+        cursor=listing.cursor,
+        limit=listing.limit,
         visible=service.visible_filter(principal),
     )
-    return ProgrammePage(items=service.render(rows), next_cursor=next_cursor)
+    return await listing.answer(ProgrammePage, service.render(rows), next_cursor, EXPORT)
 
 
 @router.get(
