@@ -214,3 +214,27 @@ class TestScopesAndMessages:
         assert r.status_code == 403 and "本单位" in r.json()["detail"], r.text
         r = await w.send(w.org_admin(w.org_b), Req("POST", "/v1/people", json=body, headers={"Accept-Language": "en"}))
         assert r.status_code == 403 and "your own organization" in r.json()["detail"], r.text
+
+
+async def test_the_expert_pool_is_private_to_the_alliance(world: World):
+    """`GET /v1/alliances/{id}/experts` lists people (names, titles): the alliance's admins, principals of its
+    members on `as_of`, reader services and platform admins see it; anyone else gets 404."""
+    w = world
+    expert = await w.new_person(w.org_a, tags=["expert"])
+    pool = Req("GET", f"/v1/alliances/{w.alliance_x['id']}/experts")
+    for principal in (
+        w.alliance_admin(w.alliance_x),
+        w.org_staff(w.org_a),
+        w.org_key(w.org_a, scopes=READ_ONLY),
+        service("training"),
+        w.platform_admin,
+    ):
+        r = await w.send(principal, pool)
+        assert r.status_code == 200, (principal, r.text)
+        assert expert["id"] in {i["id"] for i in r.json()["items"]}
+    for outsider in (w.org_staff(w.org_b), w.alliance_admin(w.alliance_y)):
+        r = await w.send(outsider, pool)
+        assert r.status_code == 404 and expert["name"] not in r.text
+    # A member on another date is not a member on `as_of`.
+    before = Req("GET", pool.path, params={"as_of": "1990-01-01"})
+    assert (await w.send(w.org_staff(w.org_a), before)).status_code == 404

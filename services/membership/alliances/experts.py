@@ -12,9 +12,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from chanjiao.app import SessionDep
-from chanjiao.auth import allow
+from chanjiao.auth import PrincipalDep, allow
 from chanjiao.dates import today
-from chanjiao.errors import problem_responses
+from chanjiao.errors import NotFound, problem_responses
 from chanjiao.pagination import CursorQuery, LimitQuery, keyset, page_of
 from services.membership.alliances import service as alliances
 from services.membership.memberships.models import Membership
@@ -22,6 +22,7 @@ from services.membership.organizations.models import Organization
 from services.membership.people.models import Person, PersonTag
 from services.membership.people.schemas import PersonPublic
 from services.membership.people.service import render
+from services.membership.tenancy import is_reader_service
 
 router = APIRouter(prefix="/v1/alliances", tags=["alliances"])
 
@@ -66,12 +67,14 @@ EXAMPLE = {
     summary="专家库 The alliance's expert pool",
     description="People tagged `tag` (default `expert`; also `skill_master` 技能大师, `craftsman` 工匠, "
     "`dual_qualified` 双师型) whose organization is a member (active or suspended) of the alliance on `as_of` "
-    "(default today). Phones are masked.",
+    "(default today). Phones are masked. Private to the alliance: its admins, principals of organizations that "
+    "are members on `as_of`, services with `membership:read` and platform admins; anyone else gets 404.",
     responses={200: {"content": {"application/json": {"example": EXAMPLE}}}, **problem_responses(404, 422)},
 )
 async def list_experts(
     alliance_id: uuid.UUID,
     session: SessionDep,
+    principal: PrincipalDep,
     as_of: Annotated[date | None, Query()] = None,
     tag: PersonTag = PersonTag.expert,
     limit: LimitQuery = 100,
@@ -85,6 +88,15 @@ async def list_experts(
         Membership.joined_on <= day,
         sa.or_(Membership.ended_on.is_(None), Membership.ended_on > day),
     )
+    if not (
+        principal.administers_alliance(alliance_id)
+        or is_reader_service(principal)
+        or (
+            principal.org_id is not None
+            and await session.scalar(sa.select(sa.exists(members.where(Membership.org_id == principal.org_id))))
+        )
+    ):
+        raise NotFound(detail_zh="没有可查看的专家库", detail_en="No expert pool you may read")
     stmt = sa.select(Person).where(
         Person.deleted_at.is_(None), Person.tags.contains([tag.value]), Person.org_id.in_(members)
     )
