@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from fastapi import Header
+
 from chanjiao.errors import PreconditionFailed
 
 
@@ -29,3 +33,8 @@ def if_none_match_hits(if_none_match: str | None, version: int) -> bool:
         return False
     tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
     return "*" in tags or etag_for(version) in tags
+
+
+# The conditional-request headers, as route parameters (one definition for every service).
+IfMatch = Annotated[str | None, Header(description="The ETag you read; a stale one is 412 (optional)")]
+IfNoneMatch = Annotated[str | None, Header(description="An ETag you hold; unchanged → 304")]

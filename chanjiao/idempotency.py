@@ -17,7 +17,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from starlette.responses import Response
@@ -160,3 +160,16 @@ async def forget_responses_mentioning(session: AsyncSession, table: sa.Table, te
         )
     )
     return int(result.rowcount or 0)
+
+
+# The `Idempotency-Key` header, as a route parameter (documents the rules in every POST's OpenAPI).
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description=(
+            "A retry with the same key and body returns the first response (kept 24 h); the same key with "
+            "another body is 422; a duplicate still in flight is 409."
+        ),
+    ),
+]

@@ -14,7 +14,7 @@ from chanjiao.app import SessionDep
 from chanjiao.auth import ALLIANCE_ADMIN, PLATFORM_ADMIN, PrincipalDep, allow, ensure_alliance_admin
 from chanjiao.dates import today
 from chanjiao.errors import field_error, problem_responses
-from chanjiao.etag import etag_for
+from chanjiao.etag import IfMatch, etag_for
 from chanjiao.idempotency import IdempotencyDep
 from chanjiao.pagination import CursorQuery, LimitQuery
 from services.membership.alliances import service
@@ -38,7 +38,6 @@ WHO_ALLIANCE = (
     "admins; an admin of another alliance gets 403."
 )
 
-IfMatch = Annotated[str | None, Header(description="The ETag you read; a stale one is 412 (optional)")]
 
 EXAMPLE = {
     "id": "019abf2e-8d4b-7e3f-8c2b-4a1d3e5f6a7c",

@@ -18,14 +18,14 @@ from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep, ensure_alliance_admin
 from chanjiao.errors import problem_responses
 from chanjiao.i18n import wants_english
-from chanjiao.idempotency import IdempotencyDep
+from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.spreadsheets import XLSX
 from services.membership import tenancy
 from services.membership.alliances import service as alliances
 from services.membership.alliances.router import ALLIANCE_WRITE, WHO_ALLIANCE
 from services.membership.memberships import imports
 from services.membership.organizations import imports as org_imports
-from services.membership.organizations.deps import READ, IdempotencyKey
+from services.membership.organizations.deps import READ
 from services.membership.organizations.routes_bulk import template_response, template_responses
 
 router = APIRouter(prefix="/v1/alliances", tags=["alliances"])

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import Header
-
 from chanjiao.auth import ALLIANCE_ADMIN, ORG_ADMIN, allow
 
 READ = allow(scopes=("membership:read",))
@@ -19,15 +15,3 @@ WHO_EDITS = (
     "has a membership, until its org admin has claimed it (then 403); platform admins. Another organization's "
     "principals get 403."
 )
-
-IfMatch = Annotated[str | None, Header(description="The ETag you read; a stale one is 412 (optional)")]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        description=(
-            "A retry with the same key and body returns the first response (kept 24 h); the same key with "
-            "another body is 422; a duplicate still in flight is 409."
-        ),
-    ),
-]

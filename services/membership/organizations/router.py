@@ -14,8 +14,8 @@ from chanjiao import spreadsheets
 from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep
 from chanjiao.errors import field_error, problem_responses
-from chanjiao.etag import etag_for, if_none_match_hits
-from chanjiao.idempotency import IdempotencyDep
+from chanjiao.etag import IfMatch, etag_for, if_none_match_hits
+from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.spreadsheets import XLSX
 from services.membership import tenancy
@@ -26,8 +26,6 @@ from services.membership.organizations.deps import (
     READ,
     WHO_CREATES,
     WHO_EDITS,
-    IdempotencyKey,
-    IfMatch,
 )
 from services.membership.organizations.models import OrgStatus, OrgType
 from services.membership.organizations.schemas import (

@@ -14,11 +14,11 @@ from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep
 from chanjiao.errors import problem_responses
 from chanjiao.i18n import wants_english
-from chanjiao.idempotency import IdempotencyDep
+from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.spreadsheets import XLSX
 from services.membership import tenancy
 from services.membership.organizations import batch, imports
-from services.membership.organizations.deps import CREATE, READ, WHO_CREATES, IdempotencyKey
+from services.membership.organizations.deps import CREATE, READ, WHO_CREATES
 from services.membership.organizations.schemas import BatchCreate, BatchResult, ImportColumn, ImportReport
 
 router = APIRouter()

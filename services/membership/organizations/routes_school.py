@@ -11,12 +11,12 @@ from fastapi.responses import JSONResponse
 from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep
 from chanjiao.errors import problem_responses
-from chanjiao.etag import etag_for
-from chanjiao.idempotency import IdempotencyDep
+from chanjiao.etag import IfMatch, etag_for
+from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
 from services.membership import tenancy
 from services.membership.organizations import school, service
-from services.membership.organizations.deps import ORG_WRITE, READ, WHO_EDITS, IdempotencyKey, IfMatch
+from services.membership.organizations.deps import ORG_WRITE, READ, WHO_EDITS
 from services.membership.organizations.models import OrganizationSchoolStats, OrganizationStatusEvent
 from services.membership.organizations.schemas import (
     FIRST_YEAR,

@@ -13,8 +13,8 @@ from chanjiao.app import SessionDep
 from chanjiao.auth import ORG_ADMIN, ORG_STAFF, PrincipalDep, allow
 from chanjiao.crypto import FieldCipher, field_cipher
 from chanjiao.errors import problem_responses
-from chanjiao.etag import etag_for, if_none_match_hits
-from chanjiao.idempotency import IdempotencyDep
+from chanjiao.etag import IfMatch, etag_for, if_none_match_hits
+from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
 from services.membership import tenancy
 from services.membership.people import service
@@ -46,17 +46,6 @@ def _cipher(request: Request) -> FieldCipher:
 
 
 CipherDep = Annotated[FieldCipher, Depends(_cipher)]
-IfMatch = Annotated[str | None, Header(description="The ETag you read; a stale one is 412 (optional)")]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        description=(
-            "A retry with the same key and body returns the first response (kept 24 h); the same key with "
-            "another body is 422; a duplicate still in flight is 409."
-        ),
-    ),
-]
 
 _EXAMPLE = {
     "id": "019abf30-1d2e-7a4b-8c5d-6e7f8a9b0c1d",

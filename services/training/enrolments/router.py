@@ -12,8 +12,8 @@ from fastapi.responses import JSONResponse
 from chanjiao.app import SessionDep
 from chanjiao.auth import ORG_ADMIN, ORG_STAFF, PrincipalDep, allow, ensure_org
 from chanjiao.errors import problem_responses
-from chanjiao.etag import etag_for, if_none_match_hits
-from chanjiao.idempotency import IdempotencyDep
+from chanjiao.etag import IfMatch, etag_for, if_none_match_hits
+from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing, list_ok
 from services.training.enrolments import service
@@ -28,8 +28,6 @@ from services.training.enrolments.schemas import (
 from services.training.orgs import org_directory
 from services.training.programmes.models import Programme
 from services.training.programmes.router import (
-    IdempotencyKey,
-    IfMatch,
     PeriodEnd,
     PeriodStart,
     UpdatedSince,

@@ -12,12 +12,11 @@ from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep
 from chanjiao.errors import problem_responses
 from chanjiao.i18n import wants_english
-from chanjiao.idempotency import IdempotencyDep
+from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from services.training.enrolments import batch
 from services.training.enrolments.router import WHO, WRITE
 from services.training.enrolments.schemas import BatchCreate, BatchResult
 from services.training.orgs import org_directory
-from services.training.programmes.router import IdempotencyKey
 
 router = APIRouter(prefix="/v1/enrolments", tags=["enrolments"])
 

@@ -15,14 +15,13 @@ from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep
 from chanjiao.errors import problem_responses
 from chanjiao.i18n import wants_english
-from chanjiao.idempotency import IdempotencyDep
+from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.spreadsheets import UPLOAD_BODY, UPLOAD_PROBLEMS
 from services.training.enrolments import imports
 from services.training.enrolments.imports import ImportColumn, ImportReport
 from services.training.enrolments.router import READ, WHO, WRITE
 from services.training.learners.personal import PersonalData
 from services.training.orgs import org_directory
-from services.training.programmes.router import IdempotencyKey
 
 router = APIRouter(prefix="/v1/enrolments", tags=["enrolments"])
 

@@ -12,7 +12,7 @@ from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep
 from chanjiao.errors import problem_responses
 from chanjiao.i18n import wants_english
-from chanjiao.idempotency import IdempotencyDep
+from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing
 from services.training.internships import batch, service
@@ -27,7 +27,7 @@ from services.training.internships.schemas import (
     InternshipUpdate,
 )
 from services.training.orgs import org_directory
-from services.training.practice.common import READ, WRITE, IdempotencyKey, private, require_visible_learner, who
+from services.training.practice.common import READ, WRITE, private, require_visible_learner, who
 from services.training.practice.records import equal, overlapping
 from services.training.practice.routes import Route, add_create, add_delete, add_get, add_patch, list_responses
 

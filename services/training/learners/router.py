@@ -10,8 +10,8 @@ from fastapi.responses import JSONResponse
 from chanjiao.app import SessionDep
 from chanjiao.auth import ORG_ADMIN, ORG_STAFF, Principal, PrincipalDep, allow
 from chanjiao.errors import Forbidden, field_error, problem_responses
-from chanjiao.etag import etag_for, if_none_match_hits
-from chanjiao.idempotency import IdempotencyDep
+from chanjiao.etag import IfMatch, etag_for, if_none_match_hits
+from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing, list_ok
 from services.training.learners import service
@@ -109,15 +109,6 @@ def _pd(request: Request) -> PersonalData:
 
 PdDep = Annotated[PersonalData, Depends(_pd)]
 DirectoryDep = Annotated[OrgDirectory, Depends(org_directory)]
-IfMatch = Annotated[str | None, Header(description="The ETag you read; a stale one is 412 (optional)")]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        description="A retry with the same key and body returns the first response (kept 24 h); the same key with "
-        "another body is 422; a duplicate still in flight is 409.",
-    ),
-]
 
 
 def _one(body: LearnerPublic, status_code: int = 200, **headers: str) -> JSONResponse:

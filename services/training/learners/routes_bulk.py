@@ -14,14 +14,13 @@ from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep
 from chanjiao.errors import problem_responses
 from chanjiao.i18n import wants_english
-from chanjiao.idempotency import IdempotencyDep
+from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.spreadsheets import UPLOAD_BODY, UPLOAD_PROBLEMS, XLSX, attachment, limit_upload, read_table, unreadable
 from services.training.learners import bulk
 from services.training.learners.router import (
     READ,
     WRITE,
     DirectoryDep,
-    IdempotencyKey,
     PdDep,
     registering_org,
 )

@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from fastapi import Header
 from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, Field, field_validator
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,19 +33,6 @@ from services.training.learners.service import require_learner
 ORG_ROLES = (ORG_ADMIN, ORG_STAFF)
 READ = allow(scopes=("training:read",))
 WRITE = allow(roles=ORG_ROLES, scopes=("training:write",), tenant="organization")
-
-IfMatch = Annotated[str | None, Header(description="The ETag you read; a stale one is 412 (optional)")]
-IfNoneMatch = Annotated[str | None, Header(description="An ETag you hold; unchanged → 304")]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        description=(
-            "A retry with the same key and body returns the first response (kept 24 h); the same key with "
-            "another body is 422; a duplicate still in flight is 409."
-        ),
-    ),
-]
 
 
 def who(first: str, second: str | None = None) -> str:

@@ -18,16 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chanjiao.app import SessionDep
 from chanjiao.auth import Principal, PrincipalDep
 from chanjiao.errors import problem_responses
-from chanjiao.etag import etag_for, if_none_match_hits
-from chanjiao.idempotency import IdempotencyDep
+from chanjiao.etag import IfMatch, IfNoneMatch, etag_for, if_none_match_hits
+from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.spreadsheets import list_ok
 from services.training.orgs import org_directory
 from services.training.practice.common import (
     READ,
     WRITE,
-    IdempotencyKey,
-    IfMatch,
-    IfNoneMatch,
     can_read,
     ensure_party,
     one,

@@ -12,8 +12,8 @@ from fastapi.responses import JSONResponse
 from chanjiao.app import SessionDep
 from chanjiao.auth import ORG_ADMIN, ORG_STAFF, PrincipalDep, allow, ensure_org
 from chanjiao.errors import field_error, problem_responses
-from chanjiao.etag import etag_for, if_none_match_hits
-from chanjiao.idempotency import IdempotencyDep
+from chanjiao.etag import IfMatch, etag_for, if_none_match_hits
+from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing, list_ok
 from services.training.orgs import org_directory
@@ -63,17 +63,6 @@ PRIVATE = (
     "programme is 404 and absent from lists."
 )
 
-IfMatch = Annotated[str | None, Header(description="The ETag you read; a stale one is 412 (optional)")]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        description=(
-            "A retry with the same key and body returns the first response (kept 24 h); the same key with "
-            "another body is 422; a duplicate still in flight is 409."
-        ),
-    ),
-]
 PeriodStart = Annotated[date | None, Query(description="期间开始 (inclusive), on the programme's `end_on`")]
 PeriodEnd = Annotated[date | None, Query(description="期间结束 (inclusive), on the programme's `end_on`")]
 UpdatedSince = Annotated[datetime | None, Query(description="Only records changed after this timestamp")]
