@@ -12,55 +12,15 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chanjiao.errors import AppError, FieldError, ValidationFailed, problem_body, translate_validation_error
+from chanjiao.batch import BatchCounts, BatchRejected, item_problem, not_committed, validation_failure
+from chanjiao.errors import AppError
 from services.membership.organizations import service
 from services.membership.organizations.schemas import BatchItemResult, OrganizationCreate
 
-# An item that was valid but not kept because another item of an atomic batch failed.
-NOT_COMMITTED = 424
-
-
-class BatchRejected(ValidationFailed):
-    slug = "batch-rejected"
-    title_zh, title_en = "批量登记未通过，未保存任何数据", "Batch rejected; nothing was saved"
-
 
 @dataclass
-class BatchOutcome:
+class BatchOutcome(BatchCounts):
     results: list[BatchItemResult] = field(default_factory=list)
-
-    @property
-    def failed(self) -> int:
-        return sum(1 for r in self.results if r.status >= 400 and r.status != NOT_COMMITTED)
-
-    @property
-    def created(self) -> int:
-        return sum(1 for r in self.results if r.status == 201)
-
-
-def item_problem(exc: AppError, *, english: bool, instance: str, request_id: str | None) -> dict[str, Any]:
-    return problem_body(
-        slug=exc.slug,
-        title=exc.title_en if english else exc.title_zh,
-        status=exc.status,
-        detail=(exc.detail_en if english else exc.detail_zh) or (exc.title_en if english else exc.title_zh),
-        instance=instance,
-        request_id=request_id,
-        errors=[e.render(english) for e in exc.errors],
-        extra=exc.extra,
-    )
-
-
-def validation_failure(exc: ValidationError, prefix: list[str | int]) -> ValidationFailed:
-    errors = []
-    for e in exc.errors():
-        fe = translate_validation_error(e)
-        errors.append(FieldError(loc=[*prefix, *fe.loc], msg_zh=fe.msg_zh, msg_en=fe.msg_en, type=fe.type))
-    names = "、".join(".".join(str(p) for p in e.loc[len(prefix) :]) or "item" for e in errors)
-    names_en = ", ".join(".".join(str(p) for p in e.loc[len(prefix) :]) or "item" for e in errors)
-    return ValidationFailed(
-        detail_zh=f"以下字段未通过校验：{names}", detail_en=f"These fields failed validation: {names_en}", errors=errors
-    )
 
 
 async def create_many(
@@ -103,9 +63,7 @@ async def create_many(
 
 def reject_atomic(outcome: BatchOutcome) -> BatchRejected:
     """The 422 of an atomic batch with errors: every item's result, valid ones as 424 (not committed)."""
-    results = [
-        r.model_copy(update={"status": NOT_COMMITTED, "id": None}) if r.status == 201 else r for r in outcome.results
-    ]
+    results = not_committed(outcome.results)
     return BatchRejected(
         detail_zh=f"{outcome.failed} 项未通过，整批未保存（atomic=true）",
         detail_en=f"{outcome.failed} item(s) failed; with atomic=true nothing was saved",

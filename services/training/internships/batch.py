@@ -19,44 +19,17 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao.auth import Principal
-from chanjiao.errors import AppError, FieldError, Forbidden, ValidationFailed, problem_body, translate_validation_error
+from chanjiao.batch import NOT_COMMITTED, BatchCounts, BatchRejected, item_problem, validation_failure
+from chanjiao.errors import AppError, Forbidden, ValidationFailed
 from services.training.internships import service
 from services.training.internships.schemas import BatchItemResult, InternshipCreate
 from services.training.orgs import OrgDirectory
 from services.training.practice.common import acts_for_any, require_visible_learner
 
-NOT_COMMITTED = 424  # valid, but not kept because another item of an atomic batch failed
-
-
-class BatchRejected(ValidationFailed):
-    slug = "batch-rejected"
-    title_zh, title_en = "批量登记未通过，未保存任何数据", "Batch rejected; nothing was saved"
-
 
 @dataclass
-class BatchOutcome:
+class BatchOutcome(BatchCounts):
     results: list[BatchItemResult] = field(default_factory=list)
-
-    @property
-    def failed(self) -> int:
-        return sum(1 for r in self.results if r.status >= 400 and r.status != NOT_COMMITTED)
-
-    @property
-    def created(self) -> int:
-        return sum(1 for r in self.results if r.status == 201)
-
-
-def item_problem(exc: AppError, *, english: bool, instance: str, request_id: str | None) -> dict[str, Any]:
-    return problem_body(
-        slug=exc.slug,
-        title=exc.title_en if english else exc.title_zh,
-        status=exc.status,
-        detail=(exc.detail_en if english else exc.detail_zh) or (exc.title_en if english else exc.title_zh),
-        instance=instance,
-        request_id=request_id,
-        errors=[e.render(english) for e in exc.errors],
-        extra=exc.extra,
-    )
 
 
 def _prefixed(exc: AppError, index: int) -> AppError:
@@ -65,19 +38,6 @@ def _prefixed(exc: AppError, index: int) -> AppError:
         if e.loc and e.loc[0] == "body":
             e.loc = ["body", "items", index, *e.loc[1:]]
     return exc
-
-
-def validation_failure(exc: ValidationError, index: int) -> ValidationFailed:
-    errors = []
-    for e in exc.errors():
-        fe = translate_validation_error(e)
-        errors.append(
-            FieldError(loc=["body", "items", index, *fe.loc], msg_zh=fe.msg_zh, msg_en=fe.msg_en, type=fe.type)
-        )
-    names = ", ".join(".".join(str(p) for p in e.loc[3:]) or "item" for e in errors)
-    return ValidationFailed(
-        detail_zh=f"以下字段未通过校验：{names}", detail_en=f"These fields failed validation: {names}", errors=errors
-    )
 
 
 async def create_many(
@@ -95,7 +55,7 @@ async def create_many(
         try:
             parsed.append(InternshipCreate.model_validate(raw))
         except ValidationError as exc:
-            parsed.append(validation_failure(exc, index))
+            parsed.append(validation_failure(exc, ["body", "items", index]))
     # Tenancy of the batch as a whole, before anything is touched: every well-formed item must name one of the
     # caller's organizations (school or host), else the whole batch is 403 naming the items.
     foreign = [

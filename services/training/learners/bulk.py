@@ -14,7 +14,8 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chanjiao.errors import AppError, FieldError, ValidationFailed, problem_body, translate_validation_error
+from chanjiao.batch import NOT_COMMITTED, BatchCounts, BatchRejected, validation_failure
+from chanjiao.errors import AppError, problem_body, translate_validation_error
 from chanjiao.spreadsheets import Column, Table, build_template, text_key
 from services.training.learners import service
 from services.training.learners.models import ID_TYPE_LABELS, LEARNER_TYPE_LABELS
@@ -27,34 +28,14 @@ from services.training.learners.schemas import (
     LearnerCreate,
 )
 
-# An item that was valid but not kept because another item of an atomic batch failed.
-NOT_COMMITTED = 424
-
 # Checks the organizations an item references (field → id): 422 when missing or inactive, 503 when unknown.
 CheckOrgs = Callable[[dict[str, uuid.UUID | None]], Awaitable[Any]]
-
-
-class BatchRejected(ValidationFailed):
-    slug = "batch-rejected"
-    title_zh, title_en = "批量登记未通过，未保存任何数据", "Batch rejected; nothing was saved"
 
 
 def _outcome(exc: AppError) -> str:
     if exc.status == 409:
         return "conflict"
     return "invalid" if exc.status == 422 else "error"
-
-
-def validation_failure(exc: ValidationError, prefix: list[str | int]) -> ValidationFailed:
-    """A pydantic error as a 422 naming each field and rule (no input echoed)."""
-    errors = []
-    for e in exc.errors():
-        fe = translate_validation_error(e)
-        errors.append(FieldError(loc=[*prefix, *fe.loc], msg_zh=fe.msg_zh, msg_en=fe.msg_en, type=fe.type))
-    names = ", ".join(".".join(str(p) for p in e.loc[len(prefix) :]) or "item" for e in errors)
-    return ValidationFailed(
-        detail_zh=f"以下字段未通过校验：{names}", detail_en=f"These fields failed validation: {names}", errors=errors
-    )
 
 
 async def register(
@@ -73,12 +54,8 @@ async def register(
 
 
 @dataclass
-class BatchOutcome:
+class BatchOutcome(BatchCounts):
     results: list[BatchItemResult] = field(default_factory=list)
-
-    @property
-    def failed(self) -> int:
-        return sum(1 for r in self.results if r.status >= 400 and r.status != NOT_COMMITTED)
 
     def count(self, outcome: str) -> int:
         return sum(1 for r in self.results if r.outcome == outcome)
