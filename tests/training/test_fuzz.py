@@ -219,3 +219,48 @@ async def test_lists_never_500(tp, path, params):
 async def test_raw_bodies_never_500(tp, raw, path):
     r = await tp.admin.post(path, content=raw, headers={"content-type": "application/json"})
     assert _ok(r), (path, r.status_code, r.text[:500])
+
+
+BATCHES = {
+    "/v1/learners/batch": "/v1/learners",
+    "/v1/enrolments/batch": "/v1/enrolments",
+    "/v1/internships/batch": "/v1/internships",
+}
+
+
+@FUZZ
+@given(path=st.sampled_from(sorted(BATCHES)), atomic=st.booleans(), pick=st.data())
+async def test_batches_never_500(tp, path, atomic, pick):
+    base = bases(await world(tp))[BATCHES[path]]
+    items = []
+    for _ in range(pick.draw(st.integers(min_value=0, max_value=4))):
+        fields = pick.draw(st.lists(st.sampled_from(sorted(base)), max_size=2, unique=True))
+        items.append({**base, **{f: pick.draw(junk) for f in fields}})
+    body = pick.draw(st.sampled_from([{"items": items}, {"items": "x"}, {"items": 1}, {"items": None}, {}]))
+    r = await tp.admin.post(path, params={"atomic": str(atomic).lower()}, json=body)
+    assert _ok(r), (path, r.status_code, r.text[:500])
+
+
+UPDATABLE = [
+    "/v1/programmes",
+    "/v1/internships",
+    "/v1/teacher-practices",
+    "/v1/part-time-teaching",
+    "/v1/training-bases",
+    "/v1/learners",
+]
+_records: dict[str, str] = {}
+
+
+@FUZZ
+@given(path=st.sampled_from(UPDATABLE), pick=st.data())
+async def test_patches_never_500(tp, path, pick):
+    base = bases(await world(tp))[path]
+    if path not in _records:
+        body = {**base, "id_number": _id_number(55)} if path == "/v1/learners" else base
+        r = await tp.admin.post(path, json=body)
+        assert r.status_code in (200, 201), r.text
+        _records[path] = r.json()["id"]
+    fields = pick.draw(st.lists(st.sampled_from(sorted(base)), min_size=1, max_size=3, unique=True))
+    r = await tp.admin.patch(f"{path}/{_records[path]}", json={f: pick.draw(junk) for f in fields})
+    assert _ok(r), (path, r.status_code, r.text[:500])
