@@ -286,8 +286,46 @@ async def _unhandled_handler(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=500, media_type=PROBLEM_JSON)
 
 
+# Input that passed validation but that PostgreSQL cannot store: a NUL character (text columns cannot
+# hold U+0000), a character the encoding lacks, a value too large for an index row. These are the
+# client's input, so a 422 — the transaction has been rolled back; nothing was written.
+_INPUT_SQLSTATES = {
+    "22021": (
+        "unsupported_character",
+        "含有无法保存的字符（如 NUL）",
+        "Contains a character that cannot be stored (e.g. NUL)",
+    ),
+    "22P05": ("unsupported_character", "含有无法保存的字符", "Contains a character that cannot be stored"),
+    "54000": ("too_large", "取值过长，无法保存", "A value is too large to be stored"),
+}
+
+
+def _sqlstate(exc: BaseException) -> str | None:
+    for candidate in (getattr(exc, "orig", None), getattr(getattr(exc, "orig", None), "__cause__", None)):
+        code = getattr(candidate, "sqlstate", None)
+        if code:
+            return str(code)
+    return None
+
+
+async def _database_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    known = _INPUT_SQLSTATES.get(_sqlstate(exc) or "")
+    if known is None:
+        return await _unhandled_handler(request, exc)
+    rule, zh, en = known
+    error = ValidationFailed(
+        detail_zh=f"输入无法保存：{zh}",
+        detail_en=f"The input cannot be stored: {en}",
+        errors=[FieldError(loc=["body"], msg_zh=zh, msg_en=en, type=rule)],
+    )
+    return await _app_error_handler(request, error)
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    from sqlalchemy.exc import DBAPIError
+
     app.add_exception_handler(AppError, _app_error_handler)  # type: ignore[arg-type]
+    app.add_exception_handler(DBAPIError, _database_error_handler)
     app.add_exception_handler(RequestValidationError, _validation_handler)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_exception_handler)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unhandled_handler)
