@@ -24,7 +24,6 @@ import argparse
 import json
 import secrets
 import shlex
-import shutil
 import signal
 import sys
 import tempfile
@@ -50,10 +49,12 @@ from bench.gateway import (  # noqa: E402
     Stack,
     Wrk,
     cpu_seconds,
+    explain_dead_processes,
     find_wrk,
     machine,
     machine_ticks,
     median,
+    shutdown,
 )
 
 TARGET_RATIO = 0.9
@@ -277,20 +278,10 @@ def main(argv: list[str] | None = None) -> int:
         print("\ninterrupted", file=sys.stderr)
         return 130
     except Exception:
-        for p in stack.procs.values():
-            if p.popen.poll() is not None:
-                print(f"--- {p.name} exited with {p.popen.returncode}; log tail:\n{p.tail()}", file=sys.stderr)
+        explain_dead_processes(stack)
         raise
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        print("stopping …", flush=True)
-        try:
-            stack.stop()
-        finally:
-            shutil.rmtree(workdir, ignore_errors=True)
-            signal.signal(signal.SIGINT, signal.default_int_handler)
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        shutdown(stack, workdir)
 
 
 def summarize(runs: list[Run], connections: int, low: int) -> dict[str, Any]:

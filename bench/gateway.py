@@ -578,6 +578,26 @@ def print_report(
     return lines
 
 
+def explain_dead_processes(stack: Any) -> None:
+    """A bench failed: show the log tail of every process that had already exited."""
+    for p in stack.procs.values():
+        if p.popen.poll() is not None:
+            print(f"--- {p.name} exited with {p.popen.returncode}; log tail:\n{p.tail()}", file=sys.stderr)
+
+
+def shutdown(stack: Any, workdir: Path) -> None:
+    """Stop every process and remove the work dir; Ctrl-C is ignored while stopping."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    print("stopping …", flush=True)
+    try:
+        stack.stop()
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench/gateway.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3)
@@ -753,20 +773,10 @@ def main(argv: list[str] | None = None) -> int:
         print("\ninterrupted", file=sys.stderr)
         return 130
     except Exception:
-        for p in stack.procs.values():
-            if p.popen.poll() is not None:
-                print(f"--- {p.name} exited with {p.popen.returncode}; log tail:\n{p.tail()}", file=sys.stderr)
+        explain_dead_processes(stack)
         raise
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        print("stopping …", flush=True)
-        try:
-            stack.stop()
-        finally:
-            shutil.rmtree(workdir, ignore_errors=True)
-            signal.signal(signal.SIGINT, signal.default_int_handler)
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        shutdown(stack, workdir)
 
 
 if __name__ == "__main__":

@@ -5,12 +5,25 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Header
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from chanjiao.errors import PreconditionFailed
 
 
 def etag_for(version: int) -> str:
     return f'"{version}"'
+
+
+def versioned_response(
+    body: BaseModel, status_code: int = 200, *, by_alias: bool = False, **headers: str
+) -> JSONResponse:
+    """A single versioned resource as JSON with its `ETag` (the version in quotes)."""
+    return JSONResponse(
+        body.model_dump(mode="json", by_alias=by_alias),
+        status_code=status_code,
+        headers={"ETag": etag_for(body.version), **headers},  # type: ignore[attr-defined]
+    )
 
 
 def check_if_match(if_match: str | None, version: int) -> None:

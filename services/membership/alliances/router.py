@@ -14,7 +14,7 @@ from chanjiao.app import SessionDep
 from chanjiao.auth import ALLIANCE_ADMIN, PLATFORM_ADMIN, PrincipalDep, allow, ensure_alliance_admin
 from chanjiao.dates import today
 from chanjiao.errors import field_error, problem_responses
-from chanjiao.etag import IfMatch, etag_for
+from chanjiao.etag import IfMatch, versioned_response
 from chanjiao.idempotency import IdempotencyDep
 from chanjiao.pagination import CursorQuery, LimitQuery
 from services.membership.alliances import service
@@ -83,10 +83,7 @@ STRUCTURE_EXAMPLE = {
 }
 
 
-def _one(body: AlliancePublic, status_code: int = 200, **headers: str) -> JSONResponse:
-    return JSONResponse(
-        body.model_dump(mode="json"), status_code=status_code, headers={"ETag": etag_for(body.version), **headers}
-    )
+_one = versioned_response
 
 
 def _timed(payload: dict, started: float, **headers: str) -> JSONResponse:

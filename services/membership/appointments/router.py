@@ -7,12 +7,11 @@ from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
-from fastapi.responses import JSONResponse
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import ORG_ADMIN, ORG_STAFF, PrincipalDep, allow
 from chanjiao.errors import problem_responses
-from chanjiao.etag import IfMatch, etag_for, if_none_match_hits
+from chanjiao.etag import IfMatch, etag_for, if_none_match_hits, versioned_response
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
 from services.membership import tenancy
@@ -57,10 +56,7 @@ _EXAMPLE = {
 }
 
 
-def _one(body: AppointmentPublic, status_code: int = 200, **headers: str) -> JSONResponse:
-    return JSONResponse(
-        body.model_dump(mode="json"), status_code=status_code, headers={"ETag": etag_for(body.version), **headers}
-    )
+_one = versioned_response
 
 
 @router.post(

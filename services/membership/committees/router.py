@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chanjiao.app import SessionDep
 from chanjiao.auth import ALLIANCE_ADMIN, Principal, PrincipalDep, allow, ensure_alliance_admin
 from chanjiao.errors import field_error, problem_responses
-from chanjiao.etag import etag_for
+from chanjiao.etag import versioned_response
 from chanjiao.idempotency import IdempotencyDep
 from chanjiao.pagination import CursorQuery, LimitQuery
 from services.membership import tenancy
@@ -79,10 +79,7 @@ async def _ensure_admin(session: AsyncSession, principal: Principal, committee_i
     ensure_alliance_admin(principal, committee.alliance_id)
 
 
-def _one(body: CommitteePublic, status_code: int = 200, **headers: str) -> JSONResponse:
-    return JSONResponse(
-        body.model_dump(mode="json"), status_code=status_code, headers={"ETag": etag_for(body.version), **headers}
-    )
+_one = versioned_response
 
 
 @router.post(

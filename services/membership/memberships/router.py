@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from chanjiao.app import SessionDep
 from chanjiao.auth import ALLIANCE_ADMIN, ORG_ADMIN, PrincipalDep, allow
 from chanjiao.errors import field_error, problem_responses
-from chanjiao.etag import etag_for
+from chanjiao.etag import versioned_response
 from chanjiao.idempotency import IdempotencyDep
 from chanjiao.pagination import CursorQuery, LimitQuery
 from services.membership import tenancy
@@ -80,11 +80,7 @@ EXAMPLE = {
 
 
 def _one(body: MembershipPublic, status_code: int = 200, **headers: str) -> JSONResponse:
-    return JSONResponse(
-        body.model_dump(mode="json", by_alias=True),
-        status_code=status_code,
-        headers={"ETag": etag_for(body.version), **headers},
-    )
+    return versioned_response(body, status_code, by_alias=True, **headers)
 
 
 def parse_period(value: str | None, name: str) -> tuple[date, date] | None:

@@ -14,7 +14,7 @@ from chanjiao import spreadsheets
 from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep
 from chanjiao.errors import field_error, problem_responses
-from chanjiao.etag import IfMatch, etag_for, if_none_match_hits
+from chanjiao.etag import IfMatch, etag_for, if_none_match_hits, versioned_response
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.spreadsheets import XLSX
@@ -60,9 +60,7 @@ _EXAMPLE = {
 
 
 def _one(request: Request, body: OrganizationPublic, status_code: int = 200, **headers: str) -> JSONResponse:
-    return JSONResponse(
-        body.model_dump(mode="json"), status_code=status_code, headers={"ETag": etag_for(body.version), **headers}
-    )
+    return versioned_response(body, status_code, **headers)
 
 
 @router.post(

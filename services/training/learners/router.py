@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from chanjiao.app import SessionDep
 from chanjiao.auth import ORG_ADMIN, ORG_STAFF, Principal, PrincipalDep, allow
 from chanjiao.errors import Forbidden, field_error, problem_responses
-from chanjiao.etag import IfMatch, etag_for, if_none_match_hits
+from chanjiao.etag import IfMatch, etag_for, if_none_match_hits, versioned_response
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing, list_ok
@@ -111,10 +111,7 @@ PdDep = Annotated[PersonalData, Depends(_pd)]
 DirectoryDep = Annotated[OrgDirectory, Depends(org_directory)]
 
 
-def _one(body: LearnerPublic, status_code: int = 200, **headers: str) -> JSONResponse:
-    return JSONResponse(
-        body.model_dump(mode="json"), status_code=status_code, headers={"ETag": etag_for(body.version), **headers}
-    )
+_one = versioned_response
 
 
 def registering_org(principal: Principal, requested: uuid.UUID | None, *, loc: list[str | int]) -> uuid.UUID:

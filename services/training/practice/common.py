@@ -15,14 +15,13 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, Field, field_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao.audit import record_change
 from chanjiao.auth import ORG_ADMIN, ORG_STAFF, Principal, allow
 from chanjiao.errors import Forbidden
-from chanjiao.etag import etag_for
+from chanjiao.etag import versioned_response
 from chanjiao.pagination import keyset, page_of
 from chanjiao.validators import CodeError, normalize_name
 from services.training.db import kernel
@@ -89,13 +88,7 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def one(body: BaseModel, status_code: int = 200, **headers: str) -> JSONResponse:
-    """A single resource with its ETag (the version in quotes)."""
-    return JSONResponse(
-        body.model_dump(mode="json"),
-        status_code=status_code,
-        headers={"ETag": etag_for(body.version), **headers},  # type: ignore[attr-defined]
-    )
+one = versioned_response
 
 
 async def record(

@@ -7,12 +7,11 @@ from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
-from fastapi.responses import JSONResponse
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import ORG_ADMIN, ORG_STAFF, PrincipalDep, allow, ensure_org
 from chanjiao.errors import field_error, problem_responses
-from chanjiao.etag import IfMatch, etag_for, if_none_match_hits
+from chanjiao.etag import IfMatch, etag_for, if_none_match_hits, versioned_response
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing, list_ok
@@ -103,10 +102,7 @@ EXAMPLE = {
 }
 
 
-def _one(body: ProgrammePublic, status_code: int = 200, **headers: str) -> JSONResponse:
-    return JSONResponse(
-        body.model_dump(mode="json"), status_code=status_code, headers={"ETag": etag_for(body.version), **headers}
-    )
+_one = versioned_response
 
 
 @router.post(
