@@ -36,7 +36,7 @@ async def test_per_item_results_and_seats_in_item_order(tp):
     }
     r = await client.post("/v1/enrolments/batch", json=body)
     assert r.status_code == 200, r.text
-    assert "batch;dur=" in r.headers["server-timing"] and "copy;dur=" in r.headers["server-timing"]
+    assert "batch;dur=" in r.headers["server-timing"] and "enrol;dur=" in r.headers["server-timing"]
     res = r.json()
     statuses = [x["status"] for x in res["results"]]
     assert statuses == [409, 201, 422, 404, 201, 409, 201, 409, 422]

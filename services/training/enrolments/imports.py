@@ -16,9 +16,11 @@ from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao.auth import Principal
+from chanjiao.batch import ParsedBatch
 from chanjiao.spreadsheets import Column, Table, build_template, text_key
 from chanjiao.validators import CodeError
 from services.training.enrolments import batch
+from services.training.enrolments.schemas import EnrolmentCreate
 from services.training.learners import personal
 from services.training.learners.models import ID_TYPE_LABELS, Learner
 from services.training.orgs import OrgDirectory
@@ -197,7 +199,7 @@ async def run_import(
     if items:
         outcome = await batch.enrol_many(
             session,
-            items=items,
+            parsed=ParsedBatch.from_python(EnrolmentCreate, items),
             principal=principal,
             directory=directory,
             atomic=False,
@@ -206,10 +208,10 @@ async def run_import(
             request_id=None,
         )
         for result, (number, by) in zip(outcome.results, item_rows, strict=True):
-            if result.status == 201:
+            if result["status"] == 201:
                 report.created += 1
                 continue
-            problem = result.problem or {}
+            problem = result.get("problem") or {}
             errors = problem.get("errors") or []
             if errors:
                 for e in errors:

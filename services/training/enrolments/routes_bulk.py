@@ -5,20 +5,27 @@ from __future__ import annotations
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic_core import to_json
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep
+from chanjiao.batch import BatchBody, ParsedBatch
 from chanjiao.errors import problem_responses
 from chanjiao.i18n import wants_english
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from services.training.enrolments import batch
 from services.training.enrolments.router import WHO, WRITE
-from services.training.enrolments.schemas import BatchCreate, BatchResult
+from services.training.enrolments.schemas import BatchCreate, BatchResult, EnrolmentCreate
 from services.training.orgs import org_directory
 
 router = APIRouter(prefix="/v1/enrolments", tags=["enrolments"])
+
+BODY = BatchBody(
+    EnrolmentCreate,
+    example=BatchCreate.model_config["json_schema_extra"]["examples"][0],  # type: ignore[index]
+    what="the body of `POST /v1/enrolments`",
+)
 
 _BATCH_EXAMPLE = {
     "committed": True,
@@ -46,6 +53,7 @@ _BATCH_EXAMPLE = {
     "/batch",
     response_model=BatchResult,
     dependencies=[WRITE],
+    openapi_extra=BODY.openapi,
     summary="批量报名 Enrol learners in a batch",
     description="Up to 1000 items, each shaped like the body of `POST /v1/enrolments` and validated on its own. "
     "Answers 200 with one result per item: `201` + `id`, or the item's problem (`422` invalid, `404` no such "
@@ -68,7 +76,7 @@ _BATCH_EXAMPLE = {
 )
 async def create_batch(
     request: Request,
-    body: BatchCreate,
+    body: Annotated[ParsedBatch[EnrolmentCreate], Depends(BODY)],
     session: SessionDep,
     principal: PrincipalDep,
     idem: IdempotencyDep,
@@ -79,7 +87,7 @@ async def create_batch(
         return idem.replay
     outcome = await batch.enrol_many(
         session,
-        items=body.items,
+        parsed=body,
         principal=principal,
         directory=org_directory(request),
         atomic=atomic,
@@ -89,8 +97,8 @@ async def create_batch(
     )
     if atomic and outcome.failed:
         raise batch.reject_atomic(outcome)
-    result = BatchResult(committed=True, created=outcome.created, failed=outcome.failed, results=outcome.results)
-    response = JSONResponse(result.model_dump(mode="json", exclude_none=True))
+    result = {"committed": True, "created": outcome.created, "failed": outcome.failed, "results": outcome.results}
+    response = Response(to_json(result), media_type="application/json")
     outcome.timings.lap("render")
     await idem.record(session, response)
     t = time.perf_counter()
