@@ -8,6 +8,7 @@ import uuid
 import sqlalchemy as sa
 
 from chanjiao import outbox  # noqa: F401 - the table the events land in
+from chanjiao.dates import today
 from services.training.db import kernel
 from tests.training.enrolment_factories import insert_learners
 from tests.training.test_enrolments_api import engine_of, enrolled_count, setup
@@ -51,19 +52,33 @@ async def test_per_item_results_and_seats_in_item_order(tp):
     created = [x["id"] for x in res["results"] if x["status"] == 201]
     got = await client.get(f"/v1/enrolments/{created[0]}")
     assert got.status_code == 200 and got.json()["status"] == "enrolled"
+    # ONE event announces the batch: its enrolments in item order (not one event per enrolment).
+    done = await client.post(
+        f"/v1/enrolments/{created[0]}/transitions", json={"to": "dropped", "effective_on": str(today())}
+    )
+    assert done.status_code == 200, done.text
     async with engine_of(tp).connect() as conn:
-        events = (
+        o = kernel.outbox.c
+        announced = (
             await conn.execute(
-                sa.select(kernel.outbox.c.aggregate_id, kernel.outbox.c.type, kernel.outbox.c.seq).where(
-                    kernel.outbox.c.aggregate_id.in_([uuid.UUID(i) for i in created])
-                )
+                sa.select(o.aggregate_type, o.aggregate_id, o.seq, o.payload).where(o.type == "enrolment.batch_created")
+            )
+        ).all()
+        own = (
+            await conn.execute(
+                sa.select(o.type, o.seq).where(o.aggregate_id.in_([uuid.UUID(i) for i in created])).order_by(o.seq)
             )
         ).all()
         audits = (
             await conn.execute(sa.select(kernel.audit.c.diff).where(kernel.audit.c.entity == "enrolment_batch"))
         ).all()
-    assert sorted(str(e.aggregate_id) for e in events) == sorted(created)
-    assert {(e.type, e.seq) for e in events} == {("enrolment.created", 1)}
+    mine = [a for a in announced if a.payload["enrolment_ids"] == created]
+    assert len(mine) == 1 and mine[0].aggregate_type == "enrolment_batch" and mine[0].seq == 1
+    assert mine[0].payload["created"] == 3 and mine[0].payload["programme_ids"] == [p["id"]]
+    assert mine[0].payload["provider_org_ids"] == [str(provider)]
+    assert mine[0].payload["batch_id"] == str(mine[0].aggregate_id)
+    # An enrolment's own events start after the batch: its first (the drop) is seq 1 of its aggregate.
+    assert [(e.type, e.seq) for e in own] == [("enrolment.transitioned", 1)]
     assert any(sorted(a.diff["enrolment_ids"][1]) == sorted(created) for a in audits)
 
 

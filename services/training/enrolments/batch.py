@@ -49,9 +49,9 @@ from services.training.orgs import OrgDirectory
 #   so the remaining seats go to the first items.
 # accepted — the items without a problem; none at all when `atomic` and any item failed.
 # writes — the enrolments (in item order), `enrolled_count` per programme, the learners' links to the provider
-#   organization (`ON CONFLICT DO NOTHING`), one `enrolment.created` outbox event per enrolment (the envelope of a
-#   single create, built in SQL) and ONE audit row for the batch, whose `diff` is what `chanjiao.audit.diff(None,
-#   after)` gives for a create: `{field: [null, value]}`.
+#   organization (`ON CONFLICT DO NOTHING`), ONE `enrolment.batch_created` outbox event for the batch (its
+#   enrolments' ids in item order; docs/training.md "Events") and ONE audit row for the batch, whose `diff` is what
+#   `chanjiao.audit.diff(None, after)` gives for a create: `{field: [null, value]}`.
 # The statement returns the items that failed, with their problem.
 _ENROL = """
 with staged as (
@@ -104,16 +104,20 @@ with staged as (
     insert into learner_orgs (learner_id, org_id, via, linked_at)
     select distinct learner_id, provider_org_id, 'enrolment', now() from accepted
     on conflict do nothing
-), events as (
+), announced as (
     insert into outbox (event_id, type, aggregate_type, aggregate_id, seq, occurred_at, actor, schema_version,
                         payload, attempts)
-    select uuidv7(), 'enrolment.created', 'enrolment', a.id, 1, now(), $7, 1,
-        jsonb_build_object('id', a.id, 'learner_id', a.learner_id, 'programme_id', a.programme_id,
-                           'status', 'enrolled', 'enrolled_on', a.enrolled_on,
-                           'status_changed_on', a.enrolled_on, 'provider_org_id', a.provider_org_id,
-                           'batch_id', $8::uuid),
+    select uuidv7(), 'enrolment.batch_created', 'enrolment_batch', $8::uuid, 1, now(), $7, 1,
+        jsonb_build_object(
+            'batch_id', $8::uuid,
+            'created', count(*),
+            'enrolment_ids', jsonb_agg(a.id order by a.idx),
+            'programme_ids', jsonb_agg(distinct a.programme_id),
+            'provider_org_ids', jsonb_agg(distinct a.provider_org_id)
+        ),
         0
-    from accepted a order by a.idx
+    from accepted a
+    having count(*) > 0
 ), audited as (
     insert into audit_log (id, entity, entity_id, action, actor, request_id, diff)
     select $9::uuid, 'enrolment_batch', $8::uuid, 'create', $7, $10,

@@ -52,10 +52,10 @@ class Enrolment(Base, table=True):
     )
 
     id: uuid.UUID = Field(primary_key=True)
-    learner_id: uuid.UUID = Field(sa_column=sa.Column(sa.Uuid, sa.ForeignKey("training.learners.id"), nullable=False))
-    programme_id: uuid.UUID = Field(
-        sa_column=sa.Column(sa.Uuid, sa.ForeignKey("training.programmes.id"), nullable=False)
-    )
+    # References to learners and programmes, enforced by triggers checked once per statement, not by foreign keys
+    # (migration e5a7c9e1f3b5): both are never deleted, and these two columns never change.
+    learner_id: uuid.UUID = Field(sa_column=sa.Column(sa.Uuid, nullable=False))
+    programme_id: uuid.UUID = Field(sa_column=sa.Column(sa.Uuid, nullable=False))
     status: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     enrolled_on: date = Field(sa_column=sa.Column(sa.Date, nullable=False))
     status_changed_on: date = Field(sa_column=sa.Column(sa.Date, nullable=False))
