@@ -7,10 +7,11 @@ machine can serve), then:
 
 1. setup through the gateway's API: login, one provider organization, `--programmes` programmes (unlimited
    capacity); 100,000 learners straight into `training.learners` with asyncpg COPY — valid rows: GB 11643 ID
-   numbers with their check digit, AES-GCM ciphertexts and keyed hashes made with the service's own keys;
+   numbers with their check digit, AES-GCM ciphertexts and keyed hashes made with the service's own keys — and
+   the provider's registration link to each (`training.learner_orgs`, what `POST /v1/learners` writes);
 2. **the measured ingest**: `POST /v1/enrolments/batch` with 1000 items per request from `--clients` concurrent
-   clients through the gateway (a platform admin's access token) — wall-clock rows/s, and the server's own time
-   per batch from the `Server-Timing` header;
+   clients through the gateway (a platform admin's access token; the JSON bodies encoded before the clock
+   starts) — wall-clock rows/s, and the server's own time per batch from the `Server-Timing` header;
 3. **COPY**: the same 100,000 rows with asyncpg `copy_records_to_table` (binary) into two scratch tables of the
    enrolments' shape — a bare one (`LIKE training.enrolments`: no indexes, no constraints; the ≈ 400 k rows/s the
    issue names) and an indexed one (`LIKE training.enrolments INCLUDING ALL`: same columns, checks and indexes)
