@@ -141,7 +141,8 @@ class BatchBody(Generic[M]):
         self.model = model
         self.max_items = max_items
         items = Annotated[list[model], Field(min_length=1, max_length=max_items)]  # type: ignore[valid-type]
-        loose = Annotated[list[dict[str, Any]], Field(min_length=1, max_length=max_items)]
+        # Any JSON value as an item here: one that is not an object fails alone (422 at `body.items.<i>`).
+        loose = Annotated[list[Any], Field(min_length=1, max_length=max_items)]
         config = ConfigDict(extra="forbid")
         self._strict = create_model(f"{model.__name__}Batch", __config__=config, items=(items, ...))
         self._envelope = create_model(f"{model.__name__}BatchEnvelope", __config__=config, items=(loose, ...))

@@ -7,12 +7,10 @@ of HTTP beyond the problem+json shape of an item's error."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chanjiao.batch import BatchCounts, BatchRejected, item_problem, not_committed, validation_failure
+from chanjiao.batch import BatchCounts, BatchRejected, ParsedBatch, item_problem, not_committed
 from chanjiao.errors import AppError
 from services.membership.organizations import service
 from services.membership.organizations.schemas import BatchItemResult, OrganizationCreate
@@ -26,19 +24,17 @@ class BatchOutcome(BatchCounts):
 async def create_many(
     session: AsyncSession,
     *,
-    items: list[Any],
+    parsed: ParsedBatch[OrganizationCreate],
     actor: str,
     english: bool,
     instance: str,
     request_id: str | None,
 ) -> BatchOutcome:
     outcome = BatchOutcome()
-    for index, raw in enumerate(items):
+    for index, data in enumerate(parsed.items):
         error: AppError
-        try:
-            data = OrganizationCreate.model_validate(raw)
-        except ValidationError as exc:
-            error = validation_failure(exc, ["body", "items", index])
+        if data is None:
+            error = parsed.errors[index]
         else:
             try:
                 async with session.begin_nested():

@@ -12,6 +12,7 @@ from starlette.datastructures import UploadFile
 from chanjiao import spreadsheets
 from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep
+from chanjiao.batch import BatchBody, ParsedBatch
 from chanjiao.errors import problem_responses
 from chanjiao.i18n import wants_english
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
@@ -19,9 +20,18 @@ from chanjiao.spreadsheets import XLSX
 from services.membership import tenancy
 from services.membership.organizations import batch, imports
 from services.membership.organizations.deps import CREATE, READ, WHO_CREATES
-from services.membership.organizations.schemas import BatchCreate, BatchResult, ImportColumn, ImportReport
+from services.membership.organizations.schemas import (
+    BATCH_EXAMPLE,
+    BatchResult,
+    ImportColumn,
+    ImportReport,
+    OrganizationCreate,
+)
 
 router = APIRouter()
+
+
+BODY = BatchBody(OrganizationCreate, example=BATCH_EXAMPLE, what="the body of `POST /v1/organizations`")
 
 
 _ID = "019abf2e-7c3a-7d2e-9b1a-3f0c2d4e5a6b"
@@ -71,6 +81,7 @@ _REPORT_EXAMPLE = {
     "/batch",
     response_model=BatchResult,
     dependencies=[CREATE],
+    openapi_extra=BODY.openapi,
     summary="批量登记单位 Create organizations in a batch",
     description="Up to 1000 items, each shaped like the body of `POST /v1/organizations` and validated on its own. "
     "Answers 200 with one result per item: `201` + `id`, or the item's problem (`422` invalid, `409` duplicate — "
@@ -84,7 +95,7 @@ _REPORT_EXAMPLE = {
 )
 async def create_batch(
     request: Request,
-    body: BatchCreate,
+    body: Annotated[ParsedBatch[OrganizationCreate], Depends(BODY)],
     session: SessionDep,
     principal: PrincipalDep,
     idem: IdempotencyDep,
@@ -95,7 +106,7 @@ async def create_batch(
         return idem.replay
     outcome = await batch.create_many(
         session,
-        items=body.items,
+        parsed=body,
         actor=principal.actor,
         english=wants_english(request),
         instance=request.url.path,

@@ -362,31 +362,14 @@ class StatusEventPage(Page[StatusEventPublic]):
 
 
 # ---- batch 批量登记 ---------------------------------------------------------------------------------
-class BatchCreate(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "items": [
-                        {"name": "山东工业职业学院", "org_type": "higher_vocational", "region_code": "370303"},
-                        {"name": "济南钢铁集团有限公司", "org_type": "enterprise", "region_code": "370112"},
-                    ]
-                }
-            ]
-        },
-    )
-
-    items: Annotated[
-        list[Any],
-        Field(
-            min_length=1,
-            max_length=1000,
-            description="1–1000 organizations, each shaped like the body of `POST /v1/organizations`; "
-            "each is validated on its own",
-            json_schema_extra={"items": {"$ref": "#/components/schemas/OrganizationCreate"}},
-        ),
+# The example body of `POST /v1/organizations/batch` (`{"items": [...]}`, each item an `OrganizationCreate`;
+# parsed by `chanjiao.batch.BatchBody`).
+BATCH_EXAMPLE: dict[str, Any] = {
+    "items": [
+        {"name": "山东工业职业学院", "org_type": "higher_vocational", "region_code": "370303"},
+        {"name": "济南钢铁集团有限公司", "org_type": "enterprise", "region_code": "370112"},
     ]
+}
 
 
 class BatchItemResult(BaseModel):

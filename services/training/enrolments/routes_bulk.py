@@ -16,14 +16,14 @@ from chanjiao.i18n import wants_english
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from services.training.enrolments import batch
 from services.training.enrolments.router import WHO, WRITE
-from services.training.enrolments.schemas import BatchCreate, BatchResult, EnrolmentCreate
+from services.training.enrolments.schemas import BATCH_EXAMPLE, BatchResult, EnrolmentCreate
 from services.training.orgs import org_directory
 
 router = APIRouter(prefix="/v1/enrolments", tags=["enrolments"])
 
 BODY = BatchBody(
     EnrolmentCreate,
-    example=BatchCreate.model_config["json_schema_extra"]["examples"][0],  # type: ignore[index]
+    example=BATCH_EXAMPLE,
     what="the body of `POST /v1/enrolments`",
 )
 

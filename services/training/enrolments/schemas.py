@@ -18,8 +18,6 @@ Days = Annotated[
 Hours = Annotated[Decimal, Field(ge=0, le=100000, max_digits=8, decimal_places=1, description="出勤学时 (≥ 0)")]
 Score = Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2, description="成绩 0–100")]
 
-MAX_BATCH = 1000
-
 
 class EnrolmentCreate(BaseModel):
     model_config = ConfigDict(
@@ -91,32 +89,17 @@ class EnrolmentPage(Page[EnrolmentPublic]):
     pass
 
 
-class BatchCreate(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "items": [
-                        {
-                            "learner_id": "019abf40-0000-7000-8000-0000000000a1",
-                            "programme_id": "019abf31-2e3f-7b5c-9d6e-7f8a9b0c1d2e",
-                        },
-                        {
-                            "learner_id": "019abf40-0000-7000-8000-0000000000a2",
-                            "programme_id": "019abf31-2e3f-7b5c-9d6e-7f8a9b0c1d2e",
-                            "enrolled_on": "2025-08-26",
-                        },
-                    ]
-                }
-            ]
+# The example body of `POST /v1/enrolments/batch` (the body itself is read by `chanjiao.batch.BatchBody`).
+BATCH_EXAMPLE: dict[str, Any] = {
+    "items": [
+        {"learner_id": "019abf40-0000-7000-8000-0000000000a1", "programme_id": "019abf31-2e3f-7b5c-9d6e-7f8a9b0c1d2e"},
+        {
+            "learner_id": "019abf40-0000-7000-8000-0000000000a2",
+            "programme_id": "019abf31-2e3f-7b5c-9d6e-7f8a9b0c1d2e",
+            "enrolled_on": "2025-08-26",
         },
-    )
-
-    # Items are validated one by one (an invalid item fails alone), so they arrive as plain objects.
-    items: list[dict[str, Any]] = Field(
-        min_length=1, max_length=MAX_BATCH, description="Up to 1000 items shaped like `POST /v1/enrolments`"
-    )
+    ]
+}
 
 
 class BatchItemResult(BaseModel):

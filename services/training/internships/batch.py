@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao.auth import Principal
-from chanjiao.batch import NOT_COMMITTED, BatchCounts, BatchRejected, item_problem, validation_failure
-from chanjiao.errors import AppError, Forbidden, ValidationFailed
+from chanjiao.batch import NOT_COMMITTED, BatchCounts, BatchRejected, ParsedBatch, item_problem
+from chanjiao.errors import AppError, Forbidden
 from services.training.internships import service
 from services.training.internships.schemas import BatchItemResult, InternshipCreate
 from services.training.orgs import OrgDirectory
@@ -43,25 +41,19 @@ def _prefixed(exc: AppError, index: int) -> AppError:
 async def create_many(
     session: AsyncSession,
     *,
-    items: list[Any],
+    parsed: ParsedBatch[InternshipCreate],
     principal: Principal,
     directory: OrgDirectory,
     english: bool,
     instance: str,
     request_id: str | None,
 ) -> BatchOutcome:
-    parsed: list[InternshipCreate | ValidationFailed] = []
-    for index, raw in enumerate(items):
-        try:
-            parsed.append(InternshipCreate.model_validate(raw))
-        except ValidationError as exc:
-            parsed.append(validation_failure(exc, ["body", "items", index]))
     # Tenancy of the batch as a whole, before anything is touched: every well-formed item must name one of the
     # caller's organizations (school or host), else the whole batch is 403 naming the items.
     foreign = [
         i
-        for i, p in enumerate(parsed)
-        if isinstance(p, InternshipCreate) and not acts_for_any(principal, (p.school_org_id, p.host_org_id))
+        for i, p in enumerate(parsed.items)
+        if p is not None and not acts_for_any(principal, (p.school_org_id, p.host_org_id))
     ]
     if foreign:
         raise Forbidden(
@@ -70,14 +62,14 @@ async def create_many(
             extra={"items": foreign},
         )
     # Every organization at once, before any write: a membership outage fails the batch (503) here.
-    org_ids = {o for p in parsed if isinstance(p, InternshipCreate) for o in (p.school_org_id, p.host_org_id)}
+    org_ids = {o for p in parsed.items if p is not None for o in (p.school_org_id, p.host_org_id)}
     await asyncio.gather(*(directory.get(o) for o in org_ids))
 
     outcome = BatchOutcome()
-    for index, item in enumerate(parsed):
+    for index, item in enumerate(parsed.items):
         error: AppError
-        if isinstance(item, ValidationFailed):
-            error = item
+        if item is None:
+            error = parsed.errors[index]
         else:
             try:
                 await directory.require_active({"school_org_id": item.school_org_id, "host_org_id": item.host_org_id})

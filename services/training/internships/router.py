@@ -5,11 +5,12 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep
+from chanjiao.batch import BatchBody, ParsedBatch
 from chanjiao.errors import problem_responses
 from chanjiao.i18n import wants_english
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
@@ -19,7 +20,7 @@ from services.training.internships import batch, service
 from services.training.internships.models import Internship, InternshipKind
 from services.training.internships.months import RULE_DESCRIPTION
 from services.training.internships.schemas import (
-    BatchCreate,
+    BATCH_EXAMPLE,
     BatchResult,
     InternshipCreate,
     InternshipPage,
@@ -32,6 +33,8 @@ from services.training.practice.records import equal, overlapping
 from services.training.practice.routes import Route, add_create, add_delete, add_get, add_patch, list_responses
 
 router = APIRouter(prefix="/v1/internships", tags=["internships"])
+
+BODY = BatchBody(InternshipCreate, example=BATCH_EXAMPLE, what="the body of `POST /v1/internships`")
 
 EXPORT = Export(
     "实习",
@@ -136,6 +139,7 @@ add_create(
     "/batch",
     response_model=BatchResult,
     dependencies=[WRITE],
+    openapi_extra=BODY.openapi,
     summary="批量登记实习 Record internships in a batch",
     description="Up to 1000 items, each shaped like the body of `POST /v1/internships` and checked on its own. "
     "Answers 200 with one result per item: `201` + `id` (+ `three_months_or_more`), or the item's problem "
@@ -152,7 +156,7 @@ add_create(
 )
 async def create_internship_batch(
     request: Request,
-    body: BatchCreate,
+    body: Annotated[ParsedBatch[InternshipCreate], Depends(BODY)],
     session: SessionDep,
     principal: PrincipalDep,
     idem: IdempotencyDep,
@@ -163,7 +167,7 @@ async def create_internship_batch(
         return idem.replay
     outcome = await batch.create_many(
         session,
-        items=body.items,
+        parsed=body,
         principal=principal,
         directory=org_directory(request),
         english=wants_english(request),

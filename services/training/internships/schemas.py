@@ -117,13 +117,9 @@ class InternshipPage(Page[InternshipPublic | Tombstone]):
 
 
 # ---- batch -------------------------------------------------------------------------------------------------------
-class BatchCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"items": [_EXAMPLE_IN]}]})
-
-    # Items are validated one by one (a bad item fails alone), so they arrive as plain objects.
-    items: list[dict[str, Any]] = Field(
-        min_length=1, max_length=1000, description="1–1000 objects, each shaped like the body of POST /v1/internships"
-    )
+# The example body of `POST /v1/internships/batch` (`{"items": [...]}`, each item an `InternshipCreate`; parsed
+# by `chanjiao.batch.BatchBody`).
+BATCH_EXAMPLE: dict[str, Any] = {"items": [_EXAMPLE_IN]}
 
 
 class BatchItemResult(BaseModel):

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chanjiao.batch import NOT_COMMITTED, BatchCounts, BatchRejected, validation_failure
+from chanjiao.batch import NOT_COMMITTED, BatchCounts, BatchRejected, ParsedBatch
 from chanjiao.errors import AppError, problem_body, translate_validation_error
 from chanjiao.spreadsheets import Column, Table, build_template, text_key
 from services.training.learners import service
@@ -64,7 +64,7 @@ class BatchOutcome(BatchCounts):
 async def create_many(
     session: AsyncSession,
     *,
-    items: list[Any],
+    parsed: ParsedBatch[LearnerCreate],
     resolve_org: Callable[[uuid.UUID | None], uuid.UUID],
     check_orgs: CheckOrgs,
     pd: PersonalData,
@@ -74,12 +74,10 @@ async def create_many(
     request_id: str | None,
 ) -> BatchOutcome:
     outcome = BatchOutcome()
-    for index, raw in enumerate(items):
+    for index, data in enumerate(parsed.items):
         error: AppError
-        try:
-            data = LearnerCreate.model_validate(raw)
-        except ValidationError as exc:
-            error = validation_failure(exc, ["body", "items", index])
+        if data is None:
+            error = parsed.errors[index]
         else:
             try:
                 org_id = resolve_org(data.org_id)

@@ -12,6 +12,7 @@ from starlette.datastructures import UploadFile
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep
+from chanjiao.batch import BatchBody, ParsedBatch
 from chanjiao.errors import problem_responses
 from chanjiao.i18n import wants_english
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
@@ -24,9 +25,18 @@ from services.training.learners.router import (
     PdDep,
     registering_org,
 )
-from services.training.learners.schemas import BatchCreate, BatchResult, ImportColumn, ImportReport
+from services.training.learners.schemas import (
+    BATCH_EXAMPLE,
+    BatchResult,
+    ImportColumn,
+    ImportReport,
+    LearnerCreate,
+)
 
 router = APIRouter(prefix="/v1/learners", tags=["learners"])
+
+
+BODY = BatchBody(LearnerCreate, example=BATCH_EXAMPLE, what="the body of `POST /v1/learners`")
 
 _ID = "019abf30-1d2e-7a4b-8c5d-6e7f8a9b0c1d"
 WHO = (
@@ -82,21 +92,16 @@ _REPORT_EXAMPLE = {
 }
 
 
-def _named_orgs(items: list) -> set[uuid.UUID | str]:
-    out: set[uuid.UUID | str] = set()
-    for raw in items:
-        if isinstance(raw, dict) and raw.get("org_id") is not None:
-            try:
-                out.add(uuid.UUID(str(raw["org_id"])))
-            except ValueError:
-                continue  # reported by the item's own validation
-    return out
+def _named_orgs(items: list[LearnerCreate | None]) -> set[uuid.UUID]:
+    """The organizations named by the valid items (an invalid item is reported on its own and touches nothing)."""
+    return {item.org_id for item in items if item is not None and item.org_id is not None}
 
 
 @router.post(
     "/batch",
     response_model=BatchResult,
     dependencies=[WRITE],
+    openapi_extra=BODY.openapi,
     summary="批量登记学员 Register learners in a batch",
     description="Up to 1000 items, each shaped like the body of `POST /v1/learners` and registered exactly as it "
     "is. Answers 200 with one result per item: `201` created · `200` existing (registered already; your "
@@ -111,7 +116,7 @@ def _named_orgs(items: list) -> set[uuid.UUID | str]:
 )
 async def create_batch(
     request: Request,
-    body: BatchCreate,
+    body: Annotated[ParsedBatch[LearnerCreate], Depends(BODY)],
     session: SessionDep,
     principal: PrincipalDep,
     pd: PdDep,
@@ -134,7 +139,7 @@ async def create_batch(
 
     outcome = await bulk.create_many(
         session,
-        items=body.items,
+        parsed=body,
         resolve_org=resolve,
         check_orgs=directory.require_active,
         pd=pd,

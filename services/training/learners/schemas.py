@@ -254,34 +254,17 @@ class LearnerRevealed(BaseModel):
 
 
 # ---- batch and import ----------------------------------------------------------------------------------
-class BatchCreate(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "items": [
-                        {
-                            "name": "张三",
-                            "id_number": EXAMPLE_ID_NUMBER,
-                            "learner_type": "student",
-                        }
-                    ]
-                }
-            ]
-        },
-    )
-
-    items: Annotated[
-        list[Any],
-        Field(
-            min_length=1,
-            max_length=1000,
-            description="1–1000 learners, each shaped like the body of `POST /v1/learners`; each is validated on "
-            "its own",
-            json_schema_extra={"items": {"$ref": "#/components/schemas/LearnerCreate"}},
-        ),
+# The example body of `POST /v1/learners/batch` (`{"items": [...]}`, each item a `LearnerCreate`; parsed by
+# `chanjiao.batch.BatchBody`).
+BATCH_EXAMPLE: dict[str, Any] = {
+    "items": [
+        {
+            "name": "张三",
+            "id_number": EXAMPLE_ID_NUMBER,
+            "learner_type": "student",
+        }
     ]
+}
 
 
 class BatchItemResult(BaseModel):
