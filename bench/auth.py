@@ -43,9 +43,12 @@ if sys.path and Path(sys.path[0] or ".").resolve() == BENCH:
 import httpx  # noqa: E402
 
 from bench.gateway import (  # noqa: E402
+    ALLIANCE,
+    HIGH_LIMITS,
     WRK_REPORT,
     LoadGenerator,
     PythonLoad,
+    Setup,
     Stack,
     Wrk,
     cpu_seconds,
@@ -59,29 +62,7 @@ from bench.gateway import (  # noqa: E402
 
 TARGET_RATIO = 0.9
 VARIANTS = ("none", "key", "jwt")
-HIGH_LIMITS = {
-    "CHANJIAO_GATEWAY_RATE_LIMIT_PER_MINUTE": "100000000",
-    "CHANJIAO_GATEWAY_RATE_LIMIT_BURST": "1000000",
-    "CHANJIAO_GATEWAY_RATE_LIMIT_ANONYMOUS_PER_MINUTE": "100000000",
-    "CHANJIAO_GATEWAY_RATE_LIMIT_ANONYMOUS_BURST": "1000000",
-}
-ALLIANCE = {"name": "山东化工职业教育集团（基准）", "kind": "vocational_education_group", "level": "provincial"}
 ORG = {"name": "山东工业职业学院（基准）", "org_type": "higher_vocational", "region_code": "370303"}
-
-
-class AuthStack(Stack):
-    """bench/gateway.py's stack, with a bootstrap admin for membership and high limits for the gateway."""
-
-    def __init__(self, workdir: Path, admin: tuple[str, str], **kwargs: Any) -> None:
-        super().__init__(workdir, **kwargs)
-        self.admin = admin
-
-    def spawn(self, name: str, port: int, workers: int, env: dict[str, str]) -> None:
-        if name == "membership":
-            env = {**env, "CHANJIAO_MEMBERSHIP_BOOTSTRAP_ADMIN": f"{self.admin[0]}:{self.admin[1]}"}
-        elif name == "gateway":
-            env = {**env, **HIGH_LIMITS}
-        super().spawn(name, port, workers, env)
 
 
 @dataclass
@@ -108,35 +89,6 @@ class Run:
             "gateway_cpu_ms_per_req": self.cpu_ms_per_req,
             "machine_busy": round(self.machine_busy, 3),
         }
-
-
-class Setup:
-    """Logs in and creates what the read needs, through the gateway."""
-
-    def __init__(self, gateway_url: str, admin: tuple[str, str]) -> None:
-        self.http = httpx.Client(base_url=gateway_url, timeout=30)
-        r = self.http.post(
-            "/v1/auth/token", data={"grant_type": "password", "username": admin[0], "password": admin[1]}
-        )
-        if r.status_code != 200:
-            raise RuntimeError(f"login failed: {r.status_code} {r.text[:500]}")
-        self.refresh_token = r.json()["refresh_token"]
-        self.access_token = r.json()["access_token"]
-
-    def refresh(self) -> str:
-        """A fresh access token (15-minute tokens; a long run renews it every round)."""
-        r = self.http.post("/v1/auth/token", data={"grant_type": "refresh_token", "refresh_token": self.refresh_token})
-        if r.status_code != 200:
-            raise RuntimeError(f"refresh failed: {r.status_code} {r.text[:500]}")
-        self.refresh_token = r.json()["refresh_token"]
-        self.access_token = r.json()["access_token"]
-        return self.access_token
-
-    def create(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        r = self.http.post(path, json=body, headers={"Authorization": f"Bearer {self.access_token}"})
-        if r.status_code != 201:
-            raise RuntimeError(f"POST {path} failed: {r.status_code} {r.text[:500]}")
-        return r.json()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -180,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _sigterm)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     admin = ("bench.admin", "Bench-" + secrets.token_urlsafe(18))
-    stack = AuthStack(workdir, admin, upstream_workers=args.upstream_workers)
+    stack = Stack(workdir, admin=admin, upstream_workers=args.upstream_workers)
     started = time.monotonic()
     runs: list[Run] = []
     try:

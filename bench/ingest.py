@@ -51,8 +51,7 @@ import asyncpg  # noqa: E402
 import httpx  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from bench.auth import HIGH_LIMITS, Setup  # noqa: E402
-from bench.gateway import Stack, free_port, machine  # noqa: E402
+from bench.gateway import Setup, Stack, free_port, machine  # noqa: E402
 from chanjiao import migrate  # noqa: E402
 from chanjiao.ids import new_id  # noqa: E402
 from chanjiao.settings import SERVICES  # noqa: E402
@@ -65,8 +64,7 @@ class IngestStack(Stack):
     """PostgreSQL + membership (2 workers) + training (2 workers) + gateway (1 worker), a bootstrap admin."""
 
     def __init__(self, workdir: Path, admin: tuple[str, str], **kwargs: Any) -> None:
-        super().__init__(workdir, **kwargs)
-        self.admin = admin
+        super().__init__(workdir, admin=admin, **kwargs)
         self.service_urls: dict[str, str] = {}
 
     def start(self) -> None:
@@ -91,11 +89,7 @@ class IngestStack(Stack):
             "membership",
             ports["membership"],
             self.upstream_workers,
-            {
-                **base,
-                "CHANJIAO_MEMBERSHIP_DATABASE_URL": result.service_urls["membership"],
-                "CHANJIAO_MEMBERSHIP_BOOTSTRAP_ADMIN": f"{self.admin[0]}:{self.admin[1]}",
-            },
+            {**base, "CHANJIAO_MEMBERSHIP_DATABASE_URL": result.service_urls["membership"]},
         )
         gateway_url = f"http://{self.host}:{ports['gateway']}"
         self.spawn(
@@ -114,7 +108,6 @@ class IngestStack(Stack):
             1,
             {
                 **base,
-                **HIGH_LIMITS,
                 "CHANJIAO_GATEWAY_MEMBERSHIP_URL": f"http://{self.host}:{ports['membership']}",
                 "CHANJIAO_GATEWAY_TRAINING_URL": f"http://{self.host}:{ports['training']}",
                 "CHANJIAO_GATEWAY_MATCHING_URL": f"http://{self.host}:{free_port()}",

@@ -32,7 +32,7 @@ import asyncpg  # noqa: E402
 import httpx  # noqa: E402
 
 from chanjiao import migrate, refdata  # noqa: E402
-from chanjiao.auth import ANONYMOUS, INTERNAL_TOKEN_HEADER, InternalTokenSigner  # noqa: E402
+from chanjiao.auth import ALL_SCOPES, INTERNAL_TOKEN_HEADER, InternalTokenSigner, Principal  # noqa: E402
 from chanjiao.ids import new_id  # noqa: E402
 from chanjiao.pg_embedded import EmbeddedPostgres  # noqa: E402
 from chanjiao.settings import SERVICES, MembershipSettings  # noqa: E402
@@ -185,7 +185,9 @@ async def through_app(url: str, key: str) -> dict[str, float]:
     from services.membership.main import create_app
 
     app = create_app(MembershipSettings(database_url=url, internal_token_key=key, environment="development"))
-    token = InternalTokenSigner(key, ttl_seconds=3600).token_for(ANONYMOUS).decode()
+    # Organization search is for signed-in callers: a platform admin sees every organization.
+    admin = Principal(kind="user", subject="bench-platform-admin", roles=("platform_admin",), scopes=ALL_SCOPES)
+    token = InternalTokenSigner(key, ttl_seconds=3600).token_for(admin).decode()
     out = {}
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(
