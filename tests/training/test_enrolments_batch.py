@@ -3,6 +3,7 @@ item order), `atomic=true`, the whole batch keyed by `Idempotency-Key`, wrong or
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import sqlalchemy as sa
@@ -139,3 +140,24 @@ async def test_limits_and_the_learner_links(tp):
             )
         ).scalar_one()
     assert n == 51
+
+
+async def test_concurrent_batches_and_single_enrolments_share_the_seats(tp):
+    """Three overlapping rosters and two single enrolments for one order class of 6 seats, all at once, each on its
+    own connection and committed: exactly 6 seats taken, nobody enrolled twice, every other item a 409."""
+    provider, client, p, learners = await setup(tp, capacity=6, learners=10)
+    clerks = [tp.as_org(provider, "org_staff") for _ in range(5)]
+    rosters = [learners[0:6], learners[3:9], list(reversed(learners[4:10]))]
+    answers = await asyncio.gather(
+        *(clerks[i].post("/v1/enrolments/batch", json={"items": items(r, p["id"])}) for i, r in enumerate(rosters)),
+        clerks[3].post("/v1/enrolments", json={"learner_id": learners[9], "programme_id": p["id"]}),
+        clerks[4].post("/v1/enrolments", json={"learner_id": learners[0], "programme_id": p["id"]}),
+    )
+    assert all(a.status_code in (200, 201, 409) for a in answers), [a.text for a in answers]
+    item_statuses = [x["status"] for a in answers[:3] for x in a.json()["results"]]
+    assert set(item_statuses) <= {201, 409}
+    created = item_statuses.count(201) + sum(a.status_code == 201 for a in answers[3:])
+    assert created == 6
+    assert await enrolled_count(tp, p["id"]) == 6
+    listed = (await client.get("/v1/enrolments", params={"programme_id": p["id"], "limit": 100})).json()["items"]
+    assert len(listed) == 6 and len({e["learner_id"] for e in listed}) == 6
