@@ -153,7 +153,9 @@ def check_serve_command(args: list[str], monkeypatch: pytest.MonkeyPatch) -> dic
     monkeypatch.setattr(serve.uvicorn, "run", lambda app, **kw: calls.append({"app": app, **kw}))
     monkeypatch.setattr(serve, "configure_logging", lambda *a, **k: None)  # keep the test run's handlers
     serve.main(args[3:])
-    assert len(calls) == 1 and calls[0]["app"] == serve.APPS[name] and calls[0]["factory"] is True
+    # uvicorn gets serve's own wrapper of that factory (it freezes the start-up objects; chanjiao/serve.py)
+    assert len(calls) == 1 and calls[0]["app"] == f"chanjiao.serve:{name}_app" and calls[0]["factory"] is True
+    assert callable(resolve(calls[0]["app"]))
     return calls[0]
 
 
