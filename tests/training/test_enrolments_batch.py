@@ -77,7 +77,7 @@ async def test_per_item_results_and_seats_in_item_order(tp):
     assert len(mine) == 1 and mine[0].aggregate_type == "enrolment_batch" and mine[0].seq == 1
     assert mine[0].payload["created"] == 3 and mine[0].payload["programme_ids"] == [p["id"]]
     assert mine[0].payload["provider_org_ids"] == [str(provider)]
-    assert mine[0].payload["batch_id"] == str(mine[0].aggregate_id)
+    assert mine[0].payload["batch_id"] == str(mine[0].aggregate_id) == res["batch_id"]
     # An enrolment's own events start after the batch: its first (the drop) is seq 1 of its aggregate.
     assert [(e.type, e.seq) for e in own] == [("enrolment.transitioned", 1)]
     assert any(sorted(a.diff["enrolment_ids"][1]) == sorted(created) for a in audits)

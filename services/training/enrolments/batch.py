@@ -165,7 +165,7 @@ class BatchOutcome:
     created: int
     failed: int
     timings: Timings
-    batch_id: uuid.UUID | None = None
+    batch_id: uuid.UUID  # what the batch's event and audit row carry, when it created anything
 
 
 def _problem_error(problem: str, index: int, existing_id: uuid.UUID | None) -> AppError:

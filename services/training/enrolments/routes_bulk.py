@@ -31,6 +31,7 @@ _BATCH_EXAMPLE = {
     "committed": True,
     "created": 1,
     "failed": 1,
+    "batch_id": "019abf41-0000-7000-8000-0000000000b1",
     "results": [
         {"index": 0, "status": 201, "id": "019abf41-0000-7000-8000-0000000000e1"},
         {
@@ -97,7 +98,10 @@ async def create_batch(
     )
     if atomic and outcome.failed:
         raise batch.reject_atomic(outcome)
-    result = {"committed": True, "created": outcome.created, "failed": outcome.failed, "results": outcome.results}
+    result = {"committed": True, "created": outcome.created, "failed": outcome.failed}
+    if outcome.created:
+        result["batch_id"] = outcome.batch_id
+    result["results"] = outcome.results
     response = Response(to_json(result), media_type="application/json")
     outcome.timings.lap("render")
     await idem.record(session, response)

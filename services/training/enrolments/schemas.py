@@ -114,4 +114,9 @@ class BatchResult(BaseModel):
     committed: bool
     created: int
     failed: int
+    batch_id: uuid.UUID | None = Field(
+        default=None,
+        description="The batch, when it created anything: its `enrolment.batch_created` event and audit row "
+        "(entity `enrolment_batch`) carry this id",
+    )
     results: list[BatchItemResult]
