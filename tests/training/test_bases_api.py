@@ -94,6 +94,26 @@ async def _enrolment(tp, database, provider, programme, days, status="completed"
     )
 
 
+async def test_established_and_closed_dates(tp, world):
+    owner = tp.as_org(world["owner"])
+    r = await owner.post("/v1/training-bases", json=body(world, established_on="2019-09-01"))
+    assert r.status_code == 201, r.text
+    base = r.json()
+    assert (base["established_on"], base["closed_on"]) == ("2019-09-01", None)
+    for bad in ("2019-09-01", "2019-08-31"):  # closing must come after opening, on create and on update
+        r = await owner.post("/v1/training-bases", json=body(world, established_on="2019-09-01", closed_on=bad))
+        assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "closed_on"], r.text
+        r = await owner.patch(f"/v1/training-bases/{base['id']}", json={"closed_on": bad})
+        assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "closed_on"], r.text
+    r = await owner.patch(f"/v1/training-bases/{base['id']}", json={"closed_on": "2025-07-01"})
+    assert r.status_code == 200 and r.json()["closed_on"] == "2025-07-01"
+    # moving the opening past the closing is refused as well; clearing it is fine
+    r = await owner.patch(f"/v1/training-bases/{base['id']}", json={"established_on": "2025-08-01"})
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "closed_on"]
+    r = await owner.patch(f"/v1/training-bases/{base['id']}", json={"established_on": None})
+    assert r.status_code == 200 and (r.json()["established_on"], r.json()["closed_on"]) == (None, "2025-07-01")
+
+
 async def test_utilisation_is_person_days_of_programmes_held_there(tp, world, database):
     owner = tp.as_org(world["owner"])
     base = (await owner.post("/v1/training-bases", json=body(world))).json()["id"]

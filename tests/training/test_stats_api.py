@@ -89,8 +89,8 @@ async def _teaching(tp, enterprise, school, term, start, end, hours) -> str:
     return (await _post(tp, "/v1/part-time-teaching", body))["id"]
 
 
-async def _base(tp, owner, shared) -> str:
-    body = {"owner_org_id": owner, "name": "化工实训基地", "kind": "productive", "shared": shared}
+async def _base(tp, owner, shared, **dates) -> str:
+    body = {"owner_org_id": owner, "name": "化工实训基地", "kind": "productive", "shared": shared, **dates}
     return (await _post(tp, "/v1/training-bases", body))["id"]
 
 
@@ -176,7 +176,7 @@ async def world(tp) -> dict[str, str]:
     await _teaching(tp, e, s, "2022-2023-1", "2022-09-01", "2023-01-15", 12)
 
     # Training bases (owner, shared): B1 S shared · B2 S · B3 S2 shared (S2 no member on 12-31) · B4 E2 shared ·
-    # B5 O shared · B6 S shared, deleted.
+    # B5 O shared · B6 S shared, deleted · B7 S shared, established 2024-03-01 · B8 S, closed 2023-07-01.
     await _base(tp, s, True)
     await _base(tp, s, False)
     await _base(tp, s2, True)
@@ -184,6 +184,8 @@ async def world(tp) -> dict[str, str]:
     await _base(tp, o, True)
     b6 = await _base(tp, s, True)
     assert (await tp.admin.delete(f"/v1/training-bases/{b6}")).status_code == 204
+    await _base(tp, s, True, established_on="2024-03-01")
+    await _base(tp, s, False, established_on="2015-09-01", closed_on="2023-07-01")
     return w
 
 
@@ -254,7 +256,8 @@ async def test_alliance_members_practice_records_and_bases(tp, world):
         "enterprise_person_times": 3,
         "enterprise_class_hours": 52.0,
     }
-    # Members on 12-31: S (B1 shared, B2), E2 (B4 shared); S2 left 10-01, B6 deleted, O no member.
+    # Members on 12-31: S (B1 shared, B2), E2 (B4 shared); S2 left 10-01, B6 deleted, O no member; B7 not yet
+    # established, B8 closed on 07-01.
     assert body["training_bases"] == {"as_of": "2023-12-31", "total": 3, "shared": 2}
 
 
@@ -268,8 +271,8 @@ async def test_a_member_that_had_left_counts_only_while_it_was_a_member(tp, worl
     assert body["internships"]["total"] == 3 and body["internships"]["hosted"] == 3
     # School side: TP2 14 days (S); TP3 is S2's before it joined. Enterprise: TP3 at E 31 days (03-01 … 03-31).
     assert body["teacher_practice"]["overlap_days"] == 14 and body["teacher_practice"]["hosted_overlap_days"] == 31
-    # Bases on 03-31: S's B1, B2 and E2's B4 (E is still a member but owns none).
-    assert body["training_bases"]["total"] == 3
+    # Bases on 03-31: S's B1, B2, B8 (closes 07-01) and E2's B4 (E is still a member but owns none).
+    assert body["training_bases"] == {"as_of": "2023-03-31", "total": 4, "shared": 2}
     assert body["programmes"]["total"] == 0  # P8 (E2, 02-15) ended before E2 joined
 
 
@@ -302,7 +305,13 @@ async def test_an_organization_counts_its_own_records_in_the_period(tp, world):
     assert (s["teacher_practice"]["practices"], s["teacher_practice"]["overlap_days"]) == (2, 104)
     assert s["teacher_practice"]["person_months"] == 3.5
     assert (s["part_time_teaching"]["person_times"], s["part_time_teaching"]["class_hours"]) == (2, 52.0)  # PT1, PT5
-    assert s["training_bases"] == {"as_of": "2023-12-31", "total": 2, "shared": 1}  # B1, B2 (B6 deleted)
+    assert s["training_bases"] == {"as_of": "2023-12-31", "total": 2, "shared": 1}  # B1, B2 (B6 deleted, B8 closed)
+    # A year later B7 is open too; on the day B8 closes it no longer counts, the day before it does.
+    later = await _stats(tp.as_org(world["S"]), org_id=world["S"], period_start="2024-01-01", period_end="2024-12-31")
+    assert later["training_bases"] == {"as_of": "2024-12-31", "total": 3, "shared": 2}  # B1, B2, B7
+    for end, total in (("2023-06-30", 3), ("2023-07-01", 2), ("2024-02-29", 2), ("2024-03-01", 3)):
+        got = await _stats(tp.as_org(world["S"]), org_id=world["S"], period_start="2023-01-01", period_end=end)
+        assert got["training_bases"]["total"] == total, end
 
     # S2 as an organization: its own records whatever its membership — P3 and P4 (ends 10-01).
     s2 = await _stats(tp.as_org(world["S2"]), org_id=world["S2"], **Y2023)

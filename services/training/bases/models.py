@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -51,6 +51,7 @@ class TrainingBase(Base, table=True):
         sa.CheckConstraint(f"level is null or level in ({_values(BaseLevel)})", name="level"),
         sa.CheckConstraint("stations is null or stations >= 0", name="stations"),
         sa.CheckConstraint("persons_per_day is null or persons_per_day >= 0", name="persons_per_day"),
+        sa.CheckConstraint("closed_on is null or established_on is null or closed_on > established_on", name="dates"),
         sa.Index("ix_training_bases_owner_org_id", "owner_org_id", "id"),
         sa.Index("ix_training_bases_updated_at", "updated_at", "id"),
         sa.Index("ix_training_bases_major_codes", "major_codes", postgresql_using="gin"),
@@ -67,6 +68,10 @@ class TrainingBase(Base, table=True):
         default_factory=list, sa_column=sa.Column(ARRAY(sa.Text), nullable=False, server_default="{}")
     )
     shared: bool = Field(default=False, sa_column=sa.Column(sa.Boolean, nullable=False, server_default="false"))
+    # In operation from `established_on` (unknown: since before any period asked about) until the day before
+    # `closed_on` (none: still open). The figures count the bases open on `period_end`.
+    established_on: date | None = Field(default=None, sa_column=sa.Column(sa.Date, nullable=True))
+    closed_on: date | None = Field(default=None, sa_column=sa.Column(sa.Date, nullable=True))
     version: int = Field(default=1, sa_column=sa.Column(sa.Integer, nullable=False))
     created_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
     updated_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))

@@ -47,6 +47,14 @@ MajorCodes = Annotated[
     AfterValidator(_major_codes),
 ]
 Count = Annotated[int | None, Field(ge=0, le=1_000_000)]
+ESTABLISHED_DESCRIPTION = (
+    "建成/启用日期: the base counts in the figures of periods ending on or after it (unknown: it counts for every "
+    "period, as a base reported after the fact)"
+)
+CLOSED_DESCRIPTION = (
+    "停用日期: from this day the base no longer counts (a period ending on or after it leaves it out); after "
+    "`established_on`"
+)
 
 
 class TrainingBaseCreate(BaseModel):
@@ -63,6 +71,7 @@ class TrainingBaseCreate(BaseModel):
                     "persons_per_day": 300,
                     "major_codes": ["460103", "460104"],
                     "shared": True,
+                    "established_on": "2019-09-01",
                 }
             ]
         },
@@ -76,13 +85,18 @@ class TrainingBaseCreate(BaseModel):
     persons_per_day: Count = Field(default=None, description="日均可容纳人数")
     major_codes: MajorCodes = Field(default_factory=list)
     shared: bool = Field(default=False, description=SHARED_DESCRIPTION)
+    established_on: date | None = Field(default=None, description=ESTABLISHED_DESCRIPTION)
+    closed_on: date | None = Field(default=None, description=CLOSED_DESCRIPTION)
 
 
 class TrainingBaseUpdate(BaseModel):
-    """Partial update: only the fields sent change; `null` clears `level`, `stations`, `persons_per_day`. The owner
-    cannot change."""
+    """Partial update: only the fields sent change; `null` clears `level`, `stations`, `persons_per_day`,
+    `established_on`, `closed_on`. The owner cannot change."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"shared": True, "stations": 150}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"shared": True, "stations": 150}, {"closed_on": "2025-07-01"}]},
+    )
 
     name: Name | None = None
     kind: BaseKind | None = Field(default=None, description=KIND_DESCRIPTION)
@@ -91,6 +105,8 @@ class TrainingBaseUpdate(BaseModel):
     persons_per_day: Count = None
     major_codes: MajorCodes | None = None
     shared: bool | None = None
+    established_on: date | None = Field(default=None, description=ESTABLISHED_DESCRIPTION)
+    closed_on: date | None = Field(default=None, description=CLOSED_DESCRIPTION)
 
     _not_null = not_null("name", "kind", "major_codes", "shared")
 
@@ -114,6 +130,8 @@ class TrainingBasePublic(BaseModel):
     major_codes: list[str]
     majors: list[MajorRef] = Field(description="`major_codes` with names, in the same order")
     shared: bool = Field(description=SHARED_DESCRIPTION)
+    established_on: date | None = Field(description=ESTABLISHED_DESCRIPTION)
+    closed_on: date | None = Field(description=CLOSED_DESCRIPTION)
     version: int = Field(description="Incremented on every change; the ETag is this number in quotes")
     created_at: datetime
     updated_at: datetime

@@ -26,7 +26,18 @@ from services.training.bases.schemas import MajorRef, TrainingBasePublic, Utilis
 from services.training.practice.records import Records, from_row
 
 ENTITY = "training_base"
-FIELDS = ("owner_org_id", "name", "kind", "level", "stations", "persons_per_day", "major_codes", "shared")
+FIELDS = (
+    "owner_org_id",
+    "name",
+    "kind",
+    "level",
+    "stations",
+    "persons_per_day",
+    "major_codes",
+    "shared",
+    "established_on",
+    "closed_on",
+)
 
 
 class TrainingBaseNotFound(NotFound):
@@ -51,6 +62,14 @@ def _enum_value(v: Any) -> Any:
 
 def _prepare(row: TrainingBase | None, data: dict[str, Any]) -> dict[str, Any]:
     return {k: _enum_value(v) for k, v in data.items()}
+
+
+def _check_dates(values: dict[str, Any]) -> None:
+    opened, closed = values.get("established_on"), values.get("closed_on")
+    if opened is not None and closed is not None and closed <= opened:
+        raise field_error(
+            ["body", "closed_on"], "period", "停用日期须晚于建成日期", "closed_on must be after established_on"
+        )
 
 
 _UTILISATION = sa.text(
@@ -110,4 +129,5 @@ RECORDS = Records(
     public=public,
     private=False,
     prepare=_prepare,
+    check=_check_dates,
 )

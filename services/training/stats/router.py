@@ -60,8 +60,9 @@ the figures of a yearly report (培养师生和企业职工 65324 人日, 兼职
   overlap_days / 30**, rounded to one decimal only in the total; `hosted_*` — by enterprise.
 * `part_time_teaching` — records (staff member × course × term) whose term ends (`term_end_on`) in the period:
   `person_times` 人次 and Σ `class_hours` 学时 by school; `enterprise_*` — by the staff member's enterprise.
-* `training_bases` — bases on record (not deleted; they carry no dates of their own) by owner (for an alliance:
-  owners that are members on `period_end`); `shared` — those marked shared 开放共享.
+* `training_bases` — bases open on `period_end` (not deleted; `established_on` on or before it or unknown,
+  `closed_on` after it or none) by owner (for an alliance: owners that are members on `period_end`); `shared` —
+  those marked shared 开放共享.
 
 `period_start` ≤ `period_end`, at most 10 years (`period_end` before the same day ten years after
 `period_start`). `Server-Timing`: `app` (whole request), `members` (membership periods, cached), `db` (the

@@ -114,9 +114,10 @@ class PartTimeTeachingFigures(BaseModel):
 class TrainingBaseFigures(BaseModel):
     as_of: date = Field(description="The day whose members' bases are counted: `period_end`")
     total: int = Field(
-        description="实训基地 (个) — training bases on record (not deleted), attributed to their **owner**; for an "
-        "alliance, owners that are members on `period_end`. Bases carry no dates of their own, so a base recorded "
-        "today counts for past periods too (reports are often entered after the fact)"
+        description="实训基地 (个) — training bases open on `period_end` (not deleted; `established_on` on or before "
+        "it or unknown; `closed_on` after it or none), attributed to their **owner**; for an alliance, owners that "
+        "are members on `period_end`. A base without `established_on` counts for every period (reports are often "
+        "entered after the fact)"
     )
     shared: int = Field(
         description="共建共享实训基地 (个) — of those, the ones marked `shared` within the owner's alliances"

@@ -162,6 +162,8 @@ bases AS (
     FROM training_bases b
     WHERE b.owner_org_id IN (SELECT w.org_id FROM w WHERE w.hi = :period_end)
       AND b.deleted_at IS NULL
+      AND (b.established_on IS NULL OR b.established_on <= :period_end)
+      AND (b.closed_on IS NULL OR b.closed_on > :period_end)
 )
 SELECT
     (SELECT coalesce(json_agg(k), '[]'::json) FROM k) AS by_kind,
