@@ -284,6 +284,11 @@ def test_a_second_run_reuses_the_data(state_dir):
             assert len(committees) == 5
             specialized = next(c for c in committees if c["body_type"] == "specialized_committee")
             assert len(get(f"{gw}/v1/committees/{specialized['id']}/seats", headers=admin).json()) == 4
+            # …and its members' training records: every section of the 2024 figures has something.
+            period = {"alliance_id": aid, "period_start": "2024-01-01", "period_end": "2024-12-31"}
+            stats = get(f"{gw}/v1/training-stats", params=period, headers=admin).json()
+            assert stats["programmes"]["total"] > 0 and stats["person_days"] > 0, stats
+            assert stats["internships"]["total"] > 0 and stats["training_bases"]["total"] > 0, stats
         finally:
             stop_up(up)
     assert up.returncode == 0
