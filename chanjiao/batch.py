@@ -15,13 +15,16 @@ from dataclasses import dataclass
 from email.message import Message
 from typing import Annotated, Any, Generic, Protocol, TypeVar
 
-from fastapi import Request
+from fastapi import Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from chanjiao.errors import AppError, FieldError, ValidationFailed, problem_body, translate_validation_error
 
 MAX_ITEMS = 1000
+
+# The `?atomic=` parameter of every batch route.
+Atomic = Annotated[bool, Query(description="All-or-nothing: any failed item saves nothing (422)")]
 
 # An item that was valid but not kept because another item of an atomic batch failed.
 NOT_COMMITTED = 424

@@ -5,12 +5,12 @@ from __future__ import annotations
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic_core import to_json
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep
-from chanjiao.batch import BatchBody, ParsedBatch
+from chanjiao.batch import Atomic, BatchBody, ParsedBatch
 from chanjiao.errors import problem_responses
 from chanjiao.i18n import wants_english
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
@@ -81,7 +81,7 @@ async def create_batch(
     session: SessionDep,
     principal: PrincipalDep,
     idem: IdempotencyDep,
-    atomic: Annotated[bool, Query(description="All-or-nothing: any failed item saves nothing (422)")] = False,
+    atomic: Atomic = False,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     if idem.replay is not None:

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep
-from chanjiao.batch import BatchBody, ParsedBatch
+from chanjiao.batch import Atomic, BatchBody, ParsedBatch
 from chanjiao.errors import problem_responses
 from chanjiao.i18n import wants_english
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
@@ -160,7 +160,7 @@ async def create_internship_batch(
     session: SessionDep,
     principal: PrincipalDep,
     idem: IdempotencyDep,
-    atomic: Annotated[bool, Query(description="All-or-nothing: any failed item saves nothing (422)")] = False,
+    atomic: Atomic = False,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     if idem.replay is not None:
