@@ -1,5 +1,6 @@
-"""What training asks the membership service: does this organization exist and is it active, and
-which organizations were members of an alliance when.
+"""What training asks the membership service: does this organization exist and is it active, which
+organizations were members of an alliance when, and who is this person (a membership person — a teacher
+or an enterprise's staff member — and the organization it belongs to).
 
 Calls go through the gateway as the service principal `service:training` (read scopes only; never
 on a user's behalf — `chanjiao/service_client.py`). Answers are cached for `org_cache_ttl_seconds`:
@@ -10,7 +11,7 @@ on a user's behalf — `chanjiao/service_client.py`). Answers are cached for `or
   transaction's work); reads of training's own records never need membership.
 
 An organization that does not exist is remembered for a short time too (a typo is not retried at
-every row of a batch).
+every row of a batch). So is a person that does not exist.
 """
 
 from __future__ import annotations
@@ -55,6 +56,15 @@ class MemberPeriod:
     ended_on: date | None  # None: still a member
 
 
+@dataclass(frozen=True)
+class PersonInfo:
+    """A membership person (`/v1/people/{id}`) as training needs it: the name and the organization."""
+
+    id: uuid.UUID
+    name: str
+    org_id: uuid.UUID
+
+
 class OrgDirectory:
     def __init__(self, settings: TrainingSettings, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.ttl = settings.org_cache_ttl_seconds
@@ -63,6 +73,7 @@ class OrgDirectory:
         self._client: httpx.AsyncClient | None = None
         self._orgs: dict[uuid.UUID, tuple[float, OrgInfo | None]] = {}
         self._members: dict[uuid.UUID, tuple[float, list[MemberPeriod] | None]] = {}
+        self._people: dict[uuid.UUID, tuple[float, PersonInfo | None]] = {}
         self._lock = asyncio.Lock()
 
     # ---- plumbing ---------------------------------------------------------------------------
@@ -79,12 +90,14 @@ class OrgDirectory:
             await self._client.aclose()
             self._client = None
 
-    async def _get(self, path: str, **params: Any) -> httpx.Response:
+    async def _get(
+        self, path: str, what: tuple[str, str] = ("单位", "the organization"), **params: Any
+    ) -> httpx.Response:
         r = await call(self.client(), "GET", path, upstream="membership", params=params or None)
         if r.status_code >= 500 or r.status_code in (401, 403, 429):
             raise ServiceUnavailable(
-                detail_zh="成员服务暂不可用，无法核实单位",
-                detail_en="Membership cannot confirm the organization now",
+                detail_zh=f"成员服务暂不可用，无法核实{what[0]}",
+                detail_en=f"Membership cannot confirm {what[1]} now",
                 headers={"Retry-After": r.headers.get("retry-after", "5")},
             )
         return r
@@ -138,6 +151,42 @@ class OrgDirectory:
                 errors=errors,
             )
         return out
+
+    # ---- people -----------------------------------------------------------------------------------------
+    async def person(self, person_id: uuid.UUID) -> PersonInfo | None:
+        """The person, or None when membership says it does not exist (or was deleted)."""
+        now = time.monotonic()
+        hit = self._people.get(person_id)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        r = await self._get(f"/v1/people/{person_id}", ("人员", "the person"))
+        if r.status_code == 404:
+            self._people[person_id] = (now + min(self.ttl, NEGATIVE_TTL_SECONDS), None)
+            return None
+        body = r.json()
+        info = PersonInfo(id=person_id, name=body["name"], org_id=uuid.UUID(body["org_id"]))
+        self._people[person_id] = (now + self.ttl, info)
+        return info
+
+    async def require_person_of(self, field: str, person_id: uuid.UUID, org_id: uuid.UUID) -> PersonInfo:
+        """The person `person_id` if it belongs to `org_id`; else 422 naming `body.<field>` — one answer for a
+        person that does not exist, was deleted or belongs to another organization, so a caller cannot tell
+        them apart; 503 when membership cannot answer."""
+        info = await self.person(person_id)
+        if info is None or info.org_id != org_id:
+            raise ValidationFailed(
+                detail_zh="该人员不存在，或不属于所填单位",
+                detail_en="No such person in that organization",
+                errors=[
+                    FieldError(
+                        ["body", field],
+                        "所填单位没有该人员",
+                        "No such person in that organization",
+                        "person_not_found",
+                    )
+                ],
+            )
+        return info
 
     # ---- alliances --------------------------------------------------------------------------
     async def alliance_members(self, alliance_id: uuid.UUID) -> list[MemberPeriod] | None:

@@ -1,5 +1,6 @@
 """Helpers of the practice-record tests (internships, teacher practice, part-time teaching, training bases):
-a learner registered by an organization, and direct SQL for hand-made programme/enrolment fixtures."""
+a learner registered by an organization, a person of the membership service (a teacher, an enterprise's staff
+member), and direct SQL for hand-made fixtures."""
 
 from __future__ import annotations
 
@@ -57,6 +58,14 @@ async def new_learner(tp: TrainingPlatform, database: Any, org_id: str, learner_
     finally:
         await conn.close()
     return learner_id
+
+
+async def new_person(tp: TrainingPlatform, org_id: str, name: str | None = None, **extra: Any) -> dict[str, Any]:
+    """A person of `org_id` in the membership service (`POST /v1/people`, as the platform admin); its JSON."""
+    body = {"name": name or f"王老师{uuid.uuid4().hex[:4]}", "org_id": org_id, **extra}
+    r = await tp.admin.post("/v1/people", json=body)
+    assert r.status_code == 201, r.text
+    return r.json()
 
 
 async def sql(database: Any, statement: str, *args: Any) -> list[asyncpg.Record]:

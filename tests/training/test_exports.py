@@ -37,6 +37,8 @@ async def _world(tp, school: str, enterprise: str, tag: str) -> dict[str, Any]:
     c = tp.as_org(school)
     learners = [await _register(c, school, f"{tag}学员{i}") for i in range(2)]
     teacher = await _register(c, school, f"{tag}教师", "teacher")
+    person = await tp.admin.post("/v1/people", json={"name": f"{tag}王老师", "org_id": school})
+    assert person.status_code == 201, person.text
     programme = {
         "name": f"{tag}数控订单班",
         "kind": "order_class",
@@ -68,7 +70,7 @@ async def _world(tp, school: str, enterprise: str, tag: str) -> dict[str, Any]:
             c,
             "/v1/teacher-practices",
             {
-                "learner_id": teacher["id"],
+                "person_id": person.json()["id"],
                 "school_org_id": school,
                 "enterprise_org_id": enterprise,
                 "start_on": start,
@@ -179,7 +181,8 @@ ROUTES: dict[str, tuple[str, dict[str, Any]]] = {
         "",
         {
             "记录ID": lambda i: i["id"],
-            "教师ID": lambda i: i["learner_id"],
+            "教师": lambda i: i["teacher_name"],
+            "教师人员ID": lambda i: i["person_id"],
             "开始日期": lambda i: _d(i["start_on"]),
             "天数": lambda i: i["days"],
             "人月": lambda i: i["person_months"],

@@ -91,7 +91,9 @@ async def world(tp) -> dict[str, Any]:
         },
     )
     assert r.status_code == 201, r.text
-    _world.update(school=school, enterprise=enterprise, programme=r.json()["id"], **ids)
+    person = await tp.admin.post("/v1/people", json={"name": "模糊教师", "org_id": school})
+    assert person.status_code == 201, person.text
+    _world.update(school=school, enterprise=enterprise, programme=r.json()["id"], person=person.json()["id"], **ids)
     return _world
 
 
@@ -126,7 +128,7 @@ def bases(w: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "insurance_policy_no": "PICC-2025-001",
         },
         "/v1/teacher-practices": {
-            "learner_id": w["teacher"],
+            "person_id": w["person"],
             "school_org_id": w["school"],
             "enterprise_org_id": w["enterprise"],
             "start_on": "2025-07-01",
@@ -151,7 +153,7 @@ def bases(w: dict[str, Any]) -> dict[str, dict[str, Any]]:
     }
 
 
-PATHS = list(bases({k: "x" for k in ("school", "enterprise", "programme", "student", "teacher")}))
+PATHS = list(bases({k: "x" for k in ("school", "enterprise", "programme", "student", "teacher", "person")}))
 
 
 def _ok(r) -> bool:

@@ -1,6 +1,11 @@
-"""`/v1/part-time-teaching`: the term pattern and its default dates, class hours, tenancy."""
+"""`/v1/part-time-teaching`: the term pattern and its default dates, class hours, tenancy, and the optional
+staff member as a membership person of the enterprise."""
+
+import uuid
 
 import pytest
+
+from tests.training.practice_support import new_person, sql
 
 
 @pytest.fixture(scope="module")
@@ -82,3 +87,55 @@ async def test_tenancy(tp, world):
     await tp.deactivate(gone, "2024-01-01")
     r = await tp.admin.post("/v1/part-time-teaching", json=body(world, enterprise_org_id=gone))
     assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "enterprise_org_id"]
+
+
+async def test_a_given_person_is_one_of_the_enterprise_linked_by_the_enterprise(tp, world, database):
+    staff = await new_person(tp, world["enterprise"], "李师傅", tags=["craftsman"])
+    stranger = await new_person(tp, world["other"], "周外企")
+    enterprise = tp.as_org(world["enterprise"], "org_staff")
+    r = await enterprise.post("/v1/part-time-teaching", json=body(world, person_id=staff["id"]))
+    assert r.status_code == 201, r.text
+    rid = r.json()["id"]
+    assert r.json()["person_id"] == staff["id"]
+    before = (await sql(database, "select count(*) from training.part_time_teaching"))[0][0]
+    # a person of another organization and a missing one: the same 422 on body.person_id, nothing written
+    answers = []
+    for person in (stranger["id"], str(uuid.uuid4())):
+        r = await enterprise.post("/v1/part-time-teaching", json=body(world, person_id=person))
+        assert r.status_code == 422, r.text
+        answers.append((r.json()["title"], r.json()["detail"], r.json()["errors"]))
+    assert answers[0] == answers[1] and answers[0][2][0]["loc"] == ["body", "person_id"]
+    assert answers[0][2][0]["type"] == "person_not_found" and "周外企" not in str(answers)
+    # the school is a party but may not link the enterprise's person (existing or not): 403; by name alone it may
+    school = tp.as_org(world["school"])
+    for person in (staff["id"], str(uuid.uuid4())):
+        assert (await school.post("/v1/part-time-teaching", json=body(world, person_id=person))).status_code == 403
+    assert (await sql(database, "select count(*) from training.part_time_teaching"))[0][0] == before
+    assert (await school.post("/v1/part-time-teaching", json=body(world))).status_code == 201
+    # a change to another person or to another enterprise is checked the same way
+    r = await enterprise.patch(f"/v1/part-time-teaching/{rid}", json={"person_id": stranger["id"]})
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "person_id"]
+    r = await tp.admin.patch(f"/v1/part-time-teaching/{rid}", json={"enterprise_org_id": world["other"]})
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "enterprise_org_id"]
+    colleague = await new_person(tp, world["enterprise"], "钱师傅")
+    r = await school.patch(f"/v1/part-time-teaching/{rid}", json={"person_id": colleague["id"], "class_hours": 60})
+    assert r.status_code == 403
+    r = await school.patch(f"/v1/part-time-teaching/{rid}", json={"class_hours": 60})  # no person change: fine
+    assert r.status_code == 200 and r.json()["person_id"] == staff["id"]
+    r = await enterprise.patch(f"/v1/part-time-teaching/{rid}", json={"person_id": None})
+    assert r.status_code == 200 and r.json()["person_id"] is None
+
+
+async def test_membership_down_is_503_when_a_person_is_given(tp, world, database):
+    enterprise = tp.as_org(world["enterprise"])
+    assert (await enterprise.post("/v1/part-time-teaching", json=body(world))).status_code == 201  # orgs cached
+    staff = await new_person(tp, world["enterprise"], "孙师傅")
+    before = (await sql(database, "select count(*) from training.part_time_teaching"))[0][0]
+    membership = tp.platform.upstreams["membership"]
+    await membership.stop()
+    try:
+        r = await enterprise.post("/v1/part-time-teaching", json=body(world, person_id=staff["id"]))
+        assert r.status_code == 503 and r.headers.get("retry-after"), r.text
+    finally:
+        await membership.start()
+    assert (await sql(database, "select count(*) from training.part_time_teaching"))[0][0] == before

@@ -78,8 +78,13 @@ async def _internship(tp, learner, school, host, start, end, kind="shadow") -> s
     return (await _post(tp, "/v1/internships", body))["id"]
 
 
+async def _teacher(tp, school: str) -> str:
+    """A teacher: a membership person of the school."""
+    return (await _post(tp, "/v1/people", {"name": "统计教师", "org_id": school, "tags": ["dual_qualified"]}))["id"]
+
+
 async def _practice(tp, teacher, school, enterprise, start, end) -> str:
-    body = {"learner_id": teacher, "school_org_id": school, "enterprise_org_id": enterprise}
+    body = {"person_id": teacher, "school_org_id": school, "enterprise_org_id": enterprise}
     return (await _post(tp, "/v1/teacher-practices", body | {"start_on": start, "end_on": end}))["id"]
 
 
@@ -156,11 +161,12 @@ async def world(tp) -> dict[str, str]:
     #   TP3 S2 E   2023-03-01 … 2023-04-30   school S2 from 04-01: 30 · enterprise E 61 (31+30)
     #   TP4 O  E2  2023-11-01 … 2024-02-28   school O: — · enterprise E2 61 (30+31… 11-01 … 12-31)
     #   TP5 S  E   2024-01-01 … 2024-01-31   after 2023
-    t1, t2 = await _learner(tp, s, "teacher"), await _learner(tp, s2, "teacher")
+    # Teachers (membership people of their school): T1 of S (TP1, TP2, TP5), T2 of S2 (TP3), T3 of O (TP4).
+    t1, t2, t3 = await _teacher(tp, s), await _teacher(tp, s2), await _teacher(tp, o)
     await _practice(tp, t1, s, e, "2023-06-01", "2023-08-29")
     await _practice(tp, t1, s, e2, "2022-12-18", "2023-01-14")
     await _practice(tp, t2, s2, e, "2023-03-01", "2023-04-30")
-    await _practice(tp, t2, o, e2, "2023-11-01", "2024-02-28")
+    await _practice(tp, t3, o, e2, "2023-11-01", "2024-02-28")
     await _practice(tp, t1, s, e, "2024-01-01", "2024-01-31")
 
     # Part-time teaching (enterprise → school, term end, class hours):
@@ -240,11 +246,14 @@ async def test_alliance_members_practice_records_and_bases(tp, world):
     assert body["internships"] == {"total": 4, "three_months_or_more": 3, "hosted": 5, "hosted_three_months_or_more": 3}
     # School side: TP1 90 + TP2 14 + TP3 30 = 134 days → 4.4667 → 4.5 person-months.
     # Enterprise side: TP1 30 (E) + TP3 61 (E) + TP4 61 (E2) = 152 days → 5.0667 → 5.1.
+    # Teachers: school side T1 (TP1, TP2 — one person, counted once) and T2; enterprise side T1, T2, T3.
     assert body["teacher_practice"] == {
         "practices": 3,
+        "teachers": 2,
         "overlap_days": 134,
         "person_months": 4.5,
         "hosted_practices": 3,
+        "hosted_teachers": 3,
         "hosted_overlap_days": 152,
         "hosted_person_months": 5.1,
     }
@@ -303,6 +312,7 @@ async def test_an_organization_counts_its_own_records_in_the_period(tp, world):
     assert s["internships"] == {"total": 3, "three_months_or_more": 2, "hosted": 0, "hosted_three_months_or_more": 0}
     # TP1 90 + TP2 14 = 104 days → 3.4667 → 3.5.
     assert (s["teacher_practice"]["practices"], s["teacher_practice"]["overlap_days"]) == (2, 104)
+    assert s["teacher_practice"]["teachers"] == 1  # T1 in both
     assert s["teacher_practice"]["person_months"] == 3.5
     assert (s["part_time_teaching"]["person_times"], s["part_time_teaching"]["class_hours"]) == (2, 52.0)  # PT1, PT5
     assert s["training_bases"] == {"as_of": "2023-12-31", "total": 2, "shared": 1}  # B1, B2 (B6 deleted, B8 closed)

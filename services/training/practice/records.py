@@ -145,8 +145,9 @@ class Records(Generic[M]):
         for org in orgs:
             await link_learner(session, learner_id, org, self.link_via)
 
-    async def create(self, session: AsyncSession, *, data: BaseModel, actor: str) -> M:
-        values = self.prepare(None, data.model_dump())
+    async def create(self, session: AsyncSession, *, data: BaseModel, actor: str, extra: Values | None = None) -> M:
+        """`extra`: stored values the caller resolved besides the body (e.g. a snapshot of a person's name)."""
+        values = self.prepare(None, {**data.model_dump(), **(extra or {})})
         if self.check is not None:
             self.check(values)
         if self.derive is not None:

@@ -1,19 +1,20 @@
 """`/v1/teacher-practices` — thin endpoints (practice/routes.py): check the caller, the organizations and the
-teacher, call one service function, commit once."""
+teacher (a membership person of the school, looked up through services/training/orgs.py), call one service
+function, commit once."""
 
 import uuid
 from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import Principal, PrincipalDep
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing
+from services.training.orgs import org_directory
 from services.training.practice import teacher_service as service
-from services.training.practice.common import READ, private, require_visible_learner, who
+from services.training.practice.common import READ, ensure_party, private, who
 from services.training.practice.models import TeacherPractice
 from services.training.practice.records import equal, overlapping
 from services.training.practice.routes import Route, add_create, add_delete, add_get, add_patch, list_responses
@@ -30,7 +31,8 @@ router = APIRouter(prefix="/v1/teacher-practices", tags=["teacher-practices"])
 EXPORT = Export(
     "教师企业实践",
     [
-        ("教师ID", "learner_id"),
+        ("教师", "teacher_name"),
+        ("教师人员ID", "person_id"),
         ("学校ID", "school_org_id"),
         ("实践企业ID", "enterprise_org_id"),
         ("开始日期", "start_on"),
@@ -40,16 +42,24 @@ EXPORT = Export(
         ("岗位", "post"),
         ("实践内容", "content"),
         ("记录ID", "id"),
+        ("原学员ID", "learner_id"),
     ],
     "teacher-practices.xlsx",
     "教师企业实践.xlsx",
 )
 
 WHO = who("school_org_id", "enterprise_org_id")
+CREATE_WHO = (
+    "\n\n**谁可以 Who:** principals (org_admin or org_staff, users or the org's API key) of `school_org_id` — the "
+    "teacher's organization — with `training:write`, and platform admins; anyone else (the enterprise included: it "
+    "edits and reads the record once the school has made it) gets 403."
+)
 PRIVATE = private("school_org_id", "enterprise_org_id")
 _EXAMPLE = {
     "id": "019abf42-3c4d-7e5f-8a6b-7c8d9e0f1a2b",
-    "learner_id": "019abf40-0000-7000-8000-000000000003",
+    "person_id": "019abf30-1d2e-7a4b-8c5d-6e7f8a9b0c1d",
+    "teacher_name": "王建华",
+    "learner_id": None,
     "school_org_id": "019abf2e-7c3a-7d2e-9b1a-3f0c2d4e5a6b",
     "enterprise_org_id": "019abf2e-0000-7000-8000-000000000002",
     "start_on": "2024-07-01",
@@ -64,14 +74,32 @@ _EXAMPLE = {
 }
 RULES = (
     "\n\nRules: `end_on ≥ start_on`; `school_org_id` and `enterprise_org_id` must be existing, active organizations "
-    "(422 naming the field; 503 when membership cannot confirm them — nothing is saved); `learner_id` must be a "
-    "learner of learner_type `teacher` (else 422) that your organization already sees (else 404); the record links "
-    "the teacher to both organizations.\n\n" + PERSON_MONTHS_RULE
+    "(422 naming the field); the teacher `person_id` must be a person of the membership service (`/v1/people/{id}`) "
+    "whose organization is `school_org_id` — else 422 `person_not_found` on `body.person_id`, the same answer for a "
+    "person that does not exist, was deleted or belongs to another organization; 503 with `Retry-After` when "
+    "membership cannot confirm them (nothing is saved). The record keeps `teacher_name`, the person's name when it "
+    "was recorded, so lists, exports and the figures never ask membership again. Records made while teachers were "
+    "training learners keep their `learner_id` and have no `person_id`.\n\n" + PERSON_MONTHS_RULE
 )
 
 
-async def _check_teacher(session: AsyncSession, principal: Principal, body: TeacherPracticeCreate) -> None:
-    service.check_teacher(await require_visible_learner(session, principal, body.learner_id))
+async def _teacher(request: Request, principal: Principal, body: TeacherPracticeCreate) -> dict[str, Any]:
+    """Only the school links its own person (the teacher) into a record; the person must be the school's."""
+    ensure_party(principal, body.school_org_id)
+    person = await org_directory(request).require_person_of("person_id", body.person_id, body.school_org_id)
+    return {"teacher_name": person.name}
+
+
+async def _school_change(
+    request: Request, principal: Principal, row: TeacherPractice, body: TeacherPracticeUpdate
+) -> None:
+    """A record moved to another school: the caller acts for that school and the teacher is its person."""
+    school = body.school_org_id
+    if school is None or school == row.school_org_id:
+        return
+    ensure_party(principal, school)
+    if row.person_id is not None:
+        await org_directory(request).require_person_of("school_org_id", row.person_id, school)
 
 
 add_create(
@@ -80,14 +108,14 @@ add_create(
     Route(
         "create_teacher_practice",
         "登记教师企业实践 Record a teacher's enterprise practice",
-        "A school's teacher working at an enterprise for a period (教师企业实践). Send `Idempotency-Key` so a "
-        "retry never records it twice." + RULES + WHO,
+        "A school's teacher — a membership person of the school — working at an enterprise for a period "
+        "(教师企业实践). Send `Idempotency-Key` so a retry never records it twice." + RULES + CREATE_WHO,
     ),
     body_model=TeacherPracticeCreate,
     public_model=TeacherPracticePublic,
     example=_EXAMPLE,
-    problems=(400, 401, 403, 404, 409, 422, 503),
-    check_refs=_check_teacher,
+    problems=(400, 401, 403, 409, 422, 503),
+    resolve=_teacher,
 )
 
 
@@ -97,10 +125,9 @@ add_create(
     dependencies=[READ],
     summary="查询教师企业实践 List teacher practices",
     description="Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `school_org_id`, "
-    "`enterprise_org_id`, `learner_id`, and `period_start`/`period_end` (inclusive: records overlapping the "
-    "period). Incremental sync: `updated_since` orders by change time; `include_deleted=true` adds tombstones."
-    + EXPORT_NOTE
-    + PRIVATE,
+    "`enterprise_org_id`, `person_id` (the teacher), `learner_id` (legacy records only), and "
+    "`period_start`/`period_end` (inclusive: records overlapping the period). Incremental sync: `updated_since` "
+    "orders by change time; `include_deleted=true` adds tombstones." + EXPORT_NOTE + PRIVATE,
     responses=list_responses(_EXAMPLE),
 )
 async def list_teacher_practices(
@@ -111,7 +138,8 @@ async def list_teacher_practices(
     cursor: CursorQuery = None,
     school_org_id: Annotated[uuid.UUID | None, Query(description="学校")] = None,
     enterprise_org_id: Annotated[uuid.UUID | None, Query(description="实践企业")] = None,
-    learner_id: Annotated[uuid.UUID | None, Query(description="教师")] = None,
+    person_id: Annotated[uuid.UUID | None, Query(description="教师 (membership person)")] = None,
+    learner_id: Annotated[uuid.UUID | None, Query(description="教师 of a legacy record (a training learner)")] = None,
     period_start: Annotated[date | None, Query(description="期间开始（含）")] = None,
     period_end: Annotated[date | None, Query(description="期间结束（含）")] = None,
     updated_since: Annotated[datetime | None, Query(description="Only records changed after this timestamp")] = None,
@@ -124,7 +152,10 @@ async def list_teacher_practices(
         principal,
         where=[
             *equal(
-                (t.school_org_id, school_org_id), (t.enterprise_org_id, enterprise_org_id), (t.learner_id, learner_id)
+                (t.school_org_id, school_org_id),
+                (t.enterprise_org_id, enterprise_org_id),
+                (t.person_id, person_id),
+                (t.learner_id, learner_id),
             ),
             *overlapping(t.start_on, t.end_on, period_start, period_end),
         ],
@@ -154,14 +185,17 @@ add_patch(
     Route(
         "update_teacher_practice",
         "修改教师企业实践 Update a teacher practice",
-        "Partial update: only the fields sent change; `null` clears `post` and `content`. A new school or "
-        "enterprise must be an existing, active organization and the caller must remain a party to the record. "
-        "Send `If-Match` with the ETag you read (stale → 412)." + RULES + WHO,
+        "Partial update: only the fields sent change; `null` clears `post` and `content`. The teacher and "
+        "`teacher_name` never change. A new school or enterprise must be an existing, active organization and the "
+        "caller must remain a party to the record; a new school must also be the teacher's organization (else 422 "
+        "`person_not_found` on `body.school_org_id`) and the caller must act for it. Send `If-Match` with the ETag "
+        "you read (stale → 412)." + RULES + WHO,
     ),
     id_name="practice_id",
     body_model=TeacherPracticeUpdate,
     public_model=TeacherPracticePublic,
     example=_EXAMPLE,
+    check_change=_school_change,
 )
 add_delete(
     router,

@@ -73,9 +73,11 @@ def add_create(
     problems: Sequence[int],
     check_body: Callable[[Any], object] | None = None,
     check_refs: Callable[[AsyncSession, Principal, Any], Awaitable[object]] | None = None,
+    resolve: Callable[[Request, Principal, Any], Awaitable[dict[str, Any]]] | None = None,
 ) -> None:
     """`POST ""`: idempotent; the caller must act for a party; `check_body` runs before membership confirms the
-    organizations, `check_refs` (e.g. the learner) after."""
+    organizations, `check_refs` (e.g. the learner) after; `resolve` (e.g. a membership person) after them too, and
+    answers values stored with the record besides the body."""
 
     async def create(
         request: Request,
@@ -93,7 +95,8 @@ def add_create(
         await org_directory(request).require_active({p: getattr(body, p) for p in records.parties})
         if check_refs is not None:
             await check_refs(session, principal, body)
-        row: Any = await records.create(session, data=body, actor=principal.actor)
+        extra = await resolve(request, principal, body) if resolve is not None else None
+        row: Any = await records.create(session, data=body, actor=principal.actor, extra=extra)
         response = one(records.public(row), 201, Location=f"{router.prefix}/{row.id}")
         await idem.record(session, response)
         await session.commit()
@@ -169,9 +172,12 @@ def add_patch(
     body_model: type[BaseModel],
     public_model: type[BaseModel],
     example: dict[str, Any],
+    check_change: Callable[[Request, Principal, Any, Any], Awaitable[object]] | None = None,
 ) -> None:
     """`PATCH /{id}`: the caller must act for a party before and after the change; new organizations are
-    confirmed with membership before the row is locked (when the body can move the record at all)."""
+    confirmed with membership before the row is locked (when the body can move the record at all);
+    `check_change(request, principal, current row, body)` then checks what else the change references (e.g. a
+    membership person) — before the row is locked too."""
     moves = [p for p in records.parties if p in body_model.model_fields]
 
     async def patch(
@@ -182,13 +188,15 @@ def add_patch(
         principal: PrincipalDep,
         if_match: IfMatch = None,
     ) -> Response:
-        if moves:
+        if moves or check_change is not None:
             current: Any = await records.get(session, record_id)
             ensure_party(principal, *records.party_ids(current))
-            ensure_party(principal, *(getattr(body, p) or getattr(current, p) for p in records.parties))
+            ensure_party(principal, *(getattr(body, p, None) or getattr(current, p) for p in records.parties))
             refs = {p: getattr(body, p) for p in moves if getattr(body, p)}
             if refs:
                 await org_directory(request).require_active(refs)
+            if check_change is not None:
+                await check_change(request, principal, current, body)
         row = await records.get(session, record_id, for_update=True)
         ensure_party(principal, *records.party_ids(row))
         row = await records.update(session, row=row, changes=body, if_match=if_match, actor=principal.actor)
@@ -207,7 +215,7 @@ def add_patch(
         description=route.description,
         responses={
             200: {"content": {"application/json": {"example": {**example, "version": 2}}}},
-            **problem_responses(401, 403, 404, 412, 422, *((503,) if moves else ())),
+            **problem_responses(401, 403, 404, 412, 422, *((503,) if moves or check_change is not None else ())),
         },
     )
 

@@ -8,11 +8,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 
 from chanjiao.app import SessionDep
-from chanjiao.auth import PrincipalDep
+from chanjiao.auth import Principal, PrincipalDep
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing
+from services.training.orgs import org_directory
 from services.training.practice import part_time_service as service
-from services.training.practice.common import READ, private, who
+from services.training.practice.common import READ, ensure_party, private, who
 from services.training.practice.models import TERM_PATTERN, PartTimeTeaching
 from services.training.practice.records import equal, overlapping
 from services.training.practice.routes import Route, add_create, add_delete, add_get, add_patch, list_responses
@@ -63,9 +64,36 @@ _EXAMPLE = {
 }
 RULES = (
     "\n\nRules: `class_hours > 0`; `enterprise_org_id` and `school_org_id` must be existing, active organizations "
-    "(422 naming the field; 503 when membership cannot confirm them — nothing is saved). Only the staff member's "
-    "name (and optionally `person_id`, a membership person) is kept — no other personal data.\n\n" + TERM_RULE
+    "(422 naming the field). Only the staff member's name is kept — no other personal data — and, optionally, "
+    "`person_id`: the staff member as a person of the membership service (`/v1/people/{id}`), which must belong to "
+    "`enterprise_org_id` (else 422 `person_not_found`, the same answer for a person that does not exist, was "
+    "deleted or belongs to another organization). Only the enterprise links its own person: a record naming a "
+    "`person_id` is made or changed by principals of `enterprise_org_id` (or platform admins; others 403) — a "
+    "school records the teaching with the name alone. 503 with `Retry-After` when membership cannot confirm the "
+    "organizations or the person (nothing is saved).\n\n" + TERM_RULE
 )
+
+
+async def _staff(request: Request, principal: Principal, body: PartTimeTeachingCreate) -> dict[str, Any]:
+    """A given `person_id` is a person of the enterprise, linked by the enterprise."""
+    if body.person_id is not None:
+        ensure_party(principal, body.enterprise_org_id)
+        await org_directory(request).require_person_of("person_id", body.person_id, body.enterprise_org_id)
+    return {}
+
+
+async def _staff_change(
+    request: Request, principal: Principal, row: PartTimeTeaching, body: PartTimeTeachingUpdate
+) -> None:
+    """The record's person as it would be after the change is still a person of its enterprise."""
+    person_sent = "person_id" in body.model_fields_set and body.person_id is not None
+    person = body.person_id if "person_id" in body.model_fields_set else row.person_id
+    enterprise = body.enterprise_org_id or row.enterprise_org_id
+    if person is None or not (person_sent and person != row.person_id or enterprise != row.enterprise_org_id):
+        return
+    ensure_party(principal, enterprise)
+    field = "person_id" if person_sent and person != row.person_id else "enterprise_org_id"
+    await org_directory(request).require_person_of(field, person, enterprise)
 
 
 add_create(
@@ -82,6 +110,7 @@ add_create(
     example=_EXAMPLE,
     problems=(400, 401, 403, 409, 422, 503),
     check_body=lambda body: service.term_dates(body.term),  # a malformed school year is 422 before membership
+    resolve=_staff,
 )
 
 
@@ -154,13 +183,16 @@ add_patch(
         "修改兼职授课 Update a part-time teaching record",
         "Partial update: only the fields sent change; `null` clears `person_id`. A new `term` sent without "
         "dates resets `term_start_on`/`term_end_on` to its defaults. A new enterprise or school must be an existing, "
-        "active organization and the caller must remain a party. Send `If-Match` with the ETag you read "
+        "active organization and the caller must remain a party; a new `person_id`, or a new enterprise of a record "
+        "with a person, is checked as on creation (the person must belong to the enterprise — else 422 on the field "
+        "sent — and the caller must act for the enterprise). Send `If-Match` with the ETag you read "
         "(stale → 412)." + RULES + WHO,
     ),
     id_name="record_id",
     body_model=PartTimeTeachingUpdate,
     public_model=PartTimeTeachingPublic,
     example=_EXAMPLE,
+    check_change=_staff_change,
 )
 add_delete(
     router,

@@ -37,7 +37,7 @@ class TeacherPracticeCreate(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "learner_id": "019abf40-0000-7000-8000-000000000003",
+                    "person_id": "019abf30-1d2e-7a4b-8c5d-6e7f8a9b0c1d",
                     "school_org_id": "019abf2e-7c3a-7d2e-9b1a-3f0c2d4e5a6b",
                     "enterprise_org_id": "019abf2e-0000-7000-8000-000000000002",
                     "start_on": "2024-07-01",
@@ -49,10 +49,10 @@ class TeacherPracticeCreate(BaseModel):
         },
     )
 
-    learner_id: uuid.UUID = Field(
-        description="教师: a learner of learner_type `teacher` that your organization already sees"
+    person_id: uuid.UUID = Field(
+        description="教师: a person of the membership service (`/v1/people/{id}`) whose organization is `school_org_id`"
     )
-    school_org_id: uuid.UUID = Field(description="学校: an existing, active organization")
+    school_org_id: uuid.UUID = Field(description="学校: an existing, active organization; the teacher's own")
     enterprise_org_id: uuid.UUID = Field(description="实践企业: an existing, active organization")
     start_on: date
     end_on: date = Field(description="≥ start_on; both days count")
@@ -61,7 +61,8 @@ class TeacherPracticeCreate(BaseModel):
 
 
 class TeacherPracticeUpdate(BaseModel):
-    """Partial update: only the fields sent change; `null` clears `post` and `content`. The teacher cannot change."""
+    """Partial update: only the fields sent change; `null` clears `post` and `content`. The teacher cannot change; a
+    new `school_org_id` must be the teacher's organization."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"end_on": "2024-09-30"}]})
 
@@ -77,7 +78,17 @@ class TeacherPracticeUpdate(BaseModel):
 
 class TeacherPracticePublic(BaseModel):
     id: uuid.UUID
-    learner_id: uuid.UUID
+    person_id: uuid.UUID | None = Field(
+        description="教师: the membership person (`/v1/people/{id}`); null only on a legacy record (`learner_id`)"
+    )
+    teacher_name: str | None = Field(
+        description="教师姓名 as it was when the practice was recorded (a later change of the person's name does not "
+        "alter it); null only on a legacy record whose learner was erased"
+    )
+    learner_id: uuid.UUID | None = Field(
+        description="Legacy: a record made while teachers were training learners of type `teacher` keeps that "
+        "learner here (and has no `person_id`); null on every record made since"
+    )
     school_org_id: uuid.UUID
     enterprise_org_id: uuid.UUID
     start_on: date
@@ -129,7 +140,9 @@ class PartTimeTeachingCreate(BaseModel):
 
     staff_name: StaffName
     person_id: uuid.UUID | None = Field(
-        default=None, description="The staff member as a person of the membership service (`/v1/people/{id}`)"
+        default=None,
+        description="The staff member as a person of the membership service (`/v1/people/{id}`) whose "
+        "organization is `enterprise_org_id`; optional (staff not registered in membership are named only)",
     )
     enterprise_org_id: uuid.UUID = Field(description="派出企业: an existing, active organization")
     school_org_id: uuid.UUID = Field(description="授课学校: an existing, active organization")

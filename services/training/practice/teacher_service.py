@@ -1,7 +1,8 @@
 """Teacher enterprise practice rules (教师企业实践): the period, the teacher, the derived figures, and `RECORDS`
 (create, read, list, update, soft delete — each with an audit row and an outbox event; practice/records.py).
-The teacher is a learner of learner_type `teacher`; the record links it to the school and the enterprise. Knows
-nothing of HTTP (the router checks tenancy and organizations first)."""
+The teacher is a person of the membership service belonging to the school (`person_id`, with `teacher_name`, the
+name when recorded); records made before that keep a legacy `learner_id` instead. Knows nothing of HTTP (the
+router checks tenancy, organizations and the person first)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,13 @@ from datetime import date
 from typing import Any
 
 from chanjiao.errors import NotFound, field_error
-from services.training.learners.models import Learner, LinkVia
 from services.training.practice.models import TeacherPractice
 from services.training.practice.records import Records, from_row
 from services.training.practice.schemas import TeacherPracticePublic
 
 ENTITY = "teacher_practice"
-FIELDS = ("learner_id", "school_org_id", "enterprise_org_id", "start_on", "end_on", "post", "content")
+# Audited and in events: the teacher by id only — `teacher_name` (personal data, never changed) stays out of them.
+FIELDS = ("person_id", "learner_id", "school_org_id", "enterprise_org_id", "start_on", "end_on", "post", "content")
 
 
 class TeacherPracticeNotFound(NotFound):
@@ -43,16 +44,6 @@ def _check_period(values: dict[str, Any]) -> None:
         raise field_error(["body", "end_on"], "period", "结束日期不能早于开始日期", "end_on is before start_on")
 
 
-def check_teacher(learner: Learner) -> None:
-    if learner.learner_type != "teacher":
-        raise field_error(
-            ["body", "learner_id"],
-            "learner_not_teacher",
-            "教师企业实践的学员类型应为教师（teacher）",
-            "The learner of a teacher practice must have learner_type teacher",
-        )
-
-
 def public(row: TeacherPractice) -> TeacherPracticePublic:
     return from_row(
         TeacherPracticePublic,
@@ -69,6 +60,5 @@ RECORDS = Records(
     parties=("school_org_id", "enterprise_org_id"),
     not_found=not_found,
     public=public,
-    link_via=LinkVia.teacher_practice.value,
     check=_check_period,
 )

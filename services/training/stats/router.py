@@ -55,7 +55,8 @@ the figures of a yearly report (培养师生和企业职工 65324 人日, 兼职
 * `internships` — internships in progress on at least one day of the period (for an alliance: of the intersection),
   by school; `three_months_or_more` — those with the derived flag of `/v1/internships` (≥ 3 calendar months:
   `end_on` ≥ the day before the same day three months after `start_on`); `hosted*` — the same by host enterprise.
-* `teacher_practice` — practices overlapping the period by school; `overlap_days` = Σ days each overlaps the period
+* `teacher_practice` — practices overlapping the period by school; `teachers` — distinct teachers of them (a
+  membership person counts once; legacy records by their learner); `overlap_days` = Σ days each overlaps the period
   (both ends inclusive; for an alliance, the intersection with the school's membership); **person-months 人月 =
   overlap_days / 30**, rounded to one decimal only in the total; `hosted_*` — by enterprise.
 * `part_time_teaching` — records (staff member × course × term) whose term ends (`term_end_on`) in the period:

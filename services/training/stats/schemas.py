@@ -86,6 +86,11 @@ class TeacherPracticeFigures(BaseModel):
         description="教师企业实践 (人次) — teacher practices attributed to the **school** that overlap the period "
         "(for an alliance: the intersection of the period with the school's membership)"
     )
+    teachers: int = Field(
+        description="教师 (人) — distinct teachers of those practices: one membership person (`person_id`) counts "
+        "once however many practices and schools (for an alliance: members) it has; a legacy record without a "
+        "person counts by its `learner_id`"
+    )
     overlap_days: int = Field(
         description="Σ over those practices of the days (both ends inclusive) they overlap the period — for an "
         "alliance, the intersection of the period with the school's membership periods"
@@ -94,6 +99,7 @@ class TeacherPracticeFigures(BaseModel):
         description="教师企业实践 人月 = `overlap_days` / 30, rounded to one decimal only here (never per record)"
     )
     hosted_practices: int = Field(description="The same count attributed to the **enterprise** (`enterprise_org_id`)")
+    hosted_teachers: int = Field(description="Distinct teachers of the practices attributed to the enterprise")
     hosted_overlap_days: int = Field(description="Overlap days attributed to the enterprise")
     hosted_person_months: float = Field(description="`hosted_overlap_days` / 30, rounded to one decimal")
 
@@ -202,9 +208,11 @@ EXAMPLE = {
     "internships": {"total": 3100, "three_months_or_more": 2400, "hosted": 2950, "hosted_three_months_or_more": 2300},
     "teacher_practice": {
         "practices": 1602,
+        "teachers": 1410,
         "overlap_days": 288420,
         "person_months": 9614.0,
         "hosted_practices": 1580,
+        "hosted_teachers": 1395,
         "hosted_overlap_days": 284400,
         "hosted_person_months": 9480.0,
     },

@@ -137,12 +137,14 @@ internships_host AS (
 ),
 practice_school AS (
     SELECT count(DISTINCT t.id) AS practices,
+           count(DISTINCT coalesce(t.person_id, t.learner_id)) AS teachers,
            coalesce(sum(least(t.end_on, w.hi) - greatest(t.start_on, w.lo) + 1), 0)::bigint AS days
     FROM w JOIN teacher_practices t ON t.school_org_id = w.org_id AND t.end_on >= w.lo AND t.start_on <= w.hi
     WHERE t.deleted_at IS NULL
 ),
 practice_enterprise AS (
     SELECT count(DISTINCT t.id) AS practices,
+           count(DISTINCT coalesce(t.person_id, t.learner_id)) AS teachers,
            coalesce(sum(least(t.end_on, w.hi) - greatest(t.start_on, w.lo) + 1), 0)::bigint AS days
     FROM w JOIN teacher_practices t ON t.enterprise_org_id = w.org_id AND t.end_on >= w.lo AND t.start_on <= w.hi
     WHERE t.deleted_at IS NULL
@@ -170,6 +172,7 @@ SELECT
     i.total AS internships, i.three_months AS internships_3m,
     ih.total AS hosted, ih.three_months AS hosted_3m,
     ps.practices, ps.days AS practice_days, pe.practices AS hosted_practices, pe.days AS hosted_practice_days,
+    ps.teachers AS practice_teachers, pe.teachers AS hosted_practice_teachers,
     ts.person_times AS teaching_times, ts.hours AS teaching_hours,
     te.person_times AS enterprise_teaching_times, te.hours AS enterprise_teaching_hours,
     b.total AS bases, b.shared AS shared_bases
@@ -281,9 +284,11 @@ def render(
         ),
         teacher_practice=TeacherPracticeFigures(
             practices=row["practices"],
+            teachers=row["practice_teachers"],
             overlap_days=row["practice_days"],
             person_months=person_months(row["practice_days"]),
             hosted_practices=row["hosted_practices"],
+            hosted_teachers=row["hosted_practice_teachers"],
             hosted_overlap_days=row["hosted_practice_days"],
             hosted_person_months=person_months(row["hosted_practice_days"]),
         ),

@@ -114,8 +114,10 @@ async def _internship_body(w: World) -> dict[str, Any]:
 
 
 async def _practice_body(w: World) -> dict[str, Any]:
+    # the teacher: a membership person of school_a (only the school links its own person into a record)
+    teacher = await w.memo("practice-teacher", lambda: w.new_person(w.school_a))
     return {
-        "learner_id": await w.memo("practice-teacher", lambda: _learner(w, "teacher")),
+        "person_id": teacher["id"],
         "school_org_id": w.school_a["id"],
         "enterprise_org_id": w.org_a["id"],
         "start_on": "2024-07-01",
@@ -152,7 +154,7 @@ _record_scenarios(
     "/v1/teacher-practices",
     "practice_id",
     _practice_body,
-    create=("org_staff", "org_a"),
+    create=("org_staff", "school_a"),
     patch=("org_staff", "school_a", {"post": "工艺员"}),
     delete=("org_key", "org_a"),
     read=("org_staff", "school_a"),
