@@ -368,15 +368,36 @@ INTERNSHIPS: list[dict] = [
     },
 ]
 
-# Teacher enterprise practice 教师企业实践, from the teacher's school (the cohort's organization):
-# (cohort of teachers, index in it, enterprise, start_on, end_on, post, content).
-PRACTICES: list[tuple[str, int, str, str, str, str, str]] = [
-    ("化工职院教师", 0, "山东京博控股集团有限公司", "2023-07-10", "2023-08-25", "工艺技术员", "常减压装置技术改造"),
-    ("潍坊职院教师", 0, "山东豪迈机械科技股份有限公司", "2023-07-31", "2023-08-31", "设备技术员", "化工装备装配工艺"),
-    ("寿光职教中心教师", 0, "山东联盟化工股份有限公司", "2023-07-03", "2023-08-11", "操作工", "合成氨装置操作规程"),
-    ("化工职院教师", 1, "山东京博控股集团有限公司", "2024-01-15", "2024-02-23", "安全技术员", "危化品安全管理制度"),
-    ("潍坊职院教师", 1, "青岛明月海藻集团有限公司", "2024-07-15", "2024-08-30", "工艺员", "海藻酸钠提取工艺优化"),
-    ("化工技师学院教师", 0, "齐鲁石化公司", "2024-07-08", "2024-08-23", "仪表技术员", "DCS系统维护与联锁调试"),
+# Teachers of the demo schools, registered as membership people (`/v1/people`) of their school — a teacher is one
+# person, referenced by teacher practice: (name, school, title, tags).
+TEACHERS: list[tuple[str, str, str, list[str]]] = [
+    ("周明辉", "山东化工职业学院", "副教授", ["dual_qualified"]),
+    ("高海燕", "山东化工职业学院", "讲师", ["dual_qualified"]),
+    ("林志强", "潍坊职业学院", "副教授", ["dual_qualified"]),
+    ("郭丽娜", "潍坊职业学院", "讲师", []),
+    ("马建国", "寿光市职业教育中心学校", "高级讲师", ["dual_qualified"]),
+    ("何文博", "山东化工技师学院", "一级实习指导教师", ["dual_qualified", "skill_master"]),
+]
+
+# Teacher enterprise practice 教师企业实践, at the teacher's school:
+# (teacher, enterprise, start_on, end_on, post, content).
+PRACTICES: list[tuple[str, str, str, str, str, str]] = [
+    ("周明辉", "山东京博控股集团有限公司", "2023-07-10", "2023-08-25", "工艺技术员", "常减压装置技术改造"),
+    ("林志强", "山东豪迈机械科技股份有限公司", "2023-07-31", "2023-08-31", "设备技术员", "化工装备装配工艺"),
+    ("马建国", "山东联盟化工股份有限公司", "2023-07-03", "2023-08-11", "操作工", "合成氨装置操作规程"),
+    ("高海燕", "山东京博控股集团有限公司", "2024-01-15", "2024-02-23", "安全技术员", "危化品安全管理制度"),
+    ("郭丽娜", "青岛明月海藻集团有限公司", "2024-07-15", "2024-08-30", "工艺员", "海藻酸钠提取工艺优化"),
+    ("何文博", "齐鲁石化公司", "2024-07-08", "2024-08-23", "仪表技术员", "DCS系统维护与联锁调试"),
+]
+
+# Enterprise staff who teach part-time, registered as membership people of their enterprise: (name, enterprise,
+# title, tags).
+STAFF: list[tuple[str, str, str, list[str]]] = [
+    ("孙立军", "齐鲁石化公司", "高级工程师", ["skill_master"]),
+    ("王海涛", "山东京博控股集团有限公司", "高级技师", ["craftsman"]),
+    ("刘成刚", "山东豪迈机械科技股份有限公司", "工程师", []),
+    ("赵新民", "山东联盟化工股份有限公司", "高级工程师", ["expert"]),
+    ("陈晓燕", "青岛明月海藻集团有限公司", "工程师", []),
 ]
 
 # Part-time teaching by enterprise staff 企业兼职教师: (staff, enterprise, school, term, course, class hours).
@@ -465,20 +486,23 @@ def _load_training(client: httpx.Client, ids: dict[str, str], alliance: str) -> 
         for learner in learners[x["cohort"]][: x["n"]]
     ]
     _batch(client, "/v1/internships/batch", items, _key("internships"))
-    for cohort, index, enterprise, start_on, end_on, post, content in PRACTICES:
+    people = _register_people(client, ids)
+    school_of_teacher = {name: school for name, school, *_ in TEACHERS}
+    for teacher, enterprise, start_on, end_on, post, content in PRACTICES:
         body = {
-            "learner_id": learners[cohort][index],
-            "school_org_id": ids[school_of[cohort]],
+            "person_id": people[teacher],
+            "school_org_id": ids[school_of_teacher[teacher]],
             "enterprise_org_id": ids[enterprise],
             "start_on": start_on,
             "end_on": end_on,
             "post": post,
             "content": content,
         }
-        _post(client, "/v1/teacher-practices", body, _key("practice", cohort, str(index), start_on))
+        _post(client, "/v1/teacher-practices", body, _key("practice", teacher, start_on))
     for staff, enterprise, school, term, course, class_hours in PART_TIME_TEACHING:
         body = {
             "staff_name": staff,
+            "person_id": people[staff],
             "enterprise_org_id": ids[enterprise],
             "school_org_id": ids[school],
             "term": term,
@@ -491,6 +515,15 @@ def _load_training(client: httpx.Client, ids: dict[str, str], alliance: str) -> 
         f"programmes with {enrolments} enrolments, {len(items)} internships, {len(PRACTICES)} teacher practices "
         f"and {len(PART_TIME_TEACHING)} part-time teaching records (2023–2024)"
     )
+
+
+def _register_people(client: httpx.Client, ids: dict[str, str]) -> dict[str, str]:
+    """The demo schools' teachers and the enterprises' part-time teaching staff as membership people; ids by name."""
+    people: dict[str, str] = {}
+    for name, org, title, tags in [*TEACHERS, *STAFF]:
+        body = {"name": name, "org_id": ids[org], "title": title, "tags": tags}
+        people[name] = _post(client, "/v1/people", body, _key("person", org, name))["id"]
+    return people
 
 
 def _register_learners(client: httpx.Client, ids: dict[str, str]) -> dict[str, list[str]]:
