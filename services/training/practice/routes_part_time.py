@@ -86,13 +86,13 @@ async def _staff_change(
     request: Request, principal: Principal, row: PartTimeTeaching, body: PartTimeTeachingUpdate
 ) -> None:
     """The record's person as it would be after the change is still a person of its enterprise."""
-    person_sent = "person_id" in body.model_fields_set and body.person_id is not None
     person = body.person_id if "person_id" in body.model_fields_set else row.person_id
     enterprise = body.enterprise_org_id or row.enterprise_org_id
-    if person is None or not (person_sent and person != row.person_id or enterprise != row.enterprise_org_id):
+    new_person = person is not None and person != row.person_id
+    if person is None or not (new_person or enterprise != row.enterprise_org_id):
         return
     ensure_party(principal, enterprise)
-    field = "person_id" if person_sent and person != row.person_id else "enterprise_org_id"
+    field = "person_id" if new_person else "enterprise_org_id"
     await org_directory(request).require_person_of(field, person, enterprise)
 
 
