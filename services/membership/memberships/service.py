@@ -143,7 +143,11 @@ async def _flush(session: AsyncSession) -> None:
         ) from exc
 
 
-async def create_membership(session: AsyncSession, *, data: MembershipCreate, actor: str) -> Membership:
+async def create_membership(
+    session: AsyncSession, *, data: MembershipCreate, actor: str, status: str = "pending"
+) -> Membership:
+    """A new period on `applied_on`: an application (`pending`) or an invitation (`invited`) the organization
+    accepts or declines (the caller decides which: services/membership/tenancy.py `ensure_may_apply`)."""
     org = (
         await session.execute(
             sa.select(Organization).where(Organization.id == data.org_id, Organization.deleted_at.is_(None))
@@ -185,7 +189,7 @@ async def create_membership(session: AsyncSession, *, data: MembershipCreate, ac
         alliance_id=data.alliance_id,
         org_id=data.org_id,
         role=data.role.value,
-        status="pending",
+        status=status,
         applied_on=applied_on,
         latest_effective_on=applied_on,
         version=1,
@@ -588,8 +592,8 @@ async def members_as_of(
 
 
 async def changes(session: AsyncSession, *, alliance_id: uuid.UUID, start: date, end: date) -> Changes:
-    """Joined = first entry into active; exited = withdrawn/expelled from active or suspended; role
-    changed = a new role while a member. Bounds inclusive."""
+    """Joined = first entry into active (an application approved or an invitation accepted); exited =
+    withdrawn/expelled from active or suspended; role changed = a new role while a member. Bounds inclusive."""
     e = MembershipEvent
     base = (
         sa.select(
@@ -618,7 +622,7 @@ async def changes(session: AsyncSession, *, alliance_id: uuid.UUID, start: date,
             role=r.to_role,
             to=r.to_status,
         )
-        if r.from_status == "pending" and r.to_status == "active":  # the first entry into active
+        if r.from_status in ("pending", "invited") and r.to_status == "active":  # the first entry into active
             joined.append(item)
         if r.to_status in EXITS and r.from_status in MEMBER:
             exited.append(item)

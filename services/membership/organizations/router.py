@@ -93,7 +93,9 @@ async def create_organization(
 ) -> Response:
     if idem.replay is not None:
         return idem.replay
-    org = await service.create_organization(session, data=body, actor=principal.actor)
+    org = await service.create_organization(
+        session, data=body, actor=principal.actor, registered_by=tenancy.registering_alliance(principal)
+    )
     public = (await service.render(session, [org]))[0]
     response = JSONResponse(
         public.model_dump(mode="json"),
