@@ -149,6 +149,9 @@ class TestAnExistingOrganizationIsInvited:
         z = await w.new_alliance()
         org = await w.new_org()
         m = await _invite(w, z, org, applied_on="2023-03-01")
+        assert m["status"] == "invited"
+        r = await w.send(w.alliance_admin(z), _transition(m, "active", "2023-04-15"))
+        assert r.status_code == 403, r.text
         r = await w.send(w.platform_admin, _transition(m, "active", "2023-04-15", reason="秘书处确认"))
         assert r.status_code == 200, r.text
         assert (r.json()["status"], r.json()["joined_on"]) == ("active", "2023-04-15")
