@@ -29,7 +29,7 @@ from chanjiao import spreadsheets
 from chanjiao.dates import today
 from chanjiao.errors import AppError, field_error
 from chanjiao.spreadsheets import Column, Table, text_key
-from services.membership.memberships import service
+from services.membership.memberships import asof, service
 from services.membership.memberships.models import OPEN, ROLE_LABELS, Membership
 from services.membership.memberships.schemas import MemberAsOf, MembershipCreate, TransitionCreate
 from services.membership.organizations import imports as org_imports
@@ -419,7 +419,7 @@ async def roll(
     session: AsyncSession, *, alliance_id: uuid.UUID, as_of: date, role: str | None, org_type: str | None
 ) -> list[list[Any]]:
     """The members on `as_of` (same filters as the JSON list), by role then joining date, as export rows."""
-    items, next_cursor = await service.members_as_of(
+    items, next_cursor = await asof.members_as_of(
         session,
         alliance_id=alliance_id,
         as_of=as_of,
