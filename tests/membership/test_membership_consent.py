@@ -52,6 +52,7 @@ class TestAnExistingOrganizationIsInvited:
         w = world
         z = await w.new_alliance()
         org = await w.new_org()  # registered by the platform, nobody has claimed it
+        assert org["registered_by_alliance_id"] is None
         m = await _invite(w, z, org, applied_on="2024-05-01")
         assert (m["status"], m["joined_on"], m["ended_on"]) == ("invited", None, None)
         assert m["allowed_transitions"] == ["active", "declined", "withdrawn"]
@@ -190,6 +191,7 @@ class TestOrganizationsTheAllianceRegisters:
         w = world
         z = await w.new_alliance()
         org = await _registered_by(w, z)
+        assert org["registered_by_alliance_id"] == z["id"]
         r = await w.send(
             w.alliance_admin(z),
             Req(

@@ -49,6 +49,7 @@ _EXAMPLE = {
     "industries": [],
     "parent_id": None,
     "sponsor_org_id": "019abf2e-0000-7000-8000-000000000003",
+    "registered_by_alliance_id": None,
     "honours": [
         {"title": "省级高技能人才培养基地", "level": "provincial", "year": 2023, "issuer": "山东省人力资源和社会保障厅"}
     ],

@@ -406,6 +406,7 @@ async def render(session: AsyncSession, orgs: list[Organization]) -> list[Organi
                 parent_id=o.parent_id,
                 sponsor_org_id=o.sponsor_org_id,
                 honours=o.honours,
+                registered_by_alliance_id=o.registered_by_alliance_id,
                 status=o.status,
                 version=o.version,
                 created_at=o.created_at,
