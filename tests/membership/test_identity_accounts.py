@@ -27,21 +27,30 @@ from tests.membership.test_identity_auth import (
 
 @pytest.fixture(scope="module")
 async def tenants(membership_client):
-    """Alliance X with member school A (unclaimed at first) and outsider org B; a secretariat user of X."""
+    """Alliance X with member school A (registered by X's secretariat, unclaimed at first) and outsider org B; a
+    secretariat user of X."""
     c = membership_client
     x = await make_alliance(c)
-    a = await make_org(c, "淄博职业学院", "higher_vocational")
-    b = await make_org(c, "青岛某化工公司", "enterprise")
-    await join(c, x, a)
     sec_login, sec_pw = login_name("sec"), strong("sec")
     await claim(c, await invite(c, alliance_id=x, display_name="联盟秘书处"), sec_login, sec_pw, "联盟秘书处")
     sec, _ = await as_user(c, sec_login, sec_pw)
+    a = await _registered_by_x(c, sec, "淄博职业学院")
+    b = await make_org(c, "青岛某化工公司", "enterprise")
+    await join(c, x, a)
     return {"x": x, "a": a, "b": b, "sec": sec}
+
+
+async def _registered_by_x(c, sec: dict[str, str], name: str = "淄博市技师学院") -> str:
+    """An organization X's secretariat registers: X may invite its first org admin while it is unclaimed."""
+    body = {"name": f"{name}{uuid.uuid4().hex[:6]}", "org_type": "higher_vocational", "region_code": "370302"}
+    r = await c.post("/v1/organizations", json=body, headers=sec)
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
 
 
 async def test_alliance_admin_invites_the_first_org_admin_who_claims_the_org(membership_client, tenants):
     c, t = membership_client, tenants
-    # only for organizations with a membership in the alliance
+    # only for organizations the alliance registered
     assert (
         await invite(c, headers=t["sec"], expect=403, org_id=t["b"], role="org_admin")
         == "urn:chanjiao:problem:forbidden"
@@ -72,7 +81,7 @@ async def test_alliance_admin_invites_the_first_org_admin_who_claims_the_org(mem
 
 async def test_an_unclaimed_invitation_expires_when_the_org_is_claimed_meanwhile(membership_client, tenants):
     c, t = membership_client, tenants
-    org = await make_org(c)
+    org = await _registered_by_x(c, t["sec"])
     await join(c, t["x"], org)
     first = await invite(c, headers=t["sec"], org_id=org, role="org_admin")
     second = await invite(c, headers=t["sec"], org_id=org, role="org_admin")

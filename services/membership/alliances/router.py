@@ -20,6 +20,7 @@ from chanjiao.pagination import CursorQuery, LimitQuery
 from services.membership.alliances import service
 from services.membership.alliances.models import AllianceKind, AllianceLevel
 from services.membership.alliances.schemas import AllianceCreate, AlliancePage, AlliancePublic, AllianceUpdate
+from services.membership.memberships import asof
 from services.membership.memberships import service as memberships
 from services.membership.memberships.models import MemberRole
 from services.membership.memberships.router import EXAMPLE as MEMBERSHIP_EXAMPLE
@@ -213,7 +214,7 @@ AsOf = Annotated[date | None, Query(description="The day to answer for (default 
 async def get_structure(alliance_id: uuid.UUID, session: SessionDep, as_of: AsOf = None) -> JSONResponse:
     started = time.perf_counter()
     await service.get_alliance(session, alliance_id)
-    result = await memberships.structure(session, alliance_id=alliance_id, as_of=as_of or today())
+    result = await asof.structure(session, alliance_id=alliance_id, as_of=as_of or today())
     return _timed(result.model_dump(mode="json"), started)
 
 
@@ -261,7 +262,7 @@ async def get_changes(
             ["query", "period_end"], "period_order", "结束日期不能早于开始日期", "The end is before the start"
         )
     await service.get_alliance(session, alliance_id)
-    result = await memberships.changes(session, alliance_id=alliance_id, start=period_start, end=period_end)
+    result = await asof.changes(session, alliance_id=alliance_id, start=period_start, end=period_end)
     return _timed(result.model_dump(mode="json"), started)
 
 
@@ -327,7 +328,7 @@ async def list_members(
             role=role.value if role else None,
             org_type=org_type.value if org_type else None,
         )
-    items, next_cursor = await memberships.members_as_of(
+    items, next_cursor = await asof.members_as_of(
         session,
         alliance_id=alliance_id,
         as_of=day,

@@ -36,8 +36,8 @@ WHO = (
 )
 PRIVATE = (
     "\n\nAppointments are private: readable by principals of the person's organization and of the host, by "
-    "admins of alliances either belongs to, by services and platform admins; to anyone else 404 and absent "
-    "from lists."
+    "services and platform admins; to anyone else — the admins of an alliance either belongs to included — 404 "
+    "and absent from lists."
 )
 
 

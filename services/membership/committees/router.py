@@ -244,8 +244,10 @@ async def end_seat(
     response_model=PositionPublic,
     dependencies=[WRITE],
     summary="任命职务 Appoint a person to a position",
-    description="主任, 副主任, 秘书长, 委员 … held by a person (see /v1/people) for a period; the person must be one "
-    "the caller may read (of an organization with a membership in the alliance), else 422." + WHO,
+    description="主任, 副主任, 秘书长, 委员 … held by a person (see /v1/people) for a period; the person must belong "
+    "to a current member (active or suspended) of the committee's alliance, else 422 (the same answer as for no such "
+    "person). The position — with the person's name — is then the alliance's own record and public; it does not let "
+    "the alliance read the person's private record." + WHO,
     responses={
         201: {"content": {"application/json": {"example": POSITION_EXAMPLE}}},
         **problem_responses(401, 403, 404, 422),
@@ -255,9 +257,11 @@ async def add_position(
     committee_id: uuid.UUID, body: PositionCreate, session: SessionDep, principal: PrincipalDep
 ) -> JSONResponse:
     await _ensure_admin(session, principal, committee_id)
-    org_id = await tenancy.person_org(session, body.person_id)
-    if org_id is not None and not await tenancy.can_read_private(session, principal, [org_id]):
-        # Someone the caller may not read is, to them, no one (as a missing person: 422 from the service).
+    committee = await service.get_committee(session, committee_id)
+    if not principal.is_platform_admin and not await tenancy.person_of_member(
+        session, body.person_id, committee.alliance_id
+    ):
+        # Someone outside the alliance's current members is, to its admins, no one (as a missing person: 422).
         raise field_error(["body", "person_id"], "unknown_person", "没有该人员", "No such person")
     public = await service.add_position(session, committee_id=committee_id, data=body, actor=principal.actor)
     await session.commit()

@@ -66,7 +66,6 @@ from services.membership.identity.schemas import (
     TokenResponse,
     UserPublic,
 )
-from services.membership.memberships.models import Membership
 from services.membership.organizations.models import Organization
 
 SETUP_TTL = timedelta(hours=24)
@@ -621,8 +620,9 @@ async def create_invitation(
 
     - a platform admin: anyone, to any organization or as any alliance's admin;
     - an org_admin: org_admin or org_staff of its own organization;
-    - an alliance admin: the *first* org_admin of an organization that has (or had) a membership in
-      one of its alliances, only while that organization has no active org_admin.
+    - an alliance admin: the *first* org_admin of an organization one of its alliances registered
+      (`registered_by_alliance_id`), only while that organization has no active org_admin — a membership,
+      even an accepted one, gives no such right.
     Alliance-admin invitations (`alliance_id`) are for platform admins only."""
     require_user(principal)
     first_admin_only = False
@@ -637,7 +637,9 @@ async def create_invitation(
         await _live_org(session, data.org_id, "org_id")
         if principal.is_platform_admin or principal.acts_for_org(data.org_id, (ORG_ADMIN,)):
             pass
-        elif ALLIANCE_ADMIN in principal.roles and await _org_in_alliances(session, data.org_id, principal.alliances):
+        elif ALLIANCE_ADMIN in principal.roles and await _registered_by_alliances(
+            session, data.org_id, principal.alliances
+        ):
             if data.role.value != ORG_ADMIN:
                 raise Forbidden(
                     detail_zh="联盟管理员只能邀请单位的首位管理员",
@@ -651,8 +653,9 @@ async def create_invitation(
             first_admin_only = True
         else:
             raise Forbidden(
-                detail_zh="只能邀请本单位的用户，或本联盟成员单位的首位管理员",
-                detail_en="You may invite your own organization's users, or the first admin of your alliance's members",
+                detail_zh="只能邀请本单位的用户，或本联盟登记的单位的首位管理员",
+                detail_en="You may invite your own organization's users, or the first admin of an organization your "
+                "alliance registered",
             )
     row, secret = await _new_one_time(
         session,
@@ -678,11 +681,12 @@ async def create_invitation(
     return row, secret
 
 
-async def _org_in_alliances(session: AsyncSession, org_id: uuid.UUID, alliances: tuple[str, ...]) -> bool:
+async def _registered_by_alliances(session: AsyncSession, org_id: uuid.UUID, alliances: tuple[str, ...]) -> bool:
+    """True when one of `alliances` registered the organization (organizations.registered_by_alliance_id)."""
     ids = as_uuids(alliances)
     if not ids:
         return False
-    stmt = sa.select(sa.exists().where(Membership.org_id == org_id, Membership.alliance_id.in_(ids)))
+    stmt = sa.select(sa.exists().where(Organization.id == org_id, Organization.registered_by_alliance_id.in_(ids)))
     return bool((await session.execute(stmt)).scalar())
 
 

@@ -29,7 +29,7 @@ from chanjiao import spreadsheets
 from chanjiao.dates import today
 from chanjiao.errors import AppError, field_error
 from chanjiao.spreadsheets import Column, Table, text_key
-from services.membership.memberships import service
+from services.membership.memberships import asof, service
 from services.membership.memberships.models import OPEN, ROLE_LABELS, Membership
 from services.membership.memberships.schemas import MemberAsOf, MembershipCreate, TransitionCreate
 from services.membership.organizations import imports as org_imports
@@ -83,7 +83,13 @@ class MemberImportReport(BaseModel):
     rows: int = Field(description="Data rows read (blank rows are not counted)")
     organizations_created: int
     organizations_updated: int = Field(description="Matched organizations whose non-blank cells changed something")
-    memberships_created: int
+    memberships_created: int = Field(description="Memberships recorded as applications (and their approvals, exits)")
+    memberships_invited: int = Field(
+        description="Rows naming an existing organization the alliance did not register (or one its own org admin "
+        "has claimed): an invitation (`invited`) was recorded, which the organization accepts or declines; the "
+        "row's dates are not applied"
+    )
+    invited_rows: list[int] = Field(description="Row numbers of those invitations")
     skipped: int = Field(description="Rows whose membership is already recorded (nothing new for the roll)")
     rejected: list[ImportRejection]
     ignored_columns: list[str] = Field(description="Letters of columns whose heading is not in the table")
@@ -231,16 +237,23 @@ async def _save_row(
     actor: str,
     english: bool,
     may_update: org_imports.MayUpdate | None = None,
+    invite: bool = False,
 ) -> tuple[str, bool]:
     """The organization and then the membership, in one SAVEPOINT: (organization outcome, membership created)."""
     step = "name"
     try:
         async with session.begin_nested():
             org, org_outcome = await org_imports.save_organization(
-                session, row.values, existing, actor=actor, may_update=may_update
+                session, row.values, existing, actor=actor, may_update=may_update, registered_by=alliance_id
             )
             if not record_membership:
                 return org_outcome, False
+            if invite:  # the organization accepts or declines; the row's dates wait for it
+                data = MembershipCreate(
+                    org_id=org.id, alliance_id=alliance_id, role=member.get("role") or "member", reason=IMPORT_REASON
+                )
+                await service.create_membership(session, data=data, actor=actor, status="invited")
+                return org_outcome, True
             step = "applied_on"
             applied_on = member.get("applied_on") or member.get("joined_on") or member.get("ended_on")
             m = await service.create_membership(
@@ -282,15 +295,19 @@ async def run_import(
     english: bool,
     dry_run: bool,
     may_update: org_imports.MayUpdate | None = None,
+    may_enrol: org_imports.MayUpdate | None = None,
 ) -> MemberImportReport:
     """Import the roll row by row. Runs in the caller's transaction; a dry run is the same work, rolled back
-    by the caller."""
+    by the caller. New organizations are registered by the alliance and start as its members; a matched one that
+    `may_enrol` refuses (the alliance did not register it, or its own admin claimed it) gets an invitation."""
     report = MemberImportReport(
         dry_run=dry_run,
         rows=0,
         organizations_created=0,
         organizations_updated=0,
         memberships_created=0,
+        memberships_invited=0,
+        invited_rows=[],
         skipped=0,
         rejected=[],
         ignored_columns=table.ignored,
@@ -304,8 +321,19 @@ async def run_import(
         org_cells = {f: t for f, t in cells.items() if f in _ORG_FIELDS}
         existing = await org_imports.match_organization(session, row, org_cells, english)
         member = _member_values(row, {f: t for f, t in cells.items() if f not in _ORG_FIELDS}, english)
+        invite = False
         if not row.rejected and existing is not None:
             recorded = await _recorded(session, row, existing.id, alliance_id, member, english)
+            invite = not recorded and may_enrol is not None and not await may_enrol(existing.id)
+            if invite and member.get("exit_status"):
+                row.reject(
+                    "exit_status",
+                    "consent_required",
+                    "The alliance did not register this organization (or its own admin has claimed it): it becomes a "
+                    "member only by accepting an invitation, so an ended period cannot be recorded for it"
+                    if english
+                    else "该单位非本联盟登记（或已由其管理员认领），须经其接受邀请方可入会，不能直接录入已结束的任期",
+                )
         else:
             recorded = False
         if row.rejected:
@@ -321,13 +349,18 @@ async def run_import(
             actor=actor,
             may_update=may_update,
             english=english,
+            invite=invite,
         )
         if row.rejected:
             report.rejected += row.rejected
             continue
         report.organizations_created += org_outcome == "created"
         report.organizations_updated += org_outcome == "updated"
-        report.memberships_created += created
+        if invite and created:
+            report.memberships_invited += 1
+            report.invited_rows.append(number)
+        else:
+            report.memberships_created += created
         report.skipped += recorded
     return report
 
@@ -343,6 +376,8 @@ NOTES = (
     "入会记录按真实事件写入：申请日期记入会申请，入会日期记批准入会，退出日期 + 退出方式记退出或除名。",
     "该单位在本联盟已有未结束的成员资格时，该行记为“已存在”跳过；若成员角色不同则拒绝该行（规则 open_membership），"
     "角色变更请用状态变更或批量变更角色。",
+    "已登记的单位若非本联盟登记，或已由其管理员认领，则该行只记一份入会邀请（待该单位接受），入会与退出日期不生效；"
+    "此类单位的已结束任期不能导入（规则 consent_required）。",
     "每个联盟同一时间只能有一个理事长单位；历史成员（已退出的较早任期，含前任理事长单位）请排在现任成员之前。",
     "被拒绝的行不做任何修改；试运行（dry_run=true）只检查不保存。最多 10,000 行、5 MiB。",
 )
@@ -384,7 +419,7 @@ async def roll(
     session: AsyncSession, *, alliance_id: uuid.UUID, as_of: date, role: str | None, org_type: str | None
 ) -> list[list[Any]]:
     """The members on `as_of` (same filters as the JSON list), by role then joining date, as export rows."""
-    items, next_cursor = await service.members_as_of(
+    items, next_cursor = await asof.members_as_of(
         session,
         alliance_id=alliance_id,
         as_of=as_of,

@@ -35,27 +35,30 @@ ROLE_LABELS = {
 
 
 class MembershipStatus(StrEnum):
+    invited = "invited"  # 邀请: the alliance invited an existing organization; it accepts or declines
     pending = "pending"  # 申请
     active = "active"  # 批准/在册
     suspended = "suspended"  # 暂停
     rejected = "rejected"
     withdrawn = "withdrawn"  # 退出
     expelled = "expelled"  # 除名
+    declined = "declined"  # 谢绝: the organization declined the invitation
 
 
 LIFECYCLE = StateMachine(
     "membership",
     {
+        "invited": frozenset({"active", "declined", "withdrawn"}),
         "pending": frozenset({"active", "rejected", "withdrawn"}),
         "active": frozenset({"suspended", "withdrawn", "expelled"}),
         "suspended": frozenset({"active", "withdrawn", "expelled"}),
     },
 )
-OPEN = ("pending", "active", "suspended")  # at most one per (org, alliance)
+OPEN = ("invited", "pending", "active", "suspended")  # at most one per (org, alliance)
 MEMBER = ("active", "suspended")  # suspended members are members
 EXITS = ("withdrawn", "expelled")
 
-_OPEN_SQL = "status in ('pending', 'active', 'suspended')"
+_OPEN_SQL = "status in ('invited', 'pending', 'active', 'suspended')"
 
 
 def _check(column: str, enum: type[StrEnum], nullable: bool = False) -> sa.CheckConstraint:

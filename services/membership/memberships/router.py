@@ -103,14 +103,17 @@ def parse_period(value: str | None, name: str) -> tuple[date, date] | None:
     status_code=201,
     response_model=MembershipPublic,
     dependencies=[WRITE],
-    summary="申请入会 Create a membership",
-    description="Records an application (`pending`) of an organization to an alliance on `applied_on` (default "
-    "today in Asia/Shanghai; past dates allowed so a secretariat can enter years of history). At most one open "
-    "(pending/active/suspended) membership per organization and alliance: a re-join is a new membership after the "
-    "previous one ended. An inactive organization cannot apply (409).\n\n**谁可以 Who:** the alliance's admins "
-    "and platform admins, with any initial data; the applying organization's own org_admin (a user or its API key) "
-    "only for a `pending` application dated today or undated — an organization cannot approve itself. Anyone "
-    "else (another alliance's admin, another organization) gets 403.",
+    summary="申请入会或邀请入会 Create a membership (an application or an invitation)",
+    description="Records an application (`pending`) of an organization to an alliance, or an invitation (`invited`, "
+    "邀请) the organization accepts or declines, on `applied_on` (default today in Asia/Shanghai; past dates allowed "
+    "so a secretariat can enter years of history). At most one open (invited/pending/active/suspended) membership "
+    "per organization and alliance: a re-join is a new membership after the previous one ended. An inactive "
+    "organization cannot apply (409).\n\n**谁可以 Who:** platform admins (an application); the alliance's admins "
+    "with any dates — an application for an organization their alliance registered (`registered_by_alliance_id`) "
+    "and no org admin has claimed, an **invitation** for any other organization (no organization becomes a "
+    "member without its consent); the applying organization's own org_admin (a user or its API key) only for a "
+    "`pending` application dated today or undated — an organization cannot approve itself. Anyone else (another "
+    "alliance's admin, another organization) gets 403.",
     responses={
         201: {
             "content": {
@@ -136,8 +139,8 @@ async def create_membership(
 ) -> Response:
     if idem.replay is not None:
         return idem.replay
-    await tenancy.ensure_may_apply(principal, body)
-    m = await service.create_membership(session, data=body, actor=principal.actor)
+    status = await tenancy.ensure_may_apply(session, principal, body)
+    m = await service.create_membership(session, data=body, actor=principal.actor, status=status)
     public = (await service.render(session, [m], with_events=True))[0]
     response = _one(public, 201, Location=f"/v1/memberships/{m.id}")
     await idem.record(session, response)
@@ -206,12 +209,15 @@ async def get_membership(membership_id: uuid.UUID, session: SessionDep) -> JSONR
     response_model=MembershipPublic,
     dependencies=[WRITE],
     summary="变更状态或角色 Transition a membership",
-    description="Appends an event. Lifecycle: pending → active | rejected | withdrawn; active → suspended | "
-    "withdrawn | expelled; suspended → active | withdrawn | expelled; the others are final. Send the current "
-    "status with a new `role` to change only the role. 409 for an illegal transition (the allowed ones are named), "
-    "for an `effective_on` before the latest event, and for a second chair. Returns the membership with its events."
-    "\n\n**谁可以 Who:** the alliance's admins and platform admins; the member organization's own org_admin only to "
-    "`withdrawn` (退出), effective today, without a role change. Anyone else gets 403.",
+    description="Appends an event. Lifecycle: invited → active (accepted) | declined | withdrawn (the invitation "
+    "withdrawn); pending → active | rejected | withdrawn; active → suspended | withdrawn | expelled; suspended → "
+    "active | withdrawn | expelled; the others are final. Send the current status with a new `role` to change only "
+    "the role. 409 for an illegal transition (the allowed ones are named), for an `effective_on` before the latest "
+    "event, and for a second chair. Returns the membership with its events.\n\n**谁可以 Who:** platform admins "
+    "every move (they confirm an invitation on the organization's behalf); the alliance's admins every move except "
+    "answering an invitation (`invited` → `active`/`declined` is the organization's); the member organization's "
+    "own org_admin to accept or decline an invitation, or to withdraw (退出) a pending/active/suspended membership, "
+    "effective today and without a role change. Anyone else gets 403.",
     responses={
         200: {"content": {"application/json": {"example": EXAMPLE}}},
         **problem_responses(401, 403, 404, 409, 422),

@@ -35,7 +35,9 @@ _REPORT_EXAMPLE = {
     "rows": 200,
     "organizations_created": 187,
     "organizations_updated": 2,
-    "memberships_created": 196,
+    "memberships_created": 195,
+    "memberships_invited": 1,
+    "invited_rows": [42],
     "skipped": 1,
     "rejected": [
         {
@@ -85,9 +87,13 @@ _REPORT_EXAMPLE = {
     "rejected on its own (a rejected row touches nothing); the report lists every rejected row with field, column "
     "and rule, never a cell's value. `dry_run=true` checks everything and saves nothing. Template: "
     "`GET /v1/alliances/{alliance_id}/member-import-template.xlsx`; the `.xlsx` export of "
-    "`GET /v1/alliances/{alliance_id}/members` imports back as is. A row's existing organization is updated only "
-    "while its own org admin has not claimed it (else its cells are not applied; the membership is still "
-    "recorded).\n\n" + WHO_ALLIANCE,
+    "`GET /v1/alliances/{alliance_id}/members` imports back as is. New organizations are registered by this alliance "
+    "(`registered_by_alliance_id`). A row naming an existing organization this alliance did not register, or one "
+    "its own org admin has claimed, records an **invitation** (`invited`) instead — counted in "
+    "`memberships_invited` with its row number in `invited_rows`; the organization accepts or declines it, and the "
+    "row's dates are not applied (an ended period for such an organization is rejected with rule "
+    "`consent_required`). A row's existing organization is updated only where the caller may edit it (registered by "
+    "this alliance's admins and unclaimed; else its cells are not applied).\n\n" + WHO_ALLIANCE,
     responses={
         200: {"content": {"application/json": {"example": _REPORT_EXAMPLE}}},
         **problem_responses(400, 401, 403, 404, 409, 422),
@@ -121,11 +127,17 @@ async def import_members(
         await form.close()
 
     async def may_update(org_id) -> bool:
-        return principal.acts_for_org(org_id, ("org_admin",)) or not await tenancy.org_is_claimed(session, org_id)
+        return await tenancy.may_write_org(session, principal, org_id)
+
+    async def may_enrol(org_id) -> bool:
+        return principal.acts_for_org(org_id, ("org_admin",)) or await tenancy.registered_unclaimed(
+            session, org_id, alliance_id
+        )
 
     report = await imports.run_import(
         session,
         may_update=may_update,
+        may_enrol=may_enrol,
         alliance_id=alliance_id,
         table=table,
         actor=principal.actor,

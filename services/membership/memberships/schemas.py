@@ -31,7 +31,7 @@ class MembershipCreate(BaseModel):
     role: MemberRole = Field(default=MemberRole.member, description="成员角色 (may change later through transitions)")
     applied_on: date | None = Field(
         default=None,
-        description="申请日期; default today (Asia/Shanghai); past dates "
+        description="申请日期 (of an invitation: 邀请日期); default today (Asia/Shanghai); past dates "
         "allowed so a secretariat can enter its history",
     )
     reason: str | None = Field(default=None, max_length=500)

@@ -6,6 +6,7 @@ of HTTP beyond the problem+json shape of an item's error."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,6 +30,7 @@ async def create_many(
     english: bool,
     instance: str,
     request_id: str | None,
+    registered_by: uuid.UUID | None = None,
 ) -> BatchOutcome:
     outcome = BatchOutcome()
     for index, data in enumerate(parsed.items):
@@ -38,7 +40,9 @@ async def create_many(
         else:
             try:
                 async with session.begin_nested():
-                    org = await service.create_organization(session, data=data, actor=actor)
+                    org = await service.create_organization(
+                        session, data=data, actor=actor, registered_by=registered_by
+                    )
             except AppError as exc:
                 error = exc
             else:

@@ -206,6 +206,7 @@ async def save_organization(
     *,
     actor: str,
     may_update: MayUpdate | None = None,
+    registered_by: uuid.UUID | None = None,
 ) -> tuple[Organization, str]:
     """Create the organization, or update the matched one (blank cells never overwrite): the organization and
     `created`, `updated` or `skipped` (nothing changed, or the caller may not edit it: `may_update` says no).
@@ -220,7 +221,7 @@ async def save_organization(
         )
         return org, "updated" if org.version != version else "skipped"
     data = OrganizationCreate.model_validate(values)
-    return await service.create_organization(session, data=data, actor=actor), "created"
+    return await service.create_organization(session, data=data, actor=actor, registered_by=registered_by), "created"
 
 
 async def run_import(
@@ -231,6 +232,7 @@ async def run_import(
     english: bool,
     dry_run: bool,
     may_update: MayUpdate | None = None,
+    registered_by: uuid.UUID | None = None,
 ) -> ImportReport:
     """Create new organizations and update existing ones (a blank cell never overwrites a value); an existing one
     that `may_update` refuses is left as it is and counted `skipped`.
@@ -252,7 +254,9 @@ async def run_import(
         outcome = "skipped"
         try:
             async with session.begin_nested():
-                _, outcome = await save_organization(session, row.values, existing, actor=actor, may_update=may_update)
+                _, outcome = await save_organization(
+                    session, row.values, existing, actor=actor, may_update=may_update, registered_by=registered_by
+                )
         except ValidationError as exc:
             reject_validation(row, exc, english)
         except AppError as exc:

@@ -109,6 +109,12 @@ class Organization(Base, table=True):
     sponsor_org_id: uuid.UUID | None = Field(
         default=None, sa_column=sa.Column(sa.Uuid, sa.ForeignKey("organizations.id"), nullable=True)
     )
+    # The alliance whose admin registered the organization (an alliance key, or a user administering one alliance;
+    # a member import's alliance). While no org admin has claimed it, that alliance's admins keep its record,
+    # record its memberships directly and invite its first org admin (services/membership/tenancy.py).
+    registered_by_alliance_id: uuid.UUID | None = Field(
+        default=None, sa_column=sa.Column(sa.Uuid, sa.ForeignKey("alliances.id"), nullable=True)
+    )
     # [{title, level, year, issuer}] — validated by the schemas, small, always read with the org.
     honours: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=sa.Column(JSONB, nullable=False, server_default="[]")

@@ -49,6 +49,7 @@ _EXAMPLE = {
     "industries": [],
     "parent_id": None,
     "sponsor_org_id": "019abf2e-0000-7000-8000-000000000003",
+    "registered_by_alliance_id": None,
     "honours": [
         {"title": "省级高技能人才培养基地", "level": "provincial", "year": 2023, "issuer": "山东省人力资源和社会保障厅"}
     ],
@@ -93,7 +94,9 @@ async def create_organization(
 ) -> Response:
     if idem.replay is not None:
         return idem.replay
-    org = await service.create_organization(session, data=body, actor=principal.actor)
+    org = await service.create_organization(
+        session, data=body, actor=principal.actor, registered_by=tenancy.registering_alliance(principal)
+    )
     public = (await service.render(session, [org]))[0]
     response = JSONResponse(
         public.model_dump(mode="json"),

@@ -111,6 +111,7 @@ async def create_batch(
         english=wants_english(request),
         instance=request.url.path,
         request_id=getattr(request.state, "request_id", None),
+        registered_by=tenancy.registering_alliance(principal),
     )
     if atomic and outcome.failed:
         raise batch.reject_atomic(outcome)
@@ -135,8 +136,8 @@ async def create_batch(
     "overwrites a value; other rows create one. Each row is saved or rejected on its own; the report lists every "
     "rejected row with field and rule, never a cell's value. `dry_run=true` checks everything and saves nothing.\n\n"
     + WHO_CREATES
-    + " A row matching an organization the caller may not edit (one its own org admin has claimed, or one in none "
-    "of the caller's alliances) is not updated and counts as `skipped`.",
+    + " A row matching an organization the caller may not edit (one its own org admin has claimed, or one none "
+    "of the caller's alliances registered) is not updated and counts as `skipped`.",
     responses={
         200: {"content": {"application/json": {"example": _REPORT_EXAMPLE}}},
         **problem_responses(400, 401, 403, 409, 422),
@@ -176,6 +177,7 @@ async def import_organizations(
         english=wants_english(request),
         dry_run=dry_run,
         may_update=may_update,
+        registered_by=tenancy.registering_alliance(principal),
     )
     response = JSONResponse(report.model_dump(mode="json"))
     if dry_run:

@@ -240,6 +240,12 @@ class OrganizationPublic(BaseModel):
     parent_id: uuid.UUID | None = Field(description="上级单位")
     sponsor_org_id: uuid.UUID | None = Field(description="举办单位 (schools only)")
     honours: list[Honour]
+    registered_by_alliance_id: uuid.UUID | None = Field(
+        default=None,
+        description="登记联盟: the alliance whose admin registered the organization (null: registered by a platform "
+        "admin). Until the organization's own org admin claims it, that alliance keeps its record and records its "
+        "memberships directly; every other alliance invites it.",
+    )
     status: OrgStatus = Field(description="active / inactive — the `to` of the latest status change")
     version: int = Field(description="Incremented on every change; the ETag is this number in quotes")
     created_at: datetime

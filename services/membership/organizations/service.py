@@ -208,7 +208,10 @@ async def _check_links(
             )
 
 
-async def create_organization(session: AsyncSession, *, data: OrganizationCreate, actor: str) -> Organization:
+async def create_organization(
+    session: AsyncSession, *, data: OrganizationCreate, actor: str, registered_by: uuid.UUID | None = None
+) -> Organization:
+    """Register an organization; `registered_by` is the alliance whose admin registers it (None: a platform admin)."""
     await _check_unique(session, name=data.name, region_code=data.region_code, credit_code=data.credit_code)
     await _check_links(
         session,
@@ -231,6 +234,7 @@ async def create_organization(session: AsyncSession, *, data: OrganizationCreate
         parent_id=data.parent_id,
         sponsor_org_id=data.sponsor_org_id,
         honours=[h.model_dump(mode="json") for h in data.honours],
+        registered_by_alliance_id=registered_by,
         status="active",
         version=1,
         created_at=now,
@@ -402,6 +406,7 @@ async def render(session: AsyncSession, orgs: list[Organization]) -> list[Organi
                 parent_id=o.parent_id,
                 sponsor_org_id=o.sponsor_org_id,
                 honours=o.honours,
+                registered_by_alliance_id=o.registered_by_alliance_id,
                 status=o.status,
                 version=o.version,
                 created_at=o.created_at,

@@ -31,8 +31,10 @@ WHO = (
     "admins; anyone else — another organization, an alliance admin — gets 403."
 )
 PRIVATE = (
-    "\n\nPeople are private to their organization: readable by its principals, by admins of alliances it "
-    "belongs to, by services and platform admins; to anyone else a person is 404 and absent from lists."
+    "\n\nPeople are private to their organization: readable by its principals, by services and platform admins; "
+    "to anyone else — the admins of an alliance it belongs to included (membership is not visibility) — a person "
+    "is 404 and absent from lists. An alliance sees a member's people only as it records them itself: committee "
+    "positions and its expert pool (`GET /v1/alliances/{id}/experts`)."
 )
 
 # HKDF purpose of the key that encrypts personal data in the membership service.

@@ -27,7 +27,11 @@ def _unit() -> str:
 
 
 async def _unclaimed_member_of_x(w: World, org_type: str = "enterprise") -> dict:
-    org = await w.new_org(org_type)
+    """An organization X's secretariat registered (so X keeps its record until claimed), a member of X."""
+    body = {"name": f"矩阵单位{uuid.uuid4().hex[:8]}", "org_type": org_type, "region_code": "370303"}
+    r = await w.send(w.alliance_key(w.alliance_x), Req("POST", "/v1/organizations", json=body))
+    assert r.status_code == 201, r.text
+    org = r.json()
     await w.new_member(w.alliance_x, org)
     return org
 
@@ -352,8 +356,11 @@ async def delete_person(w: World) -> Case:
 async def read_person(w: World) -> Case:
     return Case(
         Req("GET", f"/v1/people/{w.person_a['id']}"),
-        right=w.alliance_admin(w.alliance_x),
+        right=w.org_staff(w.org_a),
         wrong_tenant=[
+            # Membership is not visibility: the admins of org A's alliance do not read its people.
+            w.alliance_admin(w.alliance_x),
+            w.alliance_key(w.alliance_x, scopes=READ_ONLY),
             w.org_admin(w.org_b),
             w.org_key(w.org_b, scopes=READ_ONLY),
             w.alliance_admin(w.alliance_y),
@@ -399,5 +406,10 @@ async def read_appointment(w: World) -> Case:
     return Case(
         Req("GET", f"/v1/appointments/{w.appointment_a['id']}"),
         right=w.org_staff(w.school_a),
-        wrong_tenant=[w.org_staff(w.org_b), w.org_key(w.org_b, scopes=READ_ONLY), w.alliance_admin(w.alliance_y)],
+        wrong_tenant=[
+            w.org_staff(w.org_b),
+            w.org_key(w.org_b, scopes=READ_ONLY),
+            w.alliance_admin(w.alliance_x),  # the alliance both organizations belong to
+            w.alliance_admin(w.alliance_y),
+        ],
     )
