@@ -1,6 +1,6 @@
 """Teacher enterprise practice rules (教师企业实践): the period, the teacher, the derived figures, and `RECORDS`
 (create, read, list, update, soft delete — each with an audit row and an outbox event; practice/records.py).
-The teacher is a learner of learner_type `teacher`; the record links it to the school and the enterprise. Knows
+The teacher is a learner of learner_type `teacher` (a record the writing organization owns). Knows
 nothing of HTTP (the router checks tenancy and organizations first)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from chanjiao.errors import NotFound, field_error
-from services.training.learners.models import Learner, LinkVia
+from services.training.learners.models import Learner
 from services.training.practice.models import TeacherPractice
 from services.training.practice.records import Records, from_row
 from services.training.practice.schemas import TeacherPracticePublic
@@ -69,6 +69,5 @@ RECORDS = Records(
     parties=("school_org_id", "enterprise_org_id"),
     not_found=not_found,
     public=public,
-    link_via=LinkVia.teacher_practice.value,
     check=_check_period,
 )
