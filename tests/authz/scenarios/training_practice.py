@@ -152,7 +152,7 @@ _record_scenarios(
     "/v1/teacher-practices",
     "practice_id",
     _practice_body,
-    create=("org_staff", "org_a"),
+    create=("org_staff", "school_a"),  # the teacher is a learner record of school_a: only its owner names it
     patch=("org_staff", "school_a", {"post": "工艺员"}),
     delete=("org_key", "org_a"),
     read=("org_staff", "school_a"),
