@@ -221,6 +221,7 @@ async def test_alliance_members_programmes_and_enrolments(tp, world):
     }
     assert len(body["programmes"]["by_kind"]) == 12
     assert body["person_times"] == 6  # 3 + 2 + 1
+    assert body["persons"] == 4  # L1, L2, L4, L5 — L2 (P1, P3) and L4 (P1, P5) count once each
     assert body["dropped"] == 2  # L3 in P1, L6 in P5
     assert body["person_days"] == 113.0  # 61 + 22 + 30, the dropped L3's 3 days included
     assert body["person_hours"] == 904.0  # (160+160+24+144) + (80+96) + 240
