@@ -7,8 +7,8 @@ machine can serve), then:
 
 1. setup through the gateway's API: login, one provider organization, `--programmes` programmes (unlimited
    capacity); 100,000 learners straight into `training.learners` with asyncpg COPY — valid rows: GB 11643 ID
-   numbers with their check digit, AES-GCM ciphertexts and keyed hashes made with the service's own keys — and
-   the provider's registration link to each (`training.learner_orgs`, what `POST /v1/learners` writes);
+   numbers with their check digit, AES-GCM ciphertexts and keyed hashes made with the service's own keys — owned
+   by the provider, each with its person (`training.persons`), as `POST /v1/learners` writes them;
 2. **the measured ingest**: `POST /v1/enrolments/batch` with 1000 items per request from `--clients` concurrent
    clients through the gateway (a platform admin's access token; the JSON bodies encoded before the clock
    starts) — wall-clock rows/s, and the server's own time per batch from the `Server-Timing` header;
@@ -141,9 +141,12 @@ async def seed_learners(url: str, key: str, n: int, org_id: uuid.UUID) -> list[u
     pd = PersonalData(key)
     now = datetime.now(UTC)
     rows, ids = [], []
+    persons = []
     for number in id_numbers(n):
         lid = new_id()
         ids.append(lid)
+        person = new_id()
+        persons.append((person, pd.hash("resident_id", number), now))
         gender = "male" if int(number[16]) % 2 else "female"
         rows.append(
             (
@@ -161,10 +164,15 @@ async def seed_learners(url: str, key: str, n: int, org_id: uuid.UUID) -> list[u
                 1,
                 now,
                 now,
+                org_id,
+                person,
             )
         )
     conn = await asyncpg.connect(url)
     try:
+        await conn.copy_records_to_table(
+            "persons", schema_name="training", records=persons, columns=["id", "id_number_hash", "created_at"]
+        )
         await conn.copy_records_to_table(
             "learners",
             schema_name="training",
@@ -184,17 +192,12 @@ async def seed_learners(url: str, key: str, n: int, org_id: uuid.UUID) -> list[u
                 "version",
                 "created_at",
                 "updated_at",
+                "owner_org_id",
+                "person_id",
             ],
         )
-        # What `POST /v1/learners` also writes: the registering organization's link to each learner.
-        await conn.copy_records_to_table(
-            "learner_orgs",
-            schema_name="training",
-            records=[(lid, org_id, "registration", now) for lid in ids],
-            columns=["learner_id", "org_id", "via", "linked_at"],
-        )
+        await conn.execute("analyze training.persons")
         await conn.execute("analyze training.learners")
-        await conn.execute("analyze training.learner_orgs")
     finally:
         await conn.close()
     return ids

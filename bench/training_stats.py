@@ -117,22 +117,34 @@ def generate(members: int, outsiders: int, programmes: int, enrolments: int, see
                 events.append((new_id(), mid, alliance, seq, fs, ts, fr, tr, eff, None, "bench", now))
     all_orgs = [o[0] for o in orgs]
 
-    learners = []
+    learners, persons = [], []
+    owners = random.Random(seed + 1)  # its own sequence: the rest of the data stays what the seed always gave
     n_learners = max(1000, enrolments // 5)
     for i in range(n_learners):
+        owner = owners.choice(all_orgs)
+        if i % 10 == 9 and owner == learners[-1][11]:  # one record per organization and person
+            owner = all_orgs[(all_orgs.index(owner) + 1) % len(all_orgs)]
+        # Every tenth record is a second organization's record of the previous person (one person, two records).
+        if i % 10 == 9:
+            person, number_hash = persons[-1][0], persons[-1][1]
+        else:
+            person, number_hash = new_id(), secrets.token_bytes(32)
+            persons.append((person, number_hash, now))
         learners.append(
             (
                 new_id(),
                 f"学员{i:06d}",
                 [],
                 "resident_id",
-                secrets.token_bytes(32),
+                number_hash,
                 secrets.token_bytes(48),
                 "3701************34",
                 "student" if i % 4 else "employee",
                 1,
                 now,
                 now,
+                owner,
+                person,
             )
         )
     learner_ids = [r[0] for r in learners]
@@ -236,6 +248,7 @@ def generate(members: int, outsiders: int, programmes: int, enrolments: int, see
         "orgs": orgs,
         "memberships": memberships,
         "events": events,
+        "persons": persons,
         "learners": learners,
         "programmes": progs,
         "enrolments": enrols,
@@ -295,11 +308,12 @@ async def seed(urls: dict[str, str], data: dict) -> dict[str, float]:
     t = await asyncpg.connect(libpq(urls["training"]))
     try:
         tables = [
+            ("persons", data["persons"], "id id_number_hash created_at"),
             (
                 "learners",
                 data["learners"],
                 "id name name_bigrams id_type id_number_hash id_number_ciphertext id_number_masked learner_type "
-                "version created_at updated_at",
+                "version created_at updated_at owner_org_id person_id",
             ),
             (
                 "programmes",

@@ -174,7 +174,9 @@ BASES: dict[str, list[tuple[str, str, str | None, list[str], bool, str, str | No
 }
 
 # Learners, registered by (and belonging to) one organization each: (cohort, learner_type, organization, how many,
-# birth years from–to). ID numbers are synthetic (see `_id_number`); names are drawn from the lists below.
+# birth years from–to). ID numbers are synthetic (see `_id_number`); names are drawn from the lists below. A learner
+# record belongs to the organization that registered it (docs/learners.md): a programme provider enrolling another
+# organization's people registers its own record of each (same document: the figures count the person once).
 COHORTS: list[tuple[str, str, str, int, int, int]] = [
     ("化工职院2022级", "student", "山东化工职业学院", 22, 2003, 2004),
     ("潍坊职院2021级", "student", "潍坊职业学院", 16, 2002, 2003),
@@ -471,8 +473,9 @@ def _load_training(client: httpx.Client, ids: dict[str, str], alliance: str) -> 
                 "closed_on": closed_on,
             }
             bases[name] = _post(client, "/v1/training-bases", body, _key("base", owner, name))["id"]
-    learners = _register_learners(client, ids)
-    enrolments = sum(_run_programme(client, ids, alliance, bases, learners, p) for p in PROGRAMMES)
+    bodies = _learner_bodies(ids)
+    learners = _register(client, bodies, None)
+    enrolments = sum(_run_programme(client, ids, alliance, bases, bodies, learners, p) for p in PROGRAMMES)
     school_of = {cohort: org for cohort, _, org, *_ in COHORTS}
     items = [
         {
@@ -526,23 +529,33 @@ def _register_people(client: httpx.Client, ids: dict[str, str]) -> dict[str, str
     return people
 
 
-def _register_learners(client: httpx.Client, ids: dict[str, str]) -> dict[str, list[str]]:
-    """Every cohort's learners in one batch; their ids by cohort."""
-    items: list[dict] = []
-    for _, learner_type, org, n, first_year, last_year in COHORTS:
+def _learner_bodies(ids: dict[str, str]) -> dict[str, list[dict]]:
+    """Every cohort's registrations by its own organization, by cohort."""
+    bodies: dict[str, list[dict]] = {}
+    count = 0
+    for cohort, learner_type, org, n, first_year, last_year in COHORTS:
+        bodies[cohort] = []
         for _ in range(n):
-            number, gender = _id_number(len(items), (first_year, last_year))
-            items.append(
+            number, gender = _id_number(count, (first_year, last_year))
+            bodies[cohort].append(
                 {
-                    "name": _name(len(items), gender),
+                    "name": _name(count, gender),
                     "id_number": number,
                     "learner_type": learner_type,
                     "org_id": ids[org],
                     "current_org_id": ids[org],
                 }
             )
-    learner_ids = iter(_batch(client, "/v1/learners/batch", items, _key("learners")))
-    return {cohort: [next(learner_ids) for _ in range(n)] for cohort, _, _, n, _, _ in COHORTS}
+            count += 1
+    return bodies
+
+
+def _register(client: httpx.Client, bodies: dict[str, list[dict]], org: str | None) -> dict[str, list[str]]:
+    """The cohorts' learners in one batch — by their own organizations (`org` None) or all by `org` (its own records
+    of the same people) —; the record ids by cohort."""
+    items = [{**b, "org_id": org or b["org_id"]} for rows in bodies.values() for b in rows]
+    learner_ids = iter(_batch(client, "/v1/learners/batch", items, _key("learners", *([org] if org else []))))
+    return {cohort: [next(learner_ids) for _ in rows] for cohort, rows in bodies.items()}
 
 
 def _run_programme(
@@ -550,11 +563,14 @@ def _run_programme(
     ids: dict[str, str],
     alliance: str,
     bases: dict[str, str],
+    bodies: dict[str, list[dict]],
     learners: dict[str, list[str]],
     p: dict,
 ) -> int:
     """Create the programme, enrol its roster in one batch (a week before it starts), then record attendance and
-    close every enrolment: most complete on the last day, a few drop out (having attended a quarter), some fail."""
+    close every enrolment: most complete on the last day, a few drop out (having attended a quarter), some fail.
+    The roster names the provider's own records: people of another organization are registered by the provider
+    first."""
     body = {
         "name": p["name"],
         "kind": p["kind"],
@@ -570,7 +586,10 @@ def _run_programme(
         "capacity": p.get("capacity"),
     }
     programme = _post(client, "/v1/programmes", body, _key("programme", p["name"]))["id"]
-    roster = [learner for cohort, n in p["roster"] for learner in learners[cohort][:n]]
+    provider = ids[p["provider"]]
+    outside = {c: bodies[c] for c, _ in p["roster"] if bodies[c][0]["org_id"] != provider}
+    own = {**learners, **(_register(client, outside, provider) if outside else {})}
+    roster = [learner for cohort, n in p["roster"] for learner in own[cohort][:n]]
     enrolled_on = (date.fromisoformat(p["start_on"]) - timedelta(days=7)).isoformat()
     items = [{"learner_id": learner, "programme_id": programme, "enrolled_on": enrolled_on} for learner in roster]
     enrolments = _batch(client, "/v1/enrolments/batch", items, _key("enrolments", p["name"]))

@@ -7,7 +7,7 @@ from services.training.bases.models import TrainingBase
 from services.training.db import kernel, metadata
 from services.training.enrolments.models import Enrolment
 from services.training.internships.models import Internship
-from services.training.learners.models import Learner, LearnerOrg
+from services.training.learners.models import Learner, Person
 from services.training.practice.models import PartTimeTeaching, TeacherPractice
 from services.training.programmes.models import Programme
 
@@ -19,7 +19,7 @@ __all__ = [
     "Enrolment",
     "Programme",
     "Learner",
-    "LearnerOrg",
+    "Person",
     "kernel",
     "metadata",
 ]

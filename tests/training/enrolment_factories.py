@@ -1,5 +1,6 @@
-"""Learners for the programme/enrolment tests and benchmarks, written straight into `training.learners` (the rows
-T1's service would write: keyed hash, ciphertext and masked forms — random here, never a real number)."""
+"""Learners for the programme/enrolment tests and benchmarks, written straight into `training.learners` and
+`training.persons` (the rows `POST /v1/learners` would write: owner, person, keyed hash, ciphertext and masked forms —
+random here, never a real number)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,15 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from chanjiao.ids import new_id
-from services.training.learners.models import Learner
+from services.training.learners.models import Learner, Person
 
 
-def learner_row(current_org_id: uuid.UUID | str | None = None, **overrides) -> dict:
+def learner_row(owner_org_id: uuid.UUID | str, current_org_id: uuid.UUID | str | None = None, **overrides) -> dict:
     now = datetime.now(UTC)
     return {
         "id": new_id(),
+        "owner_org_id": uuid.UUID(str(owner_org_id)),
+        "person_id": new_id(),
         "name": "测试学员",
         "name_bigrams": ["测试", "试学", "学员"],
         "id_type": "resident_id",
@@ -35,8 +38,13 @@ def learner_row(current_org_id: uuid.UUID | str | None = None, **overrides) -> d
     }
 
 
-async def insert_learners(engine: AsyncEngine, n: int = 1, current_org_id=None, **overrides) -> list[str]:
-    rows = [learner_row(current_org_id, **overrides) for _ in range(n)]
+async def insert_learners(
+    engine: AsyncEngine, n: int = 1, current_org_id=None, *, owner_org_id, **overrides
+) -> list[str]:
+    """`n` learner records owned by `owner_org_id`, each of a person of its own."""
+    rows = [learner_row(owner_org_id, current_org_id, **overrides) for _ in range(n)]
+    persons = [{"id": r["person_id"], "id_number_hash": r["id_number_hash"]} for r in rows]
     async with engine.begin() as conn:
+        await conn.execute(sa.insert(Person.__table__), persons)
         await conn.execute(sa.insert(Learner.__table__), rows)
     return [str(r["id"]) for r in rows]

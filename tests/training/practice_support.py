@@ -1,6 +1,6 @@
 """Helpers of the practice-record tests (internships, teacher practice, part-time teaching, training bases):
 a learner registered by an organization, a person of the membership service (a teacher, an enterprise's staff
-member), and direct SQL for hand-made fixtures."""
+member)."""
 
 from __future__ import annotations
 
@@ -21,43 +21,14 @@ def id_number() -> str:
     return body + compute_check_digit(body)
 
 
-def _learners_route(tp: TrainingPlatform) -> bool:
-    app = tp.platform.upstreams["training"].app
-    return any(getattr(r, "path", None) == "/v1/learners" for r in app.routes) or "/v1/learners" in app.openapi().get(
-        "paths", {}
-    )
-
-
 async def new_learner(tp: TrainingPlatform, database: Any, org_id: str, learner_type: str = "student") -> str:
-    """A learner registered by `org_id` (so the org sees it): through `POST /v1/learners` when that route exists,
-    else (learners not wired yet) rows written straight into learners + learner_orgs."""
-    if _learners_route(tp):
-        r = await tp.as_org(org_id).post(
-            "/v1/learners",
-            json={"name": "张学员", "id_number": id_number(), "learner_type": learner_type},
-        )
-        assert r.status_code in (200, 201), r.text
-        return r.json()["id"]
-    learner_id = str(uuid.uuid4())
-    conn = await asyncpg.connect(database.admin_url)
-    try:
-        await conn.execute(
-            "insert into training.learners (id, name, id_type, id_number_hash, id_number_ciphertext, "
-            "id_number_masked, learner_type, version, created_at, updated_at) values "
-            "($1, '张学员', 'resident_id', $2, $3, '3707************34', $4, 1, now(), now())",
-            uuid.UUID(learner_id),
-            uuid.uuid4().bytes,
-            b"x",
-            learner_type,
-        )
-        await conn.execute(
-            "insert into training.learner_orgs (learner_id, org_id, via) values ($1, $2, 'registration')",
-            uuid.UUID(learner_id),
-            uuid.UUID(org_id),
-        )
-    finally:
-        await conn.close()
-    return learner_id
+    """A learner record of `org_id` (`POST /v1/learners` as that organization); its id."""
+    r = await tp.as_org(org_id).post(
+        "/v1/learners",
+        json={"name": "张学员", "id_number": id_number(), "learner_type": learner_type},
+    )
+    assert r.status_code in (200, 201), r.text
+    return r.json()["id"]
 
 
 async def new_person(tp: TrainingPlatform, org_id: str, name: str | None = None, **extra: Any) -> dict[str, Any]:

@@ -122,24 +122,22 @@ async def test_another_orgs_programme_makes_the_batch_403(tp):
     assert await enrolled_count(tp, p["id"]) == 0
 
 
-async def test_limits_and_the_learner_links(tp):
+async def test_limits_and_only_the_providers_own_learners(tp):
     provider, client, p, learners = await setup(tp, learners=1)
     r = await client.post("/v1/enrolments/batch", json={"items": []})
     assert r.status_code == 422
     r = await client.post("/v1/enrolments/batch", json={"items": [{}] * 1001})
     assert r.status_code == 422
-    more = await insert_learners(engine_of(tp), 50)
+    more = await insert_learners(engine_of(tp), 50, owner_org_id=provider)
     r = await client.post("/v1/enrolments/batch", json={"items": items([*learners, *more], p["id"])})
     assert r.json()["created"] == 51
-    # the provider now sees the learners through learner_orgs
-    async with engine_of(tp).connect() as conn:
-        n = (
-            await conn.execute(
-                sa.text("select count(*) from learner_orgs where org_id = :o and via = 'enrolment'"),
-                {"o": uuid.UUID(provider)},
-            )
-        ).scalar_one()
-    assert n == 51
+    # another organization's records are 404 items, like missing ones, and nothing of them changes
+    school = await tp.new_org()
+    theirs = await insert_learners(engine_of(tp), 2, owner_org_id=school)
+    r = await client.post("/v1/enrolments/batch", json={"items": items(theirs, p["id"])})
+    assert [x["status"] for x in r.json()["results"]] == [404, 404]
+    assert all(x["problem"]["type"].endswith("learner-not-found") for x in r.json()["results"])
+    assert (await tp.as_org(provider).get(f"/v1/learners/{theirs[0]}")).status_code == 404
 
 
 async def test_concurrent_batches_and_single_enrolments_share_the_seats(tp):

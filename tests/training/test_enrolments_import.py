@@ -22,10 +22,15 @@ def _pd(tp) -> PersonalData:
     return PersonalData(current, previous)
 
 
-async def _registered(tp, number: str, name: str = "王小明") -> str:
+async def _registered(tp, owner: str, number: str, name: str = "王小明") -> str:
     pd = _pd(tp)
     (lid,) = await insert_learners(
-        engine_of(tp), 1, name=name, id_number_hash=pd.hash("resident_id", number), id_number_masked=mask_number(number)
+        engine_of(tp),
+        1,
+        owner_org_id=owner,
+        name=name,
+        id_number_hash=pd.hash("resident_id", number),
+        id_number_masked=mask_number(number),
     )
     return lid
 
@@ -42,8 +47,8 @@ def _xlsx(rows: list[list]) -> bytes:
 
 async def test_roster_by_id_number_and_id_with_a_report_that_echoes_nothing(tp):
     provider, client, p, (by_id,) = await setup(tp, capacity=3)
-    a = await _registered(tp, NUMBERS[0], "王小明")
-    await _registered(tp, NUMBERS[1], "李华")
+    a = await _registered(tp, provider, NUMBERS[0], "王小明")
+    await _registered(tp, provider, NUMBERS[1], "李华")
     content = _xlsx(
         [
             ["姓名", "证件号码", "学员ID", "报名日期", "备注"],

@@ -1,5 +1,6 @@
 """`/v1/internships` through the gateway: the insurance rule, the derived 3-month flag, tenancy (403 wrong org,
-404 another tenant's record), inactive organizations, ETag/If-Match, idempotency, list filters and sync."""
+404 another tenant's record; the school records its own learner, the host sees a summary), inactive organizations,
+ETag/If-Match, idempotency, list filters and sync."""
 
 import uuid
 
@@ -83,8 +84,13 @@ async def test_wrong_org_is_403_and_another_tenants_record_is_404(tp, world):
     other = tp.as_org(world["other"])
     r = await other.post("/v1/internships", json=body(world))
     assert r.status_code == 403
-    created = await tp.as_org(world["host"]).post("/v1/internships", json=body(world))  # the host may record it
+    # the host may not name the school's learner record (404); the school records it, the host then edits it
+    assert (await tp.as_org(world["host"]).post("/v1/internships", json=body(world))).status_code == 404
+    created = await tp.as_org(world["school"]).post("/v1/internships", json=body(world))
     assert created.status_code == 201, created.text
+    assert (
+        await tp.as_org(world["host"]).patch(f"/v1/internships/{created.json()['id']}", json={"position": "钳工"})
+    ).status_code == 200
     iid = created.json()["id"]
     assert (await other.get(f"/v1/internships/{iid}")).status_code == 404
     assert (await other.patch(f"/v1/internships/{iid}", json={"position": "钳工"})).status_code == 403
@@ -117,15 +123,19 @@ async def test_inactive_or_unknown_organizations_and_unknown_learners(tp, world,
     assert r.status_code == 404
 
 
-async def test_the_record_links_the_learner_to_the_host(tp, world, database):
+async def test_the_host_sees_a_summary_and_never_reaches_the_learner(tp, world, database):
     learner = await new_learner(tp, database, world["school"])
     r = await tp.as_org(world["school"]).post("/v1/internships", json=body(world, learner_id=learner))
     assert r.status_code == 201
-    # the host now sees the learner, so it may record the next internship itself
+    assert r.json()["learner"]["name"] == "张学员" and r.json()["learner"]["id_number_masked"].startswith("3707")
+    seen = await tp.as_org(world["host"]).get(f"/v1/internships/{r.json()['id']}")
+    assert seen.json()["learner"] == r.json()["learner"]
+    # the internship gives the host no sight of the learner, nor a way to record the next internship with it
+    assert (await tp.as_org(world["host"]).get(f"/v1/learners/{learner}")).status_code == 404
     r = await tp.as_org(world["host"]).post(
         "/v1/internships", json=body(world, learner_id=learner, start_on="2024-09-01", end_on="2024-09-30")
     )
-    assert r.status_code == 201, r.text
+    assert r.status_code == 404, r.text
 
 
 async def test_etag_idempotency_delete_and_sync(tp, world):

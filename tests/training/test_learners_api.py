@@ -1,5 +1,6 @@
-"""Learners through the gateway: shared registration (one learner, masked, linked to both schools), name conflicts
-that reveal nothing, visibility through links only, search by POST, the audited reveal, correction, erasure.
+"""Learners through the gateway: one record per organization (two schools registering one person get a record each,
+one person), name conflicts within an organization that reveal nothing, visibility of the owner only, search by
+POST, the audited reveal, correction, erasure.
 
 Every response here goes through the unmasked-ID scan of tests/conftest.py, except the reveal's own answer (see
 `unscanned`)."""
@@ -66,7 +67,7 @@ async def register(client, **body):
     return await client.post("/v1/learners", json=body)
 
 
-async def test_two_school_systems_register_the_same_learner(tp, schools):
+async def test_two_schools_registering_one_person_get_a_record_each(tp, schools):
     a, b = schools
     number = resident_id(2005, "female")
     first = await register(tp.as_org(a), id_number=number, phone="138 1234 5678", current_org_id=a)
@@ -80,24 +81,33 @@ async def test_two_school_systems_register_the_same_learner(tp, schools):
     assert (learner["gender"], learner["birth_year"]) == ("female", 2005)
     assert number not in first.text and "13812345678" not in first.text
 
-    # The second school's system sends the same person (lower-case x, spaces: the same number) → 200, same id.
+    # The second school's system sends the same person (lower-case x, spaces: the same number) → its own record.
     second = await register(tp.as_org(b, "org_staff"), id_number=" " + number.lower() + " ", name="张三")
-    assert second.status_code == 200, second.text
-    assert second.headers["chanjiao-existing-resource"] == "true"
-    assert second.json()["id"] == learner["id"]
+    assert second.status_code == 201, second.text
+    assert "chanjiao-existing-resource" not in second.headers
+    assert second.json()["id"] != learner["id"]
     assert second.json()["id_number_masked"] == learner["id_number_masked"]
+    assert second.json()["phone_masked"] is None  # what school A recorded is not B's
+    # The same school sending it again (its staff, a spelling variant): its own record, 200 + the header.
+    again = await register(tp.as_org(b), id_number=number, name=" 张 三 ")
+    assert again.status_code == 200 and again.headers["chanjiao-existing-resource"] == "true"
+    assert again.json()["id"] == second.json()["id"]
+    assert "person" not in again.text
 
-    # Linked to both: each school sees it; the links table says so.
-    for org in (a, b):
-        r = await tp.as_org(org, "org_staff").get(f"/v1/learners/{learner['id']}")
-        assert r.status_code == 200
+    # Each school sees its own record only.
+    for org, mine, theirs in ((a, learner["id"], second.json()["id"]), (b, second.json()["id"], learner["id"])):
+        assert (await tp.as_org(org, "org_staff").get(f"/v1/learners/{mine}")).status_code == 200
+        assert (await tp.as_org(org, "org_staff").get(f"/v1/learners/{theirs}")).status_code == 404
         ids = [i["id"] for i in (await tp.as_org(org, "org_staff").get("/v1/learners?limit=500")).json()["items"]]
-        assert learner["id"] in ids
+        assert mine in ids and theirs not in ids
+    # Two records, one person.
     rows = await fetch(
-        tp, "select org_id, via from training.learner_orgs where learner_id = $1", uuid.UUID(learner["id"])
+        tp,
+        "select owner_org_id, person_id from training.learners where id = any($1::uuid[])",
+        [uuid.UUID(learner["id"]), uuid.UUID(second.json()["id"])],
     )
-    assert {(str(r["org_id"]), r["via"]) for r in rows} == {(a, "registration"), (b, "registration")}
-    assert len(await fetch(tp, "select 1 from training.learners where id = $1", uuid.UUID(learner["id"]))) == 1
+    assert {str(r["owner_org_id"]) for r in rows} == {a, b}
+    assert len({r["person_id"] for r in rows}) == 1
 
     # Nothing clear in the table either.
     row = (await fetch(tp, "select * from training.learners where id = $1", uuid.UUID(learner["id"])))[0]
@@ -109,17 +119,18 @@ async def test_a_conflicting_name_is_409_without_the_stored_name(tp, schools):
     a, b = schools
     number = resident_id()
     assert (await register(tp.as_org(a), id_number=number, name="欧阳春晓")).status_code == 201
-    r = await register(tp.as_org(b), id_number=number, name="李四")
+    # The organization's own record under another name: 409, revealing nothing of the record.
+    r = await register(tp.as_org(a, "org_staff"), id_number=number, name="李四")
     assert r.status_code == 409, r.text
     body = r.json()
     assert body["type"].endswith("learner-name-conflict")
     assert "欧阳" not in r.text and "春晓" not in r.text and number not in r.text and number[-4:] not in r.text
-    # Nothing was linked: B still cannot see it.
-    found = await tp.as_org(b).post("/v1/learners/search", json={"id_number": number})
-    assert found.status_code == 404
     # Spelling variants of the same name are the same name.
-    r = await register(tp.as_org(b), id_number=number, name=" 欧阳  春晓 ")
+    r = await register(tp.as_org(a), id_number=number, name=" 欧阳  春晓 ")
     assert r.status_code == 200
+    # Another organization's record never makes a conflict: B registers its own record under the name it has.
+    r = await register(tp.as_org(b), id_number=number, name="李四")
+    assert r.status_code == 201, r.text
 
 
 async def test_another_organization_sees_nothing(tp, schools):
@@ -138,9 +149,10 @@ async def test_another_organization_sees_nothing(tp, schools):
     alliance = await tp.new_alliance()
     assert (await tp.as_alliance(alliance).get(f"/v1/learners/{learner['id']}")).status_code == 404
     assert (await tp.admin.get(f"/v1/learners/{learner['id']}")).status_code == 200
-    # Writes by an outsider: 403, nothing changes.
+    # Writes by an outsider: 404 (the record does not exist for it), nothing changes.
     r = await outsider.patch(f"/v1/learners/{learner['id']}", json={"learner_type": "employee"})
-    assert r.status_code == 403
+    assert r.status_code == 404
+    assert (await tp.as_org(a).get(f"/v1/learners/{learner['id']}")).json()["learner_type"] == "student"
 
 
 async def test_search_is_a_post_and_validates_without_echo(tp, schools):
@@ -207,17 +219,27 @@ async def test_who_registers_for_which_organization(tp, schools):
 async def test_two_identical_creates_at_once_make_one_learner(tp, schools):
     a, b = schools
     for _ in range(3):
+        # Two systems of one school at once: one record.
+        number = resident_id()
+        r1, r2 = await asyncio.gather(
+            register(tp.as_org(a), id_number=number, name="钱七"),
+            register(tp.as_org(a, "org_staff"), id_number=number, name="钱七"),
+        )
+        assert sorted([r1.status_code, r2.status_code]) == [200, 201], (r1.text, r2.text)
+        assert r1.json()["id"] == r2.json()["id"]
+        # Two schools at once, a person new to the platform: a record each, one person.
         number = resident_id()
         r1, r2 = await asyncio.gather(
             register(tp.as_org(a), id_number=number, name="钱七"),
             register(tp.as_org(b), id_number=number, name="钱七"),
         )
-        assert sorted([r1.status_code, r2.status_code]) == [200, 201], (r1.text, r2.text)
-        assert r1.json()["id"] == r2.json()["id"]
-        links = await fetch(
-            tp, "select org_id from training.learner_orgs where learner_id = $1", uuid.UUID(r1.json()["id"])
+        assert [r1.status_code, r2.status_code] == [201, 201], (r1.text, r2.text)
+        rows = await fetch(
+            tp,
+            "select person_id from training.learners where id = any($1::uuid[])",
+            [uuid.UUID(r1.json()["id"]), uuid.UUID(r2.json()["id"])],
         )
-        assert {str(r["org_id"]) for r in links} == {a, b}
+        assert len(rows) == 2 and len({r["person_id"] for r in rows}) == 1
 
 
 async def test_reveal_is_scope_gated_and_audited(tp, schools):
@@ -231,7 +253,7 @@ async def test_reveal_is_scope_gated_and_audited(tp, schools):
     r = await no_scope.post(path, json=reason)
     assert r.status_code == 403 and "training:reveal" in r.text
     assert (await tp.as_org(a, "org_staff").post(path, json=reason)).status_code == 403
-    assert (await tp.as_org(b, "org_admin").post(path, json=reason)).status_code == 403
+    assert (await tp.as_org(b, "org_admin").post(path, json=reason)).status_code == 404
     assert (await tp.as_org(a).post(path, json={})).status_code == 422
     assert (await tp.as_org(a).post(path, json={"reason": "x"})).status_code == 422
     r = await tp.as_org(a).post(path, json={"reason": "核对号码 " + number})
@@ -296,10 +318,10 @@ async def test_correction(tp, schools):
     )
     assert len(rows) == 1 and "id_number" in rows[0]["diff"] and number not in rows[0]["diff"]
     assert "[redacted]" in rows[0]["diff"]
-    # Moving the learner's current organization links the new one.
+    # The current organization is an attribute: naming B gives B no sight of A's record.
     r = await tp.as_org(a).patch(path, json={"current_org_id": b})
     assert r.status_code == 200 and r.json()["current_org_id"] == b
-    assert (await tp.as_org(b, "org_staff").get(path)).status_code == 200
+    assert (await tp.as_org(b, "org_staff").get(path)).status_code == 404
 
 
 async def test_erasure_keeps_the_record_counted_but_anonymised(tp, schools):
@@ -309,10 +331,10 @@ async def test_erasure_keeps_the_record_counted_but_anonymised(tp, schools):
         await register(tp.as_org(a), id_number=number, name="郑十一", phone="13700002222", current_org_id=a)
     ).json()
     path = f"/v1/learners/{learner['id']}"
-    await register(tp.as_org(b), id_number=number, name="郑十一")
+    bs = (await register(tp.as_org(b), id_number=number, name="郑十一", phone="13700003333")).json()
     reason = {"reason": "本人申请删除个人信息"}
-    # Only the current organization's org_admin (or a platform admin).
-    assert (await tp.as_org(b).post(f"{path}/erasure", json=reason)).status_code == 403
+    # Only the owning organization's org_admin (or a platform admin); to B, A's record does not exist.
+    assert (await tp.as_org(b).post(f"{path}/erasure", json=reason)).status_code == 404
     assert (await tp.as_org(a, "org_staff").post(f"{path}/erasure", json=reason)).status_code == 403
     r = await tp.as_org(a).post(f"{path}/erasure", json=reason)
     assert r.status_code == 200, r.text
@@ -325,8 +347,10 @@ async def test_erasure_keeps_the_record_counted_but_anonymised(tp, schools):
         "student",
         a,
     )
-    # Still there (records referencing it stay), readable by the linked organizations, anonymised.
-    assert (await tp.as_org(b).get(path)).json()["name"] == "已注销"
+    # Still there (records referencing it stay), readable by its owner, anonymised; B's own record is untouched.
+    assert (await tp.as_org(a).get(path)).json()["name"] == "已注销"
+    theirs = (await tp.as_org(b).get(f"/v1/learners/{bs['id']}")).json()
+    assert (theirs["name"], theirs["phone_masked"], theirs["erased"]) == ("郑十一", "137****3333", False)
     row = (await fetch(tp, "select * from training.learners where id = $1", uuid.UUID(learner["id"])))[0]
     assert row["id_number_hash"] is None and row["id_number_ciphertext"] is None and row["phone_ciphertext"] is None
     # Lists: gone, a tombstone with include_deleted; search finds nothing; reveal and correction refused.
@@ -340,9 +364,15 @@ async def test_erasure_keeps_the_record_counted_but_anonymised(tp, schools):
     assert (await tp.as_org(a).post(f"{path}/reveal", json={"reason": "核对"})).status_code == 409
     assert (await tp.as_org(a).patch(path, json={"name": "郑十一"})).status_code == 409
     assert (await tp.as_org(a).post(f"{path}/erasure", json=reason)).status_code == 409
-    # The person can be registered again, as a new learner.
+    # The person can be registered again, as a new record of A — the same person (B's record still holds it).
     again = await register(tp.as_org(a), id_number=number, name="郑十一")
     assert again.status_code == 201 and again.json()["id"] != learner["id"]
+    rows = await fetch(
+        tp,
+        "select distinct person_id from training.learners where id = any($1::uuid[])",
+        [uuid.UUID(i) for i in (learner["id"], bs["id"], again.json()["id"])],
+    )
+    assert len(rows) == 1
     # The audit keeps who, when and why — and nothing of the person.
     rows = await fetch(
         tp, "select diff::text as diff from training.audit_log where entity_id = $1", uuid.UUID(learner["id"])

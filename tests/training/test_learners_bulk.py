@@ -1,4 +1,5 @@
-"""`POST /v1/learners/batch` and the roster import: per-item/per-row results, shared learners linked, a bad check
+"""`POST /v1/learners/batch` and the roster import: per-item/per-row results (`existing` and `conflict` only against
+the organization's own records — another organization's record of the person is an ordinary creation), a bad check
 digit reported by field and rule without echoing the number."""
 
 import io
@@ -17,9 +18,11 @@ async def school(tp):
 async def test_batch_results_per_item(tp, school):
     other = await tp.new_org()
     shared = resident_id()
-    await register(tp.as_org(other), id_number=shared, name="共享学员")
+    await register(tp.as_org(school), id_number=shared, name="共享学员")
     conflict = resident_id()
-    await register(tp.as_org(other), id_number=conflict, name="原有姓名")
+    await register(tp.as_org(school), id_number=conflict, name="原有姓名")
+    elsewhere = resident_id()
+    await register(tp.as_org(other), id_number=elsewhere, name="原有姓名")
     bad = with_bad_check_digit(resident_id())
     items = [
         {"name": "新学员", "id_number": resident_id(), "learner_type": "student", "phone": "13800001234"},
@@ -27,6 +30,7 @@ async def test_batch_results_per_item(tp, school):
         {"name": "别的名字", "id_number": conflict, "learner_type": "student"},
         {"name": "校验错", "id_number": bad, "learner_type": "student"},
         {"name": "x", "id_number": resident_id(), "learner_type": "robot"},
+        {"name": "别的名字", "id_number": elsewhere, "learner_type": "student"},  # another org's person: created
     ]
     r = await tp.as_org(school, "org_staff").post("/v1/learners/batch", json={"items": items})
     assert r.status_code == 200, r.text
@@ -37,15 +41,18 @@ async def test_batch_results_per_item(tp, school):
         (409, "conflict"),
         (422, "invalid"),
         (422, "invalid"),
+        (201, "created"),
     ]
-    assert (body["created"], body["existing"], body["failed"], body["committed"]) == (1, 1, 3, True)
+    assert (body["created"], body["existing"], body["failed"], body["committed"]) == (2, 1, 3, True)
     errors = body["results"][3]["problem"]["errors"]
     assert [(e["loc"], e["type"]) for e in errors] == [(["body", "items", 3, "id_number"], "check_digit")]
     assert {tuple(e["loc"][-1:]) for e in body["results"][4]["problem"]["errors"]} == {("name",), ("learner_type",)}
     assert bad not in r.text and "原有姓名" not in r.text and "13800001234" not in r.text
-    # The existing learner is now linked to the school.
+    # `existing` is the school's own record; the other organization's record stays out of its sight.
     found = await tp.as_org(school).post("/v1/learners/search", json={"id_number": shared})
     assert found.status_code == 200 and found.json()["id"] == body["results"][1]["id"]
+    mine = await tp.as_org(school).post("/v1/learners/search", json={"id_number": elsewhere})
+    assert mine.json()["id"] == body["results"][5]["id"] and mine.json()["name"] == "别的名字"
 
 
 async def test_atomic_batch_saves_nothing_and_idempotency(tp, school):
@@ -87,7 +94,7 @@ def xlsx(rows: list[list]) -> bytes:
 
 async def test_roster_import_with_dry_run_and_report_without_echo(tp, school):
     shared = resident_id()
-    await register(tp.as_org(await tp.new_org()), id_number=shared, name="老学员")
+    await register(tp.as_org(school), id_number=shared, name="老学员")
     bad = with_bad_check_digit(resident_id())
     new = resident_id()
     content = xlsx(

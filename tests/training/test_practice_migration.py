@@ -42,6 +42,12 @@ async def _learner(conn, name: str, *, erased: bool) -> uuid.UUID:
         None if erased else "3707************34",
         datetime.now(UTC) if erased else None,
     )
+    # Every learner of that revision was registered by an organization (the link a later revision makes its owner).
+    await conn.execute(
+        "insert into training.learner_orgs (learner_id, org_id, via) values ($1, $2, 'registration')",
+        learner_id,
+        uuid.uuid4(),
+    )
     return learner_id
 
 

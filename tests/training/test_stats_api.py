@@ -147,11 +147,13 @@ async def world(tp) -> dict[str, str]:
     #   I8 S  → E   2023-04-01 … 2023-04-30        deleted
     await _internship(tp, l1, s, e, "2023-03-01", "2023-05-31")
     await _internship(tp, l2, s, e2, "2023-03-01", "2023-05-30")
-    await _internship(tp, l3, s2, e, "2023-01-10", "2023-03-20")
-    await _internship(tp, l4, o, e2, "2023-09-01", "2024-01-31")
+    # An internship names the school's own learner record: S2's and O's students are registered by them.
+    m1, m2, n1 = await _learner(tp, s2), await _learner(tp, s2), await _learner(tp, o)
+    await _internship(tp, m1, s2, e, "2023-01-10", "2023-03-20")
+    await _internship(tp, n1, o, e2, "2023-09-01", "2024-01-31")
     await _internship(tp, l5, s, o, "2022-09-01", "2023-01-15")
     await _internship(tp, l6, s, e, "2022-03-01", "2022-08-31")
-    await _internship(tp, l2, s2, e2, "2023-09-15", "2023-12-15", kind="post")
+    await _internship(tp, m2, s2, e2, "2023-09-15", "2023-12-15", kind="post")
     i8 = await _internship(tp, l3, s, e, "2023-04-01", "2023-04-30")
     assert (await tp.admin.delete(f"/v1/internships/{i8}")).status_code == 204
 
@@ -225,6 +227,7 @@ async def test_alliance_members_programmes_and_enrolments(tp, world):
     }
     assert len(body["programmes"]["by_kind"]) == 12
     assert body["person_times"] == 6  # 3 + 2 + 1
+    assert body["persons"] == 4  # L1, L2, L4, L5 — L2 (P1, P3) and L4 (P1, P5) count once each
     assert body["dropped"] == 2  # L3 in P1, L6 in P5
     assert body["person_days"] == 113.0  # 61 + 22 + 30, the dropped L3's 3 days included
     assert body["person_hours"] == 904.0  # (160+160+24+144) + (80+96) + 240

@@ -38,20 +38,22 @@ from chanjiao.observability import request_id_var
 from services.training.enrolments import service
 from services.training.enrolments.schemas import EnrolmentCreate
 from services.training.learners.service import not_found as learner_not_found
+from services.training.learners.service import principal_org
 from services.training.orgs import OrgDirectory
 
 # ONE statement checks and writes a whole batch. The items arrive as five arrays (`unnest`: no staging table, no
 # COPY, no separate round trips); every CTE sees the same snapshot, taken after the programmes were locked.
 #
-# verdict — per item: learner exists and is not erased, programme exists, not already enrolled (a `LATERAL … LIMIT
+# verdict — per item: learner exists, is a record of the caller's organization ($12; NULL for a platform admin, who
+#   may name any record — another organization's record is `learner_not_found`, exactly like a missing one) and is
+#   not erased, programme exists, not already enrolled (a `LATERAL … LIMIT
 #   1` probe of the partial unique index per item — never a scan of all enrolments), not twice in the batch, and a
 #   seat left: `row_number()` over the programme's valid items in item order against `capacity − enrolled_count`,
 #   so the remaining seats go to the first items.
 # accepted — the items without a problem; none at all when `atomic` and any item failed.
-# writes — the enrolments (in item order), `enrolled_count` per programme, the learners' links to the provider
-#   organization (`ON CONFLICT DO NOTHING`), ONE `enrolment.batch_created` outbox event for the batch (its
-#   enrolments' ids in item order; docs/training.md "Events") and ONE audit row for the batch, whose `diff` is what
-#   `chanjiao.audit.diff(None, after)` gives for a create: `{field: [null, value]}`.
+# writes — the enrolments (in item order), `enrolled_count` per programme, ONE `enrolment.batch_created` outbox
+#   event for the batch (its enrolments' ids in item order; docs/training.md "Events") and ONE audit row for the
+#   batch, whose `diff` is what `chanjiao.audit.diff(None, after)` gives for a create: `{field: [null, value]}`.
 # The statement returns the items that failed, with their problem.
 _ENROL = """
 with staged as (
@@ -69,7 +71,9 @@ with staged as (
         end as problem
     from staged s
     left join lateral (
-        select l.id, l.erased_at from learners l where l.id = s.learner_id and l.deleted_at is null limit 1
+        select l.id, l.erased_at from learners l
+        where l.id = s.learner_id and l.deleted_at is null and ($12::uuid is null or l.owner_org_id = $12::uuid)
+        limit 1
     ) l on true
     left join programmes p on p.id = s.programme_id and p.deleted_at is null
     left join lateral (
@@ -100,10 +104,6 @@ with staged as (
     update programmes p set enrolled_count = p.enrolled_count + c.n
     from (select programme_id, count(*) as n from accepted group by programme_id) c
     where p.id = c.programme_id
-), linked as (
-    insert into learner_orgs (learner_id, org_id, via, linked_at)
-    select distinct learner_id, provider_org_id, 'enrolment', now() from accepted
-    on conflict do nothing
 ), announced as (
     insert into outbox (event_id, type, aggregate_type, aggregate_id, seq, occurred_at, actor, schema_version,
                         payload, attempts)
@@ -186,6 +186,14 @@ def _problem_error(problem: str, index: int, existing_id: uuid.UUID | None) -> A
     return service.programme_full()
 
 
+def _owner(principal: Principal) -> uuid.UUID | None:
+    """Whose learner records the items may name: the caller's organization's (NULL: any — platform admins only; a
+    principal without an organization names none)."""
+    if principal.is_platform_admin:
+        return None
+    return principal_org(principal) or uuid.UUID(int=0)
+
+
 async def raw_connection(session: AsyncSession) -> Any:
     """The asyncpg connection under the session (same transaction)."""
     conn = await session.connection()
@@ -266,6 +274,7 @@ async def enrol_many(
             new_id(),
             request_id_var.get(),
             json.dumps([str(p) for p in programme_ids]),
+            _owner(principal),
         )
         for r in failed:
             errors[r["idx"]] = _problem_error(r["problem"], r["idx"], r["existing_id"])

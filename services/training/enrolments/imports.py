@@ -1,10 +1,11 @@
 """The enrolment roster import: a class list kept in Excel (`.xlsx`/`.csv`, Chinese headings) → enrolments.
 
-A row names its learner by ID number (证件类型 + 证件号码: looked up by the learners' keyed hash — the number is
-never stored or echoed here) or by 学员ID, and its programme by 培训项目ID (or the `programme_id` of the request
-for a one-class roster). The rows that resolve go through the same set-based path as `POST /v1/enrolments/batch`
-(staging COPY, one verdict statement, one INSERT); the report names each rejected row with field, column and
-rule — never a cell's value. A dry run does the same work and the caller rolls it back."""
+A row names its learner by ID number (证件类型 + 证件号码: looked up by the keyed hash among the enrolling
+organization's own learner records only — the number is never stored or echoed here) or by 学员ID (a record of the
+enrolling organization, else `learner_not_found` like a missing one), and its programme by 培训项目ID (or the
+`programme_id` of the request for a one-class roster). The rows that resolve go through the same set-based path
+as `POST /v1/enrolments/batch` (staging COPY, one verdict statement, one INSERT); the report names each rejected
+row with field, column and rule — never a cell's value. A dry run does the same work and the caller rolls it back."""
 
 from __future__ import annotations
 
@@ -23,13 +24,15 @@ from services.training.enrolments import batch
 from services.training.enrolments.schemas import EnrolmentCreate
 from services.training.learners import personal
 from services.training.learners.models import ID_TYPE_LABELS, Learner
+from services.training.learners.service import principal_org
 from services.training.orgs import OrgDirectory
+from services.training.programmes.models import Programme
 
 COLUMNS = (
     Column(
         "证件类型", "id_type", False, "默认 居民身份证；可填 护照、港澳居民来往内地通行证、台湾居民来往大陆通行证等"
     ),
-    Column("证件号码", "id_number", False, "与 学员ID 二选一：学员须已登记（POST /v1/learners 或学员导入）"),
+    Column("证件号码", "id_number", False, "与 学员ID 二选一：学员须已由本单位登记（POST /v1/learners 或学员导入）"),
     Column("学员ID", "learner_id", False, "与 证件号码 二选一：学员的 id（UUID）"),
     Column("姓名", "name", False, "可选；填写时须与登记的姓名一致（核对用，不修改学员信息）"),
     Column("培训项目ID", "programme_id", False, "培训项目的 id（UUID）；留空则用请求参数 programme_id"),
@@ -94,6 +97,32 @@ def _reject(out: list[ImportRejection], row: int, fld: str | None, rule: str, me
     out.append(ImportRejection(row=row, field=fld, column=column, rule=rule, message=message))
 
 
+def _row_programme(cells: dict[str, str], programme_id: uuid.UUID | None) -> str | None:
+    return cells.get("programme_id") or (str(programme_id) if programme_id else None)
+
+
+async def _providers(
+    session: AsyncSession, rows: list[tuple[int, dict[str, str]]], programme_id: uuid.UUID | None
+) -> dict[str, uuid.UUID]:
+    """Provider of each programme the rows name (as written in the sheet → provider organization)."""
+    named: dict[str, uuid.UUID] = {}
+    for _, cells in rows:
+        text = _row_programme(cells, programme_id)
+        if text is None:
+            continue
+        try:
+            named[text] = uuid.UUID(text)
+        except ValueError:
+            continue
+    if not named:
+        return {}
+    result = await session.execute(
+        sa.select(Programme.id, Programme.provider_org_id).where(Programme.id.in_(set(named.values())))
+    )
+    provider_of = {r.id: r.provider_org_id for r in result}
+    return {text: provider_of[pid] for text, pid in named.items() if pid in provider_of}
+
+
 async def run_import(
     session: AsyncSession,
     *,
@@ -129,15 +158,20 @@ async def run_import(
             _reject(report.rejected, number, "id_number", exc.rule, exc.message_en if english else exc.message_zh)
             continue
         wanted[number] = pd.hashes(id_type, num)
-    found: dict[bytes, tuple[uuid.UUID, str]] = {}
+    # Only the records of the enrolling organization are looked at (a platform admin's rows: those of the row's
+    # programme's provider), so whether another organization registered a number changes nothing in the report.
+    owner = None if principal.is_platform_admin else (principal_org(principal) or uuid.UUID(int=0))
+    providers = await _providers(session, rows, programme_id) if owner is None else {}
+    found: dict[tuple[uuid.UUID, bytes], tuple[uuid.UUID, str]] = {}
     all_hashes = [h for hs in wanted.values() for h in hs]
     if all_hashes:
-        result = await session.execute(
-            sa.select(Learner.id_number_hash, Learner.id, Learner.name).where(
-                Learner.id_number_hash.in_(all_hashes), Learner.deleted_at.is_(None)
-            )
+        stmt = sa.select(Learner.owner_org_id, Learner.id_number_hash, Learner.id, Learner.name).where(
+            Learner.id_number_hash.in_(all_hashes), Learner.deleted_at.is_(None)
         )
-        found = {r.id_number_hash: (r.id, r.name) for r in result}
+        if owner is not None:
+            stmt = stmt.where(Learner.owner_org_id == owner)
+        result = await session.execute(stmt)
+        found = {(r.owner_org_id, r.id_number_hash): (r.id, r.name) for r in result}
 
     items: list[dict[str, Any]] = []
     item_rows: list[tuple[int, str]] = []  # (row number, the field that named the learner)
@@ -149,7 +183,8 @@ async def run_import(
             learner: Any = cells["learner_id"]
             by = "learner_id"
         elif number in wanted:
-            hit = next((found[h] for h in wanted[number] if h in found), None)
+            whose = owner if owner is not None else providers.get(_row_programme(cells, programme_id) or "")
+            hit = next((found[(whose, h)] for h in wanted[number] if (whose, h) in found), None)
             if hit is None:
                 _reject(
                     report.rejected,
@@ -178,7 +213,7 @@ async def run_import(
                 "Give 证件号码 or 学员ID" if english else "须填写 证件号码 或 学员ID",
             )
             continue
-        pid = cells.get("programme_id") or (str(programme_id) if programme_id else None)
+        pid = _row_programme(cells, programme_id)
         if pid is None:
             _reject(
                 report.rejected,

@@ -39,6 +39,8 @@ EXPORT = Export(
     "报名",
     [
         ("学员ID", "learner_id"),
+        ("学员姓名", lambda r: r.learner.name),
+        ("证件号码（脱敏）", lambda r: r.learner.id_number_masked),
         ("培训项目ID", "programme_id"),
         ("举办单位ID", "provider_org_id"),
         ("状态", "status_label"),
@@ -64,13 +66,15 @@ WHO = (
 )
 PRIVATE = (
     "\n\nEnrolments are private: readable by principals of the programme's provider and partner organizations, of "
-    "the learner's current organization (the school), by services and platform admins; to anyone else an "
-    "enrolment is 404 and absent from lists."
+    "the organization owning the learner record, by services and platform admins; to anyone else an enrolment is "
+    "404 and absent from lists. Each carries a `learner` summary (name, masked number) — the learner record itself "
+    "stays visible to its owner only."
 )
 
 EXAMPLE = {
     "id": "019abf41-0000-7000-8000-0000000000e1",
     "learner_id": "019abf40-0000-7000-8000-0000000000a1",
+    "learner": {"name": "张三", "id_number_masked": "1101************17"},
     "programme_id": "019abf31-2e3f-7b5c-9d6e-7f8a9b0c1d2e",
     "provider_org_id": "019abf2e-7c3a-7d2e-9b1a-3f0c2d4e5a6b",
     "status": "enrolled",
@@ -118,8 +122,10 @@ async def _programme(session, programme_id: uuid.UUID, *, loc: list[str | int]) 
     response_model=EnrolmentPublic,
     dependencies=[WRITE],
     summary="报名 Enrol a learner",
-    description="Enrols an existing learner in a programme of the caller's organization (status `enrolled`) and "
-    "links the learner to the provider organization. One enrolment per learner and programme that is not dropped "
+    description="Enrols a learner in a programme of the caller's organization (status `enrolled`). The learner is "
+    "a record your organization registered (`POST /v1/learners`); another organization's record is 404, as if it "
+    "did not exist — register the person yourself (your own record; the figures count the person once). The answer "
+    "carries a `learner` summary (name, masked number). One enrolment per learner and programme that is not dropped "
     "(409 `duplicate-enrolment` with `existing_id`). **Capacity is a hard limit**: the seat is taken with one "
     "conditional UPDATE in the same transaction, so two clerks enrolling the last seat at once get one 201 and one "
     "409 `programme-full`; a dropped enrolment frees its seat. The provider must still be active in the membership "
@@ -146,8 +152,9 @@ async def create_enrolment(
     p = await _programme(session, body.programme_id, loc=["body", "programme_id"])
     ensure_org(principal, p.provider_org_id)
     await org_directory(request).require_active({"provider_org_id": p.provider_org_id})
-    e = await service.create_enrolment(session, p=p, data=body, actor=principal.actor)
-    response = _one(service.render([(e, p.provider_org_id)])[0], 201, Location=f"/v1/enrolments/{e.id}")
+    e, learner = await service.create_enrolment(session, p=p, data=body, principal=principal)
+    public = service.render([(e, p.provider_org_id, learner.name, learner.id_number_masked)])[0]
+    response = _one(public, 201, Location=f"/v1/enrolments/{e.id}")
     await idem.record(session, response)
     await session.commit()
     return response
@@ -218,7 +225,7 @@ async def get_enrolment(
         raise service.not_found()
     if if_none_match_hits(if_none_match, e.version):
         return Response(status_code=304, headers={"ETag": etag_for(e.version)})
-    return _one(service.render([(e, p.provider_org_id)])[0])
+    return _one(await service.render_one(session, e, p))
 
 
 @router.patch(
@@ -251,7 +258,7 @@ async def update_enrolment(
     p = await service.programme_of(session, e)
     ensure_org(principal, p.provider_org_id)
     e = await service.update_attendance(session, e=e, p=p, changes=body, if_match=if_match, actor=principal.actor)
-    public = service.render([(e, p.provider_org_id)])[0]
+    public = await service.render_one(session, e, p)
     await session.commit()
     return _one(public)
 
@@ -278,6 +285,6 @@ async def transition_enrolment(
     p = await service.programme_of(session, e)
     ensure_org(principal, p.provider_org_id)
     e = await service.transition(session, e=e, data=body, actor=principal.actor)
-    public = service.render([(e, p.provider_org_id)])[0]
+    public = await service.render_one(session, e, p)
     await session.commit()
     return _one(public)

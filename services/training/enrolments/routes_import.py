@@ -127,7 +127,7 @@ async def import_enrolments(
                             "heading": "证件号码",
                             "field": "id_number",
                             "required": False,
-                            "description": "与 学员ID 二选一：学员须已登记（POST /v1/learners 或学员导入）",
+                            "description": "与 学员ID 二选一：学员须已由本单位登记（POST /v1/learners 或学员导入）",
                         }
                     ],
                 },

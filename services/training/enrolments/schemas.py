@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chanjiao.pagination import Page
 from services.training.enrolments.models import EnrolmentStatus
+from services.training.learners.schemas import LearnerSummary
 
 Days = Annotated[
     Decimal, Field(ge=0, le=3660, max_digits=7, decimal_places=1, description="出勤天数 (≥ 0, 0.5 steps ok)")
@@ -33,7 +34,10 @@ class EnrolmentCreate(BaseModel):
         },
     )
 
-    learner_id: uuid.UUID = Field(description="学员: an existing learner (`POST /v1/learners`)")
+    learner_id: uuid.UUID = Field(
+        description="学员: a learner record of the enrolling organization (`POST /v1/learners`); another "
+        "organization's record is 404"
+    )
     programme_id: uuid.UUID = Field(description="培训项目: a programme of the caller's organization")
     enrolled_on: date | None = Field(default=None, description="报名日期; default today (Asia/Shanghai)")
 
@@ -69,6 +73,10 @@ class TransitionCreate(BaseModel):
 class EnrolmentPublic(BaseModel):
     id: uuid.UUID
     learner_id: uuid.UUID
+    learner: LearnerSummary = Field(
+        description="The learner as its record shows it (name, masked number) — what the provider and partners see "
+        "of the learner; the record itself stays its owner's"
+    )
     programme_id: uuid.UUID
     provider_org_id: uuid.UUID = Field(description="举办单位 of the programme")
     status: EnrolmentStatus

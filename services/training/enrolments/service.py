@@ -12,9 +12,14 @@ the WHERE clause against the committed count (READ COMMITTED re-evaluation), so 
 last seat one wins and the other gets 409 `programme-full`. A check constraint (`enrolled_count <= capacity`)
 backs it. Dropping an enrolment gives its seat back (decrement) in the same transaction as the transition.
 
+Which learner record an enrolment points to: the one owned by the enrolling organization (the provider — the
+caller's own record; a platform admin may name any). Another organization's record is 404, as if it did not
+exist.
+
 Who reads an enrolment: principals of the programme's provider organization or of a partner organization,
-principals of the learner's current organization (the school), services with `training:read` and platform
-admins; anyone else gets 404 and does not see it in lists."""
+principals of the organization owning the learner record, services with `training:read` and platform admins;
+anyone else gets 404 and does not see it in lists. Every answer carries a `learner` summary (name, masked number)
+so the provider and partners can run the roster without seeing the learner record."""
 
 from __future__ import annotations
 
@@ -39,9 +44,13 @@ from services.training.db import kernel
 from services.training.enrolments.models import LIFECYCLE, SEATED_SQL, STATUS_LABELS, Enrolment
 from services.training.enrolments.schemas import EnrolmentCreate, EnrolmentPublic, EnrolmentUpdate, TransitionCreate
 from services.training.learners.models import Learner
-from services.training.learners.service import link_learner, require_learner
+from services.training.learners.schemas import LearnerSummary
+from services.training.learners.service import require_own_learner
 from services.training.programmes.models import Programme
 from services.training.programmes.service import principal_org, reads_everything
+
+# An enrolment as listed: (enrolment, provider organization, learner name, learner masked number).
+Row = tuple[Enrolment, uuid.UUID, str, str | None]
 
 AUDITED = (
     "learner_id",
@@ -163,8 +172,8 @@ async def can_read(session: AsyncSession, principal: Principal, e: Enrolment, p:
         return False
     if org == p.provider_org_id or org in (p.partner_org_ids or []):
         return True
-    current = (await session.execute(sa.select(Learner.current_org_id).where(Learner.id == e.learner_id))).scalar()
-    return current == org
+    owner = (await session.execute(sa.select(Learner.owner_org_id).where(Learner.id == e.learner_id))).scalar()
+    return owner == org
 
 
 def visible_filter(principal: Principal) -> sa.ColumnElement[bool] | None:
@@ -177,7 +186,7 @@ def visible_filter(principal: Principal) -> sa.ColumnElement[bool] | None:
     return sa.or_(
         Programme.provider_org_id == org,
         Programme.partner_org_ids.contains([org]),
-        Enrolment.learner_id.in_(sa.select(Learner.id).where(Learner.current_org_id == org)),
+        Learner.owner_org_id == org,
     )
 
 
@@ -193,10 +202,11 @@ async def list_enrolments(
     cursor: str | None,
     limit: int,
     visible: sa.ColumnElement[bool] | None,
-) -> tuple[list[tuple[Enrolment, uuid.UUID]], str | None]:
+) -> tuple[list[Row], str | None]:
     stmt = (
-        sa.select(Enrolment, Programme.provider_org_id)
+        sa.select(Enrolment, Programme.provider_org_id, Learner.name, Learner.id_number_masked)
         .join(Programme, Programme.id == Enrolment.programme_id)
+        .join(Learner, Learner.id == Enrolment.learner_id)
         .where(Enrolment.deleted_at.is_(None))
     )
     if visible is not None:
@@ -241,12 +251,16 @@ async def _record(session: AsyncSession, e: Enrolment, *, action: str, actor: st
     )
 
 
-async def create_enrolment(session: AsyncSession, *, p: Programme, data: EnrolmentCreate, actor: str) -> Enrolment:
-    """`p` is the programme (tenant and provider checked by the caller). Order: the learner, the one-per-learner
-    rule, then the seat (conditional UPDATE), then the row — all in the caller's transaction."""
+async def create_enrolment(
+    session: AsyncSession, *, p: Programme, data: EnrolmentCreate, principal: Principal
+) -> tuple[Enrolment, Learner]:
+    """`p` is the programme (tenant and provider checked by the caller). Order: the learner (a record the caller's
+    organization owns, else 404), the one-per-learner rule, then the seat (conditional UPDATE), then the row — all
+    in the caller's transaction."""
+    actor = principal.actor
     enrolled_on = data.enrolled_on or today()
     _not_future(enrolled_on, ["body", "enrolled_on"])
-    learner = await require_learner(session, data.learner_id)
+    learner = await require_own_learner(session, principal, data.learner_id)
     if learner.erased_at is not None:
         raise erased()
     existing = (
@@ -280,7 +294,6 @@ async def create_enrolment(session: AsyncSession, *, p: Programme, data: Enrolme
             await session.flush()
     except IntegrityError:
         raise duplicate(None) from None  # a concurrent enrolment of the same learner committed first
-    await link_learner(session, data.learner_id, p.provider_org_id, "enrolment")
     after = _snapshot(e)
     await _record(
         session,
@@ -291,7 +304,7 @@ async def create_enrolment(session: AsyncSession, *, p: Programme, data: Enrolme
         after=after,
         payload={**after, "provider_org_id": p.provider_org_id},
     )
-    return e
+    return e, learner
 
 
 def _programme_days(p: Programme) -> int:
@@ -396,7 +409,21 @@ async def transition(session: AsyncSession, *, e: Enrolment, data: TransitionCre
     return e
 
 
-def render(rows: list[tuple[Enrolment, uuid.UUID]]) -> list[EnrolmentPublic]:
+async def learner_summary(session: AsyncSession, learner_id: uuid.UUID) -> tuple[str, str | None]:
+    """(name, masked number) of the enrolment's learner record, for the `learner` summary of an answer."""
+    row = (
+        await session.execute(sa.select(Learner.name, Learner.id_number_masked).where(Learner.id == learner_id))
+    ).one()
+    return row.name, row.id_number_masked
+
+
+async def render_one(session: AsyncSession, e: Enrolment, p: Programme) -> EnrolmentPublic:
+    return render([(e, p.provider_org_id, *await learner_summary(session, e.learner_id))])[0]
+
+
+def render(rows: list[Row]) -> list[EnrolmentPublic]:
+    """Rows of (enrolment, provider organization, learner name, learner masked number)."""
+
     def num(v: Any) -> float | None:
         return float(v) if v is not None else None
 
@@ -404,6 +431,7 @@ def render(rows: list[tuple[Enrolment, uuid.UUID]]) -> list[EnrolmentPublic]:
         EnrolmentPublic(
             id=e.id,
             learner_id=e.learner_id,
+            learner=LearnerSummary(name=name, id_number_masked=masked),
             programme_id=e.programme_id,
             provider_org_id=provider,
             status=e.status,
@@ -419,5 +447,5 @@ def render(rows: list[tuple[Enrolment, uuid.UUID]]) -> list[EnrolmentPublic]:
             created_at=e.created_at,
             updated_at=e.updated_at,
         )
-        for e, provider in rows
+        for e, provider, name, masked in rows
     ]

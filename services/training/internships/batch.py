@@ -22,7 +22,7 @@ from chanjiao.errors import AppError, Forbidden
 from services.training.internships import service
 from services.training.internships.schemas import BatchItemResult, InternshipCreate
 from services.training.orgs import OrgDirectory
-from services.training.practice.common import acts_for_any, require_visible_learner
+from services.training.practice.common import acts_for_any
 
 
 @dataclass
@@ -74,7 +74,7 @@ async def create_many(
             try:
                 await directory.require_active({"school_org_id": item.school_org_id, "host_org_id": item.host_org_id})
                 async with session.begin_nested():
-                    await require_visible_learner(session, principal, item.learner_id)
+                    await service.check_learner(session, principal, item.learner_id, item.school_org_id)
                     row = await service.RECORDS.create(session, data=item, actor=principal.actor)
             except AppError as exc:
                 if exc.status >= 500:

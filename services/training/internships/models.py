@@ -1,5 +1,6 @@
 """Internship 实习实训 — the table. `three_months_or_more` is derived (internships/months.py) and stored, so the
-figures count it in SQL."""
+figures count it in SQL. `learner_name` and `learner_id_number_masked` are read with every row (subqueries on the
+school's learner record) for the `learner` summary the host sees."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from decimal import Decimal
 from enum import StrEnum
 
 import sqlalchemy as sa
+from sqlalchemy.orm import column_property
 from sqlmodel import Field
 
 from services.training.db import Base
+from services.training.learners.models import Learner
 
 
 class InternshipKind(StrEnum):
@@ -59,3 +62,22 @@ class Internship(Base, table=True):
     created_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
     updated_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
     deleted_at: datetime | None = Field(default=None, sa_column=sa.Column(sa.DateTime(timezone=True), nullable=True))
+
+
+def _of_learner(column: sa.Column) -> sa.ScalarSelect:
+    return (
+        sa.select(column)
+        .where(Learner.__table__.c.id == Internship.__table__.c.learner_id)
+        .correlate_except(Learner)
+        .scalar_subquery()
+    )
+
+
+# Read-only, loaded with the row; the learner of an internship never changes, so a flush need not expire them.
+Internship.__mapper__.add_property(
+    "learner_name", column_property(_of_learner(Learner.__table__.c.name), expire_on_flush=False)
+)
+Internship.__mapper__.add_property(
+    "learner_id_number_masked",
+    column_property(_of_learner(Learner.__table__.c.id_number_masked), expire_on_flush=False),
+)

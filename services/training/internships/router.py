@@ -28,7 +28,7 @@ from services.training.internships.schemas import (
     InternshipUpdate,
 )
 from services.training.orgs import org_directory
-from services.training.practice.common import READ, WRITE, private, require_visible_learner, who
+from services.training.practice.common import READ, WRITE, private, who
 from services.training.practice.records import equal, overlapping
 from services.training.practice.routes import Route, add_create, add_delete, add_get, add_patch, list_responses
 
@@ -40,6 +40,8 @@ EXPORT = Export(
     "实习",
     [
         ("学生ID", "learner_id"),
+        ("学生姓名", lambda r: r.learner.name),
+        ("证件号码（脱敏）", lambda r: r.learner.id_number_masked),
         ("学校ID", "school_org_id"),
         ("实习单位ID", "host_org_id"),
         ("实习类型", "kind_label"),
@@ -64,6 +66,7 @@ _ID = "019abf41-2b3c-7d4e-8f5a-6b7c8d9e0f1a"
 _EXAMPLE = {
     "id": _ID,
     "learner_id": "019abf40-0000-7000-8000-000000000001",
+    "learner": {"name": "李四", "id_number_masked": "3707************34"},
     "school_org_id": "019abf2e-7c3a-7d2e-9b1a-3f0c2d4e5a6b",
     "host_org_id": "019abf2e-0000-7000-8000-000000000002",
     "kind": "post",
@@ -113,8 +116,10 @@ RULES = (
     "\n\nRules: `end_on ≥ start_on`; a `post` internship (岗位实习) needs `insured: true` and an "
     "`insurance_policy_no` — without them 422 naming the field; `school_org_id` and `host_org_id` must be existing, "
     "active organizations (422 naming the field; 503 when membership cannot confirm them — nothing is saved); "
-    "`learner_id` must be a learner your organization already sees (404 otherwise); the record links the learner "
-    "to both organizations.\n\n" + RULE_DESCRIPTION
+    "`learner_id` is the school's learner record: one your organization registered (another organization's record "
+    "is 404, as if it did not exist) and owned by `school_org_id` (422 `learner_not_of_school` otherwise — the "
+    "school records its students' internships; a move to another school keeps the rule). The host sees the "
+    "internship with a `learner` summary (name, masked number), never the learner record.\n\n" + RULE_DESCRIPTION
 )
 
 
@@ -131,7 +136,9 @@ add_create(
     public_model=InternshipPublic,
     example=_EXAMPLE,
     problems=(400, 401, 403, 404, 409, 422, 503),
-    check_refs=lambda session, principal, body: require_visible_learner(session, principal, body.learner_id),
+    check_refs=lambda session, principal, body: service.check_learner(
+        session, principal, body.learner_id, body.school_org_id
+    ),
 )
 
 
@@ -143,7 +150,8 @@ add_create(
     summary="批量登记实习 Record internships in a batch",
     description="Up to 1000 items, each shaped like the body of `POST /v1/internships` and checked on its own. "
     "Answers 200 with one result per item: `201` + `id` (+ `three_months_or_more`), or the item's problem "
-    "(`422` invalid, `404` a learner unknown to the caller). An item naming neither of the caller's organizations "
+    "(`422` invalid, `404` a learner that is not a record of the caller's organization). An item naming neither of "
+    "the caller's organizations "
     "makes the whole batch 403 (the items are listed; nothing is saved). Valid items are saved, invalid ones "
     "touch nothing. With `atomic=true` the batch is all-or-nothing: any failed item → "
     "422 with every item's result (valid ones as `424`, not committed). Every organization is confirmed with "

@@ -13,6 +13,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from chanjiao.pagination import Page
 from services.training.internships.models import InternshipKind
 from services.training.internships.months import RULE_DESCRIPTION
+from services.training.learners.schemas import LearnerSummary
 from services.training.practice.common import Tombstone, not_null, short_text
 
 KIND_DESCRIPTION = "实习类型: cognitive 认识实习 · shadow 跟岗实习 · post 岗位实习 (needs liability insurance)"
@@ -55,7 +56,10 @@ _EXAMPLE_IN = {
 class InternshipCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_EXAMPLE_IN]})
 
-    learner_id: uuid.UUID = Field(description="学生: a learner your organization already sees (e.g. registered)")
+    learner_id: uuid.UUID = Field(
+        description="学生: the school's learner record (one the school registered; the school records the "
+        "internship) — another organization's record is 404"
+    )
     school_org_id: uuid.UUID = Field(description="学校: an existing, active organization")
     host_org_id: uuid.UUID = Field(description="实习单位: an existing, active organization")
     kind: InternshipKind = Field(description=KIND_DESCRIPTION)
@@ -93,6 +97,10 @@ class InternshipUpdate(BaseModel):
 class InternshipPublic(BaseModel):
     id: uuid.UUID
     learner_id: uuid.UUID
+    learner: LearnerSummary = Field(
+        description="The student as the school's record shows it (name, masked number) — what the host sees of the "
+        "student; the record itself stays the school's"
+    )
     school_org_id: uuid.UUID
     host_org_id: uuid.UUID
     kind: InternshipKind

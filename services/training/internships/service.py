@@ -4,17 +4,31 @@ tenancy and the organizations (membership, before anything is written) and passe
 
 Rules: `end_on ≥ start_on`; a `post` internship (岗位实习) needs `insured: true` and an `insurance_policy_no`
 (422 naming the missing field); a policy number without `insured` is contradictory (422); the
-`three_months_or_more` flag is derived (months.py) and stored for the figures."""
+`three_months_or_more` flag is derived (months.py) and stored for the figures.
+
+Which learner record: the **school's** — the school records the internship, naming a learner record it owns
+(`check_learner`: another organization's record is 404, as if it did not exist; a record of the caller that is not
+the school's — a host naming its own — is 422). The host sees the internship with a `learner` summary (name, masked
+number), never the record. Moving an internship to another school keeps that rule (422)."""
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from typing import Any
 
-from chanjiao.errors import FieldError, NotFound, ValidationFailed
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chanjiao.auth import Principal
+from chanjiao.errors import FieldError, NotFound, ValidationFailed, field_error
 from services.training.internships.models import KIND_LABELS, Internship
 from services.training.internships.months import three_months_or_more
 from services.training.internships.schemas import InternshipPublic
-from services.training.learners.models import LinkVia
+from services.training.learners.models import Learner
+from services.training.learners.schemas import LearnerSummary
+from services.training.learners.service import require_learner
+from services.training.practice.common import require_visible_learner
 from services.training.practice.records import Records, from_row
 
 ENTITY = "internship"
@@ -96,18 +110,67 @@ def _derive(values: dict[str, Any]) -> dict[str, Any]:
     return {"three_months_or_more": three_months_or_more(values["start_on"], values["end_on"])}
 
 
+def not_the_schools(loc: list[str | int]) -> ValidationFailed:
+    return field_error(
+        loc,
+        "learner_not_of_school",
+        "实习须关联学校登记的学员（学生由学校登记并记录实习）",
+        "The learner must be a record of the school (the school registers its student and records the internship)",
+    )
+
+
+async def check_learner(
+    session: AsyncSession, principal: Principal, learner_id: uuid.UUID, school_org_id: uuid.UUID
+) -> Learner:
+    """The learner of a new internship: a record the caller owns (else 404) that belongs to the school (else 422)."""
+    learner = await require_visible_learner(session, principal, learner_id)
+    if learner.owner_org_id != school_org_id:
+        raise not_the_schools(["body", "learner_id"])
+    return learner
+
+
 def public(row: Internship) -> InternshipPublic:
-    return from_row(InternshipPublic, row, kind_label=KIND_LABELS[row.kind], days=(row.end_on - row.start_on).days + 1)
+    return from_row(
+        InternshipPublic,
+        row,
+        kind_label=KIND_LABELS[row.kind],
+        days=(row.end_on - row.start_on).days + 1,
+        learner=LearnerSummary(name=row.learner_name, id_number_masked=row.learner_id_number_masked),
+    )
 
 
-RECORDS = Records(
+_SUMMARY = ["learner_name", "learner_id_number_masked"]
+
+
+@dataclass(frozen=True)
+class InternshipRecords(Records[Internship]):
+    """`Records` with the school rule on a move and the learner summary loaded after a create."""
+
+    async def create(
+        self, session: AsyncSession, *, data: BaseModel, actor: str, extra: dict[str, Any] | None = None
+    ) -> Internship:
+        row = await super().create(session, data=data, actor=actor, extra=extra)
+        await session.refresh(row, attribute_names=_SUMMARY)
+        return row
+
+    async def update(
+        self, session: AsyncSession, *, row: Internship, changes: BaseModel, if_match: str | None, actor: str
+    ) -> Internship:
+        school = changes.model_dump(exclude_unset=True).get("school_org_id")
+        if school is not None and school != row.school_org_id:
+            learner = await require_learner(session, row.learner_id)
+            if learner.owner_org_id != school:
+                raise not_the_schools(["body", "school_org_id"])
+        return await super().update(session, row=row, changes=changes, if_match=if_match, actor=actor)
+
+
+RECORDS = InternshipRecords(
     model=Internship,
     entity=ENTITY,
     fields=FIELDS,
     parties=("school_org_id", "host_org_id"),
     not_found=not_found,
     public=public,
-    link_via=LinkVia.internship.value,
     prepare=_prepare,
     check=check_rules,
     derive=_derive,

@@ -1,8 +1,9 @@
 """Many learners at once: `POST /v1/learners/batch` (≤ 1000 items, one SAVEPOINT each, answered per item) and the
 roster import (`.xlsx`/`.csv`, one row at a time, a report naming row, field and rule — never a cell's value).
 
-Both register exactly as `POST /v1/learners` does (`service.register_learner`): a person already registered is
-`existing` (the caller's organization is linked), a different name for a registered number is a `conflict`."""
+Both register exactly as `POST /v1/learners` does (`service.register_learner`): a document the caller's organization
+registered already is `existing` (its own record), a different name for it is a `conflict`; another organization's
+record of the same person changes nothing (the row is `created` — the organization's own record)."""
 
 from __future__ import annotations
 

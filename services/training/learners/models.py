@@ -1,4 +1,4 @@
-"""Learner 学员 and its organization links — the tables.
+"""Learner 学员 records (one organization's record of a person) and persons (the platform-wide counting key).
 
 The ID number and phone are personal data: only AES-GCM ciphertexts (bound to the row), a keyed
 HMAC of the normalised ID number (de-duplication) and the masked forms are stored."""
@@ -45,18 +45,6 @@ class LearnerType(StrEnum):
 LEARNER_TYPE_LABELS = {"student": "学生", "employee": "企业职工", "teacher": "教师", "social": "社会人员"}
 
 
-class LinkVia(StrEnum):
-    """Why an organization sees a learner (learner_orgs.via)."""
-
-    registration = "registration"  # the org created (or re-registered) the learner
-    current_org = "current_org"  # the learner's current organization
-    enrolment = "enrolment"  # T2: the provider org of a programme the learner enrolled in
-    internship = "internship"  # T3: school and host of an internship
-    teacher_practice = "teacher_practice"  # T3: school and enterprise of a teacher's practice
-    part_time_teaching = "part_time_teaching"  # T3
-    certificate = "certificate"  # later: the issuer of a certificate
-
-
 def _values(enum: type[StrEnum]) -> str:
     return ", ".join(f"'{v.value}'" for v in enum)
 
@@ -73,13 +61,31 @@ class Learner(Base, table=True):
             "and id_number_masked is not null)",
             name="id_number_present",
         ),
-        sa.UniqueConstraint("id_number_hash", name="uq_learners_id_number_hash"),
+        # One record per document and organization (among records that still hold a number): migration a7c9e1b3d5f7.
+        sa.Index(
+            "uq_learners_owner_id_number_hash",
+            "owner_org_id",
+            "id_number_hash",
+            unique=True,
+            postgresql_where=sa.text("id_number_hash is not null"),
+        ),
+        sa.Index("ix_learners_owner_org_id", "owner_org_id", "id"),
+        sa.Index("ix_learners_person_id", "person_id"),
         sa.Index("ix_learners_current_org_id", "current_org_id", "id"),
         sa.Index("ix_learners_updated_at", "updated_at", "id"),
         sa.Index("ix_learners_name_bigrams", "name_bigrams", postgresql_using="gin"),
     )
 
     id: uuid.UUID = Field(primary_key=True)
+    # The organization that registered the record: only its principals see and write it (docs/learners.md).
+    owner_org_id: uuid.UUID = Field(sa_column=sa.Column(sa.Uuid, nullable=False))
+    # The platform-wide counting key (one person, however many organizations hold a record of it): internal, never
+    # in an answer, an event or an export; it survives erasure.
+    person_id: uuid.UUID = Field(
+        sa_column=sa.Column(
+            sa.Uuid, sa.ForeignKey("training.persons.id", name="fk_learners_person_id_persons"), nullable=False
+        )
+    )
     name: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     # Overlapping two-character pieces of the name (GIN): `q` finds any part of a name.
     name_bigrams: list[str] = Field(sa_column=sa.Column(ARRAY(sa.Text), nullable=False))
@@ -102,18 +108,16 @@ class Learner(Base, table=True):
     deleted_at: datetime | None = Field(default=None, sa_column=sa.Column(sa.DateTime(timezone=True), nullable=True))
 
 
-class LearnerOrg(Base, table=True):
-    """An organization's relation to a learner: the only way an organization sees one."""
+class Person(Base, table=True):
+    """One human being, platform-wide: what the figures count once however many organizations hold a record of
+    them. `id_number_hash` is the keyed hash of the document (unique); it is cleared when no record of the person
+    that still holds personal data remains (erasure), so the platform keeps no hash of an erased number."""
 
-    __tablename__ = "learner_orgs"
-    __table_args__ = (sa.Index("ix_learner_orgs_org_id", "org_id", "learner_id"),)
+    __tablename__ = "persons"
+    __table_args__ = (sa.UniqueConstraint("id_number_hash", name="uq_persons_id_number_hash"),)
 
-    learner_id: uuid.UUID = Field(
-        sa_column=sa.Column(sa.Uuid, sa.ForeignKey("training.learners.id", ondelete="CASCADE"), primary_key=True)
-    )
-    org_id: uuid.UUID = Field(sa_column=sa.Column(sa.Uuid, primary_key=True))
-    # The first relation that linked them (registration, enrolment, internship …); later ones keep it.
-    via: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
-    linked_at: datetime = Field(
+    id: uuid.UUID = Field(primary_key=True)
+    id_number_hash: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
+    created_at: datetime = Field(
         sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False, server_default=sa.text("now()"))
     )

@@ -59,14 +59,15 @@ REVEAL = allow(roles=(ORG_ADMIN,), scopes=("training:reveal",), tenant="organiza
 ERASE = allow(roles=(ORG_ADMIN,), scopes=("training:write",), tenant="organization")
 
 PRIVATE = (
-    "\n\n**谁能看到 Who sees a learner:** an organization sees a learner only through a relation it owns — it "
-    "registered the learner, is its current organization, or holds one of its enrolments, internships or practice "
-    "records (`learner_orgs`). Anyone else gets 404 and does not see it in lists; platform admins and services "
-    "with `training:read` see every learner. Only masked ID numbers and phones are ever returned."
+    "\n\n**谁能看到 Who sees a learner:** a learner record belongs to the organization that registered it; only "
+    "that organization's principals see it (enrolling the person elsewhere, recording an internship or holding a "
+    "record of the same person gives no other organization sight of it). Anyone else gets 404 and does not see it "
+    "in lists; platform admins and services with `training:read` see every record. Only masked ID numbers and "
+    "phones are ever returned."
 )
 WHO_WRITES = (
-    "\n\n**谁可以 Who:** an org_admin or org_staff (user or API key) of an organization linked to the learner, and "
-    "platform admins; others get 403."
+    "\n\n**谁可以 Who:** an org_admin or org_staff (user or API key) of the organization that owns the learner "
+    "record, and platform admins; to anyone else the record is 404, as if it did not exist."
 )
 
 _ID = "019abf30-1d2e-7a4b-8c5d-6e7f8a9b0c1d"
@@ -137,17 +138,20 @@ def registering_org(principal: Principal, requested: uuid.UUID | None, *, loc: l
     response_model=LearnerPublic,
     dependencies=[WRITE],
     summary="登记学员 Register a learner",
-    description="Registers a learner for your organization (`org_id`: omit it, or send your own; a platform admin "
-    "names one), which is linked to the learner; `current_org_id`, when given, must be an existing, active "
-    "organization and is linked too. `id_number` is validated for `id_type` (resident IDs: GB 11643 check digit, no "
+    description="Registers a learner record owned by your organization (`org_id`: omit it, or send your own; a "
+    "platform admin names one); `current_org_id` (where the learner studies or works now — an attribute, it grants "
+    "nothing), when given, must be an existing, active organization. `id_number` is validated for `id_type` "
+    "(resident IDs: GB 11643 check digit, no "
     "region or age check), stored encrypted with a keyed hash, and read back only masked; gender and birth year "
     "are derived from a resident ID. `phone` is stored encrypted and read back as `phone_masked`.\n\n"
-    "**Learners are shared.** When the same document (type + number) is registered already, the answer is `200` "
-    f"(not 201) with the existing learner and the header `{EXISTING_HEADER}: true`; your organization is linked to "
-    "it and its record is not changed (correct it with PATCH). When the name differs from the registered one the "
-    "answer is 409 `learner-name-conflict`, which reveals neither the registered name nor anything else. Two "
-    "systems registering the same person at the same time end with one learner. Send `Idempotency-Key` so a retry "
-    "never doubles." + WHO_WRITES.replace("linked to the learner", "registering it"),
+    "**One record per organization.** When your organization registered the same document (type + number) already, "
+    f"the answer is `200` (not 201) with that record and the header `{EXISTING_HEADER}: true`, and the record is "
+    "not changed (correct it with PATCH); when the name differs from your record's the answer is 409 "
+    "`learner-name-conflict`, which reveals neither the registered name nor anything else. Another organization's "
+    "record of the same person changes nothing here: you get your own new record (201), exactly as for a person "
+    "nobody registered (the platform counts the person once in its figures). Two systems of your organization "
+    "registering the same person at the same time end with one record. Send `Idempotency-Key` so a retry never "
+    "doubles." + WHO_WRITES.replace("that owns the learner record", "registering it"),
     responses={
         201: {
             "description": "Registered",
@@ -155,7 +159,7 @@ def registering_org(principal: Principal, requested: uuid.UUID | None, *, loc: l
             "content": {"application/json": {"example": _EXAMPLE}},
         },
         200: {
-            "description": f"Already registered: the existing learner, `{EXISTING_HEADER}: true`, your org linked",
+            "description": f"Already registered by your organization: your record, `{EXISTING_HEADER}: true`",
             "headers": {
                 EXISTING_HEADER: {"schema": {"type": "string", "enum": ["true"]}},
                 "Location": {"schema": {"type": "string"}},
@@ -235,9 +239,9 @@ async def list_learners(
     dependencies=[READ],
     summary="按证件号码查找学员 Find a learner by ID number",
     description="The full number travels in the body, so it never lands in a URL or an access log. Answers the "
-    "learner (masked) when you may see it; 404 alike when nobody has that number and when the learner is not "
-    "linked to your organization (so a search reveals nothing across organizations). Register the learner with "
-    "`POST /v1/learners` to link it." + PRIVATE,
+    "record (masked) of your organization; 404 alike when nobody has that number and when only another "
+    "organization registered it (a search looks only among your records, so it reveals nothing across "
+    "organizations). Register the learner with `POST /v1/learners` to create your own record." + PRIVATE,
     responses={
         200: {
             "headers": {"ETag": {"schema": {"type": "string"}}},
@@ -283,9 +287,10 @@ async def get_learner(
     dependencies=[WRITE],
     summary="更正学员信息 Correct a learner",
     description="Partial update of `name`, `phone` (`null` clears it), `learner_type`, `current_org_id` (an "
-    "existing, active organization, linked to the learner; `null` clears it). Correcting the document itself: send "
+    "existing, active organization; `null` clears it). Correcting the document itself: send "
     "`id_number` (and `id_type` if it changes) — it is validated, re-encrypted and re-hashed, and gender and birth "
-    "year derived again; 409 `learner-id-number-taken` when another learner holds that number. An erased learner "
+    "year derived again; 409 `learner-id-number-taken` when another record of your organization holds that number "
+    "(other organizations' records do not count). An erased learner "
     "cannot be changed (409). Audited: the audit row names the fields changed, never the name, number or phone. "
     "Send `If-Match` with the ETag you read (stale → 412)." + WHO_WRITES,
     responses={
@@ -302,8 +307,7 @@ async def update_learner(
     directory: DirectoryDep,
     if_match: IfMatch = None,
 ) -> Response:
-    await service.require_learner(session, learner_id)
-    await service.ensure_linked_writer(session, principal, learner_id)
+    await service.require_own_learner(session, principal, learner_id)
     if body.current_org_id is not None:
         await directory.require_active({"current_org_id": body.current_org_id})
     learner = await service.update_learner(
@@ -320,8 +324,9 @@ async def update_learner(
     dependencies=[REVEAL],
     summary="查看完整证件号码 Reveal a learner's full ID number",
     description="For submissions that need the full number (e.g. to the human-resources authority). Needs the "
-    "scope `training:reveal` and the role org_admin of an organization linked to the learner (or a platform "
-    "admin); org_staff and keys without the scope get 403. `reason` (2–200 characters, no long numbers) is "
+    "scope `training:reveal` and the role org_admin of the organization that owns the record (or a platform "
+    "admin); org_staff and keys without the scope get 403; any other organization gets 404. `reason` (2–200 "
+    "characters, no long numbers) is "
     "required. Every reveal writes an audit row — who, when, why; never the number. The answer carries "
     "`Cache-Control: no-store`; it is not kept for `Idempotency-Key` replays. An erased learner has no number "
     "(409).",
@@ -345,8 +350,7 @@ async def update_learner(
 async def reveal_learner(
     learner_id: uuid.UUID, body: RevealRequest, session: SessionDep, principal: PrincipalDep, pd: PdDep
 ) -> Response:
-    learner = await service.require_learner(session, learner_id)
-    await service.ensure_linked_writer(session, principal, learner_id, roles=(ORG_ADMIN,))
+    learner = await service.require_own_learner(session, principal, learner_id)
     number = await service.reveal(session, learner=learner, reason=body.reason, pd=pd, actor=principal.actor)
     revealed = LearnerRevealed(id=learner.id, id_type=learner.id_type, id_number=number, revealed_at=datetime.now(UTC))
     await session.commit()
@@ -358,13 +362,14 @@ async def reveal_learner(
     response_model=LearnerPublic,
     dependencies=[ERASE],
     summary="注销学员个人信息 Erase a learner (anonymise)",
-    description="PIPL erasure by anonymisation: the name becomes 已注销; the ID number, phone, keyed hash and masked "
-    "forms are cleared (the person can be registered again as a new learner); gender, birth year, learner type, "
-    "current organization and every record referencing the learner (enrolments, internships …) stay, so the "
-    "figures do not change. `reason` is required and kept in the audit row (which, like every learner audit row, "
+    description="PIPL erasure by anonymisation of your organization's record: the name becomes 已注销; the ID "
+    "number, phone, keyed hash and masked forms are cleared; gender, birth year, learner type, current organization "
+    "and every record referencing the learner (enrolments, internships …) stay, so the figures do not change. "
+    "Another organization's record of the same person is not touched. `reason` is required and kept in the audit "
+    "row (which, like every learner audit row, "
     "holds no name, number or phone). Lists show the learner as a tombstone with `include_deleted=true`.\n\n"
-    "**谁可以 Who:** the org_admin of the learner's current organization (for a learner without one: of an "
-    "organization that registered it) and platform admins; others get 403.",
+    "**谁可以 Who:** the org_admin of the organization that owns the record, and platform admins; to any other "
+    "organization the record is 404.",
     responses={
         200: {"content": {"application/json": {"example": _ERASED_EXAMPLE}}},
         **problem_responses(401, 403, 404, 409, 412, 422),
@@ -377,8 +382,7 @@ async def erase_learner(
     principal: PrincipalDep,
     if_match: IfMatch = None,
 ) -> Response:
-    learner = await service.require_learner(session, learner_id, for_update=True)
-    await service.ensure_may_erase(session, principal, learner)
+    learner = await service.require_own_learner(session, principal, learner_id, for_update=True)
     learner = await service.erase_learner(
         session, learner=learner, reason=body.reason, if_match=if_match, actor=principal.actor
     )

@@ -104,9 +104,10 @@ def _named_orgs(items: list[LearnerCreate | None]) -> set[uuid.UUID]:
     openapi_extra=BODY.openapi,
     summary="批量登记学员 Register learners in a batch",
     description="Up to 1000 items, each shaped like the body of `POST /v1/learners` and registered exactly as it "
-    "is. Answers 200 with one result per item: `201` created · `200` existing (registered already; your "
-    "organization is now linked) · `409` conflict (a different name for a registered number — the registered name "
-    "is never shown) · `422` invalid (each field and rule named; a rejected value is never echoed). Valid items "
+    "is. Answers 200 with one result per item: `201` created · `200` existing (your organization registered it "
+    "already: your record) · `409` conflict (a different name for a number your organization registered — the "
+    "registered name is never shown; other organizations' records never make an item existing or a conflict) · "
+    "`422` invalid (each field and rule named; a rejected value is never echoed). Valid items "
     "are saved, invalid ones touch nothing. With `atomic=true` the batch is all-or-nothing: any failed item → 422 "
     "with every item's result (valid ones as `424`, not committed). `Idempotency-Key` keys the batch as a whole." + WHO,
     responses={
@@ -172,8 +173,10 @@ async def create_batch(
     "5 MiB and 10,000 rows (else 413). The heading row maps columns to fields — see "
     "`GET /v1/learners/import-template.xlsx`: 姓名 → name, 证件类型 → id_type (Chinese label or code; default "
     "居民身份证), 证件号码 → id_number, 手机号 → phone, 学员类型 → learner_type (学生/企业职工/教师/社会人员 or code); "
-    "other columns are ignored. Each row is registered as `POST /v1/learners` would (`created`, or `existing` and "
-    "linked) or rejected on its own; the report lists every rejected row with field and rule, **never a cell's "
+    "other columns are ignored. Each row is registered as `POST /v1/learners` would (`created`, or `existing` when "
+    "your "
+    "organization registered it already — never because of another organization's record) or rejected on its own; "
+    "the report lists every rejected row with field and rule, **never a cell's "
     "value**. `current_org_id` applies to every row. `dry_run=true` checks everything and saves nothing." + WHO,
     responses={
         200: {"content": {"application/json": {"example": _REPORT_EXAMPLE}}},

@@ -114,12 +114,12 @@ class LearnerCreate(BaseModel):
     current_org_id: uuid.UUID | None = Field(
         default=None,
         description="当前所在单位 (school of a student, employer of an employee): an existing, active organization; "
-        "it is linked to the learner",
+        "an attribute of the record — it gives that organization no sight of it",
     )
     org_id: uuid.UUID | None = Field(
         default=None,
-        description="登记单位: the organization registering the learner (linked to it). An organization's principal "
-        "registers for its own organization (omit it, or send its own id); a platform admin must name one.",
+        description="登记单位: the organization registering — and owning — the learner record. An organization's "
+        "principal registers for its own organization (omit it, or send its own id); a platform admin must name one.",
     )
 
     _number = field_validator("id_number")(_check_number_for_type)
@@ -234,6 +234,14 @@ class LearnerPublic(BaseModel):
     updated_at: datetime
 
 
+class LearnerSummary(BaseModel):
+    """What a record that references a learner shows of it to every party of that record (an enrolment's provider
+    and partners, an internship's host): enough to run a roster, never the learner record itself."""
+
+    name: str = Field(description="姓名 as the owning organization recorded it; 已注销 once erased")
+    id_number_masked: str | None = Field(description="证件号码 masked (`3701************34`); null once erased")
+
+
 class LearnerTombstone(BaseModel):
     """Returned in lists with `include_deleted=true` for learners erased (anonymised) or deleted."""
 
@@ -270,8 +278,9 @@ BATCH_EXAMPLE: dict[str, Any] = {
 class BatchItemResult(BaseModel):
     index: int = Field(description="Position of the item in `items` (from 0)")
     status: int = Field(
-        description="201 created; 200 existing (the learner was registered already; your organization is now "
-        "linked); 4xx the item's problem (409 name conflict, 422 invalid); 424 valid but not committed (atomic "
+        description="201 created; 200 existing (your organization registered the document "
+        "already: your record); 4xx the item's problem (409 name conflict, 422 invalid); 424 valid but not "
+        "committed (atomic "
         "batch with errors)"
     )
     outcome: str = Field(description="created · existing · conflict · invalid · error · not_committed")
@@ -299,7 +308,7 @@ class ImportReport(BaseModel):
     dry_run: bool
     rows: int = Field(description="Data rows read (blank rows are not counted)")
     created: int
-    existing: int = Field(description="Rows of learners already registered: linked to your organization")
+    existing: int = Field(description="Rows your organization had registered already (its own records)")
     rejected: list[ImportRejection]
     ignored_columns: list[str] = Field(description="Letters of columns whose heading is not in the table")
 

@@ -1,13 +1,18 @@
-"""Learner rules: register (or find) a shared learner, read what an organization may see, search by number,
-reveal, correct, erase — each write leaving an audit row (name, number and phone redacted) in the caller's
-transaction. Knows nothing of HTTP.
+"""Learner rules: register (or find, within the caller's organization) a learner record, read what an organization
+may see, search by number, reveal, correct, erase — each write leaving an audit row (name, number and phone
+redacted) in the caller's transaction. Knows nothing of HTTP.
 
-Shared entry points for the other training areas (enrolments, internships, practice):
+A learner record belongs to one organization (`owner_org_id`, the one that registered it): only its principals —
+and platform admins; services with `training:read` read — see and write it; to everyone else it does not exist
+(404 on every route and as a reference). The same document registered by another organization is that
+organization's own record of the same person (`persons`, the counting key: docs/learners.md).
 
-* `require_learner(session, learner_id)` — the learner (also when erased: the records that reference it stay)
-  or a 404 problem; check `learner.erased_at` before tying a *new* record to it;
-* `link_learner(session, learner_id, org_id, via)` — record that an organization has a relation to the learner
-  (idempotent); an organization sees a learner only through such links.
+Entry points for the other training areas (enrolments, internships, practice):
+
+* `require_learner(session, learner_id)` — the record whoever owns it (also when erased: the records that
+  reference it stay) or a 404 problem: for reading a reference that is already stored;
+* `require_own_learner(session, principal, learner_id)` — the record if the caller's organization owns it
+  (platform admins: any), else the same 404: for tying a *new* record to a learner.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chanjiao.audit import record_change, write_audit
 from chanjiao.auth import ORG_ADMIN, ORG_STAFF, Principal
 from chanjiao.crypto import DecryptionError
-from chanjiao.errors import Conflict, Forbidden, NotFound, field_error
+from chanjiao.errors import Conflict, NotFound, field_error
 from chanjiao.etag import check_if_match
 from chanjiao.idempotency import forget_responses_mentioning
 from chanjiao.ids import new_id
@@ -37,8 +43,7 @@ from services.training.learners.models import (
     ID_TYPE_LABELS,
     LEARNER_TYPE_LABELS,
     Learner,
-    LearnerOrg,
-    LinkVia,
+    Person,
 )
 from services.training.learners.schemas import LearnerCreate, LearnerPublic, LearnerTombstone, LearnerUpdate
 
@@ -92,7 +97,7 @@ def erased() -> LearnerErased:
 
 # ---- shared with the other training areas ----------------------------------------------------------------
 async def require_learner(session: AsyncSession, learner_id: uuid.UUID, *, for_update: bool = False) -> Learner:
-    """The learner (not deleted; an erased, anonymised learner is still returned), else 404."""
+    """The learner record (not deleted; an erased, anonymised one is still returned), whoever owns it, else 404."""
     stmt = sa.select(Learner).where(Learner.id == learner_id, Learner.deleted_at.is_(None))
     if for_update:
         stmt = stmt.with_for_update()
@@ -102,13 +107,16 @@ async def require_learner(session: AsyncSession, learner_id: uuid.UUID, *, for_u
     return learner
 
 
-async def link_learner(session: AsyncSession, learner_id: uuid.UUID, org_id: uuid.UUID, via: str) -> None:
-    """Link `org_id` to the learner (idempotent: an existing link keeps its first `via` and time)."""
-    await session.execute(
-        pg_insert(LearnerOrg)
-        .values(learner_id=learner_id, org_id=org_id, via=via)
-        .on_conflict_do_nothing(index_elements=["learner_id", "org_id"])
-    )
+async def require_own_learner(
+    session: AsyncSession, principal: Principal, learner_id: uuid.UUID, *, for_update: bool = False
+) -> Learner:
+    """The record if the caller's organization owns it (platform admins: any record); else 404, exactly as for a
+    learner that does not exist — so no route, and no reference in another record, reaches another organization's
+    learner or tells that it exists."""
+    learner = await require_learner(session, learner_id, for_update=for_update)
+    if not principal.is_platform_admin and principal_org(principal) != learner.owner_org_id:
+        raise not_found()
+    return learner
 
 
 # ---- who sees what ----------------------------------------------------------------------------------------
@@ -128,64 +136,20 @@ def principal_org(principal: Principal, roles: tuple[str, ...] = ORG_ROLES) -> u
 
 
 def visible_filter(principal: Principal) -> sa.ColumnElement[bool] | None:
-    """WHERE clause of the learners the principal may read (None: all) — its organization's links only."""
+    """WHERE clause of the learners the principal may read (None: all) — its organization's own records."""
     if sees_everyone(principal):
         return None
     org = principal_org(principal)
     if org is None:
         return sa.false()
-    return sa.exists().where(LearnerOrg.learner_id == Learner.id, LearnerOrg.org_id == org)
+    return Learner.owner_org_id == org
 
 
-async def linked(session: AsyncSession, learner_id: uuid.UUID, org_id: uuid.UUID) -> bool:
-    stmt = sa.select(sa.exists().where(LearnerOrg.learner_id == learner_id, LearnerOrg.org_id == org_id))
-    return bool((await session.execute(stmt)).scalar())
-
-
-async def can_read(session: AsyncSession, principal: Principal, learner_id: uuid.UUID) -> bool:
+def can_read(principal: Principal, learner: Learner) -> bool:
     if sees_everyone(principal):
         return True
     org = principal_org(principal)
-    return org is not None and await linked(session, learner_id, org)
-
-
-async def ensure_linked_writer(
-    session: AsyncSession, principal: Principal, learner_id: uuid.UUID, roles: tuple[str, ...] = ORG_ROLES
-) -> None:
-    """403 unless the principal acts (with one of `roles`) for an organization linked to the learner."""
-    if principal.is_platform_admin:
-        return
-    org = principal_org(principal, roles)
-    if org is None or not await linked(session, learner_id, org):
-        raise Forbidden(
-            detail_zh="只能维护与本单位有关联的学员",
-            detail_en="You may only write learners linked to your organization",
-        )
-
-
-async def ensure_may_erase(session: AsyncSession, principal: Principal, learner: Learner) -> None:
-    """Platform admins; the org_admin of the learner's current organization — or, for a learner without one, of
-    an organization that registered it."""
-    if principal.is_platform_admin:
-        return
-    org = principal_org(principal, (ORG_ADMIN,))
-    if org is not None:
-        if learner.current_org_id is not None and learner.current_org_id == org:
-            return
-        if learner.current_org_id is None:
-            stmt = sa.select(
-                sa.exists().where(
-                    LearnerOrg.learner_id == learner.id,
-                    LearnerOrg.org_id == org,
-                    LearnerOrg.via == LinkVia.registration.value,
-                )
-            )
-            if (await session.execute(stmt)).scalar():
-                return
-    raise Forbidden(
-        detail_zh="只有学员当前所在单位的管理员（或平台管理员）可以注销学员信息",
-        detail_en="Only an org_admin of the learner's current organization (or a platform admin) may erase a learner",
-    )
+    return org is not None and org == learner.owner_org_id
 
 
 # ---- audit -------------------------------------------------------------------------------------------------
@@ -198,8 +162,9 @@ def _snapshot(learner: Learner, phone: str | None = None) -> dict[str, Any]:
 
 
 def _event(learner: Learner) -> dict[str, Any]:
-    """What events carry: no name, no number, no phone — not even masked."""
+    """What events carry: no name, no number, no phone — not even masked — and never the internal `person_id`."""
     return {
+        "owner_org_id": learner.owner_org_id,
         "id_type": learner.id_type,
         "learner_type": learner.learner_type,
         "current_org_id": learner.current_org_id,
@@ -230,15 +195,83 @@ async def _record(
     )
 
 
+# ---- persons: the counting key -------------------------------------------------------------------------------
+# One statement, whatever the platform holds: the person of this number (under the current key or a previous one),
+# or a new one. The same statement runs whether or not another organization registered the person, so neither the
+# answer nor the work done depends on it. Under a concurrent first registration `ON CONFLICT DO NOTHING` waits for
+# the other transaction; when it committed, the row is outside this statement's snapshot and `_person` reads it.
+_PERSON = sa.text(
+    """
+    with found as (
+        select id, id_number_hash from persons where id_number_hash = any(:hashes)
+        order by id_number_hash = :current desc limit 1
+        for share
+    ), added as (
+        insert into persons (id, id_number_hash, created_at)
+        select :new_id, :current, now() where not exists (select from found)
+        on conflict (id_number_hash) do nothing
+        returning id, id_number_hash
+    )
+    select id, id_number_hash from added union all select id, id_number_hash from found
+    """
+).bindparams(
+    sa.bindparam("hashes", type_=ARRAY(sa.LargeBinary)),
+    sa.bindparam("current", type_=sa.LargeBinary),
+    sa.bindparam("new_id", type_=sa.Uuid),
+)
+
+
+async def _person(session: AsyncSession, hashes: list[bytes]) -> uuid.UUID:
+    """The person of the number (created when new); a hash under a previous key moves to the current one."""
+    params = {"hashes": hashes, "current": hashes[0], "new_id": new_id()}
+    row = (await session.execute(_PERSON, params)).first()
+    if row is None:  # a concurrent registration created it after this statement's snapshot (and committed)
+        row = (
+            await session.execute(sa.select(Person.id, Person.id_number_hash).where(Person.id_number_hash.in_(hashes)))
+        ).first()
+        if row is None:  # pragma: no cover - created and erased between the two statements
+            raise Conflict(detail_zh="请重试", detail_en="Please retry", headers={"Retry-After": "1"})
+    if row.id_number_hash != hashes[0]:
+        await session.execute(sa.update(Person).where(Person.id == row.id).values(id_number_hash=hashes[0]))
+    return row.id
+
+
+async def _release_person(session: AsyncSession, person_id: uuid.UUID) -> None:
+    """When no record of the person still holds personal data, clear the person's hash: the platform then keeps no
+    keyed hash of the number at all (registering it again later starts a new person). A person no record refers to
+    any more (its only record's number was corrected) is deleted. The person's row is locked first, so two
+    organizations erasing their records of one person at once cannot both leave the hash behind, and a
+    registration finding the person (`FOR SHARE`) waits for the decision."""
+    await session.execute(sa.select(Person.id).where(Person.id == person_id).with_for_update())
+    await session.execute(
+        sa.text(
+            """
+            with held as (
+                select count(*) filter (where erased_at is null and id_number_hash is not null) as live, count(*) as n
+                from learners where person_id = :p
+            ), cleared as (
+                update persons set id_number_hash = null
+                where id = :p and (select live from held) = 0 and (select n from held) > 0
+            )
+            delete from persons where id = :p and (select n from held) = 0
+            """
+        ),
+        {"p": person_id},
+    )
+
+
 # ---- create (or find) ------------------------------------------------------------------------------------------
 @dataclass
 class Registered:
     learner: Learner
-    created: bool  # False: the learner existed (its record unchanged); the caller's organization is linked
+    created: bool  # False: the caller's organization had registered the document already (its record unchanged)
 
 
-async def _by_hash(session: AsyncSession, hashes: list[bytes], *, for_update: bool = False) -> Learner | None:
-    stmt = sa.select(Learner).where(Learner.id_number_hash.in_(hashes))
+async def _own_by_hash(
+    session: AsyncSession, org_id: uuid.UUID, hashes: list[bytes], *, for_update: bool = False
+) -> Learner | None:
+    """The record of this number that `org_id` owns (none of another organization's, ever)."""
+    stmt = sa.select(Learner).where(Learner.owner_org_id == org_id, Learner.id_number_hash.in_(hashes))
     if for_update:
         stmt = stmt.with_for_update()
     return (await session.execute(stmt)).scalars().first()
@@ -261,49 +294,36 @@ def _set_phone(learner: Learner, phone: str | None, pd: personal.PersonalData) -
         learner.phone_masked = mask_phone(phone)
 
 
-async def _existing(
-    session: AsyncSession,
-    found: Learner,
-    *,
-    data: LearnerCreate,
-    current_hash: bytes,
-    org_id: uuid.UUID,
-    actor: str,
-) -> Registered:
+async def _existing(session: AsyncSession, found: Learner, *, data: LearnerCreate, current_hash: bytes) -> Registered:
+    """The caller's organization registers a document it holds already: its own record, unchanged (409 when the
+    names differ — the organization's own record, so this tells nothing about any other organization)."""
     if not personal.names_match(found.name, data.name):
         raise name_conflict()
     if found.id_number_hash != current_hash:  # hashed under a previous key: move it to the current one
         found.id_number_hash = current_hash
         await session.flush()
-    if not await linked(session, found.id, org_id):
-        await link_learner(session, found.id, org_id, LinkVia.registration.value)
-        await write_audit(
-            session,
-            kernel.audit,
-            entity="learner",
-            entity_id=found.id,
-            action="link",
-            actor=actor,
-            before=None,
-            after={"linked_org_id": org_id, "via": LinkVia.registration.value},
-        )
     return Registered(found, created=False)
 
 
 async def register_learner(
     session: AsyncSession, *, data: LearnerCreate, org_id: uuid.UUID, pd: personal.PersonalData, actor: str
 ) -> Registered:
-    """Create the learner, or — when its keyed hash exists — link `org_id` to the existing one (409 when the names
-    differ). Safe under concurrency: the unique hash and `ON CONFLICT DO NOTHING` leave one learner, and the loser
-    of a race finds the winner's row once it commits. Organizations are checked by the caller first."""
+    """Register the document for `org_id`: its existing record of the number (200; 409 when the names differ), or a
+    new record of the person — whose `persons` row is found or created by the keyed hash, so two organizations'
+    records of one document count as one person. Safe under concurrency: the unique hashes and
+    `ON CONFLICT DO NOTHING` leave one person and one record per organization; the loser of a race finds the
+    winner's row once it commits. Organizations are checked by the caller first."""
     id_type = data.id_type.value
     hashes = pd.hashes(id_type, data.id_number)
-    found = await _by_hash(session, hashes)
+    person_id = await _person(session, hashes)
+    found = await _own_by_hash(session, org_id, hashes)
     if found is not None:
-        return await _existing(session, found, data=data, current_hash=hashes[0], org_id=org_id, actor=actor)
+        return await _existing(session, found, data=data, current_hash=hashes[0])
     now = datetime.now(UTC)
     learner = Learner(
         id=new_id(),
+        owner_org_id=org_id,
+        person_id=person_id,
         name=data.name,
         name_bigrams=cjk_bigrams(data.name),
         learner_type=data.learner_type.value,
@@ -319,23 +339,22 @@ async def register_learner(
         await session.execute(
             pg_insert(Learner)
             .values(**values)
-            .on_conflict_do_nothing(index_elements=["id_number_hash"])
+            .on_conflict_do_nothing(
+                index_elements=["owner_org_id", "id_number_hash"], index_where=sa.text("id_number_hash is not null")
+            )
             .returning(Learner.id)
         )
     ).scalar_one_or_none()
-    if inserted is None:  # another transaction registered the same person first (and has committed)
-        found = await _by_hash(session, hashes)
+    if inserted is None:  # another transaction of the same organization registered it first (and has committed)
+        found = await _own_by_hash(session, org_id, hashes)
         if found is None:  # pragma: no cover - erased between the two statements
             raise Conflict(detail_zh="请重试", detail_en="Please retry", headers={"Retry-After": "1"})
-        return await _existing(session, found, data=data, current_hash=hashes[0], org_id=org_id, actor=actor)
+        return await _existing(session, found, data=data, current_hash=hashes[0])
     learner = (
         await session.execute(
             sa.select(Learner).where(Learner.id == inserted).execution_options(populate_existing=True)
         )
     ).scalar_one()
-    await link_learner(session, learner.id, org_id, LinkVia.registration.value)
-    if learner.current_org_id is not None:
-        await link_learner(session, learner.id, learner.current_org_id, LinkVia.current_org.value)
     await _record(session, learner, action="create", actor=actor, before=None, after=_snapshot(learner))
     return Registered(learner, created=True)
 
@@ -344,7 +363,7 @@ async def register_learner(
 async def get_visible(session: AsyncSession, principal: Principal, learner_id: uuid.UUID) -> Learner:
     """The learner if the principal may read it; 404 alike for missing and not visible."""
     learner = await require_learner(session, learner_id)
-    if not await can_read(session, principal, learner.id):
+    if not can_read(principal, learner):
         raise not_found()
     return learner
 
@@ -352,8 +371,16 @@ async def get_visible(session: AsyncSession, principal: Principal, learner_id: u
 async def search(
     session: AsyncSession, principal: Principal, *, id_type: str, number: str, pd: personal.PersonalData
 ) -> Learner:
-    found = await _by_hash(session, pd.hashes(id_type, number))
-    if found is None or found.deleted_at is not None or not await can_read(session, principal, found.id):
+    """The caller's own record of the number (platform admins and services: the first record of it). The look-up
+    is restricted to what the caller may see in SQL, so it never finds another organization's record at all."""
+    stmt = sa.select(Learner).where(
+        Learner.id_number_hash.in_(pd.hashes(id_type, number)), Learner.deleted_at.is_(None)
+    )
+    visible = visible_filter(principal)
+    if visible is not None:
+        stmt = stmt.where(visible)
+    found = (await session.execute(stmt.order_by(Learner.created_at, Learner.id).limit(1))).scalars().first()
+    if found is None:
         raise LearnerNotFound(
             detail_zh="没有找到您可查看的该证件号码的学员",
             detail_en="No learner with this number that you may see",
@@ -442,6 +469,7 @@ async def update_learner(
         raise erased()
     data = changes.model_dump(exclude_unset=True)
     before = _snapshot(learner)
+    previous_person: uuid.UUID | None = None
     if "name" in data:
         learner.name = data["name"]
         learner.name_bigrams = cjk_bigrams(learner.name)
@@ -460,10 +488,15 @@ async def update_learner(
             raise field_error(["body", "id_number"], exc.rule, exc.message_zh, exc.message_en) from None
         hashes = pd.hashes(id_type, number)
         if learner.id_number_hash not in hashes or id_type != learner.id_type:
-            other = await _by_hash(session, hashes)
+            # Only the organization's own records count: another organization's record of that number is another
+            # organization's business (and the answer must not tell that it exists).
+            other = await _own_by_hash(session, learner.owner_org_id, hashes)
             if other is not None and other.id != learner.id:
                 raise id_number_taken()
             _set_number(learner, id_type, number, pd)
+            person_id = await _person(session, hashes)  # the person of the corrected number
+            if person_id != learner.person_id:
+                previous_person, learner.person_id = learner.person_id, person_id
     after = _snapshot(learner)
     if after == before:
         return learner
@@ -474,8 +507,8 @@ async def update_learner(
             await session.flush()
     except IntegrityError:  # a concurrent registration took the corrected number first
         raise id_number_taken() from None
-    if learner.current_org_id is not None and after["current_org_id"] != before["current_org_id"]:
-        await link_learner(session, learner.id, learner.current_org_id, LinkVia.current_org.value)
+    if previous_person is not None:
+        await _release_person(session, previous_person)
     await _record(session, learner, action="update", actor=actor, before=before, after=after)
     return learner
 
@@ -492,9 +525,10 @@ def id_number_taken() -> LearnerIdNumberTaken:
 async def erase_learner(
     session: AsyncSession, *, learner: Learner, reason: str, if_match: str | None, actor: str
 ) -> Learner:
-    """Anonymise: name → 已注销; number, phone, hash and masks cleared (the person can be registered again);
-    gender, birth year, type, current organization and every record referencing the learner stay, so the
-    figures do not change."""
+    """Anonymise the caller's record: name → 已注销; number, phone, hash and masks cleared; gender, birth year, type,
+    current organization, `person_id` and every record referencing the learner stay, so the figures do not change
+    and the person still counts once. Other organizations' records of the person are untouched; when none of them
+    holds personal data any more, the person's hash is cleared too (`_release_person`)."""
     check_if_match(if_match, learner.version)
     if learner.erased_at is not None:
         raise erased()
@@ -511,6 +545,7 @@ async def erase_learner(
     learner.updated_at = now
     learner.version += 1
     await session.flush()
+    await _release_person(session, learner.person_id)
     after = _snapshot(learner)
     after["erasure_reason"] = reason
     await _record(session, learner, action="erase", actor=actor, before=before, after=after)

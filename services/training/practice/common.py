@@ -25,9 +25,8 @@ from chanjiao.etag import versioned_response
 from chanjiao.pagination import keyset, page_of
 from chanjiao.validators import CodeError, normalize_name
 from services.training.db import kernel
-from services.training.learners.models import Learner, LearnerOrg
-from services.training.learners.service import not_found as learner_not_found
-from services.training.learners.service import require_learner
+from services.training.learners.models import Learner
+from services.training.learners.service import require_own_learner
 
 ORG_ROLES = (ORG_ADMIN, ORG_STAFF)
 READ = allow(scopes=("training:read",))
@@ -158,20 +157,10 @@ class Tombstone(BaseModel):
 
 
 async def require_visible_learner(session: AsyncSession, principal: Principal, learner_id: uuid.UUID) -> Learner:
-    """The learner a new record is about: it must exist and the caller's organization must already see it
-    (a relation in learner_orgs — e.g. it registered the learner); otherwise 404, as if it did not exist, so
-    a record never becomes a way to reach someone else's learner. Platform admins see every learner."""
-    learner = await require_learner(session, learner_id)
-    if principal.is_platform_admin:
-        return learner
-    try:
-        org = uuid.UUID(principal.org_id or "")
-    except ValueError:
-        raise learner_not_found() from None
-    stmt = sa.select(sa.exists().where(LearnerOrg.learner_id == learner_id, LearnerOrg.org_id == org))
-    if not (await session.execute(stmt)).scalar():
-        raise learner_not_found()
-    return learner
+    """The learner a new record is about: a record the caller's organization owns (it registered it); otherwise
+    404, as if it did not exist, so a record never becomes a way to reach — or to learn of — another
+    organization's learner. Platform admins may name any record."""
+    return await require_own_learner(session, principal, learner_id)
 
 
 # ---- field types shared by the schemas -------------------------------------------------------------------------

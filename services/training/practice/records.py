@@ -21,7 +21,6 @@ from chanjiao.db import soft_delete
 from chanjiao.errors import NotFound
 from chanjiao.etag import check_if_match
 from chanjiao.ids import new_id
-from services.training.learners.service import link_learner
 from services.training.practice.common import Tombstone, list_rows, now, record, snapshot, visible_filter
 
 M = TypeVar("M")
@@ -63,7 +62,6 @@ class Records(Generic[M]):
     not_found: Callable[[], NotFound]
     public: Callable[[M], BaseModel]
     private: bool = True  # reads limited to the parties (else open to every reader)
-    link_via: str | None = None  # links `learner_id` to each party organization (LinkVia value)
     prepare: Callable[[M | None, Values], Values] = _same  # incoming values (row None on create) → values to save
     check: Callable[[Values], None] | None = None  # cross-field rules on the record as it would be saved
     derive: Callable[[Values], Values] | None = None  # stored derived fields, from the record as saved
@@ -140,11 +138,6 @@ class Records(Generic[M]):
             payload=payload,
         )
 
-    async def _links(self, session: AsyncSession, learner_id: uuid.UUID, orgs: Iterable[uuid.UUID]) -> None:
-        assert self.link_via is not None
-        for org in orgs:
-            await link_learner(session, learner_id, org, self.link_via)
-
     async def create(self, session: AsyncSession, *, data: BaseModel, actor: str, extra: Values | None = None) -> M:
         """`extra`: stored values the caller resolved besides the body (e.g. a snapshot of a person's name)."""
         values = self.prepare(None, {**data.model_dump(), **(extra or {})})
@@ -156,8 +149,6 @@ class Records(Generic[M]):
         row: Any = self.model(id=new_id(), **values, version=1, created_at=stamp, updated_at=stamp)
         session.add(row)
         await session.flush()
-        if self.link_via is not None:
-            await self._links(session, values["learner_id"], {values[p] for p in self.parties})
         after = snapshot(row, self.fields)
         await self._audit(session, row, "create", actor, None, after, after)
         return row
@@ -181,8 +172,6 @@ class Records(Generic[M]):
         target.version += 1
         target.updated_at = now()
         await session.flush()
-        if self.link_via is not None:
-            await self._links(session, target.learner_id, [after[p] for p in self.parties if after[p] != before[p]])
         changed = {k: v for k, v in after.items() if before.get(k) != v}
         await self._audit(session, target, "update", actor, before, after, {"changed": changed})
         return row

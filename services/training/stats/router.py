@@ -48,6 +48,8 @@ the figures of a yearly report (培养师生和企业职工 65324 人日, 兼职
 * `programmes` — programmes whose `end_on` falls in the period, in total and for each of the 12 kinds.
 * `person_times` 人次 — enrolments of those programmes (an enrolment counts by its programme's `end_on`) with status
   enrolled, completed or failed; **dropped enrolments are excluded** (`dropped` counts them).
+* `persons` 人数 — distinct people among those enrolments: one person counts once, however many enrolments they
+  have and however many member organizations hold a learner record of them (erasure does not change it).
 * `person_days` 人日 — Σ `days_attended` of those programmes' enrolments, dropped ones included; `person_hours` the
   same for `hours_attended`; `completions` — status `completed`.
 * `apprenticeship` — 订单班 (`order_class`), 现代学徒制班 (`modern_apprenticeship`), 企业新型学徒制班

@@ -149,6 +149,11 @@ class TrainingStats(BaseModel):
         "by its programme's `end_on`), with status enrolled, completed or failed; **dropped enrolments are not "
         "counted** (they gave their seat back)"
     )
+    persons: int = Field(
+        description="培训人数 — distinct **people** among those enrolments (`person_times`' enrolments): one person "
+        "counts once however many enrolments they have and however many organizations hold a learner record of "
+        "them (the platform-wide person key; it survives erasure — docs/learners.md)"
+    )
     person_days: float = Field(
         description="培训人日 — Σ `days_attended` of the same programmes' enrolments, **dropped ones included** "
         "(the days they did attend were trained)"
@@ -194,6 +199,7 @@ EXAMPLE = {
         ],
     },
     "person_times": 5400,
+    "persons": 4870,
     "person_days": 65324.0,
     "person_hours": 522592.0,
     "completions": 5210,

@@ -12,6 +12,9 @@ The windows go to SQL as three arrays (`unnest` → a CTE) and every figure is a
 over indexed columns (migration d4f6b8c0e2a4). With `scope=alliance_programmes` the programmes are those
 tagged with the alliance instead; the other figures stay those of the members.
 
+People are counted by `learners.person_id` (`persons`): two organizations' learner records of one person are one
+person, so an alliance counts them once.
+
 Nothing is loaded into Python but the aggregates (a dozen rows for the kinds, one row for the rest).
 """
 
@@ -123,6 +126,11 @@ k AS (
            coalesce(e.person_hours, 0)::float8 AS person_hours
     FROM (SELECT p.kind, count(*) AS programmes FROM p GROUP BY p.kind) AS pk LEFT JOIN e ON e.kind = pk.kind
 ),
+persons AS (
+    SELECT count(DISTINCT l.person_id) AS persons
+    FROM p JOIN enrolments e ON e.programme_id = p.id JOIN learners l ON l.id = e.learner_id
+    WHERE e.deleted_at IS NULL AND e.status <> 'dropped'
+),
 internships_school AS (
     SELECT count(*) AS total, count(*) FILTER (WHERE {THREE_MONTHS}) AS three_months
     FROM internships x
@@ -169,6 +177,7 @@ bases AS (
 )
 SELECT
     (SELECT coalesce(json_agg(k), '[]'::json) FROM k) AS by_kind,
+    pp.persons,
     i.total AS internships, i.three_months AS internships_3m,
     ih.total AS hosted, ih.three_months AS hosted_3m,
     ps.practices, ps.days AS practice_days, pe.practices AS hosted_practices, pe.days AS hosted_practice_days,
@@ -176,7 +185,7 @@ SELECT
     ts.person_times AS teaching_times, ts.hours AS teaching_hours,
     te.person_times AS enterprise_teaching_times, te.hours AS enterprise_teaching_hours,
     b.total AS bases, b.shared AS shared_bases
-FROM internships_school i, internships_host ih, practice_school ps, practice_enterprise pe,
+FROM persons pp, internships_school i, internships_host ih, practice_school ps, practice_enterprise pe,
      teaching_school ts, teaching_enterprise te, bases b
 """
 
@@ -267,6 +276,7 @@ def render(
         member_orgs=member_orgs,
         programmes=ProgrammeFigures(total=sum(r["programmes"] for r in rows), by_kind=by_kind),
         person_times=sum(r["person_times"] for r in rows),
+        persons=row["persons"],
         person_days=sum(r["person_days"] for r in rows),
         person_hours=sum(r["person_hours"] for r in rows),
         completions=sum(r["completions"] for r in rows),

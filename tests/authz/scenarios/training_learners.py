@@ -1,7 +1,8 @@
 """Authorisation scenarios of `/v1/learners` (the rules: services/training/learners/service.py and router.py).
 
-A learner is seen and written through `learner_orgs`: org A registers the learners here, so A's principals are
-right, B's the wrong tenant; alliance admins and services have no role on learners."""
+A learner record belongs to the organization that registered it: org A registers the learners here, so A's
+principals are right, B's the wrong tenant — to whom A's record does not exist (404 on every route, writes
+included); alliance admins and services have no role on learners."""
 
 import io
 import itertools
@@ -44,6 +45,7 @@ async def patch_learner(w: World) -> Case:
     return Case(
         Req("PATCH", f"/v1/learners/{learner['id']}", json={"learner_type": "employee"}),
         right=w.org_key(w.org_a),
+        wrong_tenant_status=404,  # another organization's record does not exist for B
         **_outsiders(w),
     )
 
@@ -68,6 +70,7 @@ async def reveal_learner(w: World) -> Case:
         Req("POST", f"/v1/learners/{learner['id']}/reveal", json={"reason": "向人社部门报送鉴定名单"}),
         right=w.org_admin(w.org_a),
         wrong_tenant=[w.org_admin(w.org_b), w.org_key(w.org_b)],
+        wrong_tenant_status=404,
         wrong_role=[
             w.org_staff(w.org_a),
             w.org_admin(w.org_a, scopes=WITHOUT_REVEAL),
@@ -85,6 +88,7 @@ async def erase_learner(w: World) -> Case:
         Req("POST", f"/v1/learners/{learner['id']}/erasure", json={"reason": "本人申请删除个人信息"}),
         right=w.org_admin(w.org_a),
         wrong_tenant=[w.org_admin(w.org_b), w.org_key(w.org_b)],
+        wrong_tenant_status=404,
         wrong_role=[w.org_staff(w.org_a), w.alliance_admin(w.alliance_x), w.service("training")],
     )
 

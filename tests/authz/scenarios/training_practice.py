@@ -8,11 +8,8 @@ share one shape of scenarios (create, patch, delete, and the private read), regi
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
-
-import sqlalchemy as sa
 
 from tests.authz.harness import Case, Req, World, private_read, scenario
 
@@ -20,29 +17,11 @@ READ_ONLY = ("training:read",)
 
 
 async def _learner(w: World, learner_type: str = "student") -> str:
-    """A learner that school_a sees: registered through `POST /v1/learners` when that route is there, else rows
-    written straight into learners + learner_orgs."""
-    app = w.platform.apps["training"]
-    if "/v1/learners" in app.openapi()["paths"]:
-        from tests.training.practice_support import id_number
+    """A learner record of school_a, registered through `POST /v1/learners`."""
+    from tests.training.practice_support import id_number
 
-        body = {"name": "矩阵学员", "id_number": id_number(), "learner_type": learner_type, "org_id": w.school_a["id"]}
-        return (await w.admin_post("/v1/learners", body))["id"]
-    learner_id = uuid.uuid4()
-    async with app.state.engine.begin() as conn:
-        await conn.execute(
-            sa.text(
-                "insert into training.learners (id, name, id_type, id_number_hash, id_number_ciphertext, "
-                "id_number_masked, learner_type, version, created_at, updated_at) values (:id, '矩阵学员', "
-                "'resident_id', :hash, 'x', '3707************34', :type, 1, now(), now())"
-            ),
-            {"id": learner_id, "hash": uuid.uuid4().bytes, "type": learner_type},
-        )
-        await conn.execute(
-            sa.text("insert into training.learner_orgs (learner_id, org_id, via) values (:l, :o, 'registration')"),
-            {"l": learner_id, "o": uuid.UUID(w.school_a["id"])},
-        )
-    return str(learner_id)
+    body = {"name": "矩阵学员", "id_number": id_number(), "learner_type": learner_type, "org_id": w.school_a["id"]}
+    return (await w.admin_post("/v1/learners", body))["id"]
 
 
 def _outsiders(w: World, party: Any) -> dict[str, Any]:

@@ -30,14 +30,17 @@ async def _programme(w: World, **extra) -> dict:
     return await w.admin_post("/v1/programmes", {**PROGRAMME, "provider_org_id": w.org_a["id"], **extra})
 
 
-async def _learner(w: World, current_org_id=None) -> str:
-    (lid,) = await insert_learners(w.platform.apps["training"].state.engine, 1, current_org_id=current_org_id)
+async def _learner(w: World, owner_org_id=None) -> str:
+    """A learner record of `owner_org_id` (default org A, the provider of the programmes here)."""
+    engine = w.platform.apps["training"].state.engine
+    (lid,) = await insert_learners(engine, 1, owner_org_id=owner_org_id or w.org_a["id"])
     return lid
 
 
-async def _enrolment(w: World, **learner) -> dict:
+async def _enrolment(w: World, owner_org_id=None) -> dict:
+    """An enrolment in org A's programme; a platform admin may enrol another organization's record."""
     p = await _programme(w)
-    lid = await _learner(w, **learner)
+    lid = await _learner(w, owner_org_id)
     return await w.admin_post("/v1/enrolments", {"learner_id": lid, "programme_id": p["id"]})
 
 
@@ -110,12 +113,12 @@ async def create_enrolment_batch(w: World) -> Case:
 @scenario("PATCH", "/v1/enrolments/{enrolment_id}")
 async def patch_enrolment(w: World) -> Case:
     school = await w.new_org("higher_vocational")
-    e = await _enrolment(w, current_org_id=school["id"])
+    e = await _enrolment(w, owner_org_id=school["id"])
     outsiders = _outsiders(w)
     return Case(
         Req("PATCH", f"/v1/enrolments/{e['id']}", json={"days_attended": 3, "hours_attended": 24}),
         right=w.org_staff(w.org_a),
-        wrong_tenant=[*outsiders["wrong_tenant"], w.org_admin(school)],  # the learner's school reads only
+        wrong_tenant=[*outsiders["wrong_tenant"], w.org_admin(school)],  # the learner record's owner reads only
         wrong_role=outsiders["wrong_role"],
     )
 
@@ -133,10 +136,10 @@ async def transition_enrolment(w: World) -> Case:
 @private_read("GET", "/v1/enrolments/{enrolment_id}")
 async def read_enrolment(w: World) -> Case:
     school = await w.new_org("higher_vocational")
-    e = await _enrolment(w, current_org_id=school["id"])
+    e = await _enrolment(w, owner_org_id=school["id"])
     return Case(
         Req("GET", f"/v1/enrolments/{e['id']}"),
-        right=w.org_staff(school),  # the learner's school reads it
+        right=w.org_staff(school),  # the organization owning the learner record reads it
         wrong_tenant=[w.org_admin(w.org_b), w.alliance_admin(w.alliance_x)],
     )
 
