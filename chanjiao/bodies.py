@@ -1,4 +1,5 @@
-"""Request bodies at the edge: how large a body may be, by route, and the middleware that enforces it.
+"""Request bodies at the edge: how large a body may be, by route, how deep its JSON may nest, and the middleware
+that enforces both.
 
 The same rule runs twice — in the gateway, before anything is forwarded, and in every service (so a service
 reached by another service, or directly, is protected too):
@@ -12,17 +13,22 @@ Limits (settings on `chanjiao/settings.py` `KernelSettings`, shared by all proce
 every route, `max_batch_body_bytes` for the batch routes (`…/batch`, up to 1000 items) and
 `max_import_body_bytes` for the spreadsheet imports (`…/imports`, `…/member-imports`; the file itself is
 limited to 5 MiB by `chanjiao/spreadsheets.py`, which answers the finer 413 below this limit).
+
+JSON nested deeper than `MAX_JSON_DEPTH` levels is `400` problem+json (`json_too_deep`) on every route, checked
+here before FastAPI parses the body and by the batch routes' own parser (`parse_json`, chanjiao/batch.py).
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
+import pydantic_core
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from chanjiao.errors import AppError, problem_body
+from chanjiao.errors import AppError, BadRequest, FieldError, problem_body
 from chanjiao.i18n import wants_english
 
 MiB = 1024 * 1024
@@ -55,6 +61,45 @@ def body_too_large(limit: int) -> BodyTooLarge:
     )
 
 
+# JSON nested deeper than this is refused (400 `json_too_deep`) on every route: pydantic-core's own parser stops
+# there, and Python's recursive one would fail further down with a RecursionError.
+MAX_JSON_DEPTH = 200
+
+
+def json_too_deep() -> BadRequest:
+    zh, en = f"JSON 嵌套不能超过 {MAX_JSON_DEPTH} 层", f"JSON may not nest deeper than {MAX_JSON_DEPTH} levels"
+    return BadRequest(
+        detail_zh=f"请求体无法处理：{zh}",
+        detail_en=f"The request body cannot be processed: {en}",
+        errors=[FieldError(loc=["body"], msg_zh=zh, msg_en=en, type="json_too_deep")],
+        extra={"max_depth": MAX_JSON_DEPTH},
+    )
+
+
+def json_depth_error(body: bytes) -> BadRequest | None:
+    """`json_too_deep()` when `body` nests deeper than `MAX_JSON_DEPTH`, else None (other faults are the parser's)."""
+    try:
+        pydantic_core.from_json(body)
+    except ValueError as exc:
+        if str(exc).startswith("recursion limit exceeded"):
+            return json_too_deep()
+    return None
+
+
+def parse_json(body: bytes) -> Any:
+    """A JSON body as Python values, refusing nesting deeper than `MAX_JSON_DEPTH` (400). Malformed JSON raises
+    `json.JSONDecodeError` / `UnicodeDecodeError`, whose positions the callers report."""
+    try:
+        return pydantic_core.from_json(body)
+    except ValueError as exc:
+        if str(exc).startswith("recursion limit exceeded"):
+            raise json_too_deep() from None
+    try:
+        return json.loads(body)
+    except RecursionError:
+        raise json_too_deep() from None
+
+
 class BodyLimitExceeded(Exception):
     """Raised from a counting `receive` (or a body iterator) once a body passes its limit."""
 
@@ -85,6 +130,10 @@ class BodyLimits:
             return self.batch
         return self.default
 
+    @staticmethod
+    def is_batch(path: str) -> bool:
+        return path.rstrip("/").rpartition("/")[2] in BATCH_SEGMENTS
+
 
 def declared_length(scope: Scope) -> int | None:
     """The request's `Content-Length`, or None (absent, chunked, or not a number)."""
@@ -105,6 +154,7 @@ def problem_message(scope: Scope, error: AppError, request_id: str | None) -> tu
             detail=(error.detail_en if english else error.detail_zh) or error.title_zh,
             instance=scope["path"],
             request_id=request_id,
+            errors=[e.render(english) for e in error.errors],
             extra=error.extra,
         ),
         ensure_ascii=False,
@@ -120,11 +170,29 @@ def problem_message(scope: Scope, error: AppError, request_id: str | None) -> tu
     )
 
 
-class BodyLimitMiddleware:
-    """Pure ASGI, in every service: the route's limit on the declared length, then on the bytes as they arrive.
+class BodyRefused(Exception):
+    """Raised from a checking `receive` when the body is refused (`error`: its 413 or 400)."""
 
-    When the count passes the limit, `receive` raises inside the app; whatever the app then tries to answer is
-    dropped and the 413 is sent instead (unless the app had already begun its answer)."""
+    def __init__(self, error: AppError) -> None:
+        super().__init__(error.slug)
+        self.error = error
+
+
+def _is_json(scope: Scope) -> bool:
+    """Would FastAPI parse this body as JSON (a JSON media type, or none at all)?"""
+    for k, v in scope["headers"]:
+        if k == b"content-type":
+            kind = v.split(b";", 1)[0].strip().lower()
+            return kind == b"application/json" or (kind.startswith(b"application/") and kind.endswith(b"+json"))
+    return True
+
+
+class BodyLimitMiddleware:
+    """Pure ASGI, in every service: the route's limit on the declared length, then on the bytes as they arrive;
+    and the JSON nesting limit on JSON bodies (the batch routes check it in their own parser, chanjiao/batch.py).
+
+    When a body is refused, `receive` raises inside the app; whatever the app then tries to answer is dropped and
+    the 413 (or 400) is sent instead (unless the app had already begun its answer)."""
 
     def __init__(self, app: ASGIApp, limits: BodyLimits) -> None:
         self.app = app
@@ -137,43 +205,53 @@ class BodyLimitMiddleware:
         limit = self.limits.for_path(scope["path"])
         declared = declared_length(scope)
         if declared is not None and declared > limit:
-            await self._refuse(scope, send, limit)
+            await self._answer(scope, send, body_too_large(limit))
             return
-        received = 0
-        exceeded = False
+        check_depth = not BodyLimits.is_batch(scope["path"]) and _is_json(scope)
+        pieces: list[bytes] = []
+        received = openers = 0
+        refusal: AppError | None = None
         started = False
 
-        async def counting_receive() -> Message:
-            nonlocal received, exceeded
-            if exceeded:
-                raise BodyLimitExceeded(limit)
+        async def checking_receive() -> Message:
+            nonlocal received, openers, refusal
+            if refusal is not None:
+                raise BodyRefused(refusal)
             message = await receive()
             if message["type"] == "http.request":
-                received += len(message.get("body", b""))
+                chunk = message.get("body", b"")
+                received += len(chunk)
                 if received > limit:
-                    exceeded = True
-                    raise BodyLimitExceeded(limit)
+                    refusal = body_too_large(limit)
+                elif check_depth:
+                    pieces.append(chunk)
+                    # Too few brackets to nest that deep: nothing to parse (the usual case, counted at C speed).
+                    openers += chunk.count(b"[") + chunk.count(b"{")
+                    if not message.get("more_body", False) and openers > MAX_JSON_DEPTH:
+                        refusal = json_depth_error(b"".join(pieces))
+                if refusal is not None:
+                    raise BodyRefused(refusal)
             return message
 
         async def guarded_send(message: Message) -> None:
             nonlocal started
-            if exceeded and not started:
-                return  # the app's answer to the broken read; the 413 below replaces it
+            if refusal is not None and not started:
+                return  # the app's answer to the broken read; the refusal below replaces it
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
 
         try:
-            await self.app(scope, counting_receive, guarded_send)
-        except BodyLimitExceeded:
+            await self.app(scope, checking_receive, guarded_send)
+        except BodyRefused:
             if started:
                 raise
-        if exceeded and not started:
-            await self._refuse(scope, send, limit)
+        if refusal is not None and not started:
+            await self._answer(scope, send, refusal)
 
     @staticmethod
-    async def _refuse(scope: Scope, send: Send, limit: int) -> None:
+    async def _answer(scope: Scope, send: Send, error: AppError) -> None:
         state = scope.get("state") or {}
-        start, body = problem_message(scope, body_too_large(limit), state.get("request_id"))
+        start, body = problem_message(scope, error, state.get("request_id"))
         await send(start)
         await send(body)
