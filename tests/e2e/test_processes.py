@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -82,11 +84,41 @@ def stop_up(up: subprocess.Popen) -> None:
             up.kill()
 
 
+def stop_leftovers(state: Path) -> None:
+    """Processes a failed test left running (listed in runtime.json, and the Postgres of the data dir)."""
+    runtime = state / "runtime.json"
+    pids: list[int] = []
+    if runtime.exists():
+        data = json.loads(runtime.read_text())
+        pids += [p["pid"] for p in data.get("processes", {}).values()]
+        postmaster = Path(data.get("postgres_data_dir") or state / "pgdata") / "postmaster.pid"
+    else:
+        postmaster = state / "pgdata" / "postmaster.pid"
+    if postmaster.exists():
+        pids.append(int(postmaster.read_text().splitlines()[0]))
+    for pid in pids:
+        if _proc_alive(pid):
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 20
+    while any(_proc_alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    for pid in pids:
+        if _proc_alive(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
 @pytest.fixture(scope="module")
-def state_dir() -> Path:
+def state_dir() -> Iterator[Path]:
+    """The state dir of this module's runs (Postgres data, secrets, logs: ~70 MB), removed afterwards — also when
+    a test failed (the assertions about the processes quote the tail of their log)."""
     state = Path(tempfile.mkdtemp(prefix="chanjiao-e2e-"))
     state.chmod(0o755)  # as root, Postgres runs as `nobody`, which must reach the data dir
-    return state
+    try:
+        yield state
+    finally:
+        stop_leftovers(state)
+        shutil.rmtree(state, ignore_errors=True)
+    assert not state.exists(), f"{state} was left behind"
 
 
 def test_up_serves_survives_a_dead_service_and_stops_cleanly(state_dir):
@@ -243,6 +275,47 @@ def register_a_learner(gw: str, admin: dict[str, str]) -> None:
     assert number not in r.text and "13812345678" not in r.text
     again = httpx.post(f"{gw}/v1/learners", headers=admin, json=body, timeout=10)
     assert again.status_code == 200 and again.json()["id"] == r.json()["id"]
+    readme_roster(gw, admin, school, r.json()["id"])
+
+
+def readme_roster(gw: str, admin: dict[str, str], school: str, learner: str) -> None:
+    """README step 11 as written: a programme, one enrolment, a second learner, and the roster of both (201, 409)."""
+
+    def post(path: str, body: dict) -> httpx.Response:
+        r = httpx.post(f"{gw}{path}", headers=admin, json=body, timeout=10)
+        scan_for_pii(f"e2e POST {path}", r.text)
+        return r
+
+    programme = post(
+        "/v1/programmes",
+        {
+            "name": "2025级化工订单班",
+            "kind": "order_class",
+            "provider_org_id": school,
+            "start_on": "2025-09-01",
+            "end_on": "2026-06-30",
+            "capacity": 30,
+        },
+    )
+    assert programme.status_code == 201, programme.text
+    pid = programme.json()["id"]
+    assert post("/v1/enrolments", {"learner_id": learner, "programme_id": pid}).status_code == 201
+    second = post(
+        "/v1/learners",
+        {"name": "李小红", "id_number": "110105200503011027", "learner_type": "student", "org_id": school},
+    )
+    assert second.status_code == 201, second.text
+    assert second.json()["id_number_masked"] == "1101************27"
+    roster = {
+        "items": [
+            {"learner_id": second.json()["id"], "programme_id": pid},
+            {"learner_id": learner, "programme_id": pid},
+        ]
+    }
+    r = post("/v1/enrolments/batch", roster)
+    assert r.status_code == 200, r.text
+    assert (r.json()["created"], r.json()["failed"]) == (1, 1)
+    assert [i["status"] for i in r.json()["results"]] == [201, 409]
 
 
 def test_a_second_run_reuses_the_data(state_dir):
@@ -257,12 +330,13 @@ def test_a_second_run_reuses_the_data(state_dir):
             admin = admin_token(gw, state_dir)
             r = get(f"{gw}{location}", headers=admin)
             assert r.status_code == 200 and r.json()["name"] == "日照职业技术学院"
-            # The demo loads through the API, and loading it twice changes nothing.
-            for _ in range(2):
+            # The demo loads through the API, and loading it twice changes nothing. The first run finds the
+            # gateway by CHANJIAO_GATEWAY_PORT (as after `CHANJIAO_GATEWAY_PORT=… make run`), the second is told.
+            for where in ([], ["--gateway", gw]):
                 demo = subprocess.run(
-                    [sys.executable, "-m", "chanjiao.cli", "demo", "--gateway", gw],
+                    [sys.executable, "-m", "chanjiao.cli", "demo", *where],
                     cwd=ROOT,
-                    env=up_env(state_dir),
+                    env={**up_env(state_dir), "CHANJIAO_GATEWAY_PORT": str(port)},
                     capture_output=True,
                     text=True,
                     timeout=120,
