@@ -6,8 +6,10 @@ reached by another service, or directly, is protected too):
 
 * a declared `Content-Length` over the route's limit is refused before a byte of the body is read;
 * a chunked (or under-declared) body is counted as it arrives and cut off as soon as it passes the limit;
-* either way the answer is `413` problem+json naming the limit (`max_bytes`), with `Connection: close`, so the
-  rest of an oversized upload is never read.
+* either way the answer is `413` problem+json naming the limit (`max_bytes`), sent at once. Nothing more of the
+  body is passed on or kept: uvicorn reads and discards what the client still sends, for at most its keep-alive
+  timeout (5 s) after the answer, so an ordinary HTTP client that writes its whole body before reading gets
+  the 413 instead of a reset connection (closing at once would lose it).
 
 Limits (settings on `chanjiao/settings.py` `KernelSettings`, shared by all processes): `max_body_bytes` for
 every route, `max_batch_body_bytes` for the batch routes (`…/batch`, up to 1000 items) and
@@ -56,7 +58,6 @@ def body_too_large(limit: int) -> BodyTooLarge:
     return BodyTooLarge(
         detail_zh=f"请求体不能超过 {zh}",
         detail_en=f"The request body may not exceed {en}",
-        headers={"Connection": "close"},
         extra={"max_bytes": limit},
     )
 

@@ -38,7 +38,7 @@ async def test_a_declared_length_over_the_limit_is_refused_before_the_body_is_re
         membership.port, "POST", "/v1/organizations", {**JSON, "content-length": "209715200"}, []
     )
     assert answer.status == 413 and answer.headers["content-type"] == "application/problem+json"
-    assert answer.headers["connection"] == "close" and answer.headers["x-request-id"]
+    assert answer.headers["x-request-id"]
     body = answer.json()
     assert body["max_bytes"] == 64 * KiB and body["detail"] == "请求体不能超过 64 KiB（65536 字节）"
     english = {**JSON, "content-length": str(64 * KiB + 1), "accept-language": "en"}
