@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -154,6 +155,7 @@ def test_up_serves_survives_a_dead_service_and_stops_cleanly(state_dir):
         assert get(f"http://127.0.0.1:{membership_port}/v1/organizations").status_code == 401
 
         identity_walkthrough(gw, admin)
+        oversized_bodies_are_refused_without_being_buffered(port, runtime)
 
         # Kill training: its routes are 503, the others keep answering.
         training = runtime["processes"]["training"]
@@ -253,6 +255,51 @@ def identity_walkthrough(gw: str, admin: dict[str, str]) -> None:
         "the revoked key to be refused",
     )
     assert time.monotonic() - revoked_at <= 2 + 1.5
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise AssertionError(f"no VmRSS for {pid}")
+
+
+def raw_post(port: int, path: str, headers: str, body_chunks: int = 0) -> tuple[int, dict]:
+    """A POST over a plain socket: `body_chunks` chunks of 1 MiB (chunked), or none at all; then the answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+        s.sendall(
+            f"POST {path} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n{headers}\r\n".encode()
+        )
+        try:
+            for _ in range(body_chunks):
+                s.sendall(b"100000\r\n" + b" " * (1 << 20) + b"\r\n")
+        except OSError:
+            pass  # answered and done reading
+        data = b""
+        while b"\r\n\r\n" not in data:
+            data += s.recv(65536)
+        head, _, rest = data.partition(b"\r\n\r\n")
+        length = int(
+            next(v for k, _, v in (h.partition(b":") for h in head.split(b"\r\n")) if k.lower() == b"content-length")
+        )
+        while len(rest) < length:
+            rest += s.recv(65536)
+    return int(head.split()[1]), json.loads(rest[:length])
+
+
+def oversized_bodies_are_refused_without_being_buffered(port: int, runtime: dict) -> None:
+    """200 MB announced to the gateway, or to a service directly: 413 at once. 64 MiB streamed through the gateway:
+    413, and neither the gateway nor the service grew by anything like the body."""
+    membership = runtime["processes"]["membership"]
+    for p in (port, membership["port"]):
+        status, body = raw_post(p, "/v1/organizations", "content-length: 209715200\r\n")
+        assert status == 413 and body["max_bytes"] == 1 << 20, body
+    pids = {"gateway": runtime["processes"]["gateway"]["pid"], "membership": membership["pid"]}
+    before = {n: rss_kib(pid) for n, pid in pids.items()}
+    status, body = raw_post(port, "/v1/organizations", "transfer-encoding: chunked\r\n", body_chunks=64)
+    assert status == 413 and body["type"].endswith(":payload-too-large"), body
+    grown = {n: rss_kib(pid) - before[n] for n, pid in pids.items()}
+    assert all(kib < 16 * 1024 for kib in grown.values()), grown
 
 
 def register_a_learner(gw: str, admin: dict[str, str]) -> None:
