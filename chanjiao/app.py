@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import JSONResponse, Response
 
 from chanjiao.auth import InternalTokenMiddleware, InternalTokenVerifier, document_access
+from chanjiao.bodies import BodyLimitMiddleware, BodyLimits
 from chanjiao.db import KernelTables, create_engine, make_sessionmaker, session_scope
 from chanjiao.errors import install_error_handlers
 from chanjiao.observability import Metrics, RequestContextMiddleware
@@ -121,6 +122,8 @@ def create_service_app(
     app.add_middleware(
         InternalTokenMiddleware, verifier=InternalTokenVerifier(settings.internal_token_key.get_secret_value())
     )
+    # Body size limits by route, on the declared length and on the bytes as they arrive (413).
+    app.add_middleware(BodyLimitMiddleware, limits=BodyLimits.from_settings(settings))
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
 
     @app.get(

@@ -19,6 +19,7 @@ from fastapi import Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
+from chanjiao.bodies import parse_json
 from chanjiao.errors import AppError, FieldError, ValidationFailed, problem_body, translate_validation_error
 
 MAX_ITEMS = 1000
@@ -130,10 +131,10 @@ class BatchBody(Generic[M]):
 
     A batch of valid items — the common case, and the one bulk loads are made of — is parsed and validated in one
     pass by pydantic-core straight from the request bytes (`validate_json`), with no intermediate Python objects.
-    Only when that fails does it fall back to the per-item path: the body is parsed as JSON (not JSON → 400, as for
-    any route), the envelope is checked (no `items`, an empty list, more than `max_items` → 422 for the request),
-    and then each item is validated on its own so that an invalid item fails alone. The error bodies are the same
-    as FastAPI's for a declared body.
+    Only when that fails does it fall back to the per-item path: the body is parsed as JSON (not JSON, or nested
+    deeper than `chanjiao.bodies.MAX_JSON_DEPTH` → 400, as for any route), the envelope is checked (no `items`, an
+    empty list, more than `max_items` → 422 for the request), and then each item is validated on its own so that an
+    invalid item fails alone. The error bodies are the same as FastAPI's for a declared body.
 
     FastAPI would decode every declared JSON body with `json.loads` and validate the Python objects again (about a
     third of the service's CPU per 1000-item batch), so the body is not declared as a parameter; `openapi` is the
@@ -201,7 +202,7 @@ class BatchBody(Generic[M]):
                 [{"type": "missing", "loc": ("body",), "msg": "Field required", "input": None}]
             )
         try:
-            raw = json.loads(body)
+            raw = parse_json(body)  # JSON nested too deep: 400 `json_too_deep`
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             pos = exc.pos if isinstance(exc, json.JSONDecodeError) else exc.start
             reason = exc.msg if isinstance(exc, json.JSONDecodeError) else exc.reason

@@ -46,11 +46,20 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def gateway_port() -> int:
+    """The port `chanjiao up` serves the gateway on: `CHANJIAO_GATEWAY_PORT`, else 8000."""
+    return int(os.environ.get("CHANJIAO_GATEWAY_PORT") or "8000")
+
+
+def local_gateway_url() -> str:
+    return f"http://127.0.0.1:{gateway_port()}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="chanjiao", description="产教 Chanjiao platform commands")
     sub = parser.add_subparsers(dest="command", required=True)
     up = sub.add_parser("up", help="start Postgres, migrate, run the 3 services and the gateway")
-    up.add_argument("--port", type=int, default=int(os.environ.get("CHANJIAO_GATEWAY_PORT", "8000")))
+    up.add_argument("--port", type=int, default=gateway_port())
     up.add_argument("--demo", action="store_true", help="load a small demo data set through the API")
     up.set_defaults(func=_cmd_up)
     mig = sub.add_parser(
@@ -62,7 +71,11 @@ def main(argv: list[str] | None = None) -> int:
         help="load the demo data set into a running gateway, as the development admin "
         "(or CHANJIAO_DEMO_LOGIN / CHANJIAO_DEMO_PASSWORD)",
     )
-    demo.add_argument("--gateway", default="http://127.0.0.1:8000")
+    demo.add_argument(
+        "--gateway",
+        default=local_gateway_url(),
+        help="the gateway's URL (default: http://127.0.0.1:$CHANJIAO_GATEWAY_PORT, the port `chanjiao up` uses; 8000)",
+    )
     demo.set_defaults(func=_cmd_demo)
     args = parser.parse_args(argv)
     configure_logging("cli", os.environ.get("CHANJIAO_LOG_LEVEL", "INFO"), json_lines=False)

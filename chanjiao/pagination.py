@@ -1,7 +1,9 @@
 """One pagination shape everywhere: `?limit=&cursor=` → `{"items": [...], "next_cursor": ...}`.
 
 Keyset pagination over an ordered tuple of columns (by default the UUIDv7 `id`, which follows
-insertion order); the cursor is an opaque, URL-safe encoding of the last row's key.
+insertion order); the cursor is an opaque, URL-safe encoding of the last row's key. A cursor is decoded
+strictly — the payload must be a list of one value per column, of the column's type — so a crafted one is
+a 400 naming `cursor`, never a query the database refuses.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import sqlalchemy as sa
 from fastapi import Query
 from pydantic import BaseModel
 
-from chanjiao.errors import field_error
+from chanjiao.errors import BadRequest, FieldError
 
 T = TypeVar("T")
 
@@ -43,12 +45,31 @@ def _encode_value(v: Any) -> Any:
     return v
 
 
-def _decode_value(v: Any) -> Any:
-    if isinstance(v, dict) and "u" in v:
-        return uuid.UUID(v["u"])
-    if isinstance(v, dict) and "t" in v:
-        return datetime.fromisoformat(v["t"])
-    return v
+class _Invalid(ValueError):
+    pass
+
+
+_INT64 = range(-(2**63), 2**63)
+
+
+def _decode_value(v: Any, kind: type) -> Any:
+    """One key value, checked against the Python type of its column: anything else is refused here, so a crafted
+    cursor never reaches the database."""
+    if kind is uuid.UUID:
+        if isinstance(v, dict) and v.keys() == {"u"} and isinstance(v["u"], str):
+            return uuid.UUID(v["u"])
+    elif kind is datetime:
+        if isinstance(v, dict) and v.keys() == {"t"} and isinstance(v["t"], str):
+            t = datetime.fromisoformat(v["t"])
+            if t.tzinfo is not None:
+                return t
+    elif kind is int:
+        if type(v) is int and v in _INT64:
+            return v
+    elif kind is str:
+        if isinstance(v, str) and "\x00" not in v:
+            return v
+    raise _Invalid
 
 
 def encode_cursor(values: Sequence[Any]) -> str:
@@ -56,26 +77,44 @@ def encode_cursor(values: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, width: int) -> list[Any]:
+def invalid_cursor() -> BadRequest:
+    zh, en = "游标无效，请使用上一页返回的 next_cursor", "Invalid cursor; pass the next_cursor of the previous page"
+    return BadRequest(
+        detail_zh=f"查询参数 cursor 无效：{zh}",
+        detail_en=f"Query parameter cursor is invalid: {en}",
+        errors=[FieldError(loc=["query", "cursor"], msg_zh=zh, msg_en=en, type="cursor_invalid")],
+    )
+
+
+def decode_cursor(cursor: str, kinds: Sequence[type]) -> list[Any]:
+    """The key values of `cursor`, one per column, each of the column's Python type (`uuid.UUID`, `datetime`
+    with a time zone, `int`, `str`); anything else — not base64, not JSON, another shape or type — is 400
+    naming `cursor`."""
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        values = [_decode_value(v) for v in json.loads(raw)]
-        if not isinstance(values, list) or len(values) != width:
-            raise ValueError
-        return values
-    except (ValueError, TypeError, KeyError, json.JSONDecodeError, UnicodeDecodeError):
-        raise field_error(
-            ["query", "cursor"],
-            "cursor_invalid",
-            "游标无效，请使用上一页返回的 next_cursor",
-            "Invalid cursor; pass the next_cursor of the previous page",
-        ) from None
+        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if not isinstance(raw, list) or len(raw) != len(kinds):
+            raise _Invalid
+        return [_decode_value(v, kind) for v, kind in zip(raw, kinds, strict=True)]
+    except (ValueError, TypeError, RecursionError):  # binascii.Error, JSONDecodeError and UnicodeError are ValueErrors
+        raise invalid_cursor() from None
+
+
+def column_kind(column: sa.ColumnElement[Any]) -> type:
+    """The Python type a keyset column's values have (`uuid.UUID`, `datetime`, `int` or `str`)."""
+    try:
+        kind = column.type.python_type
+    except NotImplementedError:
+        kind = str
+    for known in (uuid.UUID, datetime, int, str):
+        if issubclass(kind, known):
+            return known
+    raise TypeError(f"keyset pagination over a {kind.__name__} column is not supported")
 
 
 def keyset(stmt: sa.Select, columns: Sequence[sa.ColumnElement[Any]], cursor: str | None, limit: int) -> sa.Select:
     """Order `stmt` by `columns` ascending, start after `cursor`, fetch one extra row."""
     if cursor:
-        after = decode_cursor(cursor, len(columns))
+        after = decode_cursor(cursor, [column_kind(c) for c in columns])
         stmt = stmt.where(sa.tuple_(*columns) > sa.tuple_(*[sa.literal(v) for v in after]))
     return stmt.order_by(*columns).limit(limit + 1)
 

@@ -1,6 +1,6 @@
 """Run one process: `python -m chanjiao.serve membership|training|matching|gateway --port N`.
 
-This is the command `chanjiao up`, the e2e tests and docker-compose all use."""
+This is the command `chanjiao up`, the e2e tests, the benchmarks and docker-compose all use."""
 
 from __future__ import annotations
 
@@ -73,6 +73,10 @@ def main(argv: list[str] | None = None) -> None:
         log_config=None,
         access_log=args.access_log if args.access_log is not None else args.name != "gateway",
         server_header=False,
+        # Never let uvicorn rewrite the client address from X-Forwarded-For/-Proto (it would trust any local
+        # peer): the gateway alone decides who the client is, by its own `trusted_proxies` rule
+        # (gateway/ratelimit.py), and tells the services in the X-Forwarded-For it sets.
+        proxy_headers=False,
         timeout_graceful_shutdown=10,
     )
 

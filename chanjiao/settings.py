@@ -30,6 +30,11 @@ class KernelSettings(BaseSettings):
     internal_token_ttl_seconds: int = 60
     log_level: str = "INFO"
     log_json: bool = True
+    # Request body limits in bytes, enforced by the gateway and again by every service (chanjiao/bodies.py):
+    # every route, the batch routes (`…/batch`), the spreadsheet imports (`…/imports`, `…/member-imports`).
+    max_body_bytes: int = 1024 * 1024
+    max_batch_body_bytes: int = 4 * 1024 * 1024
+    max_import_body_bytes: int = 8 * 1024 * 1024
 
     @classmethod
     def settings_customise_sources(
@@ -56,6 +61,9 @@ class KernelSettings(BaseSettings):
                     "internal_token_key: the development key (or one shorter than 32 characters) "
                     f"is refused when environment={self.environment}; set a random secret"
                 )
+        for name in ("max_body_bytes", "max_batch_body_bytes", "max_import_body_bytes"):
+            if getattr(self, name) < 1024:
+                raise UnsafeSettings(f"{name} must be at least 1024 bytes")
         self._check_more()
         return self
 

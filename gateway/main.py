@@ -29,6 +29,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from chanjiao.app import PROBLEM_SCHEMA, unique_id
 from chanjiao.auth import ANONYMOUS, SECURITY_SCHEMES, InternalTokenSigner
+from chanjiao.bodies import BodyLimitMiddleware, BodyLimits, body_too_large
 from chanjiao.errors import TooManyRequests, install_error_handlers
 from chanjiao.observability import Metrics, RequestContextMiddleware, request_id_from_scope, request_id_var
 from chanjiao.settings import GatewaySettings
@@ -100,6 +101,7 @@ class Gateway:
         )
         self.auth = Authenticator(settings, self.upstreams["membership"], self.signer)
         self.openapi_cache = OpenAPICache()
+        self.body_limits = BodyLimits.from_settings(settings)
         self.inner = self._build_inner()
 
     # ---- hot path --------------------------------------------------------------------------
@@ -126,8 +128,8 @@ class Gateway:
         self.upstream_latency.labels(upstream.name).observe(time.perf_counter() - started)
 
     async def _forward(self, scope: Scope, receive: Receive, send: Send, upstream: Upstream, rid: str) -> int:
-        """Authenticate, rate-limit, forward. Returns the status sent to the client."""
-        bearer = api_key = service = None
+        """Refuse an oversized body, authenticate, rate-limit, forward. Returns the status sent to the client."""
+        bearer = api_key = service = declared = None
         for k, v in scope["headers"]:
             if k in CREDENTIAL_HEADERS:
                 if k == b"authorization":
@@ -136,7 +138,14 @@ class Gateway:
                     api_key = v
                 else:
                     service = v
+            elif k == b"content-length":
+                declared = v
         path = scope["path"]
+        body_limit = self.body_limits.for_path(path)
+        if declared is not None and declared.isdigit() and int(declared) > body_limit:
+            # Refused on the declared length, before a byte of the body is read (and before authentication).
+            await send_app_error(scope, send, body_too_large(body_limit), request_id=rid)
+            return 413
         if bearer is not None and path in OAUTH_CLIENT_AUTH_PATHS and bearer[:7].lower() != b"bearer ":
             bearer = None  # OAuth2 client authentication (`Basic`) at the token endpoint, not a user credential
         ip = self.limiter.client_ip(scope)
@@ -176,6 +185,7 @@ class Gateway:
             retry_after=self.settings.retry_after_seconds,
             client_ip=ip,
             extra_headers=decision.headers if decision is not None else None,
+            body_limit=body_limit,
         )
 
     async def _own_route(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -234,6 +244,7 @@ class Gateway:
         )
         app.state.settings = self.settings
         install_error_handlers(app)
+        app.add_middleware(BodyLimitMiddleware, limits=self.body_limits)
         app.add_middleware(RequestContextMiddleware, metrics=self.metrics)
 
         async def service_health(name: str) -> dict[str, Any]:

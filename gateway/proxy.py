@@ -3,7 +3,8 @@
 No FastAPI routing and no per-request client here (both measured to eat most of a service's
 throughput, see docs/benchmarks.md). Hop-by-hop headers are stripped; `X-Request-ID`,
 `traceparent` and the signed internal token go downstream; bodies up to 1 MiB are relayed in one
-piece and larger or chunked ones are streamed; an unreachable service is 503 and a slow one 504,
+piece and larger or chunked ones are streamed, counted as they pass and cut off with a 413 once they
+exceed the route's limit (chanjiao/bodies.py); an unreachable service is 503 and a slow one 504,
 as problem+json with `Retry-After`.
 """
 
@@ -18,6 +19,7 @@ from starlette.requests import HTTPConnection
 from starlette.types import Message, Receive, Scope, Send
 
 from chanjiao.auth import INTERNAL_TOKEN_HEADER
+from chanjiao.bodies import BodyLimitExceeded, body_too_large
 from chanjiao.errors import AppError, problem_body
 from chanjiao.http import make_client
 from chanjiao.i18n import wants_english
@@ -100,12 +102,19 @@ async def _send_problem(
     request_id: str,
     retry_after: int | None = None,
     extra_headers: list[tuple[bytes, bytes]] | None = None,
+    extra: dict[str, object] | None = None,
 ) -> None:
     english = wants_english(HTTPConnection(scope))
     title, detail = en if english else zh
     body = json.dumps(
         problem_body(
-            slug=slug, title=title, status=status, detail=detail, instance=scope["path"], request_id=request_id
+            slug=slug,
+            title=title,
+            status=status,
+            detail=detail,
+            instance=scope["path"],
+            request_id=request_id,
+            extra=extra,
         ),
         ensure_ascii=False,
     ).encode()
@@ -143,10 +152,15 @@ async def send_app_error(
             *((k.lower().encode(), v.encode()) for k, v in exc.headers.items()),
             *(extra_headers or ()),
         ],
+        extra=exc.extra,
     )
 
 
-async def _rest_of_body(receive: Receive, first: Message) -> AsyncIterator[bytes]:
+async def _rest_of_body(receive: Receive, first: Message, limit: int | None = None) -> AsyncIterator[bytes]:
+    """The body as it arrives; past `limit` bytes, `BodyLimitExceeded` (nothing more is read or sent on)."""
+    total = len(first.get("body", b""))
+    if limit is not None and total > limit:
+        raise BodyLimitExceeded(limit)
     if first.get("body"):
         yield first["body"]
     more = first.get("more_body", False)
@@ -154,8 +168,12 @@ async def _rest_of_body(receive: Receive, first: Message) -> AsyncIterator[bytes
         message = await receive()
         if message["type"] == "http.disconnect":
             raise UpstreamUnavailable("client went away while sending the body")
-        if message.get("body"):
-            yield message["body"]
+        chunk = message.get("body", b"")
+        total += len(chunk)
+        if limit is not None and total > limit:
+            raise BodyLimitExceeded(limit)
+        if chunk:
+            yield chunk
         more = message.get("more_body", False)
 
 
@@ -227,9 +245,11 @@ async def proxy(
     retry_after: int,
     client_ip: str | None = None,
     extra_headers: list[tuple[bytes, bytes]] | None = None,
+    body_limit: int | None = None,
 ) -> int:
     """Forward one request; returns the status sent to the client. `extra_headers` (the rate-limit
-    headers) are added to whatever the client gets."""
+    headers) are added to whatever the client gets. A streamed body longer than `body_limit` is cut
+    off: the service's connection is dropped and the client gets 413."""
     pool = upstream.pool
     assert pool is not None
     head, has_length, chunked, idem = request_head(scope, pool.host_header, request_id, principal_token, client_ip)
@@ -239,10 +259,13 @@ async def proxy(
         if not first.get("more_body", False) and has_length:
             body = first.get("body", b"")
         else:
-            body = _rest_of_body(receive, first)
+            body = _rest_of_body(receive, first, body_limit)
     method = scope["method"].encode()
     try:
         exchange = await pool.request(method, head, body, chunked=chunked, retry_safe=idem)
+    except BodyLimitExceeded as exc:
+        await send_app_error(scope, send, body_too_large(exc.limit), request_id=request_id, extra_headers=extra_headers)
+        return 413
     except UpstreamTimeout:
         log.warning("upstream %s timed out", upstream.name)
         await _send_problem(

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -82,11 +85,41 @@ def stop_up(up: subprocess.Popen) -> None:
             up.kill()
 
 
+def stop_leftovers(state: Path) -> None:
+    """Processes a failed test left running (listed in runtime.json, and the Postgres of the data dir)."""
+    runtime = state / "runtime.json"
+    pids: list[int] = []
+    if runtime.exists():
+        data = json.loads(runtime.read_text())
+        pids += [p["pid"] for p in data.get("processes", {}).values()]
+        postmaster = Path(data.get("postgres_data_dir") or state / "pgdata") / "postmaster.pid"
+    else:
+        postmaster = state / "pgdata" / "postmaster.pid"
+    if postmaster.exists():
+        pids.append(int(postmaster.read_text().splitlines()[0]))
+    for pid in pids:
+        if _proc_alive(pid):
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 20
+    while any(_proc_alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    for pid in pids:
+        if _proc_alive(pid):
+            os.kill(pid, signal.SIGKILL)
+
+
 @pytest.fixture(scope="module")
-def state_dir() -> Path:
+def state_dir() -> Iterator[Path]:
+    """The state dir of this module's runs (Postgres data, secrets, logs: ~70 MB), removed afterwards — also when
+    a test failed (the assertions about the processes quote the tail of their log)."""
     state = Path(tempfile.mkdtemp(prefix="chanjiao-e2e-"))
     state.chmod(0o755)  # as root, Postgres runs as `nobody`, which must reach the data dir
-    return state
+    try:
+        yield state
+    finally:
+        stop_leftovers(state)
+        shutil.rmtree(state, ignore_errors=True)
+    assert not state.exists(), f"{state} was left behind"
 
 
 def test_up_serves_survives_a_dead_service_and_stops_cleanly(state_dir):
@@ -122,6 +155,7 @@ def test_up_serves_survives_a_dead_service_and_stops_cleanly(state_dir):
         assert get(f"http://127.0.0.1:{membership_port}/v1/organizations").status_code == 401
 
         identity_walkthrough(gw, admin)
+        oversized_bodies_are_refused_without_being_buffered(port, runtime)
 
         # Kill training: its routes are 503, the others keep answering.
         training = runtime["processes"]["training"]
@@ -223,6 +257,51 @@ def identity_walkthrough(gw: str, admin: dict[str, str]) -> None:
     assert time.monotonic() - revoked_at <= 2 + 1.5
 
 
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise AssertionError(f"no VmRSS for {pid}")
+
+
+def raw_post(port: int, path: str, headers: str, body_chunks: int = 0) -> tuple[int, dict]:
+    """A POST over a plain socket: `body_chunks` chunks of 1 MiB (chunked), or none at all; then the answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+        s.sendall(
+            f"POST {path} HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n{headers}\r\n".encode()
+        )
+        try:
+            for _ in range(body_chunks):
+                s.sendall(b"100000\r\n" + b" " * (1 << 20) + b"\r\n")
+        except OSError:
+            pass  # answered and done reading
+        data = b""
+        while b"\r\n\r\n" not in data:
+            data += s.recv(65536)
+        head, _, rest = data.partition(b"\r\n\r\n")
+        length = int(
+            next(v for k, _, v in (h.partition(b":") for h in head.split(b"\r\n")) if k.lower() == b"content-length")
+        )
+        while len(rest) < length:
+            rest += s.recv(65536)
+    return int(head.split()[1]), json.loads(rest[:length])
+
+
+def oversized_bodies_are_refused_without_being_buffered(port: int, runtime: dict) -> None:
+    """200 MB announced to the gateway, or to a service directly: 413 at once. 64 MiB streamed through the gateway:
+    413, and neither the gateway nor the service grew by anything like the body."""
+    membership = runtime["processes"]["membership"]
+    for p in (port, membership["port"]):
+        status, body = raw_post(p, "/v1/organizations", "content-length: 209715200\r\n")
+        assert status == 413 and body["max_bytes"] == 1 << 20, body
+    pids = {"gateway": runtime["processes"]["gateway"]["pid"], "membership": membership["pid"]}
+    before = {n: rss_kib(pid) for n, pid in pids.items()}
+    status, body = raw_post(port, "/v1/organizations", "transfer-encoding: chunked\r\n", body_chunks=64)
+    assert status == 413 and body["type"].endswith(":payload-too-large"), body
+    grown = {n: rss_kib(pid) - before[n] for n, pid in pids.items()}
+    assert all(kib < 16 * 1024 for kib in grown.values()), grown
+
+
 def register_a_learner(gw: str, admin: dict[str, str]) -> None:
     """A learner with a real-looking ID number and phone through the real processes: the answers are
     masked, and `test_no_unmasked_personal_numbers_in_process_logs` scans what the processes logged."""
@@ -243,6 +322,47 @@ def register_a_learner(gw: str, admin: dict[str, str]) -> None:
     assert number not in r.text and "13812345678" not in r.text
     again = httpx.post(f"{gw}/v1/learners", headers=admin, json=body, timeout=10)
     assert again.status_code == 200 and again.json()["id"] == r.json()["id"]
+    readme_roster(gw, admin, school, r.json()["id"])
+
+
+def readme_roster(gw: str, admin: dict[str, str], school: str, learner: str) -> None:
+    """README step 11 as written: a programme, one enrolment, a second learner, and the roster of both (201, 409)."""
+
+    def post(path: str, body: dict) -> httpx.Response:
+        r = httpx.post(f"{gw}{path}", headers=admin, json=body, timeout=10)
+        scan_for_pii(f"e2e POST {path}", r.text)
+        return r
+
+    programme = post(
+        "/v1/programmes",
+        {
+            "name": "2025级化工订单班",
+            "kind": "order_class",
+            "provider_org_id": school,
+            "start_on": "2025-09-01",
+            "end_on": "2026-06-30",
+            "capacity": 30,
+        },
+    )
+    assert programme.status_code == 201, programme.text
+    pid = programme.json()["id"]
+    assert post("/v1/enrolments", {"learner_id": learner, "programme_id": pid}).status_code == 201
+    second = post(
+        "/v1/learners",
+        {"name": "李小红", "id_number": "110105200503011027", "learner_type": "student", "org_id": school},
+    )
+    assert second.status_code == 201, second.text
+    assert second.json()["id_number_masked"] == "1101************27"
+    roster = {
+        "items": [
+            {"learner_id": second.json()["id"], "programme_id": pid},
+            {"learner_id": learner, "programme_id": pid},
+        ]
+    }
+    r = post("/v1/enrolments/batch", roster)
+    assert r.status_code == 200, r.text
+    assert (r.json()["created"], r.json()["failed"]) == (1, 1)
+    assert [i["status"] for i in r.json()["results"]] == [201, 409]
 
 
 def test_a_second_run_reuses_the_data(state_dir):
@@ -257,12 +377,13 @@ def test_a_second_run_reuses_the_data(state_dir):
             admin = admin_token(gw, state_dir)
             r = get(f"{gw}{location}", headers=admin)
             assert r.status_code == 200 and r.json()["name"] == "日照职业技术学院"
-            # The demo loads through the API, and loading it twice changes nothing.
-            for _ in range(2):
+            # The demo loads through the API, and loading it twice changes nothing. The first run finds the
+            # gateway by CHANJIAO_GATEWAY_PORT (as after `CHANJIAO_GATEWAY_PORT=… make run`), the second is told.
+            for where in ([], ["--gateway", gw]):
                 demo = subprocess.run(
-                    [sys.executable, "-m", "chanjiao.cli", "demo", "--gateway", gw],
+                    [sys.executable, "-m", "chanjiao.cli", "demo", *where],
                     cwd=ROOT,
-                    env=up_env(state_dir),
+                    env={**up_env(state_dir), "CHANJIAO_GATEWAY_PORT": str(port)},
                     capture_output=True,
                     text=True,
                     timeout=120,

@@ -9,6 +9,7 @@ counts its calls, a header echo) for the auth and rate-limit tests."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import secrets
 import time
@@ -44,8 +45,15 @@ class Upstream:
     task: asyncio.Task | None = field(default=None, repr=False)
 
     async def start(self) -> None:
+        # As chanjiao/serve.py runs them: uvicorn never rewrites the client address from forwarding headers.
         config = uvicorn.Config(
-            self.app, host="127.0.0.1", port=self.port, log_config=None, access_log=False, lifespan="on"
+            self.app,
+            host="127.0.0.1",
+            port=self.port,
+            log_config=None,
+            access_log=False,
+            lifespan="on",
+            proxy_headers=False,
         )
         self.server = uvicorn.Server(config)
         self.task = asyncio.create_task(self.server.serve())
@@ -64,6 +72,57 @@ class Upstream:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+
+@dataclass
+class RawAnswer:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    sent: int  # body bytes the client had written when the answer arrived
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+async def send_partly(
+    port: int,
+    method: str,
+    path: str,
+    headers: dict[str, str],
+    chunks: list[bytes],
+    *,
+    chunked: bool = False,
+    finish: bool = False,
+) -> RawAnswer:
+    """Write a request head and then `chunks` over a plain socket — stopping there, however much the head
+    announced (unless `finish`: then the chunked body is ended) — and read the answer. A server that waited
+    for the whole body would never answer."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    head = [f"{method} {path} HTTP/1.1", "host: 127.0.0.1", *(f"{k}: {v}" for k, v in headers.items())]
+    if chunked:
+        head.append("transfer-encoding: chunked")
+    sent = 0
+    try:
+        writer.write(("\r\n".join(head) + "\r\n\r\n").encode())
+        for chunk in chunks:
+            writer.write(b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk)
+            await writer.drain()
+            sent += len(chunk)
+        if chunked and finish:
+            writer.write(b"0\r\n\r\n")
+            await writer.drain()
+    except ConnectionError:
+        pass  # the server answered and closed while the client was still writing
+    try:
+        raw = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
+        lines = raw.decode("latin-1").split("\r\n")
+        status = int(lines[0].split()[1])
+        answer_headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:] if line)}
+        body = await asyncio.wait_for(reader.readexactly(int(answer_headers.get("content-length", "0"))), 10)
+    finally:
+        writer.close()
+    return RawAnswer(status, answer_headers, body, sent)
 
 
 ISSUER = AccessTokenIssuer(derive_signing_key(TEST_KEY), ttl_seconds=3600)

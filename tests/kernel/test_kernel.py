@@ -132,10 +132,10 @@ def test_cursor_round_trip_and_tamper():
     import uuid
 
     u = uuid.uuid4()
-    assert decode_cursor(encode_cursor([u]), 1) == [u]
+    assert decode_cursor(encode_cursor([u]), [uuid.UUID]) == [u]
     with pytest.raises(Exception) as exc:
-        decode_cursor(encode_cursor([1, 2]), 1)
-    assert exc.value.status == 422
+        decode_cursor(encode_cursor([1, 2]), [int])
+    assert exc.value.status == 400
 
 
 async def test_metrics_and_health_on_a_service(membership_client):

@@ -408,7 +408,7 @@ class TestList:
             {"host_org_id": "x"},
         ):
             r = await membership_client.get("/v1/appointments", params=params)
-            assert r.status_code == 422, params
+            assert r.status_code == (400 if "cursor" in params else 422), params  # a bad cursor: 400
             assert r.json()["errors"][0]["loc"][0] == "query"
 
 

@@ -264,7 +264,7 @@ class TestList:
             {"q": "职"},
         ):
             r = await membership_client.get("/v1/organizations", params=params)
-            assert r.status_code == 422, params
+            assert r.status_code == (400 if "cursor" in params else 422), params  # a bad cursor: 400
             assert r.json()["errors"][0]["loc"][0] == "query"
 
     async def test_incremental_sync_with_tombstones(self, membership_client):

@@ -359,7 +359,7 @@ class TestList:
             {"updated_since": "yesterday"},
         ):
             r = await membership_client.get("/v1/people", params=params)
-            assert r.status_code == 422, params
+            assert r.status_code == (400 if "cursor" in params else 422), params  # a bad cursor: 400
             assert r.json()["errors"][0]["loc"][0] == "query"
 
 

@@ -140,7 +140,7 @@ def _add_routes(kind: Kind) -> None:
             str | None, Query(min_length=1, max_length=50, description="Name contains / code starts with")
         ] = None,
     ) -> Response:
-        after = decode_cursor(cursor, 1)[0] if cursor else None
+        after = decode_cursor(cursor, [str])[0] if cursor else None
         rows = await service.list_codes(
             session, kind=name, level=level, parent_code=parent_code, q=q, cursor_after=after, limit=limit
         )
