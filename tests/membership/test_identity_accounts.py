@@ -155,7 +155,9 @@ async def test_admin_reset_token_sets_a_new_password(membership_client, tenants)
         await login(c, name, "Forgotten-password-1")
     assert (await login(c, name, pw)).status_code == 429
     # another organization's org_admin, and staff, may not
-    a_admin = token_headers(Principal(kind="user", subject=str(uuid.uuid4()), org_id=t["a"], roles=("org_admin",)))
+    a_admin = token_headers(
+        Principal(kind="user", subject=str(uuid.uuid4()), org_id=t["a"], roles=("org_admin",), scopes=ALL_SCOPES)
+    )
     assert (await c.post(f"/v1/users/{staff['id']}/password-reset", headers=a_admin)).status_code == 403
     r = await c.post(f"/v1/users/{staff['id']}/password-reset", headers=admin_h)
     assert r.status_code == 201, r.text
@@ -197,7 +199,9 @@ async def test_disable_ends_sessions_and_logins(membership_client, tenants):
     assert (await c.post(f"/v1/users/{staff['id']}/disable", headers=admin_h)).status_code == 200  # idempotent
     r = await c.post(f"/v1/users/{admin['id']}/disable", headers=admin_h)
     assert r.status_code == 409 and r.json()["type"].endswith("cannot-disable-self")
-    a_admin = token_headers(Principal(kind="user", subject=str(uuid.uuid4()), org_id=t["a"], roles=("org_admin",)))
+    a_admin = token_headers(
+        Principal(kind="user", subject=str(uuid.uuid4()), org_id=t["a"], roles=("org_admin",), scopes=ALL_SCOPES)
+    )
     assert (await c.post(f"/v1/users/{staff['id']}/enable", headers=a_admin)).status_code == 403
     r = await c.post(f"/v1/users/{staff['id']}/enable", headers=admin_h)
     assert r.status_code == 200 and r.json()["disabled_at"] is None

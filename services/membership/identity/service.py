@@ -45,6 +45,7 @@ from chanjiao.pagination import keyset, page_of
 from services.membership.alliances.models import Alliance
 from services.membership.db import kernel
 from services.membership.identity import opaque
+from services.membership.identity.ceiling import ensure_within
 from services.membership.identity.models import (
     AllianceGrant,
     LoginFailure,
@@ -129,6 +130,11 @@ class OrganizationClaimedMeanwhile(Conflict):
 class CannotDisableSelf(Conflict):
     slug = "cannot-disable-self"
     title_zh, title_en = "不能停用自己的账号", "You cannot disable yourself"
+
+
+class ResetNeedsPlatformAdmin(Forbidden):
+    slug = "reset-needs-platform-admin"
+    title_zh, title_en = "需要平台管理员", "Needs a platform admin"
 
 
 class WrongPassword(Forbidden):
@@ -312,7 +318,7 @@ async def me(session: AsyncSession, principal: Principal) -> Me:
         org_role=user.org_role,  # type: ignore[arg-type]
         roles=list(roles),
         alliances=alliances,
-        scopes=list(scopes_for_roles(roles)),
+        scopes=[s for s in SCOPES if s in principal.scopes],
         is_platform_admin=user.is_platform_admin,
     )
 
@@ -654,6 +660,9 @@ async def create_invitation(
                 detail_zh="只能邀请本单位的用户，或本联盟成员单位的首位管理员",
                 detail_en="You may invite your own organization's users, or the first admin of your alliance's members",
             )
+    # The invitee's sessions carry every scope of the role granted: the inviter must hold them all.
+    granted = (ALLIANCE_ADMIN,) if data.alliance_id is not None else (data.role.value,)  # type: ignore[union-attr]
+    ensure_within(principal, scopes_for_roles(granted), what_zh="邀请", what_en="An invitation")
     row, secret = await _new_one_time(
         session,
         kind=OneTimeKind.invitation,
@@ -709,7 +718,23 @@ def _new_user(login: str, display_name: str, password_hash: str, **fields: Any) 
     )
 
 
+async def _void_resets(session: AsyncSession, user_id: uuid.UUID) -> None:
+    """Unredeemed reset tokens of the user stop working."""
+    await session.execute(
+        sa.update(OneTimeToken)
+        .where(
+            OneTimeToken.user_id == user_id,
+            OneTimeToken.kind == OneTimeKind.password_reset.value,
+            OneTimeToken.used_at.is_(None),
+            OneTimeToken.revoked_at.is_(None),
+        )
+        .values(revoked_at=utcnow())
+    )
+
+
 async def _grant(session: AsyncSession, user: User, alliance_id: uuid.UUID, actor: str) -> AllianceGrant:
+    # A reset token handed out before the grant would now open the alliance too: it stops working.
+    await _void_resets(session, user.id)
     grant = AllianceGrant(id=new_id(), user_id=user.id, alliance_id=alliance_id, granted_at=utcnow(), granted_by=actor)
     session.add(grant)
     await session.flush()
@@ -815,18 +840,21 @@ async def _set_password(session: AsyncSession, ident: Identity, user: User, pass
 async def create_reset(
     session: AsyncSession, ident: Identity, principal: Principal, user_id: uuid.UUID
 ) -> tuple[OneTimeToken, str]:
+    """A reset token hands the whole account to whoever redeems it. An org_admin may reset only what its
+    organization gave: a user who also holds alliance grants (or is a platform admin, `_manageable`) is
+    reset by a platform admin — else the org_admin would inherit the grants (403, nothing written)."""
     user = await _manageable(session, principal, user_id)
-    # Earlier reset tokens of this user stop working: only the latest one handed over is valid.
-    await session.execute(
-        sa.update(OneTimeToken)
-        .where(
-            OneTimeToken.user_id == user.id,
-            OneTimeToken.kind == OneTimeKind.password_reset.value,
-            OneTimeToken.used_at.is_(None),
-            OneTimeToken.revoked_at.is_(None),
+    alliances = (await live_alliances(session, [user.id]))[user.id]
+    if alliances and not principal.is_platform_admin:
+        raise ResetNeedsPlatformAdmin(
+            detail_zh="该用户还是联盟管理员，只有平台管理员可以为其重置密码",
+            detail_en="This user also administers an alliance; only a platform admin may reset their password",
         )
-        .values(revoked_at=utcnow())
+    # Whoever redeems the token logs in with every scope the user's roles give: the issuer must hold them.
+    ensure_within(
+        principal, scopes_for_roles(roles_of(user, alliances)), what_zh="重置密码令牌", what_en="A reset token"
     )
+    await _void_resets(session, user.id)  # only the latest token handed over is valid
     row, secret = await _new_one_time(
         session,
         kind=OneTimeKind.password_reset,
