@@ -6,7 +6,7 @@ one-time token do not take `Idempotency-Key`: a replay would have to store the t
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from chanjiao.app import SessionDep
@@ -31,6 +31,7 @@ from services.membership.identity.schemas import (
     UserPublic,
     dump,
 )
+from services.membership.identity.throttle import client_address
 
 router = APIRouter(prefix="/v1/users", tags=["users"])
 
@@ -89,19 +90,20 @@ async def get_me(session: SessionDep, principal: PrincipalDep) -> Me:
     response_model=PasswordChanged,
     dependencies=[SELF],
     summary="修改密码 Change my password",
-    description="`current_password` must be right (else 403; repeated failures lock the login like failed "
-    "logins, 429). `new_password`: " + PASSWORD_RULES + ". Every other session of the user is ended; send "
-    "this device's `refresh_token` to keep its session.",
+    description="`current_password` must be right (else 403). Wrong current passwords count like failed logins "
+    "*from this client address* (after 5, this address waits 1 s, 2 s, 4 s …: 429 with `Retry-After`); they "
+    "never slow logins from other addresses. `new_password`: " + PASSWORD_RULES + ". Every other session of the "
+    "user is ended; send this device's `refresh_token` to keep its session.",
     responses={
         200: {"content": {"application/json": {"example": PASSWORD_CHANGED_EXAMPLE}}},
         **problem_responses(401, 403, 422),
-        429: {"description": "Locked out; see `Retry-After`"},
+        429: {"description": "Throttled for this address; see `Retry-After`"},
     },
 )
 async def change_password(
-    body: PasswordChange, session: SessionDep, principal: PrincipalDep, ident: IdentityDep
+    body: PasswordChange, request: Request, session: SessionDep, principal: PrincipalDep, ident: IdentityDep
 ) -> PasswordChanged:
-    out = await service.change_password(session, ident, principal, body)
+    out = await service.change_password(session, ident, principal, body, client=client_address(request))
     await session.commit()
     return out
 

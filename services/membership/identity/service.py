@@ -2,13 +2,10 @@
 Knows nothing of HTTP; every write leaves an audit row (never a hash, token or key) in the caller's
 transaction.
 
-Lockout: `login_max_failures` failed logins for one login name (known or not) within
-`login_failure_window_seconds` → 429 with `Retry-After` (seconds until the oldest counted failure
-leaves the window), answered before any hashing. A success clears the count. A failure is committed
-on its own before the 401, so it counts even though the request fails. Unknown and disabled logins
-verify against a dummy hash of the same cost and get the same 401, so logins cannot be enumerated.
-(Concurrent attempts that all pass the check before any of them fails may exceed the limit by at
-most `password_hash_concurrency`.)
+Throttling of failed logins (per login and client address, with a per-login ceiling): `throttle.py`.
+Every password check (login, claim with an existing login, change of password) asks it first, before
+any hashing; unknown and disabled logins verify against a dummy hash of the same cost and get the same
+401, so logins cannot be enumerated.
 
 Sessions: a login starts a refresh-token family (the access token's `sid`). Each refresh marks the
 presented token rotated and issues the next one in the family, valid `refresh_token_ttl_days` from
@@ -19,7 +16,6 @@ issued stays valid until it expires (`access_token_ttl_seconds`, 15 minutes).
 
 from __future__ import annotations
 
-import math
 import sys
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -36,7 +32,6 @@ from chanjiao.errors import (
     Conflict,
     Forbidden,
     NotFound,
-    TooManyRequests,
     Unauthorized,
     field_error,
 )
@@ -44,11 +39,10 @@ from chanjiao.ids import new_id
 from chanjiao.pagination import keyset, page_of
 from services.membership.alliances.models import Alliance
 from services.membership.db import kernel
-from services.membership.identity import opaque
+from services.membership.identity import opaque, throttle
 from services.membership.identity.ceiling import ensure_within
 from services.membership.identity.models import (
     AllianceGrant,
-    LoginFailure,
     OneTimeKind,
     OneTimeToken,
     RefreshToken,
@@ -80,11 +74,6 @@ AUDITED = ("login", "display_name", "org_id", "org_role", "is_platform_admin", "
 class InvalidCredentials(Unauthorized):
     slug = "invalid-credentials"
     title_zh, title_en = "登录名或密码错误", "Wrong login or password"
-
-
-class LoginLocked(TooManyRequests):
-    slug = "login-locked"
-    title_zh, title_en = "登录失败次数过多", "Too many failed logins"
 
 
 class InvalidToken(Unauthorized):
@@ -365,63 +354,20 @@ async def _manageable(session: AsyncSession, principal: Principal, user_id: uuid
     return user
 
 
-# ---- lockout ----------------------------------------------------------------------------------
-async def check_lockout(session: AsyncSession, ident: Identity, key: bytes) -> None:
-    s = ident.settings
-    now = utcnow()
-    window = timedelta(seconds=s.login_failure_window_seconds)
-    recent = (
-        (
-            await session.execute(
-                sa.select(LoginFailure.failed_at)
-                .where(LoginFailure.login_key == key, LoginFailure.failed_at > now - window)
-                .order_by(LoginFailure.failed_at.desc())
-                .limit(s.login_max_failures)
-            )
-        )
-        .scalars()
-        .all()
-    )
-    if len(recent) >= s.login_max_failures:
-        # The lock lifts when the max-th most recent failure leaves the window.
-        retry = max(1, math.ceil((recent[-1] + window - now).total_seconds()))
-        raise LoginLocked(
-            detail_zh=f"该登录名失败次数过多，请 {retry} 秒后再试",
-            detail_en=f"Too many failed logins for this login; retry in {retry} s",
-            headers={"Retry-After": str(retry)},
-            extra={"error": "temporarily_locked", "retry_after": retry},
-        )
-
-
-async def record_failure(session: AsyncSession, ident: Identity, key: bytes) -> None:
-    """Count a failure and commit it at once: the request is about to fail, and its transaction (which
-    has written nothing yet — callers only read before this) is discarded first."""
-    now = utcnow()
-    cutoff = now - timedelta(seconds=ident.settings.login_failure_window_seconds)
-    await session.rollback()
-    await session.execute(
-        sa.delete(LoginFailure).where(LoginFailure.login_key == key, LoginFailure.failed_at <= cutoff)
-    )
-    await session.execute(sa.insert(LoginFailure).values(id=new_id(), login_key=key, failed_at=now))
-    await session.commit()
-
-
-async def clear_failures(session: AsyncSession, key: bytes) -> None:
-    await session.execute(sa.delete(LoginFailure).where(LoginFailure.login_key == key))
-
-
-async def authenticate(session: AsyncSession, ident: Identity, login: str, password: str) -> User:
-    """The active user with this login and password; 429 when locked out (before hashing), 401
-    otherwise (unknown, disabled and wrong password alike). Rehashes an outdated hash."""
-    key = opaque.login_key(login)
-    await check_lockout(session, ident, key)
+# ---- passwords ----------------------------------------------------------------------------------
+async def authenticate(session: AsyncSession, ident: Identity, login: str, password: str, *, client: str) -> User:
+    """The active user with this login and password, tried from the client address `client`; 429 when
+    throttled (before hashing), 401 otherwise (unknown, disabled and wrong password alike). Rehashes an
+    outdated hash."""
+    attempt = throttle.Attempt.of(ident, login, client)
+    await throttle.check(session, ident, attempt)
     user = await find_by_login(session, login)
     usable = user is not None and user.disabled_at is None
     ok = await ident.passwords.verify(user.password_hash if usable and user else None, password)
     if not ok or user is None:
-        await record_failure(session, ident, key)
+        await throttle.record_failure(session, ident, attempt)
         raise _invalid_credentials()
-    await clear_failures(session, key)
+    await throttle.record_success(session, ident, attempt)
     if ident.passwords.needs_rehash(user.password_hash):
         user.password_hash = await ident.passwords.hash(password)
     return user
@@ -484,10 +430,10 @@ async def _issue(
 
 
 async def password_grant(
-    session: AsyncSession, ident: Identity, *, login: str, password: str, scope: str | None
+    session: AsyncSession, ident: Identity, *, login: str, password: str, scope: str | None, client: str
 ) -> TokenResponse:
     asked = parse_scope(scope)
-    user = await authenticate(session, ident, login, password)
+    user = await authenticate(session, ident, login, password, client=client)
     return await _issue(session, ident, user, family_id=new_id(), asked=asked)
 
 
@@ -745,14 +691,14 @@ async def _grant(session: AsyncSession, user: User, alliance_id: uuid.UUID, acto
     return grant
 
 
-async def claim(session: AsyncSession, ident: Identity, data: ClaimRequest) -> User:
+async def claim(session: AsyncSession, ident: Identity, data: ClaimRequest, *, client: str) -> User:
     """Redeem an invitation. A new login creates the account (password rules apply); an existing
     login must give its current password and then joins the organization (409 if it already belongs
     to one) or receives the alliance grant."""
     token = await _take(session, data.invitation_token, OneTimeKind.invitation, opaque.INVITATION)
     existing = await find_by_login(session, data.login)
     if existing is not None:
-        user = await authenticate(session, ident, data.login, data.password)
+        user = await authenticate(session, ident, data.login, data.password, client=client)
         user = await get_user(session, user.id, for_update=True)
         before: dict[str, Any] | None = _snapshot(user)
     else:
@@ -796,13 +742,15 @@ async def claim(session: AsyncSession, ident: Identity, data: ClaimRequest) -> U
 
 
 async def change_password(
-    session: AsyncSession, ident: Identity, principal: Principal, data: PasswordChange
+    session: AsyncSession, ident: Identity, principal: Principal, data: PasswordChange, *, client: str
 ) -> PasswordChanged:
+    """A wrong current password counts against the login's throttle for this client address only
+    (`throttle.py`): it slows this address, never the owner's logins elsewhere."""
     user = await current_user(session, principal, for_update=True)
-    key = opaque.login_key(user.login)
-    await check_lockout(session, ident, key)
+    attempt = throttle.Attempt.of(ident, user.login, client)
+    await throttle.check(session, ident, attempt)
     if not await ident.passwords.verify(user.password_hash, data.current_password):
-        await record_failure(session, ident, key)
+        await throttle.record_failure(session, ident, attempt, route="password_change")
         raise WrongPassword(detail_zh="当前密码错误", detail_en="The current password is wrong")
     check_password(data.new_password, login=user.login, field_name="new_password")
     keep = None
@@ -812,7 +760,7 @@ async def change_password(
     previous = user.password_changed_at
     await _set_password(session, ident, user, data.new_password)
     ended = await revoke_sessions(session, user.id, keep=keep)
-    await clear_failures(session, key)
+    await throttle.clear_login(session, ident, attempt)
     await _audit(
         session,
         entity="user",
@@ -877,7 +825,7 @@ async def create_reset(
 
 
 async def reset_password(
-    session: AsyncSession, ident: Identity, *, reset_token: str, new_password: str
+    session: AsyncSession, ident: Identity, *, reset_token: str, new_password: str, client: str
 ) -> PasswordChanged:
     token = await _take(session, reset_token, OneTimeKind.password_reset, opaque.RESET)
     assert token.user_id is not None
@@ -886,7 +834,7 @@ async def reset_password(
     previous = user.password_changed_at
     await _set_password(session, ident, user, new_password)
     ended = await revoke_sessions(session, user.id)
-    await clear_failures(session, opaque.login_key(user.login))
+    await throttle.clear_login(session, ident, throttle.Attempt.of(ident, user.login, client))
     token.used_at, token.used_by = utcnow(), user.id
     await _audit(
         session,
