@@ -87,6 +87,15 @@ async def test_a_narrowed_login_cannot_invite(membership_client, school, databas
     assert await _count(database, sql, s["org"]) == before + 1
 
 
+async def test_org_staff_invite_nobody(membership_client, school):
+    c, s = membership_client, school
+    name, pw, _ = await new_member(c, s["org"], role="org_staff")
+    staff, _ = await as_user(c, name, pw)
+    for role in ("org_admin", "org_staff"):
+        r = await c.post("/v1/users/invitations", json={"org_id": s["org"], "role": role}, headers={**staff, **EN})
+        assert r.status_code == 403 and "org_admin" in r.json()["detail"]
+
+
 async def test_me_shows_the_scopes_of_the_calling_token_and_refresh_keeps_them(membership_client, school):
     c, s = membership_client, school
     headers, tokens = await narrowed(c, s["login"], s["password"], "training:read membership:read")
