@@ -744,11 +744,11 @@ async def claim(session: AsyncSession, ident: Identity, data: ClaimRequest, *, c
 async def change_password(
     session: AsyncSession, ident: Identity, principal: Principal, data: PasswordChange, *, client: str
 ) -> PasswordChanged:
-    """A wrong current password counts against the login's throttle for this client address only
-    (`throttle.py`): it slows this address, never the owner's logins elsewhere."""
+    """A wrong current password counts against the login's throttle for this client address, and for
+    this route's own ceiling (`throttle.py`): it never slows the owner's logins elsewhere."""
     user = await current_user(session, principal, for_update=True)
     attempt = throttle.Attempt.of(ident, user.login, client)
-    await throttle.check(session, ident, attempt)
+    await throttle.check(session, ident, attempt, route="password_change")
     if not await ident.passwords.verify(user.password_hash, data.current_password):
         await throttle.record_failure(session, ident, attempt, route="password_change")
         raise WrongPassword(detail_zh="当前密码错误", detail_en="The current password is wrong")

@@ -15,10 +15,12 @@ ones (unknown logins are verified against a dummy hash, so neither answers nor t
    ~100 guesses an hour per login, and the owner keeps logging in from where they usually do.
 
 A wrong current password at `POST /v1/users/me/password` counts against rule 1 for its address (the same
-counter as logins from that address: neither route can be used to guess past the other), but not for
-rule 2: the caller already holds a session of the account, and its failures must not shut out the
-owner's other addresses. A password change or reset clears every failure of the login (guesses against
-the old password are worthless) and marks the address it came from as known.
+counter as logins from that address: neither route can be used to guess past the other). Rule 2 counts
+each route's failures separately: 100 wrong current passwords within the hour close the change-password
+route to unknown addresses (a stolen session used from many addresses), but never logins — a fuzz run
+there must not shut the owner out of logging in anywhere; and failed logins never close the route to a
+holder of a session. A password change or reset clears every failure of the login (guesses against the
+old password are worthless) and marks the address it came from as known.
 
 The address is the one the gateway established with its trusted-proxy rule and put, as exactly one
 address, in `X-Forwarded-For` (`gateway/proxy.py`); membership trusts that header only because every
@@ -137,9 +139,10 @@ def delay_after(failures: int, free: int, cap: int) -> int:
     return min(cap, 2 ** min(failures - free, 30))
 
 
-async def check(session: AsyncSession, ident: Identity, attempt: Attempt) -> None:
-    """429 with `Retry-After` when this address must wait, or when the login is over its ceiling and
-    this address has no recent success. Reads only; runs before any hashing."""
+async def check(session: AsyncSession, ident: Identity, attempt: Attempt, route: Route = "login") -> None:
+    """429 with `Retry-After` when this address must wait (failures of both routes count), or when the
+    login is over its ceiling for `route` (that route's failures count) and this address has no recent
+    success. Reads only; runs before any hashing."""
     s = ident.settings
     now = utcnow()
     count, last = (
@@ -163,7 +166,7 @@ async def check(session: AsyncSession, ident: Identity, attempt: Attempt) -> Non
             sa.select(LoginFailure.failed_at)
             .where(
                 LoginFailure.login_key == attempt.login_key,
-                LoginFailure.route == "login",
+                LoginFailure.route == route,
                 LoginFailure.failed_at > now - window,
             )
             .order_by(LoginFailure.failed_at.desc())
