@@ -59,6 +59,7 @@ ME_EXAMPLE = {
         "membership:write",
         "training:read",
         "training:write",
+        "training:reveal",
         "matching:read",
         "matching:write",
     ],
