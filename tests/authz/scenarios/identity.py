@@ -167,11 +167,14 @@ async def invite(w: World) -> Case:
 @scenario("POST", "/v1/users/{user_id}/password-reset")
 async def issue_reset(w: World) -> Case:
     user = await _user(w, w.org_a)
+    outsiders = _user_outsiders(w)
+    # a session narrowed below what the user logs in with cannot hand the account over
+    outsiders["wrong_role"].append(w.org_admin(w.org_a, scopes=("membership:read", "membership:write")))
     return Case(
         Req("POST", f"/v1/users/{user['id']}/password-reset"),
         right=w.org_admin(w.org_a),
         expect=201,
-        **_user_outsiders(w),
+        **outsiders,
     )
 
 
