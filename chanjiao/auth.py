@@ -262,7 +262,8 @@ class Access:
 
     `public`: anyone, always (public directory, verification, login). Otherwise the caller must be
     authenticated (401 with `WWW-Authenticate` if not), be of one of `kinds`, hold one of `roles`
-    (when given; platform admins pass) and every scope in `scopes` (403 naming the scope).
+    (when given; platform admins pass) and every scope in `scopes` (403 naming the scope; platform
+    admins too — a narrowed token is narrowed for everyone).
     `tenant` names whose record the route writes; the service checks it with the record at hand.
     """
 
@@ -284,13 +285,15 @@ class Access:
                 detail_zh=f"此操作只接受以下身份：{', '.join(self.kinds)}",
                 detail_en=f"Only these credentials may do this: {', '.join(self.kinds)}",
             )
-        if principal.is_platform_admin:
-            return
+        # Scopes are a ceiling for everyone, platform admins included: a token narrowed at login
+        # (`scope=`) cannot do more than it carries. Platform admins pass the role check only.
         missing = [s for s in self.scopes if s not in principal.scopes]
         if missing:
             raise Forbidden(
                 detail_zh=f"缺少权限范围：{', '.join(missing)}", detail_en=f"Missing scope: {', '.join(missing)}"
             )
+        if principal.is_platform_admin:
+            return
         if self.roles and not set(self.roles) & set(principal.roles):
             raise Forbidden(
                 detail_zh=f"需要以下角色之一：{', '.join(self.roles)}",

@@ -120,9 +120,16 @@ class MembershipSettings(ServiceSettings):
     argon2_memory_kib: int = 65536
     argon2_parallelism: int = 1
     password_hash_concurrency: int = 2
-    # Lockout: this many failed logins for one login name within the window → 429 until it passes.
+    # Login throttle (docs/identity.md "Lockout"). Per login name and client address: this many failures
+    # within the window are free, then each further one makes that address wait 1 s, 2 s, 4 s … up to the
+    # cap. Per login name across addresses: the ceiling's failures within its window → only addresses
+    # with a success in the last `login_known_address_days` may try.
     login_max_failures: int = 5
     login_failure_window_seconds: int = 900
+    login_delay_cap_seconds: int = 60
+    login_ceiling_failures: int = 100
+    login_ceiling_window_seconds: int = 3600
+    login_known_address_days: int = 30
     # One-time tokens (invitations, password resets, first-start setup).
     invitation_ttl_hours: int = 168
     password_reset_ttl_hours: int = 24

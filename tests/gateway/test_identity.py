@@ -1,5 +1,6 @@
 """Credentials through the gateway against the real membership service: its JWKS, logins, API keys
-(introspected, cached, revoked), and service principals calling through the gateway."""
+(introspected, cached, revoked), service principals calling through the gateway, and the login throttle
+keyed by the client address the gateway establishes."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from chanjiao.settings import GatewaySettings, MatchingSettings, TrainingSetting
 from gateway.main import create_app
 from tests.conftest import TEST_KEY
 from tests.gateway.conftest import BOOTSTRAP_ADMIN, ISSUER, UNLIMITED, access_token, assert_401, bearer
+from tests.membership.test_identity_auth import frozen_clock
 
 EN = {"Accept-Language": "en"}
 
@@ -155,3 +157,32 @@ async def test_the_merged_openapi_documents_the_security_schemes(platform):
     html = (await platform.anonymous.get("/docs")).text
     assert "/docs/oauth2-redirect" in html
     assert (await platform.anonymous.get("/docs/oauth2-redirect")).status_code == 200
+
+
+async def test_a_stranger_cannot_lock_the_platform_admin_out(platform, monkeypatch):
+    """Membership throttles failed logins per (login, client address), the address being the one the gateway
+    established with its trusted-proxy rule and forwarded in X-Forwarded-For."""
+    clock = frozen_clock(monkeypatch)
+    login, password = BOOTSTRAP_ADMIN
+    wrong = {"grant_type": "password", "username": login, "password": "Stranger-guess-123"}
+    right = {"grant_type": "password", "username": login, "password": password}
+    no_buckets = {"rate_limit_login_per_minute": 1_000_000, "rate_limit_login_burst": 100_000}
+    # behind a trusted proxy (the test client's peer), the client address comes from X-Forwarded-For
+    async with second_gateway(platform, trusted_proxies="127.0.0.1/32", **no_buckets) as gw:
+        stranger = {"X-Forwarded-For": "203.0.113.7", **EN}
+        statuses = [(await gw.post("/v1/auth/token", data=wrong, headers=stranger)).status_code for _ in range(20)]
+        assert statuses == [401] * 5 + [429] * 15
+        r = await gw.post("/v1/auth/token", data=right, headers=stranger)
+        assert r.status_code == 429 and r.json()["type"].endswith("login-locked") and r.headers["retry-after"] == "1"
+        r = await gw.post("/v1/auth/token", data=right, headers={"X-Forwarded-For": "198.51.100.20"})
+        assert r.status_code == 200, r.text  # the admin, elsewhere
+    # where the peer is not trusted, a client cannot choose its address: rotating X-Forwarded-For does not
+    # escape the wait (the gateway forwards the peer address)
+    async with second_gateway(platform, **no_buckets) as gw:
+        statuses = []
+        for i in range(6):
+            r = await gw.post("/v1/auth/token", data=wrong, headers={"X-Forwarded-For": f"198.18.0.{i}"})
+            statuses.append(r.status_code)
+        assert statuses == [401] * 5 + [429]
+        clock.advance(1)
+        assert (await gw.post("/v1/auth/token", data=right)).status_code == 200  # clears the peer's count

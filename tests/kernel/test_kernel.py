@@ -106,7 +106,11 @@ class TestAccess:
         with pytest.raises(Forbidden):
             write.check(Principal(kind="user", subject="u1", roles=("org_staff",), scopes=("membership:write",)))
         write.check(Principal(kind="api_key", subject="k1", roles=("org_admin",), scopes=("membership:write",)))
-        write.check(Principal(kind="user", subject="root", roles=("platform_admin",)))
+        write.check(Principal(kind="user", subject="root", roles=("platform_admin",), scopes=("membership:write",)))
+        # scopes are a ceiling for platform admins too (a token narrowed at login)
+        with pytest.raises(Forbidden) as exc:
+            write.check(Principal(kind="user", subject="root", roles=("platform_admin",), scopes=("membership:read",)))
+        assert "membership:write" in exc.value.detail_en
         with pytest.raises(Forbidden):
             Access(kinds=("user",)).check(Principal(kind="api_key", subject="k1", roles=("org_admin",)))
 

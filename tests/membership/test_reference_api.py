@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 
 import pytest
 
-from chanjiao.auth import Principal
+from chanjiao.auth import ALL_SCOPES, Principal
 from tests.conftest import token_headers
 
 
@@ -30,7 +30,7 @@ class _FreshHeaders(Mapping[str, str]):
         return len(self._headers())
 
 
-ADMIN = _FreshHeaders(Principal(kind="user", subject="admin", roles=("platform_admin",)))
+ADMIN = _FreshHeaders(Principal(kind="user", subject="admin", roles=("platform_admin",), scopes=ALL_SCOPES))
 
 
 async def test_children_of_a_province(membership_client):

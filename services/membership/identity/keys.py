@@ -4,7 +4,8 @@ A key is `cjk_` + 43 random characters, answered once at creation; only its SHA-
 12 characters (`prefix`, for recognition) are kept. An organization's key acts as that organization's
 `org_admin`, an alliance's key as that alliance's `alliance_admin` — both limited to the scopes
 chosen at creation. Keys are managed by people only (a key cannot mint keys): an organization's by
-its org_admins, an alliance's by its alliance admins, any by platform admins.
+its org_admins, an alliance's by its alliance admins, any by platform admins. A key's scopes never
+exceed the creating token's (`ceiling.py`).
 
 Introspection answers `active: false` for an unknown, malformed, revoked or expired key, and for a
 key whose organization or alliance was deleted. `last_used_at` is written at most once a minute
@@ -26,6 +27,7 @@ from chanjiao.ids import new_id
 from chanjiao.pagination import keyset, page_of
 from services.membership.alliances.models import Alliance
 from services.membership.identity import opaque
+from services.membership.identity.ceiling import ensure_within
 from services.membership.identity.models import ApiKey
 from services.membership.identity.schemas import ApiKeyCreate, ApiKeyPublic
 from services.membership.identity.service import _audit, _live_org, as_uuids, live_alliance, require_user, utcnow
@@ -96,6 +98,7 @@ async def create_key(session: AsyncSession, principal: Principal, data: ApiKeyCr
                 detail_zh="只有该联盟的管理员可以创建联盟的 API 密钥",
                 detail_en="Only the alliance's admins create its API keys",
             )
+    ensure_within(principal, data.scopes, what_zh="API 密钥的权限范围（scopes）", what_en="A key's scopes")
     if data.expires_at is not None and data.expires_at <= utcnow():
         raise field_error(
             ["body", "expires_at"], "in_past", "过期时间须晚于当前时间", "expires_at must be in the future"

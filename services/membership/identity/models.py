@@ -1,4 +1,5 @@
-"""Identity tables: users, alliance grants, refresh tokens, login failures, API keys, one-time tokens.
+"""Identity tables: users, alliance grants, refresh tokens, login failures and successes, API keys,
+one-time tokens.
 
 Secrets are never stored: passwords as argon2id hashes, tokens and keys as SHA-256 digests."""
 
@@ -110,14 +111,33 @@ class RefreshToken(Base, table=True):
 
 
 class LoginFailure(Base, table=True):
-    """One failed login for a login name (known or not): `login_key` = SHA-256 of the lower-cased login."""
+    """One failed login for a login name (known or not) from one client address: `login_key` = SHA-256
+    of the lower-cased login, `client_key` = keyed hash of the address (`throttle.py`). `route`:
+    `login` (token, claim) or `password_change` (a wrong current password; counts for its address only)."""
 
     __tablename__ = "login_failures"
-    __table_args__ = (sa.Index("ix_login_failures_key", "login_key", "failed_at"),)
+    __table_args__ = (
+        sa.CheckConstraint("route in ('login', 'password_change')", name="route"),
+        sa.Index("ix_login_failures_key", "login_key", "failed_at"),
+        sa.Index("ix_login_failures_client", "login_key", "client_key", "failed_at"),
+        sa.Index("ix_login_failures_failed_at", "failed_at"),
+    )
 
     id: uuid.UUID = Field(primary_key=True)
     login_key: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    client_key: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    route: str = Field(default="login", sa_column=sa.Column(sa.Text, nullable=False, server_default="login"))
     failed_at: datetime = Field(sa_column=_ts(False))
+
+
+class LoginSuccess(Base, table=True):
+    """The last successful login (or password change, or reset) of a login name from a client address."""
+
+    __tablename__ = "login_successes"
+
+    login_key: bytes = Field(sa_column=sa.Column(sa.LargeBinary, primary_key=True))
+    client_key: bytes = Field(sa_column=sa.Column(sa.LargeBinary, primary_key=True))
+    succeeded_at: datetime = Field(sa_column=_ts(False))
 
 
 class ApiKey(Base, table=True):

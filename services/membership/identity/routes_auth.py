@@ -4,7 +4,7 @@ Thin endpoints: resolve dependencies, call one service function, commit once."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import JSONResponse, Response
 
 from chanjiao.app import SessionDep
@@ -26,6 +26,7 @@ from services.membership.identity.schemas import (
     UserPublic,
     dump,
 )
+from services.membership.identity.throttle import client_address
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
 
@@ -61,9 +62,11 @@ PASSWORD_CHANGED_EXAMPLE = {
     "sessions_ended": 2,
 }
 LOCKOUT = (
-    "After `login_max_failures` (5) failed attempts for one login name within `login_failure_window_seconds` "
-    "(15 min) the answer is 429 with `Retry-After` until the oldest counted failure leaves the window — checked "
-    "before any password hashing; unknown logins are counted too. A success clears the count."
+    "Throttling (checked before any password hashing; unknown logins alike): after 5 failures for one login from "
+    "one client address within 15 minutes, that address waits 1 s, 2 s, 4 s … (up to 60 s) after each further "
+    "failure — 429 with `Retry-After`; other addresses are not slowed. After 100 failures for one login within an "
+    "hour, only addresses that logged in to it successfully in the last 30 days may try (429 for the others). A "
+    "success clears its address's count."
 )
 
 
@@ -87,10 +90,11 @@ def _tokens(tokens: TokenResponse) -> JSONResponse:
     responses={
         200: {"content": {"application/json": {"example": TOKEN_EXAMPLE}}},
         **problem_responses(400, 401, 422),
-        429: {"description": "登录失败次数过多 Locked out; see `Retry-After`"},
+        429: {"description": "登录失败次数过多 Throttled; see `Retry-After`"},
     },
 )
 async def token(
+    request: Request,
     session: SessionDep,
     ident: IdentityDep,
     grant_type: Annotated[str, Form(description="`password` or `refresh_token`")],
@@ -106,7 +110,9 @@ async def token(
                 detail_en="The password grant needs username and password",
                 extra={"error": "invalid_request"},
             )
-        result = await service.password_grant(session, ident, login=username, password=password, scope=scope)
+        result = await service.password_grant(
+            session, ident, login=username, password=password, scope=scope, client=client_address(request)
+        )
     elif grant_type == "refresh_token":
         result = await service.refresh_grant(session, ident, refresh_token=refresh_token)
     else:
@@ -240,11 +246,11 @@ async def introspect(body: IntrospectRequest, session: SessionDep) -> JSONRespon
     responses={
         201: {"content": {"application/json": {"example": USER_EXAMPLE}}},
         **problem_responses(401, 409, 422),
-        429: {"description": "Locked out (existing login, wrong password too often)"},
+        429: {"description": "Throttled (existing login, wrong password too often); see `Retry-After`"},
     },
 )
-async def claim(body: ClaimRequest, session: SessionDep, ident: IdentityDep) -> Response:
-    user = await service.claim(session, ident, body)
+async def claim(body: ClaimRequest, request: Request, session: SessionDep, ident: IdentityDep) -> Response:
+    user = await service.claim(session, ident, body, client=client_address(request))
     public = (await service.render(session, [user]))[0]
     await session.commit()
     return JSONResponse(dump(public), status_code=201, headers={"Location": f"/v1/users/{user.id}"})
@@ -257,15 +263,20 @@ async def claim(body: ClaimRequest, session: SessionDep, ident: IdentityDep) -> 
     summary="重置密码 Set a new password with a reset token",
     description="Redeems a reset token from `POST /v1/users/{id}/password-reset` (handed over by the admin; no "
     "mail is sent): sets `new_password` (" + PASSWORD_RULES + "), ends every session of the user and clears "
-    "the login lockout; answers the login to use. The token works once; unknown, used, superseded or expired "
+    "the login's failed-login counts; answers the login to use. The token works once; unknown, used, superseded "
+    "or expired "
     "→ 401.",
     responses={
         200: {"content": {"application/json": {"example": PASSWORD_CHANGED_EXAMPLE}}},
         **problem_responses(401, 422),
     },
 )
-async def password_reset(body: PasswordResetRequest, session: SessionDep, ident: IdentityDep) -> PasswordChanged:
-    out = await service.reset_password(session, ident, reset_token=body.reset_token, new_password=body.new_password)
+async def password_reset(
+    body: PasswordResetRequest, request: Request, session: SessionDep, ident: IdentityDep
+) -> PasswordChanged:
+    out = await service.reset_password(
+        session, ident, reset_token=body.reset_token, new_password=body.new_password, client=client_address(request)
+    )
     await session.commit()
     return out
 

@@ -20,7 +20,8 @@ router = APIRouter(prefix="/v1/api-keys", tags=["api-keys"])
 
 # People manage keys (a key cannot mint keys): org_admins their organization's, alliance admins their
 # alliance's, platform admins any.
-MANAGE = allow(kinds=("user",), roles=(ORG_ADMIN, ALLIANCE_ADMIN), tenant="organization")
+MANAGE = allow(kinds=("user",), roles=(ORG_ADMIN, ALLIANCE_ADMIN), scopes=("membership:write",), tenant="organization")
+READ = allow(kinds=("user",), roles=(ORG_ADMIN, ALLIANCE_ADMIN), scopes=("membership:read",), tenant="organization")
 
 _EXAMPLE = {
     "id": "019abf50-3c4d-7e5f-8a6b-7c8d9e0f1a2b",
@@ -46,7 +47,9 @@ _EXAMPLE = {
     summary="创建 API 密钥 Create an API key",
     description="A key of one organization (`org_id`; by its org_admins) or one alliance (`alliance_id`; by "
     "its alliance admins) — platform admins create either. `scopes`: a non-empty subset of "
-    "membership:read/write, training:read/write, matching:read/write. An organization's key acts as that "
+    "membership:read/write, training:read/write, training:reveal, matching:read/write, and never more than the "
+    "calling token holds (a wider request is 403 `scope-ceiling` naming the missing scopes). An organization's "
+    "key acts as that "
     "organization's org_admin, an alliance's key as that alliance's admin, within its scopes. `expires_at` "
     "is optional and must be in the future.\n\n"
     "The key (`key`, `cjk_…`) is answered **once**: store it in the system that will send it as `X-API-Key`. "
@@ -71,7 +74,7 @@ async def create_api_key(body: ApiKeyCreate, session: SessionDep, principal: Pri
 @router.get(
     "",
     response_model=ApiKeyPage,
-    dependencies=[MANAGE],
+    dependencies=[READ],
     summary="查询 API 密钥 List API keys",
     description="Your organization's keys (org_admin) and your alliances' keys (alliance admin); platform admins "
     "see all. Filters `org_id`, `alliance_id`. The keys themselves are never shown, only `prefix`.",
@@ -97,7 +100,7 @@ async def list_api_keys(
 @router.get(
     "/{key_id}",
     response_model=ApiKeyPublic,
-    dependencies=[MANAGE],
+    dependencies=[READ],
     summary="API 密钥详情 Get an API key",
     description="Prefix, scopes, expiry, revocation and last use (updated at most once a minute). Another "
     "tenant's key → 404.",

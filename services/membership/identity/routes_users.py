@@ -6,7 +6,7 @@ one-time token do not take `Idempotency-Key`: a replay would have to store the t
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from chanjiao.app import SessionDep
@@ -31,13 +31,19 @@ from services.membership.identity.schemas import (
     UserPublic,
     dump,
 )
+from services.membership.identity.throttle import client_address
 
 router = APIRouter(prefix="/v1/users", tags=["users"])
 
 IdentityDep = Annotated[Identity, Depends(get_identity)]
+# The caller's own account needs no scope: any token may ask who it is, and changing the password
+# needs the current one (which opens every scope anyway). Everything else declares its scope.
 SELF = allow(kinds=("user",), tenant="self")
-ORG_ADMINS = allow(kinds=("user",), roles=(ORG_ADMIN,), tenant="organization")
-PLATFORM_ADMINS = allow(kinds=("user",), roles=(PLATFORM_ADMIN,))
+WRITE = ("membership:write",)
+READ = ("membership:read",)
+ORG_ADMINS = allow(kinds=("user",), roles=(ORG_ADMIN,), scopes=WRITE, tenant="organization")
+ORG_ADMINS_READ = allow(kinds=("user",), roles=(ORG_ADMIN,), scopes=READ, tenant="organization")
+PLATFORM_ADMINS = allow(kinds=("user",), roles=(PLATFORM_ADMIN,), scopes=WRITE)
 NO_STORE = {"Cache-Control": "no-store"}
 
 ME_EXAMPLE = {
@@ -53,6 +59,7 @@ ME_EXAMPLE = {
         "membership:write",
         "training:read",
         "training:write",
+        "training:reveal",
         "matching:read",
         "matching:write",
     ],
@@ -70,8 +77,9 @@ async def _one(session: SessionDep, user: User, status_code: int = 200) -> JSONR
     response_model=Me,
     dependencies=[SELF],
     summary="当前用户 Who am I",
-    description="The calling user's account as it is now: organization, role, alliances administered, the "
-    "roles and scopes a new access token would carry. Mobile apps start here after logging in.",
+    description="The calling user's account as it is now (organization, role, alliances administered, the roles "
+    "a new access token would carry) and `scopes`: the scopes of **the calling token** — what this session may "
+    "do (a login narrowed with `scope=` shows only those). Mobile apps start here after logging in.",
     responses={200: {"content": {"application/json": {"example": ME_EXAMPLE}}}, **problem_responses(401, 403)},
 )
 async def get_me(session: SessionDep, principal: PrincipalDep) -> Me:
@@ -83,19 +91,20 @@ async def get_me(session: SessionDep, principal: PrincipalDep) -> Me:
     response_model=PasswordChanged,
     dependencies=[SELF],
     summary="修改密码 Change my password",
-    description="`current_password` must be right (else 403; repeated failures lock the login like failed "
-    "logins, 429). `new_password`: " + PASSWORD_RULES + ". Every other session of the user is ended; send "
-    "this device's `refresh_token` to keep its session.",
+    description="`current_password` must be right (else 403). Wrong current passwords count like failed logins "
+    "*from this client address* (after 5, this address waits 1 s, 2 s, 4 s …: 429 with `Retry-After`); they "
+    "never slow logins from other addresses. `new_password`: " + PASSWORD_RULES + ". Every other session of the "
+    "user is ended; send this device's `refresh_token` to keep its session.",
     responses={
         200: {"content": {"application/json": {"example": PASSWORD_CHANGED_EXAMPLE}}},
         **problem_responses(401, 403, 422),
-        429: {"description": "Locked out; see `Retry-After`"},
+        429: {"description": "Throttled for this address; see `Retry-After`"},
     },
 )
 async def change_password(
-    body: PasswordChange, session: SessionDep, principal: PrincipalDep, ident: IdentityDep
+    body: PasswordChange, request: Request, session: SessionDep, principal: PrincipalDep, ident: IdentityDep
 ) -> PasswordChanged:
-    out = await service.change_password(session, ident, principal, body)
+    out = await service.change_password(session, ident, principal, body, client=client_address(request))
     await session.commit()
     return out
 
@@ -104,7 +113,7 @@ async def change_password(
     "/invitations",
     status_code=201,
     response_model=InvitationCreated,
-    dependencies=[allow(kinds=("user",), roles=(ORG_ADMIN, "alliance_admin"), tenant="organization")],
+    dependencies=[allow(kinds=("user",), roles=(ORG_ADMIN, "alliance_admin"), scopes=WRITE, tenant="organization")],
     summary="邀请用户 Invite a user",
     description="Creates a one-time invitation token, answered **once** (`invitation_token`); it is not sent "
     "anywhere — hand it to the invitee, who redeems it with `POST /v1/auth/claim` within "
@@ -114,7 +123,9 @@ async def change_password(
     "organization that has a membership (any status) in its alliance, only while the organization has no "
     "active org_admin (else 403) — from then on that org_admin invites the others.\n"
     "- `{alliance_id}`: an alliance admin (its secretariat); platform admins only.\n\n"
-    "Another organization → 403.",
+    "Another organization → 403. The invitee will log in with every scope of the role, so the calling token must "
+    "hold all of them (a login narrowed with `scope=` cannot invite: 403 `scope-ceiling` naming the missing "
+    "scopes).",
     responses={
         201: {
             "content": {
@@ -154,7 +165,7 @@ async def create_invitation(
 @router.get(
     "",
     response_model=UserPage,
-    dependencies=[ORG_ADMINS],
+    dependencies=[ORG_ADMINS_READ],
     summary="查询用户 List users",
     description="Platform admins list every user (filter `org_id`); an org_admin lists its own organization's "
     "users (another `org_id` → 403). Keyset-paginated (`limit`, `cursor` → `next_cursor`).",
@@ -177,7 +188,7 @@ async def list_users(
 @router.get(
     "/{user_id}",
     response_model=UserPublic,
-    dependencies=[allow(kinds=("user",))],
+    dependencies=[allow(kinds=("user",), scopes=READ)],
     summary="用户详情 Get a user",
     description="Yourself, a user of your own organization (org_admin), or anyone (platform admin). Other users → 404.",
     responses={200: {"content": {"application/json": {"example": USER_EXAMPLE}}}, **problem_responses(401, 404, 422)},
@@ -195,7 +206,10 @@ async def get_user(user_id: uuid.UUID, session: SessionDep, principal: Principal
     description="For a user who forgot their password: a one-time reset token, answered **once** and valid "
     "`password_reset_ttl_hours` (24 h). No mail is sent — hand it over in person or by phone; the user "
     "redeems it with `POST /v1/auth/password-reset`. Earlier reset tokens of the user stop working. Platform "
-    "admins for anyone; an org_admin for users of its own organization (not platform admins); others → 403.",
+    "admins for anyone; an org_admin for users of its own organization (not platform admins); others → 403. "
+    "A user who holds more than a place in that organization (an alliance grant) is reset by a platform admin "
+    "only: an org_admin gets 403 `reset-needs-platform-admin`. The calling token must hold every scope the user "
+    "logs in with (else 403 `scope-ceiling`).",
     responses={
         201: {
             "content": {

@@ -2,13 +2,10 @@
 Knows nothing of HTTP; every write leaves an audit row (never a hash, token or key) in the caller's
 transaction.
 
-Lockout: `login_max_failures` failed logins for one login name (known or not) within
-`login_failure_window_seconds` → 429 with `Retry-After` (seconds until the oldest counted failure
-leaves the window), answered before any hashing. A success clears the count. A failure is committed
-on its own before the 401, so it counts even though the request fails. Unknown and disabled logins
-verify against a dummy hash of the same cost and get the same 401, so logins cannot be enumerated.
-(Concurrent attempts that all pass the check before any of them fails may exceed the limit by at
-most `password_hash_concurrency`.)
+Throttling of failed logins (per login and client address, with a per-login ceiling): `throttle.py`.
+Every password check (login, claim with an existing login, change of password) asks it first, before
+any hashing; unknown and disabled logins verify against a dummy hash of the same cost and get the same
+401, so logins cannot be enumerated.
 
 Sessions: a login starts a refresh-token family (the access token's `sid`). Each refresh marks the
 presented token rotated and issues the next one in the family, valid `refresh_token_ttl_days` from
@@ -19,7 +16,6 @@ issued stays valid until it expires (`access_token_ttl_seconds`, 15 minutes).
 
 from __future__ import annotations
 
-import math
 import sys
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -36,7 +32,6 @@ from chanjiao.errors import (
     Conflict,
     Forbidden,
     NotFound,
-    TooManyRequests,
     Unauthorized,
     field_error,
 )
@@ -44,10 +39,10 @@ from chanjiao.ids import new_id
 from chanjiao.pagination import keyset, page_of
 from services.membership.alliances.models import Alliance
 from services.membership.db import kernel
-from services.membership.identity import opaque
+from services.membership.identity import opaque, throttle
+from services.membership.identity.ceiling import ensure_within
 from services.membership.identity.models import (
     AllianceGrant,
-    LoginFailure,
     OneTimeKind,
     OneTimeToken,
     RefreshToken,
@@ -78,11 +73,6 @@ AUDITED = ("login", "display_name", "org_id", "org_role", "is_platform_admin", "
 class InvalidCredentials(Unauthorized):
     slug = "invalid-credentials"
     title_zh, title_en = "登录名或密码错误", "Wrong login or password"
-
-
-class LoginLocked(TooManyRequests):
-    slug = "login-locked"
-    title_zh, title_en = "登录失败次数过多", "Too many failed logins"
 
 
 class InvalidToken(Unauthorized):
@@ -128,6 +118,11 @@ class OrganizationClaimedMeanwhile(Conflict):
 class CannotDisableSelf(Conflict):
     slug = "cannot-disable-self"
     title_zh, title_en = "不能停用自己的账号", "You cannot disable yourself"
+
+
+class ResetNeedsPlatformAdmin(Forbidden):
+    slug = "reset-needs-platform-admin"
+    title_zh, title_en = "需要平台管理员", "Needs a platform admin"
 
 
 class WrongPassword(Forbidden):
@@ -311,7 +306,7 @@ async def me(session: AsyncSession, principal: Principal) -> Me:
         org_role=user.org_role,  # type: ignore[arg-type]
         roles=list(roles),
         alliances=alliances,
-        scopes=list(scopes_for_roles(roles)),
+        scopes=[s for s in SCOPES if s in principal.scopes],
         is_platform_admin=user.is_platform_admin,
     )
 
@@ -358,63 +353,20 @@ async def _manageable(session: AsyncSession, principal: Principal, user_id: uuid
     return user
 
 
-# ---- lockout ----------------------------------------------------------------------------------
-async def check_lockout(session: AsyncSession, ident: Identity, key: bytes) -> None:
-    s = ident.settings
-    now = utcnow()
-    window = timedelta(seconds=s.login_failure_window_seconds)
-    recent = (
-        (
-            await session.execute(
-                sa.select(LoginFailure.failed_at)
-                .where(LoginFailure.login_key == key, LoginFailure.failed_at > now - window)
-                .order_by(LoginFailure.failed_at.desc())
-                .limit(s.login_max_failures)
-            )
-        )
-        .scalars()
-        .all()
-    )
-    if len(recent) >= s.login_max_failures:
-        # The lock lifts when the max-th most recent failure leaves the window.
-        retry = max(1, math.ceil((recent[-1] + window - now).total_seconds()))
-        raise LoginLocked(
-            detail_zh=f"该登录名失败次数过多，请 {retry} 秒后再试",
-            detail_en=f"Too many failed logins for this login; retry in {retry} s",
-            headers={"Retry-After": str(retry)},
-            extra={"error": "temporarily_locked", "retry_after": retry},
-        )
-
-
-async def record_failure(session: AsyncSession, ident: Identity, key: bytes) -> None:
-    """Count a failure and commit it at once: the request is about to fail, and its transaction (which
-    has written nothing yet — callers only read before this) is discarded first."""
-    now = utcnow()
-    cutoff = now - timedelta(seconds=ident.settings.login_failure_window_seconds)
-    await session.rollback()
-    await session.execute(
-        sa.delete(LoginFailure).where(LoginFailure.login_key == key, LoginFailure.failed_at <= cutoff)
-    )
-    await session.execute(sa.insert(LoginFailure).values(id=new_id(), login_key=key, failed_at=now))
-    await session.commit()
-
-
-async def clear_failures(session: AsyncSession, key: bytes) -> None:
-    await session.execute(sa.delete(LoginFailure).where(LoginFailure.login_key == key))
-
-
-async def authenticate(session: AsyncSession, ident: Identity, login: str, password: str) -> User:
-    """The active user with this login and password; 429 when locked out (before hashing), 401
-    otherwise (unknown, disabled and wrong password alike). Rehashes an outdated hash."""
-    key = opaque.login_key(login)
-    await check_lockout(session, ident, key)
+# ---- passwords ----------------------------------------------------------------------------------
+async def authenticate(session: AsyncSession, ident: Identity, login: str, password: str, *, client: str) -> User:
+    """The active user with this login and password, tried from the client address `client`; 429 when
+    throttled (before hashing), 401 otherwise (unknown, disabled and wrong password alike). Rehashes an
+    outdated hash."""
+    attempt = throttle.Attempt.of(ident, login, client)
+    await throttle.check(session, ident, attempt)
     user = await find_by_login(session, login)
     usable = user is not None and user.disabled_at is None
     ok = await ident.passwords.verify(user.password_hash if usable and user else None, password)
     if not ok or user is None:
-        await record_failure(session, ident, key)
+        await throttle.record_failure(session, ident, attempt)
         raise _invalid_credentials()
-    await clear_failures(session, key)
+    await throttle.record_success(session, ident, attempt)
     if ident.passwords.needs_rehash(user.password_hash):
         user.password_hash = await ident.passwords.hash(password)
     return user
@@ -477,10 +429,10 @@ async def _issue(
 
 
 async def password_grant(
-    session: AsyncSession, ident: Identity, *, login: str, password: str, scope: str | None
+    session: AsyncSession, ident: Identity, *, login: str, password: str, scope: str | None, client: str
 ) -> TokenResponse:
     asked = parse_scope(scope)
-    user = await authenticate(session, ident, login, password)
+    user = await authenticate(session, ident, login, password, client=client)
     return await _issue(session, ident, user, family_id=new_id(), asked=asked)
 
 
@@ -657,6 +609,9 @@ async def create_invitation(
                 detail_en="You may invite your own organization's users, or the first admin of an organization your "
                 "alliance registered",
             )
+    # The invitee's sessions carry every scope of the role granted: the inviter must hold them all.
+    granted = (ALLIANCE_ADMIN,) if data.alliance_id is not None else (data.role.value,)  # type: ignore[union-attr]
+    ensure_within(principal, scopes_for_roles(granted), what_zh="邀请", what_en="An invitation")
     row, secret = await _new_one_time(
         session,
         kind=OneTimeKind.invitation,
@@ -713,7 +668,23 @@ def _new_user(login: str, display_name: str, password_hash: str, **fields: Any) 
     )
 
 
+async def _void_resets(session: AsyncSession, user_id: uuid.UUID) -> None:
+    """Unredeemed reset tokens of the user stop working."""
+    await session.execute(
+        sa.update(OneTimeToken)
+        .where(
+            OneTimeToken.user_id == user_id,
+            OneTimeToken.kind == OneTimeKind.password_reset.value,
+            OneTimeToken.used_at.is_(None),
+            OneTimeToken.revoked_at.is_(None),
+        )
+        .values(revoked_at=utcnow())
+    )
+
+
 async def _grant(session: AsyncSession, user: User, alliance_id: uuid.UUID, actor: str) -> AllianceGrant:
+    # A reset token handed out before the grant would now open the alliance too: it stops working.
+    await _void_resets(session, user.id)
     grant = AllianceGrant(id=new_id(), user_id=user.id, alliance_id=alliance_id, granted_at=utcnow(), granted_by=actor)
     session.add(grant)
     await session.flush()
@@ -724,14 +695,14 @@ async def _grant(session: AsyncSession, user: User, alliance_id: uuid.UUID, acto
     return grant
 
 
-async def claim(session: AsyncSession, ident: Identity, data: ClaimRequest) -> User:
+async def claim(session: AsyncSession, ident: Identity, data: ClaimRequest, *, client: str) -> User:
     """Redeem an invitation. A new login creates the account (password rules apply); an existing
     login must give its current password and then joins the organization (409 if it already belongs
     to one) or receives the alliance grant."""
     token = await _take(session, data.invitation_token, OneTimeKind.invitation, opaque.INVITATION)
     existing = await find_by_login(session, data.login)
     if existing is not None:
-        user = await authenticate(session, ident, data.login, data.password)
+        user = await authenticate(session, ident, data.login, data.password, client=client)
         user = await get_user(session, user.id, for_update=True)
         before: dict[str, Any] | None = _snapshot(user)
     else:
@@ -775,13 +746,15 @@ async def claim(session: AsyncSession, ident: Identity, data: ClaimRequest) -> U
 
 
 async def change_password(
-    session: AsyncSession, ident: Identity, principal: Principal, data: PasswordChange
+    session: AsyncSession, ident: Identity, principal: Principal, data: PasswordChange, *, client: str
 ) -> PasswordChanged:
+    """A wrong current password counts against the login's throttle for this client address, and for
+    this route's own ceiling (`throttle.py`): it never slows the owner's logins elsewhere."""
     user = await current_user(session, principal, for_update=True)
-    key = opaque.login_key(user.login)
-    await check_lockout(session, ident, key)
+    attempt = throttle.Attempt.of(ident, user.login, client)
+    await throttle.check(session, ident, attempt, route="password_change")
     if not await ident.passwords.verify(user.password_hash, data.current_password):
-        await record_failure(session, ident, key)
+        await throttle.record_failure(session, ident, attempt, route="password_change")
         raise WrongPassword(detail_zh="当前密码错误", detail_en="The current password is wrong")
     check_password(data.new_password, login=user.login, field_name="new_password")
     keep = None
@@ -791,7 +764,7 @@ async def change_password(
     previous = user.password_changed_at
     await _set_password(session, ident, user, data.new_password)
     ended = await revoke_sessions(session, user.id, keep=keep)
-    await clear_failures(session, key)
+    await throttle.clear_login(session, ident, attempt)
     await _audit(
         session,
         entity="user",
@@ -819,18 +792,21 @@ async def _set_password(session: AsyncSession, ident: Identity, user: User, pass
 async def create_reset(
     session: AsyncSession, ident: Identity, principal: Principal, user_id: uuid.UUID
 ) -> tuple[OneTimeToken, str]:
+    """A reset token hands the whole account to whoever redeems it. An org_admin may reset only what its
+    organization gave: a user who also holds alliance grants (or is a platform admin, `_manageable`) is
+    reset by a platform admin — else the org_admin would inherit the grants (403, nothing written)."""
     user = await _manageable(session, principal, user_id)
-    # Earlier reset tokens of this user stop working: only the latest one handed over is valid.
-    await session.execute(
-        sa.update(OneTimeToken)
-        .where(
-            OneTimeToken.user_id == user.id,
-            OneTimeToken.kind == OneTimeKind.password_reset.value,
-            OneTimeToken.used_at.is_(None),
-            OneTimeToken.revoked_at.is_(None),
+    alliances = (await live_alliances(session, [user.id]))[user.id]
+    if alliances and not principal.is_platform_admin:
+        raise ResetNeedsPlatformAdmin(
+            detail_zh="该用户还是联盟管理员，只有平台管理员可以为其重置密码",
+            detail_en="This user also administers an alliance; only a platform admin may reset their password",
         )
-        .values(revoked_at=utcnow())
+    # Whoever redeems the token logs in with every scope the user's roles give: the issuer must hold them.
+    ensure_within(
+        principal, scopes_for_roles(roles_of(user, alliances)), what_zh="重置密码令牌", what_en="A reset token"
     )
+    await _void_resets(session, user.id)  # only the latest token handed over is valid
     row, secret = await _new_one_time(
         session,
         kind=OneTimeKind.password_reset,
@@ -853,7 +829,7 @@ async def create_reset(
 
 
 async def reset_password(
-    session: AsyncSession, ident: Identity, *, reset_token: str, new_password: str
+    session: AsyncSession, ident: Identity, *, reset_token: str, new_password: str, client: str
 ) -> PasswordChanged:
     token = await _take(session, reset_token, OneTimeKind.password_reset, opaque.RESET)
     assert token.user_id is not None
@@ -862,7 +838,7 @@ async def reset_password(
     previous = user.password_changed_at
     await _set_password(session, ident, user, new_password)
     ended = await revoke_sessions(session, user.id)
-    await clear_failures(session, opaque.login_key(user.login))
+    await throttle.clear_login(session, ident, throttle.Attempt.of(ident, user.login, client))
     token.used_at, token.used_by = utcnow(), user.id
     await _audit(
         session,

@@ -4,7 +4,9 @@ Who may (services/membership/identity): logins, refresh, logout, claims, resets 
 secret in the body is the credential); introspection is the gateway's (service principal with
 `identity:introspect`); everything else needs a *user* — an API key cannot mint keys or manage people.
 Org_admins manage their own organization's users and keys, alliance admins their alliance's keys and the
-first org_admin of their members, platform admins everything (alliance grants only they)."""
+first org_admin of their members, platform admins everything (alliance grants only they). Reads declare
+`membership:read`, writes `membership:write` (the caller's own account needs none); and scopes are a ceiling:
+a session narrowed at login creates no key, invitation or reset token wider than itself (403)."""
 
 from __future__ import annotations
 
@@ -151,7 +153,13 @@ async def invite(w: World) -> Case:
         Req("POST", "/v1/users/invitations", json={"org_id": w.org_a["id"], "role": "org_staff"}),
         right=w.org_admin(w.org_a),
         wrong_tenant=[w.org_admin(w.org_b), w.alliance_admin(w.alliance_y)],
-        wrong_role=[w.org_staff(w.org_a), w.org_key(w.org_a), w.alliance_key(w.alliance_x), w.service("training")],
+        wrong_role=[
+            w.org_staff(w.org_a),
+            w.org_key(w.org_a),
+            w.alliance_key(w.alliance_x),
+            w.service("training"),
+            w.org_admin(w.org_a, scopes=("membership:read", "membership:write")),  # narrowed: under the ceiling
+        ],
         expect=201,
     )
 
@@ -159,11 +167,14 @@ async def invite(w: World) -> Case:
 @scenario("POST", "/v1/users/{user_id}/password-reset")
 async def issue_reset(w: World) -> Case:
     user = await _user(w, w.org_a)
+    outsiders = _user_outsiders(w)
+    # a session narrowed below what the user logs in with cannot hand the account over
+    outsiders["wrong_role"].append(w.org_admin(w.org_a, scopes=("membership:read", "membership:write")))
     return Case(
         Req("POST", f"/v1/users/{user['id']}/password-reset"),
         right=w.org_admin(w.org_a),
         expect=201,
-        **_user_outsiders(w),
+        **outsiders,
     )
 
 
@@ -222,7 +233,10 @@ async def read_user(w: World) -> Case:
 @scenario("POST", "/v1/api-keys")
 async def create_key(w: World) -> Case:
     body = {"name": "教务系统", "org_id": w.org_a["id"], "scopes": ["membership:read", "training:write"]}
-    return Case(Req("POST", "/v1/api-keys", json=body), right=w.org_admin(w.org_a), expect=201, **_key_outsiders(w))
+    outsiders = _key_outsiders(w)
+    # a session narrowed below the key's scopes (it may write, but not hand out training:write)
+    outsiders["wrong_role"].append(w.org_admin(w.org_a, scopes=("membership:read", "membership:write")))
+    return Case(Req("POST", "/v1/api-keys", json=body), right=w.org_admin(w.org_a), expect=201, **outsiders)
 
 
 @scenario("POST", "/v1/api-keys/{key_id}/revoke")
