@@ -16,8 +16,10 @@ first request).
 from __future__ import annotations
 
 import asyncio
+import base64
 import gzip
 import hashlib
+import re
 from dataclasses import dataclass, field
 from importlib.resources import files
 from typing import Any
@@ -115,45 +117,87 @@ def _accepts_gzip(accept_encoding: str) -> bool:
     return False
 
 
-def _page(response: HTMLResponse) -> HTMLResponse:
-    response.headers["Cache-Control"] = PAGE_CACHE
-    return response
+@dataclass(frozen=True)
+class Page:
+    """A documentation page, built once: its HTML and its headers (no-cache, a Content-Security-Policy)."""
+
+    body: bytes
+    headers: dict[str, str]
+
+    def response(self) -> Response:
+        return Response(self.body, media_type="text/html; charset=utf-8", headers=self.headers)
+
+
+INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
+
+
+def page(html: HTMLResponse, *, allow_blob_workers: bool = False) -> Page:
+    """The page with a Content-Security-Policy that lets it load and call nothing but this gateway:
+    the browser refuses any other host, whatever a bundle asks for (ReDoc's footer, for one, shows
+    an image from its vendor's CDN). Inline scripts are allowed by hash only; the UIs set inline styles."""
+    body = bytes(html.body)
+    hashes = [
+        "'sha256-" + base64.b64encode(hashlib.sha256(m.encode()).digest()).decode() + "'"
+        for m in INLINE_SCRIPT.findall(body.decode())
+    ]
+    policy = {
+        "default-src": ["'none'"],
+        "script-src": ["'self'", *hashes],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'", "blob:"] if allow_blob_workers else ["'self'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    }
+    csp = "; ".join(f"{k} {' '.join(v)}" for k, v in policy.items())
+    return Page(
+        body,
+        {"Cache-Control": PAGE_CACHE, "Content-Security-Policy": csp, "X-Content-Type-Options": "nosniff"},
+    )
 
 
 def install_docs(app: FastAPI, assets: DocsAssets | None = None) -> DocsAssets:
     """Add `/docs`, its OAuth2 redirect page, `/redoc` and their assets to the gateway's own app."""
     assets = assets or DocsAssets()
+    # The Authorize button: OAuth2 password grant against /v1/auth/token, or an API key.
+    swagger_page = page(
+        get_swagger_ui_html(
+            openapi_url=OPENAPI_URL,
+            title=SWAGGER_TITLE,
+            swagger_js_url=assets.url("swagger-ui-bundle.js"),
+            swagger_css_url=assets.url("swagger-ui.css"),
+            swagger_favicon_url=assets.url("favicon.png"),
+            oauth2_redirect_url=OAUTH2_REDIRECT,
+            swagger_ui_parameters=SWAGGER_PARAMETERS,
+        )
+    )
+    redirect_page = page(get_swagger_ui_oauth2_redirect_html())
+    # ReDoc runs its search index in a worker started from a blob: URL.
+    redoc_page = page(
+        get_redoc_html(
+            openapi_url=OPENAPI_URL,
+            title=REDOC_TITLE,
+            redoc_js_url=assets.url("redoc.standalone.js"),
+            redoc_favicon_url=assets.url("favicon.png"),
+            with_google_fonts=False,
+        ),
+        allow_blob_workers=True,
+    )
 
     @app.get(SWAGGER_URL, include_in_schema=False)
-    async def swagger() -> HTMLResponse:
-        # The Authorize button: OAuth2 password grant against /v1/auth/token, or an API key.
-        return _page(
-            get_swagger_ui_html(
-                openapi_url=OPENAPI_URL,
-                title=SWAGGER_TITLE,
-                swagger_js_url=assets.url("swagger-ui-bundle.js"),
-                swagger_css_url=assets.url("swagger-ui.css"),
-                swagger_favicon_url=assets.url("favicon.png"),
-                oauth2_redirect_url=OAUTH2_REDIRECT,
-                swagger_ui_parameters=SWAGGER_PARAMETERS,
-            )
-        )
+    async def swagger() -> Response:
+        return swagger_page.response()
 
     @app.get(OAUTH2_REDIRECT, include_in_schema=False)
-    async def swagger_redirect() -> HTMLResponse:
-        return _page(get_swagger_ui_oauth2_redirect_html())
+    async def swagger_redirect() -> Response:
+        return redirect_page.response()
 
     @app.get(REDOC_URL, include_in_schema=False)
-    async def redoc() -> HTMLResponse:
-        return _page(
-            get_redoc_html(
-                openapi_url=OPENAPI_URL,
-                title=REDOC_TITLE,
-                redoc_js_url=assets.url("redoc.standalone.js"),
-                redoc_favicon_url=assets.url("favicon.png"),
-                with_google_fonts=False,
-            )
-        )
+    async def redoc() -> Response:
+        return redoc_page.response()
 
     @app.get(ASSETS_URL + "/{fingerprint}/{name}", include_in_schema=False)
     async def docs_asset(fingerprint: str, name: str, request: Request) -> Response:

@@ -4,6 +4,8 @@ content-fingerprinted path, cached as immutable. The browser side is tests/brows
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 from importlib.resources import files
 
@@ -35,6 +37,15 @@ async def test_the_docs_pages_name_no_host_but_the_gateway(gateway):
             assert "://" not in html, f"{page} names an absolute URL"
             for url in LINKED.findall(html):
                 assert ASSET_PATH.match(url), f"{page} links {url}, not a gateway asset"
+            # The browser itself is told to load and call nothing but the gateway.
+            policy = dict(d.strip().split(" ", 1) for d in r.headers["content-security-policy"].split(";"))
+            assert policy["default-src"] == "'none'"
+            for directive in ("connect-src", "img-src", "font-src", "style-src"):
+                assert "http" not in policy[directive] and "*" not in policy[directive], directive
+            assert policy["connect-src"] == "'self'"
+            inline = re.findall(r"<script>(.*?)</script>", html, re.DOTALL)
+            hashes = {"'sha256-" + base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() + "'" for s in inline}
+            assert set(policy["script-src"].split()) == {"'self'", *hashes}, page  # no 'unsafe-inline' / eval
         swagger = (await client.get("/docs")).text
         assert '"persistAuthorization": true' in swagger
         assert '"validatorUrl": null' in swagger  # no badge fetched from validator.swagger.io
