@@ -13,7 +13,6 @@ import os
 import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -94,12 +93,12 @@ async def live_gateway(platform) -> AsyncIterator[LiveGateway]:  # noqa: F811
         await task
 
 
-@pytest.fixture
-async def browser(chromium_path: str, live_gateway: LiveGateway, tmp_path: Path) -> AsyncIterator[Any]:
+@pytest.fixture(scope="module")
+async def chromium(
+    chromium_path: str, live_gateway: LiveGateway, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Any]:
     """A fresh Chromium profile whose every request to anywhere but the gateway is refused and recorded."""
     from playwright.async_api import async_playwright
-
-    live_gateway.outside.clear()
 
     async def only_the_gateway(route: Any) -> None:
         url = route.request.url
@@ -111,7 +110,7 @@ async def browser(chromium_path: str, live_gateway: LiveGateway, tmp_path: Path)
 
     async with async_playwright() as pw:
         context = await pw.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"),
+            str(tmp_path_factory.mktemp("chromium-profile")),
             executable_path=chromium_path,
             headless=True,
             args=CHROMIUM_ARGS,
@@ -125,3 +124,10 @@ async def browser(chromium_path: str, live_gateway: LiveGateway, tmp_path: Path)
             yield context
         finally:
             await context.close()
+
+
+@pytest.fixture
+async def browser(chromium: Any, live_gateway: LiveGateway) -> Any:
+    """The browser context, with the record of requests to other hosts emptied for this test."""
+    live_gateway.outside.clear()
+    return chromium

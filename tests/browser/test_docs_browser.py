@@ -51,7 +51,8 @@ async def test_swagger_ui_lists_the_operations_runs_a_call_and_keeps_the_login(
     expected = await operation_count(platform)
     page = await browser.new_page()
     console = Console(page)
-    await page.goto(live_gateway.url + "/docs")
+    await page.goto(live_gateway.url + "/docs")  # returns once the page's scripts have loaded (or failed)
+    assert live_gateway.outside == [], "the page loads from other hosts"
     await page.locator(".opblock").first.wait_for()
     assert await page.locator(".opblock").count() == expected
 
@@ -99,6 +100,7 @@ async def test_redoc_renders_every_operation(browser, live_gateway: LiveGateway,
     page = await browser.new_page()
     console = Console(page)
     await page.goto(live_gateway.url + "/redoc")
+    assert live_gateway.outside == [], "the page loads from other hosts"
     operations = page.locator('[data-section-id^="operation/"]')
     await operations.first.wait_for()
     assert await operations.count() == expected
