@@ -8,9 +8,10 @@ ReDoc's `redoc.standalone.js` (for 1.7.7: Swagger UI 5.32.6, ReDoc 2.5.3).
 
 The assets live under `/docs/assets/<fingerprint>/<file>`, the fingerprint being a hash of the
 files' contents: an upgrade of the package changes the path, so the assets can be cached for a year
-as `immutable`, while the two HTML pages are `no-cache` (they name the current fingerprint).
-Scripts and stylesheets are sent gzip-compressed to browsers that accept it (compressed once, on
-first request).
+as `immutable`, while the HTML pages (`/docs`, `/redoc`, `/docs/oauth2-redirect`) are `no-cache`
+(they name the current fingerprint) and carry a Content-Security-Policy that keeps the browser from
+loading or calling anything but the gateway. Scripts and stylesheets are sent gzip-compressed to
+browsers that accept it (compressed once, on first request).
 """
 
 from __future__ import annotations
