@@ -21,8 +21,7 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI, Request
-from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from prometheus_client import Counter, Histogram
 from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
@@ -34,12 +33,12 @@ from chanjiao.errors import TooManyRequests, install_error_handlers
 from chanjiao.observability import Metrics, RequestContextMiddleware, request_id_from_scope, request_id_var
 from chanjiao.settings import GatewaySettings
 from gateway.auth import CREDENTIAL_HEADERS, Authenticator, AuthFailed
+from gateway.docs import install_docs
 from gateway.openapi import OpenAPICache
 from gateway.proxy import Upstream, proxy, send_app_error
 from gateway.ratelimit import Decision, RateLimiter
 from gateway.routing import RoutingTable
 
-OAUTH2_REDIRECT = "/docs/oauth2-redirect"
 # Probes and scrapes are never rate limited; the gateway's other pages take from the anonymous bucket.
 UNLIMITED_GATEWAY_PATHS = frozenset({"/health", "/health/ready", "/metrics"})
 # Where an `Authorization` header that is not `Bearer` is an OAuth2 client's own authentication.
@@ -306,23 +305,8 @@ class Gateway:
             clients = {n: u.client for n, u in gw.upstreams.items() if u.client is not None}
             return JSONResponse(await gw.openapi_cache.get(clients, gateway_doc()))
 
-        @app.get("/docs", include_in_schema=False)
-        async def swagger() -> HTMLResponse:
-            # The Authorize button: OAuth2 password grant against /v1/auth/token, or an API key.
-            return get_swagger_ui_html(
-                openapi_url="/openapi.json",
-                title="Chanjiao 产教 API — Swagger UI",
-                oauth2_redirect_url=OAUTH2_REDIRECT,
-                swagger_ui_parameters={"persistAuthorization": True},
-            )
-
-        @app.get(OAUTH2_REDIRECT, include_in_schema=False)
-        async def swagger_redirect() -> HTMLResponse:
-            return get_swagger_ui_oauth2_redirect_html()
-
-        @app.get("/redoc", include_in_schema=False)
-        async def redoc() -> HTMLResponse:
-            return get_redoc_html(openapi_url="/openapi.json", title="Chanjiao 产教 API — ReDoc")
+        # /docs, /docs/oauth2-redirect, /redoc and their assets, all served from here (gateway/docs.py).
+        install_docs(app)
 
         return app
 
