@@ -48,7 +48,7 @@ from chanjiao.dates import today
 from chanjiao.errors import Forbidden
 from services.membership.db import SCHEMA
 from services.membership.memberships.models import Membership
-from services.membership.memberships.schemas import MembershipCreate, TransitionCreate
+from services.membership.memberships.schemas import MembershipCreate, MembershipTransitionCreate
 from services.membership.people.models import Person
 
 ORG_ROLES = (ORG_ADMIN, ORG_STAFF)
@@ -185,7 +185,7 @@ async def ensure_may_apply(principal: Principal, data: MembershipCreate) -> None
     )
 
 
-def ensure_may_transition(principal: Principal, m: Membership, data: TransitionCreate) -> None:
+def ensure_may_transition(principal: Principal, m: Membership, data: MembershipTransitionCreate) -> None:
     """The alliance's admins make every transition; the member's org_admin may only withdraw, today."""
     if principal.administers_alliance(m.alliance_id):
         return

@@ -18,7 +18,12 @@ from chanjiao.pagination import CursorQuery, LimitQuery
 from services.membership import tenancy
 from services.membership.memberships import service
 from services.membership.memberships.models import MemberRole, MembershipStatus
-from services.membership.memberships.schemas import MembershipCreate, MembershipPage, MembershipPublic, TransitionCreate
+from services.membership.memberships.schemas import (
+    MembershipCreate,
+    MembershipPage,
+    MembershipPublic,
+    MembershipTransitionCreate,
+)
 
 router = APIRouter(prefix="/v1/memberships", tags=["memberships"])
 READ = allow(scopes=("membership:read",))
@@ -218,7 +223,7 @@ async def get_membership(membership_id: uuid.UUID, session: SessionDep) -> JSONR
     },
 )
 async def transition_membership(
-    membership_id: uuid.UUID, body: TransitionCreate, session: SessionDep, principal: PrincipalDep
+    membership_id: uuid.UUID, body: MembershipTransitionCreate, session: SessionDep, principal: PrincipalDep
 ) -> JSONResponse:
     current = await service.get_membership(session, membership_id, for_update=True)
     tenancy.ensure_may_transition(principal, current, body)

@@ -37,7 +37,7 @@ class MembershipCreate(BaseModel):
     reason: str | None = Field(default=None, max_length=500)
 
 
-class TransitionCreate(BaseModel):
+class MembershipTransitionCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={

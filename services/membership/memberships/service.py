@@ -39,9 +39,9 @@ from services.membership.memberships.schemas import (
     MembershipCreate,
     MembershipEventPublic,
     MembershipPublic,
+    MembershipTransitionCreate,
     RoleChangesCreate,
     Structure,
-    TransitionCreate,
 )
 from services.membership.organizations.models import ORG_TYPE_LABELS, Organization
 from services.membership.reference import service as reference
@@ -326,7 +326,7 @@ async def _apply(
 
 
 async def transition(
-    session: AsyncSession, *, membership_id: uuid.UUID, data: TransitionCreate, actor: str
+    session: AsyncSession, *, membership_id: uuid.UUID, data: MembershipTransitionCreate, actor: str
 ) -> Membership:
     m = await get_membership(session, membership_id, for_update=True)
     await _apply(

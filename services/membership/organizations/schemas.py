@@ -372,7 +372,7 @@ BATCH_EXAMPLE: dict[str, Any] = {
 }
 
 
-class BatchItemResult(BaseModel):
+class OrganizationBatchItemResult(BaseModel):
     index: int = Field(description="Position of the item in `items` (from 0)")
     status: int = Field(
         description="201 created; 4xx the item's problem; 424 valid but not committed (atomic batch with errors)"
@@ -382,15 +382,15 @@ class BatchItemResult(BaseModel):
     problem: dict[str, Any] | None = Field(default=None, description="RFC 9457 problem of a failed item")
 
 
-class BatchResult(BaseModel):
+class OrganizationBatchResult(BaseModel):
     committed: bool
     created: int
     failed: int
-    results: list[BatchItemResult]
+    results: list[OrganizationBatchItemResult]
 
 
 # ---- imports 导入 ----------------------------------------------------------------------------------
-class ImportRejection(BaseModel):
+class OrganizationImportRejection(BaseModel):
     row: int = Field(description="Spreadsheet row number (the heading row is 1)")
     field: str | None = Field(description="Field name, e.g. credit_code")
     column: str | None = Field(description="Column heading, e.g. 统一社会信用代码")
@@ -398,7 +398,7 @@ class ImportRejection(BaseModel):
     message: str
 
 
-class ImportReport(BaseModel):
+class OrganizationImportReport(BaseModel):
     dry_run: bool
     rows: int = Field(description="Data rows read (blank rows are not counted)")
     created: int
@@ -407,7 +407,7 @@ class ImportReport(BaseModel):
         description="Rows matching an existing organization that change nothing, or that the caller may not edit "
         "(claimed by its own org admin, or in none of the caller's alliances)"
     )
-    rejected: list[ImportRejection]
+    rejected: list[OrganizationImportRejection]
     ignored_columns: list[str] = Field(description="Letters of columns whose heading is not in the table")
 
 

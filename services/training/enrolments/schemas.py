@@ -50,7 +50,7 @@ class EnrolmentUpdate(BaseModel):
     score: Score | None = None
 
 
-class TransitionCreate(BaseModel):
+class EnrolmentTransitionCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -102,7 +102,7 @@ BATCH_EXAMPLE: dict[str, Any] = {
 }
 
 
-class BatchItemResult(BaseModel):
+class EnrolmentBatchItemResult(BaseModel):
     index: int
     status: int = Field(description="201 created; 4xx the item's problem; 424 valid but not committed (atomic)")
     id: uuid.UUID | None = None
@@ -110,7 +110,7 @@ class BatchItemResult(BaseModel):
     problem: dict[str, Any] | None = None
 
 
-class BatchResult(BaseModel):
+class EnrolmentBatchResult(BaseModel):
     committed: bool
     created: int
     failed: int
@@ -119,4 +119,4 @@ class BatchResult(BaseModel):
         description="The batch, when it created anything: its `enrolment.batch_created` event and audit row "
         "(entity `enrolment_batch`) carry this id",
     )
-    results: list[BatchItemResult]
+    results: list[EnrolmentBatchItemResult]

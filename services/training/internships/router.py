@@ -21,7 +21,7 @@ from services.training.internships.models import Internship, InternshipKind
 from services.training.internships.months import RULE_DESCRIPTION
 from services.training.internships.schemas import (
     BATCH_EXAMPLE,
-    BatchResult,
+    InternshipBatchResult,
     InternshipCreate,
     InternshipPage,
     InternshipPublic,
@@ -137,7 +137,7 @@ add_create(
 
 @router.post(
     "/batch",
-    response_model=BatchResult,
+    response_model=InternshipBatchResult,
     dependencies=[WRITE],
     openapi_extra=BODY.openapi,
     summary="批量登记实习 Record internships in a batch",
@@ -177,7 +177,9 @@ async def create_internship_batch(
     if atomic and outcome.failed:
         await session.rollback()
         raise batch.reject_atomic(outcome)
-    result = BatchResult(committed=True, created=outcome.created, failed=outcome.failed, results=outcome.results)
+    result = InternshipBatchResult(
+        committed=True, created=outcome.created, failed=outcome.failed, results=outcome.results
+    )
     response = JSONResponse(result.model_dump(mode="json", exclude_none=True))
     await idem.record(session, response)
     await session.commit()

@@ -122,7 +122,7 @@ class InternshipPage(Page[InternshipPublic | Tombstone]):
 BATCH_EXAMPLE: dict[str, Any] = {"items": [_EXAMPLE_IN]}
 
 
-class BatchItemResult(BaseModel):
+class InternshipBatchItemResult(BaseModel):
     index: int = Field(description="Position of the item in `items` (from 0)")
     status: int = Field(description="201 created; 4xx the item's problem; 424 valid but not saved (atomic batch)")
     id: uuid.UUID | None = None
@@ -130,8 +130,8 @@ class BatchItemResult(BaseModel):
     problem: dict[str, Any] | None = Field(default=None, description="problem+json of a rejected item")
 
 
-class BatchResult(BaseModel):
+class InternshipBatchResult(BaseModel):
     committed: bool
     created: int
     failed: int
-    results: list[BatchItemResult]
+    results: list[InternshipBatchItemResult]

@@ -267,7 +267,7 @@ BATCH_EXAMPLE: dict[str, Any] = {
 }
 
 
-class BatchItemResult(BaseModel):
+class LearnerBatchItemResult(BaseModel):
     index: int = Field(description="Position of the item in `items` (from 0)")
     status: int = Field(
         description="201 created; 200 existing (the learner was registered already; your organization is now "
@@ -279,15 +279,15 @@ class BatchItemResult(BaseModel):
     problem: dict[str, Any] | None = Field(default=None, description="RFC 9457 problem of a failed item")
 
 
-class BatchResult(BaseModel):
+class LearnerBatchResult(BaseModel):
     committed: bool
     created: int
     existing: int
     failed: int
-    results: list[BatchItemResult]
+    results: list[LearnerBatchItemResult]
 
 
-class ImportRejection(BaseModel):
+class LearnerImportRejection(BaseModel):
     row: int = Field(description="Spreadsheet row number (the heading row is 1)")
     field: str | None = Field(description="Field name, e.g. id_number")
     column: str | None = Field(description="Column heading, e.g. 证件号码")
@@ -295,12 +295,12 @@ class ImportRejection(BaseModel):
     message: str
 
 
-class ImportReport(BaseModel):
+class LearnerImportReport(BaseModel):
     dry_run: bool
     rows: int = Field(description="Data rows read (blank rows are not counted)")
     created: int
     existing: int = Field(description="Rows of learners already registered: linked to your organization")
-    rejected: list[ImportRejection]
+    rejected: list[LearnerImportRejection]
     ignored_columns: list[str] = Field(description="Letters of columns whose heading is not in the table")
 
 
