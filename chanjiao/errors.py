@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from chanjiao.i18n import wants_english
+from chanjiao.routes import allowed_methods
 
 log = logging.getLogger("chanjiao.errors")
 
@@ -267,9 +268,12 @@ async def _http_exception_handler(request: Request, exc: StarletteHTTPException)
         instance=request.url.path,
         request_id=_request_id(request),
     )
-    return JSONResponse(
-        body, status_code=exc.status_code, headers=getattr(exc, "headers", None), media_type=PROBLEM_JSON
-    )
+    headers = dict(getattr(exc, "headers", None) or {})
+    if exc.status_code == 405:
+        allow = allowed_methods(request.app, request.url.path)
+        if allow is not None:
+            headers["Allow"] = ", ".join(allow)
+    return JSONResponse(body, status_code=exc.status_code, headers=headers, media_type=PROBLEM_JSON)
 
 
 async def _unhandled_handler(request: Request, exc: Exception) -> JSONResponse:
