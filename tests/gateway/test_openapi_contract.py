@@ -139,3 +139,20 @@ async def test_a_literal_path_beside_an_id_route_is_not_taken_for_an_id(platform
     for text in (str(missing), str(missing).upper(), missing.hex):
         r = await platform.client.get(f"/v1/enrolments/{text}")
         assert r.status_code == 404, (text, r.text)
+
+
+async def test_a_date_is_exactly_yyyy_mm_dd(platform):
+    alliance = str(uuid.uuid4())
+    for value in ("0", "1700000000", "20240301", "2024-03-01T00:00:00"):
+        r = await platform.client.get(f"/v1/alliances/{alliance}/members", params={"as_of": value})
+        assert r.status_code == 422, (value, r.text)
+        assert r.json()["errors"][0]["loc"] == ["query", "as_of"] and r.json()["errors"][0]["type"] == "date_type"
+        r = await platform.client.get("/v1/training-stats", params={"period_start": value, "period_end": "2024-12-31"})
+        assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["query", "period_start"], r.text
+    r = await platform.client.get("/v1/memberships", params={"active_between": "20240101,20241231"})
+    assert r.status_code == 422 and r.json()["errors"][0]["type"] == "period_format", r.text
+    r = await platform.client.post(
+        "/v1/programmes",
+        json={"name": "日期测试班", "kind": "order_class", "start_on": 0, "end_on": "2026-06-30", "planned_hours": 8},
+    )
+    assert r.status_code == 422 and ["body", "start_on"] in [e["loc"] for e in r.json()["errors"]], r.text

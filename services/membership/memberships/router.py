@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import ALLIANCE_ADMIN, ORG_ADMIN, PrincipalDep, allow
+from chanjiao.dates import parse_iso_date
 from chanjiao.errors import field_error, problem_responses
 from chanjiao.etag import versioned_response
 from chanjiao.idempotency import IdempotencyDep
@@ -93,7 +94,7 @@ def parse_period(value: str | None, name: str) -> tuple[date, date] | None:
         return None
     try:
         start_s, end_s = value.split(",")
-        start, end = date.fromisoformat(start_s.strip()), date.fromisoformat(end_s.strip())
+        start, end = parse_iso_date(start_s.strip()), parse_iso_date(end_s.strip())
     except ValueError:
         raise field_error(
             ["query", name], "period_format", "格式应为 YYYY-MM-DD,YYYY-MM-DD", "Expected YYYY-MM-DD,YYYY-MM-DD"

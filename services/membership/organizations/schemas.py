@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import unicodedata
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from chanjiao import refdata
+from chanjiao.dates import IsoDate
 from chanjiao.pagination import Page
 from chanjiao.validators import (
     CodeError,
@@ -337,7 +338,7 @@ class StatusChangeCreate(BaseModel):
     )
 
     to: OrgStatus = Field(description="目标状态 active ⇄ inactive")
-    effective_on: date | None = Field(
+    effective_on: IsoDate | None = Field(
         default=None,
         description="生效日期 (default today, Asia/Shanghai); not in the future, not before the latest change",
     )
@@ -351,7 +352,7 @@ class StatusEventPublic(BaseModel):
     org_id: uuid.UUID
     from_: OrgStatus = Field(alias="from")
     to: OrgStatus
-    effective_on: date
+    effective_on: IsoDate
     reason: str | None
     actor: str
     recorded_at: datetime

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from chanjiao.dates import IsoDate
 from chanjiao.pagination import Page
 from services.training.enrolments.models import EnrolmentStatus
 
@@ -35,7 +36,7 @@ class EnrolmentCreate(BaseModel):
 
     learner_id: uuid.UUID = Field(description="学员: an existing learner (`POST /v1/learners`)")
     programme_id: uuid.UUID = Field(description="培训项目: a programme of the caller's organization")
-    enrolled_on: date | None = Field(default=None, description="报名日期; default today (Asia/Shanghai)")
+    enrolled_on: IsoDate | None = Field(default=None, description="报名日期; default today (Asia/Shanghai)")
 
 
 class EnrolmentUpdate(BaseModel):
@@ -62,7 +63,9 @@ class EnrolmentTransitionCreate(BaseModel):
     )
 
     to: EnrolmentStatus = Field(description="enrolled → completed | dropped | failed (the others are final)")
-    effective_on: date = Field(description="生效日期: not before the enrolment or its latest change, not in the future")
+    effective_on: IsoDate = Field(
+        description="生效日期: not before the enrolment or its latest change, not in the future"
+    )
     reason: str | None = Field(default=None, max_length=500)
 
 
@@ -73,8 +76,8 @@ class EnrolmentPublic(BaseModel):
     provider_org_id: uuid.UUID = Field(description="举办单位 of the programme")
     status: EnrolmentStatus
     status_label: str
-    enrolled_on: date
-    status_changed_on: date = Field(description="Effective date of the latest status change (enrolled_on at first)")
+    enrolled_on: IsoDate
+    status_changed_on: IsoDate = Field(description="Effective date of the latest status change (enrolled_on at first)")
     status_reason: str | None
     days_attended: float | None = Field(description="出勤天数; person-days 人日 = Σ days_attended")
     hours_attended: float | None

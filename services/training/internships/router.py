@@ -2,7 +2,7 @@
 organizations and the learner, call one service function, commit once."""
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep
 from chanjiao.batch import Atomic, BatchBody, ParsedBatch
+from chanjiao.dates import IsoDate
 from chanjiao.errors import problem_responses
 from chanjiao.i18n import wants_english
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
@@ -208,8 +209,8 @@ async def list_internships(
     learner_id: Annotated[uuid.UUID | None, Query(description="学生")] = None,
     kind: Annotated[InternshipKind | None, Query(description="实习类型")] = None,
     three_months_or_more: Annotated[bool | None, Query(description="≥ 3 个月")] = None,
-    period_start: Annotated[date | None, Query(description="期间开始（含）")] = None,
-    period_end: Annotated[date | None, Query(description="期间结束（含）")] = None,
+    period_start: Annotated[IsoDate | None, Query(description="期间开始（含）")] = None,
+    period_end: Annotated[IsoDate | None, Query(description="期间结束（含）")] = None,
     updated_since: Annotated[datetime | None, Query(description="Only records changed after this timestamp")] = None,
     include_deleted: Annotated[bool, Query(description="Include tombstones of deleted records")] = False,
 ) -> Response | InternshipPage:

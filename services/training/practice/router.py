@@ -2,7 +2,7 @@
 teacher, call one service function, commit once."""
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import Principal, PrincipalDep
+from chanjiao.dates import IsoDate
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing
 from services.training.practice import teacher_service as service
@@ -112,8 +113,8 @@ async def list_teacher_practices(
     school_org_id: Annotated[uuid.UUID | None, Query(description="学校")] = None,
     enterprise_org_id: Annotated[uuid.UUID | None, Query(description="实践企业")] = None,
     learner_id: Annotated[uuid.UUID | None, Query(description="教师")] = None,
-    period_start: Annotated[date | None, Query(description="期间开始（含）")] = None,
-    period_end: Annotated[date | None, Query(description="期间结束（含）")] = None,
+    period_start: Annotated[IsoDate | None, Query(description="期间开始（含）")] = None,
+    period_end: Annotated[IsoDate | None, Query(description="期间结束（含）")] = None,
     updated_since: Annotated[datetime | None, Query(description="Only records changed after this timestamp")] = None,
     include_deleted: Annotated[bool, Query(description="Include tombstones of deleted records")] = False,
 ) -> Response | TeacherPracticePage:
