@@ -202,6 +202,11 @@ _PYDANTIC_MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+# A text length is the rule `length` whether the schema's minLength/maxLength or a field's own validator
+# (which counts after trimming) caught it.
+_SAME_RULE = {"string_too_short": "length", "string_too_long": "length"}
+
+
 def _safe_format(template: str, ctx: dict[str, Any]) -> str:
     safe = {k: v for k, v in ctx.items() if k in {"min_length", "max_length", "ge", "le", "gt", "lt", "expected"}}
     try:
@@ -220,7 +225,8 @@ def translate_validation_error(err: dict[str, Any]) -> FieldError:
     if cause is not None and hasattr(cause, "rule") and hasattr(cause, "message_zh"):
         return FieldError(loc=loc, msg_zh=cause.message_zh, msg_en=cause.message_en, type=cause.rule)
     zh, en = _PYDANTIC_MESSAGES.get(etype, ("取值无效", "Invalid value"))
-    return FieldError(loc=loc, msg_zh=_safe_format(zh, ctx), msg_en=_safe_format(en, ctx), type=etype)
+    rule = _SAME_RULE.get(etype, etype)
+    return FieldError(loc=loc, msg_zh=_safe_format(zh, ctx), msg_en=_safe_format(en, ctx), type=rule)
 
 
 async def _validation_handler(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -72,7 +72,12 @@ def _region(value: str) -> str:
 
 Name = Annotated[
     str,
-    Field(max_length=200, description="单位名称 (2–100 characters after trimming)", examples=["山东工业职业学院"]),
+    Field(
+        min_length=2,
+        max_length=200,
+        description="单位名称 (2–100 characters after trimming)",
+        examples=["山东工业职业学院"],
+    ),
     AfterValidator(_name),
 ]
 CreditCode = Annotated[

@@ -49,7 +49,7 @@ def _raw_number(value: str) -> str:
 
 Name = Annotated[
     str,
-    Field(max_length=200, description="姓名 (2–50 characters after trimming)", examples=["张三"]),
+    Field(min_length=2, max_length=200, description="姓名 (2–50 characters after trimming)", examples=["张三"]),
     AfterValidator(_name),
 ]
 Phone = Annotated[
@@ -195,6 +195,7 @@ def _reason(value: str) -> str:
 Reason = Annotated[
     str,
     Field(
+        min_length=2,
         max_length=400,
         description="事由 (2–200 characters, kept in the audit log; no long numbers)",
         examples=["向人社部门报送职业技能等级认定名单"],

@@ -58,7 +58,9 @@ KIND_DESCRIPTION = (
     "现代学徒制班 · enterprise_apprenticeship 企业新型学徒制班 · teacher_training 师资/双师培训 · social_training "
     "社会培训 · other 其他"
 )
-Name = Annotated[str, Field(max_length=300, description="项目/班级名称 (2–100 characters)"), AfterValidator(_name)]
+Name = Annotated[
+    str, Field(min_length=2, max_length=300, description="项目/班级名称 (2–100 characters)"), AfterValidator(_name)
+]
 OccupationCode = Annotated[
     str | None,
     Field(
