@@ -196,7 +196,7 @@ def _required_text(value: str, max_len: int) -> str:
 def short_text(description: str, max_len: int = 100, example: str | None = None) -> Any:
     return Annotated[
         str | None,
-        Field(min_length=1, max_length=max_len * 4, description=description, examples=[example] if example else None),
+        Field(max_length=max_len * 4, description=description, examples=[example] if example else None),
         AfterValidator(lambda v: _clean_text(v, max_len)),
     ]
 
