@@ -21,7 +21,7 @@ from chanjiao.auth import InternalTokenMiddleware, InternalTokenVerifier, docume
 from chanjiao.db import KernelTables, create_engine, make_sessionmaker, session_scope
 from chanjiao.errors import install_error_handlers
 from chanjiao.observability import Metrics, RequestContextMiddleware
-from chanjiao.openapi import document_problems
+from chanjiao.openapi import document_nulls, document_problems
 from chanjiao.routes import typed_path_parameters
 from chanjiao.settings import ServiceSettings
 
@@ -166,6 +166,7 @@ def create_service_app(
         schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
         document_access(schema, app.routes)
         document_problems(schema)
+        document_nulls(schema, app.routes)
         app.openapi_schema = schema
         return schema
 

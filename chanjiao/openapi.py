@@ -26,7 +26,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel, ValidationError
+
 from chanjiao.errors import PROBLEM_JSON
+from chanjiao.routes import _api_routes
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -121,3 +124,40 @@ def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 _VALIDATION_REF = "#/components/schemas/HTTPValidationError"
+
+
+def document_nulls(schema: dict[str, Any], routes: Any) -> dict[str, Any]:
+    """A body field whose explicit `null` the model rejects (`not_null`: it may be omitted, never cleared) is not
+    nullable in the document; a field that accepts `null` (and so clears the value) stays nullable. Decided by
+    validating `{field: null}` against the route's body model, so the document follows the behaviour."""
+    components = schema.get("components", {}).get("schemas", {})
+    for route in _api_routes(routes):
+        body = getattr(route, "body_field", None)
+        model = getattr(getattr(body, "field_info", None), "annotation", None)
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            continue
+        target = components.get(model.__name__)
+        if target is None or target.get("title", model.__name__) != model.__name__:
+            continue
+        for name, prop in target.get("properties", {}).items():
+            field = model.model_fields.get(name)
+            if field is None or not _nullable(prop):
+                continue
+            try:
+                model.model_validate({field.alias or name: None})
+            except ValidationError as e:
+                if any(tuple(err["loc"][:1]) == (field.alias or name,) for err in e.errors()):
+                    target["properties"][name] = _without_null(prop)
+    return schema
+
+
+def _nullable(prop: dict[str, Any]) -> bool:
+    return any(branch.get("type") == "null" for branch in prop.get("anyOf", []))
+
+
+def _without_null(prop: dict[str, Any]) -> dict[str, Any]:
+    branches = [b for b in prop["anyOf"] if b.get("type") != "null"]
+    rest = {k: v for k, v in prop.items() if k != "anyOf" and not (k == "default" and v is None)}
+    if len(branches) == 1:
+        return {**branches[0], **rest}
+    return {**rest, "anyOf": branches}

@@ -3,6 +3,7 @@ operation, and `405` with exactly the documented methods in `Allow` — through 
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections import Counter
 from typing import Any
@@ -156,3 +157,49 @@ async def test_a_date_is_exactly_yyyy_mm_dd(platform):
         json={"name": "日期测试班", "kind": "order_class", "start_on": 0, "end_on": "2026-06-30", "planned_hours": 8},
     )
     assert r.status_code == 422 and ["body", "start_on"] in [e["loc"] for e in r.json()["errors"]], r.text
+
+
+async def test_patch_schemas_say_nullable_exactly_where_null_is_accepted(platform, doc):
+    """`null` for a field the document calls nullable is accepted (it clears the field; on a record that does not
+    exist the answer is then 404); for any other field it is 422 naming the field."""
+    schemas = doc["components"]["schemas"]
+    wrong: list[str] = []
+    checked = 0
+    for path, method, op in api_operations(doc):
+        if method != "patch":
+            continue
+        ref = op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        body = schemas[ref.removeprefix("#/components/schemas/")]
+        url = _fill(path, doc["paths"][path])
+        for name, prop in body["properties"].items():
+            nullable = any(branch.get("type") == "null" for branch in prop.get("anyOf", []))
+            r = await platform.client.patch(url, json={name: None})
+            checked += 1
+            locs = [e["loc"] for e in r.json().get("errors", [])] if r.status_code == 422 else []
+            if nullable and r.status_code != 404:
+                wrong.append(f"PATCH {path} {name}: nullable, answered {r.status_code} {locs}")
+            if not nullable and ["body", name] not in locs:
+                wrong.append(f"PATCH {path} {name}: not nullable, answered {r.status_code}")
+    assert checked > 50 and wrong == []
+    assert "anyOf" not in schemas["ProgrammeUpdate"]["properties"]["name"]
+    assert {"type": "null"} in schemas["ProgrammeUpdate"]["properties"]["capacity"]["anyOf"]
+
+
+async def test_lengths_stated_in_descriptions_are_schema_constraints(platform, doc):
+    stated = re.compile(r"\((\d+)–(\d+) characters|: (\d+)–(\d+) characters|— (\d+)–(\d+) characters")
+    loose: list[str] = []
+    for name, schema in doc["components"]["schemas"].items():
+        for prop_name, prop in schema.get("properties", {}).items():
+            m = stated.search(prop.get("description", ""))
+            if m is None:
+                continue
+            low = int(next(g for g in m.groups() if g is not None))
+            text = next((b for b in prop.get("anyOf", [prop]) if b.get("type") == "string"), {})
+            if text.get("minLength") != low:
+                loose.append(f"{name}.{prop_name}: minLength {text.get('minLength')}, described {low}")
+    assert loose == []
+    r = await platform.client.post(
+        "/v1/organizations", json={"name": "王", "org_type": "other", "region_code": "110105"}
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "name"]
+    assert r.json()["errors"][0]["type"] == "length"

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from chanjiao import refdata
 from chanjiao.dates import IsoDate
@@ -106,6 +106,13 @@ class AllianceUpdate(BaseModel):
     membership_rules: str | None = Field(default=None, max_length=20_000)
     industry_focus: list[Annotated[str, Field(min_length=1, max_length=50)]] | None = Field(default=None, max_length=30)
     recognitions: list[Recognition] | None = Field(default=None, max_length=50)
+
+    @field_validator("name", "kind", "level", mode="before")
+    @classmethod
+    def _not_null(cls, v: object) -> object:
+        if v is None:
+            raise CodeError("not_null", "该字段不能为 null", "This field cannot be null")
+        return v
 
 
 class AlliancePublic(BaseModel):

@@ -50,6 +50,13 @@ class CommitteeUpdate(BaseModel):
     description: str | None = Field(default=None, max_length=5000)
     established_on: IsoDate | None = None
 
+    @field_validator("name", mode="before")
+    @classmethod
+    def _not_null(cls, v: object) -> object:
+        if v is None:
+            raise CodeError("not_null", "该字段不能为 null", "This field cannot be null")
+        return v
+
 
 class CommitteePublic(BaseModel):
     id: uuid.UUID
