@@ -29,7 +29,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from chanjiao.errors import PROBLEM_JSON
-from chanjiao.routes import _api_routes
+from chanjiao.routes import declared_routes
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -131,7 +131,7 @@ def document_nulls(schema: dict[str, Any], routes: Any) -> dict[str, Any]:
     nullable in the document; a field that accepts `null` (and so clears the value) stays nullable. Decided by
     validating `{field: null}` against the route's body model, so the document follows the behaviour."""
     components = schema.get("components", {}).get("schemas", {})
-    for route in _api_routes(routes):
+    for route in declared_routes(routes):
         body = getattr(route, "body_field", None)
         model = getattr(getattr(body, "field_info", None), "annotation", None)
         if not (isinstance(model, type) and issubclass(model, BaseModel)):

@@ -57,15 +57,16 @@ def _is_uuid(annotation: Any) -> bool:
     return False
 
 
-def _api_routes(routes: Any) -> list[APIRoute]:
-    """Every APIRoute, also inside routers FastAPI includes lazily (their `original_router`)."""
+def declared_routes(routes: Any) -> list[APIRoute]:
+    """Every APIRoute object as declared, also inside routers FastAPI includes lazily (their `original_router`):
+    the objects to rewrite or inspect, where `chanjiao.auth.api_routes` gives their per-include effective paths."""
     found: list[APIRoute] = []
     for route in routes:
         if isinstance(route, APIRoute):
             found.append(route)
         inner = getattr(route, "original_router", None)
         if inner is not None:
-            found.extend(_api_routes(inner.routes))
+            found.extend(declared_routes(inner.routes))
     return found
 
 
@@ -79,7 +80,7 @@ def _path_params(dependant: Dependant) -> list[Any]:
 def typed_path_parameters(app: FastAPI) -> None:
     """Give every `uuid.UUID` path parameter the UUID-shaped convertor (idempotent: a router shared by several
     apps is rewritten once)."""
-    for route in _api_routes(app.router.routes):
+    for route in declared_routes(app.router.routes):
         path = route.path
         for param in _path_params(route.dependant):
             name = param.alias or param.name

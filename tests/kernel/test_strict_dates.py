@@ -14,7 +14,7 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from chanjiao.dates import IsoDate, parse_iso_date
-from chanjiao.routes import _api_routes
+from chanjiao.routes import declared_routes
 from chanjiao.settings import MatchingSettings, MembershipSettings, TrainingSettings
 
 NOT_DATES = (0, 1700000000, "0", "1700000000", "20240301", "2024-03-01T00:00:00", "2024-W09-5", 1.5)
@@ -69,7 +69,7 @@ def date_fields() -> dict[str, Any]:
             walk_dependant(sub, where)
 
     for app in service_apps():
-        for route in _api_routes(app.router.routes):
+        for route in declared_routes(app.router.routes):
             if isinstance(route, APIRoute):
                 walk_dependant(route.dependant, f"{sorted(route.methods)[0]} {route.path_format}")
     return found
