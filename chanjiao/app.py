@@ -22,6 +22,8 @@ from chanjiao.bodies import BodyLimitMiddleware, BodyLimits
 from chanjiao.db import KernelTables, create_engine, make_sessionmaker, session_scope
 from chanjiao.errors import install_error_handlers
 from chanjiao.observability import Metrics, RequestContextMiddleware
+from chanjiao.openapi import document_nulls, document_problems
+from chanjiao.routes import typed_path_parameters
 from chanjiao.settings import ServiceSettings
 
 PROBLEM_SCHEMA: dict[str, Any] = {
@@ -156,6 +158,7 @@ def create_service_app(
 
     for router in routers:
         app.include_router(router)
+    typed_path_parameters(app)
 
     def custom_openapi() -> dict[str, Any]:
         if app.openapi_schema:
@@ -165,6 +168,8 @@ def create_service_app(
         )
         schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
         document_access(schema, app.routes)
+        document_problems(schema)
+        document_nulls(schema, app.routes)
         app.openapi_schema = schema
         return schema
 

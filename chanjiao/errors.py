@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from chanjiao.i18n import wants_english
+from chanjiao.routes import allowed_methods
 
 log = logging.getLogger("chanjiao.errors")
 
@@ -201,6 +202,11 @@ _PYDANTIC_MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+# A text length is the rule `length` whether the schema's minLength/maxLength or a field's own validator
+# (which counts after trimming) caught it.
+_SAME_RULE = {"string_too_short": "length", "string_too_long": "length"}
+
+
 def _safe_format(template: str, ctx: dict[str, Any]) -> str:
     safe = {k: v for k, v in ctx.items() if k in {"min_length", "max_length", "ge", "le", "gt", "lt", "expected"}}
     try:
@@ -219,7 +225,8 @@ def translate_validation_error(err: dict[str, Any]) -> FieldError:
     if cause is not None and hasattr(cause, "rule") and hasattr(cause, "message_zh"):
         return FieldError(loc=loc, msg_zh=cause.message_zh, msg_en=cause.message_en, type=cause.rule)
     zh, en = _PYDANTIC_MESSAGES.get(etype, ("取值无效", "Invalid value"))
-    return FieldError(loc=loc, msg_zh=_safe_format(zh, ctx), msg_en=_safe_format(en, ctx), type=etype)
+    rule = _SAME_RULE.get(etype, etype)
+    return FieldError(loc=loc, msg_zh=_safe_format(zh, ctx), msg_en=_safe_format(en, ctx), type=rule)
 
 
 async def _validation_handler(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -267,9 +274,12 @@ async def _http_exception_handler(request: Request, exc: StarletteHTTPException)
         instance=request.url.path,
         request_id=_request_id(request),
     )
-    return JSONResponse(
-        body, status_code=exc.status_code, headers=getattr(exc, "headers", None), media_type=PROBLEM_JSON
-    )
+    headers = dict(getattr(exc, "headers", None) or {})
+    if exc.status_code == 405:
+        allow = allowed_methods(request.app, request.url.path)
+        if allow is not None:
+            headers["Allow"] = ", ".join(allow)
+    return JSONResponse(body, status_code=exc.status_code, headers=headers, media_type=PROBLEM_JSON)
 
 
 async def _unhandled_handler(request: Request, exc: Exception) -> JSONResponse:

@@ -171,5 +171,7 @@ IdempotencyKey = Annotated[
             "A retry with the same key and body returns the first response (kept 24 h); the same key with "
             "another body is 422; a duplicate still in flight is 409."
         ),
+        # Documented, checked by `idempotency()` (400 naming the header, not a 422).
+        json_schema_extra={"minLength": 1, "maxLength": 255, "pattern": "^[\\x20-\\x7e\\xa1-\\xac\\xae-\\xff]+$"},
     ),
 ]

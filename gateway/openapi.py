@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from typing import Any
@@ -31,26 +30,31 @@ class MergeError(RuntimeError):
 
 
 def merge(docs: dict[str, dict[str, Any]], gateway_doc: dict[str, Any], *, version: str = "1.0.0") -> dict[str, Any]:
-    """Merge service documents: paths must not collide, schema names are kept when identical and
-    prefixed with the service when they differ, tags are grouped per service (`x-tagGroups`)."""
+    """Merge service documents: paths and operation ids must not collide; a component schema may appear in
+    several documents only when identical (the kernel's `Problem`); two different schemas with one name, or a
+    schema whose title is not its name (FastAPI's `module__Class` for two classes of one name), fail the merge —
+    generated clients name their models by title, so each must be unique. Tags are grouped per service
+    (`x-tagGroups`)."""
     paths: dict[str, Any] = {}
     schemas: dict[str, Any] = {}
     security_schemes: dict[str, Any] = {}
     tags: list[dict[str, Any]] = []
     groups: list[dict[str, Any]] = []
     owners: dict[str, str] = {}
+    schema_owners: dict[str, str] = {}
     op_ids: dict[str, str] = {}
     for service, doc in [("gateway", gateway_doc), *sorted(docs.items())]:
         comp = doc.get("components", {}).get("schemas", {})
-        renames = {
-            name: f"{service.capitalize()}{name}" for name, s in comp.items() if name in schemas and schemas[name] != s
-        }
-        if renames:
-            text = json.dumps(doc)
-            for old, new in renames.items():
-                text = text.replace(f'"#/components/schemas/{old}"', f'"#/components/schemas/{new}"')
-            doc = json.loads(text)
-            comp = {renames.get(k, k): v for k, v in doc.get("components", {}).get("schemas", {}).items()}
+        for name, schema in comp.items():
+            title = schema.get("title", name)
+            if title != name:
+                raise MergeError(f"schema {name} of {service} is titled {title}: give the model a unique class name")
+            if name in schemas and schemas[name] != schema:
+                raise MergeError(
+                    f"schema {name} of {service} differs from the one of {schema_owners[name]}: "
+                    "give one of the models a distinct class name"
+                )
+            schema_owners.setdefault(name, service)
         schemas.update(comp)
         security_schemes.update(doc.get("components", {}).get("securitySchemes", {}))
         service_tags = []

@@ -53,7 +53,7 @@ from chanjiao.dates import today
 from chanjiao.errors import Forbidden
 from services.membership.db import SCHEMA
 from services.membership.memberships.models import MEMBER, Membership
-from services.membership.memberships.schemas import MembershipCreate, TransitionCreate
+from services.membership.memberships.schemas import MembershipCreate, MembershipTransitionCreate
 from services.membership.organizations.models import Organization
 from services.membership.people.models import Person
 
@@ -212,7 +212,7 @@ async def ensure_may_apply(session: AsyncSession, principal: Principal, data: Me
 _ORGANIZATION_ANSWERS = ("active", "declined")  # the organization accepts or declines; the alliance cannot
 
 
-def ensure_may_transition(principal: Principal, m: Membership, data: TransitionCreate) -> None:
+def ensure_may_transition(principal: Principal, m: Membership, data: MembershipTransitionCreate) -> None:
     """The alliance's admins make every transition except answering an invitation; the member's org_admin
     withdraws, or accepts/declines an invitation, today and in the offered role; platform admins do everything."""
     if principal.is_platform_admin:

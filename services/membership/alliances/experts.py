@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 import sqlalchemy as sa
@@ -13,7 +12,7 @@ from pydantic import BaseModel
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep, allow
-from chanjiao.dates import today
+from chanjiao.dates import IsoDate, today
 from chanjiao.errors import NotFound, problem_responses
 from chanjiao.pagination import CursorQuery, LimitQuery, keyset, page_of
 from services.membership.alliances import service as alliances
@@ -32,7 +31,7 @@ class Expert(PersonPublic):
 
 
 class ExpertPage(BaseModel):
-    as_of: date
+    as_of: IsoDate
     items: list[Expert]
     next_cursor: str | None = None
 
@@ -75,7 +74,7 @@ async def list_experts(
     alliance_id: uuid.UUID,
     session: SessionDep,
     principal: PrincipalDep,
-    as_of: Annotated[date | None, Query()] = None,
+    as_of: Annotated[IsoDate | None, Query()] = None,
     tag: PersonTag = PersonTag.expert,
     limit: LimitQuery = 100,
     cursor: CursorQuery = None,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
@@ -12,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import ALLIANCE_ADMIN, PLATFORM_ADMIN, PrincipalDep, allow, ensure_alliance_admin
-from chanjiao.dates import today
+from chanjiao.dates import IsoDate, today
 from chanjiao.errors import field_error, problem_responses
 from chanjiao.etag import IfMatch, versioned_response
 from chanjiao.idempotency import IdempotencyDep
@@ -198,7 +197,7 @@ async def delete_alliance(
     return Response(status_code=204)
 
 
-AsOf = Annotated[date | None, Query(description="The day to answer for (default today, Asia/Shanghai)")]
+AsOf = Annotated[IsoDate | None, Query(description="The day to answer for (default today, Asia/Shanghai)")]
 
 
 @router.get(
@@ -254,7 +253,7 @@ async def get_structure(alliance_id: uuid.UUID, session: SessionDep, as_of: AsOf
     },
 )
 async def get_changes(
-    alliance_id: uuid.UUID, session: SessionDep, period_start: date, period_end: date
+    alliance_id: uuid.UUID, session: SessionDep, period_start: IsoDate, period_end: IsoDate
 ) -> JSONResponse:
     started = time.perf_counter()
     if period_end < period_start:

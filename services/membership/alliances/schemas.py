@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from chanjiao import refdata
+from chanjiao.dates import IsoDate
 from chanjiao.pagination import Page
 from chanjiao.validators import CodeError, normalize_code, normalize_name, validate_region_code
 from services.membership.alliances.models import AllianceKind, AllianceLevel
@@ -50,7 +51,7 @@ class AllianceBase(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     guiding_body: str | None = Field(default=None, max_length=200, description="指导单位", examples=["山东省教育厅"])
-    founded_on: date | None = Field(default=None, description="成立日期")
+    founded_on: IsoDate | None = Field(default=None, description="成立日期")
     region_code: RegionCode = None
     lead_org_ids: list[uuid.UUID] = Field(
         default_factory=list, max_length=20, description="牵头单位 (organization ids)"
@@ -98,13 +99,20 @@ class AllianceUpdate(BaseModel):
     kind: AllianceKind | None = None
     level: AllianceLevel | None = None
     guiding_body: str | None = Field(default=None, max_length=200)
-    founded_on: date | None = None
+    founded_on: IsoDate | None = None
     region_code: RegionCode = None
     lead_org_ids: list[uuid.UUID] | None = Field(default=None, max_length=20)
     charter: str | None = Field(default=None, max_length=100_000)
     membership_rules: str | None = Field(default=None, max_length=20_000)
     industry_focus: list[Annotated[str, Field(min_length=1, max_length=50)]] | None = Field(default=None, max_length=30)
     recognitions: list[Recognition] | None = Field(default=None, max_length=50)
+
+    @field_validator("name", "kind", "level", mode="before")
+    @classmethod
+    def _not_null(cls, v: object) -> object:
+        if v is None:
+            raise CodeError("not_null", "该字段不能为 null", "This field cannot be null")
+        return v
 
 
 class AlliancePublic(BaseModel):
@@ -113,7 +121,7 @@ class AlliancePublic(BaseModel):
     kind: AllianceKind
     kind_label: str
     level: AllianceLevel
-    founded_on: date | None
+    founded_on: IsoDate | None
     region_code: str | None
     guiding_body: str | None
     lead_org_ids: list[uuid.UUID]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import ORG_ADMIN, ORG_STAFF, PrincipalDep, allow
+from chanjiao.dates import IsoDate
 from chanjiao.errors import problem_responses
 from chanjiao.etag import IfMatch, etag_for, if_none_match_hits, versioned_response
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
@@ -121,7 +122,7 @@ async def list_appointments(
     host_org_id: Annotated[uuid.UUID | None, Query(description="聘任单位")] = None,
     appointment_type: Annotated[AppointmentType | None, Query(description="聘任类型")] = None,
     active_on: Annotated[
-        date | None, Query(description="在聘日期: appointments whose period contains this day")
+        IsoDate | None, Query(description="在聘日期: appointments whose period contains this day")
     ] = None,
     updated_since: Annotated[datetime | None, Query(description="Only records changed after this timestamp")] = None,
     include_deleted: Annotated[bool, Query(description="Include tombstones of deleted appointments")] = False,

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from chanjiao.dates import IsoDate
 from chanjiao.pagination import Page
 from chanjiao.validators import CodeError
 from services.membership.appointments.models import AppointmentType
@@ -45,8 +46,8 @@ Note = Annotated[
     Field(max_length=2000, description="备注, up to 500 characters (e.g. 聘书编号, 聘任文件)"),
     AfterValidator(_note),
 ]
-Day = Annotated[date, AfterValidator(_in_range)]
-OptionalDay = Annotated[date | None, AfterValidator(_in_range)]
+Day = Annotated[IsoDate, AfterValidator(_in_range)]
+OptionalDay = Annotated[IsoDate | None, AfterValidator(_in_range)]
 
 
 class AppointmentCreate(BaseModel):
@@ -103,8 +104,8 @@ class AppointmentPublic(BaseModel):
     host_org_id: uuid.UUID
     appointment_type: AppointmentType
     appointment_type_label: str = Field(description="聘任类型的中文名称")
-    start_on: date
-    end_on: date | None
+    start_on: IsoDate
+    end_on: IsoDate | None
     note: str | None
     version: int = Field(description="Incremented on every change; the ETag is this number in quotes")
     created_at: datetime

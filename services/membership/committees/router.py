@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
@@ -12,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import ALLIANCE_ADMIN, Principal, PrincipalDep, allow, ensure_alliance_admin
+from chanjiao.dates import IsoDate
 from chanjiao.errors import field_error, problem_responses
 from chanjiao.etag import versioned_response
 from chanjiao.idempotency import IdempotencyDep
@@ -70,7 +70,7 @@ POSITION_EXAMPLE = {
     "start_on": "2023-03-18",
     "end_on": None,
 }
-AsOf = Annotated[date | None, Query(description="Only those holding it on this day")]
+AsOf = Annotated[IsoDate | None, Query(description="Only those holding it on this day")]
 
 
 async def _ensure_admin(session: AsyncSession, principal: Principal, committee_id: uuid.UUID) -> None:

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from chanjiao.dates import IsoDate
 from chanjiao.pagination import Page
 from chanjiao.validators import CodeError
 from services.membership.committees.models import BodyType, SeatRole
@@ -38,7 +39,7 @@ class CommitteeCreate(BaseModel):
     body_type: BodyType
     domain: str | None = Field(default=None, max_length=50, description="产业领域 of a 专指委, e.g. 工业机器人")
     description: str | None = Field(default=None, max_length=5000)
-    established_on: date | None = None
+    established_on: IsoDate | None = None
 
 
 class CommitteeUpdate(BaseModel):
@@ -47,7 +48,14 @@ class CommitteeUpdate(BaseModel):
     name: str | None = Field(default=None, min_length=2, max_length=100)
     domain: str | None = Field(default=None, max_length=50)
     description: str | None = Field(default=None, max_length=5000)
-    established_on: date | None = None
+    established_on: IsoDate | None = None
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _not_null(cls, v: object) -> object:
+        if v is None:
+            raise CodeError("not_null", "该字段不能为 null", "This field cannot be null")
+        return v
 
 
 class CommitteePublic(BaseModel):
@@ -58,7 +66,7 @@ class CommitteePublic(BaseModel):
     body_type_label: str
     domain: str | None
     description: str | None
-    established_on: date | None
+    established_on: IsoDate | None
     version: int
     created_at: datetime
     updated_at: datetime
@@ -84,8 +92,8 @@ class SeatCreate(BaseModel):
 
     org_id: uuid.UUID
     seat_role: SeatRole
-    start_on: date
-    end_on: date | None = None
+    start_on: IsoDate
+    end_on: IsoDate | None = None
 
     @field_validator("end_on")
     @classmethod
@@ -99,7 +107,7 @@ class SeatEnd(BaseModel):
         extra="forbid", json_schema_extra={"examples": [{"end_on": "2025-12-31", "reason": "换届"}]}
     )
 
-    end_on: date
+    end_on: IsoDate
     reason: str | None = Field(default=None, max_length=500)
 
 
@@ -110,8 +118,8 @@ class SeatPublic(BaseModel):
     org_name: str
     seat_role: SeatRole
     seat_role_label: str
-    start_on: date
-    end_on: date | None
+    start_on: IsoDate
+    end_on: IsoDate | None
     end_reason: str | None
 
 
@@ -127,8 +135,8 @@ class PositionCreate(BaseModel):
 
     person_id: uuid.UUID
     title: str = Field(min_length=1, max_length=50, description="主任, 副主任, 秘书长, 委员 …")
-    start_on: date
-    end_on: date | None = None
+    start_on: IsoDate
+    end_on: IsoDate | None = None
 
     @field_validator("end_on")
     @classmethod
@@ -143,5 +151,5 @@ class PositionPublic(BaseModel):
     person_id: uuid.UUID
     person_name: str
     title: str
-    start_on: date
-    end_on: date | None
+    start_on: IsoDate
+    end_on: IsoDate | None

@@ -55,16 +55,20 @@ def _scopes(values: list[str]) -> list[str]:
 
 Login = Annotated[
     str,
-    Field(max_length=200, description="登录名: 3–64 characters, letters, digits and . _ @ + - (case-insensitive)"),
+    Field(
+        min_length=3,
+        max_length=200,
+        description="登录名: 3–64 characters, letters, digits and . _ @ + - (case-insensitive)",
+    ),
     AfterValidator(_login),
 ]
 DisplayName = Annotated[
     str,
-    Field(max_length=200, description="显示名称 (1–50 characters)", examples=["王建华"]),
+    Field(min_length=1, max_length=200, description="显示名称 (1–50 characters)", examples=["王建华"]),
     AfterValidator(_display_name),
 ]
 PASSWORD_RULES = "10–128 characters; must not contain the login, be a common password or repeat one character"
-Password = Annotated[str, Field(max_length=1024, description=f"密码 — {PASSWORD_RULES}")]
+Password = Annotated[str, Field(min_length=10, max_length=1024, description=f"密码 — {PASSWORD_RULES}")]
 Secret = Annotated[str, Field(min_length=1, max_length=512)]
 ScopeList = Annotated[
     list[str],

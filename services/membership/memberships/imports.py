@@ -31,11 +31,11 @@ from chanjiao.errors import AppError, field_error
 from chanjiao.spreadsheets import Column, Table, text_key
 from services.membership.memberships import asof, service
 from services.membership.memberships.models import OPEN, ROLE_LABELS, Membership
-from services.membership.memberships.schemas import MemberAsOf, MembershipCreate, TransitionCreate
+from services.membership.memberships.schemas import MemberAsOf, MembershipCreate, MembershipTransitionCreate
 from services.membership.organizations import imports as org_imports
 from services.membership.organizations.imports import Row
 from services.membership.organizations.models import ORG_TYPE_LABELS, Organization
-from services.membership.organizations.schemas import ImportColumn, ImportRejection
+from services.membership.organizations.schemas import ImportColumn, OrganizationImportRejection
 
 EXIT_LABELS = {"withdrawn": "退出", "expelled": "除名"}
 STATUS_LABELS = {"active": "在册", "suspended": "暂停"}
@@ -91,7 +91,7 @@ class MemberImportReport(BaseModel):
     )
     invited_rows: list[int] = Field(description="Row numbers of those invitations")
     skipped: int = Field(description="Rows whose membership is already recorded (nothing new for the roll)")
-    rejected: list[ImportRejection]
+    rejected: list[OrganizationImportRejection]
     ignored_columns: list[str] = Field(description="Letters of columns whose heading is not in the table")
 
 
@@ -269,11 +269,13 @@ async def _save_row(
             )
             if member.get("joined_on"):
                 step = "joined_on"
-                data = TransitionCreate(to="active", effective_on=member["joined_on"], reason=IMPORT_REASON)
+                data = MembershipTransitionCreate(to="active", effective_on=member["joined_on"], reason=IMPORT_REASON)
                 await service.transition(session, membership_id=m.id, data=data, actor=actor)
             if member.get("exit_status"):
                 step = "exit_status"
-                data = TransitionCreate(to=member["exit_status"], effective_on=member["ended_on"], reason=IMPORT_REASON)
+                data = MembershipTransitionCreate(
+                    to=member["exit_status"], effective_on=member["ended_on"], reason=IMPORT_REASON
+                )
                 await service.transition(session, membership_id=m.id, data=data, actor=actor)
             return org_outcome, True
     except ValidationError as exc:

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import ALLIANCE_ADMIN, ORG_ADMIN, PrincipalDep, allow
+from chanjiao.dates import parse_iso_date
 from chanjiao.errors import field_error, problem_responses
 from chanjiao.etag import versioned_response
 from chanjiao.idempotency import IdempotencyDep
@@ -18,7 +19,12 @@ from chanjiao.pagination import CursorQuery, LimitQuery
 from services.membership import tenancy
 from services.membership.memberships import service
 from services.membership.memberships.models import MemberRole, MembershipStatus
-from services.membership.memberships.schemas import MembershipCreate, MembershipPage, MembershipPublic, TransitionCreate
+from services.membership.memberships.schemas import (
+    MembershipCreate,
+    MembershipPage,
+    MembershipPublic,
+    MembershipTransitionCreate,
+)
 
 router = APIRouter(prefix="/v1/memberships", tags=["memberships"])
 READ = allow(scopes=("membership:read",))
@@ -88,7 +94,7 @@ def parse_period(value: str | None, name: str) -> tuple[date, date] | None:
         return None
     try:
         start_s, end_s = value.split(",")
-        start, end = date.fromisoformat(start_s.strip()), date.fromisoformat(end_s.strip())
+        start, end = parse_iso_date(start_s.strip()), parse_iso_date(end_s.strip())
     except ValueError:
         raise field_error(
             ["query", name], "period_format", "格式应为 YYYY-MM-DD,YYYY-MM-DD", "Expected YYYY-MM-DD,YYYY-MM-DD"
@@ -224,7 +230,7 @@ async def get_membership(membership_id: uuid.UUID, session: SessionDep) -> JSONR
     },
 )
 async def transition_membership(
-    membership_id: uuid.UUID, body: TransitionCreate, session: SessionDep, principal: PrincipalDep
+    membership_id: uuid.UUID, body: MembershipTransitionCreate, session: SessionDep, principal: PrincipalDep
 ) -> JSONResponse:
     current = await service.get_membership(session, membership_id, for_update=True)
     tenancy.ensure_may_transition(principal, current, body)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from chanjiao.dates import IsoDate
 from chanjiao.pagination import Page
 from services.membership.memberships.models import MemberRole, MembershipStatus
 
@@ -29,7 +30,7 @@ class MembershipCreate(BaseModel):
     org_id: uuid.UUID
     alliance_id: uuid.UUID
     role: MemberRole = Field(default=MemberRole.member, description="成员角色 (may change later through transitions)")
-    applied_on: date | None = Field(
+    applied_on: IsoDate | None = Field(
         default=None,
         description="申请日期 (of an invitation: 邀请日期); default today (Asia/Shanghai); past dates "
         "allowed so a secretariat can enter its history",
@@ -37,7 +38,7 @@ class MembershipCreate(BaseModel):
     reason: str | None = Field(default=None, max_length=500)
 
 
-class TransitionCreate(BaseModel):
+class MembershipTransitionCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -50,7 +51,7 @@ class TransitionCreate(BaseModel):
 
     to: MembershipStatus = Field(description="The new status; the current one to change only the role")
     role: MemberRole | None = Field(default=None, description="A new role, changed with the same event")
-    effective_on: date = Field(description="生效日期; not before the latest event, not in the future")
+    effective_on: IsoDate = Field(description="生效日期; not before the latest event, not in the future")
     reason: str | None = Field(default=None, max_length=500)
 
 
@@ -62,7 +63,7 @@ class MembershipEventPublic(BaseModel):
     to_status: MembershipStatus = Field(serialization_alias="to")
     from_role: MemberRole | None
     role: MemberRole
-    effective_on: date
+    effective_on: IsoDate
     reason: str | None
     actor: str
     recorded_at: datetime
@@ -76,9 +77,9 @@ class MembershipPublic(BaseModel):
     role: MemberRole
     role_label: str
     status: MembershipStatus
-    applied_on: date
-    joined_on: date | None = Field(description="First entry into active (derived from the events)")
-    ended_on: date | None = Field(description="Date of exit, rejection or withdrawal (derived from the events)")
+    applied_on: IsoDate
+    joined_on: IsoDate | None = Field(description="First entry into active (derived from the events)")
+    ended_on: IsoDate | None = Field(description="Date of exit, rejection or withdrawal (derived from the events)")
     allowed_transitions: list[MembershipStatus]
     version: int
     created_at: datetime
@@ -114,7 +115,7 @@ class RoleChangesCreate(BaseModel):
         },
     )
 
-    effective_on: date
+    effective_on: IsoDate
     reason: str | None = Field(default=None, max_length=500)
     changes: list[RoleChange] = Field(min_length=1, max_length=100)
 
@@ -127,7 +128,7 @@ class Count(BaseModel):
 
 class Structure(BaseModel):
     alliance_id: uuid.UUID
-    as_of: date
+    as_of: IsoDate
     total: int = Field(description="Members (active or suspended) on that day")
     by_org_type: list[Count]
     by_role: list[Count]
@@ -139,7 +140,7 @@ class ChangeItem(BaseModel):
     membership_id: uuid.UUID
     org_id: uuid.UUID
     org_name: str
-    effective_on: date
+    effective_on: IsoDate
     from_role: MemberRole | None = None
     role: MemberRole
     to: MembershipStatus
@@ -147,8 +148,8 @@ class ChangeItem(BaseModel):
 
 class Changes(BaseModel):
     alliance_id: uuid.UUID
-    period_start: date
-    period_end: date
+    period_start: IsoDate
+    period_end: IsoDate
     joined: list[ChangeItem]
     exited: list[ChangeItem]
     role_changed: list[ChangeItem]
@@ -166,4 +167,4 @@ class MemberAsOf(BaseModel):
 
 
 class MemberPage(Page[MemberAsOf]):
-    as_of: date
+    as_of: IsoDate

@@ -34,8 +34,8 @@ from services.membership.memberships.schemas import (
     MembershipCreate,
     MembershipEventPublic,
     MembershipPublic,
+    MembershipTransitionCreate,
     RoleChangesCreate,
-    TransitionCreate,
 )
 from services.membership.organizations.models import Organization
 
@@ -323,7 +323,7 @@ async def _apply(
 
 
 async def transition(
-    session: AsyncSession, *, membership_id: uuid.UUID, data: TransitionCreate, actor: str
+    session: AsyncSession, *, membership_id: uuid.UUID, data: MembershipTransitionCreate, actor: str
 ) -> Membership:
     m = await get_membership(session, membership_id, for_update=True)
     await _apply(

@@ -14,12 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chanjiao.batch import BatchCounts, BatchRejected, ParsedBatch, item_problem, not_committed
 from chanjiao.errors import AppError
 from services.membership.organizations import service
-from services.membership.organizations.schemas import BatchItemResult, OrganizationCreate
+from services.membership.organizations.schemas import OrganizationBatchItemResult, OrganizationCreate
 
 
 @dataclass
 class BatchOutcome(BatchCounts):
-    results: list[BatchItemResult] = field(default_factory=list)
+    results: list[OrganizationBatchItemResult] = field(default_factory=list)
 
 
 async def create_many(
@@ -46,10 +46,10 @@ async def create_many(
             except AppError as exc:
                 error = exc
             else:
-                outcome.results.append(BatchItemResult(index=index, status=201, id=org.id))
+                outcome.results.append(OrganizationBatchItemResult(index=index, status=201, id=org.id))
                 continue
         outcome.results.append(
-            BatchItemResult(
+            OrganizationBatchItemResult(
                 index=index,
                 status=error.status,
                 existing_id=error.extra.get("existing_id"),

@@ -30,9 +30,9 @@ from services.membership.organizations import service
 from services.membership.organizations.models import ORG_TYPE_LABELS, Organization
 from services.membership.organizations.schemas import (
     ImportColumn,
-    ImportRejection,
-    ImportReport,
     OrganizationCreate,
+    OrganizationImportRejection,
+    OrganizationImportReport,
     OrganizationPublic,
     OrganizationUpdate,
 )
@@ -91,12 +91,14 @@ class Row:
 
     number: int
     values: dict[str, Any] = field(default_factory=dict)
-    rejected: list[ImportRejection] = field(default_factory=list)
+    rejected: list[OrganizationImportRejection] = field(default_factory=list)
     columns: Mapping[str, Column] = field(default_factory=lambda: _BY_FIELD)
 
     def reject(self, fld: str | None, rule: str, message: str) -> None:
         column = self.columns[fld].heading if fld in self.columns else None
-        self.rejected.append(ImportRejection(row=self.number, field=fld, column=column, rule=rule, message=message))
+        self.rejected.append(
+            OrganizationImportRejection(row=self.number, field=fld, column=column, rule=rule, message=message)
+        )
 
 
 def _code_error(row: Row, fld: str, exc: CodeError, english: bool) -> None:
@@ -233,12 +235,12 @@ async def run_import(
     dry_run: bool,
     may_update: MayUpdate | None = None,
     registered_by: uuid.UUID | None = None,
-) -> ImportReport:
+) -> OrganizationImportReport:
     """Create new organizations and update existing ones (a blank cell never overwrites a value); an existing one
     that `may_update` refuses is left as it is and counted `skipped`.
 
     Runs in the caller's transaction; a dry run is the same work, rolled back by the caller."""
-    report = ImportReport(
+    report = OrganizationImportReport(
         dry_run=dry_run, rows=0, created=0, updated=0, skipped=0, rejected=[], ignored_columns=table.ignored
     )
     for number, values in table.rows:

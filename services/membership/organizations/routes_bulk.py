@@ -22,10 +22,10 @@ from services.membership.organizations import batch, imports
 from services.membership.organizations.deps import CREATE, READ, WHO_CREATES
 from services.membership.organizations.schemas import (
     BATCH_EXAMPLE,
-    BatchResult,
     ImportColumn,
-    ImportReport,
+    OrganizationBatchResult,
     OrganizationCreate,
+    OrganizationImportReport,
 )
 
 router = APIRouter()
@@ -79,7 +79,7 @@ _REPORT_EXAMPLE = {
 
 @router.post(
     "/batch",
-    response_model=BatchResult,
+    response_model=OrganizationBatchResult,
     dependencies=[CREATE],
     openapi_extra=BODY.openapi,
     summary="批量登记单位 Create organizations in a batch",
@@ -115,7 +115,9 @@ async def create_batch(
     )
     if atomic and outcome.failed:
         raise batch.reject_atomic(outcome)
-    result = BatchResult(committed=True, created=outcome.created, failed=outcome.failed, results=outcome.results)
+    result = OrganizationBatchResult(
+        committed=True, created=outcome.created, failed=outcome.failed, results=outcome.results
+    )
     response = JSONResponse(result.model_dump(mode="json", exclude_none=True))
     await idem.record(session, response)
     await session.commit()
@@ -124,7 +126,7 @@ async def create_batch(
 
 @router.post(
     "/imports",
-    response_model=ImportReport,
+    response_model=OrganizationImportReport,
     dependencies=[CREATE, Depends(spreadsheets.limit_upload)],
     summary="导入单位表 Import organizations from a spreadsheet",
     description="Multipart upload (field `file`) of an `.xlsx` (first sheet) or `.csv` (UTF-8 or GBK), at most "

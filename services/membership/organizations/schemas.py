@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import unicodedata
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from chanjiao import refdata
+from chanjiao.dates import IsoDate
 from chanjiao.pagination import Page
 from chanjiao.validators import (
     CodeError,
@@ -71,7 +72,12 @@ def _region(value: str) -> str:
 
 Name = Annotated[
     str,
-    Field(max_length=200, description="单位名称 (2–100 characters after trimming)", examples=["山东工业职业学院"]),
+    Field(
+        min_length=2,
+        max_length=200,
+        description="单位名称 (2–100 characters after trimming)",
+        examples=["山东工业职业学院"],
+    ),
     AfterValidator(_name),
 ]
 CreditCode = Annotated[
@@ -343,7 +349,7 @@ class StatusChangeCreate(BaseModel):
     )
 
     to: OrgStatus = Field(description="目标状态 active ⇄ inactive")
-    effective_on: date | None = Field(
+    effective_on: IsoDate | None = Field(
         default=None,
         description="生效日期 (default today, Asia/Shanghai); not in the future, not before the latest change",
     )
@@ -357,7 +363,7 @@ class StatusEventPublic(BaseModel):
     org_id: uuid.UUID
     from_: OrgStatus = Field(alias="from")
     to: OrgStatus
-    effective_on: date
+    effective_on: IsoDate
     reason: str | None
     actor: str
     recorded_at: datetime
@@ -378,7 +384,7 @@ BATCH_EXAMPLE: dict[str, Any] = {
 }
 
 
-class BatchItemResult(BaseModel):
+class OrganizationBatchItemResult(BaseModel):
     index: int = Field(description="Position of the item in `items` (from 0)")
     status: int = Field(
         description="201 created; 4xx the item's problem; 424 valid but not committed (atomic batch with errors)"
@@ -388,15 +394,15 @@ class BatchItemResult(BaseModel):
     problem: dict[str, Any] | None = Field(default=None, description="RFC 9457 problem of a failed item")
 
 
-class BatchResult(BaseModel):
+class OrganizationBatchResult(BaseModel):
     committed: bool
     created: int
     failed: int
-    results: list[BatchItemResult]
+    results: list[OrganizationBatchItemResult]
 
 
 # ---- imports 导入 ----------------------------------------------------------------------------------
-class ImportRejection(BaseModel):
+class OrganizationImportRejection(BaseModel):
     row: int = Field(description="Spreadsheet row number (the heading row is 1)")
     field: str | None = Field(description="Field name, e.g. credit_code")
     column: str | None = Field(description="Column heading, e.g. 统一社会信用代码")
@@ -404,7 +410,7 @@ class ImportRejection(BaseModel):
     message: str
 
 
-class ImportReport(BaseModel):
+class OrganizationImportReport(BaseModel):
     dry_run: bool
     rows: int = Field(description="Data rows read (blank rows are not counted)")
     created: int
@@ -413,7 +419,7 @@ class ImportReport(BaseModel):
         description="Rows matching an existing organization that change nothing, or that the caller may not edit "
         "(claimed by its own org admin, or in none of the caller's alliances)"
     )
-    rejected: list[ImportRejection]
+    rejected: list[OrganizationImportRejection]
     ignored_columns: list[str] = Field(description="Letters of columns whose heading is not in the table")
 
 

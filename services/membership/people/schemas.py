@@ -53,7 +53,7 @@ def _tags(values: list[PersonTag]) -> list[PersonTag]:
 
 Name = Annotated[
     str,
-    Field(max_length=200, description="姓名 (2–50 characters after trimming)", examples=["王建华"]),
+    Field(min_length=2, max_length=200, description="姓名 (2–50 characters after trimming)", examples=["王建华"]),
     AfterValidator(_name),
 ]
 Title = Annotated[

@@ -2,12 +2,13 @@
 one service function, commit once."""
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
 from chanjiao.app import SessionDep
+from chanjiao.dates import IsoDate
 from chanjiao.errors import problem_responses
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing
@@ -185,8 +186,8 @@ add_get(
 async def training_base_utilisation(
     base_id: uuid.UUID,
     session: SessionDep,
-    period_start: Annotated[date, Query(description="期间开始（含）")],
-    period_end: Annotated[date, Query(description="期间结束（含）")],
+    period_start: Annotated[IsoDate, Query(description="期间开始（含）")],
+    period_end: Annotated[IsoDate, Query(description="期间结束（含）")],
 ) -> Utilisation:
     await service.RECORDS.get(session, base_id)
     return await service.utilisation(session, base_id=base_id, period_start=period_start, period_end=period_end)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from chanjiao.dates import IsoDate
 from chanjiao.pagination import Page
 from chanjiao.validators import normalize_code, validate_major_code
 from services.training.bases.models import BaseKind, BaseLevel
@@ -85,8 +86,8 @@ class TrainingBaseCreate(BaseModel):
     persons_per_day: Count = Field(default=None, description="日均可容纳人数")
     major_codes: MajorCodes = Field(default_factory=list)
     shared: bool = Field(default=False, description=SHARED_DESCRIPTION)
-    established_on: date | None = Field(default=None, description=ESTABLISHED_DESCRIPTION)
-    closed_on: date | None = Field(default=None, description=CLOSED_DESCRIPTION)
+    established_on: IsoDate | None = Field(default=None, description=ESTABLISHED_DESCRIPTION)
+    closed_on: IsoDate | None = Field(default=None, description=CLOSED_DESCRIPTION)
 
 
 class TrainingBaseUpdate(BaseModel):
@@ -105,8 +106,8 @@ class TrainingBaseUpdate(BaseModel):
     persons_per_day: Count = None
     major_codes: MajorCodes | None = None
     shared: bool | None = None
-    established_on: date | None = Field(default=None, description=ESTABLISHED_DESCRIPTION)
-    closed_on: date | None = Field(default=None, description=CLOSED_DESCRIPTION)
+    established_on: IsoDate | None = Field(default=None, description=ESTABLISHED_DESCRIPTION)
+    closed_on: IsoDate | None = Field(default=None, description=CLOSED_DESCRIPTION)
 
     _not_null = not_null("name", "kind", "major_codes", "shared")
 
@@ -130,8 +131,8 @@ class TrainingBasePublic(BaseModel):
     major_codes: list[str]
     majors: list[MajorRef] = Field(description="`major_codes` with names, in the same order")
     shared: bool = Field(description=SHARED_DESCRIPTION)
-    established_on: date | None = Field(description=ESTABLISHED_DESCRIPTION)
-    closed_on: date | None = Field(description=CLOSED_DESCRIPTION)
+    established_on: IsoDate | None = Field(description=ESTABLISHED_DESCRIPTION)
+    closed_on: IsoDate | None = Field(description=CLOSED_DESCRIPTION)
     version: int = Field(description="Incremented on every change; the ETag is this number in quotes")
     created_at: datetime
     updated_at: datetime
@@ -143,8 +144,8 @@ class TrainingBasePage(Page[TrainingBasePublic | Tombstone]):
 
 class Utilisation(BaseModel):
     training_base_id: uuid.UUID
-    period_start: date
-    period_end: date
+    period_start: IsoDate
+    period_end: IsoDate
     programmes: int = Field(description="Programmes held at the base whose `end_on` falls in the period")
     person_times: int = Field(description="人次: their enrolments (not deleted) except dropped ones")
     person_days: Decimal = Field(

@@ -158,8 +158,8 @@ class Timings:
 
 @dataclass
 class BatchOutcome:
-    """Per-item results, already in their JSON form (`BatchItemResult` — built as plain dicts: a thousand pydantic
-    objects per batch cost more than the SQL's verdict)."""
+    """Per-item results, already in their JSON form (`EnrolmentBatchItemResult` — built as plain dicts: a thousand
+    pydantic objects per batch cost more than the SQL's verdict)."""
 
     results: list[dict[str, Any]]
     created: int

@@ -49,7 +49,7 @@ ID_TYPE_ALIASES = (
 )
 
 
-class ImportRejection(BaseModel):
+class EnrolmentImportRejection(BaseModel):
     row: int = Field(description="Spreadsheet row number (the heading row is 1)")
     field: str | None = Field(description="Field name, e.g. id_number")
     column: str | None = Field(description="Column heading, e.g. 证件号码")
@@ -57,11 +57,11 @@ class ImportRejection(BaseModel):
     message: str
 
 
-class ImportReport(BaseModel):
+class EnrolmentImportReport(BaseModel):
     dry_run: bool
     rows: int = Field(description="Data rows read (blank rows are not counted)")
     created: int = Field(description="Enrolments created (or, in a dry run, that would be)")
-    rejected: list[ImportRejection]
+    rejected: list[EnrolmentImportRejection]
     ignored_columns: list[str] = Field(description="Letters of columns whose heading is not in the table")
 
 
@@ -92,9 +92,9 @@ def template() -> bytes:
     )
 
 
-def _reject(out: list[ImportRejection], row: int, fld: str | None, rule: str, message: str) -> None:
+def _reject(out: list[EnrolmentImportRejection], row: int, fld: str | None, rule: str, message: str) -> None:
     column = _BY_FIELD[fld].heading if fld in _BY_FIELD else None
-    out.append(ImportRejection(row=row, field=fld, column=column, rule=rule, message=message))
+    out.append(EnrolmentImportRejection(row=row, field=fld, column=column, rule=rule, message=message))
 
 
 def _row_programme(cells: dict[str, str], programme_id: uuid.UUID | None) -> str | None:
@@ -133,8 +133,8 @@ async def run_import(
     pd: personal.PersonalData,
     english: bool,
     dry_run: bool,
-) -> ImportReport:
-    report = ImportReport(dry_run=dry_run, rows=0, created=0, rejected=[], ignored_columns=table.ignored)
+) -> EnrolmentImportReport:
+    report = EnrolmentImportReport(dry_run=dry_run, rows=0, created=0, rejected=[], ignored_columns=table.ignored)
     rows: list[tuple[int, dict[str, str]]] = []
     for number, values in table.rows:
         cells = table.cells(values)

@@ -21,8 +21,8 @@ from services.training.enrolments.schemas import (
     EnrolmentCreate,
     EnrolmentPage,
     EnrolmentPublic,
+    EnrolmentTransitionCreate,
     EnrolmentUpdate,
-    TransitionCreate,
 )
 from services.training.orgs import org_directory
 from services.training.programmes.models import Programme
@@ -279,7 +279,7 @@ async def update_enrolment(
     },
 )
 async def transition_enrolment(
-    enrolment_id: uuid.UUID, body: TransitionCreate, session: SessionDep, principal: PrincipalDep
+    enrolment_id: uuid.UUID, body: EnrolmentTransitionCreate, session: SessionDep, principal: PrincipalDep
 ) -> Response:
     e = await service.get_enrolment(session, enrolment_id, for_update=True)
     p = await service.programme_of(session, e)

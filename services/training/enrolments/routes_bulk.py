@@ -16,7 +16,7 @@ from chanjiao.i18n import wants_english
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from services.training.enrolments import batch
 from services.training.enrolments.router import WHO, WRITE
-from services.training.enrolments.schemas import BATCH_EXAMPLE, BatchResult, EnrolmentCreate
+from services.training.enrolments.schemas import BATCH_EXAMPLE, EnrolmentBatchResult, EnrolmentCreate
 from services.training.orgs import org_directory
 
 router = APIRouter(prefix="/v1/enrolments", tags=["enrolments"])
@@ -52,7 +52,7 @@ _BATCH_EXAMPLE = {
 
 @router.post(
     "/batch",
-    response_model=BatchResult,
+    response_model=EnrolmentBatchResult,
     dependencies=[WRITE],
     openapi_extra=BODY.openapi,
     summary="批量报名 Enrol learners in a batch",

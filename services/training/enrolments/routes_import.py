@@ -18,7 +18,7 @@ from chanjiao.i18n import wants_english
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.spreadsheets import UPLOAD_BODY, UPLOAD_PROBLEMS
 from services.training.enrolments import imports
-from services.training.enrolments.imports import ImportColumn, ImportReport
+from services.training.enrolments.imports import EnrolmentImportReport, ImportColumn
 from services.training.enrolments.router import READ, WHO, WRITE
 from services.training.learners.personal import PersonalData
 from services.training.orgs import org_directory
@@ -50,7 +50,7 @@ def _pd(request: Request) -> PersonalData:
 
 @router.post(
     "/imports",
-    response_model=ImportReport,
+    response_model=EnrolmentImportReport,
     dependencies=[WRITE, Depends(spreadsheets.limit_upload)],
     summary="导入报名名单 Import an enrolment roster",
     description="Multipart upload (field `file`) of an `.xlsx` (first sheet) or `.csv` (UTF-8 or GBK), at most 5 MiB "

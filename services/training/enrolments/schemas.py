@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from chanjiao.dates import IsoDate
 from chanjiao.pagination import Page
 from services.training.enrolments.models import EnrolmentStatus
 from services.training.learners.schemas import LearnerSummary
@@ -39,7 +40,7 @@ class EnrolmentCreate(BaseModel):
         "organization's record is 404"
     )
     programme_id: uuid.UUID = Field(description="培训项目: a programme of the caller's organization")
-    enrolled_on: date | None = Field(default=None, description="报名日期; default today (Asia/Shanghai)")
+    enrolled_on: IsoDate | None = Field(default=None, description="报名日期; default today (Asia/Shanghai)")
 
 
 class EnrolmentUpdate(BaseModel):
@@ -54,7 +55,7 @@ class EnrolmentUpdate(BaseModel):
     score: Score | None = None
 
 
-class TransitionCreate(BaseModel):
+class EnrolmentTransitionCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -66,7 +67,9 @@ class TransitionCreate(BaseModel):
     )
 
     to: EnrolmentStatus = Field(description="enrolled → completed | dropped | failed (the others are final)")
-    effective_on: date = Field(description="生效日期: not before the enrolment or its latest change, not in the future")
+    effective_on: IsoDate = Field(
+        description="生效日期: not before the enrolment or its latest change, not in the future"
+    )
     reason: str | None = Field(default=None, max_length=500)
 
 
@@ -81,8 +84,8 @@ class EnrolmentPublic(BaseModel):
     provider_org_id: uuid.UUID = Field(description="举办单位 of the programme")
     status: EnrolmentStatus
     status_label: str
-    enrolled_on: date
-    status_changed_on: date = Field(description="Effective date of the latest status change (enrolled_on at first)")
+    enrolled_on: IsoDate
+    status_changed_on: IsoDate = Field(description="Effective date of the latest status change (enrolled_on at first)")
     status_reason: str | None
     days_attended: float | None = Field(description="出勤天数; person-days 人日 = Σ days_attended")
     hours_attended: float | None
@@ -110,7 +113,7 @@ BATCH_EXAMPLE: dict[str, Any] = {
 }
 
 
-class BatchItemResult(BaseModel):
+class EnrolmentBatchItemResult(BaseModel):
     index: int
     status: int = Field(description="201 created; 4xx the item's problem; 424 valid but not committed (atomic)")
     id: uuid.UUID | None = None
@@ -118,7 +121,7 @@ class BatchItemResult(BaseModel):
     problem: dict[str, Any] | None = None
 
 
-class BatchResult(BaseModel):
+class EnrolmentBatchResult(BaseModel):
     committed: bool
     created: int
     failed: int
@@ -127,4 +130,4 @@ class BatchResult(BaseModel):
         description="The batch, when it created anything: its `enrolment.batch_created` event and audit row "
         "(entity `enrolment_batch`) carry this id",
     )
-    results: list[BatchItemResult]
+    results: list[EnrolmentBatchItemResult]

@@ -42,7 +42,12 @@ from chanjiao.pagination import keyset, page_of
 from chanjiao.transitions import StateMachine
 from services.training.db import kernel
 from services.training.enrolments.models import LIFECYCLE, SEATED_SQL, STATUS_LABELS, Enrolment
-from services.training.enrolments.schemas import EnrolmentCreate, EnrolmentPublic, EnrolmentUpdate, TransitionCreate
+from services.training.enrolments.schemas import (
+    EnrolmentCreate,
+    EnrolmentPublic,
+    EnrolmentTransitionCreate,
+    EnrolmentUpdate,
+)
 from services.training.learners.models import Learner
 from services.training.learners.schemas import LearnerSummary
 from services.training.learners.service import require_own_learner
@@ -348,7 +353,7 @@ async def update_attendance(
     return e
 
 
-async def transition(session: AsyncSession, *, e: Enrolment, data: TransitionCreate, actor: str) -> Enrolment:
+async def transition(session: AsyncSession, *, e: Enrolment, data: EnrolmentTransitionCreate, actor: str) -> Enrolment:
     """`e` is locked (FOR UPDATE). Completion needs days and hours attended recorded; a drop frees the seat."""
     to = data.to.value
     LIFECYCLE.check(e.status, to)

@@ -20,14 +20,14 @@ from chanjiao.auth import Principal
 from chanjiao.batch import NOT_COMMITTED, BatchCounts, BatchRejected, ParsedBatch, item_problem
 from chanjiao.errors import AppError, Forbidden
 from services.training.internships import service
-from services.training.internships.schemas import BatchItemResult, InternshipCreate
+from services.training.internships.schemas import InternshipBatchItemResult, InternshipCreate
 from services.training.orgs import OrgDirectory
 from services.training.practice.common import acts_for_any
 
 
 @dataclass
 class BatchOutcome(BatchCounts):
-    results: list[BatchItemResult] = field(default_factory=list)
+    results: list[InternshipBatchItemResult] = field(default_factory=list)
 
 
 def _prefixed(exc: AppError, index: int) -> AppError:
@@ -82,11 +82,13 @@ async def create_many(
                 error = _prefixed(exc, index)
             else:
                 outcome.results.append(
-                    BatchItemResult(index=index, status=201, id=row.id, three_months_or_more=row.three_months_or_more)
+                    InternshipBatchItemResult(
+                        index=index, status=201, id=row.id, three_months_or_more=row.three_months_or_more
+                    )
                 )
                 continue
         outcome.results.append(
-            BatchItemResult(
+            InternshipBatchItemResult(
                 index=index,
                 status=error.status,
                 problem=item_problem(

@@ -2,7 +2,7 @@
 organizations and the learner, call one service function, commit once."""
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep
 from chanjiao.batch import Atomic, BatchBody, ParsedBatch
+from chanjiao.dates import IsoDate
 from chanjiao.errors import problem_responses
 from chanjiao.i18n import wants_english
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
@@ -21,7 +22,7 @@ from services.training.internships.models import Internship, InternshipKind
 from services.training.internships.months import RULE_DESCRIPTION
 from services.training.internships.schemas import (
     BATCH_EXAMPLE,
-    BatchResult,
+    InternshipBatchResult,
     InternshipCreate,
     InternshipPage,
     InternshipPublic,
@@ -144,7 +145,7 @@ add_create(
 
 @router.post(
     "/batch",
-    response_model=BatchResult,
+    response_model=InternshipBatchResult,
     dependencies=[WRITE],
     openapi_extra=BODY.openapi,
     summary="批量登记实习 Record internships in a batch",
@@ -185,7 +186,9 @@ async def create_internship_batch(
     if atomic and outcome.failed:
         await session.rollback()
         raise batch.reject_atomic(outcome)
-    result = BatchResult(committed=True, created=outcome.created, failed=outcome.failed, results=outcome.results)
+    result = InternshipBatchResult(
+        committed=True, created=outcome.created, failed=outcome.failed, results=outcome.results
+    )
     response = JSONResponse(result.model_dump(mode="json", exclude_none=True))
     await idem.record(session, response)
     await session.commit()
@@ -214,8 +217,8 @@ async def list_internships(
     learner_id: Annotated[uuid.UUID | None, Query(description="学生")] = None,
     kind: Annotated[InternshipKind | None, Query(description="实习类型")] = None,
     three_months_or_more: Annotated[bool | None, Query(description="≥ 3 个月")] = None,
-    period_start: Annotated[date | None, Query(description="期间开始（含）")] = None,
-    period_end: Annotated[date | None, Query(description="期间结束（含）")] = None,
+    period_start: Annotated[IsoDate | None, Query(description="期间开始（含）")] = None,
+    period_end: Annotated[IsoDate | None, Query(description="期间结束（含）")] = None,
     updated_since: Annotated[datetime | None, Query(description="Only records changed after this timestamp")] = None,
     include_deleted: Annotated[bool, Query(description="Include tombstones of deleted records")] = False,
 ) -> Response | InternshipPage:

@@ -4,12 +4,13 @@ and the batch envelope."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from chanjiao.dates import IsoDate
 from chanjiao.pagination import Page
 from services.training.internships.models import InternshipKind
 from services.training.internships.months import RULE_DESCRIPTION
@@ -63,8 +64,8 @@ class InternshipCreate(BaseModel):
     school_org_id: uuid.UUID = Field(description="学校: an existing, active organization")
     host_org_id: uuid.UUID = Field(description="实习单位: an existing, active organization")
     kind: InternshipKind = Field(description=KIND_DESCRIPTION)
-    start_on: date = Field(description="开始日期")
-    end_on: date = Field(description="结束日期 (≥ start_on; both days count)")
+    start_on: IsoDate = Field(description="开始日期")
+    end_on: IsoDate = Field(description="结束日期 (≥ start_on; both days count)")
     position: Position = None
     mentor_name: MentorName = None
     mentor_person_id: MentorPerson = None
@@ -82,8 +83,8 @@ class InternshipUpdate(BaseModel):
     school_org_id: uuid.UUID | None = None
     host_org_id: uuid.UUID | None = None
     kind: InternshipKind | None = Field(default=None, description=KIND_DESCRIPTION)
-    start_on: date | None = None
-    end_on: date | None = None
+    start_on: IsoDate | None = None
+    end_on: IsoDate | None = None
     position: Position = None
     mentor_name: MentorName = None
     mentor_person_id: MentorPerson = None
@@ -105,8 +106,8 @@ class InternshipPublic(BaseModel):
     host_org_id: uuid.UUID
     kind: InternshipKind
     kind_label: str = Field(description="实习类型的中文名称")
-    start_on: date
-    end_on: date
+    start_on: IsoDate
+    end_on: IsoDate
     days: int = Field(description="实习天数: end_on − start_on + 1")
     three_months_or_more: bool = Field(description=RULE_DESCRIPTION)
     position: str | None
@@ -130,7 +131,7 @@ class InternshipPage(Page[InternshipPublic | Tombstone]):
 BATCH_EXAMPLE: dict[str, Any] = {"items": [_EXAMPLE_IN]}
 
 
-class BatchItemResult(BaseModel):
+class InternshipBatchItemResult(BaseModel):
     index: int = Field(description="Position of the item in `items` (from 0)")
     status: int = Field(description="201 created; 4xx the item's problem; 424 valid but not saved (atomic batch)")
     id: uuid.UUID | None = None
@@ -138,8 +139,8 @@ class BatchItemResult(BaseModel):
     problem: dict[str, Any] | None = Field(default=None, description="problem+json of a rejected item")
 
 
-class BatchResult(BaseModel):
+class InternshipBatchResult(BaseModel):
     committed: bool
     created: int
     failed: int
-    results: list[BatchItemResult]
+    results: list[InternshipBatchItemResult]

@@ -22,11 +22,11 @@ from services.training.learners import service
 from services.training.learners.models import ID_TYPE_LABELS, LEARNER_TYPE_LABELS
 from services.training.learners.personal import PersonalData
 from services.training.learners.schemas import (
-    BatchItemResult,
     ImportColumn,
-    ImportRejection,
-    ImportReport,
+    LearnerBatchItemResult,
     LearnerCreate,
+    LearnerImportRejection,
+    LearnerImportReport,
 )
 
 # Checks the organizations an item references (field → id): 422 when missing or inactive, 503 when unknown.
@@ -56,7 +56,7 @@ async def register(
 
 @dataclass
 class BatchOutcome(BatchCounts):
-    results: list[BatchItemResult] = field(default_factory=list)
+    results: list[LearnerBatchItemResult] = field(default_factory=list)
 
     def count(self, outcome: str) -> int:
         return sum(1 for r in self.results if r.outcome == outcome)
@@ -89,10 +89,12 @@ async def create_many(
                 error = exc
             else:
                 status, what = (201, "created") if done.created else (200, "existing")
-                outcome.results.append(BatchItemResult(index=index, status=status, outcome=what, id=done.learner.id))
+                outcome.results.append(
+                    LearnerBatchItemResult(index=index, status=status, outcome=what, id=done.learner.id)
+                )
                 continue
         outcome.results.append(
-            BatchItemResult(
+            LearnerBatchItemResult(
                 index=index,
                 status=error.status,
                 outcome=_outcome(error),
@@ -188,9 +190,9 @@ def template() -> bytes:
     )
 
 
-def _reject(number: int, fld: str | None, rule: str, message: str) -> ImportRejection:
+def _reject(number: int, fld: str | None, rule: str, message: str) -> LearnerImportRejection:
     column = _BY_FIELD[fld].heading if fld in _BY_FIELD else None
-    return ImportRejection(row=number, field=fld, column=column, rule=rule, message=message)
+    return LearnerImportRejection(row=number, field=fld, column=column, rule=rule, message=message)
 
 
 async def run_import(
@@ -204,10 +206,12 @@ async def run_import(
     actor: str,
     english: bool,
     dry_run: bool,
-) -> ImportReport:
+) -> LearnerImportReport:
     """Register every row in the caller's transaction (one SAVEPOINT each); a dry run is the same work, rolled back
     by the caller."""
-    report = ImportReport(dry_run=dry_run, rows=0, created=0, existing=0, rejected=[], ignored_columns=table.ignored)
+    report = LearnerImportReport(
+        dry_run=dry_run, rows=0, created=0, existing=0, rejected=[], ignored_columns=table.ignored
+    )
     for number, values in table.rows:
         cells = table.cells(values)
         if not cells:

@@ -27,10 +27,10 @@ from services.training.learners.router import (
 )
 from services.training.learners.schemas import (
     BATCH_EXAMPLE,
-    BatchResult,
     ImportColumn,
-    ImportReport,
+    LearnerBatchResult,
     LearnerCreate,
+    LearnerImportReport,
 )
 
 router = APIRouter(prefix="/v1/learners", tags=["learners"])
@@ -99,7 +99,7 @@ def _named_orgs(items: list[LearnerCreate | None]) -> set[uuid.UUID]:
 
 @router.post(
     "/batch",
-    response_model=BatchResult,
+    response_model=LearnerBatchResult,
     dependencies=[WRITE],
     openapi_extra=BODY.openapi,
     summary="批量登记学员 Register learners in a batch",
@@ -151,7 +151,7 @@ async def create_batch(
     )
     if atomic and outcome.failed:
         raise bulk.reject_atomic(outcome)
-    result = BatchResult(
+    result = LearnerBatchResult(
         committed=True,
         created=outcome.count("created"),
         existing=outcome.count("existing"),
@@ -166,7 +166,7 @@ async def create_batch(
 
 @router.post(
     "/imports",
-    response_model=ImportReport,
+    response_model=LearnerImportReport,
     dependencies=[WRITE, Depends(limit_upload)],
     summary="导入学员名册 Import a roster of learners",
     description="Multipart upload (field `file`) of an `.xlsx` (first sheet) or `.csv` (UTF-8 or GBK), at most "

@@ -49,7 +49,7 @@ def _raw_number(value: str) -> str:
 
 Name = Annotated[
     str,
-    Field(max_length=200, description="姓名 (2–50 characters after trimming)", examples=["张三"]),
+    Field(min_length=2, max_length=200, description="姓名 (2–50 characters after trimming)", examples=["张三"]),
     AfterValidator(_name),
 ]
 Phone = Annotated[
@@ -195,6 +195,7 @@ def _reason(value: str) -> str:
 Reason = Annotated[
     str,
     Field(
+        min_length=2,
         max_length=400,
         description="事由 (2–200 characters, kept in the audit log; no long numbers)",
         examples=["向人社部门报送职业技能等级认定名单"],
@@ -275,7 +276,7 @@ BATCH_EXAMPLE: dict[str, Any] = {
 }
 
 
-class BatchItemResult(BaseModel):
+class LearnerBatchItemResult(BaseModel):
     index: int = Field(description="Position of the item in `items` (from 0)")
     status: int = Field(
         description="201 created; 200 existing (your organization registered the document "
@@ -288,15 +289,15 @@ class BatchItemResult(BaseModel):
     problem: dict[str, Any] | None = Field(default=None, description="RFC 9457 problem of a failed item")
 
 
-class BatchResult(BaseModel):
+class LearnerBatchResult(BaseModel):
     committed: bool
     created: int
     existing: int
     failed: int
-    results: list[BatchItemResult]
+    results: list[LearnerBatchItemResult]
 
 
-class ImportRejection(BaseModel):
+class LearnerImportRejection(BaseModel):
     row: int = Field(description="Spreadsheet row number (the heading row is 1)")
     field: str | None = Field(description="Field name, e.g. id_number")
     column: str | None = Field(description="Column heading, e.g. 证件号码")
@@ -304,12 +305,12 @@ class ImportRejection(BaseModel):
     message: str
 
 
-class ImportReport(BaseModel):
+class LearnerImportReport(BaseModel):
     dry_run: bool
     rows: int = Field(description="Data rows read (blank rows are not counted)")
     created: int
     existing: int = Field(description="Rows your organization had registered already (its own records)")
-    rejected: list[ImportRejection]
+    rejected: list[LearnerImportRejection]
     ignored_columns: list[str] = Field(description="Letters of columns whose heading is not in the table")
 
 

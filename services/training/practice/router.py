@@ -3,13 +3,14 @@ teacher (a membership person of the school, looked up through services/training/
 function, commit once."""
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import Principal, PrincipalDep
+from chanjiao.dates import IsoDate
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing
 from services.training.orgs import org_directory
@@ -140,8 +141,8 @@ async def list_teacher_practices(
     enterprise_org_id: Annotated[uuid.UUID | None, Query(description="实践企业")] = None,
     person_id: Annotated[uuid.UUID | None, Query(description="教师 (membership person)")] = None,
     learner_id: Annotated[uuid.UUID | None, Query(description="教师 of a legacy record (a training learner)")] = None,
-    period_start: Annotated[date | None, Query(description="期间开始（含）")] = None,
-    period_end: Annotated[date | None, Query(description="期间结束（含）")] = None,
+    period_start: Annotated[IsoDate | None, Query(description="期间开始（含）")] = None,
+    period_end: Annotated[IsoDate | None, Query(description="期间结束（含）")] = None,
     updated_since: Annotated[datetime | None, Query(description="Only records changed after this timestamp")] = None,
     include_deleted: Annotated[bool, Query(description="Include tombstones of deleted records")] = False,
 ) -> Response | TeacherPracticePage:

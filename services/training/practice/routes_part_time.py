@@ -2,13 +2,14 @@
 service function, commit once."""
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import Principal, PrincipalDep
+from chanjiao.dates import IsoDate
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing
 from services.training.orgs import org_directory
@@ -136,8 +137,8 @@ async def list_part_time_teaching(
     school_org_id: Annotated[uuid.UUID | None, Query(description="授课学校")] = None,
     person_id: Annotated[uuid.UUID | None, Query(description="人员 (membership person)")] = None,
     term: Annotated[str | None, Query(pattern=TERM_PATTERN, description="学期, e.g. 2024-2025-1")] = None,
-    period_start: Annotated[date | None, Query(description="期间开始（含）")] = None,
-    period_end: Annotated[date | None, Query(description="期间结束（含）")] = None,
+    period_start: Annotated[IsoDate | None, Query(description="期间开始（含）")] = None,
+    period_end: Annotated[IsoDate | None, Query(description="期间结束（含）")] = None,
     updated_since: Annotated[datetime | None, Query(description="Only records changed after this timestamp")] = None,
     include_deleted: Annotated[bool, Query(description="Include tombstones of deleted records")] = False,
 ) -> Response | PartTimeTeachingPage:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from chanjiao.dates import IsoDate
 from chanjiao.pagination import Page
 from services.training.practice.common import Tombstone, not_null, required_text, short_text
 from services.training.practice.models import TERM_PATTERN
@@ -54,8 +55,8 @@ class TeacherPracticeCreate(BaseModel):
     )
     school_org_id: uuid.UUID = Field(description="学校: an existing, active organization; the teacher's own")
     enterprise_org_id: uuid.UUID = Field(description="实践企业: an existing, active organization")
-    start_on: date
-    end_on: date = Field(description="≥ start_on; both days count")
+    start_on: IsoDate
+    end_on: IsoDate = Field(description="≥ start_on; both days count")
     post: Post = None
     content: Content = None
 
@@ -68,8 +69,8 @@ class TeacherPracticeUpdate(BaseModel):
 
     school_org_id: uuid.UUID | None = None
     enterprise_org_id: uuid.UUID | None = None
-    start_on: date | None = None
-    end_on: date | None = None
+    start_on: IsoDate | None = None
+    end_on: IsoDate | None = None
     post: Post = None
     content: Content = None
 
@@ -91,8 +92,8 @@ class TeacherPracticePublic(BaseModel):
     )
     school_org_id: uuid.UUID
     enterprise_org_id: uuid.UUID
-    start_on: date
-    end_on: date
+    start_on: IsoDate
+    end_on: IsoDate
     days: int = Field(description="end_on − start_on + 1")
     person_months: float = Field(description=PERSON_MONTHS_RULE)
     post: str | None
@@ -147,8 +148,8 @@ class PartTimeTeachingCreate(BaseModel):
     enterprise_org_id: uuid.UUID = Field(description="派出企业: an existing, active organization")
     school_org_id: uuid.UUID = Field(description="授课学校: an existing, active organization")
     term: Term
-    term_start_on: date | None = Field(default=None, description="Defaults from `term` (see the description)")
-    term_end_on: date | None = Field(default=None, description="Defaults from `term` (see the description)")
+    term_start_on: IsoDate | None = Field(default=None, description="Defaults from `term` (see the description)")
+    term_end_on: IsoDate | None = Field(default=None, description="Defaults from `term` (see the description)")
     course: Course
     class_hours: ClassHours
 
@@ -164,8 +165,8 @@ class PartTimeTeachingUpdate(BaseModel):
     enterprise_org_id: uuid.UUID | None = None
     school_org_id: uuid.UUID | None = None
     term: Term | None = None
-    term_start_on: date | None = None
-    term_end_on: date | None = None
+    term_start_on: IsoDate | None = None
+    term_end_on: IsoDate | None = None
     course: Course | None = None
     class_hours: ClassHours | None = None
 
@@ -188,8 +189,8 @@ class PartTimeTeachingPublic(BaseModel):
     enterprise_org_id: uuid.UUID
     school_org_id: uuid.UUID
     term: str
-    term_start_on: date
-    term_end_on: date
+    term_start_on: IsoDate
+    term_end_on: IsoDate
     course: str
     class_hours: float = Field(description="授课学时")
     version: int = Field(description="Incremented on every change; the ETag is this number in quotes")

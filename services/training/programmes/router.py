@@ -10,6 +10,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import ORG_ADMIN, ORG_STAFF, PrincipalDep, allow, ensure_org
+from chanjiao.dates import IsoDate
 from chanjiao.errors import field_error, problem_responses
 from chanjiao.etag import IfMatch, etag_for, if_none_match_hits, versioned_response
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
@@ -62,8 +63,8 @@ PRIVATE = (
     "programme is 404 and absent from lists."
 )
 
-PeriodStart = Annotated[date | None, Query(description="期间开始 (inclusive), on the programme's `end_on`")]
-PeriodEnd = Annotated[date | None, Query(description="期间结束 (inclusive), on the programme's `end_on`")]
+PeriodStart = Annotated[IsoDate | None, Query(description="期间开始 (inclusive), on the programme's `end_on`")]
+PeriodEnd = Annotated[IsoDate | None, Query(description="期间结束 (inclusive), on the programme's `end_on`")]
 UpdatedSince = Annotated[datetime | None, Query(description="Only records changed after this timestamp")]
 
 

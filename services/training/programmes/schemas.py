@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from chanjiao.dates import IsoDate
 from chanjiao.pagination import Page
 from chanjiao.validators import (
     CodeError,
@@ -57,7 +58,9 @@ KIND_DESCRIPTION = (
     "现代学徒制班 · enterprise_apprenticeship 企业新型学徒制班 · teacher_training 师资/双师培训 · social_training "
     "社会培训 · other 其他"
 )
-Name = Annotated[str, Field(max_length=300, description="项目/班级名称 (2–100 characters)"), AfterValidator(_name)]
+Name = Annotated[
+    str, Field(min_length=2, max_length=300, description="项目/班级名称 (2–100 characters)"), AfterValidator(_name)
+]
 OccupationCode = Annotated[
     str | None,
     Field(
@@ -115,8 +118,8 @@ class ProgrammeCreate(BaseModel):
     occupation_code: OccupationCode = None
     major_code: MajorCode = None
     training_base_id: uuid.UUID | None = Field(default=None, description="实训基地 (optional)")
-    start_on: date = Field(description="开始日期")
-    end_on: date = Field(description="结束日期 (≥ start_on); an enrolment counts in a period by this date")
+    start_on: IsoDate = Field(description="开始日期")
+    end_on: IsoDate = Field(description="结束日期 (≥ start_on); an enrolment counts in a period by this date")
     planned_hours: Hours | None = None
     capacity: Capacity | None = None
     delivery: Delivery = Field(default=Delivery.offline, description="online 线上 · offline 线下 · blended 混合")
@@ -136,8 +139,8 @@ class ProgrammeUpdate(BaseModel):
     occupation_code: OccupationCode = None
     major_code: MajorCode = None
     training_base_id: uuid.UUID | None = None
-    start_on: date | None = None
-    end_on: date | None = None
+    start_on: IsoDate | None = None
+    end_on: IsoDate | None = None
     planned_hours: Hours | None = None
     capacity: Capacity | None = None
     delivery: Delivery | None = None
@@ -169,8 +172,8 @@ class ProgrammePublic(BaseModel):
     major_code: str | None
     major: CodeRef | None
     training_base_id: uuid.UUID | None
-    start_on: date
-    end_on: date
+    start_on: IsoDate
+    end_on: IsoDate
     planned_hours: float | None
     capacity: int | None = Field(description="名额; null = unlimited")
     enrolled_count: int = Field(description="Seats taken: enrolments that are not dropped (live, not versioned)")

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import Principal, PrincipalDep, allow
+from chanjiao.dates import IsoDate
 from chanjiao.errors import FieldError, Forbidden, NotFound, ValidationFailed, problem_responses
 from services.training.orgs import org_directory
 from services.training.stats import service
@@ -78,7 +79,7 @@ directory entries, so refusing openly reveals nothing). An alliance that does no
 
 
 def _check_params(
-    org_id: uuid.UUID | None, alliance_id: uuid.UUID | None, start: date, end: date, scope: StatsScope | None
+    org_id: uuid.UUID | None, alliance_id: uuid.UUID | None, start: IsoDate, end: IsoDate, scope: StatsScope | None
 ) -> None:
     errors: list[FieldError] = []
     if org_id is None and alliance_id is None:
@@ -142,8 +143,8 @@ async def get_training_stats(
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,
-    period_start: Annotated[date, Query(description="统计期间起（含）First day of the period")],
-    period_end: Annotated[date, Query(description="统计期间止（含）Last day of the period")],
+    period_start: Annotated[IsoDate, Query(description="统计期间起（含）First day of the period")],
+    period_end: Annotated[IsoDate, Query(description="统计期间止（含）Last day of the period")],
     org_id: Annotated[uuid.UUID | None, Query(description="单位 The organization (or alliance_id)")] = None,
     alliance_id: Annotated[uuid.UUID | None, Query(description="联盟 The alliance (or org_id)")] = None,
     scope: Annotated[
