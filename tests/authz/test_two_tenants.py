@@ -11,12 +11,17 @@ and of the victim's own alliance X (membership is not visibility).
 1. **Writes.** Every write operation under `/v1`:
    * with path parameters: each parameter filled with each victim id, the route's own example body,
      `If-Match: *` — never a 2xx;
-   * without (creates, batches, searches): the example body with every field that names a person-like record
-     (`learner_id`, `person_id`, …) set to the victim's, the victim's ID number where an `id_number` is asked,
-     and organization fields set to the attacker's own organizations — never a 2xx (nor a 2xx item of a batch).
+   * without (creates, batches, searches): the example body with organization fields set to the attacker's own
+     organizations and every field that names a person-like record (`learner_id`, `person_id`, …) set to the
+     victim's — never a 2xx (nor a 2xx item of a batch); with the victim's ID number where an `id_number` is
+     asked — the answer shows nothing of the victim's (registering the same person creates the attacker's
+     own record: `docs/learners.md`).
 2. **Reads.** Then (so a write attempt that granted visibility is caught) every `GET` under `/v1`: with path
    parameters filled with each victim id, and lists with every id-typed query filter set to the victim's
    records and `include_deleted=true` — no 2xx answer contains a victim id or marker.
+   Each such create is also sent naming the attacker's own records instead (the control): the key creates
+   (enrolments, internships, teacher practice, single and batch) must go through, so a refusal is about the
+   victim's record and not a broken body.
 3. **Nothing changed.** Every victim record, read back as the platform admin, is as it was before.
 """
 
@@ -85,6 +90,7 @@ class Attacker:
     enterprise: dict[str, Any] | None = None
     alliance: dict[str, Any] | None = None
     programme_id: str | None = None
+    own: dict[str, str] = field(default_factory=dict)  # the attacker's own learner and person (the control)
 
 
 def _schema_example(platform: Platform, op: dict[str, Any]) -> Any:
@@ -109,22 +115,25 @@ def _schema_example(platform: Platform, op: dict[str, Any]) -> Any:
     return {}
 
 
-def _fill(body: Any, attacker: Attacker, victim: Victim) -> tuple[Any, bool]:
-    """The body with the victim's records and the attacker's organizations in it; True if a victim field was set."""
-    hit = False
+def _fill(body: Any, attacker: Attacker, victim: Victim, *, own: bool = False) -> tuple[Any, bool, bool]:
+    """The body with the victim's records (`own`: the attacker's records of the same kinds, the control) and the
+    attacker's organizations in it, whether a field now names such a record, and whether one carries the
+    victim's ID number."""
+    hit = number = False
+    records = attacker.own if own else victim.ids
 
     def walk(x: Any) -> Any:
-        nonlocal hit
+        nonlocal hit, number
         if isinstance(x, list):
             return [walk(v) for v in x]
         if not isinstance(x, dict):
             return x
         out = {}
         for k, v in x.items():
-            if k in VICTIM_FIELDS and VICTIM_FIELDS[k] in victim.ids:
-                out[k], hit = victim.ids[VICTIM_FIELDS[k]], True
+            if k in VICTIM_FIELDS and VICTIM_FIELDS[k] in records:
+                out[k], hit = records[VICTIM_FIELDS[k]], True
             elif k == "id_number" and isinstance(v, str):
-                out[k], hit = victim.id_number, True
+                out[k], number = victim.id_number, True
             elif k == "id_type" and isinstance(v, str):
                 out[k] = "resident_id"
             elif k.endswith("org_id") and isinstance(v, str) and attacker.school is not None:
@@ -138,7 +147,7 @@ def _fill(body: Any, attacker: Attacker, victim: Victim) -> tuple[Any, bool]:
                 out[k] = walk(v)
         return out
 
-    return walk(body), hit
+    return walk(body), hit, number
 
 
 def _succeeded(r: Any) -> bool:
@@ -202,14 +211,9 @@ async def _victim(w: World) -> Victim:
         ("part_time_teaching", "/v1/part-time-teaching", {}),
     ):
         body = _schema_example(w.platform, ops[("POST", path)])
-        body, _ = _fill(body, Attacker("victim", PLATFORM, school=w.school_a, enterprise=w.org_a), v)
-        if kind == "teacher_practice" and "learner_id" in body:  # a practice that names a teacher learner
-            teacher = await w.admin_post(
-                "/v1/learners",
-                {"name": f"受害教师{tag}", "id_number": id_number(), "learner_type": "teacher", "org_id": school},
-            )
-            extra = {"learner_id": teacher["id"]}
-            v.markers.append(teacher["name"])
+        body, _, _ = _fill(body, Attacker("victim", PLATFORM, school=w.school_a, enterprise=w.org_a), v)
+        if kind == "part_time_teaching":
+            body.pop("person_id", None)  # a person of the enterprise, optional: the school records by name
         r = await w.send(PLATFORM, Req("POST", path, json={**body, **extra}))
         assert r.status_code == 201, f"victim's {kind}: {r.status_code} {r.text}"
         v.ids[kind] = r.json()["id"]
@@ -239,6 +243,11 @@ async def _victim(w: World) -> Victim:
     return v
 
 
+async def _own_learner(w: World, org: Any) -> str:
+    body = {"name": "攻击者的学员", "id_number": id_number(), "learner_type": "student", "org_id": org["id"]}
+    return (await w.admin_post("/v1/learners", body))["id"]
+
+
 async def _attackers(w: World) -> list[Attacker]:
     school_b = await w.new_org("higher_vocational")
     await w.new_member(w.alliance_y, school_b)
@@ -250,8 +259,10 @@ async def _attackers(w: World) -> list[Attacker]:
     )
     pid = programme["id"]
     org_side = {"school": school_b, "enterprise": w.org_b, "alliance": w.alliance_y, "programme_id": pid}
+    person = await w.new_person(school_b)
+    own = {"learner": await _own_learner(w, school_b), "person": person["id"]}
     return [
-        Attacker("org_admin of a school in Y", w.org_admin(school_b), **org_side),
+        Attacker("org_admin of a school in Y", w.org_admin(school_b), **org_side, own=own),
         Attacker("org_staff of a school in Y", w.org_staff(school_b), **org_side),
         Attacker("org API key of a school in Y", w.org_key(school_b), **org_side),
         Attacker("org_admin of an enterprise in Y", w.org_admin(w.org_b), **{**org_side, "school": w.org_b}),
@@ -292,6 +303,7 @@ async def test_no_tenant_reaches_another_tenants_private_records(world: World) -
     attackers = await _attackers(w)
     ops = w.platform.operations()
     findings: list[str] = []
+    controls: set[tuple[str, str]] = set()
 
     # 1. writes
     for (method, path), op in sorted(ops.items()):
@@ -304,18 +316,38 @@ async def test_no_tenant_reaches_another_tenants_private_records(world: World) -
         for a in attackers:
             if params:
                 for kind, rid in victim.ids.items():
-                    body, _ = _fill(example, a, victim) if example is not None else (None, False)
+                    body = _fill(example, a, victim)[0] if example is not None else None
                     req = Req(method, PARAM.sub(rid, path), json=body, headers={"If-Match": "*"})
                     r = await w.send(a.principal, req)
                     if _succeeded(r):
                         findings.append(f"{a.label}: {method} {path} on the victim's {kind} → {r.status_code}")
             elif example is not None:
-                body, hit = _fill(example, a, victim)
-                if not hit:
+                body, hit, number = _fill(example, a, victim)
+                if not (hit or number):
                     continue
+                if hit and a.own:  # the control: the same request naming the attacker's own records
+                    a.own["learner"] = await _own_learner(w, a.school)  # a fresh one: no duplicate enrolment
+                    control, _, _ = _fill(example, a, victim, own=True)
+                    if _succeeded(await w.send(a.principal, Req(method, path, json=control))):
+                        controls.add((method, path))
                 r = await w.send(a.principal, Req(method, path, json=body))
-                if _succeeded(r):
+                if hit and _succeeded(r):
                     findings.append(f"{a.label}: {method} {path} naming the victim's records → {r.status_code}")
+                if leaked := _leaks(r, victim):
+                    findings.append(f"{a.label}: {method} {path} with the victim's ID number shows {leaked}")
+
+    # The refusals above are about the victim's records, not broken bodies: naming its own, the attacker succeeds.
+    expected = {
+        ("POST", p)
+        for p in (
+            "/v1/enrolments",
+            "/v1/enrolments/batch",
+            "/v1/internships",
+            "/v1/internships/batch",
+            "/v1/teacher-practices",
+        )
+    }
+    assert expected <= controls, f"controls that did not go through: {sorted(expected - controls)}"
 
     # 2. reads (after the write attempts: none of them may have granted visibility)
     for (method, path), op in sorted(ops.items()):
