@@ -26,7 +26,7 @@ _AUDIENCE = "chanjiao-internal"
 
 PrincipalKind = Literal["anonymous", "user", "api_key", "service"]
 
-# ---- the vocabulary (API.md "Identity and access") ----------------------------------------------
+# ---- the vocabulary (docs/identity.md, "Roles, scopes, tenants") ---------------------------------
 PLATFORM_ADMIN = "platform_admin"
 ALLIANCE_ADMIN = "alliance_admin"
 ORG_ADMIN = "org_admin"

@@ -94,7 +94,7 @@ class ValidationFailed(AppError):
 
 
 class TooManyRequests(AppError):
-    """Rate limits and login lockout (API.md: 429 with `Retry-After`, never 423)."""
+    """Rate limits and login lockout (docs/identity.md: 429 with `Retry-After`, never 423)."""
 
     status, slug, title_zh, title_en = 429, "too-many-requests", "请求过于频繁", "Too many requests"
 

@@ -1,4 +1,4 @@
-"""The routing table of API.md, as data: which service answers which resource.
+"""The routing table (docs/architecture.md), as data: which service answers which resource.
 
 Matching is by path segment (so `/v1/organizations-x` never matches `/v1/organizations`), longest
 pattern first; the gateway's own (composed) routes are checked before any upstream.

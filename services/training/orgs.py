@@ -49,7 +49,7 @@ class OrgInfo:
 
 @dataclass(frozen=True)
 class MemberPeriod:
-    """One membership period of an organization in an alliance (API.md: `joined_on`/`ended_on`)."""
+    """One membership period of an organization in an alliance (`joined_on`/`ended_on`, docs/membership.md)."""
 
     org_id: uuid.UUID
     joined_on: date | None  # None: never became active (pending, rejected)

@@ -190,7 +190,7 @@ def test_up_serves_survives_a_dead_service_and_stops_cleanly(state_dir):
 
 
 def identity_walkthrough(gw: str, admin: dict[str, str]) -> None:
-    """Issue 4's "done when", through the real gateway and processes: a school's org admin is invited
+    """Identity end to end, through the real gateway and processes: a school's org admin is invited
     and claims the school, logs in, refreshes and logs out like a mobile app; the school system's API
     key writes its own organization and is refused another's; a revoked key stops within the bound."""
 

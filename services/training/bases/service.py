@@ -4,7 +4,7 @@ of HTTP.
 
 Utilisation = person-days of programmes held at the base: Σ `days_attended` of the (not deleted) enrolments of
 (not deleted) programmes with `training_base_id` = the base whose `end_on` lies in the period (an enrolment counts
-by its programme's `end_on`, as every figure does — DOMAIN.md §2). As in `/v1/training-stats`, dropped enrolments
+by its programme's `end_on`, as every figure does — docs/training.md). As in `/v1/training-stats`, dropped enrolments
 count in the person-days (their days were attended) but not in the person-times. Programmes and enrolments are the
 programmes area's tables; this reads them in SQL (one aggregate query) without importing that package."""
 

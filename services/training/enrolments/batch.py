@@ -1,6 +1,6 @@
 """`POST /v1/enrolments/batch`: up to 1000 enrolments, checked and written set-based.
 
-Built for speed (issue 5, "Batch ingestion of 100 k enrolments"): no ORM objects and no statement per item.
+Built for speed (docs/benchmarks.md, "batch ingestion"): no ORM objects and no statement per item.
 
 1. The body is validated by `chanjiao.batch.BatchBody` (in one pydantic-core pass from the request bytes when every
    item is valid; item by item otherwise, so that an invalid item fails alone).

@@ -1,1 +1,1 @@
-"""Learners 学员 — personal data handled as such (DOMAIN.md §2 "Learner")."""
+"""Learners 学员 — personal data handled as such (docs/learners.md)."""

@@ -1,7 +1,7 @@
 """A learner's personal data: ID numbers of each `id_type` (normalise, validate, mask, derive), the keyed hash
 that de-duplicates them, the field cipher that stores them, and phones. No I/O.
 
-Rules (DOMAIN.md §2 "Learner"):
+Rules (docs/learners.md):
 
 * every number is normalised first: NFKC (full-width → ASCII), upper case (`x` → `X`), every space removed;
 * `resident_id` 居民身份证: 18 characters, a real date in positions 7–14 and the GB 11643 (ISO 7064 MOD 11-2)

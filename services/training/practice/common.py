@@ -1,7 +1,7 @@
 """What the practice records (internships, teacher practice, part-time teaching, training bases) share: access
 declarations, tenant checks, header types, the single-resource response, the audit/outbox call and the list query.
 
-Tenancy (API.md "Identity and access"): a record names two organizations (school + host/enterprise; a training
+Tenancy (docs/identity.md): a record names two organizations (school + host/enterprise; a training
 base only its owner). Principals (org_admin or org_staff, users or the org's API key) of either organization
 write it; platform admins write everything. Reads of a record are private to the same principals plus service
 principals holding `training:read` and platform admins: anyone else gets 404 and does not see it in lists.

@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-# DOMAIN.md §2 "Programme": the 12 kinds, in the order reports list them, with the labels of
+# The 12 programme kinds (docs/training.md), in the order reports list them, with the labels of
 # services/training/programmes/models.py (a test keeps the two in step).
 KIND_LABELS: dict[str, str] = {
     "order_class": "订单班",
@@ -34,7 +34,7 @@ class StatsScope(StrEnum):
 
 
 class KindFigures(BaseModel):
-    kind: str = Field(description="Programme kind (DOMAIN.md §2)")
+    kind: str = Field(description="Programme kind (docs/training.md)")
     label: str = Field(description="Its report label, e.g. 订单班")
     programmes: int = Field(description="Programmes of this kind whose `end_on` falls in the period (班/个)")
     person_times: int = Field(description="Their enrolments, dropped ones excluded (人次)")
