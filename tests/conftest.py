@@ -13,6 +13,8 @@ import os
 import re
 import secrets
 import shutil
+import subprocess
+import sys
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -81,6 +83,20 @@ async def _scan_response(response: httpx.Response) -> None:
     if response.is_success and any(p.match(where) for p in PII_ALLOWED):
         return
     scan_for_pii(where, response.text)
+
+
+def alembic(database: Database, service: str, *args: str) -> None:
+    """`alembic -n <service> <args>` on the test database, as that service's role (e.g. `"downgrade", "<rev>"`)."""
+    env = {**os.environ, f"CHANJIAO_{service.upper()}_DATABASE_URL": database.urls[service]}
+    res = subprocess.run(
+        [sys.executable, "-m", "alembic", "-c", "migrations/alembic.ini", "-n", service, *args],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert res.returncode == 0, res.stderr[-2000:]
 
 
 def scanning_client(**kwargs: object) -> httpx.AsyncClient:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import subprocess
 import sys
 from datetime import date
 from pathlib import Path
@@ -19,7 +17,7 @@ from chanjiao.observability import JsonFormatter, RedactingFilter, redact
 from chanjiao.pagination import decode_cursor, encode_cursor
 from chanjiao.settings import DEV_INTERNAL_KEY, GatewaySettings, MembershipSettings
 from chanjiao.transitions import IllegalTransition, OutOfOrderEvent, StateMachine
-from tests.conftest import TEST_KEY, membership_settings, scanning_client, token_headers
+from tests.conftest import TEST_KEY, alembic, membership_settings, scanning_client, token_headers
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -156,17 +154,8 @@ async def test_metrics_and_health_on_a_service(membership_client):
 @pytest.mark.parametrize("service", ["membership", "training", "matching"])
 def test_each_alembic_environment_runs_alone_and_is_reversible(database, service):
     """`alembic -n <service> downgrade base` then `upgrade head`, as that service's role."""
-    env = {**os.environ, f"CHANJIAO_{service.upper()}_DATABASE_URL": database.urls[service]}
-    for args in (["downgrade", "base"], ["upgrade", "head"]):
-        res = subprocess.run(
-            [sys.executable, "-m", "alembic", "-c", "migrations/alembic.ini", "-n", service, *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert res.returncode == 0, res.stderr[-2000:]
+    alembic(database, service, "downgrade", "base")
+    alembic(database, service, "upgrade", "head")
 
 
 def test_internal_token_key_comes_from_settings():

@@ -4,34 +4,18 @@ gives the links back."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 
 import asyncpg
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import alembic
+
 BEFORE = "89645a007276"  # the training revision before learner records had owners
 
 
-def alembic(database, *args: str) -> None:
-    env = {**os.environ, "CHANJIAO_TRAINING_DATABASE_URL": database.urls["training"]}
-    res = subprocess.run(
-        [sys.executable, "-m", "alembic", "-c", "migrations/alembic.ini", "-n", "training", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert res.returncode == 0, res.stderr[-2000:]
-
-
 async def test_existing_learners_get_an_owner_and_a_person(database):
-    alembic(database, "downgrade", BEFORE)
+    alembic(database, "training", "downgrade", BEFORE)
     school, other, current = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     registered, by_current, by_link, erased = (uuid.uuid4() for _ in range(4))
     conn = await asyncpg.connect(database.admin_url)
@@ -68,7 +52,7 @@ async def test_existing_learners_get_an_owner_and_a_person(database):
     finally:
         await conn.close()
 
-    alembic(database, "upgrade", "head")
+    alembic(database, "training", "upgrade", "head")
     conn = await asyncpg.connect(database.admin_url)
     try:
         rows = {r["id"]: r for r in await conn.fetch("select id, owner_org_id, person_id from training.learners")}
@@ -84,7 +68,7 @@ async def test_existing_learners_get_an_owner_and_a_person(database):
     finally:
         await conn.close()
 
-    alembic(database, "downgrade", BEFORE)
+    alembic(database, "training", "downgrade", BEFORE)
     conn = await asyncpg.connect(database.admin_url)
     try:
         back = await conn.fetch("select learner_id, org_id, via from training.learner_orgs")
@@ -96,4 +80,4 @@ async def test_existing_learners_get_an_owner_and_a_person(database):
         }
     finally:
         await conn.close()
-    alembic(database, "upgrade", "head")
+    alembic(database, "training", "upgrade", "head")

@@ -2,31 +2,15 @@
 that learner, get its name as `teacher_name` (not an erased learner's), and the table then takes new records that
 name a membership person — exactly one of the two, never neither."""
 
-import os
-import subprocess
-import sys
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 
 import asyncpg
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import alembic
+
 BEFORE = "f6b8d0e2a4c6"  # the training revision before teacher practice referenced people
-
-
-def _alembic(database, *args: str) -> None:
-    env = {**os.environ, "CHANJIAO_TRAINING_DATABASE_URL": database.urls["training"]}
-    res = subprocess.run(
-        [sys.executable, "-m", "alembic", "-c", "migrations/alembic.ini", "-n", "training", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert res.returncode == 0, res.stderr[-2000:]
 
 
 async def _learner(conn, name: str, *, erased: bool) -> uuid.UUID:
@@ -70,7 +54,7 @@ async def _practice(conn, **columns) -> uuid.UUID:
 
 
 async def test_existing_records_keep_their_learner_and_get_its_name(database):
-    _alembic(database, "downgrade", BEFORE)
+    alembic(database, "training", "downgrade", BEFORE)
     conn = await asyncpg.connect(database.admin_url)
     try:
         kept = await _learner(conn, "张老师", erased=False)
@@ -78,7 +62,7 @@ async def test_existing_records_keep_their_learner_and_get_its_name(database):
         p_kept = await _practice(conn, learner_id=kept)
         p_erased = await _practice(conn, learner_id=erased)
 
-        _alembic(database, "upgrade", "head")
+        alembic(database, "training", "upgrade", "head")
 
         rows = {
             r["id"]: r
