@@ -8,7 +8,6 @@ Chromium comes from $CHANJIAO_TEST_CHROMIUM, else `chromium` / `chromium-browser
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 from collections.abc import AsyncIterator
@@ -16,9 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-import uvicorn
 
-from tests.gateway.conftest import platform  # noqa: F401  (the fixture, for the browser tests)
+from tests.gateway.conftest import Upstream, platform  # noqa: F401  (the fixture, for the browser tests)
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -76,21 +74,12 @@ class LiveGateway:
 
 @pytest.fixture(scope="module")
 async def live_gateway(platform) -> AsyncIterator[LiveGateway]:  # noqa: F811
-    config = uvicorn.Config(
-        platform.gateway, host="127.0.0.1", port=0, log_config=None, access_log=False, lifespan="off"
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
+    server = Upstream("gateway", platform.gateway, lifespan="off")
+    await server.start()
     try:
-        yield LiveGateway(url=f"http://127.0.0.1:{port}")
+        yield LiveGateway(url=server.url)
     finally:
-        server.should_exit = True
-        await task
+        await server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -41,6 +41,7 @@ class Upstream:
     name: str
     app: FastAPI | Starlette
     port: int = 0
+    lifespan: str = "on"  # "off": the app's lifespan already runs elsewhere (e.g. the platform's gateway)
     server: uvicorn.Server | None = None
     task: asyncio.Task | None = field(default=None, repr=False)
 
@@ -52,7 +53,7 @@ class Upstream:
             port=self.port,
             log_config=None,
             access_log=False,
-            lifespan="on",
+            lifespan=self.lifespan,
             proxy_headers=False,
         )
         self.server = uvicorn.Server(config)

@@ -17,7 +17,8 @@ from xml.etree import ElementTree
 
 import httpx
 import pytest
-import uvicorn
+
+from tests.gateway.conftest import Upstream
 
 CHECKS = os.environ.get(
     "CHANJIAO_SCHEMATHESIS_CHECKS",
@@ -32,19 +33,10 @@ async def listening(platform) -> AsyncIterator[str]:
     """The platform's gateway on 127.0.0.1 (its lifespan already runs in the `platform` fixture)."""
     training = platform.upstreams["training"].app
     training.state.gateway_transport = httpx.ASGITransport(app=platform.gateway)
-    config = uvicorn.Config(
-        platform.gateway, host="127.0.0.1", port=0, log_config=None, access_log=False, lifespan="off"
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    await task
+    server = Upstream("gateway", platform.gateway, lifespan="off")
+    await server.start()
+    yield server.url
+    await server.stop()
     directory = getattr(training.state, "org_directory", None)
     if directory is not None:
         await directory.close()
