@@ -8,6 +8,7 @@ hand, and are refused when `environment` is not `development`.
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar, Literal
 
 from pydantic import SecretStr, model_validator
@@ -153,6 +154,10 @@ class MatchingSettings(ServiceSettings):
     service_name: ClassVar[str] = "matching"
 
 
+DEV_CORS_ORIGINS = ("http://localhost:*", "http://127.0.0.1:*")
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:(\d{1,5}|\*))?")
+
+
 class GatewaySettings(KernelSettings):
     """The gateway process."""
 
@@ -193,6 +198,22 @@ class GatewaySettings(KernelSettings):
     # Forwarded client addresses are trusted only from these proxies (comma-separated IPs).
     trusted_proxies: str = ""
 
+    # ---- compression of answers (gateway/compression.py) ----
+    compression_enabled: bool = True
+    # Answers smaller than this are sent as they are (a compressed small answer saves nothing).
+    compression_min_bytes: int = 1024
+    # Brotli quality: 4–5 compresses about as well as gzip -6 at a similar cost; 11 (the library's
+    # default) is far too slow for answers made per request.
+    brotli_quality: int = 4
+
+    # ---- CORS (gateway/cors.py) ----
+    # Browser origins allowed to call the API, comma-separated (`https://app.example.cn`; a port of
+    # `*` allows any port of that host: `http://localhost:*`). Unset: `http://localhost:*` and
+    # `http://127.0.0.1:*` in development, none otherwise. Set to an empty string for none.
+    cors_origins: str | None = None
+    # How long a browser may cache a preflight answer.
+    cors_max_age_seconds: int = 600
+
     def _check_more(self) -> None:
         if not 0 < self.api_key_cache_ttl_seconds <= 60:
             raise UnsafeSettings(
@@ -200,6 +221,21 @@ class GatewaySettings(KernelSettings):
             )
         if self.rate_limit_backend == "redis" and not self.redis_url:
             raise UnsafeSettings("rate_limit_backend=redis needs redis_url")
+        if not 0 <= self.brotli_quality <= 11:
+            raise UnsafeSettings("brotli_quality must be in [0, 11]")
+        if self.compression_min_bytes < 0:
+            raise UnsafeSettings("compression_min_bytes must not be negative")
+        for origin in self.cors_origin_list():
+            if not _ORIGIN.fullmatch(origin):
+                raise UnsafeSettings(
+                    f"cors_origins: {origin!r} is not an origin (scheme://host, optionally :port or :*)"
+                )
+
+    def cors_origin_list(self) -> list[str]:
+        """The allowed browser origins (gateway/cors.py): the setting, or the environment's default."""
+        if self.cors_origins is None:
+            return list(DEV_CORS_ORIGINS) if self.is_development else []
+        return [o.strip().rstrip("/") for o in self.cors_origins.split(",") if o.strip()]
 
     def upstream_urls(self) -> dict[str, str]:
         return {"membership": self.membership_url, "training": self.training_url, "matching": self.matching_url}

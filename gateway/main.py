@@ -5,6 +5,10 @@ upstream routes go straight to the proxy hot path, and only the gateway's own ro
 metrics, the merged OpenAPI document and its UIs, later the composed reports) reach FastAPI, without
 authentication.
 
+Every answer passes through CORS (gateway/cors.py: preflights answered here, `Access-Control-*` on
+answers to allowed origins) and compression (gateway/compression.py: Brotli or gzip by
+`Accept-Encoding`, never for answers that carry secrets).
+
 Per proxied request: pick the credential (gateway/auth.py: a verified JWT or a cached API key is a
 dict lookup), take from the rate-limit buckets (gateway/ratelimit.py), sign the internal token for
 the principal (reused for half its life) and forward (gateway/proxy.py) with the `RateLimit-*`
@@ -33,6 +37,8 @@ from chanjiao.errors import TooManyRequests, install_error_handlers
 from chanjiao.observability import Metrics, RequestContextMiddleware, request_id_from_scope, request_id_var
 from chanjiao.settings import GatewaySettings
 from gateway.auth import CREDENTIAL_HEADERS, Authenticator, AuthFailed
+from gateway.compression import Compression
+from gateway.cors import OriginPolicy, api_key_from_browser, is_preflight, same_origin
 from gateway.docs import install_docs
 from gateway.openapi import OpenAPICache
 from gateway.proxy import Upstream, proxy, send_app_error
@@ -101,6 +107,8 @@ class Gateway:
         self.auth = Authenticator(settings, self.upstreams["membership"], self.signer)
         self.openapi_cache = OpenAPICache()
         self.body_limits = BodyLimits.from_settings(settings)
+        self.cors = OriginPolicy(settings)
+        self.compression = Compression(settings)
         self.inner = self._build_inner()
 
     # ---- hot path --------------------------------------------------------------------------
@@ -108,6 +116,14 @@ class Gateway:
         if scope["type"] != "http":
             await self.inner(scope, receive, send)
             return
+        origin = next((v for k, v in scope["headers"] if k == b"origin"), None)
+        if origin is not None:
+            if is_preflight(scope):
+                # Answered here: no service, credential or rate bucket is involved (gateway/cors.py).
+                await self.cors.preflight(scope, send, origin, request_id_from_scope(scope))
+                return
+            send = self.cors.wrap(send, origin)
+        scope, send = self.compression.wrap(scope, send)
         target = self.table.resolve(scope["path"])
         upstream = self.upstreams.get(target) if target else None
         if upstream is None:
@@ -128,9 +144,11 @@ class Gateway:
 
     async def _forward(self, scope: Scope, receive: Receive, send: Send, upstream: Upstream, rid: str) -> int:
         """Refuse an oversized body, authenticate, rate-limit, forward. Returns the status sent to the client."""
-        bearer = api_key = service = declared = None
+        bearer = api_key = service = declared = origin = None
         for k, v in scope["headers"]:
-            if k in CREDENTIAL_HEADERS:
+            if k == b"origin":
+                origin = v
+            elif k in CREDENTIAL_HEADERS:
                 if k == b"authorization":
                     bearer = v
                 elif k == b"x-api-key":
@@ -145,6 +163,10 @@ class Gateway:
             # Refused on the declared length, before a byte of the body is read (and before authentication).
             await send_app_error(scope, send, body_too_large(body_limit), request_id=rid)
             return 413
+        if api_key is not None and origin is not None and not same_origin(scope, origin):
+            # API keys belong to servers; a browser page of another site never sends one (gateway/cors.py).
+            await send_app_error(scope, send, api_key_from_browser(), request_id=rid)
+            return 403
         if bearer is not None and path in OAUTH_CLIENT_AUTH_PATHS and bearer[:7].lower() != b"bearer ":
             bearer = None  # OAuth2 client authentication (`Basic`) at the token endpoint, not a user credential
         ip = self.limiter.client_ip(scope)

@@ -12,8 +12,10 @@ guessing keys is limited like any anonymous traffic.
 
 Every proxied response carries `RateLimit-Limit` (the bucket's capacity, i.e. its burst),
 `RateLimit-Remaining` (whole tokens left) and `RateLimit-Reset` (seconds until it is full again) of
-the tightest bucket that applied; an empty bucket is a 429 problem+json with `Retry-After` (whole
-seconds until a token is there, at least 1), answered by the gateway and never forwarded.
+the tightest bucket that applied, and `RateLimit-Policy: <per minute>;w=60;burst=<burst>` — that
+bucket's sustained rate (requests per 60 s window) beside its burst; an empty bucket is a 429
+problem+json with `Retry-After` (whole seconds until a token is there, at least 1), answered by the
+gateway and never forwarded.
 
 The client IP is the peer address, or — when the peer is one of `trusted_proxies` (IPs or CIDRs) —
 the first address in `X-Forwarded-For`, read from the right, that is not a trusted proxy.
@@ -66,7 +68,7 @@ _PREFIX = {"api_key": "k:", "user": "u:", "service": "s:"}
 class Limit:
     """One kind of bucket: `burst` tokens at most, refilled at `per_minute` / 60 per second."""
 
-    __slots__ = ("kind", "per_minute", "burst", "rate", "limit_header")
+    __slots__ = ("kind", "per_minute", "burst", "rate", "limit_header", "policy_header")
 
     def __init__(self, kind: str, per_minute: int, burst: int) -> None:
         self.kind = kind  # metrics label: api_key | user | service | anonymous | login | verify
@@ -74,6 +76,9 @@ class Limit:
         self.burst = burst
         self.rate = per_minute / 60.0
         self.limit_header = (b"ratelimit-limit", b"%d" % burst)
+        # The sustained rate (quota per 60 s window) and the burst, in the form of the IETF
+        # RateLimit header fields draft (draft-ietf-httpapi-ratelimit-headers-07).
+        self.policy_header = (b"ratelimit-policy", b"%d;w=60;burst=%d" % (per_minute, burst))
 
     def full_after(self, tokens: float) -> float:
         """Seconds until a bucket holding `tokens` is full again."""
@@ -93,6 +98,7 @@ def _headers(limit: Limit, tokens: float) -> list[tuple[bytes, bytes]]:
     reset = math.ceil(missing / limit.rate) if missing > 0 and limit.rate > 0 else 0
     return [
         limit.limit_header,
+        limit.policy_header,
         (b"ratelimit-remaining", b"%d" % (tokens if tokens > 0 else 0)),
         (b"ratelimit-reset", b"%d" % reset),
     ]
