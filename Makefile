@@ -23,10 +23,11 @@ test: $(STAMP)
 test-smoke: $(STAMP)
 	$(BIN)/python -m pytest -m smoke
 
-## make bench — gateway vs direct, API key vs no auth, structure as of any date, name search, training figures, enrolment ingestion (docs/benchmarks.md)
+## make bench — gateway vs direct, API key vs no auth, compression's cost, structure as of any date, name search, training figures, enrolment ingestion (docs/benchmarks.md)
 bench: $(STAMP)
 	$(BIN)/python bench/gateway.py
 	$(BIN)/python bench/auth.py
+	$(BIN)/python bench/compression.py
 	$(BIN)/python bench/membership.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/training_stats.py

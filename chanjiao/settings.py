@@ -205,6 +205,9 @@ class GatewaySettings(KernelSettings):
     # Brotli quality: 4–5 compresses about as well as gzip -6 at a similar cost; 11 (the library's
     # default) is far too slow for answers made per request.
     brotli_quality: int = 4
+    # gzip level, for clients without Brotli (Android's OkHttp asks for gzip only): 3 costs less than
+    # half of the usual 6 for a page ~20 % larger (bench/compression.py, docs/benchmarks.md).
+    gzip_level: int = 3
 
     # ---- CORS (gateway/cors.py) ----
     # Browser origins allowed to call the API, comma-separated (`https://app.example.cn`; a port of
@@ -223,6 +226,8 @@ class GatewaySettings(KernelSettings):
             raise UnsafeSettings("rate_limit_backend=redis needs redis_url")
         if not 0 <= self.brotli_quality <= 11:
             raise UnsafeSettings("brotli_quality must be in [0, 11]")
+        if not 1 <= self.gzip_level <= 9:
+            raise UnsafeSettings("gzip_level must be in [1, 9]")
         if self.compression_min_bytes < 0:
             raise UnsafeSettings("compression_min_bytes must not be negative")
         for origin in self.cors_origin_list():

@@ -22,7 +22,8 @@ a cache never confuses two encodings; a suffixed tag the client sends back in `I
 answers with the tag as the client sent it.
 
 Brotli runs at `brotli_quality` (4 by default; the library's default 11 is far too slow per
-request), gzip at level 6. A streamed answer is compressed chunk by chunk with a flush after each
+request), gzip at `gzip_level` (3 by default). Compression runs on the event loop: about 1–2 ms of
+CPU for a 200 KB page. A streamed answer is compressed chunk by chunk with a flush after each
 (memory stays bounded, and what the service has sent reaches the client). The cost is measured by
 `bench/compression.py` (docs/benchmarks.md).
 """
@@ -47,7 +48,6 @@ COMPRESSIBLE_TYPES = (
 )
 # Answers under these paths carry tokens: never compressed, whatever their headers.
 NEVER_COMPRESS_PATHS = ("/v1/auth/",)
-GZIP_LEVEL = 6
 _SUFFIX = {"br": b"-br", "gzip": b"-gzip"}
 _SUFFIXES = (b"-br", b"-gzip")
 _NO_BODY = frozenset({204, 206, 304})
@@ -109,9 +109,9 @@ def _with_suffix(etag: bytes, suffix: bytes) -> bytes:
 class _Stream:
     """One answer's compressor."""
 
-    def __init__(self, encoding: str, quality: int) -> None:
+    def __init__(self, encoding: str, quality: int, level: int) -> None:
         self.brotli = brotli.Compressor(quality=quality) if encoding == "br" else None
-        self.gzip = None if self.brotli else zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31)
+        self.gzip = None if self.brotli else zlib.compressobj(level, zlib.DEFLATED, 31)
 
     def chunk(self, data: bytes) -> bytes:
         if self.brotli is not None:
@@ -126,16 +126,12 @@ class _Stream:
         return self.gzip.compress(data) + self.gzip.flush()
 
 
-def compress(data: bytes, encoding: str, quality: int) -> bytes:
-    """One whole body (as the gateway compresses answers it relays in one piece)."""
-    return _Stream(encoding, quality).last(data)
-
-
 class Compression:
     def __init__(self, settings: GatewaySettings) -> None:
         self.enabled = settings.compression_enabled
         self.min_bytes = settings.compression_min_bytes
         self.quality = settings.brotli_quality
+        self.level = settings.gzip_level
 
     def wrap(self, scope: Scope, send: Send) -> tuple[Scope, Send]:
         """The scope to serve (conditional headers without encoding suffixes) and the send that
@@ -156,17 +152,17 @@ class Compression:
         encoding = negotiate(accept) if self.enabled else None
         if encoding is not None and (scope["method"] == "HEAD" or scope["path"].startswith(NEVER_COMPRESS_PATHS)):
             encoding = None
-        return scope, _CompressingSend(send, encoding, self.min_bytes, self.quality, sent).__call__
+        return scope, _CompressingSend(send, encoding, self.min_bytes, (self.quality, self.level), sent).__call__
 
 
 class _CompressingSend:
-    __slots__ = ("send", "encoding", "min_bytes", "quality", "sent", "start", "stream")
+    __slots__ = ("send", "encoding", "min_bytes", "levels", "sent", "start", "stream")
 
-    def __init__(self, send: Send, encoding: str | None, min_bytes: int, quality: int, sent: dict) -> None:
+    def __init__(self, send: Send, encoding: str | None, min_bytes: int, levels: tuple[int, int], sent: dict) -> None:
         self.send = send
         self.encoding = encoding
         self.min_bytes = min_bytes
-        self.quality = quality
+        self.levels = levels  # Brotli quality, gzip level
         self.sent = sent  # tag → suffix, from the client's conditional headers
         self.start: Message | None = None
         self.stream: _Stream | None = None
@@ -194,7 +190,7 @@ class _CompressingSend:
                 await self.send(message)
                 return
             assert self.encoding is not None
-            self.stream = _Stream(self.encoding, self.quality)
+            self.stream = _Stream(self.encoding, *self.levels)
             headers = _compressed_headers(start["headers"], self.encoding)
             if more:
                 await self.send({**start, "headers": headers})
