@@ -10,7 +10,8 @@ otherwise — a deployment names its web app's and school portals' origins expli
   browser refuses) for any other.
 * Every answer to a request from an allowed origin — proxied, or the gateway's own (401, 404, 413,
   429, 503 …) — carries `Access-Control-Allow-Origin: <that origin>` and exposes `EXPOSE_HEADERS`.
-  An answer to another origin carries no CORS header, so the browser does not hand it to the page.
+  An answer to another origin carries no `Access-Control-Allow-Origin`, so the browser does not hand
+  it to the page. While the allow-list is not empty every answer carries `Vary: Origin`.
 * No credentials mode: `Access-Control-Allow-Credentials` is never sent. Authentication travels in
   the `Authorization` header, never in cookies.
 * `X-API-Key` is not an allowed request header, and a request that sends one with an `Origin` of
@@ -71,9 +72,10 @@ class OriginPolicy:
         await send({"type": "http.response.start", "status": 204, "headers": headers})
         await send({"type": "http.response.body", "body": b""})
 
-    def wrap(self, send: Send, origin: bytes) -> Send:
-        """The send that adds the CORS headers for `origin` (only `Vary: Origin` for a refused one)."""
-        if self.allows(origin):
+    def wrap(self, send: Send, origin: bytes | None) -> Send:
+        """The send that adds the CORS headers for `origin` (only `Vary: Origin` for a refused one, or
+        for a request without `Origin`: a shared cache must not hand that answer to a browser page)."""
+        if origin is not None and self.allows(origin):
             added = [(b"access-control-allow-origin", origin), (b"access-control-expose-headers", EXPOSE_HEADERS)]
         else:
             added = []

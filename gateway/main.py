@@ -123,6 +123,8 @@ class Gateway:
                 await self.cors.preflight(scope, send, origin, request_id_from_scope(scope))
                 return
             send = self.cors.wrap(send, origin)
+        elif self.cors.enabled:
+            send = self.cors.wrap(send, None)
         scope, send = self.compression.wrap(scope, send)
         target = self.table.resolve(scope["path"])
         upstream = self.upstreams.get(target) if target else None

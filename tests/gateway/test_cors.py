@@ -92,6 +92,8 @@ async def test_another_origin_gets_no_cors_headers(gateway, fake):
             assert r.status_code == 200  # a server may call; a browser will not hand the answer to the page
             assert not any(k.startswith("access-control-") for k in r.headers)
         assert len(membership.callers) == before
+        r = await client.get("/v1/organizations/x")  # no Origin: a cache must not give this one to a page
+        assert "origin" in r.headers["vary"].lower() and "access-control-allow-origin" not in r.headers
         r = await client.options("/v1/organizations/x", headers=preflight("https://evil.example.com"))
         assert r.json()["detail"] == "该来源（Origin）不在网关的跨域允许列表中（cors_origins）"
 
