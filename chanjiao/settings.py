@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 DEV_INTERNAL_KEY = "development-only-internal-token-key-do-not-use-in-production"
@@ -114,6 +114,10 @@ class MembershipSettings(ServiceSettings):
     jwt_signing_key: SecretStr | None = None
     access_token_ttl_seconds: int = 900
     refresh_token_ttl_days: int = 30
+    # Re-presenting a just-rotated refresh token within this many seconds answers the same pair again
+    # (a lost answer, two parallel refreshes); later it is reuse and ends the session. 0: no grace; at most
+    # 5 minutes (a stolen spent token must not stay useful).
+    refresh_reuse_grace_seconds: int = Field(default=60, ge=0, le=300)
     # Argon2id cost. The defaults follow RFC 9106's second recommendation scaled to a 2-core host;
     # tests set them low. Hashing runs in a thread under a semaphore of `password_hash_concurrency`.
     argon2_time_cost: int = 3

@@ -171,7 +171,7 @@ async def test_a_stranger_cannot_lock_the_platform_admin_out(platform, monkeypat
     async with second_gateway(platform, trusted_proxies="127.0.0.1/32", **no_buckets) as gw:
         stranger = {"X-Forwarded-For": "203.0.113.7", **EN}
         statuses = [(await gw.post("/v1/auth/token", data=wrong, headers=stranger)).status_code for _ in range(20)]
-        assert statuses == [401] * 5 + [429] * 15
+        assert statuses == [400] * 5 + [429] * 15
         r = await gw.post("/v1/auth/token", data=right, headers=stranger)
         assert r.status_code == 429 and r.json()["type"].endswith("login-locked") and r.headers["retry-after"] == "1"
         r = await gw.post("/v1/auth/token", data=right, headers={"X-Forwarded-For": "198.51.100.20"})
