@@ -194,6 +194,10 @@ class GatewaySettings(KernelSettings):
     rate_limit_login_burst: int = 10
     rate_limit_verify_per_minute: int = 60
     rate_limit_verify_burst: int = 20
+    # Anonymous `POST /v1/auth/refresh` per client IP, instead of the anonymous and login buckets: generous,
+    # since one NAT address may carry thousands of app users refreshing every 15 minutes.
+    rate_limit_refresh_per_minute: int = 1200
+    rate_limit_refresh_burst: int = 300
     # Forwarded client addresses are trusted only from these proxies (comma-separated IPs).
     trusted_proxies: str = ""
 

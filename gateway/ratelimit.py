@@ -5,7 +5,14 @@ Which buckets a request takes from (all must have a token, else 429):
 * its principal's: per API key, per user, per service (`rate_limit_per_minute` / `_burst`), or —
   anonymous — per client IP (`rate_limit_anonymous_*`);
 * on the login routes (`LOGIN_PATHS`) also a stricter per-IP bucket (`rate_limit_login_*`), and on
-  public verification (`VERIFY_PATHS`) another (`rate_limit_verify_*`), whoever the caller is.
+  public verification (`VERIFY_PATHS`) another (`rate_limit_verify_*`), whoever the caller is;
+* on `POST /v1/auth/refresh` (`REFRESH_PATHS`), anonymous callers take from a per-IP refresh bucket
+  (`rate_limit_refresh_*`, generous) instead of the anonymous and login buckets: a campus or carrier NAT
+  puts thousands of app users behind one address, each refreshing every 15 minutes, and a refresh costs
+  no password hashing (refresh tokens are 256-bit random: nothing to guess). The OAuth token endpoint
+  (`/v1/auth/token`) serves both grants on one path and its form body is not read here, so a
+  `grant_type=refresh_token` there stays in the login bucket; apps use `/v1/auth/refresh`
+  (docs/identity.md).
 
 A request with a credential that turns out to be invalid takes from its IP's anonymous bucket, so
 guessing keys is limited like any anonymous traffic.
@@ -48,12 +55,13 @@ log = logging.getLogger("chanjiao.gateway.ratelimit")
 # Stricter per-IP buckets (path prefixes on segment boundaries).
 LOGIN_PATHS: tuple[str, ...] = (
     "/v1/auth/token",
-    "/v1/auth/refresh",
     "/v1/auth/claim",
     "/v1/auth/setup",
     "/v1/auth/password-reset",
 )
 VERIFY_PATHS: tuple[str, ...] = ("/v1/certificates/verify",)
+# Exact paths whose anonymous callers take from the per-IP refresh bucket instead of the anonymous one.
+REFRESH_PATHS: frozenset[str] = frozenset({"/v1/auth/refresh"})
 
 MAX_BUCKETS = 100_000
 SWEEP_SECONDS = 10.0
@@ -69,7 +77,7 @@ class Limit:
     __slots__ = ("kind", "per_minute", "burst", "rate", "limit_header")
 
     def __init__(self, kind: str, per_minute: int, burst: int) -> None:
-        self.kind = kind  # metrics label: api_key | user | service | anonymous | login | verify
+        self.kind = kind  # metrics label: api_key | user | service | anonymous | login | verify | refresh
         self.per_minute = per_minute
         self.burst = burst
         self.rate = per_minute / 60.0
@@ -260,6 +268,7 @@ class RateLimiter:
         self.anonymous = Limit("anonymous", s.rate_limit_anonymous_per_minute, s.rate_limit_anonymous_burst)
         self.login = Limit("login", s.rate_limit_login_per_minute, s.rate_limit_login_burst)
         self.verify = Limit("verify", s.rate_limit_verify_per_minute, s.rate_limit_verify_burst)
+        self.refresh = Limit("refresh", s.rate_limit_refresh_per_minute, s.rate_limit_refresh_burst)
         self._special_prefixes = tuple(p for p in (*LOGIN_PATHS, *VERIFY_PATHS))
         self.memory: MemoryBuckets | None = None
         self.redis: RedisBuckets | None = None
@@ -308,12 +317,14 @@ class RateLimiter:
 
     # ---- buckets ---------------------------------------------------------------------------------
     def buckets_for(self, principal: Principal, path: str, ip: str) -> tuple[list[str], list[Limit]]:
-        key, lim = self._principal_bucket(principal, ip)
+        key, lim = self._principal_bucket(principal, ip, path)
         return self._with_path_buckets([key], [lim], path, ip)
 
-    def _principal_bucket(self, principal: Principal, ip: str) -> tuple[str, Limit]:
+    def _principal_bucket(self, principal: Principal, ip: str, path: str) -> tuple[str, Limit]:
         kind = principal.kind
         if kind == "anonymous":
+            if path in REFRESH_PATHS:
+                return "r:" + ip, self.refresh
             return "ip:" + ip, self.anonymous
         return _PREFIX[kind] + principal.subject, self.credential[kind]
 
@@ -337,7 +348,7 @@ class RateLimiter:
         """The decision for one request, or None when not limited (disabled, or Redis down: fail open)."""
         if not self.enabled:
             return None
-        key, lim = self._principal_bucket(principal, ip)
+        key, lim = self._principal_bucket(principal, ip, path)
         memory = self.memory
         if memory is not None and not path.startswith(self._special_prefixes):
             ok, left = memory.take1(key, lim)  # the hot path: one bucket, in process
