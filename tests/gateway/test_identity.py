@@ -5,6 +5,7 @@ keyed by the client address the gateway establishes."""
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -85,6 +86,28 @@ async def test_a_user_logs_in_refreshes_reads_me_and_logs_out(platform):
     assert r.status_code in (200, 204)
     r = await platform.anonymous.post("/v1/auth/refresh", json={"refresh_token": refreshed["refresh_token"]})
     assert r.status_code in (400, 401)
+
+
+async def test_an_app_on_a_flaky_network_refreshes_an_expired_token_and_keeps_its_session(platform):
+    login, password = BOOTSTRAP_ADMIN
+    r = await platform.anonymous.post(
+        "/v1/auth/token", data={"grant_type": "password", "username": login, "password": password}
+    )
+    tokens = r.json()
+    expired, _ = ISSUER.issue(
+        user_id="u", session_id="s", org_id=None, roles=(), alliances=(), scopes=(), now=time.time() - 7200
+    )
+    r = await platform.anonymous.get("/v1/users/me", headers=bearer(expired))
+    assert r.status_code == 401 and r.json()["type"] == "urn:chanjiao:problem:invalid-token"
+    assert 'error="invalid_token"' in r.headers["www-authenticate"]  # the app knows to refresh
+    body = {"refresh_token": tokens["refresh_token"]}
+    lost = await platform.anonymous.post("/v1/auth/refresh", json=body)  # the answer never reaches the phone
+    assert lost.status_code == 200, lost.text
+    retried = await platform.anonymous.post("/v1/auth/refresh", json=body)
+    assert retried.status_code == 200, retried.text
+    assert retried.json()["refresh_token"] == lost.json()["refresh_token"]
+    me = await platform.anonymous.get("/v1/users/me", headers=bearer(retried.json()["access_token"]))
+    assert me.status_code == 200 and me.json()["login"] == login
 
 
 async def test_an_org_admin_s_token_writes_its_own_org_only(platform):
