@@ -10,9 +10,10 @@ Which buckets a request takes from (all must have a token, else 429):
   (`rate_limit_refresh_*`, generous) instead of the anonymous and login buckets: a campus or carrier NAT
   puts thousands of app users behind one address, each refreshing every 15 minutes, and a refresh costs
   no password hashing (refresh tokens are 256-bit random: nothing to guess). The OAuth token endpoint
-  (`/v1/auth/token`) serves both grants on one path and its form body is not read here, so a
-  `grant_type=refresh_token` there stays in the login bucket; apps use `/v1/auth/refresh`
-  (docs/identity.md).
+  (`/v1/auth/token`) serves both grants on one path: `bucket_path` reads a small form body there
+  (declared length ≤ `PEEK_LIMIT`) before it is forwarded, and a `grant_type=refresh_token` takes from
+  the refresh bucket too; anything else there (a password grant, a larger or chunked body) stays in the
+  login bucket (docs/identity.md).
 
 A request with a credential that turns out to be invalid takes from its IP's anonymous bucket, so
 guessing keys is limited like any anonymous traffic.
@@ -46,6 +47,9 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import parse_qs
+
+from starlette.types import Message, Receive, Scope
 
 from chanjiao.auth import ANONYMOUS, Principal
 from chanjiao.settings import GatewaySettings
@@ -62,6 +66,10 @@ LOGIN_PATHS: tuple[str, ...] = (
 VERIFY_PATHS: tuple[str, ...] = ("/v1/certificates/verify",)
 # Exact paths whose anonymous callers take from the per-IP refresh bucket instead of the anonymous one.
 REFRESH_PATHS: frozenset[str] = frozenset({"/v1/auth/refresh"})
+# The OAuth token endpoint (both grants); its form body is read up to this many bytes to tell them apart.
+TOKEN_PATH = "/v1/auth/token"
+PEEK_LIMIT = 4096
+_FORM = b"application/x-www-form-urlencoded"
 
 MAX_BUCKETS = 100_000
 SWEEP_SECONDS = 10.0
@@ -369,6 +377,41 @@ class RateLimiter:
         if not allowed and self.on_limited is not None:
             self.on_limited(decision.kind)
         return decision
+
+    async def bucket_path(self, scope: Scope, receive: Receive, path: str) -> tuple[Receive, str]:
+        """The path whose buckets the request takes from, and the `receive` that still yields its whole body.
+        A `grant_type=refresh_token` at the token endpoint counts as `/v1/auth/refresh`: its small form body
+        is read here and handed on unchanged."""
+        if not self.enabled or path != TOKEN_PATH:
+            return receive, path
+        length = form = None
+        for k, v in scope["headers"]:
+            if k == b"content-length":
+                length = v
+            elif k == b"content-type":
+                form = v.split(b";", 1)[0].strip().lower() == _FORM
+        if not form or length is None or not length.isdigit() or int(length) > PEEK_LIMIT:
+            return receive, path
+        messages: list[Message] = []
+        body = b""
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            body += message.get("body", b"")
+            if len(body) > PEEK_LIMIT or not message.get("more_body", False):
+                break
+        pending = iter(messages)
+
+        async def replay() -> Message:
+            return next(pending, None) or await receive()
+
+        try:
+            grant = parse_qs(body.decode("latin-1"), max_num_fields=20).get("grant_type")
+        except ValueError:
+            grant = None
+        return replay, ("/v1/auth/refresh" if grant == ["refresh_token"] else path)
 
     async def check_failed_credential(self, path: str, ip: str) -> Decision | None:
         """A rejected credential counts against its IP's anonymous bucket (and the path's stricter one)."""

@@ -110,6 +110,21 @@ async def test_an_app_on_a_flaky_network_refreshes_an_expired_token_and_keeps_it
     assert me.status_code == 200 and me.json()["login"] == login
 
 
+async def test_refreshes_at_the_token_endpoint_do_not_use_up_the_login_bucket(platform):
+    login, password = BOOTSTRAP_ADMIN
+    async with second_gateway(platform, rate_limit_login_per_minute=1, rate_limit_login_burst=1) as gw:
+        r = await gw.post("/v1/auth/token", data={"grant_type": "password", "username": login, "password": password})
+        assert r.status_code == 200, r.text
+        token = r.json()["refresh_token"]
+        for _ in range(3):  # the form body read by the gateway reaches membership intact
+            r = await gw.post("/v1/auth/token", data={"grant_type": "refresh_token", "refresh_token": token})
+            assert r.status_code == 200, r.text
+            assert r.json()["refresh_token"] != token
+            token = r.json()["refresh_token"]
+        r = await gw.post("/v1/auth/token", data={"grant_type": "password", "username": login, "password": password})
+        assert r.status_code == 429
+
+
 async def test_an_org_admin_s_token_writes_its_own_org_only(platform):
     mine, theirs = await new_org(platform), await new_org(platform)
     token = access_token(f"{uuid.uuid4()}", org_id=mine["id"], roles=("org_admin",))

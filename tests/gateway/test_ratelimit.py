@@ -137,6 +137,24 @@ async def test_refresh_has_its_own_generous_per_ip_bucket_not_the_login_one(gate
         assert r.headers["ratelimit-limit"] == "8" and r.headers["retry-after"] == "1"
 
 
+async def test_a_refresh_grant_at_the_token_endpoint_takes_from_the_refresh_bucket(gateway):
+    tight = {"rate_limit_login_per_minute": 6, "rate_limit_login_burst": 1}
+    async with gateway(rate_limit_refresh_per_minute=600, rate_limit_refresh_burst=3, **tight) as client:
+        assert (await client.post("/v1/auth/token", data={"grant_type": "password"})).status_code == 200
+        assert (await client.post("/v1/auth/token", data={"grant_type": "password"})).status_code == 429
+        refresh = {"grant_type": "refresh_token", "refresh_token": "cjr_x", "client_id": "app"}
+        statuses = [(await client.post("/v1/auth/token", data=refresh)).status_code for _ in range(4)]
+        assert statuses == [200] * 3 + [429]
+        r = await client.post("/v1/auth/token", data=refresh)
+        assert r.headers["ratelimit-limit"] == "3"
+    async with gateway(rate_limit_refresh_per_minute=600, rate_limit_refresh_burst=3, **tight) as client:
+        # only a small form body is read: a large one, or JSON, stays in the login bucket
+        big = {**refresh, "padding": "x" * 5000}
+        assert (await client.post("/v1/auth/token", data=big)).status_code == 200
+        assert (await client.post("/v1/auth/token", data=big)).status_code == 429
+        assert (await client.post("/v1/auth/token", json=refresh)).status_code == 429
+
+
 async def test_public_verification_has_its_own_stricter_bucket(gateway):
     async with gateway(rate_limit_verify_per_minute=60, rate_limit_verify_burst=1) as client:
         assert (await client.get("/v1/certificates/verify", params={"no": "x"})).status_code == 200

@@ -91,8 +91,8 @@ def _tokens(tokens: TokenResponse) -> JSONResponse:
     "`error: invalid_grant` (type `urn:chanjiao:problem:invalid-grant`), as does a refresh token that is "
     "unknown, spent, revoked or expired; `invalid_request`, `invalid_scope` and `unsupported_grant_type` are "
     "400 too. A refresh token re-presented within `refresh_reuse_grace_seconds` (60 s) of its rotation answers "
-    "the same pair again (see `POST /v1/auth/refresh`). Refreshing here shares the per-address login rate "
-    "limit; apps refreshing often behind a shared address use `POST /v1/auth/refresh`, which has its own. " + LOCKOUT,
+    "the same pair again (see `POST /v1/auth/refresh`). A refresh grant in a small form body (≤ 4 KiB) is "
+    "rate-limited like `POST /v1/auth/refresh` (its own generous per-address bucket), not as a login. " + LOCKOUT,
     responses={
         200: {"content": {"application/json": {"example": TOKEN_EXAMPLE}}},
         **problem_responses(400, 401, 422),
