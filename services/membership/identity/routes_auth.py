@@ -121,12 +121,12 @@ async def token(
                 session, ident, login=username, password=password, scope=scope, client=client_address(request)
             )
         except service.InvalidCredentials as wrong:
-            raise service.InvalidGrantRequest.of(wrong) from None
+            raise sessions.InvalidGrantRequest.of(wrong) from None
     elif grant_type == "refresh_token":
         try:
             result = await sessions.refresh_grant(session, ident, refresh_token=refresh_token)
-        except service.InvalidGrant as dead:
-            raise service.InvalidGrantRequest.of(dead) from None
+        except sessions.InvalidGrant as dead:
+            raise sessions.InvalidGrantRequest.of(dead) from None
     else:
         raise service.UnsupportedGrant(
             detail_zh="grant_type 应为 password 或 refresh_token",

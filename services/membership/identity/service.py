@@ -79,25 +79,6 @@ class InvalidToken(Unauthorized):
     title_zh, title_en = "令牌无效或已过期", "Invalid or expired token"
 
 
-class InvalidGrant(Unauthorized):
-    """A refresh token that is unknown, spent, revoked or expired (`POST /v1/auth/refresh`: 401)."""
-
-    slug = "invalid-grant"
-    title_zh, title_en = "刷新令牌无效或已过期", "Invalid or expired refresh token"
-
-
-class InvalidGrantRequest(BadRequest):
-    """The token endpoint's answer to a wrong password or a dead refresh token: OAuth's `400 invalid_grant`
-    (RFC 6749 §5.2), which OAuth client libraries and Swagger UI's Authorize expect."""
-
-    slug = "invalid-grant"
-    title_zh, title_en = "授权无效", "Invalid grant"
-
-    @classmethod
-    def of(cls, error: Unauthorized) -> InvalidGrantRequest:
-        return cls(detail_zh=error.detail_zh, detail_en=error.detail_en, extra=dict(error.extra))
-
-
 class UnsupportedGrant(BadRequest):
     slug = "unsupported-grant-type"
     title_zh, title_en = "不支持的授权类型", "Unsupported grant type"
@@ -176,20 +157,11 @@ def _invalid_credentials() -> InvalidCredentials:
     )
 
 
-def invalid_token(what_zh: str = "令牌", what_en: str = "token") -> InvalidToken:
+def _invalid_token(what_zh: str = "令牌", what_en: str = "token") -> InvalidToken:
     return InvalidToken(
         detail_zh=f"{what_zh}无效、已使用或已过期",
         detail_en=f"The {what_en} is invalid, used or expired",
         extra={"error": "invalid_grant"},
-    )
-
-
-def invalid_grant() -> InvalidGrant:
-    description = "The refresh token is invalid, used or expired"
-    return InvalidGrant(
-        detail_zh="刷新令牌无效、已使用或已过期：请重新登录",
-        detail_en=f"{description}: log in again",
-        extra={"error": "invalid_grant", "error_description": description},
     )
 
 
@@ -533,7 +505,7 @@ async def _take(session: AsyncSession, secret: str, kind: OneTimeKind, prefix: s
         OneTimeKind.setup: ("初始化令牌", "setup token"),
     }[kind]
     if not opaque.looks_like(secret, prefix):
-        raise invalid_token(*what)
+        raise _invalid_token(*what)
     stmt = (
         sa.select(OneTimeToken)
         .where(OneTimeToken.token_hash == opaque.digest(secret), OneTimeToken.kind == kind.value)
@@ -541,7 +513,7 @@ async def _take(session: AsyncSession, secret: str, kind: OneTimeKind, prefix: s
     )
     row = (await session.execute(stmt)).scalar_one_or_none()
     if row is None or row.used_at is not None or row.revoked_at is not None or row.expires_at <= utcnow():
-        raise invalid_token(*what)
+        raise _invalid_token(*what)
     return row
 
 

@@ -28,13 +28,13 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao.crypto import DecryptionError, FieldCipher, field_cipher
+from chanjiao.errors import BadRequest, Unauthorized
 from chanjiao.ids import new_id
 from services.membership.identity.models import RefreshToken
 from services.membership.identity.runtime import Identity
 from services.membership.identity.schemas import TokenResponse, dump
 from services.membership.identity.service import (
     get_user,
-    invalid_grant,
     issue,
     refresh_row,
     revoke_family,
@@ -42,6 +42,34 @@ from services.membership.identity.service import (
 )
 
 SEALED_PURPOSE = "membership.refresh-successor"
+
+
+class InvalidGrant(Unauthorized):
+    """A refresh token that is unknown, spent, revoked or expired (`POST /v1/auth/refresh`: 401)."""
+
+    slug = "invalid-grant"
+    title_zh, title_en = "刷新令牌无效或已过期", "Invalid or expired refresh token"
+
+
+class InvalidGrantRequest(BadRequest):
+    """The token endpoint's answer to a wrong password or a dead refresh token: OAuth's `400 invalid_grant`
+    (RFC 6749 §5.2), which OAuth client libraries and Swagger UI's Authorize expect."""
+
+    slug = "invalid-grant"
+    title_zh, title_en = "授权无效", "Invalid grant"
+
+    @classmethod
+    def of(cls, error: Unauthorized) -> InvalidGrantRequest:
+        return cls(detail_zh=error.detail_zh, detail_en=error.detail_en, extra=dict(error.extra))
+
+
+def invalid_grant() -> InvalidGrant:
+    description = "The refresh token is invalid, used or expired"
+    return InvalidGrant(
+        detail_zh="刷新令牌无效、已使用或已过期：请重新登录",
+        detail_en=f"{description}: log in again",
+        extra={"error": "invalid_grant", "error_description": description},
+    )
 
 
 def _cipher(ident: Identity) -> FieldCipher:
