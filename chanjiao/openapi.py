@@ -49,7 +49,13 @@ DESCRIPTIONS: dict[int, str] = {
 }
 PUBLIC_401 = "未认证 A credential was sent and is not valid (public routes need none; send none or a valid one)"
 HEADERS: dict[int, dict[str, Any]] = {
-    401: {"WWW-Authenticate": {"description": "How to authenticate", "schema": {"type": "string"}}},
+    401: {
+        "WWW-Authenticate": {
+            "description": 'How to authenticate; `error="invalid_token"` when an access token expired or is '
+            "invalid: refresh it and retry",
+            "schema": {"type": "string"},
+        }
+    },
     429: {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
     503: {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
 }

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar, Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 DEV_INTERNAL_KEY = "development-only-internal-token-key-do-not-use-in-production"
@@ -115,6 +115,10 @@ class MembershipSettings(ServiceSettings):
     jwt_signing_key: SecretStr | None = None
     access_token_ttl_seconds: int = 900
     refresh_token_ttl_days: int = 30
+    # Re-presenting a just-rotated refresh token within this many seconds answers the same pair again
+    # (a lost answer, two parallel refreshes); later it is reuse and ends the session. 0: no grace; at most
+    # 5 minutes (a stolen spent token must not stay useful).
+    refresh_reuse_grace_seconds: int = Field(default=60, ge=0, le=300)
     # Argon2id cost. The defaults follow RFC 9106's second recommendation scaled to a 2-core host;
     # tests set them low. Hashing runs in a thread under a semaphore of `password_hash_concurrency`.
     argon2_time_cost: int = 3
@@ -195,6 +199,10 @@ class GatewaySettings(KernelSettings):
     rate_limit_login_burst: int = 10
     rate_limit_verify_per_minute: int = 60
     rate_limit_verify_burst: int = 20
+    # Anonymous `POST /v1/auth/refresh` per client IP, instead of the anonymous and login buckets: generous,
+    # since one NAT address may carry thousands of app users refreshing every 15 minutes.
+    rate_limit_refresh_per_minute: int = 1200
+    rate_limit_refresh_burst: int = 300
     # Forwarded client addresses are trusted only from these proxies (comma-separated IPs).
     trusted_proxies: str = ""
 

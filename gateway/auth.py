@@ -15,7 +15,12 @@
 * `X-Chanjiao-Service-Token` — a service calling through the gateway (`chanjiao.service_client`);
   its scopes come from `SERVICE_SCOPES`, never from the token.
 
-No credential → anonymous. A present but invalid one → 401 with `WWW-Authenticate`, answered here.
+No credential → anonymous. A present but invalid one → 401 with `WWW-Authenticate`, answered here. An
+access token that is expired, malformed or not signed by membership is machine-readable (RFC 6750 §3.1):
+problem type `urn:chanjiao:problem:invalid-token`, `error: invalid_token` in the body, and
+`WWW-Authenticate: Bearer realm="chanjiao", error="invalid_token", error_description="…"` — an app
+refreshes and retries. Every other refusal (an API key, a service token, an `Authorization` that is not
+Bearer) is the plain `unauthorized` problem with the plain challenge, as for a missing credential.
 """
 
 from __future__ import annotations
@@ -58,8 +63,35 @@ class AuthFailed(Exception):
         self.reason = reason
 
 
+INVALID_TOKEN_DESCRIPTION = "The access token is invalid or expired"
+INVALID_TOKEN_CHALLENGE = (
+    f'Bearer realm="chanjiao", error="invalid_token", error_description="{INVALID_TOKEN_DESCRIPTION}"'
+)
+
+
+class InvalidAccessToken(Unauthorized):
+    """An expired or invalid access token: the app should refresh it (RFC 6750 §3.1 `invalid_token`)."""
+
+    slug = "invalid-token"
+    title_zh, title_en = "访问令牌无效或已过期", "Invalid or expired access token"
+
+    def __post_init__(self) -> None:
+        self.headers.setdefault("WWW-Authenticate", INVALID_TOKEN_CHALLENGE)
+        self.extra.setdefault("error", "invalid_token")
+        self.extra.setdefault("error_description", INVALID_TOKEN_DESCRIPTION)
+        super().__post_init__()
+
+
 def _invalid(credential: str, zh: str, en: str) -> AuthFailed:
     return AuthFailed(Unauthorized(detail_zh=zh, detail_en=en), credential, "invalid")
+
+
+def _invalid_access_token() -> AuthFailed:
+    return AuthFailed(
+        InvalidAccessToken(detail_zh="访问令牌无效或已过期，请刷新令牌后重试", detail_en=INVALID_TOKEN_DESCRIPTION),
+        "jwt",
+        "invalid",
+    )
 
 
 def _unavailable(credential: str, zh: str, en: str, retry_after: int) -> AuthFailed:
@@ -113,12 +145,14 @@ class Authenticator:
         """The principal when it can be had without waiting (verified/cached); None when
         `authenticate` must be awaited. Raises AuthFailed."""
         if bearer is not None:
-            if bearer[:7].lower() != b"bearer " or len(bearer) > 8192:
+            if bearer[:7].lower() != b"bearer ":
                 raise _invalid(
                     "jwt",
                     "Authorization 头只接受 Bearer 访问令牌",
                     "The Authorization header takes a Bearer access token only",
                 )
+            if len(bearer) > 8192:
+                raise _invalid_access_token()
             token = bearer[7:].strip().decode("latin-1")
             try:
                 return self.jwt.verify(token)
@@ -176,7 +210,7 @@ class Authenticator:
                 "Cannot check access tokens right now: the identity service is unavailable; retry later",
                 self.retry_after,
             )
-        return _invalid("jwt", "访问令牌无效或已过期", "The access token is invalid or expired")
+        return _invalid_access_token()
 
     async def _fetch_jwks_once(self) -> bool:
         """On-demand fetch for an unknown key id; concurrent callers share one."""

@@ -191,7 +191,8 @@ class Gateway:
                     extra = decision.headers
             await send_app_error(scope, send, failed.error, request_id=rid, extra_headers=extra)
             return failed.error.status
-        decision = await self.limiter.check(principal, path, ip)
+        receive, limited = await self.limiter.bucket_path(scope, receive, path)  # refresh grants: refresh bucket
+        decision = await self.limiter.check(principal, limited, ip)
         if decision is not None and not decision.allowed:
             return await self._too_many(scope, send, decision, rid)
         state = scope.get("state")

@@ -5,7 +5,15 @@ Which buckets a request takes from (all must have a token, else 429):
 * its principal's: per API key, per user, per service (`rate_limit_per_minute` / `_burst`), or —
   anonymous — per client IP (`rate_limit_anonymous_*`);
 * on the login routes (`LOGIN_PATHS`) also a stricter per-IP bucket (`rate_limit_login_*`), and on
-  public verification (`VERIFY_PATHS`) another (`rate_limit_verify_*`), whoever the caller is.
+  public verification (`VERIFY_PATHS`) another (`rate_limit_verify_*`), whoever the caller is;
+* on `POST /v1/auth/refresh` (`REFRESH_PATHS`), anonymous callers take from a per-IP refresh bucket
+  (`rate_limit_refresh_*`, generous) instead of the anonymous and login buckets: a campus or carrier NAT
+  puts thousands of app users behind one address, each refreshing every 15 minutes, and a refresh costs
+  no password hashing (refresh tokens are 256-bit random: nothing to guess). The OAuth token endpoint
+  (`/v1/auth/token`) serves both grants on one path: `bucket_path` reads a small form body there
+  (declared length ≤ `PEEK_LIMIT`) before it is forwarded, and a `grant_type=refresh_token` takes from
+  the refresh bucket too; anything else there (a password grant, a larger or chunked body) stays in the
+  login bucket (docs/identity.md).
 
 A request with a credential that turns out to be invalid takes from its IP's anonymous bucket, so
 guessing keys is limited like any anonymous traffic.
@@ -41,6 +49,9 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import parse_qs
+
+from starlette.types import Message, Receive, Scope
 
 from chanjiao.auth import ANONYMOUS, Principal
 from chanjiao.settings import GatewaySettings
@@ -50,12 +61,17 @@ log = logging.getLogger("chanjiao.gateway.ratelimit")
 # Stricter per-IP buckets (path prefixes on segment boundaries).
 LOGIN_PATHS: tuple[str, ...] = (
     "/v1/auth/token",
-    "/v1/auth/refresh",
     "/v1/auth/claim",
     "/v1/auth/setup",
     "/v1/auth/password-reset",
 )
 VERIFY_PATHS: tuple[str, ...] = ("/v1/certificates/verify",)
+# Exact paths whose anonymous callers take from the per-IP refresh bucket instead of the anonymous one.
+REFRESH_PATHS: frozenset[str] = frozenset({"/v1/auth/refresh"})
+# The OAuth token endpoint (both grants); its form body is read up to this many bytes to tell them apart.
+TOKEN_PATH = "/v1/auth/token"
+PEEK_LIMIT = 4096
+_FORM = b"application/x-www-form-urlencoded"
 
 MAX_BUCKETS = 100_000
 SWEEP_SECONDS = 10.0
@@ -71,7 +87,7 @@ class Limit:
     __slots__ = ("kind", "per_minute", "burst", "rate", "limit_header", "policy_header")
 
     def __init__(self, kind: str, per_minute: int, burst: int) -> None:
-        self.kind = kind  # metrics label: api_key | user | service | anonymous | login | verify
+        self.kind = kind  # metrics label: api_key | user | service | anonymous | login | verify | refresh
         self.per_minute = per_minute
         self.burst = burst
         self.rate = per_minute / 60.0
@@ -266,6 +282,7 @@ class RateLimiter:
         self.anonymous = Limit("anonymous", s.rate_limit_anonymous_per_minute, s.rate_limit_anonymous_burst)
         self.login = Limit("login", s.rate_limit_login_per_minute, s.rate_limit_login_burst)
         self.verify = Limit("verify", s.rate_limit_verify_per_minute, s.rate_limit_verify_burst)
+        self.refresh = Limit("refresh", s.rate_limit_refresh_per_minute, s.rate_limit_refresh_burst)
         self._special_prefixes = tuple(p for p in (*LOGIN_PATHS, *VERIFY_PATHS))
         self.memory: MemoryBuckets | None = None
         self.redis: RedisBuckets | None = None
@@ -314,12 +331,14 @@ class RateLimiter:
 
     # ---- buckets ---------------------------------------------------------------------------------
     def buckets_for(self, principal: Principal, path: str, ip: str) -> tuple[list[str], list[Limit]]:
-        key, lim = self._principal_bucket(principal, ip)
+        key, lim = self._principal_bucket(principal, ip, path)
         return self._with_path_buckets([key], [lim], path, ip)
 
-    def _principal_bucket(self, principal: Principal, ip: str) -> tuple[str, Limit]:
+    def _principal_bucket(self, principal: Principal, ip: str, path: str) -> tuple[str, Limit]:
         kind = principal.kind
         if kind == "anonymous":
+            if path in REFRESH_PATHS:
+                return "r:" + ip, self.refresh
             return "ip:" + ip, self.anonymous
         return _PREFIX[kind] + principal.subject, self.credential[kind]
 
@@ -343,7 +362,7 @@ class RateLimiter:
         """The decision for one request, or None when not limited (disabled, or Redis down: fail open)."""
         if not self.enabled:
             return None
-        key, lim = self._principal_bucket(principal, ip)
+        key, lim = self._principal_bucket(principal, ip, path)
         memory = self.memory
         if memory is not None and not path.startswith(self._special_prefixes):
             ok, left = memory.take1(key, lim)  # the hot path: one bucket, in process
@@ -364,6 +383,41 @@ class RateLimiter:
         if not allowed and self.on_limited is not None:
             self.on_limited(decision.kind)
         return decision
+
+    async def bucket_path(self, scope: Scope, receive: Receive, path: str) -> tuple[Receive, str]:
+        """The path whose buckets the request takes from, and the `receive` that still yields its whole body.
+        A `grant_type=refresh_token` at the token endpoint counts as `/v1/auth/refresh`: its small form body
+        is read here and handed on unchanged."""
+        if not self.enabled or path != TOKEN_PATH:
+            return receive, path
+        length = form = None
+        for k, v in scope["headers"]:
+            if k == b"content-length":
+                length = v
+            elif k == b"content-type":
+                form = v.split(b";", 1)[0].strip().lower() == _FORM
+        if not form or length is None or not length.isdigit() or int(length) > PEEK_LIMIT:
+            return receive, path
+        messages: list[Message] = []
+        body = b""
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            body += message.get("body", b"")
+            if len(body) > PEEK_LIMIT or not message.get("more_body", False):
+                break
+        pending = iter(messages)
+
+        async def replay() -> Message:
+            return next(pending, None) or await receive()
+
+        try:
+            grant = parse_qs(body.decode("latin-1"), max_num_fields=20).get("grant_type")
+        except ValueError:
+            grant = None
+        return replay, ("/v1/auth/refresh" if grant == ["refresh_token"] else path)
 
     async def check_failed_credential(self, path: str, ip: str) -> Decision | None:
         """A rejected credential counts against its IP's anonymous bucket (and the path's stricter one)."""

@@ -20,8 +20,24 @@ from chanjiao.tokens import AccessTokenIssuer, derive_signing_key
 from tests.conftest import TEST_KEY
 from tests.gateway.conftest import ISSUER, access_token, assert_401, bearer, gw_of, until
 
-
 # ---- access tokens ----------------------------------------------------------------------------------
+INVALID_TOKEN_CHALLENGE = (
+    'Bearer realm="chanjiao", error="invalid_token", error_description="The access token is invalid or expired"'
+)
+
+
+def assert_invalid_token(r, english: bool = False) -> None:
+    """The machine-readable 401 of an expired or invalid access token: the app knows to refresh."""
+    assert r.status_code == 401, r.text
+    assert r.headers["www-authenticate"] == INVALID_TOKEN_CHALLENGE
+    assert r.headers["content-type"].startswith("application/problem+json")
+    body = r.json()
+    assert body["status"] == 401 and body["type"] == "urn:chanjiao:problem:invalid-token"
+    assert body["error"] == "invalid_token" and body["error_description"] == "The access token is invalid or expired"
+    assert body["title"] == ("Invalid or expired access token" if english else "访问令牌无效或已过期")
+    assert body["request_id"] == r.headers["x-request-id"]
+
+
 async def test_jwt_principal_reaches_the_service_and_credentials_are_stripped(gateway, fake):
     membership, _, _ = fake
     token = access_token("user-1", org_id="org-9", roles=("org_admin",))
@@ -58,15 +74,19 @@ async def test_bad_expired_and_foreign_jwts_are_401(gateway):
     async with gateway() as client:
         await until(lambda: bool(gw_of(client).auth.jwt.keys))
         for token in bad:
-            assert_401(await client.get("/v1/organizations", headers=bearer(token)))
+            assert_invalid_token(await client.get("/v1/organizations", headers=bearer(token)))
+        assert_invalid_token(await client.get("/v1/organizations", headers=bearer("x" * 9000)))
+        # not a bearer token at all, or no credential: the plain challenge, nothing to refresh
         assert_401(
             await client.get("/v1/organizations", headers={"Authorization": "Basic dXNlcjpwYXNz"}), english=False
         )
         r = await client.get("/v1/organizations", headers={**bearer("x.y.z"), "Accept-Language": "en"})
-        assert_401(r, english=True)
+        assert_invalid_token(r, english=True)
         assert r.json()["detail"] == "The access token is invalid or expired"
+        r = await client.get("/v1/organizations", headers=bearer(expired))
+        assert r.json()["detail"] == "访问令牌无效或已过期，请刷新令牌后重试"
         text = (await client.get("/metrics")).text
-        assert 'chanjiao_gateway_auth_failures_total{credential="jwt",reason="invalid"} 7.0' in text
+        assert 'chanjiao_gateway_auth_failures_total{credential="jwt",reason="invalid"} 9.0' in text
 
 
 async def test_unknown_key_id_refetches_the_jwks_at_most_every_10_seconds(gateway, fake):
@@ -83,7 +103,7 @@ async def test_unknown_key_id_refetches_the_jwks_at_most_every_10_seconds(gatewa
             assert membership.jwks_fetches == fetches + 1
             # Another unknown key id right after: no second fetch within 10 s, just 401.
             stranger = access_token(issuer=AccessTokenIssuer(Ed25519PrivateKey.generate()))
-            assert_401(await client.get("/v1/organizations", headers=bearer(stranger)))
+            assert_invalid_token(await client.get("/v1/organizations", headers=bearer(stranger)))
             assert membership.jwks_fetches == fetches + 1
         finally:
             membership.issuer = ISSUER

@@ -5,6 +5,7 @@ keyed by the client address the gateway establishes."""
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -85,6 +86,43 @@ async def test_a_user_logs_in_refreshes_reads_me_and_logs_out(platform):
     assert r.status_code in (200, 204)
     r = await platform.anonymous.post("/v1/auth/refresh", json={"refresh_token": refreshed["refresh_token"]})
     assert r.status_code in (400, 401)
+
+
+async def test_an_app_on_a_flaky_network_refreshes_an_expired_token_and_keeps_its_session(platform):
+    login, password = BOOTSTRAP_ADMIN
+    r = await platform.anonymous.post(
+        "/v1/auth/token", data={"grant_type": "password", "username": login, "password": password}
+    )
+    tokens = r.json()
+    expired, _ = ISSUER.issue(
+        user_id="u", session_id="s", org_id=None, roles=(), alliances=(), scopes=(), now=time.time() - 7200
+    )
+    r = await platform.anonymous.get("/v1/users/me", headers=bearer(expired))
+    assert r.status_code == 401 and r.json()["type"] == "urn:chanjiao:problem:invalid-token"
+    assert 'error="invalid_token"' in r.headers["www-authenticate"]  # the app knows to refresh
+    body = {"refresh_token": tokens["refresh_token"]}
+    lost = await platform.anonymous.post("/v1/auth/refresh", json=body)  # the answer never reaches the phone
+    assert lost.status_code == 200, lost.text
+    retried = await platform.anonymous.post("/v1/auth/refresh", json=body)
+    assert retried.status_code == 200, retried.text
+    assert retried.json()["refresh_token"] == lost.json()["refresh_token"]
+    me = await platform.anonymous.get("/v1/users/me", headers=bearer(retried.json()["access_token"]))
+    assert me.status_code == 200 and me.json()["login"] == login
+
+
+async def test_refreshes_at_the_token_endpoint_do_not_use_up_the_login_bucket(platform):
+    login, password = BOOTSTRAP_ADMIN
+    async with second_gateway(platform, rate_limit_login_per_minute=1, rate_limit_login_burst=1) as gw:
+        r = await gw.post("/v1/auth/token", data={"grant_type": "password", "username": login, "password": password})
+        assert r.status_code == 200, r.text
+        token = r.json()["refresh_token"]
+        for _ in range(3):  # the form body read by the gateway reaches membership intact
+            r = await gw.post("/v1/auth/token", data={"grant_type": "refresh_token", "refresh_token": token})
+            assert r.status_code == 200, r.text
+            assert r.json()["refresh_token"] != token
+            token = r.json()["refresh_token"]
+        r = await gw.post("/v1/auth/token", data={"grant_type": "password", "username": login, "password": password})
+        assert r.status_code == 429
 
 
 async def test_an_org_admin_s_token_writes_its_own_org_only(platform):
@@ -171,7 +209,7 @@ async def test_a_stranger_cannot_lock_the_platform_admin_out(platform, monkeypat
     async with second_gateway(platform, trusted_proxies="127.0.0.1/32", **no_buckets) as gw:
         stranger = {"X-Forwarded-For": "203.0.113.7", **EN}
         statuses = [(await gw.post("/v1/auth/token", data=wrong, headers=stranger)).status_code for _ in range(20)]
-        assert statuses == [401] * 5 + [429] * 15
+        assert statuses == [400] * 5 + [429] * 15
         r = await gw.post("/v1/auth/token", data=right, headers=stranger)
         assert r.status_code == 429 and r.json()["type"].endswith("login-locked") and r.headers["retry-after"] == "1"
         r = await gw.post("/v1/auth/token", data=right, headers={"X-Forwarded-For": "198.51.100.20"})
@@ -183,6 +221,6 @@ async def test_a_stranger_cannot_lock_the_platform_admin_out(platform, monkeypat
         for i in range(6):
             r = await gw.post("/v1/auth/token", data=wrong, headers={"X-Forwarded-For": f"198.18.0.{i}"})
             statuses.append(r.status_code)
-        assert statuses == [401] * 5 + [429]
+        assert statuses == [400] * 5 + [429]
         clock.advance(1)
         assert (await gw.post("/v1/auth/token", data=right)).status_code == 200  # clears the peer's count

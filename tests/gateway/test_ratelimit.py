@@ -15,7 +15,7 @@ import pytest
 import redis
 
 from chanjiao.pg_embedded import free_port
-from gateway.ratelimit import LOGIN_PATHS, VERIFY_PATHS, Limit, MemoryBuckets, decide
+from gateway.ratelimit import LOGIN_PATHS, REFRESH_PATHS, VERIFY_PATHS, Limit, MemoryBuckets, decide
 from tests.gateway.conftest import access_token, assert_401, bearer, gw_of
 
 SMALL = {"rate_limit_anonymous_per_minute": 60, "rate_limit_anonymous_burst": 3}
@@ -62,7 +62,8 @@ def test_idle_buckets_are_dropped_and_the_count_is_bounded():
 
 
 def test_login_and_verification_paths_are_data():
-    assert "/v1/auth/token" in LOGIN_PATHS and "/v1/auth/refresh" in LOGIN_PATHS
+    assert "/v1/auth/token" in LOGIN_PATHS and "/v1/auth/refresh" not in LOGIN_PATHS
+    assert REFRESH_PATHS == {"/v1/auth/refresh"}
     assert VERIFY_PATHS == ("/v1/certificates/verify",)
 
 
@@ -112,12 +113,46 @@ async def test_login_routes_have_a_stricter_per_ip_bucket(gateway):
     async with gateway(rate_limit_login_per_minute=6, rate_limit_login_burst=2) as client:
         statuses = [(await client.post("/v1/auth/token", data={"grant_type": "password"})).status_code for _ in "abc"]
         assert statuses == [200, 200, 429]  # the stand-in membership echoes; the third never reaches it
-        r = await client.post("/v1/auth/refresh", json={})
+        r = await client.post("/v1/auth/claim", json={})
         assert r.status_code == 429 and int(r.headers["retry-after"]) == 10
         assert r.headers["ratelimit-limit"] == "2"
         # …even with credentials, and other routes are not affected
         assert (await client.post("/v1/auth/token", headers=bearer(access_token()))).status_code == 429
         assert (await client.get("/v1/organizations")).status_code == 200
+
+
+async def test_refresh_has_its_own_generous_per_ip_bucket_not_the_login_one(gateway):
+    tight = {"rate_limit_login_per_minute": 6, "rate_limit_login_burst": 1, **SMALL}
+    async with gateway(rate_limit_refresh_per_minute=600, rate_limit_refresh_burst=8, **tight) as client:
+        # one NAT address: logins and anonymous calls are used up ...
+        assert (await client.post("/v1/auth/token", data={"grant_type": "password"})).status_code == 200
+        assert (await client.post("/v1/auth/token", data={"grant_type": "password"})).status_code == 429
+        for _ in range(2):
+            await client.get("/v1/organizations")
+        assert (await client.get("/v1/organizations")).status_code == 429
+        # ... and the app users behind it still refresh, from a bucket of their own
+        statuses = [(await client.post("/v1/auth/refresh", json={})).status_code for _ in range(9)]
+        assert statuses == [200] * 8 + [429]
+        r = await client.post("/v1/auth/refresh", json={})
+        assert r.headers["ratelimit-limit"] == "8" and r.headers["retry-after"] == "1"
+
+
+async def test_a_refresh_grant_at_the_token_endpoint_takes_from_the_refresh_bucket(gateway):
+    tight = {"rate_limit_login_per_minute": 6, "rate_limit_login_burst": 1}
+    async with gateway(rate_limit_refresh_per_minute=600, rate_limit_refresh_burst=3, **tight) as client:
+        assert (await client.post("/v1/auth/token", data={"grant_type": "password"})).status_code == 200
+        assert (await client.post("/v1/auth/token", data={"grant_type": "password"})).status_code == 429
+        refresh = {"grant_type": "refresh_token", "refresh_token": "cjr_x", "client_id": "app"}
+        statuses = [(await client.post("/v1/auth/token", data=refresh)).status_code for _ in range(4)]
+        assert statuses == [200] * 3 + [429]
+        r = await client.post("/v1/auth/token", data=refresh)
+        assert r.headers["ratelimit-limit"] == "3"
+    async with gateway(rate_limit_refresh_per_minute=600, rate_limit_refresh_burst=3, **tight) as client:
+        # only a small form body is read: a large one, or JSON, stays in the login bucket
+        big = {**refresh, "padding": "x" * 5000}
+        assert (await client.post("/v1/auth/token", data=big)).status_code == 200
+        assert (await client.post("/v1/auth/token", data=big)).status_code == 429
+        assert (await client.post("/v1/auth/token", json=refresh)).status_code == 429
 
 
 async def test_public_verification_has_its_own_stricter_bucket(gateway):

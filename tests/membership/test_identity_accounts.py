@@ -151,7 +151,7 @@ async def test_change_password_keeps_this_session_and_ends_the_others(membership
     assert (
         await c.post("/v1/auth/refresh", json={"refresh_token": mine["refresh_token"]}, headers=anon())
     ).status_code == 200
-    assert (await login(c, name, pw)).status_code == 401
+    assert (await login(c, name, pw)).status_code == 400
     assert (await login(c, name, new_pw)).status_code == 200
 
 
@@ -191,7 +191,7 @@ async def test_admin_reset_token_sets_a_new_password(membership_client, tenants,
     assert r.status_code == 401  # used
     assert (await c.post("/v1/auth/refresh", json={"refresh_token": session}, headers=anon())).status_code == 401
     assert (await login(c, name, new_pw)).status_code == 200  # lockout cleared too
-    assert (await login(c, name, pw)).status_code == 401
+    assert (await login(c, name, pw)).status_code == 400
     assert admin["org_role"] == "org_admin"
 
 
@@ -205,7 +205,7 @@ async def test_disable_ends_sessions_and_logins(membership_client, tenants):
     r = await c.post(f"/v1/users/{staff['id']}/disable", headers=admin_h)
     assert r.status_code == 200 and r.json()["disabled_at"] is not None
     r = await login(c, name, pw)
-    assert r.status_code == 401 and r.json()["detail"] == wrong  # like a wrong password
+    assert r.status_code == 400 and r.json()["detail"] == wrong  # like a wrong password
     assert (await c.post("/v1/auth/refresh", json={"refresh_token": session}, headers=anon())).status_code == 401
     assert (await c.post(f"/v1/users/{staff['id']}/disable", headers=admin_h)).status_code == 200  # idempotent
     r = await c.post(f"/v1/users/{admin['id']}/disable", headers=admin_h)

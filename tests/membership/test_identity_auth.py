@@ -202,7 +202,7 @@ async def test_refresh_rotates_and_reuse_ends_the_session(membership_client, mem
     third = r.json()["refresh_token"]
     # replaying a spent token: 401, and the whole family ends — the current token too
     r = await membership_client.post("/v1/auth/refresh", json={"refresh_token": first}, headers=anon())
-    assert r.status_code == 401 and r.json()["type"].endswith("invalid-token") and "www-authenticate" in r.headers
+    assert r.status_code == 401 and r.json()["type"].endswith("invalid-grant") and "www-authenticate" in r.headers
     r = await membership_client.post("/v1/auth/refresh", json={"refresh_token": third}, headers=anon())
     assert r.status_code == 401
     # other sessions of the user are untouched
@@ -265,7 +265,7 @@ async def test_an_address_waits_after_five_failures_before_hashing(membership_cl
     name, pw, _ = await new_member(membership_client, org, role="org_staff")
     for _ in range(5):
         r = await login(membership_client, name, "Wrong-password-123")
-        assert r.status_code == 401
+        assert r.status_code == 400
     assert len(verify_calls) == 5
     r = await login(membership_client, name, pw)  # the right password, too soon
     assert r.status_code == 429 and r.json()["type"].endswith("login-locked")
@@ -275,16 +275,16 @@ async def test_an_address_waits_after_five_failures_before_hashing(membership_cl
     clock.advance(1)  # the wait is over: a success clears the address's count
     assert (await login(membership_client, name, pw)).status_code == 200
     for _ in range(4):
-        assert (await login(membership_client, name, "Wrong-password-123")).status_code == 401
+        assert (await login(membership_client, name, "Wrong-password-123")).status_code == 400
     assert (await login(membership_client, name, pw)).status_code == 200
-    assert (await login(membership_client, name, "Wrong-password-123")).status_code == 401  # count restarted
+    assert (await login(membership_client, name, "Wrong-password-123")).status_code == 400  # count restarted
     # failures leave the window (15 minutes): the address is free again
     for _ in range(4):
         await login(membership_client, name, "Wrong-password-123")
     assert (await login(membership_client, name, pw)).status_code == 429
     clock.advance(15 * 60 + 1)
     for _ in range(4):
-        assert (await login(membership_client, name, "Wrong-password-123")).status_code == 401
+        assert (await login(membership_client, name, "Wrong-password-123")).status_code == 400
     assert (await login(membership_client, name, pw)).status_code == 200
 
 
@@ -295,7 +295,7 @@ async def test_unknown_logins_are_locked_out_alike(membership_client, member, ve
     details = []
     for _ in range(5):
         r = await login(membership_client, ghost, "Whatever-password-1")
-        assert r.status_code == 401
+        assert r.status_code == 400
         details.append(r.json()["detail"])
     assert set(details) == {known.json()["detail"]}  # nothing tells an unknown login from a wrong password
     assert len(verify_calls) == 6  # unknown logins are verified too (against a dummy hash)

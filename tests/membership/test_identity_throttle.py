@@ -64,10 +64,10 @@ async def account(membership_client):
 async def test_a_stranger_failing_50_times_does_not_lock_out_the_owner(membership_client, account, clock, verify_calls):
     c, (name, pw, _) = membership_client, account
     statuses = [(await attempt(c, name, f"Stranger-guess-{i:03d}", STRANGER)).status_code for i in range(50)]
-    assert statuses == [401] * 5 + [429] * 45
+    assert statuses == [400] * 5 + [429] * 45
     assert len(verify_calls) == 5  # the 45 refused attempts never hashed
     # the owner, elsewhere, is not slowed at all — even after a typo
-    assert (await attempt(c, name, "Owner-typo-123", OWNER)).status_code == 401
+    assert (await attempt(c, name, "Owner-typo-123", OWNER)).status_code == 400
     r = await attempt(c, name, pw, OWNER)
     assert r.status_code == 200, r.text
     # the stranger's address waits 1 s, 2 s, 4 s … after each further failure, up to 60 s
@@ -79,7 +79,7 @@ async def test_a_stranger_failing_50_times_does_not_lock_out_the_owner(membershi
         wait = int(r.headers["retry-after"])
         waits.append(wait)
         clock.advance(wait)
-        assert (await attempt(c, name, "Stranger-guess-again", STRANGER)).status_code == 401
+        assert (await attempt(c, name, "Stranger-guess-again", STRANGER)).status_code == 400
     assert waits == [1, 2, 4, 8, 16, 32, 60, 60, 60]
     # meanwhile, the owner still logs in
     assert (await attempt(c, name, pw, OWNER)).status_code == 200
@@ -90,7 +90,7 @@ async def test_unknown_logins_are_throttled_alike(membership_client, account, cl
     ghost = login_name("ghost")
     known = [await attempt(c, name, "Wrong-password-1", STRANGER) for _ in range(6)]
     unknown = [await attempt(c, ghost, "Wrong-password-1", STRANGER) for _ in range(6)]
-    assert [r.status_code for r in known] == [r.status_code for r in unknown] == [401] * 5 + [429]
+    assert [r.status_code for r in known] == [r.status_code for r in unknown] == [400] * 5 + [429]
     assert [r.json()["detail"] for r in known] == [r.json()["detail"] for r in unknown]
     assert known[-1].headers["retry-after"] == unknown[-1].headers["retry-after"] == "1"
     assert len(verify_calls) == 10  # unknown logins are verified too (against a dummy hash)
@@ -99,7 +99,7 @@ async def test_unknown_logins_are_throttled_alike(membership_client, account, cl
 async def test_ipv6_addresses_count_per_64_prefix(membership_client, account, clock):
     c, (name, pw, _) = membership_client, account
     for i in range(1, 6):
-        assert (await attempt(c, name, "Wrong-password-1", f"2001:db8:7:1::{i}")).status_code == 401
+        assert (await attempt(c, name, "Wrong-password-1", f"2001:db8:7:1::{i}")).status_code == 400
     # another address of the same /64 is the same subscriber
     assert (await attempt(c, name, pw, "2001:db8:7:1::beef")).status_code == 429
     assert (await attempt(c, name, pw, "2001:db8:7:2::1")).status_code == 200
@@ -112,7 +112,7 @@ async def test_distributed_guessing_hits_the_per_login_ceiling(membership_client
     for host in range(20):
         for guess in range(5):
             r = await attempt(c, name, f"Botnet-guess-{host}-{guess}", f"203.0.113.{100 + host}")
-            assert r.status_code == 401, r.text
+            assert r.status_code == 400, r.text
     hashed = len(verify_calls)
     # a new address is refused, before hashing, even with the right password ...
     r = await attempt(c, name, pw, ELSEWHERE)
@@ -170,4 +170,4 @@ async def test_wrong_current_passwords_slow_only_their_address(membership_client
     # ... but not to an address the owner logged in from; a successful change clears every count of the login
     assert (await change(pw, OWNER)).status_code == 200
     clock.advance(1)
-    assert (await attempt(c, name, pw, STRANGER)).status_code == 401  # not 429: the counts are gone
+    assert (await attempt(c, name, pw, STRANGER)).status_code == 400  # not 429: the counts are gone

@@ -90,7 +90,9 @@ class AllianceGrant(Base, table=True):
 
 class RefreshToken(Base, table=True):
     """One refresh token; `family_id` is the session. `scopes` is the narrowing asked for at login
-    (null: every scope of the user's roles), carried through rotation."""
+    (null: every scope of the user's roles), carried through rotation. A rotated token names the token
+    that replaced it (`successor_id`) and keeps the answer that carried it encrypted (`successor_sealed`)
+    for the reuse grace window (`sessions.py`)."""
 
     __tablename__ = "refresh_tokens"
     __table_args__ = (
@@ -108,6 +110,8 @@ class RefreshToken(Base, table=True):
     expires_at: datetime = Field(sa_column=_ts(False))
     rotated_at: datetime | None = Field(default=None, sa_column=_ts())
     revoked_at: datetime | None = Field(default=None, sa_column=_ts())
+    successor_id: uuid.UUID | None = Field(default=None, sa_column=sa.Column(sa.Uuid, nullable=True))
+    successor_sealed: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
 
 
 class LoginFailure(Base, table=True):

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from chanjiao.app import SessionDep
 from chanjiao.auth import allow
 from chanjiao.errors import BadRequest, problem_responses
-from services.membership.identity import keys, service
+from services.membership.identity import keys, service, sessions
 from services.membership.identity.runtime import Identity, get_identity
 from services.membership.identity.schemas import (
     PASSWORD_RULES,
@@ -85,8 +85,14 @@ def _tokens(tokens: TokenResponse) -> JSONResponse:
     "session: an access JWT (Ed25519, 15 min; verify it with `GET /v1/auth/jwks`) and a rotating refresh "
     "token. `scope` narrows what the access token carries.\n"
     "- `grant_type=refresh_token&refresh_token=<token>` continues it (same as `POST /v1/auth/refresh`).\n\n"
-    "Other fields (`client_id`, `client_secret`) are accepted and ignored. Wrong login or password, a disabled "
-    "account and an unknown login all answer the same 401 (`error: invalid_grant`). " + LOCKOUT,
+    "Other fields (`client_id`, `client_secret`) are accepted and ignored. Errors are problem+json that also "
+    "carry OAuth's `error` and `error_description` members (RFC 6749 §5.2), so OAuth client libraries read "
+    "them: a wrong login or password, a disabled account and an unknown login all answer the same **400** "
+    "`error: invalid_grant` (type `urn:chanjiao:problem:invalid-grant`), as does a refresh token that is "
+    "unknown, spent, revoked or expired; `invalid_request`, `invalid_scope` and `unsupported_grant_type` are "
+    "400 too. A refresh token re-presented within `refresh_reuse_grace_seconds` (60 s) of its rotation answers "
+    "the same pair again (see `POST /v1/auth/refresh`). A refresh grant in a small form body (≤ 4 KiB) is "
+    "rate-limited like `POST /v1/auth/refresh` (its own generous per-address bucket), not as a login. " + LOCKOUT,
     responses={
         200: {"content": {"application/json": {"example": TOKEN_EXAMPLE}}},
         **problem_responses(400, 401, 422),
@@ -110,11 +116,17 @@ async def token(
                 detail_en="The password grant needs username and password",
                 extra={"error": "invalid_request"},
             )
-        result = await service.password_grant(
-            session, ident, login=username, password=password, scope=scope, client=client_address(request)
-        )
+        try:
+            result = await service.password_grant(
+                session, ident, login=username, password=password, scope=scope, client=client_address(request)
+            )
+        except service.InvalidCredentials as wrong:
+            raise sessions.InvalidGrantRequest.of(wrong) from None
     elif grant_type == "refresh_token":
-        result = await service.refresh_grant(session, ident, refresh_token=refresh_token)
+        try:
+            result = await sessions.refresh_grant(session, ident, refresh_token=refresh_token)
+        except sessions.InvalidGrant as dead:
+            raise sessions.InvalidGrantRequest.of(dead) from None
     else:
         raise service.UnsupportedGrant(
             detail_zh="grant_type 应为 password 或 refresh_token",
@@ -130,14 +142,20 @@ async def token(
     response_model=TokenResponse,
     dependencies=[PUBLIC],
     summary="刷新令牌 Refresh a session",
-    description="Trades a refresh token for a new access token and a new refresh token (rotation: the one "
-    "sent stops working). Presenting a refresh token that was already used or revoked ends the whole session "
-    "(every token of its family), since someone else may hold a copy: log in again. Expired, unknown and "
-    "disabled accounts' tokens are 401.",
+    description="Trades a refresh token for a new access token and a new refresh token (rotation: keep only "
+    "the new one). **Grace window:** sending the same refresh token again within 60 s "
+    "(`refresh_reuse_grace_seconds`) of its rotation — a retry after a lost answer, or two refreshes in "
+    "parallel — answers the same pair again (`expires_in` counted down), as long as the new refresh token "
+    "has not been used. Outside the window, or after the new token was used, presenting a spent or revoked "
+    "refresh token ends the whole session (every token of its family), since someone else may hold a copy: "
+    "log in again. Expired, unknown and disabled accounts' tokens are 401 of type "
+    "`urn:chanjiao:problem:invalid-grant` (`error: invalid_grant`) — not `invalid-token`, which tells an app "
+    "to refresh. Rate-limited per client address in its own generous bucket (not the login bucket), so a "
+    "campus or carrier NAT does not throttle refreshes.",
     responses={200: {"content": {"application/json": {"example": TOKEN_EXAMPLE}}}, **problem_responses(401, 422)},
 )
 async def refresh(body: RefreshRequest, session: SessionDep, ident: IdentityDep) -> Response:
-    result = await service.refresh_grant(session, ident, refresh_token=body.refresh_token)
+    result = await sessions.refresh_grant(session, ident, refresh_token=body.refresh_token)
     await session.commit()
     return _tokens(result)
 

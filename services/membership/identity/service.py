@@ -7,11 +7,10 @@ Every password check (login, claim with an existing login, change of password) a
 any hashing; unknown and disabled logins verify against a dummy hash of the same cost and get the same
 401, so logins cannot be enumerated.
 
-Sessions: a login starts a refresh-token family (the access token's `sid`). Each refresh marks the
-presented token rotated and issues the next one in the family, valid `refresh_token_ttl_days` from
-then. Presenting a rotated or revoked token revokes the whole family (it was stolen, or replayed).
-Logout, a password change or reset and disabling a user revoke families. An access token already
-issued stays valid until it expires (`access_token_ttl_seconds`, 15 minutes).
+Sessions: a login starts a refresh-token family (the access token's `sid`); refreshing it (rotation,
+the reuse grace window, reuse detection) is `sessions.py`. Logout, a password change or reset and
+disabling a user revoke families. An access token already issued stays valid until it expires
+(`access_token_ttl_seconds`, 15 minutes).
 """
 
 from __future__ import annotations
@@ -152,7 +151,9 @@ class NotAUser(Unauthorized):
 
 def _invalid_credentials() -> InvalidCredentials:
     return InvalidCredentials(
-        detail_zh="登录名或密码错误", detail_en="Wrong login or password", extra={"error": "invalid_grant"}
+        detail_zh="登录名或密码错误",
+        detail_en="Wrong login or password",
+        extra={"error": "invalid_grant", "error_description": "Wrong login or password"},
     )
 
 
@@ -388,15 +389,22 @@ def parse_scope(scope: str | None) -> list[str] | None:
     return [s for s in SCOPES if s in asked]
 
 
-async def _issue(
-    session: AsyncSession, ident: Identity, user: User, *, family_id: uuid.UUID, asked: list[str] | None
+async def issue(
+    session: AsyncSession,
+    ident: Identity,
+    user: User,
+    *,
+    family_id: uuid.UUID,
+    asked: list[str] | None,
+    token_id: uuid.UUID | None = None,
 ) -> TokenResponse:
+    """A new access token and a new refresh token (row `token_id`) in the family `family_id`."""
     now = utcnow()
     ttl = timedelta(days=ident.settings.refresh_token_ttl_days)
     secret = opaque.new_secret(opaque.REFRESH)
     session.add(
         RefreshToken(
-            id=new_id(),
+            id=token_id or new_id(),
             family_id=family_id,
             user_id=user.id,
             token_hash=opaque.digest(secret),
@@ -433,14 +441,14 @@ async def password_grant(
 ) -> TokenResponse:
     asked = parse_scope(scope)
     user = await authenticate(session, ident, login, password, client=client)
-    return await _issue(session, ident, user, family_id=new_id(), asked=asked)
+    return await issue(session, ident, user, family_id=new_id(), asked=asked)
 
 
 async def revoke_family(session: AsyncSession, family_id: uuid.UUID) -> None:
     await session.execute(
         sa.update(RefreshToken)
         .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
+        .values(revoked_at=utcnow(), successor_sealed=None)
     )
 
 
@@ -450,42 +458,21 @@ async def revoke_sessions(session: AsyncSession, user_id: uuid.UUID, *, keep: uu
     if keep is not None:
         stmt = stmt.where(RefreshToken.family_id != keep)
     rows = await session.execute(
-        stmt.values(revoked_at=utcnow()).returning(RefreshToken.family_id),
+        stmt.values(revoked_at=utcnow(), successor_sealed=None).returning(RefreshToken.family_id),
         execution_options={"synchronize_session": False},
     )
     return len(set(rows.scalars().all()))
 
 
-async def _refresh_row(session: AsyncSession, secret: str | None) -> RefreshToken | None:
+async def refresh_row(session: AsyncSession, secret: str | None) -> RefreshToken | None:
     if not opaque.looks_like(secret, opaque.REFRESH):
         return None
     stmt = sa.select(RefreshToken).where(RefreshToken.token_hash == opaque.digest(str(secret))).with_for_update()
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-async def refresh_grant(session: AsyncSession, ident: Identity, *, refresh_token: str | None) -> TokenResponse:
-    row = await _refresh_row(session, refresh_token)
-    invalid = _invalid_token("刷新令牌", "refresh token")
-    if row is None:
-        raise invalid
-    if row.rotated_at is not None or row.revoked_at is not None:
-        # Reuse of a spent token: whoever holds the family's current token may be a thief. End it.
-        await revoke_family(session, row.family_id)
-        await session.commit()
-        raise invalid
-    if row.expires_at <= utcnow():
-        raise invalid
-    user = await get_user(session, row.user_id)
-    if user.disabled_at is not None:
-        await revoke_family(session, row.family_id)
-        await session.commit()
-        raise invalid
-    row.rotated_at = utcnow()
-    return await _issue(session, ident, user, family_id=row.family_id, asked=row.scopes)
-
-
 async def logout(session: AsyncSession, *, refresh_token: str) -> None:
-    row = await _refresh_row(session, refresh_token)
+    row = await refresh_row(session, refresh_token)
     if row is not None:
         await revoke_family(session, row.family_id)
 
@@ -758,7 +745,7 @@ async def change_password(
         raise WrongPassword(detail_zh="当前密码错误", detail_en="The current password is wrong")
     check_password(data.new_password, login=user.login, field_name="new_password")
     keep = None
-    row = await _refresh_row(session, data.refresh_token) if data.refresh_token else None
+    row = await refresh_row(session, data.refresh_token) if data.refresh_token else None
     if row is not None and row.user_id == user.id and row.revoked_at is None:
         keep = row.family_id
     previous = user.password_changed_at
