@@ -126,7 +126,8 @@ async def sync_page(
     limit: int,
     order: Sequence[sa.ColumnElement[Any]] | None = None,
 ) -> SyncPage:
-    """One page of `stmt` (a `select(model)` with the list's filters) with the walk's sync token.
+    """One page of `stmt` (a `select(model, ...)` with the list's filters) with the walk's sync token; rows are
+    models, or tuples when `stmt` selects more than the model.
 
     `since.token` → rows with `txid >= token` ordered by `(txid, id)`; `since.updated_at` → rows changed after it
     ordered by `(updated_at, id)` (as before the token existed); neither → ordered by `order` (default `id`).
@@ -150,11 +151,13 @@ async def sync_page(
         stmt = stmt.where(sa.tuple_(*columns) > sa.tuple_(*bounds))
     else:
         start = await current_token(session)
+    width = len(stmt.column_descriptions)
     stmt = stmt.add_columns(*[_as_int(c) if c is txid else c for c in columns])
     stmt = stmt.order_by(*columns).limit(limit + 1)
     found = (await session.execute(stmt)).all()
     next_cursor = None
     if len(found) > limit:
         found = found[:limit]
-        next_cursor = encode_cursor([start, *found[-1][1:]])
-    return SyncPage(rows=[r[0] for r in found], next_cursor=next_cursor, sync_token=str(start))
+        next_cursor = encode_cursor([start, *found[-1][width:]])
+    rows = [r[0] if width == 1 else tuple(r[:width]) for r in found]
+    return SyncPage(rows=rows, next_cursor=next_cursor, sync_token=str(start))
