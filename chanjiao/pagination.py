@@ -29,6 +29,8 @@ MAX_LIMIT = 500
 class Page(BaseModel, Generic[T]):
     items: list[T]
     next_cursor: str | None = None
+    # The watermark of lists that sync by transaction id (chanjiao/sync.py, docs/sync.md); null elsewhere.
+    sync_token: str | None = None
 
 
 LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="每页条数 Page size (1–500)")]

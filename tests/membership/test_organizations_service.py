@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from chanjiao.sync import Since
 from services.membership.organizations import service
 from services.membership.organizations.schemas import OrganizationCreate, OrganizationUpdate
 
@@ -16,27 +17,31 @@ async def test_create_then_search_by_any_two_characters(membership_session):
     )
     assert org.version == 1 and "商业" in org.name_bigrams
     for q in ("潍坊", "商业学校", "山东省潍坊商业学校"):
-        found, _ = await service.list_organizations(
+        found = (
+            await service.list_organizations(
+                membership_session,
+                org_type=None,
+                region_prefix=None,
+                q=q,
+                since=Since(),
+                include_deleted=False,
+                cursor=None,
+                limit=10,
+            )
+        ).rows
+        assert org.id in [o.id for o in found], q
+    found = (
+        await service.list_organizations(
             membership_session,
             org_type=None,
             region_prefix=None,
-            q=q,
-            updated_since=None,
+            q="商学",
+            since=Since(),
             include_deleted=False,
             cursor=None,
             limit=10,
         )
-        assert org.id in [o.id for o in found], q
-    found, _ = await service.list_organizations(
-        membership_session,
-        org_type=None,
-        region_prefix=None,
-        q="商学",
-        updated_since=None,
-        include_deleted=False,
-        cursor=None,
-        limit=10,
-    )
+    ).rows
     assert org.id not in [o.id for o in found]  # bigrams present but not as a substring
 
 

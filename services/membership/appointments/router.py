@@ -15,6 +15,7 @@ from chanjiao.errors import problem_responses
 from chanjiao.etag import IfMatch, etag_for, if_none_match_hits, versioned_response
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
+from chanjiao.sync import Since, SinceTokenQuery
 from services.membership import tenancy
 from services.membership.appointments import service
 from services.membership.appointments.models import Appointment, AppointmentType
@@ -107,7 +108,8 @@ async def create_appointment(
     summary="查询聘任 List appointments",
     description="Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `person_id`, `host_org_id`, "
     "`appointment_type`, `active_on=YYYY-MM-DD` (periods containing that day, ends inclusive). Incremental "
-    "sync: `updated_since` orders by change time; `include_deleted=true` adds tombstones." + PRIVATE,
+    "sync: pass the `sync_token` of your last pull as `since_token` (docs/sync.md; `updated_since` still works); "
+    "`include_deleted=true` adds tombstones." + PRIVATE,
     responses={
         200: {"content": {"application/json": {"example": {"items": [_EXAMPLE], "next_cursor": None}}}},
         **problem_responses(422),
@@ -125,21 +127,22 @@ async def list_appointments(
         IsoDate | None, Query(description="在聘日期: appointments whose period contains this day")
     ] = None,
     updated_since: Annotated[datetime | None, Query(description="Only records changed after this timestamp")] = None,
+    since_token: SinceTokenQuery = None,
     include_deleted: Annotated[bool, Query(description="Include tombstones of deleted appointments")] = False,
 ) -> AppointmentPage:
-    appointments, next_cursor = await service.list_appointments(
+    page = await service.list_appointments(
         session,
         person_id=person_id,
         host_org_id=host_org_id,
         appointment_type=appointment_type.value if appointment_type else None,
         active_on=active_on,
-        updated_since=updated_since,
+        since=Since.of(since_token, updated_since),
         include_deleted=include_deleted,
         cursor=cursor,
         limit=limit,
         visible=tenancy.appointment_filter(principal, Appointment.host_org_id, Appointment.person_id),
     )
-    return AppointmentPage(items=service.render(appointments), next_cursor=next_cursor)
+    return AppointmentPage(items=service.render(page.rows), next_cursor=page.next_cursor, sync_token=page.sync_token)
 
 
 @router.get(

@@ -21,7 +21,7 @@ from chanjiao.db import soft_delete
 from chanjiao.errors import Conflict, NotFound, field_error
 from chanjiao.etag import check_if_match
 from chanjiao.ids import new_id
-from chanjiao.pagination import keyset, page_of
+from chanjiao.sync import Since, SyncPage, sync_page
 from services.membership.appointments.models import (
     APPOINTMENT_TYPE_LABELS,
     EXCLUSION_NAME,
@@ -208,12 +208,12 @@ async def list_appointments(
     host_org_id: uuid.UUID | None,
     appointment_type: str | None,
     active_on: date | None,
-    updated_since: datetime | None,
+    since: Since,
     include_deleted: bool,
     cursor: str | None,
     limit: int,
     visible: sa.ColumnElement[bool] | None = None,
-) -> tuple[list[Appointment], str | None]:
+) -> SyncPage:
     """`visible`: the WHERE clause of the appointments the caller may see (None: all)."""
     stmt = sa.select(Appointment)
     if visible is not None:
@@ -230,14 +230,7 @@ async def list_appointments(
         stmt = stmt.where(
             Appointment.start_on <= active_on, sa.or_(Appointment.end_on.is_(None), Appointment.end_on >= active_on)
         )
-    if updated_since is not None:
-        stmt = stmt.where(Appointment.updated_at > updated_since)
-        columns = [Appointment.updated_at, Appointment.id]
-    else:
-        columns = [Appointment.id]
-    rows = (await session.execute(keyset(stmt, columns, cursor, limit))).scalars().all()
-    key = (lambda a: (a.updated_at, a.id)) if updated_since is not None else (lambda a: (a.id,))
-    return page_of(rows, limit, key)
+    return await sync_page(session, stmt, Appointment, since=since, cursor=cursor, limit=limit)
 
 
 async def update_appointment(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -16,6 +16,7 @@ from chanjiao.errors import field_error, problem_responses
 from chanjiao.etag import versioned_response
 from chanjiao.idempotency import IdempotencyDep
 from chanjiao.pagination import CursorQuery, LimitQuery
+from chanjiao.sync import Since, SinceTokenQuery
 from services.membership import tenancy
 from services.membership.memberships import service
 from services.membership.memberships.models import MemberRole, MembershipStatus
@@ -160,7 +161,9 @@ async def create_membership(
     dependencies=[READ],
     summary="查询成员资格 List memberships",
     description="Filters: `alliance_id`, `org_id`, `status`, `role`, and `active_between=YYYY-MM-DD,YYYY-MM-DD` "
-    "(a member — active or suspended — at any time in that period, bounds inclusive). Keyset-paginated.",
+    "(a member — active or suspended — at any time in that period, bounds inclusive). Keyset-paginated. "
+    "Incremental sync: pass the `sync_token` of your last pull as `since_token` (docs/sync.md); `updated_since` "
+    "also works. A transition (approval, suspension, withdrawal …) updates the membership, so it syncs.",
     responses={
         200: {
             "content": {"application/json": {"example": {"items": [{**EXAMPLE, "events": None}], "next_cursor": None}}}
@@ -179,21 +182,28 @@ async def list_memberships(
     active_between: Annotated[
         str | None, Query(max_length=30, description="YYYY-MM-DD,YYYY-MM-DD", examples=["2023-01-01,2023-12-31"])
     ] = None,
+    updated_since: Annotated[datetime | None, Query(description="Only records changed after this timestamp")] = None,
+    since_token: SinceTokenQuery = None,
 ) -> JSONResponse:
     period = parse_period(active_between, "active_between")
-    rows, next_cursor = await service.list_memberships(
+    page = await service.list_memberships(
         session,
         alliance_id=alliance_id,
         org_id=org_id,
         status=status.value if status else None,
         role=role.value if role else None,
         active_between=period,
+        since=Since.of(since_token, updated_since),
         cursor=cursor,
         limit=limit,
     )
-    items = await service.render(session, rows)
+    items = await service.render(session, page.rows)
     return JSONResponse(
-        {"items": [i.model_dump(mode="json", by_alias=True) for i in items], "next_cursor": next_cursor}
+        {
+            "items": [i.model_dump(mode="json", by_alias=True) for i in items],
+            "next_cursor": page.next_cursor,
+            "sync_token": page.sync_token,
+        }
     )
 
 

@@ -16,7 +16,7 @@ from chanjiao.audit import write_audit
 from chanjiao.dates import today
 from chanjiao.errors import Conflict, NotFound, field_error
 from chanjiao.ids import new_id
-from chanjiao.pagination import keyset, page_of
+from chanjiao.sync import Since, SyncPage, sync_page
 from chanjiao.transitions import IllegalTransition, StateMachine
 from services.membership.alliances.models import Alliance
 from services.membership.committees.service import end_seats_of_membership
@@ -407,9 +407,10 @@ async def list_memberships(
     status: str | None,
     role: str | None,
     active_between: tuple[date, date] | None,
+    since: Since,
     cursor: str | None,
     limit: int,
-) -> tuple[list[Membership], str | None]:
+) -> SyncPage:
     stmt = sa.select(Membership)
     if alliance_id:
         stmt = stmt.where(Membership.alliance_id == alliance_id)
@@ -421,8 +422,7 @@ async def list_memberships(
         stmt = stmt.where(Membership.role == role)
     if active_between:
         stmt = _active_between(stmt, *active_between)
-    rows = (await session.execute(keyset(stmt, [Membership.id], cursor, limit))).scalars().all()
-    return page_of(rows, limit, lambda m: (m.id,))
+    return await sync_page(session, stmt, Membership, since=since, cursor=cursor, limit=limit)
 
 
 async def render(session: AsyncSession, rows: list[Membership], *, with_events: bool = False) -> list[MembershipPublic]:

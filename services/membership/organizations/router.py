@@ -18,6 +18,7 @@ from chanjiao.etag import IfMatch, etag_for, if_none_match_hits, versioned_respo
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.spreadsheets import XLSX
+from chanjiao.sync import Since, SinceTokenQuery
 from services.membership import tenancy
 from services.membership.organizations import imports, routes_bulk, routes_school, service
 from services.membership.organizations.deps import (
@@ -115,7 +116,8 @@ async def create_organization(
     summary="查询单位 List organizations",
     description="Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `org_type`, `region_prefix` "
     "(2 digits = province, 4 = city), `q` (any part of the name, 2+ characters, e.g. `工业职业`), `parent_id` "
-    "(direct members of a group), `status`. Incremental sync: `updated_since` orders by change time; "
+    "(direct members of a group), `status`. Incremental sync: pass the `sync_token` of your last pull as "
+    "`since_token` (docs/sync.md; `updated_since` still works); "
     "`include_deleted=true` adds tombstones. With `Accept: application/vnd.openxmlformats-officedocument."
     "spreadsheetml.sheet` the whole filtered list (every page, at most 50,000 rows — else 422) comes back as an "
     "`.xlsx` in the import layout.",
@@ -140,26 +142,29 @@ async def list_organizations(
     ] = None,
     q: Annotated[str | None, Query(min_length=2, max_length=50, description="名称关键字 (2+ characters)")] = None,
     updated_since: Annotated[datetime | None, Query(description="Only records changed after this timestamp")] = None,
+    since_token: SinceTokenQuery = None,
     include_deleted: Annotated[bool, Query(description="Include tombstones of deleted organizations")] = False,
     parent_id: Annotated[uuid.UUID | None, Query(description="上级单位: direct members of this group")] = None,
     status: Annotated[OrgStatus | None, Query(description="active / inactive")] = None,
 ) -> Response:
     export = XLSX in request.headers.get("accept", "")
-    orgs, next_cursor = await service.list_organizations(
+    page = await service.list_organizations(
         session,
         org_type=org_type.value if org_type else None,
         region_prefix=region_prefix,
         q=q,
-        updated_since=updated_since,
+        since=Since.of(since_token, updated_since),
         include_deleted=include_deleted and not export,
         parent_id=parent_id,
         status=status.value if status else None,
         cursor=None if export else cursor,
         limit=imports.EXPORT_CAP if export else limit,
     )
+    orgs, next_cursor = page.rows, page.next_cursor
     items = await service.render(session, orgs)
     if not export:
-        return JSONResponse(OrganizationPage(items=items, next_cursor=next_cursor).model_dump(mode="json"))
+        answer = OrganizationPage(items=items, next_cursor=next_cursor, sync_token=page.sync_token)
+        return JSONResponse(answer.model_dump(mode="json"))
     if next_cursor is not None:
         raise field_error(
             ["header", "accept"],

@@ -18,6 +18,7 @@ from chanjiao.errors import Conflict, NotFound, field_error
 from chanjiao.etag import check_if_match
 from chanjiao.ids import new_id
 from chanjiao.pagination import keyset, page_of
+from chanjiao.sync import Since, SyncPage, sync_page
 from chanjiao.transitions import StateMachine
 from chanjiao.validators import cjk_bigrams
 from services.membership.db import kernel
@@ -265,13 +266,13 @@ async def list_organizations(
     org_type: str | None,
     region_prefix: str | None,
     q: str | None,
-    updated_since: datetime | None,
+    since: Since,
     parent_id: uuid.UUID | None = None,
     status: str | None = None,
     include_deleted: bool,
     cursor: str | None,
     limit: int,
-) -> tuple[list[Organization], str | None]:
+) -> SyncPage:
     stmt = sa.select(Organization)
     if not include_deleted:
         stmt = stmt.where(Organization.deleted_at.is_(None))
@@ -288,14 +289,7 @@ async def list_organizations(
         stmt = stmt.where(Organization.parent_id == parent_id)
     if status is not None:
         stmt = stmt.where(Organization.status == status)
-    if updated_since is not None:
-        stmt = stmt.where(Organization.updated_at > updated_since)
-        columns = [Organization.updated_at, Organization.id]
-    else:
-        columns = [Organization.id]
-    rows = (await session.execute(keyset(stmt, columns, cursor, limit))).scalars().all()
-    key = (lambda o: (o.updated_at, o.id)) if updated_since is not None else (lambda o: (o.id,))
-    return page_of(rows, limit, key)
+    return await sync_page(session, stmt, Organization, since=since, cursor=cursor, limit=limit)
 
 
 async def update_organization(

@@ -15,6 +15,7 @@ from chanjiao.errors import problem_responses
 from chanjiao.etag import IfMatch, etag_for, if_none_match_hits, versioned_response
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
+from chanjiao.sync import Since, SinceTokenQuery
 from services.membership import tenancy
 from services.membership.people import service
 from services.membership.people.models import Person, PersonTag
@@ -111,7 +112,8 @@ async def create_person(
     dependencies=[READ],
     summary="查询人员 List people",
     description="Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `org_id`, `tag`, `q` (any part "
-    "of the name, case-insensitive). Incremental sync: `updated_since` orders by change time; "
+    "of the name, case-insensitive). Incremental sync: pass the `sync_token` of your last pull as `since_token` "
+    "(docs/sync.md; `updated_since` still works); "
     "`include_deleted=true` adds tombstones." + PRIVATE,
     responses={
         200: {"content": {"application/json": {"example": {"items": [_EXAMPLE], "next_cursor": None}}}},
@@ -127,20 +129,21 @@ async def list_people(
     tag: Annotated[PersonTag | None, Query(description="人才标签")] = None,
     q: Annotated[str | None, Query(min_length=1, max_length=50, description="姓名关键字")] = None,
     updated_since: Annotated[datetime | None, Query(description="Only records changed after this timestamp")] = None,
+    since_token: SinceTokenQuery = None,
     include_deleted: Annotated[bool, Query(description="Include tombstones of deleted people")] = False,
 ) -> PersonPage:
-    people, next_cursor = await service.list_people(
+    page = await service.list_people(
         session,
         org_id=org_id,
         tag=tag.value if tag else None,
         q=q,
-        updated_since=updated_since,
+        since=Since.of(since_token, updated_since),
         include_deleted=include_deleted,
         cursor=cursor,
         limit=limit,
         visible=tenancy.private_filter(principal, Person.org_id),
     )
-    return PersonPage(items=service.render(people), next_cursor=next_cursor)
+    return PersonPage(items=service.render(page.rows), next_cursor=page.next_cursor, sync_token=page.sync_token)
 
 
 @router.get(

@@ -20,7 +20,7 @@ from chanjiao.db import soft_delete
 from chanjiao.errors import Conflict, NotFound, field_error
 from chanjiao.etag import check_if_match
 from chanjiao.ids import new_id
-from chanjiao.pagination import keyset, page_of
+from chanjiao.sync import Since, SyncPage, sync_page
 from chanjiao.validators import cjk_bigrams, mask_phone
 from services.membership.appointments.models import Appointment
 from services.membership.db import kernel
@@ -177,12 +177,12 @@ async def list_people(
     org_id: uuid.UUID | None,
     tag: str | None,
     q: str | None,
-    updated_since: datetime | None,
+    since: Since,
     include_deleted: bool,
     cursor: str | None,
     limit: int,
     visible: sa.ColumnElement[bool] | None = None,
-) -> tuple[list[Person], str | None]:
+) -> SyncPage:
     """`visible`: the WHERE clause of the people the caller may see (None: everyone)."""
     stmt = sa.select(Person)
     if visible is not None:
@@ -199,14 +199,7 @@ async def list_people(
         if all(len(b) == 2 for b in bigrams):  # a one-character query has no bigram to look up
             stmt = stmt.where(Person.name_bigrams.contains(bigrams))  # the index narrows, ILIKE decides
         stmt = stmt.where(Person.name.icontains(text, autoescape=True))
-    if updated_since is not None:
-        stmt = stmt.where(Person.updated_at > updated_since)
-        columns = [Person.updated_at, Person.id]
-    else:
-        columns = [Person.id]
-    rows = (await session.execute(keyset(stmt, columns, cursor, limit))).scalars().all()
-    key = (lambda p: (p.updated_at, p.id)) if updated_since is not None else (lambda p: (p.id,))
-    return page_of(rows, limit, key)
+    return await sync_page(session, stmt, Person, since=since, cursor=cursor, limit=limit)
 
 
 def _current_appointments(person_id: uuid.UUID) -> sa.Select:

@@ -3,6 +3,7 @@ one service function, commit once."""
 
 import uuid
 from datetime import datetime
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -12,6 +13,7 @@ from chanjiao.dates import IsoDate
 from chanjiao.errors import problem_responses
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing
+from chanjiao.sync import Since, SinceTokenQuery
 from chanjiao.validators import normalize_code
 from services.training.bases import service
 from services.training.bases.models import BaseKind, BaseLevel, TrainingBase
@@ -101,7 +103,8 @@ add_create(
     dependencies=[READ],
     summary="查询实训基地 List training bases",
     description="Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `owner_org_id`, `kind`, `level`, "
-    "`major_code` (bases serving that major), `shared`. Incremental sync: `updated_since` orders by change time; "
+    "`major_code` (bases serving that major), `shared`. Incremental sync: `since_token` (the "
+    "`sync_token` of your last pull, docs/sync.md) or `updated_since`; "
     "`include_deleted=true` adds tombstones." + EXPORT_NOTE + OPEN,
     responses=list_responses(_EXAMPLE),
 )
@@ -116,6 +119,7 @@ async def list_training_bases(
     major_code: Annotated[str | None, Query(max_length=20, description="服务专业代码")] = None,
     shared: Annotated[bool | None, Query(description="开放共享")] = None,
     updated_since: Annotated[datetime | None, Query(description="Only records changed after this timestamp")] = None,
+    since_token: SinceTokenQuery = None,
     include_deleted: Annotated[bool, Query(description="Include tombstones of deleted records")] = False,
 ) -> Response | TrainingBasePage:
     listing = Listing.of(request, cursor, limit)
@@ -129,16 +133,17 @@ async def list_training_bases(
         where.append(t.major_codes.contains([normalize_code(major_code)]))
     if shared is not None:
         where.append(t.shared.is_(shared))
-    rows, next_cursor = await service.RECORDS.page(
+    page = await service.RECORDS.page(
         session,
         None,
         where=where,
-        updated_since=updated_since,
+        since=Since.of(since_token, updated_since),
         include_deleted=include_deleted and not listing.export,
         cursor=listing.cursor,
         limit=listing.limit,
     )
-    return await listing.answer(TrainingBasePage, service.RECORDS.render(rows), next_cursor, EXPORT)
+    answer = partial(TrainingBasePage, sync_token=page.sync_token)
+    return await listing.answer(answer, service.RECORDS.render(page.rows), page.next_cursor, EXPORT)
 
 
 add_get(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import Annotated
 
 import sqlalchemy as sa
@@ -15,6 +16,7 @@ from chanjiao.etag import IfMatch, etag_for, if_none_match_hits, versioned_respo
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing, list_ok
+from chanjiao.sync import Since, SinceTokenQuery
 from services.training.enrolments import service
 from services.training.enrolments.models import EnrolmentStatus
 from services.training.enrolments.schemas import (
@@ -167,8 +169,8 @@ async def create_enrolment(
     summary="查询报名 List enrolments",
     description="Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `programme_id`, `learner_id`, "
     "`status`, `provider_org_id`, `period_start`/`period_end` (inclusive, on the programme's `end_on` — an "
-    "enrolment counts in a period by its programme's end). Incremental sync: `updated_since` orders by change "
-    "time." + EXPORT_NOTE + PRIVATE,
+    "enrolment counts in a period by its programme's end). Incremental sync: pass the `sync_token` of your last pull "
+    "as `since_token` (docs/sync.md); `updated_since` still works." + EXPORT_NOTE + PRIVATE,
     responses={**list_ok({"items": [EXAMPLE], "next_cursor": None}), **problem_responses(401, 403, 422)},
 )
 async def list_enrolments(
@@ -184,21 +186,23 @@ async def list_enrolments(
     period_start: PeriodStart = None,
     period_end: PeriodEnd = None,
     updated_since: UpdatedSince = None,
+    since_token: SinceTokenQuery = None,
 ) -> Response | EnrolmentPage:
     listing = Listing.of(request, cursor, limit)
-    rows, next_cursor = await service.list_enrolments(
+    page = await service.list_enrolments(
         session,
         programme_id=programme_id,
         learner_id=learner_id,
         status=status.value if status else None,
         provider_org_id=provider_org_id,
         period=check_period_query(period_start, period_end),
-        updated_since=updated_since,
+        since=Since.of(since_token, updated_since),
         cursor=listing.cursor,
         limit=listing.limit,
         visible=service.visible_filter(principal),
     )
-    return await listing.answer(EnrolmentPage, service.render(rows), next_cursor, EXPORT)
+    answer = partial(EnrolmentPage, sync_token=page.sync_token)
+    return await listing.answer(answer, service.render(page.rows), page.next_cursor, EXPORT)
 
 
 @router.get(

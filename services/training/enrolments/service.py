@@ -38,7 +38,7 @@ from chanjiao.dates import today
 from chanjiao.errors import Conflict, FieldError, NotFound, ValidationFailed, field_error
 from chanjiao.etag import check_if_match
 from chanjiao.ids import new_id
-from chanjiao.pagination import keyset, page_of
+from chanjiao.sync import Since, SyncPage, sync_page
 from chanjiao.transitions import StateMachine
 from services.training.db import kernel
 from services.training.enrolments.models import LIFECYCLE, SEATED_SQL, STATUS_LABELS, Enrolment
@@ -203,11 +203,11 @@ async def list_enrolments(
     status: str | None,
     provider_org_id: uuid.UUID | None,
     period: tuple[date | None, date | None],
-    updated_since: datetime | None,
+    since: Since,
     cursor: str | None,
     limit: int,
     visible: sa.ColumnElement[bool] | None,
-) -> tuple[list[Row], str | None]:
+) -> SyncPage:
     stmt = (
         sa.select(Enrolment, Programme.provider_org_id, Learner.name, Learner.id_number_masked)
         .join(Programme, Programme.id == Enrolment.programme_id)
@@ -229,12 +229,7 @@ async def list_enrolments(
         stmt = stmt.where(Programme.end_on >= start)
     if end is not None:
         stmt = stmt.where(Programme.end_on <= end)
-    if updated_since is not None:
-        stmt = stmt.where(Enrolment.updated_at > updated_since)
-        rows = (await session.execute(keyset(stmt, [Enrolment.updated_at, Enrolment.id], cursor, limit))).all()
-        return page_of([tuple(r) for r in rows], limit, lambda r: (r[0].updated_at, r[0].id))
-    rows = (await session.execute(keyset(stmt, [Enrolment.id], cursor, limit))).all()
-    return page_of([tuple(r) for r in rows], limit, lambda r: (r[0].id,))
+    return await sync_page(session, stmt, Enrolment, since=since, cursor=cursor, limit=limit)
 
 
 # ---- writes --------------------------------------------------------------------------------------------------

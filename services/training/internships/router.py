@@ -3,6 +3,7 @@ organizations and the learner, call one service function, commit once."""
 
 import uuid
 from datetime import datetime
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -17,6 +18,7 @@ from chanjiao.i18n import wants_english
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing
+from chanjiao.sync import Since, SinceTokenQuery
 from services.training.internships import batch, service
 from services.training.internships.models import Internship, InternshipKind
 from services.training.internships.months import RULE_DESCRIPTION
@@ -203,7 +205,8 @@ async def create_internship_batch(
     description="Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `school_org_id`, `host_org_id`, "
     "`learner_id`, `kind`, `three_months_or_more`, and a period: `period_start`/`period_end` (inclusive) keep "
     "internships overlapping it (`start_on ≤ period_end` and `end_on ≥ period_start`). Incremental sync: "
-    "`updated_since` orders by change time; `include_deleted=true` adds tombstones." + EXPORT_NOTE + PRIVATE,
+    "pass the `sync_token` of your last pull as `since_token` (docs/sync.md; `updated_since` still "
+    "works); `include_deleted=true` adds tombstones." + EXPORT_NOTE + PRIVATE,
     responses=list_responses(_EXAMPLE),
 )
 async def list_internships(
@@ -220,6 +223,7 @@ async def list_internships(
     period_start: Annotated[IsoDate | None, Query(description="期间开始（含）")] = None,
     period_end: Annotated[IsoDate | None, Query(description="期间结束（含）")] = None,
     updated_since: Annotated[datetime | None, Query(description="Only records changed after this timestamp")] = None,
+    since_token: SinceTokenQuery = None,
     include_deleted: Annotated[bool, Query(description="Include tombstones of deleted records")] = False,
 ) -> Response | InternshipPage:
     listing = Listing.of(request, cursor, limit)
@@ -235,16 +239,17 @@ async def list_internships(
     ]
     if three_months_or_more is not None:
         where.append(t.three_months_or_more.is_(three_months_or_more))
-    rows, next_cursor = await service.RECORDS.page(
+    page = await service.RECORDS.page(
         session,
         principal,
         where=where,
-        updated_since=updated_since,
+        since=Since.of(since_token, updated_since),
         include_deleted=include_deleted and not listing.export,
         cursor=listing.cursor,
         limit=listing.limit,
     )
-    return await listing.answer(InternshipPage, service.RECORDS.render(rows), next_cursor, EXPORT)
+    answer = partial(InternshipPage, sync_token=page.sync_token)
+    return await listing.answer(answer, service.RECORDS.render(page.rows), page.next_cursor, EXPORT)
 
 
 add_get(

@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import UTC, datetime
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
@@ -14,6 +15,7 @@ from chanjiao.etag import IfMatch, etag_for, if_none_match_hits, versioned_respo
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing, list_ok
+from chanjiao.sync import Since, SinceTokenQuery
 from services.training.learners import service
 from services.training.learners.models import LearnerType
 from services.training.learners.personal import PersonalData
@@ -200,7 +202,8 @@ async def create_learner(
     dependencies=[READ],
     summary="查询学员 List learners",
     description="Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `learner_type`, `current_org_id`, "
-    "`q` (any part of the name). Incremental sync: `updated_since` orders by change time; `include_deleted=true` "
+    "`q` (any part of the name). Incremental sync: pass the `sync_token` of your last pull as `since_token` "
+    "(docs/sync.md; `updated_since` still works but can miss a slow transaction's rows); `include_deleted=true` "
     "adds tombstones of erased (anonymised) learners. Look a learner up by ID number with "
     "`POST /v1/learners/search` — never in a query string." + EXPORT_NOTE + " The export holds masked ID numbers "
     "and phones only." + PRIVATE,
@@ -216,21 +219,23 @@ async def list_learners(
     current_org_id: Annotated[uuid.UUID | None, Query(description="当前所在单位")] = None,
     q: Annotated[str | None, Query(min_length=1, max_length=50, description="姓名关键字")] = None,
     updated_since: Annotated[datetime | None, Query(description="Only records changed after this timestamp")] = None,
+    since_token: SinceTokenQuery = None,
     include_deleted: Annotated[bool, Query(description="Include tombstones of erased learners")] = False,
 ) -> Response | LearnerPage:
     listing = Listing.of(request, cursor, limit)
-    rows, next_cursor = await service.list_learners(
+    page = await service.list_learners(
         session,
         visible=service.visible_filter(principal),
         learner_type=learner_type.value if learner_type else None,
         current_org_id=current_org_id,
         q=q,
-        updated_since=updated_since,
+        since=Since.of(since_token, updated_since),
         include_deleted=include_deleted and not listing.export,
         cursor=listing.cursor,
         limit=listing.limit,
     )
-    return await listing.answer(LearnerPage, service.render(rows), next_cursor, EXPORT)
+    answer = partial(LearnerPage, sync_token=page.sync_token)
+    return await listing.answer(answer, service.render(page.rows), page.next_cursor, EXPORT)
 
 
 @router.post(

@@ -35,7 +35,7 @@ from chanjiao.errors import Conflict, NotFound, field_error
 from chanjiao.etag import check_if_match
 from chanjiao.idempotency import forget_responses_mentioning
 from chanjiao.ids import new_id
-from chanjiao.pagination import keyset, page_of
+from chanjiao.sync import Since, SyncPage, sync_page
 from chanjiao.validators import CodeError, cjk_bigrams, mask_phone
 from services.training.db import kernel
 from services.training.learners import personal
@@ -395,11 +395,11 @@ async def list_learners(
     learner_type: str | None,
     current_org_id: uuid.UUID | None,
     q: str | None,
-    updated_since: datetime | None,
+    since: Since,
     include_deleted: bool,
     cursor: str | None,
     limit: int,
-) -> tuple[list[Learner], str | None]:
+) -> SyncPage:
     stmt = sa.select(Learner)
     if visible is not None:
         stmt = stmt.where(visible)
@@ -415,14 +415,7 @@ async def list_learners(
         if all(len(b) == 2 for b in bigrams):  # a one-character query has no bigram to look up
             stmt = stmt.where(Learner.name_bigrams.contains(bigrams))
         stmt = stmt.where(Learner.name.icontains(text, autoescape=True))
-    if updated_since is not None:
-        stmt = stmt.where(Learner.updated_at > updated_since)
-        columns = [Learner.updated_at, Learner.id]
-    else:
-        columns = [Learner.id]
-    rows = (await session.execute(keyset(stmt, columns, cursor, limit))).scalars().all()
-    key = (lambda r: (r.updated_at, r.id)) if updated_since is not None else (lambda r: (r.id,))
-    return page_of(rows, limit, key)
+    return await sync_page(session, stmt, Learner, since=since, cursor=cursor, limit=limit)
 
 
 # ---- reveal --------------------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from chanjiao.audit import record_change
 from chanjiao.auth import ORG_ADMIN, ORG_STAFF, Principal, allow
 from chanjiao.errors import Forbidden
 from chanjiao.etag import versioned_response
-from chanjiao.pagination import keyset, page_of
+from chanjiao.sync import Since, SyncPage, sync_page
 from chanjiao.validators import CodeError, normalize_name
 from services.training.db import kernel
 from services.training.learners.models import Learner
@@ -125,12 +125,13 @@ async def list_rows(
     *,
     where: Sequence[sa.ColumnElement[bool]],
     visible: sa.ColumnElement[bool] | None,
-    updated_since: datetime | None,
+    since: Since,
     include_deleted: bool,
     cursor: str | None,
     limit: int,
-) -> tuple[list[Any], str | None]:
-    """Keyset page of `model` rows: by id, or by (updated_at, id) for an incremental sync."""
+) -> SyncPage:
+    """Keyset page of `model` rows: by id, or for an incremental sync by (txid, id) after a sync token or by
+    (updated_at, id) after a change time (chanjiao/sync.py)."""
     stmt = sa.select(model)
     if visible is not None:
         stmt = stmt.where(visible)
@@ -138,14 +139,7 @@ async def list_rows(
         stmt = stmt.where(model.deleted_at.is_(None))
     for clause in where:
         stmt = stmt.where(clause)
-    if updated_since is not None:
-        stmt = stmt.where(model.updated_at > updated_since)
-        columns = [model.updated_at, model.id]
-    else:
-        columns = [model.id]
-    rows = (await session.execute(keyset(stmt, columns, cursor, limit))).scalars().all()
-    key = (lambda r: (r.updated_at, r.id)) if updated_since is not None else (lambda r: (r.id,))
-    return page_of(rows, limit, key)
+    return await sync_page(session, stmt, model, since=since, cursor=cursor, limit=limit)
 
 
 class Tombstone(BaseModel):

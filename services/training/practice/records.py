@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
@@ -21,6 +21,7 @@ from chanjiao.db import soft_delete
 from chanjiao.errors import NotFound
 from chanjiao.etag import check_if_match
 from chanjiao.ids import new_id
+from chanjiao.sync import Since, SyncPage
 from services.training.practice.common import Tombstone, list_rows, now, record, snapshot, visible_filter
 
 M = TypeVar("M")
@@ -93,17 +94,17 @@ class Records(Generic[M]):
         principal: Principal | None,
         *,
         where: Iterable[sa.ColumnElement[bool]],
-        updated_since: datetime | None,
+        since: Since,
         include_deleted: bool,
         cursor: str | None,
         limit: int,
-    ) -> tuple[list[M], str | None]:
+    ) -> SyncPage:
         return await list_rows(
             session,
             self.model,
             where=list(where),
             visible=self.visible(principal),
-            updated_since=updated_since,
+            since=since,
             include_deleted=include_deleted,
             cursor=cursor,
             limit=limit,

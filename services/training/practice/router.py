@@ -4,6 +4,7 @@ function, commit once."""
 
 import uuid
 from datetime import datetime
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -13,6 +14,7 @@ from chanjiao.auth import Principal, PrincipalDep
 from chanjiao.dates import IsoDate
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing
+from chanjiao.sync import Since, SinceTokenQuery
 from services.training.orgs import org_directory
 from services.training.practice import teacher_service as service
 from services.training.practice.common import READ, ensure_party, private, who
@@ -144,11 +146,12 @@ async def list_teacher_practices(
     period_start: Annotated[IsoDate | None, Query(description="期间开始（含）")] = None,
     period_end: Annotated[IsoDate | None, Query(description="期间结束（含）")] = None,
     updated_since: Annotated[datetime | None, Query(description="Only records changed after this timestamp")] = None,
+    since_token: SinceTokenQuery = None,
     include_deleted: Annotated[bool, Query(description="Include tombstones of deleted records")] = False,
 ) -> Response | TeacherPracticePage:
     listing = Listing.of(request, cursor, limit)
     t: Any = TeacherPractice
-    rows, next_cursor = await service.RECORDS.page(
+    page = await service.RECORDS.page(
         session,
         principal,
         where=[
@@ -160,12 +163,13 @@ async def list_teacher_practices(
             ),
             *overlapping(t.start_on, t.end_on, period_start, period_end),
         ],
-        updated_since=updated_since,
+        since=Since.of(since_token, updated_since),
         include_deleted=include_deleted and not listing.export,
         cursor=listing.cursor,
         limit=listing.limit,
     )
-    return await listing.answer(TeacherPracticePage, service.RECORDS.render(rows), next_cursor, EXPORT)
+    answer = partial(TeacherPracticePage, sync_token=page.sync_token)
+    return await listing.answer(answer, service.RECORDS.render(page.rows), page.next_cursor, EXPORT)
 
 
 add_get(

@@ -3,6 +3,7 @@ service function, commit once."""
 
 import uuid
 from datetime import datetime
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -12,6 +13,7 @@ from chanjiao.auth import Principal, PrincipalDep
 from chanjiao.dates import IsoDate
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing
+from chanjiao.sync import Since, SinceTokenQuery
 from services.training.orgs import org_directory
 from services.training.practice import part_time_service as service
 from services.training.practice.common import READ, ensure_party, private, who
@@ -122,9 +124,8 @@ add_create(
     summary="查询兼职授课 List part-time teaching",
     description="Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `enterprise_org_id`, "
     "`school_org_id`, `person_id`, `term`, and `period_start`/`period_end` (inclusive: terms overlapping the "
-    "period). Incremental sync: `updated_since` orders by change time; `include_deleted=true` adds tombstones."
-    + EXPORT_NOTE
-    + PRIVATE,
+    "period). Incremental sync: `since_token` (the `sync_token` of your last pull, docs/sync.md) or "
+    "`updated_since`; `include_deleted=true` adds tombstones." + EXPORT_NOTE + PRIVATE,
     responses=list_responses(_EXAMPLE),
 )
 async def list_part_time_teaching(
@@ -140,11 +141,12 @@ async def list_part_time_teaching(
     period_start: Annotated[IsoDate | None, Query(description="期间开始（含）")] = None,
     period_end: Annotated[IsoDate | None, Query(description="期间结束（含）")] = None,
     updated_since: Annotated[datetime | None, Query(description="Only records changed after this timestamp")] = None,
+    since_token: SinceTokenQuery = None,
     include_deleted: Annotated[bool, Query(description="Include tombstones of deleted records")] = False,
 ) -> Response | PartTimeTeachingPage:
     listing = Listing.of(request, cursor, limit)
     t: Any = PartTimeTeaching
-    rows, next_cursor = await service.RECORDS.page(
+    page = await service.RECORDS.page(
         session,
         principal,
         where=[
@@ -156,12 +158,13 @@ async def list_part_time_teaching(
             ),
             *overlapping(t.term_start_on, t.term_end_on, period_start, period_end),
         ],
-        updated_since=updated_since,
+        since=Since.of(since_token, updated_since),
         include_deleted=include_deleted and not listing.export,
         cursor=listing.cursor,
         limit=listing.limit,
     )
-    return await listing.answer(PartTimeTeachingPage, service.RECORDS.render(rows), next_cursor, EXPORT)
+    answer = partial(PartTimeTeachingPage, sync_token=page.sync_token)
+    return await listing.answer(answer, service.RECORDS.render(page.rows), page.next_cursor, EXPORT)
 
 
 add_get(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
@@ -16,6 +17,7 @@ from chanjiao.etag import IfMatch, etag_for, if_none_match_hits, versioned_respo
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing, list_ok
+from chanjiao.sync import Since, SinceTokenQuery
 from services.training.orgs import org_directory
 from services.training.programmes import service
 from services.training.programmes.models import ProgrammeKind
@@ -160,9 +162,8 @@ async def create_programme(
     summary="查询培训项目 List programmes",
     description="Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `provider_org_id`, `alliance_id`, "
     "`kind`, `period_start`/`period_end` (inclusive, on `end_on` — the date by which a programme counts in a "
-    "period). Incremental sync: `updated_since` orders by change time; `include_deleted=true` adds tombstones."
-    + EXPORT_NOTE
-    + PRIVATE,
+    "period). Incremental sync: pass the `sync_token` of your last pull as `since_token` (docs/sync.md); "
+    "`updated_since` still works; `include_deleted=true` adds tombstones." + EXPORT_NOTE + PRIVATE,
     responses={**list_ok({"items": [EXAMPLE], "next_cursor": None}), **problem_responses(401, 403, 422)},
 )
 async def list_programmes(
@@ -177,22 +178,24 @@ async def list_programmes(
     period_start: PeriodStart = None,
     period_end: PeriodEnd = None,
     updated_since: UpdatedSince = None,
+    since_token: SinceTokenQuery = None,
     include_deleted: Annotated[bool, Query(description="Include tombstones of deleted programmes")] = False,
 ) -> Response | ProgrammePage:
     listing = Listing.of(request, cursor, limit)
-    rows, next_cursor = await service.list_programmes(
+    page = await service.list_programmes(
         session,
         provider_org_id=provider_org_id,
         alliance_id=alliance_id,
         kind=kind.value if kind else None,
         period=check_period_query(period_start, period_end),
-        updated_since=updated_since,
+        since=Since.of(since_token, updated_since),
         include_deleted=include_deleted and not listing.export,
         cursor=listing.cursor,
         limit=listing.limit,
         visible=service.visible_filter(principal),
     )
-    return await listing.answer(ProgrammePage, service.render(rows), next_cursor, EXPORT)
+    answer = partial(ProgrammePage, sync_token=page.sync_token)
+    return await listing.answer(answer, service.render(page.rows), page.next_cursor, EXPORT)
 
 
 @router.get(

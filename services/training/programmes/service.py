@@ -26,7 +26,7 @@ from chanjiao.db import soft_delete
 from chanjiao.errors import Conflict, FieldError, NotFound, ValidationFailed, field_error
 from chanjiao.etag import check_if_match
 from chanjiao.ids import new_id
-from chanjiao.pagination import keyset, page_of
+from chanjiao.sync import Since, SyncPage, sync_page
 from services.training.bases.models import TrainingBase
 from services.training.db import kernel
 from services.training.orgs import OrgDirectory
@@ -260,12 +260,12 @@ async def list_programmes(
     alliance_id: uuid.UUID | None,
     kind: str | None,
     period: tuple[date | None, date | None],
-    updated_since: datetime | None,
+    since: Since,
     include_deleted: bool,
     cursor: str | None,
     limit: int,
     visible: sa.ColumnElement[bool] | None,
-) -> tuple[list[Programme], str | None]:
+) -> SyncPage:
     stmt = sa.select(Programme)
     if visible is not None:
         stmt = stmt.where(visible)
@@ -282,12 +282,7 @@ async def list_programmes(
         stmt = stmt.where(Programme.end_on >= start)
     if end is not None:
         stmt = stmt.where(Programme.end_on <= end)
-    if updated_since is not None:
-        stmt = stmt.where(Programme.updated_at > updated_since)
-        rows = (await session.execute(keyset(stmt, [Programme.updated_at, Programme.id], cursor, limit))).scalars()
-        return page_of(rows.all(), limit, lambda p: (p.updated_at, p.id))
-    rows = (await session.execute(keyset(stmt, [Programme.id], cursor, limit))).scalars()
-    return page_of(rows.all(), limit, lambda p: (p.id,))
+    return await sync_page(session, stmt, Programme, since=since, cursor=cursor, limit=limit)
 
 
 async def update_programme(
