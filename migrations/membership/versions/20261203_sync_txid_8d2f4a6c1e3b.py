@@ -11,14 +11,14 @@ synced table has:
 * the index `ix_<table>_txid (txid, id)` the pull walks.
 
 Revision ID: 8d2f4a6c1e3b
-Revises: d4f2a6c8e0b1
+Revises: a7c3e915d2f4
 Create Date: 2026-12-03 08:30:00
 """
 
 from alembic import op
 
 revision = "8d2f4a6c1e3b"
-down_revision = "d4f2a6c8e0b1"
+down_revision = "a7c3e915d2f4"
 branch_labels = None
 depends_on = None
 
