@@ -273,8 +273,8 @@ async def get_changes(
     description="Who was a member (active or suspended), and in which role, on `as_of`; filters `role`, `org_type`. "
     "With `Accept: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet` every member on `as_of` (same "
     "filters, no paging, at most 50,000 — else 422) comes back as an `.xlsx` roll — 单位名称, 单位类型, 行政区划代码, "
-    "统一社会信用代码, 成员角色, 状态, 入会日期 — in the layout `POST /v1/alliances/{alliance_id}/member-imports` "
-    "accepts back.",
+    "统一社会信用代码, 成员角色, 状态, 入会日期, then 成员资格ID and 单位ID (the ids of the JSON lists) — in the "
+    "layout `POST /v1/alliances/{alliance_id}/member-imports` accepts back (it ignores the id columns).",
     responses={
         200: {
             "content": {

@@ -45,6 +45,7 @@ EXPORT = Export(
         ("手机号码（脱敏）", "phone_masked"),
         ("学员类型", "learner_type_label"),
         ("当前所在单位ID", "current_org_id"),
+        ("学员ID", "id"),
     ],
     "learners.xlsx",
     "学员.xlsx",
