@@ -24,7 +24,7 @@ from chanjiao.bodies import BodyLimitMiddleware, BodyLimits
 from chanjiao.db import KernelTables, create_engine, make_sessionmaker, session_scope
 from chanjiao.errors import install_error_handlers
 from chanjiao.observability import Metrics, RequestContextMiddleware
-from chanjiao.openapi import document_nulls, document_problems, operations
+from chanjiao.openapi import document_nulls, document_path_parameters, document_problems, operations
 from chanjiao.routes import typed_path_parameters
 from chanjiao.settings import ServiceSettings
 
@@ -214,6 +214,7 @@ def create_service_app(
         document_access(schema, app.routes)
         document_problems(schema)
         document_nulls(schema, app.routes)
+        document_path_parameters(schema)
         pin_operation_ids(schema)
         app.openapi_schema = schema
         return schema

@@ -6,13 +6,13 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import ORG_ADMIN, ORG_STAFF, PrincipalDep, allow
 from chanjiao.crypto import FieldCipher, field_cipher
 from chanjiao.errors import problem_responses
-from chanjiao.etag import IfMatch, etag_for, if_none_match_hits, versioned_response
+from chanjiao.etag import IfMatch, IfNoneMatch, etag_for, if_none_match_hits, versioned_response
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
 from services.membership import tenancy
@@ -123,11 +123,16 @@ async def list_people(
     principal: PrincipalDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
-    org_id: Annotated[uuid.UUID | None, Query(description="所在单位")] = None,
-    tag: Annotated[PersonTag | None, Query(description="人才标签")] = None,
-    q: Annotated[str | None, Query(min_length=1, max_length=50, description="姓名关键字")] = None,
-    updated_since: Annotated[datetime | None, Query(description="Only records changed after this timestamp")] = None,
-    include_deleted: Annotated[bool, Query(description="Include tombstones of deleted people")] = False,
+    org_id: Annotated[uuid.UUID | None, Query(description="所在单位 Organization the person belongs to")] = None,
+    tag: Annotated[PersonTag | None, Query(description="人才标签 Talent tag")] = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=50, description="姓名关键字 Part of the name")] = None,
+    updated_since: Annotated[
+        datetime | None,
+        Query(description="增量同步：只返回此时刻之后变更的记录 Only records changed after this timestamp"),
+    ] = None,
+    include_deleted: Annotated[
+        bool, Query(description="包含已删除人员的墓碑 Include tombstones of deleted people")
+    ] = False,
 ) -> PersonPage:
     people, next_cursor = await service.list_people(
         session,
@@ -160,7 +165,7 @@ async def get_person(
     person_id: uuid.UUID,
     session: SessionDep,
     principal: PrincipalDep,
-    if_none_match: Annotated[str | None, Header()] = None,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     person = await service.get_person(session, person_id)
     if not await tenancy.can_read_private(session, principal, [person.org_id]):
