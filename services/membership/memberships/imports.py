@@ -91,7 +91,10 @@ class MemberImportReport(BaseModel):
     )
     invited_rows: list[int] = Field(description="Row numbers of those invitations")
     skipped: int = Field(description="Rows whose membership is already recorded (nothing new for the roll)")
-    rejected: list[OrganizationImportRejection]
+    rejected: list[OrganizationImportRejection] = Field(
+        description="拒绝的行：每行违反的每条规则各一条，按行号排列 One entry per rule a rejected row breaks (a row "
+        "with three bad cells has three), in row order; never a cell's value"
+    )
     ignored_columns: list[str] = Field(description="Letters of columns whose heading is not in the table")
 
 
