@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import json
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Annotated, Any
 
 import sqlalchemy as sa
@@ -17,12 +19,12 @@ from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import JSONResponse, Response
 
-from chanjiao.auth import InternalTokenMiddleware, InternalTokenVerifier, document_access
+from chanjiao.auth import InternalTokenMiddleware, InternalTokenVerifier, api_routes, document_access
 from chanjiao.bodies import BodyLimitMiddleware, BodyLimits
 from chanjiao.db import KernelTables, create_engine, make_sessionmaker, session_scope
 from chanjiao.errors import install_error_handlers
 from chanjiao.observability import Metrics, RequestContextMiddleware
-from chanjiao.openapi import document_nulls, document_problems
+from chanjiao.openapi import document_nulls, document_path_parameters, document_problems, operations
 from chanjiao.routes import typed_path_parameters
 from chanjiao.settings import ServiceSettings
 
@@ -59,9 +61,50 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 
 
 def unique_id(route: APIRoute) -> str:
-    """Stable operation ids: `<tag>_<function name>` (e.g. `organizations_create_organization`)."""
+    """FastAPI's internal route id: `<tag>_<function name>` (e.g. `organizations_create_organization`). The
+    published operation ids are the pinned ones (`pin_operation_ids`); this is only the proposal for a new route."""
     tag = str(route.tags[0]) if route.tags else "default"
     return f"{tag.replace('-', '_')}_{route.name}"
+
+
+# Operation ids are part of the API: generated clients name their methods after them. They are pinned per
+# `METHOD /path` in chanjiao/operation_ids.json, so renaming a route's function renames nothing for clients.
+OPERATION_IDS_FILE = Path(__file__).with_name("operation_ids.json")
+OPERATION_IDS: dict[str, str] = json.loads(OPERATION_IDS_FILE.read_text(encoding="utf-8"))
+
+
+class UnpinnedOperation(RuntimeError):
+    """A documented route has no pinned operation id: add its line to chanjiao/operation_ids.json."""
+
+
+def operation_key(method: str, path: str) -> str:
+    return f"{method.upper()} {path}"
+
+
+def check_pinned(routes: Any) -> None:
+    """At build: every documented route (each method) has a pinned operation id, else `UnpinnedOperation`
+    naming the line to add (with the id FastAPI would have generated, which a new route may keep)."""
+    missing = []
+    for route in api_routes(routes):
+        if not getattr(route, "include_in_schema", False):
+            continue
+        path = getattr(route, "path_format", None) or getattr(route, "path", "")
+        for method in sorted(getattr(route, "methods", ()) or ()):
+            key = operation_key(method, path)
+            if key not in OPERATION_IDS:
+                missing.append(f'"{key}": "{unique_id(route)}"')
+    if missing:
+        raise UnpinnedOperation(f"routes without a pinned operation id — add to {OPERATION_IDS_FILE.name}: {missing}")
+
+
+def pin_operation_ids(schema: dict[str, Any]) -> dict[str, Any]:
+    """Write each operation's pinned id into the document (`UnpinnedOperation` for one without)."""
+    for path, method, op in operations(schema):
+        key = operation_key(method, path)
+        if key not in OPERATION_IDS:
+            raise UnpinnedOperation(f"{key} has no pinned operation id in {OPERATION_IDS_FILE.name}")
+        op["operationId"] = OPERATION_IDS[key]
+    return schema
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -159,6 +202,7 @@ def create_service_app(
     for router in routers:
         app.include_router(router)
     typed_path_parameters(app)
+    check_pinned(app.routes)
 
     def custom_openapi() -> dict[str, Any]:
         if app.openapi_schema:
@@ -170,6 +214,8 @@ def create_service_app(
         document_access(schema, app.routes)
         document_problems(schema)
         document_nulls(schema, app.routes)
+        document_path_parameters(schema)
+        pin_operation_ids(schema)
         app.openapi_schema = schema
         return schema
 

@@ -25,7 +25,10 @@ from chanjiao.errors import AppError, FieldError, ValidationFailed, problem_body
 MAX_ITEMS = 1000
 
 # The `?atomic=` parameter of every batch route.
-Atomic = Annotated[bool, Query(description="All-or-nothing: any failed item saves nothing (422)")]
+Atomic = Annotated[
+    bool,
+    Query(description="全部或全不：任一项失败则都不保存（422） All-or-nothing: any failed item saves nothing (422)"),
+]
 
 # An item that was valid but not kept because another item of an atomic batch failed.
 NOT_COMMITTED = 424

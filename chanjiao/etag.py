@@ -49,5 +49,10 @@ def if_none_match_hits(if_none_match: str | None, version: int) -> bool:
 
 
 # The conditional-request headers, as route parameters (one definition for every service).
-IfMatch = Annotated[str | None, Header(description="The ETag you read; a stale one is 412 (optional)")]
-IfNoneMatch = Annotated[str | None, Header(description="An ETag you hold; unchanged → 304")]
+IfMatch = Annotated[
+    str | None,
+    Header(description="读取时得到的 ETag，已过期则 412（可选） The ETag you read; a stale one is 412 (optional)"),
+]
+IfNoneMatch = Annotated[
+    str | None, Header(description="手中已有的 ETag，未变化则 304 An ETag you hold; unchanged → 304")
+]

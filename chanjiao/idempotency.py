@@ -168,6 +168,7 @@ IdempotencyKey = Annotated[
     Header(
         alias="Idempotency-Key",
         description=(
+            "幂等键：同一键、同一请求体的重试返回第一次的应答（保留 24 小时） "
             "A retry with the same key and body returns the first response (kept 24 h); the same key with "
             "another body is 422; a duplicate still in flight is 409."
         ),

@@ -167,3 +167,35 @@ def _without_null(prop: dict[str, Any]) -> dict[str, Any]:
     if len(branches) == 1:
         return {**branches[0], **rest}
     return {**rest, "anyOf": branches}
+
+
+# The path parameters of every service, described once: a record's id means the same on every route that takes it.
+# A route may still describe its own (`Path(description=…)`); that text wins.
+PATH_PARAMETERS: dict[str, str] = {
+    "alliance_id": "联盟 ID The alliance's id",
+    "appointment_id": "聘任记录 ID The appointment's id",
+    "base_id": "实训基地 ID The training base's id",
+    "code": "代码表中的代码 The code in this reference table (e.g. region 370303, major 460103)",
+    "committee_id": "委员会 ID The committee's id",
+    "enrolment_id": "报名 ID The enrolment's id",
+    "internship_id": "实习 ID The internship's id",
+    "key_id": "API 密钥 ID The API key's id",
+    "learner_id": "学员 ID The learner's id",
+    "membership_id": "成员资格 ID The membership's id",
+    "org_id": "单位 ID The organization's id",
+    "person_id": "人员 ID The person's id",
+    "practice_id": "教师企业实践记录 ID The teacher practice record's id",
+    "programme_id": "培训项目 ID The programme's id",
+    "record_id": "兼职授课记录 ID The part-time teaching record's id",
+    "seat_id": "委员会席位 ID The committee seat's id",
+    "user_id": "用户 ID The user's id",
+}
+
+
+def document_path_parameters(schema: dict[str, Any]) -> dict[str, Any]:
+    """Describe each path parameter that has no description of its own from `PATH_PARAMETERS`."""
+    for _path, _method, op in operations(schema):
+        for param in op.get("parameters", []):
+            if param.get("in") == "path" and not param.get("description") and param.get("name") in PATH_PARAMETERS:
+                param["description"] = PATH_PARAMETERS[param["name"]]
+    return schema

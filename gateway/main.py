@@ -30,7 +30,7 @@ from prometheus_client import Counter, Histogram
 from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 
-from chanjiao.app import PROBLEM_SCHEMA, unique_id
+from chanjiao.app import PROBLEM_SCHEMA, check_pinned, pin_operation_ids, unique_id
 from chanjiao.auth import ANONYMOUS, SECURITY_SCHEMES, InternalTokenSigner
 from chanjiao.bodies import BodyLimitMiddleware, BodyLimits, body_too_large
 from chanjiao.errors import TooManyRequests, install_error_handlers
@@ -323,7 +323,7 @@ class Gateway:
             components = doc.setdefault("components", {})
             components.setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
             components.setdefault("securitySchemes", {}).update(SECURITY_SCHEMES)
-            return doc
+            return pin_operation_ids(doc)
 
         @app.get("/openapi.json", include_in_schema=False)
         async def openapi(request: Request) -> JSONResponse:
@@ -332,6 +332,7 @@ class Gateway:
 
         # /docs, /docs/oauth2-redirect, /redoc and their assets, all served from here (gateway/docs.py).
         install_docs(app)
+        check_pinned(app.routes)
 
         return app
 

@@ -29,7 +29,17 @@ HEADINGS = [
     "退出日期",
     "退出方式",
 ]
-EXPORT_HEADINGS = ["单位名称", "单位类型", "行政区划代码", "统一社会信用代码", "成员角色", "状态", "入会日期"]
+EXPORT_HEADINGS = [
+    "单位名称",
+    "单位类型",
+    "行政区划代码",
+    "统一社会信用代码",
+    "成员角色",
+    "状态",
+    "入会日期",
+    "成员资格ID",
+    "单位ID",
+]
 TYPES = [
     ("企业", "enterprise"),
     ("高职院校", "higher_vocational"),
@@ -312,12 +322,16 @@ async def test_export_of_the_roll_imports_back(membership_client):
     assert "attachment" in export.headers["content-disposition"]
     ws = load_workbook(io.BytesIO(export.content)).worksheets[0]
     got = [[cell.value for cell in row] for row in ws.iter_rows()]
-    assert got == [
-        EXPORT_HEADINGS,
+    assert [row[:7] for row in got] == [
+        EXPORT_HEADINGS[:7],
         [f"牵头学院{tag}", "高职院校(含职业本科)", "370303", None, "理事长单位", "在册", "2019-01-15"],
         [f"=HYPERLINK(成员{tag})", "企业", "370102", code, "理事单位", "在册", "2019-02-01"],
         [f"暂停企业{tag}", "企业", "370702", None, "成员单位", "暂停", "2020-03-01"],
     ]
+    # every row carries the membership's id and the organization's id, as the JSON lists name them
+    assert got[0] == EXPORT_HEADINGS
+    by_name = {m["org_name"]: (m["id"], m["org_id"]) for m in listed}
+    assert [tuple(row[7:]) for row in got[1:]] == [by_name[row[0]] for row in got[1:]]
     assert b"<f>" not in export.content  # a name is never written as a formula
     # as of a past day, with the same filters as the JSON list
     past = await c.get(
@@ -329,7 +343,7 @@ async def test_export_of_the_roll_imports_back(membership_client):
         [cell.value for cell in row] for row in load_workbook(io.BytesIO(past.content)).worksheets[0].iter_rows()
     ] == [
         EXPORT_HEADINGS,
-        [f"已退出{tag}", "中职学校", "370702", None, "成员单位", "在册", "2019-03-01"],
+        [f"已退出{tag}", "中职学校", "370702", None, "成员单位", "在册", "2019-03-01", *by_name[f"已退出{tag}"]],
     ]
     # the JSON answer is unchanged
     js = await c.get(f"/v1/alliances/{alliance}/members")
@@ -338,7 +352,7 @@ async def test_export_of_the_roll_imports_back(membership_client):
     # back into the same alliance: nothing new; into another: the same roll
     back = (await upload(c, alliance, export.content, filename="export.xlsx")).json()
     assert (back["memberships_created"], back["organizations_created"], back["skipped"]) == (0, 0, 3)
-    assert back["rejected"] == [] and back["ignored_columns"] == ["F"]
+    assert back["rejected"] == [] and back["ignored_columns"] == ["F", "H", "I"]
     other = await make_alliance(c)
     copy = (await upload(c, other, export.content, filename="export.xlsx")).json()
     assert (copy["memberships_created"], copy["organizations_created"], copy["rejected"]) == (3, 0, [])

@@ -180,6 +180,30 @@ class TestTemplateAndExport:
         assert json_page.headers["content-type"] == "application/json"
 
 
+async def test_dry_run_reports_every_error_of_a_row(membership_client):
+    tag = uuid.uuid4().hex[:6]
+    bad_code = credit_code()[:-1] + "Z"
+    rows = [
+        [f"三错单位{tag}", "火星单位", "37A", bad_code, None, None, None],  # 2: type, region and credit code
+        [None, None, "370102", credit_code(), None, bad_code, None],  # 3: a new unit without name and type, bad parent
+    ]
+    r = await upload(membership_client, workbook(rows), dry_run=True)
+    assert r.status_code == 200, r.text
+    report = r.json()
+    got = sorted((x["row"], x["field"], x["column"]) for x in report["rejected"])
+    assert got == [
+        (2, "credit_code", "统一社会信用代码"),
+        (2, "org_type", "单位类型"),
+        (2, "region_code", "行政区划代码"),
+        (3, "name", "单位名称"),
+        (3, "org_type", "单位类型"),
+        (3, "parent_credit_code", "上级单位信用代码"),
+    ]
+    assert {x["rule"] for x in report["rejected"] if x["field"] == "name"} == {"missing"}
+    assert bad_code not in r.text and "火星" not in r.text and "37A" not in r.text
+    assert report["created"] == 0 and await find(membership_client, f"三错单位{tag}") == []
+
+
 async def test_an_import_retried_with_its_idempotency_key_runs_once(membership_client):
     tag = uuid.uuid4().hex[:6]
     csv_bytes = f"单位名称,单位类型,行政区划代码\n幂等导入{tag},企业,370102\n".encode()

@@ -125,3 +125,33 @@ async def test_template(tp):
     ]
     r = await client.get("/v1/enrolments/import-template.xlsx", headers={"Accept": "application/json"})
     assert r.json()[1]["field"] == "id_number"
+
+
+async def test_dry_run_reports_every_error_of_a_row(tp):
+    _, client, p, (by_id,) = await setup(tp, capacity=3)
+    content = _xlsx(
+        [
+            ["证件类型", "证件号码", "学员ID", "培训项目ID", "报名日期"],
+            ["火星证", NUMBERS[0], None, "not-a-programme", "2025-13-45"],  # 2: three bad cells
+            [None, BAD, None, None, "2025-02-30"],  # 3: bad number, no programme, no such day
+            [None, None, "not-a-learner", p["id"], "2025/01/01"],  # 4: malformed id and date
+            [None, None, by_id, p["id"], None],  # 5: fine
+        ]
+    )
+    files = {"file": ("名单.xlsx", content, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
+    r = await client.post("/v1/enrolments/imports", params={"dry_run": "true"}, files=files)
+    assert r.status_code == 200, r.text
+    report = r.json()
+    assert (report["rows"], report["created"]) == (4, 1)
+    by_row: dict[int, list[tuple[str, str]]] = {}
+    for x in report["rejected"]:
+        by_row.setdefault(x["row"], []).append((x["field"], x["rule"]))
+    assert {n: [f for f, _ in errors] for n, errors in by_row.items()} == {
+        2: ["id_type", "programme_id", "enrolled_on"],
+        3: ["id_number", "programme_id", "enrolled_on"],
+        4: ["learner_id", "enrolled_on"],
+    }
+    assert by_row[3][:2] == [("id_number", "check_digit"), ("programme_id", "missing")]
+    assert all(x["column"] and x["message"] for x in report["rejected"])
+    assert BAD not in r.text and "not-a-" not in r.text
+    assert await enrolled_count(tp, p["id"]) == 0

@@ -1,6 +1,7 @@
 """`.xlsx` exports of the training list routes (`Accept: …spreadsheetml.sheet`): every list exports exactly what the
-caller could page through (filters and tenant visibility), the learners export carries only masked numbers, and an
-export beyond the cap is 422 `export_too_large`."""
+caller could page through (filters and tenant visibility), every export carries the record's id (the learners and
+enrolments exports join on 学员ID), the learners export carries only masked numbers, and an export beyond the cap is
+422 `export_too_large`."""
 
 import io
 from datetime import date
@@ -138,6 +139,7 @@ ROUTES: dict[str, tuple[str, dict[str, Any]]] = {
             "手机号码（脱敏）": lambda i: i["phone_masked"],
             "学员类型": lambda i: i["learner_type_label"],
             "当前所在单位ID": lambda i: i["current_org_id"],
+            "学员ID": lambda i: i["id"],
         },
     ),
     "/v1/programmes": (
@@ -261,6 +263,37 @@ async def test_export_rows_match_the_json_list(tp, world, path):
                 assert Decimal(str(got)) == Decimal(str(want)), (heading, got, want)
             else:
                 assert got == want, (heading, got, want)
+
+
+# the column of each export that carries the record's own id
+ID_COLUMNS = {
+    "/v1/learners": "学员ID",
+    "/v1/programmes": "项目ID",
+    "/v1/enrolments": "报名ID",
+    "/v1/internships": "实习ID",
+    "/v1/teacher-practices": "记录ID",
+    "/v1/part-time-teaching": "记录ID",
+    "/v1/training-bases": "基地ID",
+}
+
+
+@pytest.mark.parametrize("path", list(ROUTES))
+async def test_every_export_carries_the_record_id(tp, world, path):
+    query = ROUTES[path][0].format(a=world["a"])
+    client = tp.as_org(world["a"])
+    ids = {i["id"] for i in await _pages(client, path, query)}
+    headings, rows, _ = await _sheet(client, path, query)
+    assert ids and {r[headings.index(ID_COLUMNS[path])] for r in rows} == ids
+
+
+async def test_learners_and_enrolments_exports_join_on_the_learner_id(tp, world):
+    client = tp.as_org(world["a"])
+    learners_head, learners, _ = await _sheet(client, "/v1/learners")
+    enrol_head, enrolments, _ = await _sheet(client, "/v1/enrolments")
+    name_of = {r[learners_head.index("学员ID")]: r[learners_head.index("姓名")] for r in learners}
+    assert len(enrolments) == 2
+    for row in enrolments:
+        assert name_of[row[enrol_head.index("学员ID")]] == row[enrol_head.index("学员姓名")]
 
 
 async def test_export_types_dates_numbers_and_text(tp, world):

@@ -117,6 +117,7 @@ async def test_roster_import_with_dry_run_and_report_without_echo(tp, school):
     assert sorted((x["row"], x["field"], x["column"], x["rule"]) for x in report["rejected"]) == [
         (4, "id_number", "证件号码", "check_digit"),
         (6, "learner_type", "学员类型", "missing"),
+        (6, "phone", "手机号", "length"),  # every rule of the row, not only the first
     ]
     assert bad not in dry.text and new not in dry.text and "13900001111" not in dry.text
     assert (await client.post("/v1/learners/search", json={"id_number": new})).status_code == 404  # nothing saved
@@ -124,11 +125,25 @@ async def test_roster_import_with_dry_run_and_report_without_echo(tp, school):
     files = {"file": ("花名册.xlsx", content, "application/octet-stream")}
     r = await client.post("/v1/learners/imports", files=files, params={"current_org_id": school})
     report = r.json()
-    assert (report["dry_run"], report["created"], report["existing"], len(report["rejected"])) == (False, 1, 1, 2)
+    assert (report["dry_run"], report["created"], report["existing"], len(report["rejected"])) == (False, 1, 1, 3)
     found = await client.post("/v1/learners/search", json={"id_number": new})
     assert found.status_code == 200 and found.json()["phone_masked"] == "139****1111"
     assert found.json()["current_org_id"] == school
     assert (await client.post("/v1/learners/search", json={"id_number": shared})).status_code == 200
+
+
+async def test_dry_run_reports_every_error_of_a_row(tp, school):
+    bad = with_bad_check_digit(resident_id())
+    csv = f"姓名,证件号码,手机号,学员类型\n,{bad},12345,宇航员\n".encode()
+    r = await tp.as_org(school).post("/v1/learners/imports?dry_run=true", files={"file": ("a.csv", csv, "text/csv")})
+    assert r.status_code == 200, r.text
+    assert [(x["row"], x["field"], x["column"], x["rule"]) for x in r.json()["rejected"]] == [
+        (2, "name", "姓名", "missing"),
+        (2, "id_number", "证件号码", "check_digit"),
+        (2, "phone", "手机号", "length"),
+        (2, "learner_type", "学员类型", "enum"),
+    ]
+    assert bad not in r.text and "12345" not in r.text and "宇航员" not in r.text
 
 
 async def test_phone_error_in_import_is_named_not_echoed(tp, school):

@@ -74,8 +74,10 @@ async def list_experts(
     alliance_id: uuid.UUID,
     session: SessionDep,
     principal: PrincipalDep,
-    as_of: Annotated[IsoDate | None, Query()] = None,
-    tag: PersonTag = PersonTag.expert,
+    as_of: Annotated[
+        IsoDate | None, Query(description="查询日期（默认今天，北京时间） The day (default today, Asia/Shanghai)")
+    ] = None,
+    tag: Annotated[PersonTag, Query(description="人才标签 Talent tag (default expert)")] = PersonTag.expert,
     limit: LimitQuery = 100,
     cursor: CursorQuery = None,
 ) -> JSONResponse:

@@ -129,9 +129,9 @@ async def list_alliances(
     session: SessionDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
-    kind: AllianceKind | None = None,
-    level: AllianceLevel | None = None,
-    q: Annotated[str | None, Query(min_length=1, max_length=50)] = None,
+    kind: Annotated[AllianceKind | None, Query(description="联盟类型 Alliance kind")] = None,
+    level: Annotated[AllianceLevel | None, Query(description="级别 Level")] = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=50, description="名称关键字 Part of the name")] = None,
 ) -> JSONResponse:
     rows, next_cursor = await service.list_alliances(
         session,
@@ -197,7 +197,10 @@ async def delete_alliance(
     return Response(status_code=204)
 
 
-AsOf = Annotated[IsoDate | None, Query(description="The day to answer for (default today, Asia/Shanghai)")]
+AsOf = Annotated[
+    IsoDate | None,
+    Query(description="查询日期（默认今天，北京时间） The day to answer for (default today, Asia/Shanghai)"),
+]
 
 
 @router.get(
@@ -253,7 +256,10 @@ async def get_structure(alliance_id: uuid.UUID, session: SessionDep, as_of: AsOf
     },
 )
 async def get_changes(
-    alliance_id: uuid.UUID, session: SessionDep, period_start: IsoDate, period_end: IsoDate
+    alliance_id: uuid.UUID,
+    session: SessionDep,
+    period_start: Annotated[IsoDate, Query(description="期间开始（含） Period start (inclusive)")],
+    period_end: Annotated[IsoDate, Query(description="期间结束（含） Period end (inclusive)")],
 ) -> JSONResponse:
     started = time.perf_counter()
     if period_end < period_start:
@@ -273,8 +279,8 @@ async def get_changes(
     description="Who was a member (active or suspended), and in which role, on `as_of`; filters `role`, `org_type`. "
     "With `Accept: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet` every member on `as_of` (same "
     "filters, no paging, at most 50,000 — else 422) comes back as an `.xlsx` roll — 单位名称, 单位类型, 行政区划代码, "
-    "统一社会信用代码, 成员角色, 状态, 入会日期 — in the layout `POST /v1/alliances/{alliance_id}/member-imports` "
-    "accepts back.",
+    "统一社会信用代码, 成员角色, 状态, 入会日期, then 成员资格ID and 单位ID (the ids of the JSON lists) — in the "
+    "layout `POST /v1/alliances/{alliance_id}/member-imports` accepts back (it ignores the id columns).",
     responses={
         200: {
             "content": {
@@ -308,8 +314,8 @@ async def list_members(
     alliance_id: uuid.UUID,
     session: SessionDep,
     as_of: AsOf = None,
-    role: MemberRole | None = None,
-    org_type: OrgType | None = None,
+    role: Annotated[MemberRole | None, Query(description="成员角色 Member role")] = None,
+    org_type: Annotated[OrgType | None, Query(description="单位类型 Organization type")] = None,
     limit: LimitQuery = 100,
     cursor: CursorQuery = None,
     accept: Annotated[str | None, Header(include_in_schema=False)] = None,

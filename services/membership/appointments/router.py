@@ -6,13 +6,13 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import ORG_ADMIN, ORG_STAFF, PrincipalDep, allow
 from chanjiao.dates import IsoDate
 from chanjiao.errors import problem_responses
-from chanjiao.etag import IfMatch, etag_for, if_none_match_hits, versioned_response
+from chanjiao.etag import IfMatch, IfNoneMatch, etag_for, if_none_match_hits, versioned_response
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.sync import Since, SinceTokenQuery
@@ -120,15 +120,20 @@ async def list_appointments(
     principal: PrincipalDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
-    person_id: Annotated[uuid.UUID | None, Query(description="受聘人员")] = None,
-    host_org_id: Annotated[uuid.UUID | None, Query(description="聘任单位")] = None,
-    appointment_type: Annotated[AppointmentType | None, Query(description="聘任类型")] = None,
+    person_id: Annotated[uuid.UUID | None, Query(description="受聘人员 Appointed person")] = None,
+    host_org_id: Annotated[uuid.UUID | None, Query(description="聘任单位 Appointing organization")] = None,
+    appointment_type: Annotated[AppointmentType | None, Query(description="聘任类型 Appointment type")] = None,
     active_on: Annotated[
         IsoDate | None, Query(description="在聘日期: appointments whose period contains this day")
     ] = None,
-    updated_since: Annotated[datetime | None, Query(description="Only records changed after this timestamp")] = None,
+    updated_since: Annotated[
+        datetime | None,
+        Query(description="增量同步：只返回此时刻之后变更的记录 Only records changed after this timestamp"),
+    ] = None,
     since_token: SinceTokenQuery = None,
-    include_deleted: Annotated[bool, Query(description="Include tombstones of deleted appointments")] = False,
+    include_deleted: Annotated[
+        bool, Query(description="包含已删除聘任记录的墓碑 Include tombstones of deleted appointments")
+    ] = False,
 ) -> AppointmentPage:
     page = await service.list_appointments(
         session,
@@ -162,7 +167,7 @@ async def get_appointment(
     appointment_id: uuid.UUID,
     session: SessionDep,
     principal: PrincipalDep,
-    if_none_match: Annotated[str | None, Header()] = None,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     appointment = await service.get_appointment(session, appointment_id)
     owners = [await tenancy.person_org(session, appointment.person_id, deleted=True), appointment.host_org_id]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,7 +13,7 @@ from chanjiao.app import SessionDep
 from chanjiao.auth import ALLIANCE_ADMIN, Principal, PrincipalDep, allow, ensure_alliance_admin
 from chanjiao.dates import IsoDate
 from chanjiao.errors import field_error, problem_responses
-from chanjiao.etag import versioned_response
+from chanjiao.etag import IfMatch, versioned_response
 from chanjiao.idempotency import IdempotencyDep
 from chanjiao.pagination import CursorQuery, LimitQuery
 from services.membership import tenancy
@@ -70,7 +70,7 @@ POSITION_EXAMPLE = {
     "start_on": "2023-03-18",
     "end_on": None,
 }
-AsOf = Annotated[IsoDate | None, Query(description="Only those holding it on this day")]
+AsOf = Annotated[IsoDate | None, Query(description="只列出该日在任者 Only those holding it on this day")]
 
 
 async def _ensure_admin(session: AsyncSession, principal: Principal, committee_id: uuid.UUID) -> None:
@@ -120,8 +120,8 @@ async def list_committees(
     session: SessionDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
-    alliance_id: uuid.UUID | None = None,
-    body_type: BodyType | None = None,
+    alliance_id: Annotated[uuid.UUID | None, Query(description="联盟 Alliance")] = None,
+    body_type: Annotated[BodyType | None, Query(description="机构类型 Body type")] = None,
 ) -> JSONResponse:
     rows, next_cursor = await service.list_committees(
         session, alliance_id=alliance_id, body_type=body_type.value if body_type else None, cursor=cursor, limit=limit
@@ -159,7 +159,7 @@ async def update_committee(
     body: CommitteeUpdate,
     session: SessionDep,
     principal: PrincipalDep,
-    if_match: Annotated[str | None, Header(description="ETag you read")] = None,
+    if_match: IfMatch = None,
 ) -> JSONResponse:
     await _ensure_admin(session, principal, committee_id)
     c = await service.update_committee(

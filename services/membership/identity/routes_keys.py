@@ -88,8 +88,8 @@ async def list_api_keys(
     principal: PrincipalDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
-    org_id: Annotated[uuid.UUID | None, Query(description="单位")] = None,
-    alliance_id: Annotated[uuid.UUID | None, Query(description="联盟")] = None,
+    org_id: Annotated[uuid.UUID | None, Query(description="单位 Keys of this organization")] = None,
+    alliance_id: Annotated[uuid.UUID | None, Query(description="联盟 Keys of this alliance")] = None,
 ) -> ApiKeyPage:
     rows, next_cursor = await keys.list_keys(
         session, principal, org_id=org_id, alliance_id=alliance_id, cursor=cursor, limit=limit

@@ -179,7 +179,7 @@ async def list_users(
     principal: PrincipalDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
-    org_id: Annotated[uuid.UUID | None, Query(description="所在单位")] = None,
+    org_id: Annotated[uuid.UUID | None, Query(description="所在单位 Organization the person belongs to")] = None,
 ) -> UserPage:
     users, next_cursor = await service.list_users(session, principal, org_id=org_id, cursor=cursor, limit=limit)
     return UserPage(items=await service.render(session, users), next_cursor=next_cursor)

@@ -91,7 +91,10 @@ class MemberImportReport(BaseModel):
     )
     invited_rows: list[int] = Field(description="Row numbers of those invitations")
     skipped: int = Field(description="Rows whose membership is already recorded (nothing new for the roll)")
-    rejected: list[OrganizationImportRejection]
+    rejected: list[OrganizationImportRejection] = Field(
+        description="拒绝的行：每行违反的每条规则各一条，按行号排列 One entry per rule a rejected row breaks (a row "
+        "with three bad cells has three), in row order; never a cell's value"
+    )
     ignored_columns: list[str] = Field(description="Letters of columns whose heading is not in the table")
 
 
@@ -413,7 +416,18 @@ def build_template() -> bytes:
 
 
 # ---- export of the roll ------------------------------------------------------------------------------------
-EXPORT_HEADINGS = ["单位名称", "单位类型", "行政区划代码", "统一社会信用代码", "成员角色", "状态", "入会日期"]
+# The import reads the first columns back; 成员资格ID and 单位ID (ignored on import) join the roll to the JSON lists.
+EXPORT_HEADINGS = [
+    "单位名称",
+    "单位类型",
+    "行政区划代码",
+    "统一社会信用代码",
+    "成员角色",
+    "状态",
+    "入会日期",
+    "成员资格ID",
+    "单位ID",
+]
 _ROLE_RANK = {code: i for i, code in enumerate(ROLE_LABELS)}
 
 
@@ -457,6 +471,8 @@ async def roll(
             ROLE_LABELS[i.role.value],
             STATUS_LABELS.get(i.status.value, i.status.value),
             (d.isoformat() if (d := joined.get(i.membership_id)) else None),
+            str(i.membership_id),
+            str(i.org_id),
         ]
         for i in sorted(items, key=order)
     ]

@@ -175,12 +175,18 @@ async def list_memberships(
     session: SessionDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
-    alliance_id: uuid.UUID | None = None,
-    org_id: uuid.UUID | None = None,
-    status: MembershipStatus | None = None,
-    role: MemberRole | None = None,
+    alliance_id: Annotated[uuid.UUID | None, Query(description="联盟 Alliance")] = None,
+    org_id: Annotated[uuid.UUID | None, Query(description="成员单位 Member organization")] = None,
+    status: Annotated[MembershipStatus | None, Query(description="状态 Status")] = None,
+    role: Annotated[MemberRole | None, Query(description="成员角色 Member role")] = None,
     active_between: Annotated[
-        str | None, Query(max_length=30, description="YYYY-MM-DD,YYYY-MM-DD", examples=["2023-01-01,2023-12-31"])
+        str | None,
+        Query(
+            max_length=30,
+            description="期间内有效的成员资格，格式 YYYY-MM-DD,YYYY-MM-DD "
+            "Memberships active at some time in this period (start,end)",
+            examples=["2023-01-01,2023-12-31"],
+        ),
     ] = None,
     updated_since: Annotated[datetime | None, Query(description="Only records changed after this timestamp")] = None,
     since_token: SinceTokenQuery = None,

@@ -186,16 +186,32 @@ async def match_organization(
     session: AsyncSession, row: Row, cells: dict[str, str], english: bool
 ) -> Organization | None:
     """Parse the organization cells into `row.values` and find the organization they describe; a row that
-    matches none must carry the required columns (else it is rejected with `missing`)."""
+    matches none must carry the required columns (else it is rejected with `missing`). A row is rejected with every
+    rule it breaks: when one cell fails, the others are still checked against their own rules."""
     await organization_values(session, row, cells, english)
-    if row.rejected:
-        return None
-    existing = await existing_organization(session, row.values)
-    if existing is None:
+    # A row whose credit code cell is unreadable names no organization we could match: nothing to look up.
+    unreadable_code = "credit_code" in cells and "credit_code" not in row.values
+    existing = None if unreadable_code else await existing_organization(session, row.values)
+    if existing is None and not unreadable_code:
         for c in COLUMNS:
-            if c.required and c.field not in row.values:
+            if c.required and c.field not in row.values and c.field not in cells:
                 row.reject(c.field, "missing", "Required for a new organization" if english else "新单位必须填写")
+    if row.rejected:
+        _reject_cell_rules(row, english)
+        return None
     return existing
+
+
+def _reject_cell_rules(row: Row, english: bool) -> None:
+    """For a row already rejected: the rules of its other cells (length, code format, type), each checked on its
+    own — a field already named in the row's rejections is not named twice."""
+    named = {r.field for r in row.rejected}
+    try:
+        OrganizationUpdate.model_validate({k: v for k, v in row.values.items() if k not in named})
+    except ValidationError as exc:
+        before = len(row.rejected)
+        reject_validation(row, exc, english)
+        row.rejected[before:] = [r for r in row.rejected[before:] if r.field not in named]
 
 
 MayUpdate = Callable[[uuid.UUID], Awaitable[bool]]

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -14,7 +14,7 @@ from chanjiao import spreadsheets
 from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep
 from chanjiao.errors import field_error, problem_responses
-from chanjiao.etag import IfMatch, etag_for, if_none_match_hits, versioned_response
+from chanjiao.etag import IfMatch, IfNoneMatch, etag_for, if_none_match_hits, versioned_response
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.spreadsheets import XLSX
@@ -136,16 +136,22 @@ async def list_organizations(
     session: SessionDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
-    org_type: Annotated[OrgType | None, Query(description="单位类型")] = None,
+    org_type: Annotated[OrgType | None, Query(description="单位类型 Organization type")] = None,
     region_prefix: Annotated[
-        str | None, Query(pattern=r"^\d{2,6}$", description="区划代码前缀, e.g. 37 or 3703")
+        str | None,
+        Query(pattern=r"^\d{2,6}$", description="区划代码前缀 Region code prefix, e.g. 37 (province) or 3703 (city)"),
     ] = None,
     q: Annotated[str | None, Query(min_length=2, max_length=50, description="名称关键字 (2+ characters)")] = None,
-    updated_since: Annotated[datetime | None, Query(description="Only records changed after this timestamp")] = None,
+    updated_since: Annotated[
+        datetime | None,
+        Query(description="增量同步：只返回此时刻之后变更的记录 Only records changed after this timestamp"),
+    ] = None,
     since_token: SinceTokenQuery = None,
-    include_deleted: Annotated[bool, Query(description="Include tombstones of deleted organizations")] = False,
+    include_deleted: Annotated[
+        bool, Query(description="包含已删除单位的墓碑 Include tombstones of deleted organizations")
+    ] = False,
     parent_id: Annotated[uuid.UUID | None, Query(description="上级单位: direct members of this group")] = None,
-    status: Annotated[OrgStatus | None, Query(description="active / inactive")] = None,
+    status: Annotated[OrgStatus | None, Query(description="状态 Status: active / inactive")] = None,
 ) -> Response:
     export = XLSX in request.headers.get("accept", "")
     page = await service.list_organizations(
@@ -204,7 +210,7 @@ async def get_organization(
     request: Request,
     org_id: uuid.UUID,
     session: SessionDep,
-    if_none_match: Annotated[str | None, Header()] = None,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     org = await service.get_organization(session, org_id)
     if if_none_match_hits(if_none_match, org.version):

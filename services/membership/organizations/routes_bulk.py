@@ -152,7 +152,9 @@ async def import_organizations(
     session: SessionDep,
     principal: PrincipalDep,
     idem: IdempotencyDep,
-    dry_run: Annotated[bool, Query(description="Check every row and report, but save nothing")] = False,
+    dry_run: Annotated[
+        bool, Query(description="试运行：检查每一行并报告，但不保存 Check every row and report, but save nothing")
+    ] = False,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     if idem.replay is not None:

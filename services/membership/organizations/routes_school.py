@@ -83,7 +83,7 @@ _EVENT_EXAMPLE = {
 async def list_majors(
     org_id: uuid.UUID,
     session: SessionDep,
-    year: Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR, description="Only this year")] = None,
+    year: Annotated[int | None, Query(ge=FIRST_YEAR, le=LAST_YEAR, description="只看该年份 Only this year")] = None,
 ) -> MajorList:
     rows = await school.list_majors(session, org_id=org_id, year=year)
     return MajorList(org_id=org_id, items=await school.render_majors(session, rows))

@@ -419,7 +419,10 @@ class OrganizationImportReport(BaseModel):
         description="Rows matching an existing organization that change nothing, or that the caller may not edit "
         "(claimed by its own org admin, or in none of the caller's alliances)"
     )
-    rejected: list[OrganizationImportRejection]
+    rejected: list[OrganizationImportRejection] = Field(
+        description="拒绝的行：每行违反的每条规则各一条，按行号排列 One entry per rule a rejected row breaks (a row "
+        "with three bad cells has three), in row order; never a cell's value"
+    )
     ignored_columns: list[str] = Field(description="Letters of columns whose heading is not in the table")
 
 

@@ -6,13 +6,13 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import ORG_ADMIN, ORG_STAFF, PrincipalDep, allow
 from chanjiao.crypto import FieldCipher, field_cipher
 from chanjiao.errors import problem_responses
-from chanjiao.etag import IfMatch, etag_for, if_none_match_hits, versioned_response
+from chanjiao.etag import IfMatch, IfNoneMatch, etag_for, if_none_match_hits, versioned_response
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.sync import Since, SinceTokenQuery
@@ -125,12 +125,17 @@ async def list_people(
     principal: PrincipalDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
-    org_id: Annotated[uuid.UUID | None, Query(description="所在单位")] = None,
-    tag: Annotated[PersonTag | None, Query(description="人才标签")] = None,
-    q: Annotated[str | None, Query(min_length=1, max_length=50, description="姓名关键字")] = None,
-    updated_since: Annotated[datetime | None, Query(description="Only records changed after this timestamp")] = None,
+    org_id: Annotated[uuid.UUID | None, Query(description="所在单位 Organization the person belongs to")] = None,
+    tag: Annotated[PersonTag | None, Query(description="人才标签 Talent tag")] = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=50, description="姓名关键字 Part of the name")] = None,
+    updated_since: Annotated[
+        datetime | None,
+        Query(description="增量同步：只返回此时刻之后变更的记录 Only records changed after this timestamp"),
+    ] = None,
     since_token: SinceTokenQuery = None,
-    include_deleted: Annotated[bool, Query(description="Include tombstones of deleted people")] = False,
+    include_deleted: Annotated[
+        bool, Query(description="包含已删除人员的墓碑 Include tombstones of deleted people")
+    ] = False,
 ) -> PersonPage:
     page = await service.list_people(
         session,
@@ -163,7 +168,7 @@ async def get_person(
     person_id: uuid.UUID,
     session: SessionDep,
     principal: PrincipalDep,
-    if_none_match: Annotated[str | None, Header()] = None,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     person = await service.get_person(session, person_id)
     if not await tenancy.can_read_private(session, principal, [person.org_id]):

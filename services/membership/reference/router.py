@@ -134,10 +134,13 @@ def _add_routes(kind: Kind) -> None:
         session: SessionDep,
         limit: LimitQuery = 100,
         cursor: CursorQuery = None,
-        level: Annotated[str | None, Query(max_length=20, description=f"Level: {kind.levels}")] = None,
-        parent_code: Annotated[str | None, Query(max_length=20, description="Children of this code")] = None,
+        level: Annotated[str | None, Query(max_length=20, description=f"级别 Level: {kind.levels}")] = None,
+        parent_code: Annotated[
+            str | None, Query(max_length=20, description="此代码的下级代码 Children of this code")
+        ] = None,
         q: Annotated[
-            str | None, Query(min_length=1, max_length=50, description="Name contains / code starts with")
+            str | None,
+            Query(min_length=1, max_length=50, description="名称包含或代码开头为 Name contains / code starts with"),
         ] = None,
     ) -> Response:
         after = decode_cursor(cursor, [str])[0] if cursor else None

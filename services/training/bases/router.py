@@ -113,14 +113,21 @@ async def list_training_bases(
     session: SessionDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
-    owner_org_id: Annotated[uuid.UUID | None, Query(description="所属单位")] = None,
-    kind: Annotated[BaseKind | None, Query(description="基地类型")] = None,
-    level: Annotated[BaseLevel | None, Query(description="级别")] = None,
-    major_code: Annotated[str | None, Query(max_length=20, description="服务专业代码")] = None,
-    shared: Annotated[bool | None, Query(description="开放共享")] = None,
-    updated_since: Annotated[datetime | None, Query(description="Only records changed after this timestamp")] = None,
+    owner_org_id: Annotated[uuid.UUID | None, Query(description="所属单位 Owner organization")] = None,
+    kind: Annotated[BaseKind | None, Query(description="基地类型 Training base kind")] = None,
+    level: Annotated[BaseLevel | None, Query(description="级别 Level")] = None,
+    major_code: Annotated[
+        str | None, Query(max_length=20, description="服务专业代码 Code of a major the base serves")
+    ] = None,
+    shared: Annotated[bool | None, Query(description="开放共享 Open to other organizations")] = None,
+    updated_since: Annotated[
+        datetime | None,
+        Query(description="增量同步：只返回此时刻之后变更的记录 Only records changed after this timestamp"),
+    ] = None,
     since_token: SinceTokenQuery = None,
-    include_deleted: Annotated[bool, Query(description="Include tombstones of deleted records")] = False,
+    include_deleted: Annotated[
+        bool, Query(description="包含已删除记录的墓碑 Include tombstones of deleted records")
+    ] = False,
 ) -> Response | TrainingBasePage:
     listing = Listing.of(request, cursor, limit)
     t: Any = TrainingBase
@@ -191,8 +198,8 @@ add_get(
 async def training_base_utilisation(
     base_id: uuid.UUID,
     session: SessionDep,
-    period_start: Annotated[IsoDate, Query(description="期间开始（含）")],
-    period_end: Annotated[IsoDate, Query(description="期间结束（含）")],
+    period_start: Annotated[IsoDate, Query(description="期间开始（含） Period start (inclusive)")],
+    period_end: Annotated[IsoDate, Query(description="期间结束（含） Period end (inclusive)")],
 ) -> Utilisation:
     await service.RECORDS.get(session, base_id)
     return await service.utilisation(session, base_id=base_id, period_start=period_start, period_end=period_end)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao.auth import Principal, ensure_org
@@ -195,7 +196,10 @@ def _owner(principal: Principal) -> uuid.UUID | None:
 
 
 async def raw_connection(session: AsyncSession) -> Any:
-    """The asyncpg connection under the session (same transaction)."""
+    """The asyncpg connection under the session (same transaction). SQLAlchemy begins the database transaction
+    lazily, at the session's first statement: one runs first, else the raw statements would each commit on their
+    own (a dry run or an atomic batch could not be rolled back)."""
+    await session.execute(sa.text("select 1"))
     conn = await session.connection()
     raw = await conn.get_raw_connection()
     return raw.driver_connection

@@ -13,11 +13,12 @@ import uuid
 from typing import Any
 
 import sqlalchemy as sa
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao.auth import Principal
 from chanjiao.batch import ParsedBatch
+from chanjiao.errors import translate_validation_error
 from chanjiao.spreadsheets import Column, Table, build_template, text_key
 from chanjiao.validators import CodeError
 from services.training.enrolments import batch
@@ -61,7 +62,10 @@ class EnrolmentImportReport(BaseModel):
     dry_run: bool
     rows: int = Field(description="Data rows read (blank rows are not counted)")
     created: int = Field(description="Enrolments created (or, in a dry run, that would be)")
-    rejected: list[EnrolmentImportRejection]
+    rejected: list[EnrolmentImportRejection] = Field(
+        description="拒绝的行：每行违反的每条规则各一条，按行号排列 One entry per rule a rejected row breaks (a row "
+        "with three bad cells has three), in row order; never a cell's value"
+    )
     ignored_columns: list[str] = Field(description="Letters of columns whose heading is not in the table")
 
 
@@ -95,6 +99,21 @@ def template() -> bytes:
 def _reject(out: list[EnrolmentImportRejection], row: int, fld: str | None, rule: str, message: str) -> None:
     column = _BY_FIELD[fld].heading if fld in _BY_FIELD else None
     out.append(EnrolmentImportRejection(row=row, field=fld, column=column, rule=rule, message=message))
+
+
+def _reject_cells(out: list[EnrolmentImportRejection], row: int, item: dict[str, Any], english: bool) -> None:
+    """The format errors (a malformed id or date) of a row's cells, for a row already rejected for another rule:
+    the row's report then names every cell to fix. A value the row lacks stands in as a well-formed one, so only
+    the cells written in the sheet are judged."""
+    filled = {k: v if v is not None else str(uuid.UUID(int=0)) for k, v in item.items()}
+    try:
+        EnrolmentCreate.model_validate(filled)
+    except ValidationError as exc:
+        for e in exc.errors():
+            fe = translate_validation_error(e)
+            fld = next((str(p) for p in fe.loc if isinstance(p, str)), None)
+            if item.get(fld or "") is not None and not any(r.field == fld for r in out):
+                _reject(out, row, fld, fe.type, fe.msg_en if english else fe.msg_zh)
 
 
 def _row_programme(cells: dict[str, str], programme_id: uuid.UUID | None) -> str | None:
@@ -142,6 +161,8 @@ async def run_import(
             rows.append((number, cells))
     report.rows = len(rows)
 
+    # Every rule a row breaks is reported, not only the first: the errors of each row are gathered here.
+    errors: dict[int, list[EnrolmentImportRejection]] = {number: [] for number, _ in rows}
     # The learners named by ID number: one look-up by keyed hash for the whole sheet.
     wanted: dict[int, list[bytes]] = {}
     for number, cells in rows:
@@ -149,13 +170,13 @@ async def run_import(
             continue
         id_type = ID_TYPE_ALIASES.get(text_key(cells.get("id_type", "resident_id")))
         if id_type is None:
-            _reject(report.rejected, number, "id_type", "enum", "Unknown ID type" if english else "证件类型不正确")
+            _reject(errors[number], number, "id_type", "enum", "Unknown ID type" if english else "证件类型不正确")
             continue
         num = personal.normalize_number(cells["id_number"])
         try:
             personal.validate_number(id_type, num)
         except CodeError as exc:
-            _reject(report.rejected, number, "id_number", exc.rule, exc.message_en if english else exc.message_zh)
+            _reject(errors[number], number, "id_number", exc.rule, exc.message_en if english else exc.message_zh)
             continue
         wanted[number] = pd.hashes(id_type, num)
     # Only the records of the enrolling organization are looked at (a platform admin's rows: those of the row's
@@ -175,48 +196,45 @@ async def run_import(
 
     items: list[dict[str, Any]] = []
     item_rows: list[tuple[int, str]] = []  # (row number, the field that named the learner)
-    rejected_rows = {r.row for r in report.rejected}
     for number, cells in rows:
-        if number in rejected_rows:
-            continue
+        out = errors[number]
+        learner: Any = None
+        by = "learner_id"
         if "learner_id" in cells:
-            learner: Any = cells["learner_id"]
-            by = "learner_id"
+            learner = cells["learner_id"]
         elif number in wanted:
             whose = owner if owner is not None else providers.get(_row_programme(cells, programme_id) or "")
             hit = next((found[(whose, h)] for h in wanted[number] if (whose, h) in found), None)
             if hit is None:
                 _reject(
-                    report.rejected,
+                    out,
                     number,
                     "id_number",
                     "learner_not_found",
                     "No learner is registered with this ID number" if english else "没有以该证件号码登记的学员",
                 )
-                continue
-            if "name" in cells and not personal.names_match(cells["name"], hit[1]):
+            elif "name" in cells and not personal.names_match(cells["name"], hit[1]):
                 _reject(
-                    report.rejected,
+                    out,
                     number,
                     "name",
                     "name_mismatch",
                     "The name differs from the registered learner's" if english else "姓名与登记的学员不一致",
                 )
-                continue
-            learner, by = str(hit[0]), "id_number"
-        else:
+            else:
+                learner, by = str(hit[0]), "id_number"
+        elif "id_number" not in cells:
             _reject(
-                report.rejected,
+                out,
                 number,
                 "id_number",
                 "missing",
                 "Give 证件号码 or 学员ID" if english else "须填写 证件号码 或 学员ID",
             )
-            continue
         pid = _row_programme(cells, programme_id)
         if pid is None:
             _reject(
-                report.rejected,
+                out,
                 number,
                 "programme_id",
                 "missing",
@@ -224,12 +242,16 @@ async def run_import(
                 if english
                 else "须填写 培训项目ID（或请求参数 programme_id）",
             )
-            continue
         item = {"learner_id": learner, "programme_id": pid}
         if "enrolled_on" in cells:
             item["enrolled_on"] = cells["enrolled_on"][:10]
+        if out:
+            _reject_cells(out, number, item, english)
+            continue
         items.append(item)
         item_rows.append((number, by))
+    for out in errors.values():
+        report.rejected += out
 
     if items:
         outcome = await batch.enrol_many(
@@ -247,9 +269,9 @@ async def run_import(
                 report.created += 1
                 continue
             problem = result.get("problem") or {}
-            errors = problem.get("errors") or []
-            if errors:
-                for e in errors:
+            problems = problem.get("errors") or []
+            if problems:
+                for e in problems:
                     fld = next((str(p) for p in reversed(e["loc"]) if isinstance(p, str) and p != "body"), None)
                     _reject(report.rejected, number, by if fld == "learner_id" else fld, e["type"], e["msg"])
             else:

@@ -7,12 +7,12 @@ from functools import partial
 from typing import Annotated
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import ORG_ADMIN, ORG_STAFF, PrincipalDep, allow, ensure_org
 from chanjiao.errors import problem_responses
-from chanjiao.etag import IfMatch, etag_for, if_none_match_hits, versioned_response
+from chanjiao.etag import IfMatch, IfNoneMatch, etag_for, if_none_match_hits, versioned_response
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing, list_ok
@@ -179,10 +179,10 @@ async def list_enrolments(
     principal: PrincipalDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
-    programme_id: Annotated[uuid.UUID | None, Query(description="培训项目")] = None,
-    learner_id: Annotated[uuid.UUID | None, Query(description="学员")] = None,
-    status: Annotated[EnrolmentStatus | None, Query(description="状态")] = None,
-    provider_org_id: Annotated[uuid.UUID | None, Query(description="举办单位")] = None,
+    programme_id: Annotated[uuid.UUID | None, Query(description="培训项目 Programme")] = None,
+    learner_id: Annotated[uuid.UUID | None, Query(description="学员 Learner")] = None,
+    status: Annotated[EnrolmentStatus | None, Query(description="状态 Status")] = None,
+    provider_org_id: Annotated[uuid.UUID | None, Query(description="举办单位 Provider organization")] = None,
     period_start: PeriodStart = None,
     period_end: PeriodEnd = None,
     updated_since: UpdatedSince = None,
@@ -221,7 +221,7 @@ async def get_enrolment(
     enrolment_id: uuid.UUID,
     session: SessionDep,
     principal: PrincipalDep,
-    if_none_match: Annotated[str | None, Header()] = None,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     e = await service.get_enrolment(session, enrolment_id)
     p = await service.programme_of(session, e)

@@ -73,8 +73,12 @@ async def import_enrolments(
     session: SessionDep,
     principal: PrincipalDep,
     idem: IdempotencyDep,
-    dry_run: Annotated[bool, Query(description="Check every row and report, but save nothing")] = False,
-    programme_id: Annotated[uuid.UUID | None, Query(description="The programme of rows without 培训项目ID")] = None,
+    dry_run: Annotated[
+        bool, Query(description="试运行：检查每一行并报告，但不保存 Check every row and report, but save nothing")
+    ] = False,
+    programme_id: Annotated[
+        uuid.UUID | None, Query(description="未填 培训项目ID 的行所报名的项目 The programme of rows without 培训项目ID")
+    ] = None,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     if idem.replay is not None:

@@ -215,16 +215,23 @@ async def list_internships(
     principal: PrincipalDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
-    school_org_id: Annotated[uuid.UUID | None, Query(description="学校")] = None,
-    host_org_id: Annotated[uuid.UUID | None, Query(description="实习单位")] = None,
-    learner_id: Annotated[uuid.UUID | None, Query(description="学生")] = None,
-    kind: Annotated[InternshipKind | None, Query(description="实习类型")] = None,
-    three_months_or_more: Annotated[bool | None, Query(description="≥ 3 个月")] = None,
-    period_start: Annotated[IsoDate | None, Query(description="期间开始（含）")] = None,
-    period_end: Annotated[IsoDate | None, Query(description="期间结束（含）")] = None,
-    updated_since: Annotated[datetime | None, Query(description="Only records changed after this timestamp")] = None,
+    school_org_id: Annotated[uuid.UUID | None, Query(description="学校 School")] = None,
+    host_org_id: Annotated[uuid.UUID | None, Query(description="实习单位 Host organization of the internship")] = None,
+    learner_id: Annotated[uuid.UUID | None, Query(description="学生 Student (learner)")] = None,
+    kind: Annotated[InternshipKind | None, Query(description="实习类型 Internship kind")] = None,
+    three_months_or_more: Annotated[
+        bool | None, Query(description="实习三个月及以上 Internships of 3 months or more")
+    ] = None,
+    period_start: Annotated[IsoDate | None, Query(description="期间开始（含） Period start (inclusive)")] = None,
+    period_end: Annotated[IsoDate | None, Query(description="期间结束（含） Period end (inclusive)")] = None,
+    updated_since: Annotated[
+        datetime | None,
+        Query(description="增量同步：只返回此时刻之后变更的记录 Only records changed after this timestamp"),
+    ] = None,
     since_token: SinceTokenQuery = None,
-    include_deleted: Annotated[bool, Query(description="Include tombstones of deleted records")] = False,
+    include_deleted: Annotated[
+        bool, Query(description="包含已删除记录的墓碑 Include tombstones of deleted records")
+    ] = False,
 ) -> Response | InternshipPage:
     listing = Listing.of(request, cursor, limit)
     t: Any = Internship

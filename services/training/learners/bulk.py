@@ -223,17 +223,20 @@ async def run_import(
         if "learner_type" in body:
             body["learner_type"] = LEARNER_TYPE_ALIASES.get(text_key(body["learner_type"]), body["learner_type"])
         body["current_org_id"] = current_org_id
+        # Every rule the row breaks is reported: the missing required cells, and the rules of the others.
         missing = [c.field for c in COLUMNS if c.required and c.field not in body]
-        if missing:
-            report.rejected += [_reject(number, f, "missing", "Required" if english else "必须填写") for f in missing]
-            continue
+        errors = [_reject(number, f, "missing", "Required" if english else "必须填写") for f in missing]
+        data: LearnerCreate | None = None
         try:
             data = LearnerCreate.model_validate(body)
         except ValidationError as exc:
             for e in exc.errors():
                 fe = translate_validation_error(e)
                 fld = next((str(p) for p in fe.loc if isinstance(p, str)), None)
-                report.rejected.append(_reject(number, fld, fe.type, fe.msg_en if english else fe.msg_zh))
+                if fld not in missing:
+                    errors.append(_reject(number, fld, fe.type, fe.msg_en if english else fe.msg_zh))
+        if errors or data is None:
+            report.rejected += errors
             continue
         try:
             done = await register(session, data=data, org_id=org_id, check_orgs=check_orgs, pd=pd, actor=actor)

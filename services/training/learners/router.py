@@ -5,13 +5,13 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import ORG_ADMIN, ORG_STAFF, Principal, PrincipalDep, allow
 from chanjiao.errors import Forbidden, field_error, problem_responses
-from chanjiao.etag import IfMatch, etag_for, if_none_match_hits, versioned_response
+from chanjiao.etag import IfMatch, IfNoneMatch, etag_for, if_none_match_hits, versioned_response
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing, list_ok
@@ -47,6 +47,7 @@ EXPORT = Export(
         ("手机号码（脱敏）", "phone_masked"),
         ("学员类型", "learner_type_label"),
         ("当前所在单位ID", "current_org_id"),
+        ("学员ID", "id"),
     ],
     "learners.xlsx",
     "学员.xlsx",
@@ -215,12 +216,19 @@ async def list_learners(
     principal: PrincipalDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
-    learner_type: Annotated[LearnerType | None, Query(description="学员类型")] = None,
-    current_org_id: Annotated[uuid.UUID | None, Query(description="当前所在单位")] = None,
-    q: Annotated[str | None, Query(min_length=1, max_length=50, description="姓名关键字")] = None,
-    updated_since: Annotated[datetime | None, Query(description="Only records changed after this timestamp")] = None,
+    learner_type: Annotated[LearnerType | None, Query(description="学员类型 Learner type")] = None,
+    current_org_id: Annotated[
+        uuid.UUID | None, Query(description="当前所在单位 Current organization (school or employer)")
+    ] = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=50, description="姓名关键字 Part of the name")] = None,
+    updated_since: Annotated[
+        datetime | None,
+        Query(description="增量同步：只返回此时刻之后变更的记录 Only records changed after this timestamp"),
+    ] = None,
     since_token: SinceTokenQuery = None,
-    include_deleted: Annotated[bool, Query(description="Include tombstones of erased learners")] = False,
+    include_deleted: Annotated[
+        bool, Query(description="包含已抹除学员的墓碑 Include tombstones of erased learners")
+    ] = False,
 ) -> Response | LearnerPage:
     listing = Listing.of(request, cursor, limit)
     page = await service.list_learners(
@@ -278,7 +286,7 @@ async def get_learner(
     learner_id: uuid.UUID,
     session: SessionDep,
     principal: PrincipalDep,
-    if_none_match: Annotated[str | None, Header()] = None,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     learner = await service.get_visible(session, principal, learner_id)
     if if_none_match_hits(if_none_match, learner.version):

@@ -192,7 +192,9 @@ async def import_learners(
     pd: PdDep,
     directory: DirectoryDep,
     idem: IdempotencyDep,
-    dry_run: Annotated[bool, Query(description="Check every row and report, but save nothing")] = False,
+    dry_run: Annotated[
+        bool, Query(description="试运行：检查每一行并报告，但不保存 Check every row and report, but save nothing")
+    ] = False,
     org_id: Annotated[
         uuid.UUID | None, Query(description="登记单位: your own (default); a platform admin must name one")
     ] = None,

@@ -310,7 +310,10 @@ class LearnerImportReport(BaseModel):
     rows: int = Field(description="Data rows read (blank rows are not counted)")
     created: int
     existing: int = Field(description="Rows your organization had registered already (its own records)")
-    rejected: list[LearnerImportRejection]
+    rejected: list[LearnerImportRejection] = Field(
+        description="拒绝的行：每行违反的每条规则各一条，按行号排列 One entry per rule a rejected row breaks (a row "
+        "with three bad cells has three), in row order; never a cell's value"
+    )
     ignored_columns: list[str] = Field(description="Letters of columns whose heading is not in the table")
 
 

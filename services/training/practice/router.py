@@ -139,15 +139,20 @@ async def list_teacher_practices(
     principal: PrincipalDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
-    school_org_id: Annotated[uuid.UUID | None, Query(description="学校")] = None,
-    enterprise_org_id: Annotated[uuid.UUID | None, Query(description="实践企业")] = None,
+    school_org_id: Annotated[uuid.UUID | None, Query(description="学校 School")] = None,
+    enterprise_org_id: Annotated[uuid.UUID | None, Query(description="实践企业 Enterprise of the practice")] = None,
     person_id: Annotated[uuid.UUID | None, Query(description="教师 (membership person)")] = None,
     learner_id: Annotated[uuid.UUID | None, Query(description="教师 of a legacy record (a training learner)")] = None,
-    period_start: Annotated[IsoDate | None, Query(description="期间开始（含）")] = None,
-    period_end: Annotated[IsoDate | None, Query(description="期间结束（含）")] = None,
-    updated_since: Annotated[datetime | None, Query(description="Only records changed after this timestamp")] = None,
+    period_start: Annotated[IsoDate | None, Query(description="期间开始（含） Period start (inclusive)")] = None,
+    period_end: Annotated[IsoDate | None, Query(description="期间结束（含） Period end (inclusive)")] = None,
+    updated_since: Annotated[
+        datetime | None,
+        Query(description="增量同步：只返回此时刻之后变更的记录 Only records changed after this timestamp"),
+    ] = None,
     since_token: SinceTokenQuery = None,
-    include_deleted: Annotated[bool, Query(description="Include tombstones of deleted records")] = False,
+    include_deleted: Annotated[
+        bool, Query(description="包含已删除记录的墓碑 Include tombstones of deleted records")
+    ] = False,
 ) -> Response | TeacherPracticePage:
     listing = Listing.of(request, cursor, limit)
     t: Any = TeacherPractice

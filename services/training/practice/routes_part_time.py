@@ -134,15 +134,22 @@ async def list_part_time_teaching(
     principal: PrincipalDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
-    enterprise_org_id: Annotated[uuid.UUID | None, Query(description="派出企业")] = None,
-    school_org_id: Annotated[uuid.UUID | None, Query(description="授课学校")] = None,
+    enterprise_org_id: Annotated[
+        uuid.UUID | None, Query(description="派出企业 Enterprise that sends the teacher")
+    ] = None,
+    school_org_id: Annotated[uuid.UUID | None, Query(description="授课学校 School taught at")] = None,
     person_id: Annotated[uuid.UUID | None, Query(description="人员 (membership person)")] = None,
-    term: Annotated[str | None, Query(pattern=TERM_PATTERN, description="学期, e.g. 2024-2025-1")] = None,
-    period_start: Annotated[IsoDate | None, Query(description="期间开始（含）")] = None,
-    period_end: Annotated[IsoDate | None, Query(description="期间结束（含）")] = None,
-    updated_since: Annotated[datetime | None, Query(description="Only records changed after this timestamp")] = None,
+    term: Annotated[str | None, Query(pattern=TERM_PATTERN, description="学期 Term, e.g. 2024-2025-1")] = None,
+    period_start: Annotated[IsoDate | None, Query(description="期间开始（含） Period start (inclusive)")] = None,
+    period_end: Annotated[IsoDate | None, Query(description="期间结束（含） Period end (inclusive)")] = None,
+    updated_since: Annotated[
+        datetime | None,
+        Query(description="增量同步：只返回此时刻之后变更的记录 Only records changed after this timestamp"),
+    ] = None,
     since_token: SinceTokenQuery = None,
-    include_deleted: Annotated[bool, Query(description="Include tombstones of deleted records")] = False,
+    include_deleted: Annotated[
+        bool, Query(description="包含已删除记录的墓碑 Include tombstones of deleted records")
+    ] = False,
 ) -> Response | PartTimeTeachingPage:
     listing = Listing.of(request, cursor, limit)
     t: Any = PartTimeTeaching

@@ -7,13 +7,13 @@ from datetime import date, datetime
 from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import ORG_ADMIN, ORG_STAFF, PrincipalDep, allow, ensure_org
 from chanjiao.dates import IsoDate
 from chanjiao.errors import field_error, problem_responses
-from chanjiao.etag import IfMatch, etag_for, if_none_match_hits, versioned_response
+from chanjiao.etag import IfMatch, IfNoneMatch, etag_for, if_none_match_hits, versioned_response
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing, list_ok
@@ -67,7 +67,9 @@ PRIVATE = (
 
 PeriodStart = Annotated[IsoDate | None, Query(description="期间开始 (inclusive), on the programme's `end_on`")]
 PeriodEnd = Annotated[IsoDate | None, Query(description="期间结束 (inclusive), on the programme's `end_on`")]
-UpdatedSince = Annotated[datetime | None, Query(description="Only records changed after this timestamp")]
+UpdatedSince = Annotated[
+    datetime | None, Query(description="增量同步：只返回此时刻之后变更的记录 Only records changed after this timestamp")
+]
 
 
 def check_period_query(start: date | None, end: date | None) -> tuple[date | None, date | None]:
@@ -172,14 +174,18 @@ async def list_programmes(
     principal: PrincipalDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
-    provider_org_id: Annotated[uuid.UUID | None, Query(description="举办单位")] = None,
-    alliance_id: Annotated[uuid.UUID | None, Query(description="所属联盟")] = None,
-    kind: Annotated[ProgrammeKind | None, Query(description="培训类型")] = None,
+    provider_org_id: Annotated[uuid.UUID | None, Query(description="举办单位 Provider organization")] = None,
+    alliance_id: Annotated[
+        uuid.UUID | None, Query(description="所属联盟 Alliance the programme is tagged with")
+    ] = None,
+    kind: Annotated[ProgrammeKind | None, Query(description="培训类型 Programme kind")] = None,
     period_start: PeriodStart = None,
     period_end: PeriodEnd = None,
     updated_since: UpdatedSince = None,
     since_token: SinceTokenQuery = None,
-    include_deleted: Annotated[bool, Query(description="Include tombstones of deleted programmes")] = False,
+    include_deleted: Annotated[
+        bool, Query(description="包含已删除培训项目的墓碑 Include tombstones of deleted programmes")
+    ] = False,
 ) -> Response | ProgrammePage:
     listing = Listing.of(request, cursor, limit)
     page = await service.list_programmes(
@@ -215,7 +221,7 @@ async def get_programme(
     programme_id: uuid.UUID,
     session: SessionDep,
     principal: PrincipalDep,
-    if_none_match: Annotated[str | None, Header()] = None,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     p = await service.get_programme(session, programme_id)
     if not service.can_read(principal, p):

@@ -150,7 +150,8 @@ async def get_training_stats(
     scope: Annotated[
         StatsScope | None,
         Query(
-            description="For an alliance: `members` (default) — its members' records during their membership; "
+            description="统计范围（仅联盟）：members（默认）成员在会期间的记录；alliance_programmes 标记为该联盟的项目 "
+            "For an alliance: `members` (default) — its members' records during their membership; "
             "`alliance_programmes` — programmes tagged with the alliance"
         ),
     ] = None,
