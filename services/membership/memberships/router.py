@@ -188,7 +188,10 @@ async def list_memberships(
             examples=["2023-01-01,2023-12-31"],
         ),
     ] = None,
-    updated_since: Annotated[datetime | None, Query(description="Only records changed after this timestamp")] = None,
+    updated_since: Annotated[
+        datetime | None,
+        Query(description="增量同步：只返回此时刻之后变更的记录 Only records changed after this timestamp"),
+    ] = None,
     since_token: SinceTokenQuery = None,
 ) -> JSONResponse:
     period = parse_period(active_between, "active_between")
