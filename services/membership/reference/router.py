@@ -35,6 +35,7 @@ from services.membership.reference.schemas import ReferenceCodeCreate, Reference
 router = APIRouter(prefix="/v1/reference", tags=["reference"])
 
 CACHE_CONTROL = "public, max-age=3600"
+NOT_MODIFIED = {304: {"description": "未变化 Unchanged since the ETag in `If-None-Match`"}}
 
 # One real row per table, shown as the response example in the docs.
 EXAMPLES: dict[str, dict[str, Any]] = {
@@ -213,10 +214,12 @@ def _add_routes(kind: Kind) -> None:
                         }
                     }
                 }
-            }
+            },
+            **NOT_MODIFIED,
         },
-        description=f"Source: {kind.source}. Levels: {kind.levels}. Public, read-only, cacheable. "
-        "Codes added by platform admins appear with `source: override`.",
+        description=f"Source: {kind.source}. Levels: {kind.levels}. Public, read-only, cacheable "
+        "(`Cache-Control: public, max-age=3600`, an `ETag` for `If-None-Match` → 304, `Last-Modified` once a "
+        "platform admin has added a code). Codes added by platform admins appear with `source: override`.",
     )
     router.add_api_route(
         f"/{name}/{{code}}",
@@ -231,6 +234,7 @@ def _add_routes(kind: Kind) -> None:
             200: {
                 "content": {"application/json": {"example": {**EXAMPLES[name], "source": "shipped", "added_at": None}}}
             },
+            **NOT_MODIFIED,
             **problem_responses(404),
         },
     )
