@@ -23,6 +23,7 @@ from chanjiao.auth import InternalTokenMiddleware, InternalTokenVerifier, api_ro
 from chanjiao.bodies import BodyLimitMiddleware, BodyLimits
 from chanjiao.db import KernelTables, create_engine, make_sessionmaker, session_scope
 from chanjiao.errors import install_error_handlers
+from chanjiao.etag import PageRevalidationMiddleware
 from chanjiao.observability import Metrics, RequestContextMiddleware
 from chanjiao.openapi import document_nulls, document_path_parameters, document_problems, operations
 from chanjiao.routes import typed_path_parameters
@@ -164,6 +165,8 @@ def create_service_app(
         settings.internal_token_key.get_secret_value().encode(), b"idempotency", hashlib.sha256
     ).digest()
     install_error_handlers(app)
+    # Innermost: sees the route the router chose (a list page → content ETag, 304).
+    app.add_middleware(PageRevalidationMiddleware)
     app.add_middleware(
         InternalTokenMiddleware, verifier=InternalTokenVerifier(settings.internal_token_key.get_secret_value())
     )

@@ -1,14 +1,30 @@
-"""ETag / If-Match for optimistic concurrency: two clerks never overwrite each other silently."""
+"""ETag / If-Match for optimistic concurrency: two clerks never overwrite each other silently; and revalidation.
+
+A versioned record's tag is its version (`"7"`). An answer without a version — every list page, `/v1/users/me`,
+the reference tables — gets a weak tag computed from its JSON bytes (`W/"…"`, a hash: exact, never stale), and
+`If-None-Match` with that tag answers 304 with no body. Lists get it once, here: `PageRevalidationMiddleware`
+(installed by chanjiao/app.py) tags every `GET` answer of a route whose `response_model` has `items` (a `Page`),
+and marks it `Cache-Control: private, no-cache` (revalidate every time) unless the route chose its own. `.xlsx`
+exports are not JSON and pass untouched. docs/sync.md, "Revalidation".
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+import base64
+import hashlib
+from typing import Annotated, Any
 
 from fastapi import Header
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from chanjiao.errors import PreconditionFailed
+
+# Tenant data: any cache may keep it only for this user, and must ask again (a 304 is cheap) before every use.
+PRIVATE_REVALIDATE = "private, no-cache"
 
 
 def etag_for(version: int) -> str:
@@ -56,3 +72,106 @@ IfMatch = Annotated[
 IfNoneMatch = Annotated[
     str | None, Header(description="手中已有的 ETag，未变化则 304 An ETag you hold; unchanged → 304")
 ]
+
+
+# ---- revalidation of answers without a version -------------------------------------------------------------
+def content_etag(body: bytes) -> str:
+    """A weak tag from an answer's bytes (BLAKE2b, 128 bits): changes exactly when the answer does."""
+    digest = base64.urlsafe_b64encode(hashlib.blake2b(body, digest_size=16).digest()).decode().rstrip("=")
+    return f'W/"{digest}"'
+
+
+def tag_listed(if_none_match: str | None, etag: str) -> bool:
+    """Weak comparison (RFC 9110 §8.8.3.2): does `If-None-Match` list `etag`, or `*`?"""
+    if not if_none_match:
+        return False
+    ours = etag.removeprefix("W/")
+    tags = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
+    return "*" in tags or ours in tags
+
+
+def not_modified(etag: str, headers: dict[str, str]) -> Response:
+    """304: the tag and the cache headers a 200 would have carried, no body."""
+    return Response(status_code=304, headers={"ETag": etag, **headers})
+
+
+def revalidated_json(
+    content: Any, if_none_match: str | None, *, cache_control: str = PRIVATE_REVALIDATE, **headers: str
+) -> Response:
+    """`content` as JSON with its content tag, or 304 when `If-None-Match` already holds that tag."""
+    response = JSONResponse(content, headers={"Cache-Control": cache_control, **headers})
+    etag = content_etag(bytes(response.body))
+    if tag_listed(if_none_match, etag):
+        return not_modified(etag, {"Cache-Control": cache_control, **headers})
+    response.headers["ETag"] = etag
+    return response
+
+
+def is_page_route(route: Any) -> bool:
+    """A `GET` list route: its declared answer has `items` — a `Page` (`{"items": [...], "next_cursor": ...}`,
+    chanjiao/pagination.py) or an unpaged list of one record's rows (`{"org_id": …, "items": [...]}`)."""
+    if not isinstance(route, APIRoute) or "GET" not in route.methods:
+        return False
+    model = route.response_model
+    return isinstance(model, type) and issubclass(model, BaseModel) and "items" in model.model_fields
+
+
+def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes | None:
+    for k, v in headers:
+        if k.lower() == name:
+            return v
+    return None
+
+
+class PageRevalidationMiddleware:
+    """Every list page's 200 gets a content tag and `Cache-Control: private, no-cache` (unless it has its own);
+    a `GET` whose `If-None-Match` lists the tag answers 304 without a body. Only JSON answers of page routes
+    that carry no `ETag` yet are held (in memory: one page, at most 500 rows); everything else streams past."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET":
+            await self.app(scope, receive, send)
+            return
+        held: list[Message] = []
+        chunks: list[bytes] = []
+
+        async def tagging_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = message.get("headers", [])
+                content_type = _header(headers, b"content-type") or b""
+                if (
+                    message["status"] == 200
+                    and content_type.startswith(b"application/json")
+                    and _header(headers, b"etag") is None
+                    and is_page_route(scope.get("route"))  # set by the router, in this same scope
+                ):
+                    held.append(message)
+                    return
+                await send(message)
+                return
+            if not held or message["type"] != "http.response.body":
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body", False):
+                return
+            start, body = held.pop(), b"".join(chunks)
+            etag = content_etag(body)
+            cache = _header(start["headers"], b"cache-control") or PRIVATE_REVALIDATE.encode()
+            if tag_listed(_request_header(scope, b"if-none-match"), etag):
+                await not_modified(etag, {"Cache-Control": cache.decode("latin-1")})(scope, receive, send)
+                return
+            headers = [(k, v) for k, v in start["headers"] if k.lower() != b"cache-control"]
+            headers += [(b"etag", etag.encode()), (b"cache-control", cache)]
+            await send({**start, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+
+        await self.app(scope, receive, tagging_send)
+
+
+def _request_header(scope: Scope, name: bytes) -> str | None:
+    value = _header(scope.get("headers", []), name)
+    return value.decode("latin-1") if value is not None else None

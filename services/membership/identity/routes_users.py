@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, Response
 from chanjiao.app import SessionDep
 from chanjiao.auth import ORG_ADMIN, PLATFORM_ADMIN, PrincipalDep, allow
 from chanjiao.errors import problem_responses
+from chanjiao.etag import IfNoneMatch, revalidated_json
 from chanjiao.pagination import CursorQuery, LimitQuery
 from services.membership.identity import service
 from services.membership.identity.models import User
@@ -79,11 +80,18 @@ async def _one(session: SessionDep, user: User, status_code: int = 200) -> JSONR
     summary="当前用户 Who am I",
     description="The calling user's account as it is now (organization, role, alliances administered, the roles "
     "a new access token would carry) and `scopes`: the scopes of **the calling token** — what this session may "
-    "do (a login narrowed with `scope=` shows only those). Mobile apps start here after logging in.",
-    responses={200: {"content": {"application/json": {"example": ME_EXAMPLE}}}, **problem_responses(401, 403)},
+    "do (a login narrowed with `scope=` shows only those). Mobile apps start here after logging in. "
+    "Revalidate with the answer's `ETag` in `If-None-Match`: 304 while nothing changed "
+    "(`Cache-Control: private, no-cache`).",
+    responses={
+        200: {"content": {"application/json": {"example": ME_EXAMPLE}}},
+        304: {"description": "未变化 Unchanged since the ETag in `If-None-Match`"},
+        **problem_responses(401, 403),
+    },
 )
-async def get_me(session: SessionDep, principal: PrincipalDep) -> Me:
-    return await service.me(session, principal)
+async def get_me(session: SessionDep, principal: PrincipalDep, if_none_match: IfNoneMatch = None) -> Response:
+    me = await service.me(session, principal)
+    return revalidated_json(dump(me), if_none_match)
 
 
 @router.post(

@@ -2,9 +2,15 @@
 
 The four resources share one shape, so the routes are generated from the table below (data, not
 code per route); each still gets its own summary, description and operation id in the docs.
+
+Reads are cacheable by anyone for an hour (`Cache-Control: public, max-age=3600`) and revalidate: a content ETag
+(chanjiao/etag.py) and 304 on `If-None-Match`; `Last-Modified` is when a platform admin last added a code (the
+table's only change), absent while a table is as shipped.
 """
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
@@ -13,6 +19,7 @@ from fastapi.responses import JSONResponse
 from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep, allow
 from chanjiao.errors import field_error, problem_responses
+from chanjiao.etag import IfNoneMatch, revalidated_json
 from chanjiao.pagination import CursorQuery, LimitQuery, decode_cursor, encode_cursor
 from chanjiao.validators import (
     CodeError,
@@ -27,7 +34,8 @@ from services.membership.reference.schemas import ReferenceCodeCreate, Reference
 
 router = APIRouter(prefix="/v1/reference", tags=["reference"])
 
-CACHE = {"Cache-Control": "public, max-age=3600"}
+CACHE_CONTROL = "public, max-age=3600"
+NOT_MODIFIED = {304: {"description": "未变化 Unchanged since the ETag in `If-None-Match`"}}
 
 # One real row per table, shown as the response example in the docs.
 EXAMPLES: dict[str, dict[str, Any]] = {
@@ -127,11 +135,18 @@ KINDS = [
 ]
 
 
+def cacheable(content: object, if_none_match: str | None, changed: datetime | None) -> Response:
+    """A reference answer with its content tag (or 304), public caching, and `Last-Modified` when known."""
+    headers = {"Last-Modified": format_datetime(changed.astimezone(UTC), usegmt=True)} if changed else {}
+    return revalidated_json(content, if_none_match, cache_control=CACHE_CONTROL, **headers)
+
+
 def _add_routes(kind: Kind) -> None:
     name = kind.path
 
     async def list_codes(
         session: SessionDep,
+        if_none_match: IfNoneMatch = None,
         limit: LimitQuery = 100,
         cursor: CursorQuery = None,
         level: Annotated[str | None, Query(max_length=20, description=f"级别 Level: {kind.levels}")] = None,
@@ -151,11 +166,13 @@ def _add_routes(kind: Kind) -> None:
         page = ReferenceCodePage(
             items=[ReferenceCodePublic.model_validate(r) for r in rows[:limit]], next_cursor=next_cursor
         )
-        return JSONResponse(page.model_dump(mode="json"), headers=CACHE)
+        changed = await service.last_override(session, name)
+        return cacheable(page.model_dump(mode="json"), if_none_match, changed)
 
-    async def get_code(code: str, session: SessionDep) -> Response:
+    async def get_code(code: str, session: SessionDep, if_none_match: IfNoneMatch = None) -> Response:
         row = await service.get_code(session, kind=name, code=normalize_code(code))
-        return JSONResponse(ReferenceCodePublic.model_validate(row).model_dump(mode="json"), headers=CACHE)
+        public = ReferenceCodePublic.model_validate(row)
+        return cacheable(public.model_dump(mode="json"), if_none_match, row.added_at)
 
     async def add_code(body: ReferenceCodeCreate, session: SessionDep, principal: PrincipalDep) -> Response:
         code = normalize_code(body.code)
@@ -197,10 +214,12 @@ def _add_routes(kind: Kind) -> None:
                         }
                     }
                 }
-            }
+            },
+            **NOT_MODIFIED,
         },
-        description=f"Source: {kind.source}. Levels: {kind.levels}. Public, read-only, cacheable. "
-        "Codes added by platform admins appear with `source: override`.",
+        description=f"Source: {kind.source}. Levels: {kind.levels}. Public, read-only, cacheable "
+        "(`Cache-Control: public, max-age=3600`, an `ETag` for `If-None-Match` → 304, `Last-Modified` once a "
+        "platform admin has added a code). Codes added by platform admins appear with `source: override`.",
     )
     router.add_api_route(
         f"/{name}/{{code}}",
@@ -215,6 +234,7 @@ def _add_routes(kind: Kind) -> None:
             200: {
                 "content": {"application/json": {"example": {**EXAMPLES[name], "source": "shipped", "added_at": None}}}
             },
+            **NOT_MODIFIED,
             **problem_responses(404),
         },
     )

@@ -43,6 +43,11 @@ async def get_code(session: AsyncSession, *, kind: str, code: str) -> ReferenceC
     return row
 
 
+async def last_override(session: AsyncSession, kind: str) -> datetime | None:
+    """When a platform admin last added a code to the table (None: the table is as shipped)."""
+    return await session.scalar(sa.select(sa.func.max(ReferenceCode.added_at)).where(ReferenceCode.kind == kind))
+
+
 async def list_codes(
     session: AsyncSession,
     *,
