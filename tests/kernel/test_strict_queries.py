@@ -57,10 +57,9 @@ def datetime_inputs() -> tuple[dict[str, Any], dict[str, tuple[type[BaseModel], 
     def walk_dependant(dependant: Any, where: str) -> None:
         for param in [*dependant.query_params, *dependant.header_params, *dependant.path_params]:
             info = param.field_info
+            full = Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation
             if mentions_datetime(info.annotation):
-                params[f"{where} ?{param.alias}"] = Annotated[info.annotation, *info.metadata] if info.metadata else (
-                    info.annotation
-                )
+                params[f"{where} ?{param.alias}"] = full
         for param in dependant.body_params:
             for model in models_in(param.field_info.annotation):
                 walk_model(model, where)
@@ -176,3 +175,59 @@ async def test_an_offset_is_honoured(platform):  # noqa: F811
     assert org["id"] in {i["id"] for i in found.json()["items"]}
     later = await client.get("/v1/organizations", params={"updated_since": after, "limit": 500})
     assert later.status_code == 200 and org["id"] not in {i["id"] for i in later.json()["items"]}
+
+
+# ---- unknown query parameters ----------------------------------------------------------------------------------
+def _url(path: str, op: dict[str, Any]) -> str:
+    """`path` with each path parameter filled in: a fresh UUID where the parameter is one, else `1`."""
+    for prm in op.get("parameters", []):
+        if prm["in"] == "path":
+            value = str(uuid.uuid4()) if prm.get("schema", {}).get("format") == "uuid" else "1"
+            path = path.replace("{" + prm["name"] + "}", value)
+    return path
+
+
+async def test_every_get_of_the_api_refuses_an_unknown_query_parameter(platform):  # noqa: F811
+    doc = (await platform.client.get("/openapi.json")).json()
+    gets = [(path, op) for path, method, op in operations(doc) if method == "get"]
+    assert len(gets) > 40 and "/health" in {p for p, _ in gets}
+    wrong: list[str] = []
+    for path, op in gets:
+        r = await platform.client.get(_url(path, op), params={"zzz_unknown": "1"})
+        if r.status_code != 400 or not r.headers["content-type"].startswith("application/problem+json"):
+            wrong.append(f"GET {path}: {r.status_code}")
+            continue
+        errors = r.json()["errors"]
+        if [(e["loc"], e["type"]) for e in errors] != [(["query", "zzz_unknown"], "unknown_parameter")]:
+            wrong.append(f"GET {path}: {errors}")
+    assert wrong == []
+
+
+async def test_a_misspelt_filter_is_named_instead_of_returning_a_full_page(platform):  # noqa: F811
+    client = platform.client
+    ok = await client.get("/v1/organizations", params={"limit": 1, "updated_since": "2024-05-01T10:00:00+08:00"})
+    assert ok.status_code == 200, ok.text
+    r = await client.get("/v1/organizations", params={"updated_after": "2024-05-01T10:00:00+08:00", "Limit": "1"})
+    assert r.status_code == 400 and r.headers["content-type"].startswith("application/problem+json")
+    body = r.json()
+    assert body["type"] == "urn:chanjiao:problem:bad-request" and body["title"] == "请求格式错误"
+    assert body["unknown_parameters"] == ["updated_after", "Limit"]
+    assert [e["loc"] for e in body["errors"]] == [["query", "updated_after"], ["query", "Limit"]]
+    assert {e["type"] for e in body["errors"]} == {"unknown_parameter"}
+    assert "不支持的查询参数：updated_after、Limit" in body["detail"]
+    en = await client.get("/v1/organizations", params={"updated_after": "x"}, headers={"Accept-Language": "en"})
+    assert en.status_code == 400 and en.json()["detail"].startswith("Unknown query parameters: updated_after;")
+    assert en.json()["errors"][0]["msg"] == "This query parameter is not supported"
+    # Writes are held to the same rule: a misspelt `dry_run` does not quietly write.
+    w = await client.post("/v1/organizations?dryrun=true", json={"name": "不应写入", "org_type": "higher_vocational"})
+    assert w.status_code == 400 and w.json()["unknown_parameters"] == ["dryrun"]
+
+
+async def test_a_key_that_is_not_a_parameter_name_is_counted_never_echoed(platform):  # noqa: F811
+    number = "110105188001010017"
+    r = await platform.client.get(f"/v1/learners?{number}=1&zzz=2")
+    assert r.status_code == 400
+    assert number not in r.text
+    body = r.json()
+    assert body["unknown_parameters"] == ["zzz"]
+    assert body["errors"][-1]["loc"] == ["query"] and "1" in body["errors"][-1]["msg"]
