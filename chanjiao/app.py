@@ -26,6 +26,7 @@ from chanjiao.errors import install_error_handlers
 from chanjiao.etag import PageRevalidationMiddleware
 from chanjiao.observability import Metrics, RequestContextMiddleware
 from chanjiao.openapi import document_nulls, document_path_parameters, document_problems, operations
+from chanjiao.queries import STRICT_QUERY
 from chanjiao.routes import typed_path_parameters
 from chanjiao.settings import ServiceSettings
 
@@ -157,6 +158,8 @@ def create_service_app(
             {"name": "operations", "description": "健康检查与监控 Health and metrics"},
         ],
         generate_unique_id_function=unique_id,
+        # Unknown query keys are a 400 naming them, before any other dependency (chanjiao/queries.py).
+        dependencies=[STRICT_QUERY],
     )
     app.state.settings = settings
     app.state.kernel = kernel

@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from chanjiao.dates import TIMEZONE_EN, TIMEZONE_ZH
 from chanjiao.i18n import wants_english
 from chanjiao.routes import allowed_methods
 
@@ -188,8 +189,19 @@ _PYDANTIC_MESSAGES: dict[str, tuple[str, str]] = {
     "date_from_datetime_parsing": ("应为日期 YYYY-MM-DD", "Must be a date YYYY-MM-DD"),
     "date_parsing": ("应为日期 YYYY-MM-DD", "Must be a date YYYY-MM-DD"),
     "date_type": ("应为日期 YYYY-MM-DD", "Must be a date YYYY-MM-DD"),
-    "datetime_parsing": ("应为带时区的时间戳", "Must be an ISO 8601 timestamp"),
-    "datetime_from_date_parsing": ("应为带时区的时间戳", "Must be an ISO 8601 timestamp"),
+    "datetime_parsing": (
+        "应为带 UTC 偏移的 ISO 8601 时间，如 2024-05-01T10:00:00+08:00",
+        "Must be an ISO 8601 timestamp with a UTC offset, e.g. 2024-05-01T10:00:00+08:00",
+    ),
+    "datetime_from_date_parsing": (
+        "应为带 UTC 偏移的 ISO 8601 时间，如 2024-05-01T10:00:00+08:00",
+        "Must be an ISO 8601 timestamp with a UTC offset, e.g. 2024-05-01T10:00:00+08:00",
+    ),
+    "datetime_type": (
+        "应为带 UTC 偏移的 ISO 8601 时间，如 2024-05-01T10:00:00+08:00",
+        "Must be an ISO 8601 timestamp with a UTC offset, e.g. 2024-05-01T10:00:00+08:00",
+    ),
+    "timezone": (TIMEZONE_ZH, TIMEZONE_EN),
     "list_type": ("应为数组", "Must be an array"),
     "too_long": ("元素个数至多为 {max_length}", "At most {max_length} items"),
     "too_short": ("元素个数至少为 {min_length}", "At least {min_length} items"),

@@ -8,7 +8,7 @@ module derives each operation's error responses from its parameters, body and `A
 
 | status | documented on | why |
 |---|---|---|
-| 400 | a JSON body, an `Idempotency-Key` or a `cursor` | malformed JSON, a bad key, a cursor we did not issue |
+| 400 | every API operation | an unknown query parameter; malformed JSON, a bad key, a cursor we did not issue |
 | 401 | every API operation | no or a bad credential; on a public route only a bad credential sent anyway |
 | 403 | routes that are not public | the caller's roles, scopes or tenant do not fit |
 | 404 | a path parameter | no such record, or one the caller may not see |
@@ -35,7 +35,8 @@ PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 DESCRIPTIONS: dict[int, str] = {
-    400: "请求格式错误 Malformed request: the body is not JSON, or a header or cursor is malformed",
+    400: "请求格式错误 Malformed request: an unknown query parameter (rule `unknown_parameter`), a body that is not "
+    "JSON, or a malformed header or cursor",
     401: "未认证 Missing or invalid credentials",
     403: "无权操作 Not allowed for this caller",
     404: "资源不存在 Not found (or not visible to the caller)",
@@ -81,8 +82,7 @@ def error_codes(op: dict[str, Any]) -> dict[int, str]:
     codes[401] = PUBLIC_401 if public else DESCRIPTIONS[401]
     if not public:
         codes[403] = DESCRIPTIONS[403]
-    if "application/json" in body or ("header", "idempotency-key") in names or ("query", "cursor") in names:
-        codes[400] = DESCRIPTIONS[400]
+    codes[400] = DESCRIPTIONS[400]  # every route refuses unknown query parameters (chanjiao/queries.py)
     if any(where == "path" for where, _ in names):
         codes[404] = DESCRIPTIONS[404]
     if ("header", "idempotency-key") in names:

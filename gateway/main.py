@@ -35,6 +35,7 @@ from chanjiao.auth import ANONYMOUS, SECURITY_SCHEMES, InternalTokenSigner
 from chanjiao.bodies import BodyLimitMiddleware, BodyLimits, body_too_large
 from chanjiao.errors import TooManyRequests, install_error_handlers
 from chanjiao.observability import Metrics, RequestContextMiddleware, request_id_from_scope, request_id_var
+from chanjiao.queries import STRICT_QUERY
 from chanjiao.settings import GatewaySettings
 from gateway.auth import CREDENTIAL_HEADERS, Authenticator, AuthFailed
 from gateway.compression import Compression
@@ -265,6 +266,8 @@ class Gateway:
             openapi_url=None,
             generate_unique_id_function=unique_id,
             openapi_tags=[{"name": "operations", "description": "健康检查 Health of the platform"}],
+            # Its documented routes refuse unknown query keys as the services do (chanjiao/queries.py).
+            dependencies=[STRICT_QUERY],
         )
         app.state.settings = self.settings
         install_error_handlers(app)

@@ -6,11 +6,15 @@ the seat, dated transitions, completion needs attendance, tenants (403 / 404 / t
 from __future__ import annotations
 
 import asyncio
+import io
 import uuid
 
 import sqlalchemy as sa
+from openpyxl import load_workbook
 
 from chanjiao.dates import today
+from chanjiao.spreadsheets import XLSX
+from services.training.enrolments.models import Enrolment
 from services.training.programmes.models import Programme
 from tests.training.enrolment_factories import insert_learners
 
@@ -250,3 +254,54 @@ class TestTransitionsAndAttendance:
         assert await ids(learner_id=learners[0]) == [e1["id"]]
         assert await ids(status="dropped") == []
         assert await ids(updated_since=e1["updated_at"]) == [e2["id"]]
+
+
+class TestTombstones:
+    async def test_include_deleted_lists_a_deleted_enrolment_as_a_tombstone(self, tp):
+        provider, client, p, learners = await setup(tp, learners=2)
+        ids = []
+        for learner in learners:
+            r = await client.post("/v1/enrolments", json={"learner_id": learner, "programme_id": p["id"]})
+            assert r.status_code == 201, r.text
+            ids.append(r.json()["id"])
+        gone, kept = ids
+        mine = {"programme_id": p["id"]}
+        first = await client.get("/v1/enrolments", params=mine)
+        token = first.json()["sync_token"]
+        before = max(i["updated_at"] for i in first.json()["items"])
+        # No route deletes an enrolment (a withdrawal is `dropped`); an operator's removal sets `deleted_at`.
+        async with engine_of(tp).begin() as conn:
+            await conn.execute(
+                sa.update(Enrolment)
+                .where(Enrolment.id == uuid.UUID(gone))
+                .values(deleted_at=sa.func.now(), updated_at=sa.func.now(), version=Enrolment.version + 1)
+            )
+
+        plain = await client.get("/v1/enrolments", params=mine)
+        assert [i["id"] for i in plain.json()["items"]] == [kept]
+        full = await client.get("/v1/enrolments", params={**mine, "include_deleted": "true"})
+        assert full.status_code == 200, full.text
+        items = {i["id"]: i for i in full.json()["items"]}
+        assert set(items) == {gone, kept} and items[kept]["status"] == "enrolled"
+        assert set(items[gone]) == {"id", "deleted", "deleted_at"} and items[gone]["deleted"] is True
+
+        # The token pull brings the deletion (and only it) with include_deleted, nothing without.
+        pull = await client.get("/v1/enrolments", params={**mine, "since_token": token, "include_deleted": "true"})
+        assert [(i["id"], i.get("deleted")) for i in pull.json()["items"]] == [(gone, True)]
+        silent = await client.get("/v1/enrolments", params={**mine, "since_token": token})
+        assert silent.json()["items"] == []
+        old_style = await client.get(
+            "/v1/enrolments", params={**mine, "updated_since": before, "include_deleted": "true"}
+        )
+        assert [i["id"] for i in old_style.json()["items"]] == [gone]
+
+        # Tombstones follow the list's visibility, and an export leaves them out.
+        stranger = tp.as_org(await tp.new_org("training_company"))
+        hidden = await stranger.get("/v1/enrolments", params={**mine, "include_deleted": "true"})
+        assert hidden.status_code == 200 and hidden.json()["items"] == []
+        export = await client.get(
+            "/v1/enrolments", params={**mine, "include_deleted": "true"}, headers={"Accept": XLSX}
+        )
+        assert export.status_code == 200 and export.headers["content-type"].startswith(XLSX)
+        sheet = load_workbook(io.BytesIO(export.content)).active
+        assert sheet.max_row == 2 and kept in [c.value for c in sheet[2]]

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import ORG_ADMIN, ORG_STAFF, PrincipalDep, allow
-from chanjiao.dates import IsoDate
+from chanjiao.dates import AwareDatetime, IsoDate
 from chanjiao.errors import problem_responses
 from chanjiao.etag import IfMatch, IfNoneMatch, etag_for, if_none_match_hits, versioned_response
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
@@ -127,7 +126,7 @@ async def list_appointments(
         IsoDate | None, Query(description="在聘日期: appointments whose period contains this day")
     ] = None,
     updated_since: Annotated[
-        datetime | None,
+        AwareDatetime | None,
         Query(description="增量同步：只返回此时刻之后变更的记录 Only records changed after this timestamp"),
     ] = None,
     since_token: SinceTokenQuery = None,

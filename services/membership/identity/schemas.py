@@ -11,9 +11,10 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from chanjiao.auth import SCOPES
+from chanjiao.dates import AwareDatetime
 from chanjiao.pagination import Page
 from chanjiao.validators import CodeError, normalize_name
 from services.membership.identity.models import OrgRole
@@ -293,14 +294,7 @@ class ApiKeyCreate(BaseModel):
     org_id: uuid.UUID | None = None
     alliance_id: uuid.UUID | None = None
     scopes: ScopeList
-    expires_at: datetime | None = Field(default=None, description="Optional; must be in the future")
-
-    @field_validator("expires_at")
-    @classmethod
-    def _aware(cls, v: datetime | None) -> datetime | None:
-        if v is not None and v.tzinfo is None:
-            raise CodeError("timezone", "请带上时区", "Give a timezone (e.g. +08:00)")
-        return v
+    expires_at: AwareDatetime | None = Field(default=None, description="Optional; must be in the future")
 
     @model_validator(mode="after")
     def _one_owner(self) -> ApiKeyCreate:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -13,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from chanjiao import spreadsheets
 from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep
+from chanjiao.dates import AwareDatetime
 from chanjiao.errors import field_error, problem_responses
 from chanjiao.etag import IfMatch, IfNoneMatch, etag_for, if_none_match_hits, versioned_response
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
@@ -143,7 +143,7 @@ async def list_organizations(
     ] = None,
     q: Annotated[str | None, Query(min_length=2, max_length=50, description="名称关键字 (2+ characters)")] = None,
     updated_since: Annotated[
-        datetime | None,
+        AwareDatetime | None,
         Query(description="增量同步：只返回此时刻之后变更的记录 Only records changed after this timestamp"),
     ] = None,
     since_token: SinceTokenQuery = None,

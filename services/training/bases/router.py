@@ -2,14 +2,13 @@
 one service function, commit once."""
 
 import uuid
-from datetime import datetime
 from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
 from chanjiao.app import SessionDep
-from chanjiao.dates import IsoDate
+from chanjiao.dates import AwareDatetime, IsoDate
 from chanjiao.errors import problem_responses
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing
@@ -121,7 +120,7 @@ async def list_training_bases(
     ] = None,
     shared: Annotated[bool | None, Query(description="开放共享 Open to other organizations")] = None,
     updated_since: Annotated[
-        datetime | None,
+        AwareDatetime | None,
         Query(description="增量同步：只返回此时刻之后变更的记录 Only records changed after this timestamp"),
     ] = None,
     since_token: SinceTokenQuery = None,

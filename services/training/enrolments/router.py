@@ -170,7 +170,8 @@ async def create_enrolment(
     description="Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `programme_id`, `learner_id`, "
     "`status`, `provider_org_id`, `period_start`/`period_end` (inclusive, on the programme's `end_on` — an "
     "enrolment counts in a period by its programme's end). Incremental sync: pass the `sync_token` of your last pull "
-    "as `since_token` (docs/sync.md); `updated_since` still works." + EXPORT_NOTE + PRIVATE,
+    "as `since_token` (docs/sync.md); `updated_since` still works; `include_deleted=true` adds tombstones "
+    "(`{id, deleted: true, deleted_at}`) of deleted enrolments." + EXPORT_NOTE + PRIVATE,
     responses={**list_ok({"items": [EXAMPLE], "next_cursor": None}), **problem_responses(401, 403, 422)},
 )
 async def list_enrolments(
@@ -187,6 +188,9 @@ async def list_enrolments(
     period_end: PeriodEnd = None,
     updated_since: UpdatedSince = None,
     since_token: SinceTokenQuery = None,
+    include_deleted: Annotated[
+        bool, Query(description="包含已删除报名的墓碑 Include tombstones of deleted enrolments")
+    ] = False,
 ) -> Response | EnrolmentPage:
     listing = Listing.of(request, cursor, limit)
     page = await service.list_enrolments(
@@ -200,9 +204,10 @@ async def list_enrolments(
         cursor=listing.cursor,
         limit=listing.limit,
         visible=service.visible_filter(principal),
+        include_deleted=include_deleted and not listing.export,
     )
     answer = partial(EnrolmentPage, sync_token=page.sync_token)
-    return await listing.answer(answer, service.render(page.rows), page.next_cursor, EXPORT)
+    return await listing.answer(answer, service.render_list(page.rows), page.next_cursor, EXPORT)
 
 
 @router.get(

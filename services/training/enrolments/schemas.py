@@ -96,7 +96,16 @@ class EnrolmentPublic(BaseModel):
     updated_at: datetime
 
 
-class EnrolmentPage(Page[EnrolmentPublic]):
+class EnrolmentTombstone(BaseModel):
+    """Returned in lists with `include_deleted=true` for deleted enrolments (no route deletes one — a withdrawal is
+    the `dropped` transition, an update — but a record an operator removes leaves this tombstone)."""
+
+    id: uuid.UUID
+    deleted: bool = True
+    deleted_at: datetime
+
+
+class EnrolmentPage(Page[EnrolmentPublic | EnrolmentTombstone]):
     pass
 
 

@@ -45,6 +45,7 @@ from services.training.enrolments.models import LIFECYCLE, SEATED_SQL, STATUS_LA
 from services.training.enrolments.schemas import (
     EnrolmentCreate,
     EnrolmentPublic,
+    EnrolmentTombstone,
     EnrolmentTransitionCreate,
     EnrolmentUpdate,
 )
@@ -207,13 +208,17 @@ async def list_enrolments(
     cursor: str | None,
     limit: int,
     visible: sa.ColumnElement[bool] | None,
+    include_deleted: bool = False,
 ) -> SyncPage:
+    """Rows of (enrolment, provider organization, learner name, learner masked number); deleted enrolments too
+    with `include_deleted` (rendered as tombstones by `render_list`)."""
     stmt = (
         sa.select(Enrolment, Programme.provider_org_id, Learner.name, Learner.id_number_masked)
         .join(Programme, Programme.id == Enrolment.programme_id)
         .join(Learner, Learner.id == Enrolment.learner_id)
-        .where(Enrolment.deleted_at.is_(None))
     )
+    if not include_deleted:
+        stmt = stmt.where(Enrolment.deleted_at.is_(None))
     if visible is not None:
         stmt = stmt.where(visible)
     if programme_id is not None:
@@ -419,6 +424,16 @@ async def learner_summary(session: AsyncSession, learner_id: uuid.UUID) -> tuple
 
 async def render_one(session: AsyncSession, e: Enrolment, p: Programme) -> EnrolmentPublic:
     return render([(e, p.provider_org_id, *await learner_summary(session, e.learner_id))])[0]
+
+
+def render_list(rows: list[Row]) -> list[EnrolmentPublic | EnrolmentTombstone]:
+    """A list page: a deleted enrolment is a tombstone (only listed with `include_deleted=true`)."""
+    return [
+        EnrolmentTombstone(id=row[0].id, deleted_at=row[0].deleted_at)
+        if row[0].deleted_at is not None
+        else render([row])[0]
+        for row in rows
+    ]
 
 
 def render(rows: list[Row]) -> list[EnrolmentPublic]:

@@ -2,7 +2,6 @@
 organizations and the learner, call one service function, commit once."""
 
 import uuid
-from datetime import datetime
 from functools import partial
 from typing import Annotated, Any
 
@@ -12,7 +11,7 @@ from fastapi.responses import JSONResponse
 from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep
 from chanjiao.batch import Atomic, BatchBody, ParsedBatch
-from chanjiao.dates import IsoDate
+from chanjiao.dates import AwareDatetime, IsoDate
 from chanjiao.errors import problem_responses
 from chanjiao.i18n import wants_english
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
@@ -225,7 +224,7 @@ async def list_internships(
     period_start: Annotated[IsoDate | None, Query(description="期间开始（含） Period start (inclusive)")] = None,
     period_end: Annotated[IsoDate | None, Query(description="期间结束（含） Period end (inclusive)")] = None,
     updated_since: Annotated[
-        datetime | None,
+        AwareDatetime | None,
         Query(description="增量同步：只返回此时刻之后变更的记录 Only records changed after this timestamp"),
     ] = None,
     since_token: SinceTokenQuery = None,

@@ -2,7 +2,6 @@
 service function, commit once."""
 
 import uuid
-from datetime import datetime
 from functools import partial
 from typing import Annotated, Any
 
@@ -10,7 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import Principal, PrincipalDep
-from chanjiao.dates import IsoDate
+from chanjiao.dates import AwareDatetime, IsoDate
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing
 from chanjiao.sync import Since, SinceTokenQuery
@@ -143,7 +142,7 @@ async def list_part_time_teaching(
     period_start: Annotated[IsoDate | None, Query(description="期间开始（含） Period start (inclusive)")] = None,
     period_end: Annotated[IsoDate | None, Query(description="期间结束（含） Period end (inclusive)")] = None,
     updated_since: Annotated[
-        datetime | None,
+        AwareDatetime | None,
         Query(description="增量同步：只返回此时刻之后变更的记录 Only records changed after this timestamp"),
     ] = None,
     since_token: SinceTokenQuery = None,

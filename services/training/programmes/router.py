@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from functools import partial
 from typing import Annotated
 
@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import ORG_ADMIN, ORG_STAFF, PrincipalDep, allow, ensure_org
-from chanjiao.dates import IsoDate
+from chanjiao.dates import AwareDatetime, IsoDate
 from chanjiao.errors import field_error, problem_responses
 from chanjiao.etag import IfMatch, IfNoneMatch, etag_for, if_none_match_hits, versioned_response
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
@@ -68,7 +68,8 @@ PRIVATE = (
 PeriodStart = Annotated[IsoDate | None, Query(description="期间开始 (inclusive), on the programme's `end_on`")]
 PeriodEnd = Annotated[IsoDate | None, Query(description="期间结束 (inclusive), on the programme's `end_on`")]
 UpdatedSince = Annotated[
-    datetime | None, Query(description="增量同步：只返回此时刻之后变更的记录 Only records changed after this timestamp")
+    AwareDatetime | None,
+    Query(description="增量同步：只返回此时刻之后变更的记录 Only records changed after this timestamp"),
 ]
 
 
