@@ -46,7 +46,7 @@ ALL_SCOPES = tuple(SCOPES)
 READ_SCOPES = tuple(s for s in SCOPES if s.endswith(":read"))
 
 # What a service principal may do when it calls another service through the gateway: reads only,
-# and only of what it needs (API.md decisions). The gateway takes scopes from this table, never
+# and only of what it needs (docs/identity.md, "Credentials"). The gateway takes scopes from this table, never
 # from the caller's claims. `gateway` is the gateway itself asking membership to check an API key.
 SERVICE_SCOPES: dict[str, tuple[str, ...]] = {
     "gateway": ("identity:introspect",),

@@ -1,5 +1,5 @@
-"""The parts every batch endpoint shares (API.md: "Batch endpoints answer 200 with per-item results;
-valid items commit, invalid ones touch nothing; `?atomic=true` makes it all-or-nothing").
+"""The parts every batch endpoint shares (the rule: batch endpoints answer 200 with per-item results;
+valid items commit, invalid ones touch nothing; `?atomic=true` makes it all-or-nothing — docs/learners.md, "Bulk").
 
 Each item's result carries its own status and, when it failed, a problem body of its own; in an
 atomic batch that failed, the items that were valid are reported as 424 (`NOT_COMMITTED`) and the

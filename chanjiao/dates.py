@@ -1,4 +1,4 @@
-"""Calendar conventions: "today" is the date in Asia/Shanghai (API.md "Decisions")."""
+"""Calendar conventions: "today" is the date in Asia/Shanghai (docs/architecture.md)."""
 
 import re
 from datetime import date, datetime

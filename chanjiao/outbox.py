@@ -1,6 +1,6 @@
 """The outbox: events written in the same transaction as the change they describe.
 
-Envelope (API.md "Decisions"): event_id, type, aggregate_type, aggregate_id, per-aggregate seq,
+Envelope: event_id, type, aggregate_type, aggregate_id, per-aggregate seq,
 occurred_at, actor, schema_version, payload. Delivery reads undelivered rows in `occurred_at` order.
 """
 

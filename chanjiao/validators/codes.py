@@ -2,8 +2,8 @@
 
 Whether a well-formed code is *known* is a separate question answered against
 :mod:`chanjiao.refdata` plus the overrides table; an unknown but well-formed code is accepted and
-flagged ``code_known: false`` (API.md). The one exception is the region code's province part,
-which API.md makes part of well-formedness (``999999`` is 422): pass ``province_codes`` (e.g.
+flagged ``code_known: false`` (docs/reference-data.md). The one exception is the region code's province
+part, which is part of well-formedness (``999999`` is 422): pass ``province_codes`` (e.g.
 ``chanjiao.refdata.province_codes()``) to check it here without this module reading any table.
 """
 
