@@ -6,73 +6,25 @@ from __future__ import annotations
 
 import datetime as dt
 import types
-import typing
 from typing import Annotated, Any
 
 import pytest
-from fastapi.routing import APIRoute
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from chanjiao.dates import IsoDate, parse_iso_date
-from chanjiao.routes import declared_routes
-from chanjiao.settings import MatchingSettings, MembershipSettings, TrainingSettings
+from tests.kernel.route_inputs import inputs_taking, mentions, models_in
 
 NOT_DATES = (0, 1700000000, "0", "1700000000", "20240301", "2024-03-01T00:00:00", "2024-W09-5", 1.5)
 
 
-def service_apps() -> list[Any]:
-    from services.matching.main import create_app as matching
-    from services.membership.main import create_app as membership
-    from services.training.main import create_app as training
-
-    return [membership(MembershipSettings()), training(TrainingSettings()), matching(MatchingSettings())]
-
-
 def mentions_date(annotation: Any) -> bool:
-    if annotation is dt.date:
-        return True
-    return any(mentions_date(a) for a in typing.get_args(annotation) if not isinstance(a, str | int | float))
-
-
-def models_in(annotation: Any) -> list[type[BaseModel]]:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return [annotation]
-    return [m for a in typing.get_args(annotation) for m in models_in(a)]
+    return mentions(annotation, dt.date)
 
 
 def date_fields() -> dict[str, Any]:
-    """Every field that accepts a date on the way in: `route (where) → annotation with its validators`."""
-    found: dict[str, Any] = {}
-    seen: set[type[BaseModel]] = set()
-
-    def walk_model(model: type[BaseModel], where: str) -> None:
-        if model in seen:
-            return
-        seen.add(model)
-        for name, field in model.model_fields.items():
-            full = Annotated[field.annotation, *field.metadata] if field.metadata else field.annotation
-            if mentions_date(field.annotation):
-                found[f"{where} {model.__name__}.{name}"] = full
-            for inner in models_in(field.annotation):
-                walk_model(inner, where)
-
-    def walk_dependant(dependant: Any, where: str) -> None:
-        for param in [*dependant.query_params, *dependant.header_params, *dependant.path_params]:
-            info = param.field_info
-            full = Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation
-            if mentions_date(info.annotation):
-                found[f"{where} ?{param.alias}"] = full
-        for param in dependant.body_params:
-            for model in models_in(param.field_info.annotation):
-                walk_model(model, where)
-        for sub in dependant.dependencies:
-            walk_dependant(sub, where)
-
-    for app in service_apps():
-        for route in declared_routes(app.router.routes):
-            if isinstance(route, APIRoute):
-                walk_dependant(route.dependant, f"{sorted(route.methods)[0]} {route.path_format}")
-    return found
+    """Every input that accepts a date on the way in: `route (where) → annotation with its validators`."""
+    params, fields = inputs_taking(dt.date)
+    return {where: i.annotation for where, i in {**params, **fields}.items()}
 
 
 def test_every_date_a_client_sends_is_an_iso_date():

@@ -7,20 +7,17 @@ OpenAPI document is tried with one."""
 from __future__ import annotations
 
 import datetime as dt
-import typing
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
 import pytest
-from fastapi.routing import APIRoute
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from chanjiao.dates import AwareDatetime
 from chanjiao.errors import translate_validation_error
 from chanjiao.openapi import operations
-from chanjiao.routes import declared_routes
 from tests.gateway.conftest import platform  # noqa: F401 - fixture
-from tests.kernel.test_strict_dates import models_in, service_apps
+from tests.kernel.route_inputs import inputs_taking
 
 NAIVE = ("2024-05-01T10:00:00", "2024-05-01 10:00", "2024-05-01T10:00:00.5", "2024-05-01T10:00:00 08:00")
 NOT_TIMESTAMPS = (0, 1700000000, "0", "1700000000", "2024-05-01", "2024-05-01T10:00:00+08", "yesterday", 1.5)
@@ -31,46 +28,11 @@ AWARE = {
 }
 
 
-def mentions_datetime(annotation: Any) -> bool:
-    if annotation is dt.datetime:
-        return True
-    return any(mentions_datetime(a) for a in typing.get_args(annotation) if not isinstance(a, str | int | float))
-
-
 def datetime_inputs() -> tuple[dict[str, Any], dict[str, tuple[type[BaseModel], str]]]:
     """Every query/header/path parameter (`where → annotation`) and body field (`where → (model, field)`) that
     takes a datetime on the way in."""
-    params: dict[str, Any] = {}
-    fields: dict[str, tuple[type[BaseModel], str]] = {}
-    seen: set[type[BaseModel]] = set()
-
-    def walk_model(model: type[BaseModel], where: str) -> None:
-        if model in seen:
-            return
-        seen.add(model)
-        for name, field in model.model_fields.items():
-            if mentions_datetime(field.annotation):
-                fields[f"{where} {model.__name__}.{name}"] = (model, name)
-            for inner in models_in(field.annotation):
-                walk_model(inner, where)
-
-    def walk_dependant(dependant: Any, where: str) -> None:
-        for param in [*dependant.query_params, *dependant.header_params, *dependant.path_params]:
-            info = param.field_info
-            full = Annotated[info.annotation, *info.metadata] if info.metadata else info.annotation
-            if mentions_datetime(info.annotation):
-                params[f"{where} ?{param.alias}"] = full
-        for param in dependant.body_params:
-            for model in models_in(param.field_info.annotation):
-                walk_model(model, where)
-        for sub in dependant.dependencies:
-            walk_dependant(sub, where)
-
-    for app in service_apps():
-        for route in declared_routes(app.router.routes):
-            if isinstance(route, APIRoute):
-                walk_dependant(route.dependant, f"{sorted(route.methods)[0]} {route.path_format}")
-    return params, fields
+    params, fields = inputs_taking(dt.datetime)
+    return {w: i.annotation for w, i in params.items()}, {w: (i.model, i.name) for w, i in fields.items()}
 
 
 def _field_rule(model: type[BaseModel], name: str, value: Any) -> str | None:
