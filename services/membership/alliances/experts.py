@@ -14,8 +14,11 @@ from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep, allow
 from chanjiao.dates import IsoDate, today
 from chanjiao.errors import NotFound, problem_responses
-from chanjiao.pagination import CursorQuery, LimitQuery, keyset, page_of
+from chanjiao.pagination import CursorQuery, LimitQuery
+from chanjiao.sync import Since, SinceTokenQuery, sync_page
 from services.membership.alliances import service as alliances
+from services.membership.alliances.schemas import Tombstone
+from services.membership.alliances.sync_params import SYNC_DOC, UpdatedSinceQuery, include_deleted_query
 from services.membership.memberships.models import Membership
 from services.membership.organizations.models import Organization
 from services.membership.people.models import Person, PersonTag
@@ -32,13 +35,15 @@ class Expert(PersonPublic):
 
 class ExpertPage(BaseModel):
     as_of: IsoDate
-    items: list[Expert]
+    items: list[Expert | Tombstone]
     next_cursor: str | None = None
+    sync_token: str | None = None
 
 
 EXAMPLE = {
     "as_of": "2025-06-30",
     "next_cursor": None,
+    "sync_token": "7400",
     "items": [
         {
             "id": "019abf2e-0000-7000-8000-0000000000aa",
@@ -67,7 +72,14 @@ EXAMPLE = {
     description="People tagged `tag` (default `expert`; also `skill_master` 技能大师, `craftsman` 工匠, "
     "`dual_qualified` 双师型) whose organization is a member (active or suspended) of the alliance on `as_of` "
     "(default today). Phones are masked. Private to the alliance: its admins, principals of organizations that "
-    "are members on `as_of`, services with `membership:read` and platform admins; anyone else gets 404.",
+    "are members on `as_of`, services with `membership:read` and platform admins; anyone else gets 404."
+    "\n\n联盟专家库（成员单位的人员），支持增量同步。A row is a person: a change of the person (name, tags, "
+    "deletion) writes it and syncs."
+    + SYNC_DOC
+    + "`include_deleted=true` adds a tombstone `{id, deleted: true, deleted_at}` for each person of an "
+    "organization that is or was a member who is not in the pool on `as_of` (deleted, or no longer tagged "
+    "`tag`). A member organization joining or leaving writes its membership, not its people: when "
+    "`GET /v1/alliances/{alliance_id}/members` shows such a change, pull the pool again without a token.",
     responses={200: {"content": {"application/json": {"example": EXAMPLE}}}, **problem_responses(404, 422)},
 )
 async def list_experts(
@@ -80,6 +92,11 @@ async def list_experts(
     tag: Annotated[PersonTag, Query(description="人才标签 Talent tag (default expert)")] = PersonTag.expert,
     limit: LimitQuery = 100,
     cursor: CursorQuery = None,
+    updated_since: UpdatedSinceQuery = None,
+    since_token: SinceTokenQuery = None,
+    include_deleted: Annotated[
+        bool, include_deleted_query("不在专家库中的人员（已删除等）", "people not in the pool (deleted, …)")
+    ] = False,
 ) -> JSONResponse:
     await alliances.get_alliance(session, alliance_id)
     day = as_of or today()
@@ -98,11 +115,18 @@ async def list_experts(
         )
     ):
         raise NotFound(detail_zh="没有可查看的专家库", detail_en="No expert pool you may read")
-    stmt = sa.select(Person).where(
-        Person.deleted_at.is_(None), Person.tags.contains([tag.value]), Person.org_id.in_(members)
-    )
-    rows = (await session.execute(keyset(stmt, [Person.id], cursor, limit))).scalars().all()
-    rows, next_cursor = page_of(rows, limit, lambda p: (p.id,))
+    since = Since.of(since_token, updated_since)
+    in_pool = sa.and_(Person.deleted_at.is_(None), Person.tags.contains([tag.value]), Person.org_id.in_(members))
+    stmt = sa.select(Person, in_pool.label("in_pool"))
+    if include_deleted:  # the people of organizations that ever joined: those not in the pool are tombstones
+        ever = sa.select(Membership.org_id).where(
+            Membership.alliance_id == alliance_id, Membership.joined_on.is_not(None)
+        )
+        stmt = stmt.where(Person.org_id.in_(ever))
+    else:
+        stmt = stmt.where(in_pool)
+    page = await sync_page(session, stmt, Person, since=since, cursor=cursor, limit=limit)
+    rows = [p for p, pooled in page.rows if pooled]
     names = (
         dict(
             (
@@ -114,7 +138,18 @@ async def list_experts(
         if rows
         else {}
     )
-    items = [Expert(**p.model_dump(), org_name=names.get(p.org_id, "")) for p in render(list(rows))]
+    experts = iter(render(rows))
+    items: list[Expert | Tombstone] = [
+        Expert(**next(experts).model_dump(), org_name=names.get(p.org_id, ""))
+        if pooled
+        else Tombstone(id=p.id, deleted_at=p.deleted_at or p.updated_at)
+        for p, pooled in page.rows
+    ]
     return JSONResponse(
-        {"as_of": day.isoformat(), "items": [i.model_dump(mode="json") for i in items], "next_cursor": next_cursor}
+        {
+            "as_of": day.isoformat(),
+            "items": [i.model_dump(mode="json") for i in items],
+            "next_cursor": page.next_cursor,
+            "sync_token": page.sync_token,
+        }
     )

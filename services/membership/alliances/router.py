@@ -16,9 +16,11 @@ from chanjiao.errors import field_error, problem_responses
 from chanjiao.etag import IfMatch, versioned_response
 from chanjiao.idempotency import IdempotencyDep
 from chanjiao.pagination import CursorQuery, LimitQuery
+from chanjiao.sync import Since, SinceTokenQuery
 from services.membership.alliances import service
 from services.membership.alliances.models import AllianceKind, AllianceLevel
 from services.membership.alliances.schemas import AllianceCreate, AlliancePage, AlliancePublic, AllianceUpdate
+from services.membership.alliances.sync_params import SYNC_DOC, UpdatedSinceQuery, include_deleted_query
 from services.membership.memberships import asof
 from services.membership.memberships import service as memberships
 from services.membership.memberships.models import MemberRole
@@ -119,7 +121,11 @@ async def create_alliance(
     response_model=AlliancePage,
     dependencies=[PUBLIC],
     summary="联盟目录 List alliances (public)",
-    description="The public directory, readable without credentials. Filters: `kind`, `level`, `q` (part of the name).",
+    description="公开的联盟目录，无需凭证；筛选 `kind`、`level`、`q`（名称关键字），支持增量同步。 "
+    "The public directory, readable without credentials. Filters: `kind`, `level`, `q` (part of the name). "
+    "Keyset-paginated (`limit`, `cursor` → `next_cursor`)."
+    + SYNC_DOC
+    + "`include_deleted=true` adds a tombstone `{id, deleted: true, deleted_at}` for each deleted alliance.",
     responses={
         200: {"content": {"application/json": {"example": {"items": [EXAMPLE], "next_cursor": None}}}},
         **problem_responses(422),
@@ -132,17 +138,26 @@ async def list_alliances(
     kind: Annotated[AllianceKind | None, Query(description="联盟类型 Alliance kind")] = None,
     level: Annotated[AllianceLevel | None, Query(description="级别 Level")] = None,
     q: Annotated[str | None, Query(min_length=1, max_length=50, description="名称关键字 Part of the name")] = None,
+    updated_since: UpdatedSinceQuery = None,
+    since_token: SinceTokenQuery = None,
+    include_deleted: Annotated[bool, include_deleted_query("已删除的联盟", "deleted alliances")] = False,
 ) -> JSONResponse:
-    rows, next_cursor = await service.list_alliances(
+    page = await service.list_alliances(
         session,
         kind=kind.value if kind else None,
         level=level.value if level else None,
         q=q,
+        since=Since.of(since_token, updated_since),
+        include_deleted=include_deleted,
         cursor=cursor,
         limit=limit,
     )
     return JSONResponse(
-        {"items": [service.render(a).model_dump(mode="json") for a in rows], "next_cursor": next_cursor}
+        {
+            "items": [i.model_dump(mode="json") for i in service.render_page(page.rows)],
+            "next_cursor": page.next_cursor,
+            "sync_token": page.sync_token,
+        }
     )
 
 
@@ -237,6 +252,7 @@ async def get_structure(alliance_id: uuid.UUID, session: SessionDep, as_of: AsOf
                         "period_end": "2023-12-31",
                         "joined": [
                             {
+                                "id": MEMBERSHIP_EXAMPLE["id"],
                                 "membership_id": MEMBERSHIP_EXAMPLE["id"],
                                 "org_id": MEMBERSHIP_EXAMPLE["org_id"],
                                 "org_name": "山东化工职业学院",
@@ -280,7 +296,13 @@ async def get_changes(
     "With `Accept: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet` every member on `as_of` (same "
     "filters, no paging, at most 50,000 — else 422) comes back as an `.xlsx` roll — 单位名称, 单位类型, 行政区划代码, "
     "统一社会信用代码, 成员角色, 状态, 入会日期, then 成员资格ID and 单位ID (the ids of the JSON lists) — in the "
-    "layout `POST /v1/alliances/{alliance_id}/member-imports` accepts back (it ignores the id columns).",
+    "layout `POST /v1/alliances/{alliance_id}/member-imports` accepts back (it ignores the id columns)."
+    "\n\n某日的成员名录（公开），支持增量同步。A row is a membership (`id` = `membership_id`): a transition — "
+    "joining, leaving, suspension, a role change — writes it, so it comes in the next token pull."
+    + SYNC_DOC
+    + "`include_deleted=true` (use it when you sync) adds a tombstone `{id, deleted: true, deleted_at}` for each "
+    "membership of the alliance that is not on the filtered roll on `as_of` — a member that left or was "
+    "expelled, or no longer matches `role` — so your copy drops it.",
     responses={
         200: {
             "content": {
@@ -293,6 +315,7 @@ async def get_changes(
                         "next_cursor": None,
                         "items": [
                             {
+                                "id": MEMBERSHIP_EXAMPLE["id"],
                                 "membership_id": MEMBERSHIP_EXAMPLE["id"],
                                 "org_id": MEMBERSHIP_EXAMPLE["org_id"],
                                 "org_name": "山东化工职业学院",
@@ -301,6 +324,7 @@ async def get_changes(
                                 "role": "vice_chair",
                                 "role_label": "副理事长单位",
                                 "status": "active",
+                                "updated_at": "2026-11-25T08:00:00Z",
                             }
                         ],
                     }
@@ -318,6 +342,11 @@ async def list_members(
     org_type: Annotated[OrgType | None, Query(description="单位类型 Organization type")] = None,
     limit: LimitQuery = 100,
     cursor: CursorQuery = None,
+    updated_since: UpdatedSinceQuery = None,
+    since_token: SinceTokenQuery = None,
+    include_deleted: Annotated[
+        bool, include_deleted_query("不在名录上的成员资格（已退出等）", "memberships not on the roll (left, …)")
+    ] = False,
     accept: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
     from services.membership.memberships.routes_import import XLSX, export_members
@@ -333,17 +362,25 @@ async def list_members(
             role=role.value if role else None,
             org_type=org_type.value if org_type else None,
         )
-    items, next_cursor = await asof.members_as_of(
+    since = Since.of(since_token, updated_since)
+    page = await asof.members_page(
         session,
         alliance_id=alliance_id,
         as_of=day,
         role=role.value if role else None,
         org_type=org_type.value if org_type else None,
+        since=since,
+        include_deleted=include_deleted,
         cursor=cursor,
         limit=limit,
     )
     return _timed(
-        {"as_of": day.isoformat(), "items": [i.model_dump(mode="json") for i in items], "next_cursor": next_cursor},
+        {
+            "as_of": day.isoformat(),
+            "items": [i.model_dump(mode="json") for i in page.items],
+            "next_cursor": page.next_cursor,
+            "sync_token": page.sync_token,
+        },
         started,
     )
 

@@ -134,5 +134,13 @@ class AlliancePublic(BaseModel):
     updated_at: datetime
 
 
-class AlliancePage(Page[AlliancePublic]):
+class Tombstone(BaseModel):
+    """A removed row in a sync pull with `include_deleted=true`: delete your copy of `id` (docs/sync.md)."""
+
+    id: uuid.UUID
+    deleted: bool = True
+    deleted_at: datetime
+
+
+class AlliancePage(Page[AlliancePublic | Tombstone]):
     pass

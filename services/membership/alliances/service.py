@@ -15,9 +15,9 @@ from chanjiao.db import soft_delete
 from chanjiao.errors import Conflict, NotFound, field_error
 from chanjiao.etag import check_if_match
 from chanjiao.ids import new_id
-from chanjiao.pagination import keyset, page_of
+from chanjiao.sync import Since, SyncPage, sync_page
 from services.membership.alliances.models import KIND_LABELS, Alliance
-from services.membership.alliances.schemas import AllianceCreate, AlliancePublic, AllianceUpdate
+from services.membership.alliances.schemas import AllianceCreate, AlliancePublic, AllianceUpdate, Tombstone
 from services.membership.db import kernel
 from services.membership.organizations.models import Organization
 
@@ -135,17 +135,26 @@ async def get_alliance(session: AsyncSession, alliance_id: uuid.UUID, *, for_upd
 
 
 async def list_alliances(
-    session: AsyncSession, *, kind: str | None, level: str | None, q: str | None, cursor: str | None, limit: int
-) -> tuple[list[Alliance], str | None]:
-    stmt = sa.select(Alliance).where(Alliance.deleted_at.is_(None))
+    session: AsyncSession,
+    *,
+    kind: str | None,
+    level: str | None,
+    q: str | None,
+    since: Since,
+    include_deleted: bool,
+    cursor: str | None,
+    limit: int,
+) -> SyncPage:
+    stmt = sa.select(Alliance)
+    if not include_deleted:
+        stmt = stmt.where(Alliance.deleted_at.is_(None))
     if kind:
         stmt = stmt.where(Alliance.kind == kind)
     if level:
         stmt = stmt.where(Alliance.level == level)
     if q:
         stmt = stmt.where(Alliance.name.contains(q.strip(), autoescape=True))
-    rows = (await session.execute(keyset(stmt, [Alliance.id], cursor, limit))).scalars().all()
-    return page_of(rows, limit, lambda a: (a.id,))
+    return await sync_page(session, stmt, Alliance, since=since, cursor=cursor, limit=limit)
 
 
 async def update_alliance(
@@ -184,6 +193,11 @@ async def delete_alliance(session: AsyncSession, *, alliance_id: uuid.UUID, if_m
     before = _snapshot(a)
     await soft_delete(session, a)
     await _record(session, a, action="delete", actor=actor, before=before, after=None, payload={})
+
+
+def render_page(rows: list[Alliance]) -> list[AlliancePublic | Tombstone]:
+    """List items: a deleted alliance (only with `include_deleted=true`) as its tombstone."""
+    return [Tombstone(id=a.id, deleted_at=a.deleted_at) if a.deleted_at else render(a) for a in rows]
 
 
 def render(a: Alliance) -> AlliancePublic:

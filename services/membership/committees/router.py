@@ -16,7 +16,9 @@ from chanjiao.errors import field_error, problem_responses
 from chanjiao.etag import IfMatch, versioned_response
 from chanjiao.idempotency import IdempotencyDep
 from chanjiao.pagination import CursorQuery, LimitQuery
+from chanjiao.sync import Since, SinceTokenQuery
 from services.membership import tenancy
+from services.membership.alliances.sync_params import SYNC_DOC, UpdatedSinceQuery, include_deleted_query
 from services.membership.committees import service
 from services.membership.committees.models import BodyType
 from services.membership.committees.schemas import (
@@ -110,7 +112,13 @@ async def create_committee(
     response_model=CommitteePage,
     dependencies=[PUBLIC],
     summary="机构列表 List committees",
-    description="Filters: `alliance_id`, `body_type`.",
+    description="联盟的机构与委员会列表（公开）；筛选 `alliance_id`、`body_type`，支持增量同步。 "
+    "An alliance's bodies and committees (public). Filters: `alliance_id`, `body_type`. Keyset-paginated "
+    "(`limit`, `cursor` → `next_cursor`)."
+    + SYNC_DOC
+    + "`include_deleted` is accepted for uniformity: no route removes a committee (it is kept with its seats "
+    "and positions), so a tombstone comes only for one an operator removed. Seats and positions "
+    "(`/{committee_id}/seats`, `/positions`) are unpaged sub-lists: fetch them again when you need them.",
     responses={
         200: {"content": {"application/json": {"example": {"items": [EXAMPLE], "next_cursor": None}}}},
         **problem_responses(422),
@@ -122,12 +130,25 @@ async def list_committees(
     cursor: CursorQuery = None,
     alliance_id: Annotated[uuid.UUID | None, Query(description="联盟 Alliance")] = None,
     body_type: Annotated[BodyType | None, Query(description="机构类型 Body type")] = None,
+    updated_since: UpdatedSinceQuery = None,
+    since_token: SinceTokenQuery = None,
+    include_deleted: Annotated[bool, include_deleted_query("已移除的机构", "removed committees")] = False,
 ) -> JSONResponse:
-    rows, next_cursor = await service.list_committees(
-        session, alliance_id=alliance_id, body_type=body_type.value if body_type else None, cursor=cursor, limit=limit
+    page = await service.list_committees(
+        session,
+        alliance_id=alliance_id,
+        body_type=body_type.value if body_type else None,
+        since=Since.of(since_token, updated_since),
+        include_deleted=include_deleted,
+        cursor=cursor,
+        limit=limit,
     )
     return JSONResponse(
-        {"items": [service.render(c).model_dump(mode="json") for c in rows], "next_cursor": next_cursor}
+        {
+            "items": [i.model_dump(mode="json") for i in service.render_page(page.rows)],
+            "next_cursor": page.next_cursor,
+            "sync_token": page.sync_token,
+        }
     )
 
 

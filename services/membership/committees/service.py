@@ -16,8 +16,9 @@ from chanjiao.audit import write_audit
 from chanjiao.errors import Conflict, NotFound, field_error
 from chanjiao.etag import check_if_match
 from chanjiao.ids import new_id
-from chanjiao.pagination import keyset, page_of
+from chanjiao.sync import Since, SyncPage, sync_page
 from services.membership.alliances.models import Alliance
+from services.membership.alliances.schemas import Tombstone
 from services.membership.committees.models import (
     BODY_LABELS,
     SEAT_LABELS,
@@ -134,15 +135,23 @@ async def get_committee(session: AsyncSession, committee_id: uuid.UUID, *, for_u
 
 
 async def list_committees(
-    session: AsyncSession, *, alliance_id: uuid.UUID | None, body_type: str | None, cursor: str | None, limit: int
-) -> tuple[list[Committee], str | None]:
-    stmt = sa.select(Committee).where(Committee.deleted_at.is_(None))
+    session: AsyncSession,
+    *,
+    alliance_id: uuid.UUID | None,
+    body_type: str | None,
+    since: Since,
+    include_deleted: bool,
+    cursor: str | None,
+    limit: int,
+) -> SyncPage:
+    stmt = sa.select(Committee)
+    if not include_deleted:
+        stmt = stmt.where(Committee.deleted_at.is_(None))
     if alliance_id:
         stmt = stmt.where(Committee.alliance_id == alliance_id)
     if body_type:
         stmt = stmt.where(Committee.body_type == body_type)
-    rows = (await session.execute(keyset(stmt, [Committee.id], cursor, limit))).scalars().all()
-    return page_of(rows, limit, lambda c: (c.id,))
+    return await sync_page(session, stmt, Committee, since=since, cursor=cursor, limit=limit)
 
 
 async def update_committee(
@@ -166,6 +175,11 @@ async def update_committee(
         raise Conflict(detail_zh="该联盟已有同名委员会", detail_en="The alliance has a committee of this name") from exc
     await _record(session, "committee", c.id, c.id, action="updated", actor=actor, before=before, after=data)
     return c
+
+
+def render_page(rows: list[Committee]) -> list[CommitteePublic | Tombstone]:
+    """List items: a removed committee (only with `include_deleted=true`) as its tombstone."""
+    return [Tombstone(id=c.id, deleted_at=c.deleted_at) if c.deleted_at else render(c) for c in rows]
 
 
 def render(c: Committee) -> CommitteePublic:

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chanjiao.pagination import keyset, page_of
+from chanjiao.sync import Since, sync_page
+from services.membership.alliances.schemas import Tombstone
 from services.membership.memberships.models import EXITS, MEMBER, ROLE_LABELS, Membership, MembershipEvent
 from services.membership.memberships.schemas import ChangeItem, Changes, Count, MemberAsOf, Structure
 from services.membership.organizations.models import ORG_TYPE_LABELS, Organization
@@ -82,40 +84,87 @@ async def members_as_of(
     cursor: str | None,
     limit: int,
 ) -> tuple[list[MemberAsOf], str | None]:
+    """The roll on `as_of` (members only, by membership id)."""
+    page = await members_page(
+        session,
+        alliance_id=alliance_id,
+        as_of=as_of,
+        role=role,
+        org_type=org_type,
+        since=Since(),
+        include_deleted=False,
+        cursor=cursor,
+        limit=limit,
+    )
+    return [i for i in page.items if isinstance(i, MemberAsOf)], page.next_cursor
+
+
+@dataclass(frozen=True)
+class MembersPage:
+    items: list[MemberAsOf | Tombstone]
+    next_cursor: str | None
+    sync_token: str
+
+
+async def members_page(
+    session: AsyncSession,
+    *,
+    alliance_id: uuid.UUID,
+    as_of: date,
+    role: str | None,
+    org_type: str | None,
+    since: Since,
+    include_deleted: bool,
+    cursor: str | None,
+    limit: int,
+) -> MembersPage:
+    """A row of the roll is a membership row, so it syncs by the membership's `txid`: a transition (joining,
+    leaving, a role change) writes the membership. With `include_deleted`, every membership of the alliance that
+    is not on the (filtered) roll on `as_of` — it ended, has not begun, or no longer matches — comes as a
+    tombstone, so a member leaving reaches a token pull."""
     state = _state_as_of(alliance_id, as_of)
+    on_roll = [state.c.status.in_(MEMBER)]
+    if role:
+        on_roll.append(state.c.role == role)
+    if org_type:
+        on_roll.append(Organization.org_type == org_type)
     stmt = (
         sa.select(
-            state.c.membership_id,
+            Membership,
+            sa.and_(*on_roll).label("on_roll"),
             state.c.status,
             state.c.role,
-            Organization.id.label("org_id"),
             Organization.name,
             Organization.org_type,
             Organization.region_code,
         )
-        .join(Membership, Membership.id == state.c.membership_id)
         .join(Organization, Organization.id == Membership.org_id)
-        .where(state.c.status.in_(MEMBER))
+        .outerjoin(state, state.c.membership_id == Membership.id)
+        .where(Membership.alliance_id == alliance_id)
     )
-    if role:
-        stmt = stmt.where(state.c.role == role)
-    if org_type:
-        stmt = stmt.where(Organization.org_type == org_type)
-    rows = (await session.execute(keyset(stmt, [state.c.membership_id], cursor, limit))).all()
-    rows, next_cursor = page_of(rows, limit, lambda r: (r.membership_id,))
-    return [
-        MemberAsOf(
-            membership_id=r.membership_id,
-            org_id=r.org_id,
-            org_name=r.name,
-            org_type=r.org_type,
-            region_code=r.region_code,
-            role=r.role,
-            role_label=ROLE_LABELS[r.role],
-            status=r.status,
+    if not include_deleted:
+        stmt = stmt.where(*on_roll)
+    page = await sync_page(session, stmt, Membership, since=since, cursor=cursor, limit=limit)
+    items: list[MemberAsOf | Tombstone] = []
+    for m, member, status, member_role, name, kind, region in page.rows:
+        if not member:
+            items.append(Tombstone(id=m.id, deleted_at=m.updated_at))
+            continue
+        items.append(
+            MemberAsOf(
+                id=m.id,
+                membership_id=m.id,
+                org_id=m.org_id,
+                org_name=name,
+                org_type=kind,
+                region_code=region,
+                role=member_role,
+                role_label=ROLE_LABELS[member_role],
+                status=status,
+                updated_at=m.updated_at,
+            )
         )
-        for r in rows
-    ], next_cursor
+    return MembersPage(items=items, next_cursor=page.next_cursor, sync_token=page.sync_token)
 
 
 async def changes(session: AsyncSession, *, alliance_id: uuid.UUID, start: date, end: date) -> Changes:

@@ -18,6 +18,7 @@ from chanjiao.idempotency import IdempotencyDep
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.sync import Since, SinceTokenQuery
 from services.membership import tenancy
+from services.membership.alliances.sync_params import include_deleted_query
 from services.membership.memberships import service
 from services.membership.memberships.models import MemberRole, MembershipStatus
 from services.membership.memberships.schemas import (
@@ -163,7 +164,10 @@ async def create_membership(
     description="Filters: `alliance_id`, `org_id`, `status`, `role`, and `active_between=YYYY-MM-DD,YYYY-MM-DD` "
     "(a member — active or suspended — at any time in that period, bounds inclusive). Keyset-paginated. "
     "Incremental sync: pass the `sync_token` of your last pull as `since_token` (docs/sync.md); `updated_since` "
-    "also works. A transition (approval, suspension, withdrawal …) updates the membership, so it syncs.",
+    "also works. A transition (approval, suspension, withdrawal …) updates the membership, so it syncs. "
+    "`include_deleted` is accepted for uniformity: a membership is never deleted (it ends by a transition, which "
+    "is an update and comes with its new status), so this list has no tombstones. "
+    "成员资格不会被删除（以状态变更结束），因此没有墓碑；`include_deleted` 仅为统一而接受。",
     responses={
         200: {
             "content": {"application/json": {"example": {"items": [{**EXAMPLE, "events": None}], "next_cursor": None}}}
@@ -193,6 +197,9 @@ async def list_memberships(
         Query(description="增量同步：只返回此时刻之后变更的记录 Only records changed after this timestamp"),
     ] = None,
     since_token: SinceTokenQuery = None,
+    include_deleted: Annotated[
+        bool, include_deleted_query("无（成员资格以状态变更结束，不会删除）", "none (memberships end by a transition)")
+    ] = False,
 ) -> JSONResponse:
     period = parse_period(active_between, "active_between")
     page = await service.list_memberships(

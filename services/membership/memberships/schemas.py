@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chanjiao.dates import IsoDate
 from chanjiao.pagination import Page
+from services.membership.alliances.schemas import Tombstone
 from services.membership.memberships.models import MemberRole, MembershipStatus
 
 
@@ -156,6 +157,7 @@ class Changes(BaseModel):
 
 
 class MemberAsOf(BaseModel):
+    id: uuid.UUID = Field(description="成员资格ID（同 membership_id）— the membership's id, as `membership_id`")
     membership_id: uuid.UUID
     org_id: uuid.UUID
     org_name: str
@@ -164,7 +166,8 @@ class MemberAsOf(BaseModel):
     role: MemberRole
     role_label: str
     status: MembershipStatus
+    updated_at: datetime = Field(description="成员资格最后变更时间 When the membership last changed")
 
 
-class MemberPage(Page[MemberAsOf]):
+class MemberPage(Page[MemberAsOf | Tombstone]):
     as_of: IsoDate

@@ -178,3 +178,4 @@ class OrganizationStatusEvent(Base, table=True):
     reason: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
     actor: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     recorded_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
+    updated_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))  # = recorded_at

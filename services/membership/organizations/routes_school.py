@@ -14,7 +14,9 @@ from chanjiao.errors import problem_responses
 from chanjiao.etag import IfMatch, etag_for
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
+from chanjiao.sync import Since, SinceTokenQuery
 from services.membership import tenancy
+from services.membership.alliances.sync_params import SYNC_DOC, UpdatedSinceQuery, include_deleted_query
 from services.membership.organizations import school, service
 from services.membership.organizations.deps import ORG_WRITE, READ, WHO_EDITS
 from services.membership.organizations.models import OrganizationSchoolStats, OrganizationStatusEvent
@@ -67,6 +69,7 @@ _EVENT_EXAMPLE = {
     "reason": "企业注销",
     "actor": "user:secretariat",
     "recorded_at": "2026-11-25T08:00:00+00:00",
+    "updated_at": "2026-11-25T08:00:00+00:00",
 }
 
 
@@ -191,6 +194,7 @@ def _event(e: OrganizationStatusEvent) -> StatusEventPublic:
         reason=e.reason,
         actor=e.actor,
         recorded_at=e.recorded_at,
+        updated_at=e.updated_at,
     )
 
 
@@ -236,15 +240,31 @@ async def create_status_change(
     response_model=StatusEventPage,
     dependencies=[READ],
     summary="状态变更记录 List an organization's status changes",
-    description="Every status event, oldest first (keyset-paginated: `limit`, `cursor`).",
+    description="单位的全部状态变更事件，按时间先后（键集分页），支持增量同步。 "
+    "Every status event, oldest first (keyset-paginated: `limit`, `cursor` → `next_cursor`)."
+    + SYNC_DOC
+    + "`include_deleted` is accepted for uniformity: the history is append-only (an event is never changed nor "
+    "removed), so there are no tombstones.",
     responses={
         200: {"content": {"application/json": {"example": {"items": [_EVENT_EXAMPLE], "next_cursor": None}}}},
         **problem_responses(404, 422),
     },
 )
 async def list_status_changes(
-    org_id: uuid.UUID, session: SessionDep, limit: LimitQuery = 50, cursor: CursorQuery = None
+    org_id: uuid.UUID,
+    session: SessionDep,
+    limit: LimitQuery = 50,
+    cursor: CursorQuery = None,
+    updated_since: UpdatedSinceQuery = None,
+    since_token: SinceTokenQuery = None,
+    include_deleted: Annotated[
+        bool, include_deleted_query("无（变更记录只增不删）", "none (the history is append-only)")
+    ] = False,
 ) -> JSONResponse:
-    events, next_cursor = await service.list_status_events(session, org_id=org_id, cursor=cursor, limit=limit)
-    page = StatusEventPage(items=[_event(e) for e in events], next_cursor=next_cursor)
-    return JSONResponse(page.model_dump(mode="json", by_alias=True))
+    page = await service.list_status_events(
+        session, org_id=org_id, since=Since.of(since_token, updated_since), cursor=cursor, limit=limit
+    )
+    result = StatusEventPage(
+        items=[_event(e) for e in page.rows], next_cursor=page.next_cursor, sync_token=page.sync_token
+    )
+    return JSONResponse(result.model_dump(mode="json", by_alias=True))

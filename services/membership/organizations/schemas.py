@@ -367,6 +367,10 @@ class StatusEventPublic(BaseModel):
     reason: str | None
     actor: str
     recorded_at: datetime
+    updated_at: datetime = Field(
+        description="最后变更时间（事件记录后不再改变，= recorded_at）— Last change: "
+        "events are never changed, so it equals `recorded_at`"
+    )
 
 
 class StatusEventPage(Page[StatusEventPublic]):

@@ -1,6 +1,7 @@
 """A school's yearly data: the majors it runs (`organization_majors`) and its headcounts
-(`organization_school_stats`). Writes lock the organization row, leave an audit row and an outbox
-event in the caller's transaction. Knows nothing of HTTP."""
+(`organization_school_stats`). Writes lock the organization row, and a write that changes anything also moves the
+organization's version and `updated_at` on (so the change syncs on `GET /v1/organizations`, docs/sync.md); each
+leaves an audit row and an outbox event in the caller's transaction. Knows nothing of HTTP."""
 
 from __future__ import annotations
 
@@ -46,6 +47,12 @@ async def _school_for_update(session: AsyncSession, org_id: uuid.UUID) -> Organi
     return org
 
 
+def _touch(org: Organization, now: datetime) -> None:
+    """The sub-lists ride on the organization's sync: a change to them is a write of the organization row."""
+    org.version += 1
+    org.updated_at = now
+
+
 def _major_rows(rows: list[OrganizationMajor]) -> list[dict[str, Any]]:
     return [{"major_code": r.major_code, "enrolment": r.enrolment, "graduates": r.graduates} for r in rows]
 
@@ -85,6 +92,7 @@ async def replace_majors(
         for m in new
     ]
     session.add_all(rows)
+    _touch(org, datetime.now(UTC))
     await session.flush()
     key = f"majors.{data.year}"
     await _record(
@@ -160,6 +168,7 @@ async def put_school_stats(
         row.sqlmodel_update(values)
         row.version += 1
         row.updated_at = now
+    _touch(org, now)
     await session.flush()
     await _record(
         session,

@@ -17,7 +17,6 @@ from chanjiao.db import soft_delete
 from chanjiao.errors import Conflict, NotFound, field_error
 from chanjiao.etag import check_if_match
 from chanjiao.ids import new_id
-from chanjiao.pagination import keyset, page_of
 from chanjiao.sync import Since, SyncPage, sync_page
 from chanjiao.transitions import StateMachine
 from chanjiao.validators import cjk_bigrams
@@ -438,6 +437,7 @@ async def change_status(
         reason=data.reason,
         actor=actor,
         recorded_at=now,
+        updated_at=now,
     )
     session.add(event)
     before = _snapshot(org)
@@ -464,9 +464,10 @@ async def change_status(
 
 
 async def list_status_events(
-    session: AsyncSession, *, org_id: uuid.UUID, cursor: str | None, limit: int
-) -> tuple[list[OrganizationStatusEvent], str | None]:
+    session: AsyncSession, *, org_id: uuid.UUID, since: Since, cursor: str | None, limit: int
+) -> SyncPage:
+    """Oldest first (ids are time-ordered); events are never changed nor removed, so a pull by token returns the
+    events recorded since."""
     await get_organization(session, org_id)
     stmt = sa.select(OrganizationStatusEvent).where(OrganizationStatusEvent.org_id == org_id)
-    rows = (await session.execute(keyset(stmt, [OrganizationStatusEvent.id], cursor, limit))).scalars().all()
-    return page_of(rows, limit, lambda e: (e.id,))
+    return await sync_page(session, stmt, OrganizationStatusEvent, since=since, cursor=cursor, limit=limit)

@@ -34,3 +34,4 @@ class ReferenceCode(Base, table=True):
     source: str = Field(default="shipped", sa_column=sa.Column(sa.Text, nullable=False))
     added_by: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
     added_at: datetime | None = Field(default=None, sa_column=sa.Column(sa.DateTime(timezone=True), nullable=True))
+    updated_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))

@@ -20,7 +20,8 @@ from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep, allow
 from chanjiao.errors import field_error, problem_responses
 from chanjiao.etag import IfNoneMatch, revalidated_json
-from chanjiao.pagination import CursorQuery, LimitQuery, decode_cursor, encode_cursor
+from chanjiao.pagination import CursorQuery, LimitQuery
+from chanjiao.sync import Since, SinceTokenQuery
 from chanjiao.validators import (
     CodeError,
     normalize_code,
@@ -29,6 +30,7 @@ from chanjiao.validators import (
     validate_occupation_code,
     validate_region_code,
 )
+from services.membership.alliances.sync_params import SYNC_DOC, UpdatedSinceQuery, include_deleted_query
 from services.membership.reference import service
 from services.membership.reference.schemas import ReferenceCodeCreate, ReferenceCodePage, ReferenceCodePublic
 
@@ -157,14 +159,26 @@ def _add_routes(kind: Kind) -> None:
             str | None,
             Query(min_length=1, max_length=50, description="名称包含或代码开头为 Name contains / code starts with"),
         ] = None,
+        updated_since: UpdatedSinceQuery = None,
+        since_token: SinceTokenQuery = None,
+        include_deleted: Annotated[
+            bool, include_deleted_query("无（代码只增不删）", "none (codes are only ever added)")
+        ] = False,
     ) -> Response:
-        after = decode_cursor(cursor, [str])[0] if cursor else None
-        rows = await service.list_codes(
-            session, kind=name, level=level, parent_code=parent_code, q=q, cursor_after=after, limit=limit
+        found = await service.list_codes(
+            session,
+            kind=name,
+            level=level,
+            parent_code=parent_code,
+            q=q,
+            since=Since.of(since_token, updated_since),
+            cursor=cursor,
+            limit=limit,
         )
-        next_cursor = encode_cursor([rows[limit - 1].code]) if len(rows) > limit else None
         page = ReferenceCodePage(
-            items=[ReferenceCodePublic.model_validate(r) for r in rows[:limit]], next_cursor=next_cursor
+            items=[ReferenceCodePublic.model_validate(r) for r in found.rows],
+            next_cursor=found.next_cursor,
+            sync_token=found.sync_token,
         )
         changed = await service.last_override(session, name)
         return cacheable(page.model_dump(mode="json"), if_none_match, changed)
@@ -209,7 +223,14 @@ def _add_routes(kind: Kind) -> None:
                 "content": {
                     "application/json": {
                         "example": {
-                            "items": [{**EXAMPLES[name], "source": "shipped", "added_at": None}],
+                            "items": [
+                                {
+                                    **EXAMPLES[name],
+                                    "source": "shipped",
+                                    "added_at": None,
+                                    "updated_at": "2026-11-25T08:00:00+00:00",
+                                }
+                            ],
                             "next_cursor": "WyIzNzAzMDMiXQ",
                         }
                     }
@@ -219,7 +240,12 @@ def _add_routes(kind: Kind) -> None:
         },
         description=f"Source: {kind.source}. Levels: {kind.levels}. Public, read-only, cacheable "
         "(`Cache-Control: public, max-age=3600`, an `ETag` for `If-None-Match` → 304, `Last-Modified` once a "
-        "platform admin has added a code). Codes added by platform admins appear with `source: override`.",
+        "platform admin has added a code). Codes added by platform admins appear with `source: override`. "
+        "公开、只读、可缓存的代码表，支持增量同步。"
+        + SYNC_DOC
+        + "the token stays the same until a code is added, so the page keeps its tag. `include_deleted` is "
+        "accepted for uniformity: codes are never removed nor changed (a platform admin only adds missing ones), so "
+        "there are no tombstones.",
     )
     router.add_api_route(
         f"/{name}/{{code}}",
@@ -232,7 +258,16 @@ def _add_routes(kind: Kind) -> None:
         "(other endpoints still accept well-formed unknown codes and flag them `code_known: false`).",
         responses={
             200: {
-                "content": {"application/json": {"example": {**EXAMPLES[name], "source": "shipped", "added_at": None}}}
+                "content": {
+                    "application/json": {
+                        "example": {
+                            **EXAMPLES[name],
+                            "source": "shipped",
+                            "added_at": None,
+                            "updated_at": "2026-11-25T08:00:00+00:00",
+                        }
+                    }
+                }
             },
             **NOT_MODIFIED,
             **problem_responses(404),
@@ -260,6 +295,7 @@ def _add_routes(kind: Kind) -> None:
                             "attributes": {},
                             "source": "override",
                             "added_at": "2026-11-25T08:00:00+00:00",
+                            "updated_at": "2026-11-25T08:00:00+00:00",
                         }
                     }
                 }

@@ -18,6 +18,10 @@ class ReferenceCodePublic(BaseModel):
     attributes: dict[str, Any] = Field(description="Kind-specific columns of the source table")
     source: str = Field(description="`shipped` (from the source file) or `override` (added by a platform admin)")
     added_at: datetime | None = None
+    updated_at: datetime = Field(
+        description="最后变更时间（代码写入后不再改变）— When the code was written: loaded with the shipped table, or "
+        "added by a platform admin (= `added_at`)"
+    )
 
 
 class ReferenceCodePage(Page[ReferenceCodePublic]):
