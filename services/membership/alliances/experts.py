@@ -17,7 +17,7 @@ from chanjiao.errors import NotFound, problem_responses
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.sync import Since, SinceTokenQuery, sync_page
 from services.membership.alliances import service as alliances
-from services.membership.alliances.schemas import Tombstone
+from services.membership.alliances.schemas import ListTombstone
 from services.membership.alliances.sync_params import SYNC_DOC, UpdatedSinceQuery, include_deleted_query
 from services.membership.memberships.models import Membership
 from services.membership.organizations.models import Organization
@@ -35,7 +35,7 @@ class Expert(PersonPublic):
 
 class ExpertPage(BaseModel):
     as_of: IsoDate
-    items: list[Expert | Tombstone]
+    items: list[Expert | ListTombstone]
     next_cursor: str | None = None
     sync_token: str | None = None
 
@@ -139,10 +139,10 @@ async def list_experts(
         else {}
     )
     experts = iter(render(rows))
-    items: list[Expert | Tombstone] = [
+    items: list[Expert | ListTombstone] = [
         Expert(**next(experts).model_dump(), org_name=names.get(p.org_id, ""))
         if pooled
-        else Tombstone(id=p.id, deleted_at=p.deleted_at or p.updated_at)
+        else ListTombstone(id=p.id, deleted_at=p.deleted_at or p.updated_at)
         for p, pooled in page.rows
     ]
     return JSONResponse(

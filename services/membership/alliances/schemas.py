@@ -134,7 +134,7 @@ class AlliancePublic(BaseModel):
     updated_at: datetime
 
 
-class Tombstone(BaseModel):
+class ListTombstone(BaseModel):
     """A removed row in a sync pull with `include_deleted=true`: delete your copy of `id` (docs/sync.md)."""
 
     id: uuid.UUID
@@ -142,5 +142,5 @@ class Tombstone(BaseModel):
     deleted_at: datetime
 
 
-class AlliancePage(Page[AlliancePublic | Tombstone]):
+class AlliancePage(Page[AlliancePublic | ListTombstone]):
     pass

@@ -17,7 +17,7 @@ from chanjiao.etag import check_if_match
 from chanjiao.ids import new_id
 from chanjiao.sync import Since, SyncPage, sync_page
 from services.membership.alliances.models import KIND_LABELS, Alliance
-from services.membership.alliances.schemas import AllianceCreate, AlliancePublic, AllianceUpdate, Tombstone
+from services.membership.alliances.schemas import AllianceCreate, AlliancePublic, AllianceUpdate, ListTombstone
 from services.membership.db import kernel
 from services.membership.organizations.models import Organization
 
@@ -195,9 +195,9 @@ async def delete_alliance(session: AsyncSession, *, alliance_id: uuid.UUID, if_m
     await _record(session, a, action="delete", actor=actor, before=before, after=None, payload={})
 
 
-def render_page(rows: list[Alliance]) -> list[AlliancePublic | Tombstone]:
+def render_page(rows: list[Alliance]) -> list[AlliancePublic | ListTombstone]:
     """List items: a deleted alliance (only with `include_deleted=true`) as its tombstone."""
-    return [Tombstone(id=a.id, deleted_at=a.deleted_at) if a.deleted_at else render(a) for a in rows]
+    return [ListTombstone(id=a.id, deleted_at=a.deleted_at) if a.deleted_at else render(a) for a in rows]
 
 
 def render(a: Alliance) -> AlliancePublic:

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from chanjiao.dates import IsoDate
 from chanjiao.pagination import Page
 from chanjiao.validators import CodeError
-from services.membership.alliances.schemas import Tombstone
+from services.membership.alliances.schemas import ListTombstone
 from services.membership.committees.models import BodyType, SeatRole
 
 
@@ -73,7 +73,7 @@ class CommitteePublic(BaseModel):
     updated_at: datetime
 
 
-class CommitteePage(Page[CommitteePublic | Tombstone]):
+class CommitteePage(Page[CommitteePublic | ListTombstone]):
     pass
 
 

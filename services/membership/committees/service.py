@@ -18,7 +18,7 @@ from chanjiao.etag import check_if_match
 from chanjiao.ids import new_id
 from chanjiao.sync import Since, SyncPage, sync_page
 from services.membership.alliances.models import Alliance
-from services.membership.alliances.schemas import Tombstone
+from services.membership.alliances.schemas import ListTombstone
 from services.membership.committees.models import (
     BODY_LABELS,
     SEAT_LABELS,
@@ -177,9 +177,9 @@ async def update_committee(
     return c
 
 
-def render_page(rows: list[Committee]) -> list[CommitteePublic | Tombstone]:
+def render_page(rows: list[Committee]) -> list[CommitteePublic | ListTombstone]:
     """List items: a removed committee (only with `include_deleted=true`) as its tombstone."""
-    return [Tombstone(id=c.id, deleted_at=c.deleted_at) if c.deleted_at else render(c) for c in rows]
+    return [ListTombstone(id=c.id, deleted_at=c.deleted_at) if c.deleted_at else render(c) for c in rows]
 
 
 def render(c: Committee) -> CommitteePublic:

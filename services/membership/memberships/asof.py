@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao.sync import Since, sync_page
-from services.membership.alliances.schemas import Tombstone
+from services.membership.alliances.schemas import ListTombstone
 from services.membership.memberships.models import EXITS, MEMBER, ROLE_LABELS, Membership, MembershipEvent
 from services.membership.memberships.schemas import ChangeItem, Changes, Count, MemberAsOf, Structure
 from services.membership.organizations.models import ORG_TYPE_LABELS, Organization
@@ -101,7 +101,7 @@ async def members_as_of(
 
 @dataclass(frozen=True)
 class MembersPage:
-    items: list[MemberAsOf | Tombstone]
+    items: list[MemberAsOf | ListTombstone]
     next_cursor: str | None
     sync_token: str
 
@@ -145,10 +145,10 @@ async def members_page(
     if not include_deleted:
         stmt = stmt.where(*on_roll)
     page = await sync_page(session, stmt, Membership, since=since, cursor=cursor, limit=limit)
-    items: list[MemberAsOf | Tombstone] = []
+    items: list[MemberAsOf | ListTombstone] = []
     for m, member, status, member_role, name, kind, region in page.rows:
         if not member:
-            items.append(Tombstone(id=m.id, deleted_at=m.updated_at))
+            items.append(ListTombstone(id=m.id, deleted_at=m.updated_at))
             continue
         items.append(
             MemberAsOf(

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chanjiao.dates import IsoDate
 from chanjiao.pagination import Page
-from services.membership.alliances.schemas import Tombstone
+from services.membership.alliances.schemas import ListTombstone
 from services.membership.memberships.models import MemberRole, MembershipStatus
 
 
@@ -169,5 +169,5 @@ class MemberAsOf(BaseModel):
     updated_at: datetime = Field(description="成员资格最后变更时间 When the membership last changed")
 
 
-class MemberPage(Page[MemberAsOf | Tombstone]):
+class MemberPage(Page[MemberAsOf | ListTombstone]):
     as_of: IsoDate
