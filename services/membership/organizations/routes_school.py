@@ -80,7 +80,9 @@ _EVENT_EXAMPLE = {
     dependencies=[READ],
     summary="学校专业 List a school's majors",
     description="The vocational majors (职业教育专业目录 2021) a school ran, per year, with enrolment and graduates, "
-    "ordered by year and code. `year` narrows to one year. Codes not in the shipped table carry `code_known: false`.",
+    "ordered by year and code. `year` narrows to one year. Codes not in the shipped table carry `code_known: false`. "
+    "Unpaged: a change moves the organization on, so refetch when the organization comes with a sync pull. "
+    "学校各年专业；变更随单位同步。",
     responses={200: {"content": {"application/json": {"example": _MAJORS_EXAMPLE}}}, **problem_responses(404, 422)},
 )
 async def list_majors(
@@ -100,7 +102,8 @@ async def list_majors(
     description="The majors of `year` become exactly the list sent (an empty list removes that year); other years "
     "are untouched. Major codes are 6 digits with an optional K; each appears once. Only schools "
     "(undergraduate, higher/secondary vocational, technician colleges) keep majors (else 409). Answers the "
-    "year's rows.\n\n" + WHO_EDITS,
+    "year's rows. A change also moves the organization's `version` and `updated_at` on, so it syncs on "
+    "`GET /v1/organizations` (docs/sync.md). 登记后单位的版本号随之更新，可通过单位列表增量同步。\n\n" + WHO_EDITS,
     responses={
         200: {"content": {"application/json": {"example": _MAJORS_EXAMPLE}}},
         **problem_responses(401, 403, 404, 409, 422),
@@ -127,7 +130,8 @@ def _stats(row: OrganizationSchoolStats) -> SchoolStatsPublic:
     dependencies=[READ],
     summary="办学数据 List a school's yearly statistics",
     description="Every year's 年招收全日制学生 (`full_time_enrolment`), 在校生 (`students`) and 毕业生 (`graduates`), "
-    "oldest first.",
+    "oldest first. Unpaged: a change moves the organization on, so refetch when the organization comes with a "
+    "sync pull. 学校各年办学数据；变更随单位同步。",
     responses={
         200: {"content": {"application/json": {"example": {"org_id": _ORG, "items": [_STATS_EXAMPLE]}}}},
         **problem_responses(404, 422),
@@ -157,7 +161,9 @@ async def get_school_stats(org_id: uuid.UUID, year: YearPath, session: SessionDe
     dependencies=[ORG_WRITE],
     summary="登记某年办学数据 Put a school's statistics for one year",
     description="Creates (201) or replaces (200) the year's figures, each ≥ 0. Only schools keep them (else 409). "
-    "`If-Match` is optional; a stale tag is 412.\n\n" + WHO_EDITS,
+    "`If-Match` is optional; a stale tag is 412. A change also moves the organization's `version` and "
+    "`updated_at` on, so it syncs on `GET /v1/organizations` (docs/sync.md). "
+    "数据变更后单位的版本号随之更新，可通过单位列表增量同步。\n\n" + WHO_EDITS,
     responses={
         200: {"content": {"application/json": {"example": {**_STATS_EXAMPLE, "version": 2}}}},
         201: {"content": {"application/json": {"example": _STATS_EXAMPLE}}},
