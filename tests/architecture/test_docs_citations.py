@@ -52,9 +52,7 @@ def repository_files() -> Iterator[Path]:
 
 def hits(pattern: re.Pattern[str], text: str) -> list[tuple[int, str]]:
     return [
-        (number, line.strip()[:160])
-        for number, line in enumerate(text.splitlines(), start=1)
-        if pattern.search(line)
+        (number, line.strip()[:160]) for number, line in enumerate(text.splitlines(), start=1) if pattern.search(line)
     ]
 
 
@@ -117,7 +115,7 @@ def test_no_code_doc_or_operation_text_names_a_work_item(files, openapi_texts):
         ("see API.md decisions", True, None, False),
         ("(DOMAIN.md §2)", True, None, False),
         ("the notes in ../shared/design", True, None, False),
-        ("`docs/api.md`, \"Errors\"", False, "api", False),
+        ('`docs/api.md`, "Errors"', False, "api", False),
         ("docs/reference-data.md", False, "reference-data", False),
         ("Target (issue 5): one second", False, None, True),
         ("issues the next token in its family", False, None, False),
