@@ -1,6 +1,6 @@
 """Every table of the matching service (imported by Alembic and by the app).
 
-Its resources arrive with their issues; today the schema holds the kernel tables (idempotency
+Its resources are not built yet (docs/domain.md, "Not built yet"); the schema holds the kernel tables (idempotency
 keys, audit rows, outbox) that every one of them writes through."""
 
 from services.matching.db import kernel, metadata

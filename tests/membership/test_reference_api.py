@@ -63,7 +63,7 @@ async def test_search_and_paginate(membership_client):
 
 @pytest.mark.parametrize("headers,status", [({}, 201), (ADMIN, 201)])
 async def test_adding_a_code_makes_it_known(membership_client, headers, status):
-    # development mode lets anonymous callers through until the identity issue lands
+    # without extra headers the client calls as its default principal (a platform admin)
     code = "370398" if not headers else "370397"
     org = await membership_client.post(
         "/v1/organizations", json={"name": f"新区学校{code}", "org_type": "other", "region_code": code}

@@ -90,7 +90,7 @@ class Programme(Base, table=True):
     )
     occupation_code: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
     major_code: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
-    # Training bases are T3's table (training_bases); the foreign key is added by its migration.
+    # A training base (services/training/bases/models.py); the foreign key is added by migration c3e5a7b9d1f3.
     training_base_id: uuid.UUID | None = Field(default=None, sa_column=sa.Column(sa.Uuid, nullable=True))
     start_on: date = Field(sa_column=sa.Column(sa.Date, nullable=False))
     end_on: date = Field(sa_column=sa.Column(sa.Date, nullable=False))
