@@ -5,13 +5,22 @@ the reference tables — gets a weak tag computed from its JSON bytes (`W/"…"`
 `If-None-Match` with that tag answers 304 with no body. Lists get it once, here: `PageRevalidationMiddleware`
 (installed by chanjiao/app.py) tags every `GET` answer of a route whose `response_model` has `items` (a `Page`),
 and marks it `Cache-Control: private, no-cache` (revalidate every time) unless the route chose its own. `.xlsx`
-exports are not JSON and pass untouched. docs/sync.md, "Revalidation".
+exports are not JSON and pass untouched.
+
+A page's tag leaves out its sync watermark — `sync_token` and the same token carried at the head of
+`next_cursor` (chanjiao/sync.py) — because the watermark moves after every transaction in the service, even one
+the page does not show. An older watermark is always safe (it only returns more rows), so a 304 lets the client
+keep its stored page, token and cursor. The query is not hashed either: another query is another URL, and
+caches keep tags by URL. docs/sync.md, "Revalidation".
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
+import json
+import re
 from typing import Annotated, Any
 
 from fastapi import Header
@@ -79,6 +88,45 @@ def content_etag(body: bytes) -> str:
     """A weak tag from an answer's bytes (BLAKE2b, 128 bits): changes exactly when the answer does."""
     digest = base64.urlsafe_b64encode(hashlib.blake2b(body, digest_size=16).digest()).decode().rstrip("=")
     return f'W/"{digest}"'
+
+
+# A sync page's JSON ends with its cursor and watermark (`Page` field order, chanjiao/pagination.py; JSON without
+# spaces as `JSONResponse` writes it). A `"` after `,` or `:` cannot be escaped, so a match is the top-level keys.
+_SYNC_TAIL = re.compile(rb',"next_cursor":(null|"[A-Za-z0-9_-]*"),"sync_token":"[0-9]+"\}\Z')
+
+
+def _cursor_without_token(cursor: bytes) -> bytes:
+    """A sync walk's cursor is `[token, *last_key]` (chanjiao/sync.py): keep only the key."""
+    if cursor == b"null":
+        return cursor
+    raw = cursor.strip(b'"')
+    try:
+        values = json.loads(base64.urlsafe_b64decode(raw + b"=" * (-len(raw) % 4)))
+    except (binascii.Error, ValueError):
+        return cursor
+    if not isinstance(values, list) or not values:
+        return cursor
+    return json.dumps(values[1:], separators=(",", ":")).encode()
+
+
+def page_etag(body: bytes) -> str:
+    """A list page's weak tag: its JSON bytes without the sync watermark (`sync_token`, and the token inside
+    `next_cursor`), so a write the page does not show leaves the tag as it was."""
+    tail = _SYNC_TAIL.search(body)
+    if tail is not None:
+        return content_etag(body[: tail.start()] + b',"next_cursor":' + _cursor_without_token(tail.group(1)) + b"}")
+    if b'"sync_token"' not in body or body.endswith(b',"sync_token":null}'):
+        return content_etag(body)
+    try:  # a page laid out otherwise: the same rule on its parsed form
+        page = json.loads(body)
+    except ValueError:
+        return content_etag(body)
+    if not isinstance(page, dict) or not isinstance(page.get("sync_token"), str):
+        return content_etag(body)
+    del page["sync_token"]
+    if isinstance(page.get("next_cursor"), str):
+        page["next_cursor"] = _cursor_without_token(page["next_cursor"].encode()).decode()
+    return content_etag(json.dumps(page, ensure_ascii=False, separators=(",", ":")).encode())
 
 
 def tag_listed(if_none_match: str | None, etag: str) -> bool:
@@ -159,7 +207,7 @@ class PageRevalidationMiddleware:
             if message.get("more_body", False):
                 return
             start, body = held.pop(), b"".join(chunks)
-            etag = content_etag(body)
+            etag = page_etag(body)
             cache = _header(start["headers"], b"cache-control") or PRIVATE_REVALIDATE.encode()
             if tag_listed(_request_header(scope, b"if-none-match"), etag):
                 await not_modified(etag, {"Cache-Control": cache.decode("latin-1")})(scope, receive, send)
