@@ -5,7 +5,12 @@ the reference tables — gets a weak tag computed from its JSON bytes (`W/"…"`
 `If-None-Match` with that tag answers 304 with no body. Lists get it once, here: `PageRevalidationMiddleware`
 (installed by chanjiao/app.py) tags every `GET` answer of a route whose `response_model` has `items` (a `Page`),
 and marks it `Cache-Control: private, no-cache` (revalidate every time) unless the route chose its own. `.xlsx`
-exports are not JSON and pass untouched.
+exports are not JSON and are not tagged.
+
+Every `GET` answer (200 or 304) leaves with a `Cache-Control` (`cache_control_for`, the rule table below): a route
+that sets its own keeps it, the rest get the table's. A versioned record also says when it last changed
+(`Last-Modified` from `updated_at`, `versioned_response`); `If-Modified-Since` is not honoured — `updated_at` is
+taken before commit and a second holds many writes, so a date cannot tell two versions apart; the ETag can.
 
 A page's tag leaves out its sync watermark — `sync_token` and the same token carried at the head of
 `next_cursor` (chanjiao/sync.py) — because the watermark moves after every transaction in the service, even one
@@ -21,6 +26,8 @@ import binascii
 import hashlib
 import json
 import re
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from typing import Annotated, Any
 
 from fastapi import Header
@@ -34,6 +41,29 @@ from chanjiao.errors import PreconditionFailed
 
 # Tenant data: any cache may keep it only for this user, and must ask again (a 304 is cheap) before every use.
 PRIVATE_REVALIDATE = "private, no-cache"
+# Secrets (tokens, keys, a revealed ID number) and live status: never kept by any cache.
+NO_STORE = "no-store"
+# Public reference data (services/membership/reference/router.py): anyone may keep it for an hour.
+PUBLIC_HOUR = "public, max-age=3600"
+
+# `Cache-Control` of every GET answer, by kind (docs/sync.md, "Revalidation"). The routes of the first rows set
+# theirs themselves — the middleware never overrides a route's own value; the last row is what it adds.
+#   public reference tables   /v1/reference/*            PUBLIC_HOUR (with `Last-Modified` once a code is added)
+#   the token-signing keys    /v1/auth/jwks              public, max-age=300
+#   anything with a secret    new keys, reset tokens, …  NO_STORE (the route's answer)
+#   live status               /health, /metrics          NO_STORE (LIVE_STATUS_PATHS)
+#   tenant data               every other GET            PRIVATE_REVALIDATE (records, lists, exports, stats)
+LIVE_STATUS_PATHS = frozenset({"/health", "/metrics"})
+
+
+def cache_control_for(path: str) -> str:
+    """The `Cache-Control` a GET answer of `path` gets when its route set none."""
+    return NO_STORE if path in LIVE_STATUS_PATHS else PRIVATE_REVALIDATE
+
+
+def http_date(when: datetime) -> str:
+    """An HTTP date (`Thu, 03 Dec 2026 08:00:00 GMT`), as `Last-Modified` carries it."""
+    return format_datetime(when.astimezone(UTC), usegmt=True)
 
 
 def etag_for(version: int) -> str:
@@ -43,11 +73,14 @@ def etag_for(version: int) -> str:
 def versioned_response(
     body: BaseModel, status_code: int = 200, *, by_alias: bool = False, **headers: str
 ) -> JSONResponse:
-    """A single versioned resource as JSON with its `ETag` (the version in quotes)."""
+    """A single versioned resource as JSON with its `ETag` (the version in quotes) and, when it has an
+    `updated_at`, its `Last-Modified`."""
+    changed = getattr(body, "updated_at", None)
+    dated = {"Last-Modified": http_date(changed)} if isinstance(changed, datetime) else {}
     return JSONResponse(
         body.model_dump(mode="json", by_alias=by_alias),
         status_code=status_code,
-        headers={"ETag": etag_for(body.version), **headers},  # type: ignore[attr-defined]
+        headers={"ETag": etag_for(body.version), **dated, **headers},  # type: ignore[attr-defined]
     )
 
 
@@ -174,7 +207,8 @@ def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes | None:
 class PageRevalidationMiddleware:
     """Every list page's 200 gets a content tag and `Cache-Control: private, no-cache` (unless it has its own);
     a `GET` whose `If-None-Match` lists the tag answers 304 without a body. Only JSON answers of page routes
-    that carry no `ETag` yet are held (in memory: one page, at most 500 rows); everything else streams past."""
+    that carry no `ETag` yet are held (in memory: one page, at most 500 rows); everything else streams past,
+    with the rule table's `Cache-Control` added to a 200 or 304 that has none (`cache_control_for`)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -198,6 +232,9 @@ class PageRevalidationMiddleware:
                 ):
                     held.append(message)
                     return
+                if message["status"] in (200, 304) and _header(headers, b"cache-control") is None:
+                    rule = cache_control_for(scope.get("path", "")).encode()
+                    message = {**message, "headers": [*headers, (b"cache-control", rule)]}
                 await send(message)
                 return
             if not held or message["type"] != "http.response.body":
@@ -208,7 +245,7 @@ class PageRevalidationMiddleware:
                 return
             start, body = held.pop(), b"".join(chunks)
             etag = page_etag(body)
-            cache = _header(start["headers"], b"cache-control") or PRIVATE_REVALIDATE.encode()
+            cache = _header(start["headers"], b"cache-control") or cache_control_for(scope.get("path", "")).encode()
             if tag_listed(_request_header(scope, b"if-none-match"), etag):
                 await not_modified(etag, {"Cache-Control": cache.decode("latin-1")})(scope, receive, send)
                 return

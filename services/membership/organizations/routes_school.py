@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep
 from chanjiao.errors import problem_responses
-from chanjiao.etag import IfMatch, etag_for
+from chanjiao.etag import IfMatch, versioned_response
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
 from services.membership import tenancy
@@ -145,7 +145,7 @@ async def list_school_stats(org_id: uuid.UUID, session: SessionDep) -> SchoolSta
 )
 async def get_school_stats(org_id: uuid.UUID, year: YearPath, session: SessionDep) -> JSONResponse:
     row = await school.get_school_stats(session, org_id=org_id, year=year)
-    return JSONResponse(_stats(row).model_dump(mode="json"), headers={"ETag": etag_for(row.version)})
+    return versioned_response(_stats(row))
 
 
 @router.put(
@@ -175,9 +175,7 @@ async def put_school_stats(
     )
     public = _stats(row)
     await session.commit()
-    return JSONResponse(
-        public.model_dump(mode="json"), status_code=201 if created else 200, headers={"ETag": etag_for(row.version)}
-    )
+    return versioned_response(public, 201 if created else 200)
 
 
 # ---- status changes ---------------------------------------------------------------------------------
