@@ -76,7 +76,8 @@ _EVENT_EXAMPLE = {
     response_model=MajorList,
     dependencies=[READ],
     summary="学校专业 List a school's majors",
-    description="The vocational majors (职业教育专业目录 2021) a school ran, per year, with enrolment and graduates, "
+    description="学校各年开设的职业教育专业及其招生、毕业人数，按年份和专业代码排序，可只看某一年。\n\n"
+    "The vocational majors (职业教育专业目录 2021) a school ran, per year, with enrolment and graduates, "
     "ordered by year and code. `year` narrows to one year. Codes not in the shipped table carry `code_known: false`.",
     responses={200: {"content": {"application/json": {"example": _MAJORS_EXAMPLE}}}, **problem_responses(404, 422)},
 )
@@ -94,7 +95,9 @@ async def list_majors(
     response_model=MajorList,
     dependencies=[ORG_WRITE],
     summary="登记某年专业 Replace a school's majors for one year",
-    description="The majors of `year` become exactly the list sent (an empty list removes that year); other years "
+    description="用所发送的列表整体替换学校某一年的专业（空列表即删除该年），其他年份不变；只有学校可以登记专业。"
+    "\n\n"
+    "The majors of `year` become exactly the list sent (an empty list removes that year); other years "
     "are untouched. Major codes are 6 digits with an optional K; each appears once. Only schools "
     "(undergraduate, higher/secondary vocational, technician colleges) keep majors (else 409). Answers the "
     "year's rows.\n\n" + WHO_EDITS,
@@ -123,7 +126,8 @@ def _stats(row: OrganizationSchoolStats) -> SchoolStatsPublic:
     response_model=SchoolStatsList,
     dependencies=[READ],
     summary="办学数据 List a school's yearly statistics",
-    description="Every year's 年招收全日制学生 (`full_time_enrolment`), 在校生 (`students`) and 毕业生 (`graduates`), "
+    description="学校历年的办学数据：年招收全日制学生、在校生和毕业生人数，按年份从早到晚排列。\n\n"
+    "Every year's 年招收全日制学生 (`full_time_enrolment`), 在校生 (`students`) and 毕业生 (`graduates`), "
     "oldest first.",
     responses={
         200: {"content": {"application/json": {"example": {"org_id": _ORG, "items": [_STATS_EXAMPLE]}}}},
@@ -140,7 +144,8 @@ async def list_school_stats(org_id: uuid.UUID, session: SessionDep) -> SchoolSta
     response_model=SchoolStatsPublic,
     dependencies=[READ],
     summary="某年办学数据 Get a school's statistics for one year",
-    description="Carries an `ETag`; send it as `If-Match` when you PUT.",
+    description="学校某一年的办学数据，带 `ETag` 与 `Last-Modified`；修改时把 `ETag` 作为 `If-Match` 发回。\n\n"
+    "Carries an `ETag`; send it as `If-Match` when you PUT.",
     responses={200: {"content": {"application/json": {"example": _STATS_EXAMPLE}}}, **problem_responses(404, 422)},
 )
 async def get_school_stats(org_id: uuid.UUID, year: YearPath, session: SessionDep) -> JSONResponse:
@@ -153,7 +158,8 @@ async def get_school_stats(org_id: uuid.UUID, year: YearPath, session: SessionDe
     response_model=SchoolStatsPublic,
     dependencies=[ORG_WRITE],
     summary="登记某年办学数据 Put a school's statistics for one year",
-    description="Creates (201) or replaces (200) the year's figures, each ≥ 0. Only schools keep them (else 409). "
+    description="新建（201）或替换（200）学校某一年的办学数据，各项不小于 0；只有学校可以登记。\n\n"
+    "Creates (201) or replaces (200) the year's figures, each ≥ 0. Only schools keep them (else 409). "
     "`If-Match` is optional; a stale tag is 412.\n\n" + WHO_EDITS,
     responses={
         200: {"content": {"application/json": {"example": {**_STATS_EXAMPLE, "version": 2}}}},
@@ -198,7 +204,9 @@ def _event(e: OrganizationStatusEvent) -> StatusEventPublic:
     response_model=StatusEventPublic,
     dependencies=[ORG_WRITE],
     summary="变更单位状态 Change an organization's status",
-    description="Records a dated event `active → inactive` or `inactive → active` (anything else is 409 naming the "
+    description="记录一次带日期的状态变更（启用与停用互转），生效日期不得晚于今天，也不得早于上一次变更；"
+    "变更记录永久保存。\n\n"
+    "Records a dated event `active → inactive` or `inactive → active` (anything else is 409 naming the "
     "allowed target). `effective_on` defaults to today (Asia/Shanghai), may not be in the future (422) nor before "
     "the latest change (409). The organization's `status` becomes `to` and its version (ETag) moves on. Events are "
     "kept forever. Send `Idempotency-Key` so a retry never records twice.\n\n" + WHO_EDITS,
