@@ -46,8 +46,8 @@ NO_STORE = "no-store"
 # Public reference data (services/membership/reference/router.py): anyone may keep it for an hour.
 PUBLIC_HOUR = "public, max-age=3600"
 
-# `Cache-Control` of every GET answer, by kind (docs/sync.md, "Revalidation"). The routes of the first rows set
-# theirs themselves — the middleware never overrides a route's own value; the last row is what it adds.
+# `Cache-Control` of every GET answer, by kind (docs/sync.md, "Revalidation"). The routes of the first three rows
+# set theirs themselves, and the middleware never overrides a route's own value; it adds the last two rows.
 #   public reference tables   /v1/reference/*            PUBLIC_HOUR (with `Last-Modified` once a code is added)
 #   the token-signing keys    /v1/auth/jwks              public, max-age=300
 #   anything with a secret    new keys, reset tokens, …  NO_STORE (the route's answer)
