@@ -181,7 +181,9 @@ def create_service_app(
         "/health",
         tags=["operations"],
         summary="服务健康 Service health",
-        description="200 when the service and its database answer; 503 when the database does not.",
+        description="服务及其数据库均可用时返回 200，数据库不可用时返回 503。实时状态，不缓存。\n\n"
+        "200 when the service and its database answer; 503 when the database does not. Live status, never cached "
+        "(`Cache-Control: no-store`).",
         responses={503: {"description": "Database unreachable"}},
     )
     async def health(request: Request) -> JSONResponse:
@@ -199,7 +201,9 @@ def create_service_app(
         "/metrics",
         tags=["operations"],
         summary="Prometheus 指标 Prometheus metrics",
-        description="Prometheus text exposition format.",
+        description="Prometheus 文本格式的运行指标，供监控系统抓取。实时状态，不缓存。\n\n"
+        "Prometheus text exposition format, for the monitoring system to scrape. Live status, never cached "
+        "(`Cache-Control: no-store`).",
         response_class=Response,
     )
     async def metrics_endpoint() -> Response:

@@ -5,13 +5,29 @@ the reference tables — gets a weak tag computed from its JSON bytes (`W/"…"`
 `If-None-Match` with that tag answers 304 with no body. Lists get it once, here: `PageRevalidationMiddleware`
 (installed by chanjiao/app.py) tags every `GET` answer of a route whose `response_model` has `items` (a `Page`),
 and marks it `Cache-Control: private, no-cache` (revalidate every time) unless the route chose its own. `.xlsx`
-exports are not JSON and pass untouched. docs/sync.md, "Revalidation".
+exports are not JSON and are not tagged.
+
+Every `GET` answer (200 or 304) leaves with a `Cache-Control` (`cache_control_for`, the rule table below): a route
+that sets its own keeps it, the rest get the table's. A versioned record also says when it last changed
+(`Last-Modified` from `updated_at`, `versioned_response`); `If-Modified-Since` is not honoured — `updated_at` is
+taken before commit and a second holds many writes, so a date cannot tell two versions apart; the ETag can.
+
+A page's tag leaves out its sync watermark — `sync_token` and the same token carried at the head of
+`next_cursor` (chanjiao/sync.py) — because the watermark moves after every transaction in the service, even one
+the page does not show. An older watermark is always safe (it only returns more rows), so a 304 lets the client
+keep its stored page, token and cursor. The query is not hashed either: another query is another URL, and
+caches keep tags by URL. docs/sync.md, "Revalidation".
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
+import json
+import re
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from typing import Annotated, Any
 
 from fastapi import Header
@@ -25,6 +41,29 @@ from chanjiao.errors import PreconditionFailed
 
 # Tenant data: any cache may keep it only for this user, and must ask again (a 304 is cheap) before every use.
 PRIVATE_REVALIDATE = "private, no-cache"
+# Secrets (tokens, keys, a revealed ID number) and live status: never kept by any cache.
+NO_STORE = "no-store"
+# Public reference data (services/membership/reference/router.py): anyone may keep it for an hour.
+PUBLIC_HOUR = "public, max-age=3600"
+
+# `Cache-Control` of every GET answer, by kind (docs/sync.md, "Revalidation"). The routes of the first three rows
+# set theirs themselves, and the middleware never overrides a route's own value; it adds the last two rows.
+#   public reference tables   /v1/reference/*            PUBLIC_HOUR (with `Last-Modified` once a code is added)
+#   the token-signing keys    /v1/auth/jwks              public, max-age=300
+#   anything with a secret    new keys, reset tokens, …  NO_STORE (the route's answer)
+#   live status               /health, /metrics          NO_STORE (LIVE_STATUS_PATHS)
+#   tenant data               every other GET            PRIVATE_REVALIDATE (records, lists, exports, stats)
+LIVE_STATUS_PATHS = frozenset({"/health", "/metrics"})
+
+
+def cache_control_for(path: str) -> str:
+    """The `Cache-Control` a GET answer of `path` gets when its route set none."""
+    return NO_STORE if path in LIVE_STATUS_PATHS else PRIVATE_REVALIDATE
+
+
+def http_date(when: datetime) -> str:
+    """An HTTP date (`Thu, 03 Dec 2026 08:00:00 GMT`), as `Last-Modified` carries it."""
+    return format_datetime(when.astimezone(UTC), usegmt=True)
 
 
 def etag_for(version: int) -> str:
@@ -34,11 +73,14 @@ def etag_for(version: int) -> str:
 def versioned_response(
     body: BaseModel, status_code: int = 200, *, by_alias: bool = False, **headers: str
 ) -> JSONResponse:
-    """A single versioned resource as JSON with its `ETag` (the version in quotes)."""
+    """A single versioned resource as JSON with its `ETag` (the version in quotes) and, when it has an
+    `updated_at`, its `Last-Modified`."""
+    changed = getattr(body, "updated_at", None)
+    dated = {"Last-Modified": http_date(changed)} if isinstance(changed, datetime) else {}
     return JSONResponse(
         body.model_dump(mode="json", by_alias=by_alias),
         status_code=status_code,
-        headers={"ETag": etag_for(body.version), **headers},  # type: ignore[attr-defined]
+        headers={"ETag": etag_for(body.version), **dated, **headers},  # type: ignore[attr-defined]
     )
 
 
@@ -79,6 +121,45 @@ def content_etag(body: bytes) -> str:
     """A weak tag from an answer's bytes (BLAKE2b, 128 bits): changes exactly when the answer does."""
     digest = base64.urlsafe_b64encode(hashlib.blake2b(body, digest_size=16).digest()).decode().rstrip("=")
     return f'W/"{digest}"'
+
+
+# A sync page's JSON ends with its cursor and watermark (`Page` field order, chanjiao/pagination.py; JSON without
+# spaces as `JSONResponse` writes it). A `"` after `,` or `:` cannot be escaped, so a match is the top-level keys.
+_SYNC_TAIL = re.compile(rb',"next_cursor":(null|"[A-Za-z0-9_-]*"),"sync_token":"[0-9]+"\}\Z')
+
+
+def _cursor_without_token(cursor: bytes) -> bytes:
+    """A sync walk's cursor is `[token, *last_key]` (chanjiao/sync.py): keep only the key."""
+    if cursor == b"null":
+        return cursor
+    raw = cursor.strip(b'"')
+    try:
+        values = json.loads(base64.urlsafe_b64decode(raw + b"=" * (-len(raw) % 4)))
+    except (binascii.Error, ValueError):
+        return cursor
+    if not isinstance(values, list) or not values:
+        return cursor
+    return json.dumps(values[1:], separators=(",", ":")).encode()
+
+
+def page_etag(body: bytes) -> str:
+    """A list page's weak tag: its JSON bytes without the sync watermark (`sync_token`, and the token inside
+    `next_cursor`), so a write the page does not show leaves the tag as it was."""
+    tail = _SYNC_TAIL.search(body)
+    if tail is not None:
+        return content_etag(body[: tail.start()] + b',"next_cursor":' + _cursor_without_token(tail.group(1)) + b"}")
+    if b'"sync_token"' not in body or body.endswith(b',"sync_token":null}'):
+        return content_etag(body)
+    try:  # a page laid out otherwise: the same rule on its parsed form
+        page = json.loads(body)
+    except ValueError:
+        return content_etag(body)
+    if not isinstance(page, dict) or not isinstance(page.get("sync_token"), str):
+        return content_etag(body)
+    del page["sync_token"]
+    if isinstance(page.get("next_cursor"), str):
+        page["next_cursor"] = _cursor_without_token(page["next_cursor"].encode()).decode()
+    return content_etag(json.dumps(page, ensure_ascii=False, separators=(",", ":")).encode())
 
 
 def tag_listed(if_none_match: str | None, etag: str) -> bool:
@@ -126,7 +207,8 @@ def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes | None:
 class PageRevalidationMiddleware:
     """Every list page's 200 gets a content tag and `Cache-Control: private, no-cache` (unless it has its own);
     a `GET` whose `If-None-Match` lists the tag answers 304 without a body. Only JSON answers of page routes
-    that carry no `ETag` yet are held (in memory: one page, at most 500 rows); everything else streams past."""
+    that carry no `ETag` yet are held (in memory: one page, at most 500 rows); everything else streams past,
+    with the rule table's `Cache-Control` added to a 200 or 304 that has none (`cache_control_for`)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -150,6 +232,9 @@ class PageRevalidationMiddleware:
                 ):
                     held.append(message)
                     return
+                if message["status"] in (200, 304) and _header(headers, b"cache-control") is None:
+                    rule = cache_control_for(scope.get("path", "")).encode()
+                    message = {**message, "headers": [*headers, (b"cache-control", rule)]}
                 await send(message)
                 return
             if not held or message["type"] != "http.response.body":
@@ -159,8 +244,8 @@ class PageRevalidationMiddleware:
             if message.get("more_body", False):
                 return
             start, body = held.pop(), b"".join(chunks)
-            etag = content_etag(body)
-            cache = _header(start["headers"], b"cache-control") or PRIVATE_REVALIDATE.encode()
+            etag = page_etag(body)
+            cache = _header(start["headers"], b"cache-control") or cache_control_for(scope.get("path", "")).encode()
             if tag_listed(_request_header(scope, b"if-none-match"), etag):
                 await not_modified(etag, {"Cache-Control": cache.decode("latin-1")})(scope, receive, send)
                 return

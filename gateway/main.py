@@ -34,6 +34,7 @@ from chanjiao.app import PROBLEM_SCHEMA, check_pinned, pin_operation_ids, unique
 from chanjiao.auth import ANONYMOUS, SECURITY_SCHEMES, InternalTokenSigner
 from chanjiao.bodies import BodyLimitMiddleware, BodyLimits, body_too_large
 from chanjiao.errors import TooManyRequests, install_error_handlers
+from chanjiao.etag import NO_STORE
 from chanjiao.observability import Metrics, RequestContextMiddleware, request_id_from_scope, request_id_var
 from chanjiao.queries import STRICT_QUERY
 from chanjiao.settings import GatewaySettings
@@ -48,6 +49,8 @@ from gateway.routing import RoutingTable
 
 # Probes and scrapes are never rate limited; the gateway's other pages take from the anonymous bucket.
 UNLIMITED_GATEWAY_PATHS = frozenset({"/health", "/health/ready", "/metrics"})
+# Live status is never kept by a cache (chanjiao/etag.py, the Cache-Control rule table).
+LIVE = {"Cache-Control": NO_STORE}
 # Where an `Authorization` header that is not `Bearer` is an OAuth2 client's own authentication.
 OAUTH_CLIENT_AUTH_PATHS = frozenset({"/v1/auth/token"})
 
@@ -297,27 +300,33 @@ class Gateway:
             "/health",
             tags=["operations"],
             summary="平台健康 Platform health",
-            description="Always 200 while the gateway runs; reports each service (`ok`, `degraded` = its "
-            "database is down, `unavailable`).",
+            description="网关运行期间始终返回 200，并逐个报告各服务的状态（`ok` 正常；`degraded` 表示该服务的数据库"
+            "不可用；`unavailable` 表示服务无响应）。实时状态，不缓存（`Cache-Control: no-store`）。\n\n"
+            "Always 200 while the gateway runs; reports each service (`ok`, `degraded` = its "
+            "database is down, `unavailable`). Live status, never cached (`Cache-Control: no-store`).",
             responses={200: {"content": {"application/json": {"example": example}}}},
         )
         async def health() -> JSONResponse:
-            return JSONResponse(await all_health())
+            return JSONResponse(await all_health(), headers=LIVE)
 
         @app.get(
             "/health/ready",
             tags=["operations"],
             summary="就绪检查 Readiness",
-            description="200 when every service is healthy, 503 when any is not (for load balancers).",
+            description="所有服务都正常时返回 200，任一服务异常时返回 503（供负载均衡器探测）。实时状态，不缓存。\n\n"
+            "200 when every service is healthy, 503 when any is not (for load balancers). Live status, never "
+            "cached (`Cache-Control: no-store`).",
             responses={503: {"description": "A service is down"}},
         )
         async def ready() -> JSONResponse:
             body = await all_health()
-            return JSONResponse(body, status_code=200 if body["status"] == "ok" else 503)
+            return JSONResponse(body, status_code=200 if body["status"] == "ok" else 503, headers=LIVE)
 
         @app.get("/metrics", include_in_schema=False)
         async def metrics() -> Response:
-            return gw.metrics.response()
+            answer = gw.metrics.response()
+            answer.headers.update(LIVE)
+            return answer
 
         def gateway_doc() -> dict[str, Any]:
             from fastapi.openapi.utils import get_openapi

@@ -99,7 +99,8 @@ def _timed(payload: dict, started: float, **headers: str) -> JSONResponse:
     response_model=AlliancePublic,
     dependencies=[PLATFORM_WRITE],
     summary="登记联盟 Create an alliance",
-    description="职业教育集团, 技工教育联盟, 行业产教融合共同体, 市域产教联合体 or other: "
+    description="登记一个职业教育集团、技工教育联盟、行业产教融合共同体、市域产教联合体或其他联盟；名称唯一。\n\n"
+    "职业教育集团, 技工教育联盟, 行业产教融合共同体, 市域产教联合体 or other: "
     "kind, level, founding date, guiding body, lead organizations, charter, industry focus and recognitions. "
     "Names are unique.\n\n" + WHO_PLATFORM,
     responses={201: {"content": {"application/json": {"example": EXAMPLE}}}, **problem_responses(401, 403, 409, 422)},
@@ -166,7 +167,8 @@ async def list_alliances(
     response_model=AlliancePublic,
     dependencies=[PUBLIC],
     summary="联盟详情 Get an alliance (public)",
-    description="Carries an ETag for If-Match on PATCH/DELETE.",
+    description="联盟详情，公开可读，带 `ETag` 与 `Last-Modified`；修改或删除时把 `ETag` 作为 `If-Match` 发回。\n\n"
+    "Carries an ETag for If-Match on PATCH/DELETE.",
     responses={200: {"content": {"application/json": {"example": EXAMPLE}}}, **problem_responses(404)},
 )
 async def get_alliance(alliance_id: uuid.UUID, session: SessionDep) -> JSONResponse:
@@ -178,7 +180,8 @@ async def get_alliance(alliance_id: uuid.UUID, session: SessionDep) -> JSONRespo
     response_model=AlliancePublic,
     dependencies=[ALLIANCE_WRITE],
     summary="修改联盟 Update an alliance",
-    description="Partial update with optional If-Match (stale → 412).\n\n" + WHO_ALLIANCE,
+    description="部分更新联盟信息，可带 `If-Match`（过期则 412）。\n\n"
+    "Partial update with optional If-Match (stale → 412).\n\n" + WHO_ALLIANCE,
     responses={
         200: {"content": {"application/json": {"example": {**EXAMPLE, "version": 2}}}},
         **problem_responses(401, 403, 404, 409, 412, 422),
@@ -201,7 +204,8 @@ async def update_alliance(
     status_code=204,
     dependencies=[PLATFORM_WRITE],
     summary="删除联盟 Delete an alliance",
-    description="Soft delete; memberships and their history are kept.\n\n" + WHO_PLATFORM,
+    description="软删除联盟；成员资格及其历史记录全部保留。\n\n"
+    "Soft delete; memberships and their history are kept.\n\n" + WHO_PLATFORM,
     responses=problem_responses(401, 403, 404, 412),
 )
 async def delete_alliance(
@@ -223,7 +227,8 @@ AsOf = Annotated[
     response_model=Structure,
     dependencies=[PUBLIC],
     summary="成员结构 Structure as of a date",
-    description="Members (active or suspended) on `as_of`, counted by organization type and by role, with the "
+    description="某一日期的成员结构：按单位类型和成员角色统计在册成员，并列出覆盖的省市，由成员事件计算得出。\n\n"
+    "Members (active or suspended) on `as_of`, counted by organization type and by role, with the "
     "provinces and cities they cover — the report line 现有成员单位 81 家，其中政府部门 1 家、企业 47 家 … for any "
     "day, computed from the membership events. `Server-Timing` gives the server time.",
     responses={200: {"content": {"application/json": {"example": STRUCTURE_EXAMPLE}}}, **problem_responses(404, 422)},
@@ -240,7 +245,8 @@ async def get_structure(alliance_id: uuid.UUID, session: SessionDep, as_of: AsOf
     response_model=Changes,
     dependencies=[PUBLIC],
     summary="成员变动 Joined, exited and role changes in a period",
-    description="新增 (first entry into active), 退出 (withdrawn or expelled while a member) and role changes with "
+    description="某一期间内的成员变动：新增成员、退出成员和角色变更，用于年度报告中的变动说明。\n\n"
+    "新增 (first entry into active), 退出 (withdrawn or expelled while a member) and role changes with "
     "`period_start` ≤ effective_on ≤ `period_end` — the report line 新增成员 3 家，退出 1 家 for any period.",
     responses={
         200: {
@@ -390,7 +396,8 @@ async def list_members(
     response_model=list[dict],
     dependencies=[ALLIANCE_WRITE],
     summary="批量变更角色 Change several roles at once",
-    description="Applies every change as one act on `effective_on` (all or nothing), e.g. a chair hand-over: the "
+    description="在同一生效日期一次完成多项角色变更，全部成功或全部不做，例如理事长交接时始终只有一位理事长。\n\n"
+    "Applies every change as one act on `effective_on` (all or nothing), e.g. a chair hand-over: the "
     "outgoing chair steps down before the new one steps up, so the one-chair rule holds throughout. Each change is "
     "an event of its membership.\n\n" + WHO_ALLIANCE,
     responses={

@@ -66,7 +66,9 @@ _one = versioned_response
     response_model=AppointmentPublic,
     dependencies=[WRITE],
     summary="登记聘任 Create an appointment (双栖双聘)",
-    description="Appoints a person at another organization for a period. The host (`host_org_id`) must be an "
+    description="登记一个人在另一单位的聘任（双栖双聘），例如产业教授或企业导师；聘用单位类型须与聘任类型相符，"
+    "同类聘任期间不得重叠。\n\n"
+    "Appoints a person at another organization for a period. The host (`host_org_id`) must be an "
     "existing, active organization other than the person's own: a school (undergraduate, higher_vocational, "
     "secondary_vocational, technician_college) for industry_professor, guest_professor, enterprise_mentor, "
     "part_time_teacher and off_campus_counsellor; an enterprise for research_assistant (else 422 naming "
@@ -105,7 +107,9 @@ async def create_appointment(
     response_model=AppointmentPage,
     dependencies=[READ],
     summary="查询聘任 List appointments",
-    description="Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `person_id`, `host_org_id`, "
+    description="按人员、聘用单位、聘任类型和在任日期筛选聘任，游标分页；支持用 `since_token` 增量同步。"
+    "聘任只对双方单位可见。\n\n"
+    "Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `person_id`, `host_org_id`, "
     "`appointment_type`, `active_on=YYYY-MM-DD` (periods containing that day, ends inclusive). Incremental "
     "sync: pass the `sync_token` of your last pull as `since_token` (docs/sync.md; `updated_since` still works); "
     "`include_deleted=true` adds tombstones." + PRIVATE,
@@ -154,8 +158,9 @@ async def list_appointments(
     response_model=AppointmentPublic,
     dependencies=[READ],
     summary="聘任详情 Get an appointment",
-    description="Carries an `ETag`; send it back as `If-None-Match` for a cheap 304, or as `If-Match` when you PATCH."
-    + PRIVATE,
+    description="聘任详情，带 `ETag` 与 `Last-Modified`。聘任只对人员所在单位和聘用单位可见，其他调用方得到 404。"
+    "\n\n"
+    "Carries an `ETag`; send it back as `If-None-Match` for a cheap 304, or as `If-Match` when you PATCH." + PRIVATE,
     responses={
         200: {"content": {"application/json": {"example": _EXAMPLE}}},
         304: {"description": "Not modified"},
@@ -182,7 +187,9 @@ async def get_appointment(
     response_model=AppointmentPublic,
     dependencies=[WRITE],
     summary="修改聘任 Update an appointment",
-    description="Partial update (the person cannot change): `null` clears `end_on` (open-ended) or `note`. The "
+    description="部分更新聘任（人员不可更改），更新后的结果仍须符合登记时的规则；请带上 `If-Match`（过期则 412）。"
+    "\n\n"
+    "Partial update (the person cannot change): `null` clears `end_on` (open-ended) or `note`. The "
     "rules of create apply to the result (period, host type, overlap → 409). Send `If-Match` with the ETag you "
     "read (stale → 412)." + WHO,
     responses={
@@ -216,7 +223,8 @@ async def update_appointment(
     status_code=204,
     dependencies=[WRITE],
     summary="删除聘任 Delete an appointment",
-    description="Soft delete: for records entered by mistake (to end an appointment, PATCH its `end_on`). It "
+    description="软删除误录的聘任；正常结束聘任请修改其结束日期。\n\n"
+    "Soft delete: for records entered by mistake (to end an appointment, PATCH its `end_on`). It "
     "disappears from reads and lists, appears as a tombstone in `include_deleted=true` syncs, and no longer "
     "blocks an overlapping appointment." + WHO,
     responses=problem_responses(401, 403, 404, 412, 422),

@@ -90,7 +90,8 @@ _one = versioned_response
     response_model=CommitteePublic,
     dependencies=[WRITE],
     summary="设立机构 Create a committee or body",
-    description="理事会, 常务理事会, 秘书处, 工作委员会 (专业建设/就业创业/产学研, 五金 …), 专指委 (one per industry "
+    description="在联盟内设立理事会、常务理事会、秘书处、工作委员会、专指委或专家智库等机构；名称在联盟内唯一。\n\n"
+    "理事会, 常务理事会, 秘书处, 工作委员会 (专业建设/就业创业/产学研, 五金 …), 专指委 (one per industry "
     "`domain`) or 专家智库 of an alliance. Names are unique within the alliance." + WHO,
     responses={201: {"content": {"application/json": {"example": EXAMPLE}}}, **problem_responses(401, 403, 409, 422)},
 )
@@ -157,7 +158,8 @@ async def list_committees(
     response_model=CommitteePublic,
     dependencies=[PUBLIC],
     summary="机构详情 Get a committee",
-    description="Carries an ETag for If-Match on PATCH.",
+    description="机构详情，带 `ETag` 与 `Last-Modified`；修改时把 `ETag` 作为 `If-Match` 发回。\n\n"
+    "Carries an ETag for If-Match on PATCH.",
     responses={200: {"content": {"application/json": {"example": EXAMPLE}}}, **problem_responses(404)},
 )
 async def get_committee(committee_id: uuid.UUID, session: SessionDep) -> JSONResponse:
@@ -169,7 +171,8 @@ async def get_committee(committee_id: uuid.UUID, session: SessionDep) -> JSONRes
     response_model=CommitteePublic,
     dependencies=[WRITE],
     summary="修改机构 Update a committee",
-    description="Partial update with optional If-Match (stale → 412)." + WHO,
+    description="部分更新机构信息，可带 `If-Match`（过期则 412）。\n\n"
+    "Partial update with optional If-Match (stale → 412)." + WHO,
     responses={
         200: {"content": {"application/json": {"example": {**EXAMPLE, "version": 2}}}},
         **problem_responses(401, 403, 404, 409, 412, 422),
@@ -197,7 +200,9 @@ async def update_committee(
     response_model=SeatPublic,
     dependencies=[WRITE],
     summary="增加席位 Give a member organization a seat",
-    description="Seat roles: 主任单位 director_unit, 副主任单位 deputy_director_unit, 成员单位 member_unit, "
+    description="为联盟的在册成员单位增加一个机构席位；同一单位在同一机构同时只能有一个席位，"
+    "成员资格结束时席位同日结束。\n\n"
+    "Seat roles: 主任单位 director_unit, 副主任单位 deputy_director_unit, 成员单位 member_unit, "
     "教育培训型企业 training_company_unit, 产业技术及就业支持企业 industry_support_unit. "
     "Only an organization with an active membership "
     "of the committee's alliance (joined on or before `start_on`) may hold a seat (409 otherwise); one seat per "
@@ -226,7 +231,7 @@ async def add_seat(
     response_model=list[SeatPublic],
     dependencies=[PUBLIC],
     summary="席位 Seats of a committee",
-    description="All seats, or those held on `as_of`.",
+    description="机构的全部席位，或在 `as_of` 当日仍在任的席位。\n\nAll seats, or those held on `as_of`.",
     responses={200: {"content": {"application/json": {"example": [SEAT_EXAMPLE]}}}, **problem_responses(404)},
 )
 async def list_seats(committee_id: uuid.UUID, session: SessionDep, as_of: AsOf = None) -> JSONResponse:
@@ -239,7 +244,7 @@ async def list_seats(committee_id: uuid.UUID, session: SessionDep, as_of: AsOf =
     response_model=SeatPublic,
     dependencies=[WRITE],
     summary="结束席位 End a seat",
-    description="Sets the last day of the seat (inclusive)." + WHO,
+    description="设置席位的最后一天（含当日）。\n\nSets the last day of the seat (inclusive)." + WHO,
     responses={
         200: {
             "content": {"application/json": {"example": {**SEAT_EXAMPLE, "end_on": "2025-12-31", "end_reason": "换届"}}}
@@ -265,7 +270,8 @@ async def end_seat(
     response_model=PositionPublic,
     dependencies=[WRITE],
     summary="任命职务 Appoint a person to a position",
-    description="主任, 副主任, 秘书长, 委员 … held by a person (see /v1/people) for a period; the person must belong "
+    description="任命一个人担任机构职务（主任、副主任、秘书长、委员等）；此人须属于联盟的在册成员单位。\n\n"
+    "主任, 副主任, 秘书长, 委员 … held by a person (see /v1/people) for a period; the person must belong "
     "to a current member (active or suspended) of the committee's alliance, else 422 (the same answer as for no such "
     "person). The position — with the person's name — is then the alliance's own record and public; it does not let "
     "the alliance read the person's private record." + WHO,
@@ -294,7 +300,7 @@ async def add_position(
     response_model=list[PositionPublic],
     dependencies=[PUBLIC],
     summary="职务 Positions of a committee",
-    description="All positions, or those held on `as_of`.",
+    description="机构的全部职务，或在 `as_of` 当日仍在任的职务。\n\nAll positions, or those held on `as_of`.",
     responses={200: {"content": {"application/json": {"example": [POSITION_EXAMPLE]}}}, **problem_responses(404)},
 )
 async def list_positions(committee_id: uuid.UUID, session: SessionDep, as_of: AsOf = None) -> JSONResponse:

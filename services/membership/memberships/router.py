@@ -112,7 +112,9 @@ def parse_period(value: str | None, name: str) -> tuple[date, date] | None:
     response_model=MembershipPublic,
     dependencies=[WRITE],
     summary="申请入会或邀请入会 Create a membership (an application or an invitation)",
-    description="Records an application (`pending`) of an organization to an alliance, or an invitation (`invited`, "
+    description="登记一个单位加入联盟的申请（待审核），或联盟发出的邀请（待对方接受）；可补录历史日期。"
+    "同一单位在同一联盟最多只有一个未结束的成员资格。\n\n"
+    "Records an application (`pending`) of an organization to an alliance, or an invitation (`invited`, "
     "邀请) the organization accepts or declines, on `applied_on` (default today in Asia/Shanghai; past dates allowed "
     "so a secretariat can enter years of history). At most one open (invited/pending/active/suspended) membership "
     "per organization and alliance: a re-join is a new membership after the previous one ended. An inactive "
@@ -161,7 +163,9 @@ async def create_membership(
     response_model=MembershipPage,
     dependencies=[READ],
     summary="查询成员资格 List memberships",
-    description="Filters: `alliance_id`, `org_id`, `status`, `role`, and `active_between=YYYY-MM-DD,YYYY-MM-DD` "
+    description="按联盟、单位、状态、角色和在册期间筛选成员资格，游标分页；支持用 `since_token` 增量同步，"
+    "状态变更也会同步。\n\n"
+    "Filters: `alliance_id`, `org_id`, `status`, `role`, and `active_between=YYYY-MM-DD,YYYY-MM-DD` "
     "(a member — active or suspended — at any time in that period, bounds inclusive). Keyset-paginated. "
     "Incremental sync: pass the `sync_token` of your last pull as `since_token` (docs/sync.md); `updated_since` "
     "also works. A transition (approval, suspension, withdrawal …) updates the membership, so it syncs. "
@@ -228,7 +232,8 @@ async def list_memberships(
     response_model=MembershipPublic,
     dependencies=[READ],
     summary="成员资格详情 Get a membership",
-    description="With its full event history (`events`).",
+    description="成员资格详情，含完整的事件历史，带 `ETag` 与 `Last-Modified`。\n\n"
+    "With its full event history (`events`).",
     responses={200: {"content": {"application/json": {"example": EXAMPLE}}}, **problem_responses(404)},
 )
 async def get_membership(membership_id: uuid.UUID, session: SessionDep) -> JSONResponse:
@@ -241,7 +246,8 @@ async def get_membership(membership_id: uuid.UUID, session: SessionDep) -> JSONR
     response_model=MembershipPublic,
     dependencies=[WRITE],
     summary="变更状态或角色 Transition a membership",
-    description="Appends an event. Lifecycle: invited → active (accepted) | declined | withdrawn (the invitation "
+    description="追加一个状态或角色变更事件，按成员资格的生命周期校验；非法变更返回 409 并列出允许的目标状态。\n\n"
+    "Appends an event. Lifecycle: invited → active (accepted) | declined | withdrawn (the invitation "
     "withdrawn); pending → active | rejected | withdrawn; active → suspended | withdrawn | expelled; suspended → "
     "active | withdrawn | expelled; the others are final. Send the current status with a new `role` to change only "
     "the role. 409 for an illegal transition (the allowed ones are named), for an `effective_on` before the latest "

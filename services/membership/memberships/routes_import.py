@@ -72,7 +72,9 @@ _REPORT_EXAMPLE = {
     response_model=imports.MemberImportReport,
     dependencies=[ALLIANCE_WRITE, Depends(spreadsheets.limit_upload)],
     summary="导入成员名册 Import an alliance's member roll from a spreadsheet",
-    description="Multipart upload (field `file`) of an `.xlsx` (first sheet) or `.csv` (UTF-8 or GBK), at most "
+    description="上传成员名册（`.xlsx` 或 `.csv`），每行一个成员单位：按信用代码或名称加地区匹配单位，"
+    "并登记其成员资格与历史。\n\n"
+    "Multipart upload (field `file`) of an `.xlsx` (first sheet) or `.csv` (UTF-8 or GBK), at most "
     "5 MiB and 10,000 rows (else 413); one row per member unit. The organization columns are those of "
     "`POST /v1/organizations/imports` (单位名称, 单位类型, 行政区划代码, 统一社会信用代码, 行业代码, 上级单位信用代码, "
     "举办单位信用代码): a row's organization is matched by credit code, else by name + region, and created or "
@@ -159,7 +161,8 @@ async def import_members(
     "/{alliance_id}/member-import-template.xlsx",
     dependencies=[READ],
     summary="成员名册导入模板 Download the member import template",
-    description="An `.xlsx` with the heading row of the member import (organization columns, then 成员角色, 申请日期, "
+    description="下载成员名册导入模板：含单位列、成员角色与入会退出日期等列、下拉框和逐列说明。\n\n"
+    "An `.xlsx` with the heading row of the member import (organization columns, then 成员角色, 申请日期, "
     "入会日期, 退出日期, 退出方式; drop-downs for 单位类型, 成员角色 and 退出方式) and a 说明 sheet describing each "
     "column and the rules. With `Accept: application/json` the same column table as JSON.",
     response_class=Response,

@@ -71,7 +71,9 @@ def _one(request: Request, body: OrganizationPublic, status_code: int = 200, **h
     response_model=OrganizationPublic,
     dependencies=[CREATE],
     summary="登记单位 Create an organization",
-    description="Registers a school, enterprise, association or other unit. `credit_code` (统一社会信用代码) is "
+    description="登记一个学校、企业、行业协会或其他单位。统一社会信用代码按国家标准校验，且在未删除的单位中唯一；"
+    "没有信用代码时，名称加行政区划唯一。\n\n"
+    "Registers a school, enterprise, association or other unit. `credit_code` (统一社会信用代码) is "
     "checked against GB 32100-2015 and unique among live organizations; without one, name + region is unique. "
     "Input is trimmed; codes are upper-cased and full-width characters normalised. `parent_id` (group "
     "structure) and `sponsor_org_id` (举办单位, schools only) must name live organizations (else 422); `honours` "
@@ -114,7 +116,9 @@ async def create_organization(
     response_model=OrganizationPage,
     dependencies=[READ],
     summary="查询单位 List organizations",
-    description="Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `org_type`, `region_prefix` "
+    description="按单位类型、地区、名称、上级单位和状态筛选单位，游标分页；支持用 `since_token` 增量同步，"
+    "也可导出为 `.xlsx`。\n\n"
+    "Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `org_type`, `region_prefix` "
     "(2 digits = province, 4 = city), `q` (any part of the name, 2+ characters, e.g. `工业职业`), `parent_id` "
     "(direct members of a group), `status`. Incremental sync: pass the `sync_token` of your last pull as "
     "`since_token` (docs/sync.md; `updated_since` still works); "
@@ -199,7 +203,9 @@ router.include_router(routes_school.router)
     response_model=OrganizationPublic,
     dependencies=[READ],
     summary="单位详情 Get an organization",
-    description="Carries an `ETag`; send it back as `If-None-Match` for a cheap 304, or as `If-Match` when you PATCH.",
+    description="单位详情，带 `ETag` 与 `Last-Modified`：以 `If-None-Match` 发回可得 304，"
+    "修改时作为 `If-Match` 发回。\n\n"
+    "Carries an `ETag`; send it back as `If-None-Match` for a cheap 304, or as `If-Match` when you PATCH.",
     responses={
         200: {"content": {"application/json": {"example": _EXAMPLE}}},
         304: {"description": "Not modified"},
@@ -223,7 +229,9 @@ async def get_organization(
     response_model=OrganizationPublic,
     dependencies=[ORG_WRITE],
     summary="修改单位 Update an organization",
-    description="Partial update: only the fields sent change. Send `If-Match` with the ETag you read so two "
+    description="部分更新：只改动所发送的字段。请带上读取时的 `ETag` 作为 `If-Match`，避免两人互相覆盖（过期则 412）"
+    "。\n\n"
+    "Partial update: only the fields sent change. Send `If-Match` with the ETag you read so two "
     "clerks never overwrite each other silently (stale → 412). A `parent_id` that would put the organization "
     "below itself is 409; `null` clears `credit_code`, `parent_id` and `sponsor_org_id`; `honours` is replaced "
     "whole. `status` changes only through `POST /v1/organizations/{id}/status-changes`.\n\n" + WHO_EDITS,
@@ -254,7 +262,9 @@ async def update_organization(
     status_code=204,
     dependencies=[ORG_WRITE],
     summary="删除单位 Delete an organization",
-    description="Soft delete: the organization disappears from reads and lists, and appears as a tombstone in "
+    description="软删除：单位从读取和列表中消失，在增量同步中以墓碑出现；"
+    "仍被其他单位引用为上级或举办单位时不能删除（409）。\n\n"
+    "Soft delete: the organization disappears from reads and lists, and appears as a tombstone in "
     "`include_deleted=true` syncs. Its credit code may be registered again. While live organizations name it as "
     "`parent_id` or `sponsor_org_id` it cannot be deleted (409).\n\n" + WHO_EDITS,
     responses=problem_responses(401, 403, 404, 412),

@@ -83,7 +83,8 @@ _REPORT_EXAMPLE = {
     dependencies=[CREATE],
     openapi_extra=BODY.openapi,
     summary="批量登记单位 Create organizations in a batch",
-    description="Up to 1000 items, each shaped like the body of `POST /v1/organizations` and validated on its own. "
+    description="一次最多登记 1000 个单位，每项单独校验并各自返回结果；`atomic=true` 时全部成功才保存。\n\n"
+    "Up to 1000 items, each shaped like the body of `POST /v1/organizations` and validated on its own. "
     "Answers 200 with one result per item: `201` + `id`, or the item's problem (`422` invalid, `409` duplicate — "
     "with `existing_id` when the credit code is taken; batches never update). Valid items are saved, invalid ones "
     "touch nothing. With `atomic=true` the batch is all-or-nothing: any failed item → 422 with every item's result "
@@ -129,7 +130,9 @@ async def create_batch(
     response_model=OrganizationImportReport,
     dependencies=[CREATE, Depends(spreadsheets.limit_upload)],
     summary="导入单位表 Import organizations from a spreadsheet",
-    description="Multipart upload (field `file`) of an `.xlsx` (first sheet) or `.csv` (UTF-8 or GBK), at most "
+    description="上传 `.xlsx` 或 `.csv` 单位表，按表头对应字段，逐行校验；可先试运行（dry run）查看每行的全部错误。"
+    "\n\n"
+    "Multipart upload (field `file`) of an `.xlsx` (first sheet) or `.csv` (UTF-8 or GBK), at most "
     "5 MiB and 10,000 rows (else 413). The heading row maps columns to fields — see "
     "`GET /v1/organizations/import-template.xlsx`: 单位名称 → name, 单位类型 → org_type (Chinese label or code), "
     "行政区划代码 → region_code, 统一社会信用代码 → credit_code, 行业代码 → industry_codes (comma-separated), "
@@ -222,7 +225,8 @@ async def template_response(request: Request, describe, build, ascii_name: str, 
     "/import-template.xlsx",
     dependencies=[READ],
     summary="导入模板 Download the import template",
-    description="An `.xlsx` with the heading row of the import table (text-formatted columns, a 单位类型 drop-down) "
+    description="下载单位导入模板：含表头、单位类型下拉框和逐列说明；请求 JSON 时返回同样的列说明。\n\n"
+    "An `.xlsx` with the heading row of the import table (text-formatted columns, a 单位类型 drop-down) "
     "and a 说明 sheet describing each column. With `Accept: application/json` the same column table as JSON.",
     response_class=Response,
     responses=template_responses(

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep
 from chanjiao.errors import problem_responses
-from chanjiao.etag import IfMatch, etag_for
+from chanjiao.etag import IfMatch, versioned_response
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.sync import Since, SinceTokenQuery
@@ -79,10 +79,10 @@ _EVENT_EXAMPLE = {
     response_model=MajorList,
     dependencies=[READ],
     summary="学校专业 List a school's majors",
-    description="The vocational majors (职业教育专业目录 2021) a school ran, per year, with enrolment and graduates, "
+    description="学校各年开设的职业教育专业及其招生、毕业人数，按年份和专业代码排序，可只看某一年；不分页，变更随单位同步。\n\n"
+    "The vocational majors (职业教育专业目录 2021) a school ran, per year, with enrolment and graduates, "
     "ordered by year and code. `year` narrows to one year. Codes not in the shipped table carry `code_known: false`. "
-    "Unpaged: a change moves the organization on, so refetch when the organization comes with a sync pull. "
-    "学校各年专业；变更随单位同步。",
+    "Unpaged: a change moves the organization on, so refetch when the organization comes with a sync pull.",
     responses={200: {"content": {"application/json": {"example": _MAJORS_EXAMPLE}}}, **problem_responses(404, 422)},
 )
 async def list_majors(
@@ -99,7 +99,9 @@ async def list_majors(
     response_model=MajorList,
     dependencies=[ORG_WRITE],
     summary="登记某年专业 Replace a school's majors for one year",
-    description="The majors of `year` become exactly the list sent (an empty list removes that year); other years "
+    description="用所发送的列表整体替换学校某一年的专业（空列表即删除该年），其他年份不变；只有学校可以登记专业。"
+    "\n\n"
+    "The majors of `year` become exactly the list sent (an empty list removes that year); other years "
     "are untouched. Major codes are 6 digits with an optional K; each appears once. Only schools "
     "(undergraduate, higher/secondary vocational, technician colleges) keep majors (else 409). Answers the "
     "year's rows. A change also moves the organization's `version` and `updated_at` on, so it syncs on "
@@ -129,9 +131,10 @@ def _stats(row: OrganizationSchoolStats) -> SchoolStatsPublic:
     response_model=SchoolStatsList,
     dependencies=[READ],
     summary="办学数据 List a school's yearly statistics",
-    description="Every year's 年招收全日制学生 (`full_time_enrolment`), 在校生 (`students`) and 毕业生 (`graduates`), "
+    description="学校历年的办学数据：年招收全日制学生、在校生和毕业生人数，按年份从早到晚排列；不分页，变更随单位同步。\n\n"
+    "Every year's 年招收全日制学生 (`full_time_enrolment`), 在校生 (`students`) and 毕业生 (`graduates`), "
     "oldest first. Unpaged: a change moves the organization on, so refetch when the organization comes with a "
-    "sync pull. 学校各年办学数据；变更随单位同步。",
+    "sync pull.",
     responses={
         200: {"content": {"application/json": {"example": {"org_id": _ORG, "items": [_STATS_EXAMPLE]}}}},
         **problem_responses(404, 422),
@@ -147,12 +150,13 @@ async def list_school_stats(org_id: uuid.UUID, session: SessionDep) -> SchoolSta
     response_model=SchoolStatsPublic,
     dependencies=[READ],
     summary="某年办学数据 Get a school's statistics for one year",
-    description="Carries an `ETag`; send it as `If-Match` when you PUT.",
+    description="学校某一年的办学数据，带 `ETag` 与 `Last-Modified`；修改时把 `ETag` 作为 `If-Match` 发回。\n\n"
+    "Carries an `ETag`; send it as `If-Match` when you PUT.",
     responses={200: {"content": {"application/json": {"example": _STATS_EXAMPLE}}}, **problem_responses(404, 422)},
 )
 async def get_school_stats(org_id: uuid.UUID, year: YearPath, session: SessionDep) -> JSONResponse:
     row = await school.get_school_stats(session, org_id=org_id, year=year)
-    return JSONResponse(_stats(row).model_dump(mode="json"), headers={"ETag": etag_for(row.version)})
+    return versioned_response(_stats(row))
 
 
 @router.put(
@@ -160,10 +164,10 @@ async def get_school_stats(org_id: uuid.UUID, year: YearPath, session: SessionDe
     response_model=SchoolStatsPublic,
     dependencies=[ORG_WRITE],
     summary="登记某年办学数据 Put a school's statistics for one year",
-    description="Creates (201) or replaces (200) the year's figures, each ≥ 0. Only schools keep them (else 409). "
+    description="新建（201）或替换（200）学校某一年的办学数据，各项不小于 0；只有学校可以登记。数据变更后单位的版本号随之更新，可通过单位列表增量同步。\n\n"
+    "Creates (201) or replaces (200) the year's figures, each ≥ 0. Only schools keep them (else 409). "
     "`If-Match` is optional; a stale tag is 412. A change also moves the organization's `version` and "
-    "`updated_at` on, so it syncs on `GET /v1/organizations` (docs/sync.md). "
-    "数据变更后单位的版本号随之更新，可通过单位列表增量同步。\n\n" + WHO_EDITS,
+    "`updated_at` on, so it syncs on `GET /v1/organizations` (docs/sync.md).\n\n" + WHO_EDITS,
     responses={
         200: {"content": {"application/json": {"example": {**_STATS_EXAMPLE, "version": 2}}}},
         201: {"content": {"application/json": {"example": _STATS_EXAMPLE}}},
@@ -184,9 +188,7 @@ async def put_school_stats(
     )
     public = _stats(row)
     await session.commit()
-    return JSONResponse(
-        public.model_dump(mode="json"), status_code=201 if created else 200, headers={"ETag": etag_for(row.version)}
-    )
+    return versioned_response(public, 201 if created else 200)
 
 
 # ---- status changes ---------------------------------------------------------------------------------
@@ -210,7 +212,9 @@ def _event(e: OrganizationStatusEvent) -> StatusEventPublic:
     response_model=StatusEventPublic,
     dependencies=[ORG_WRITE],
     summary="变更单位状态 Change an organization's status",
-    description="Records a dated event `active → inactive` or `inactive → active` (anything else is 409 naming the "
+    description="记录一次带日期的状态变更（启用与停用互转），生效日期不得晚于今天，也不得早于上一次变更；"
+    "变更记录永久保存。\n\n"
+    "Records a dated event `active → inactive` or `inactive → active` (anything else is 409 naming the "
     "allowed target). `effective_on` defaults to today (Asia/Shanghai), may not be in the future (422) nor before "
     "the latest change (409). The organization's `status` becomes `to` and its version (ETag) moves on. Events are "
     "kept forever. Send `Idempotency-Key` so a retry never records twice.\n\n" + WHO_EDITS,

@@ -74,7 +74,9 @@ _one = versioned_response
     response_model=PersonPublic,
     dependencies=[WRITE],
     summary="登记人员 Create a person",
-    description="Registers a teacher, expert, skill master or enterprise mentor (learners live in the training "
+    description="在一个已登记且启用的单位下登记教师、专家、技能大师或企业导师；手机号只写不读，加密保存，"
+    "读取时只显示脱敏号码。\n\n"
+    "Registers a teacher, expert, skill master or enterprise mentor (learners live in the training "
     "service) at an existing, active organization (`org_id`, else 422). `skill_level` and `tags` are closed "
     "lists. `phone` is write-only personal data: validated as an 11-digit mainland mobile number, stored "
     "encrypted and read back only as `phone_masked`. Send `Idempotency-Key` so a retry never creates a "
@@ -111,7 +113,9 @@ async def create_person(
     response_model=PersonPage,
     dependencies=[READ],
     summary="查询人员 List people",
-    description="Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `org_id`, `tag`, `q` (any part "
+    description="按单位、标签和姓名筛选人员，游标分页；支持用 `since_token` 增量同步，"
+    "`include_deleted=true` 时包含墓碑。人员只对其所在单位可见。\n\n"
+    "Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `org_id`, `tag`, `q` (any part "
     "of the name, case-insensitive). Incremental sync: pass the `sync_token` of your last pull as `since_token` "
     "(docs/sync.md; `updated_since` still works); "
     "`include_deleted=true` adds tombstones." + PRIVATE,
@@ -156,7 +160,9 @@ async def list_people(
     response_model=PersonPublic,
     dependencies=[READ],
     summary="人员详情 Get a person",
-    description="Carries an `ETag`; send it back as `If-None-Match` for a cheap 304, or as `If-Match` when you "
+    description="人员详情，带 `ETag` 与 `Last-Modified`，手机号只显示脱敏号码。人员只对其所在单位可见，"
+    "其他调用方得到 404。\n\n"
+    "Carries an `ETag`; send it back as `If-None-Match` for a cheap 304, or as `If-Match` when you "
     "PATCH. The phone is shown only masked." + PRIVATE,
     responses={
         200: {"content": {"application/json": {"example": _EXAMPLE}}},
@@ -183,7 +189,9 @@ async def get_person(
     response_model=PersonPublic,
     dependencies=[WRITE],
     summary="修改人员 Update a person",
-    description="Partial update: only the fields sent change; `null` clears `title`, `skill_level` or `phone`. "
+    description="部分更新人员信息；调入新单位时，此人在原单位不得有未结束的聘任。请带上 `If-Match`（过期则 412）。"
+    "\n\n"
+    "Partial update: only the fields sent change; `null` clears `title`, `skill_level` or `phone`. "
     "A new `org_id` must be an existing, active organization where the person holds no current "
     "appointment (moving a person needs a principal of both organizations). Send `If-Match` with the ETag you "
     "read (stale → 412)." + WHO,
@@ -215,7 +223,8 @@ async def update_person(
     status_code=204,
     dependencies=[WRITE],
     summary="删除人员 Delete a person",
-    description="Soft delete: the person disappears from reads and lists, and appears as a tombstone in "
+    description="软删除人员；仍有未结束的聘任时不能删除（409），请先结束或删除聘任。\n\n"
+    "Soft delete: the person disappears from reads and lists, and appears as a tombstone in "
     "`include_deleted=true` syncs. A person who still holds an appointment that has not ended (open, or "
     "ending today or later) cannot be deleted (409): end or delete it first." + WHO,
     responses=problem_responses(401, 403, 404, 409, 412, 422),

@@ -254,7 +254,9 @@ def _add_routes(kind: Kind) -> None:
         response_model=ReferenceCodePublic,
         dependencies=[allow(public=True)],
         summary=f"{kind.title_zh}代码 Get one of the {kind.title_en}",
-        description=f"e.g. `/v1/reference/{name}/{kind.example}`. 404 when the code is not in the table "
+        description=f"按代码查询一条{kind.title_zh}代码；代码不在表中时返回 404（其他接口仍接受格式正确的未知代码，"
+        "并标记 `code_known: false`）。公共数据，可缓存一小时，支持 `If-None-Match` → 304。\n\n"
+        f"e.g. `/v1/reference/{name}/{kind.example}`. 404 when the code is not in the table "
         "(other endpoints still accept well-formed unknown codes and flag them `code_known: false`).",
         responses={
             200: {
@@ -281,7 +283,9 @@ def _add_routes(kind: Kind) -> None:
         response_model=ReferenceCodePublic,
         dependencies=[allow(roles=("platform_admin",))],
         summary=f"补充{kind.title_zh}代码 Add a missing code to {kind.title_en}",
-        description="Platform admins only. For codes the shipped table lacks (see docs/reference-data.md); the "
+        description=f"仅平台管理员可用：为随系统发布的{kind.title_zh}代码表补充缺少的代码；代码须格式正确且尚不存在，"
+        "补充后列表的 `ETag` 随之改变。\n\n"
+        "Platform admins only. For codes the shipped table lacks (see docs/reference-data.md); the "
         "code must be well-formed and not present yet.",
         responses={
             201: {

@@ -84,6 +84,7 @@ add_create(
     Route(
         "create_training_base",
         "登记实训基地 Register a training base",
+        "登记一个已登记且启用的单位所拥有的实训基地；类型和级别取自固定列表，专业代码须格式正确。\n\n"
         "A training base owned by an existing, active organization (`owner_org_id`, else 422; 503 when "
         "membership cannot confirm it). `kind` and `level` are closed lists; `major_codes` are well-formed major "
         "codes (unknown ones accepted, flagged `code_known: false`). Send `Idempotency-Key` so a retry never "
@@ -101,7 +102,9 @@ add_create(
     response_model=TrainingBasePage,
     dependencies=[READ],
     summary="查询实训基地 List training bases",
-    description="Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `owner_org_id`, `kind`, `level`, "
+    description="按所属单位、类型、级别、服务专业和是否共享筛选实训基地，游标分页；支持用 `since_token` 增量同步，"
+    "也可导出为 `.xlsx`。\n\n"
+    "Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `owner_org_id`, `kind`, `level`, "
     "`major_code` (bases serving that major), `shared`. Incremental sync: `since_token` (the "
     "`sync_token` of your last pull, docs/sync.md) or `updated_since`; "
     "`include_deleted=true` adds tombstones." + EXPORT_NOTE + OPEN,
@@ -158,6 +161,7 @@ add_get(
     Route(
         "get_training_base",
         "实训基地详情 Get a training base",
+        "实训基地详情，带 `ETag` 与 `Last-Modified`；实训基地是目录信息，不含个人信息。\n\n"
         "Carries an `ETag` (`If-None-Match` → 304; `If-Match` on PATCH/DELETE)." + OPEN,
     ),
     id_name="base_id",
@@ -171,7 +175,9 @@ add_get(
     response_model=Utilisation,
     dependencies=[READ],
     summary="实训基地利用情况 Utilisation of a training base",
-    description="Person-days (人日) of the programmes held at the base: Σ `days_attended` of the enrolments (not "
+    description="实训基地在某一期间的利用情况：在此举办的培训项目的人日数、项目数和人次，按项目结束日期计入期间。"
+    "\n\n"
+    "Person-days (人日) of the programmes held at the base: Σ `days_attended` of the enrolments (not "
     "deleted; dropped ones included, their days were attended) of the programmes (not deleted) with "
     "`training_base_id` = this base whose `end_on` lies in `period_start`–`period_end` (inclusive) — an enrolment "
     "counts by its programme's `end_on`, as in `/v1/training-stats`. Also the number of those programmes and their "
@@ -210,6 +216,7 @@ add_patch(
     Route(
         "update_training_base",
         "修改实训基地 Update a training base",
+        "部分更新实训基地（所属单位不可更改）；请带上 `If-Match`（过期则 412）。\n\n"
         "Partial update: only the fields sent change; `null` clears `level`, `stations`, "
         "`persons_per_day`; `major_codes` replaces the list. The owner cannot change. Send `If-Match` with the ETag "
         "you read (stale → 412)." + WHO,
@@ -225,6 +232,7 @@ add_delete(
     Route(
         "delete_training_base",
         "删除实训基地 Delete a training base",
+        "软删除实训基地；曾使用它的培训项目保留其引用。\n\n"
         "Soft delete: gone from reads, lists and the figures; a tombstone in `include_deleted=true` syncs. "
         "Programmes that named it keep their `training_base_id`. Send `If-Match` with the ETag you read "
         "(stale → 412)." + WHO,

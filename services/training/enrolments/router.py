@@ -124,7 +124,9 @@ async def _programme(session, programme_id: uuid.UUID, *, loc: list[str | int]) 
     response_model=EnrolmentPublic,
     dependencies=[WRITE],
     summary="报名 Enrol a learner",
-    description="Enrols a learner in a programme of the caller's organization (status `enrolled`). The learner is "
+    description="为本单位的培训项目报名一名本单位登记的学员；同一学员在同一项目只能有一条未退出的报名，"
+    "名额满时返回 409。\n\n"
+    "Enrols a learner in a programme of the caller's organization (status `enrolled`). The learner is "
     "a record your organization registered (`POST /v1/learners`); another organization's record is 404, as if it "
     "did not exist — register the person yourself (your own record; the figures count the person once). The answer "
     "carries a `learner` summary (name, masked number). One enrolment per learner and programme that is not dropped "
@@ -167,7 +169,9 @@ async def create_enrolment(
     response_model=EnrolmentPage,
     dependencies=[READ],
     summary="查询报名 List enrolments",
-    description="Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `programme_id`, `learner_id`, "
+    description="按项目、学员、状态、培训单位和期间筛选报名，游标分页；支持用 `since_token` 增量同步，"
+    "也可导出为 `.xlsx`。\n\n"
+    "Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `programme_id`, `learner_id`, "
     "`status`, `provider_org_id`, `period_start`/`period_end` (inclusive, on the programme's `end_on` — an "
     "enrolment counts in a period by its programme's end). Incremental sync: pass the `sync_token` of your last pull "
     "as `since_token` (docs/sync.md); `updated_since` still works; `include_deleted=true` adds tombstones "
@@ -215,7 +219,8 @@ async def list_enrolments(
     response_model=EnrolmentPublic,
     dependencies=[READ],
     summary="报名详情 Get an enrolment",
-    description="Carries an `ETag` (`If-None-Match` → 304; `If-Match` on PATCH)." + PRIVATE,
+    description="报名详情，带 `ETag` 与 `Last-Modified`，附学员摘要（姓名和脱敏号码）。\n\n"
+    "Carries an `ETag` (`If-None-Match` → 304; `If-Match` on PATCH)." + PRIVATE,
     responses={
         200: {"content": {"application/json": {"example": EXAMPLE}}},
         304: {"description": "Not modified"},
@@ -242,7 +247,8 @@ async def get_enrolment(
     response_model=EnrolmentPublic,
     dependencies=[WRITE],
     summary="登记出勤与成绩 Record attendance and score",
-    description="`days_attended` (出勤天数, at most the programme's length in days), `hours_attended` (学时) and "
+    description="登记出勤天数、学时和成绩；人日数为出勤天数之和。请带上 `If-Match`（过期则 412）。\n\n"
+    "`days_attended` (出勤天数, at most the programme's length in days), `hours_attended` (学时) and "
     "`score` (0–100); `null` clears one (a completed enrolment keeps its days and hours). Person-days 人日 are "
     "Σ `days_attended`. Send `If-Match` with the ETag you read (stale → 412)." + WHO,
     responses={
@@ -277,7 +283,8 @@ async def update_enrolment(
     response_model=EnrolmentPublic,
     dependencies=[WRITE],
     summary="变更报名状态 Transition an enrolment",
-    description="enrolled → completed | dropped | failed; the others are final (409 `illegal-transition` naming the "
+    description="变更报名状态（结业、退出或未通过）；结业前须登记出勤天数和学时，退出会释放名额。\n\n"
+    "enrolled → completed | dropped | failed; the others are final (409 `illegal-transition` naming the "
     "allowed ones). `effective_on` is not in the future and not before the enrolment's latest change (409). "
     "**Completion needs `days_attended` and `hours_attended` recorded** (422 naming them; PATCH them first). "
     "**Dropping frees the seat** (the programme's `enrolled_count` goes down in the same transaction); the learner "

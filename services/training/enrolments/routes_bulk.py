@@ -56,7 +56,8 @@ _BATCH_EXAMPLE = {
     dependencies=[WRITE],
     openapi_extra=BODY.openapi,
     summary="批量报名 Enrol learners in a batch",
-    description="Up to 1000 items, each shaped like the body of `POST /v1/enrolments` and validated on its own. "
+    description="一次最多报名 1000 条，每项单独校验并各自返回结果；名额不足时后面的项返回 409。\n\n"
+    "Up to 1000 items, each shaped like the body of `POST /v1/enrolments` and validated on its own. "
     "Answers 200 with one result per item: `201` + `id`, or the item's problem (`422` invalid, `404` no such "
     "learner, `409` already enrolled — with `existing_id` — or twice in the batch, `409 programme-full` when the "
     "programme's remaining seats went to earlier items). Valid items are saved, invalid ones touch nothing. With "

@@ -53,7 +53,8 @@ def _pd(request: Request) -> PersonalData:
     response_model=EnrolmentImportReport,
     dependencies=[WRITE, Depends(spreadsheets.limit_upload)],
     summary="导入报名名单 Import an enrolment roster",
-    description="Multipart upload (field `file`) of an `.xlsx` (first sheet) or `.csv` (UTF-8 or GBK), at most 5 MiB "
+    description="上传报名名单（`.xlsx` 或 `.csv`），按证件号码或学员 ID 找到本单位的学员，逐行校验后报名。\n\n"
+    "Multipart upload (field `file`) of an `.xlsx` (first sheet) or `.csv` (UTF-8 or GBK), at most 5 MiB "
     "and 10,000 rows. Headings (see `GET /v1/enrolments/import-template.xlsx`): 证件类型 → id_type, 证件号码 → "
     "id_number, 学员ID → learner_id, 姓名 → name (checked against the registered learner), 培训项目ID → programme_id "
     "(or the `programme_id` parameter for a one-class roster), 报名日期 → enrolled_on. A learner is named by ID "
@@ -117,7 +118,8 @@ async def import_enrolments(
     "/import-template.xlsx",
     dependencies=[READ],
     summary="报名导入模板 Download the enrolment import template",
-    description="An `.xlsx` with the heading row of the roster import (text-formatted columns, a 证件类型 drop-down) "
+    description="下载报名名单导入模板：含表头、证件类型下拉框和逐列说明。\n\n"
+    "An `.xlsx` with the heading row of the roster import (text-formatted columns, a 证件类型 drop-down) "
     "and a 说明 sheet. With `Accept: application/json` the same column table as JSON.",
     response_class=Response,
     responses={

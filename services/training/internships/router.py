@@ -131,6 +131,7 @@ add_create(
     Route(
         "create_internship",
         "登记实习 Record an internship",
+        "登记学生在接收单位的一次实习（认识实习、跟岗实习或岗位实习）；岗位实习须已投保并填写保单号。\n\n"
         "Records a student's internship (认识实习 / 跟岗实习 / 岗位实习) at a host organization. Send "
         "`Idempotency-Key` so a retry never records it twice." + RULES + WHO,
     ),
@@ -150,7 +151,8 @@ add_create(
     dependencies=[WRITE],
     openapi_extra=BODY.openapi,
     summary="批量登记实习 Record internships in a batch",
-    description="Up to 1000 items, each shaped like the body of `POST /v1/internships` and checked on its own. "
+    description="一次最多登记 1000 条实习，每项单独校验并各自返回结果。\n\n"
+    "Up to 1000 items, each shaped like the body of `POST /v1/internships` and checked on its own. "
     "Answers 200 with one result per item: `201` + `id` (+ `three_months_or_more`), or the item's problem "
     "(`422` invalid, `404` a learner that is not a record of the caller's organization). An item naming neither of "
     "the caller's organizations "
@@ -201,7 +203,9 @@ async def create_internship_batch(
     response_model=InternshipPage,
     dependencies=[READ],
     summary="查询实习 List internships",
-    description="Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `school_org_id`, `host_org_id`, "
+    description="按学校、接收单位、学员、实习类型、是否满三个月和期间筛选实习，游标分页；支持增量同步，"
+    "也可导出为 `.xlsx`。\n\n"
+    "Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `school_org_id`, `host_org_id`, "
     "`learner_id`, `kind`, `three_months_or_more`, and a period: `period_start`/`period_end` (inclusive) keep "
     "internships overlapping it (`start_on ≤ period_end` and `end_on ≥ period_start`). Incremental sync: "
     "pass the `sync_token` of your last pull as `since_token` (docs/sync.md; `updated_since` still "
@@ -264,6 +268,7 @@ add_get(
     Route(
         "get_internship",
         "实习详情 Get an internship",
+        "实习详情，带 `ETag` 与 `Last-Modified`；只对学校和接收单位可见。\n\n"
         "Carries an `ETag`; send it back as `If-None-Match` for a cheap 304, or as `If-Match` when you "
         "PATCH." + PRIVATE,
     ),
@@ -277,6 +282,7 @@ add_patch(
     Route(
         "update_internship",
         "修改实习 Update an internship",
+        "部分更新实习记录，按保存后的结果重新校验规则；请带上 `If-Match`（过期则 412）。\n\n"
         "Partial update: only the fields sent change; `null` clears `position`, `mentor_name`, "
         "`mentor_person_id`, `insurance_policy_no`, `stipend_monthly_cny`. The rules are checked on the record as it "
         "would be saved (a `post` internship keeps its insurance); `three_months_or_more` is derived again. A new "
@@ -294,6 +300,7 @@ add_delete(
     Route(
         "delete_internship",
         "删除实习 Delete an internship",
+        "软删除实习记录：从读取、列表和统计中消失，在增量同步中以墓碑出现。\n\n"
         "Soft delete: the record disappears from reads, lists and the figures, and appears as a tombstone "
         "in `include_deleted=true` syncs. Send `If-Match` with the ETag you read (stale → 412)." + WHO,
     ),

@@ -142,7 +142,8 @@ def registering_org(principal: Principal, requested: uuid.UUID | None, *, loc: l
     response_model=LearnerPublic,
     dependencies=[WRITE],
     summary="登记学员 Register a learner",
-    description="Registers a learner record owned by your organization (`org_id`: omit it, or send your own; a "
+    description="登记一条属于本单位的学员记录；证件号码按证件类型校验，加密保存，读取时只显示脱敏号码。\n\n"
+    "Registers a learner record owned by your organization (`org_id`: omit it, or send your own; a "
     "platform admin names one); `current_org_id` (where the learner studies or works now — an attribute, it grants "
     "nothing), when given, must be an existing, active organization. `id_number` is validated for `id_type` "
     "(resident IDs: GB 11643 check digit, no "
@@ -203,7 +204,9 @@ async def create_learner(
     response_model=LearnerPage,
     dependencies=[READ],
     summary="查询学员 List learners",
-    description="Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `learner_type`, `current_org_id`, "
+    description="按学员类型、当前单位和姓名筛选你可见的学员，游标分页；支持用 `since_token` 增量同步，"
+    "也可导出为 `.xlsx`（只含脱敏号码）。\n\n"
+    "Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `learner_type`, `current_org_id`, "
     "`q` (any part of the name). Incremental sync: pass the `sync_token` of your last pull as `since_token` "
     "(docs/sync.md; `updated_since` still works but can miss a slow transaction's rows); `include_deleted=true` "
     "adds tombstones of erased (anonymised) learners. Look a learner up by ID number with "
@@ -252,7 +255,9 @@ async def list_learners(
     response_model=LearnerPublic,
     dependencies=[READ],
     summary="按证件号码查找学员 Find a learner by ID number",
-    description="The full number travels in the body, so it never lands in a URL or an access log. Answers the "
+    description="按证件号码查找本单位的学员：号码放在请求体中，不会出现在网址或访问日志里；只在本单位的记录中查找。"
+    "\n\n"
+    "The full number travels in the body, so it never lands in a URL or an access log. Answers the "
     "record (masked) of your organization; 404 alike when nobody has that number and when only another "
     "organization registered it (a search looks only among your records, so it reveals nothing across "
     "organizations). Register the learner with `POST /v1/learners` to create your own record." + PRIVATE,
@@ -274,7 +279,9 @@ async def search_learner(body: LearnerSearch, session: SessionDep, principal: Pr
     response_model=LearnerPublic,
     dependencies=[READ],
     summary="学员详情 Get a learner",
-    description="Carries an `ETag`; send it back as `If-None-Match` for a cheap 304, or as `If-Match` when you "
+    description="学员详情，带 `ETag` 与 `Last-Modified`，证件号码和手机号只显示脱敏形式；"
+    "已注销的学员以匿名形式返回。\n\n"
+    "Carries an `ETag`; send it back as `If-None-Match` for a cheap 304, or as `If-Match` when you "
     "PATCH. An erased learner is still returned, anonymised (`erased: true`, name 已注销, no number or phone): the "
     "records that reference it stay." + PRIVATE,
     responses={
@@ -300,7 +307,8 @@ async def get_learner(
     response_model=LearnerPublic,
     dependencies=[WRITE],
     summary="更正学员信息 Correct a learner",
-    description="Partial update of `name`, `phone` (`null` clears it), `learner_type`, `current_org_id` (an "
+    description="更正学员的姓名、手机号、学员类型、当前单位或证件号码；请带上 `If-Match`（过期则 412）。\n\n"
+    "Partial update of `name`, `phone` (`null` clears it), `learner_type`, `current_org_id` (an "
     "existing, active organization; `null` clears it). Correcting the document itself: send "
     "`id_number` (and `id_type` if it changes) — it is validated, re-encrypted and re-hashed, and gender and birth "
     "year derived again; 409 `learner-id-number-taken` when another record of your organization holds that number "
@@ -337,7 +345,9 @@ async def update_learner(
     response_model=LearnerRevealed,
     dependencies=[REVEAL],
     summary="查看完整证件号码 Reveal a learner's full ID number",
-    description="For submissions that need the full number (e.g. to the human-resources authority). Needs the "
+    description="查看学员的完整证件号码，用于须报送完整号码的场合；需要 `training:reveal` 权限并填写理由，"
+    "每次查看都记入审计日志。应答不缓存（`Cache-Control: no-store`）。\n\n"
+    "For submissions that need the full number (e.g. to the human-resources authority). Needs the "
     "scope `training:reveal` and the role org_admin of the organization that owns the record (or a platform "
     "admin); org_staff and keys without the scope get 403; any other organization gets 404. `reason` (2–200 "
     "characters, no long numbers) is "
@@ -376,7 +386,9 @@ async def reveal_learner(
     response_model=LearnerPublic,
     dependencies=[ERASE],
     summary="注销学员个人信息 Erase a learner (anonymise)",
-    description="PIPL erasure by anonymisation of your organization's record: the name becomes 已注销; the ID "
+    description="按个人信息保护法注销学员个人信息：姓名改为“已注销”，清除证件号码和手机号；引用该学员的记录保留，"
+    "统计数字不变。\n\n"
+    "PIPL erasure by anonymisation of your organization's record: the name becomes 已注销; the ID "
     "number, phone, keyed hash and masked forms are cleared; gender, birth year, learner type, current organization "
     "and every record referencing the learner (enrolments, internships …) stay, so the figures do not change. "
     "Another organization's record of the same person is not touched. `reason` is required and kept in the audit "

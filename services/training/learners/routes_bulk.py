@@ -103,7 +103,8 @@ def _named_orgs(items: list[LearnerCreate | None]) -> set[uuid.UUID]:
     dependencies=[WRITE],
     openapi_extra=BODY.openapi,
     summary="批量登记学员 Register learners in a batch",
-    description="Up to 1000 items, each shaped like the body of `POST /v1/learners` and registered exactly as it "
+    description="一次最多登记 1000 名学员，每项按单条登记的规则处理，并各自返回结果（新建、已存在或冲突）。\n\n"
+    "Up to 1000 items, each shaped like the body of `POST /v1/learners` and registered exactly as it "
     "is. Answers 200 with one result per item: `201` created · `200` existing (your organization registered it "
     "already: your record) · `409` conflict (a different name for a number your organization registered — the "
     "registered name is never shown; other organizations' records never make an item existing or a conflict) · "
@@ -169,7 +170,9 @@ async def create_batch(
     response_model=LearnerImportReport,
     dependencies=[WRITE, Depends(limit_upload)],
     summary="导入学员名册 Import a roster of learners",
-    description="Multipart upload (field `file`) of an `.xlsx` (first sheet) or `.csv` (UTF-8 or GBK), at most "
+    description="上传学员名册（`.xlsx` 或 `.csv`），按表头对应字段逐行校验并登记；证件号码加密保存，"
+    "不出现在任何回显中。\n\n"
+    "Multipart upload (field `file`) of an `.xlsx` (first sheet) or `.csv` (UTF-8 or GBK), at most "
     "5 MiB and 10,000 rows (else 413). The heading row maps columns to fields — see "
     "`GET /v1/learners/import-template.xlsx`: 姓名 → name, 证件类型 → id_type (Chinese label or code; default "
     "居民身份证), 证件号码 → id_number, 手机号 → phone, 学员类型 → learner_type (学生/企业职工/教师/社会人员 or code); "
@@ -238,7 +241,8 @@ async def import_learners(
     "/import-template.xlsx",
     dependencies=[READ],
     summary="学员名册导入模板 Download the roster template",
-    description="An `.xlsx` with the heading row of the roster import (text-formatted columns so ID numbers keep "
+    description="下载学员名册导入模板：证件号码等列为文本格式，含证件类型和学员类型下拉框及逐列说明。\n\n"
+    "An `.xlsx` with the heading row of the roster import (text-formatted columns so ID numbers keep "
     "their digits, drop-downs for 证件类型 and 学员类型) and a 说明 sheet describing each column. With "
     "`Accept: application/json` the same column table as JSON.",
     response_class=Response,

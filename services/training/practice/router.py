@@ -110,6 +110,7 @@ add_create(
     Route(
         "create_teacher_practice",
         "登记教师企业实践 Record a teacher's enterprise practice",
+        "登记学校教师在企业的一段实践（教师企业实践）；教师须是成员服务中该学校的人员。\n\n"
         "A school's teacher — a membership person of the school — working at an enterprise for a period "
         "(教师企业实践). Send `Idempotency-Key` so a retry never records it twice." + RULES + CREATE_WHO,
     ),
@@ -126,7 +127,8 @@ add_create(
     response_model=TeacherPracticePage,
     dependencies=[READ],
     summary="查询教师企业实践 List teacher practices",
-    description="Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `school_org_id`, "
+    description="按学校、企业、教师和期间筛选教师企业实践，游标分页；支持增量同步，也可导出为 `.xlsx`。\n\n"
+    "Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `school_org_id`, "
     "`enterprise_org_id`, `person_id` (the teacher), `learner_id` (legacy records only), and "
     "`period_start`/`period_end` (inclusive: records overlapping the period). Incremental sync: `updated_since` "
     "orders by change time; `include_deleted=true` adds tombstones." + EXPORT_NOTE + PRIVATE,
@@ -182,6 +184,7 @@ add_get(
     Route(
         "get_teacher_practice",
         "教师企业实践详情 Get a teacher practice",
+        "教师企业实践详情，带 `ETag` 与 `Last-Modified`；只对学校和企业可见。\n\n"
         "Carries an `ETag` (`If-None-Match` → 304; `If-Match` on PATCH/DELETE)." + PRIVATE,
     ),
     id_name="practice_id",
@@ -194,6 +197,7 @@ add_patch(
     Route(
         "update_teacher_practice",
         "修改教师企业实践 Update a teacher practice",
+        "部分更新教师企业实践（教师不可更改）；请带上 `If-Match`（过期则 412）。\n\n"
         "Partial update: only the fields sent change; `null` clears `post` and `content`. The teacher and "
         "`teacher_name` never change. A new school or enterprise must be an existing, active organization and the "
         "caller must remain a party to the record; a new school must also be the teacher's organization (else 422 "
@@ -212,6 +216,7 @@ add_delete(
     Route(
         "delete_teacher_practice",
         "删除教师企业实践 Delete a teacher practice",
+        "软删除教师企业实践：从读取、列表和统计中消失，在增量同步中以墓碑出现。\n\n"
         "Soft delete: gone from reads, lists and the figures; a tombstone in `include_deleted=true` syncs. "
         "Send `If-Match` with the ETag you read (stale → 412)." + WHO,
     ),

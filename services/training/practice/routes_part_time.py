@@ -104,6 +104,7 @@ add_create(
     Route(
         "create_part_time_teaching",
         "登记兼职授课 Record part-time teaching",
+        "登记企业人员在某学期到学校兼职授课（兼职教师）；除姓名外不保存其他个人信息。\n\n"
         "An enterprise's staff member teaching a course at a school in a term (兼职教师). Send "
         "`Idempotency-Key` so a retry never records it twice." + RULES + WHO,
     ),
@@ -121,7 +122,9 @@ add_create(
     response_model=PartTimeTeachingPage,
     dependencies=[READ],
     summary="查询兼职授课 List part-time teaching",
-    description="Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `enterprise_org_id`, "
+    description="按企业、学校、人员、学期和期间筛选兼职授课，游标分页；支持用 `since_token` 增量同步，"
+    "也可导出为 `.xlsx`。\n\n"
+    "Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `enterprise_org_id`, "
     "`school_org_id`, `person_id`, `term`, and `period_start`/`period_end` (inclusive: terms overlapping the "
     "period). Incremental sync: `since_token` (the `sync_token` of your last pull, docs/sync.md) or "
     "`updated_since`; `include_deleted=true` adds tombstones." + EXPORT_NOTE + PRIVATE,
@@ -179,6 +182,7 @@ add_get(
     Route(
         "get_part_time_teaching",
         "兼职授课详情 Get a part-time teaching record",
+        "兼职授课详情，带 `ETag` 与 `Last-Modified`；只对企业和学校可见。\n\n"
         "Carries an `ETag` (`If-None-Match` → 304; `If-Match` on PATCH/DELETE)." + PRIVATE,
     ),
     id_name="record_id",
@@ -191,6 +195,7 @@ add_patch(
     Route(
         "update_part_time_teaching",
         "修改兼职授课 Update a part-time teaching record",
+        "部分更新兼职授课记录；更换企业或人员时按登记时的规则重新校验。请带上 `If-Match`（过期则 412）。\n\n"
         "Partial update: only the fields sent change; `null` clears `person_id`. A new `term` sent without "
         "dates resets `term_start_on`/`term_end_on` to its defaults. A new enterprise or school must be an existing, "
         "active organization and the caller must remain a party; a new `person_id`, or a new enterprise of a record "
@@ -210,6 +215,7 @@ add_delete(
     Route(
         "delete_part_time_teaching",
         "删除兼职授课 Delete a part-time teaching record",
+        "软删除兼职授课记录：从读取、列表和统计中消失，在增量同步中以墓碑出现。\n\n"
         "Soft delete: gone from reads, lists and the figures; a tombstone in `include_deleted=true` syncs. "
         "Send `If-Match` with the ETag you read (stale → 412)." + WHO,
     ),

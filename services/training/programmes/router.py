@@ -117,7 +117,8 @@ _one = versioned_response
     response_model=ProgrammePublic,
     dependencies=[WRITE],
     summary="登记培训项目 Create a programme",
-    description="A training programme or class of the provider organization. `kind` is one of the 12 kinds (订单班, "
+    description="登记培训单位的一个培训项目或班级；培训单位、合作单位和所属联盟须在成员服务中存在且启用。\n\n"
+    "A training programme or class of the provider organization. `kind` is one of the 12 kinds (订单班, "
     "现代学徒制班, 企业新型学徒制班, 特种作业, 岗前, 在岗, 技能提升, 转岗, 继续教育, 师资培训, 社会培训, other). The "
     "provider and every partner organization must exist and be active, and the alliance exist, in the membership "
     "service (422 naming the field; 503 when membership cannot be asked and the cached answer is older than its "
@@ -163,7 +164,9 @@ async def create_programme(
     response_model=ProgrammePage,
     dependencies=[READ],
     summary="查询培训项目 List programmes",
-    description="Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `provider_org_id`, `alliance_id`, "
+    description="按培训单位、联盟、项目类型和期间筛选培训项目，游标分页；支持用 `since_token` 增量同步，"
+    "也可导出为 `.xlsx`。\n\n"
+    "Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `provider_org_id`, `alliance_id`, "
     "`kind`, `period_start`/`period_end` (inclusive, on `end_on` — the date by which a programme counts in a "
     "period). Incremental sync: pass the `sync_token` of your last pull as `since_token` (docs/sync.md); "
     "`updated_since` still works; `include_deleted=true` adds tombstones." + EXPORT_NOTE + PRIVATE,
@@ -210,7 +213,8 @@ async def list_programmes(
     response_model=ProgrammePublic,
     dependencies=[READ],
     summary="培训项目详情 Get a programme",
-    description="Carries an `ETag`; send it back as `If-None-Match` for a cheap 304, or as `If-Match` when you "
+    description="培训项目详情，带 `ETag` 与 `Last-Modified`；已报名人数和剩余名额是实时数字，不影响 `ETag`。\n\n"
+    "Carries an `ETag`; send it back as `If-None-Match` for a cheap 304, or as `If-Match` when you "
     "PATCH. `enrolled_count`/`seats_left` are live figures and do not change the ETag." + PRIVATE,
     responses={
         200: {"content": {"application/json": {"example": EXAMPLE}}},
@@ -237,7 +241,8 @@ async def get_programme(
     response_model=ProgrammePublic,
     dependencies=[WRITE],
     summary="修改培训项目 Update a programme",
-    description="Partial update: only the fields sent change; `null` clears the optional ones. The provider cannot "
+    description="部分更新培训项目（培训单位不可更改）；名额不能少于已报名人数。请带上 `If-Match`（过期则 412）。\n\n"
+    "Partial update: only the fields sent change; `null` clears the optional ones. The provider cannot "
     "change. New partners and a new alliance are checked as on create (422/503). `capacity` cannot go below "
     "`enrolled_count` (422). Send `If-Match` with the ETag you read (stale → 412)." + WHO,
     responses={
@@ -271,7 +276,8 @@ async def update_programme(
     status_code=204,
     dependencies=[WRITE],
     summary="删除培训项目 Delete a programme",
-    description="Soft delete: the programme disappears from reads and lists, and appears as a tombstone in "
+    description="软删除培训项目；仍有占用名额的报名时不能删除（409）。\n\n"
+    "Soft delete: the programme disappears from reads and lists, and appears as a tombstone in "
     "`include_deleted=true` syncs. A programme with enrolments holding seats (not dropped) cannot be deleted "
     "(409)." + WHO,
     responses=problem_responses(401, 403, 404, 409, 412),
