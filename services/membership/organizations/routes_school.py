@@ -79,7 +79,8 @@ _EVENT_EXAMPLE = {
     response_model=MajorList,
     dependencies=[READ],
     summary="学校专业 List a school's majors",
-    description="学校各年开设的职业教育专业及其招生、毕业人数，按年份和专业代码排序，可只看某一年；不分页，变更随单位同步。\n\n"
+    description="学校各年开设的职业教育专业及其招生、毕业人数，按年份和专业代码排序，可只看某一年；"
+    "不分页，变更随单位同步。\n\n"
     "The vocational majors (职业教育专业目录 2021) a school ran, per year, with enrolment and graduates, "
     "ordered by year and code. `year` narrows to one year. Codes not in the shipped table carry `code_known: false`. "
     "Unpaged: a change moves the organization on, so refetch when the organization comes with a sync pull.",
@@ -164,7 +165,8 @@ async def get_school_stats(org_id: uuid.UUID, year: YearPath, session: SessionDe
     response_model=SchoolStatsPublic,
     dependencies=[ORG_WRITE],
     summary="登记某年办学数据 Put a school's statistics for one year",
-    description="新建（201）或替换（200）学校某一年的办学数据，各项不小于 0；只有学校可以登记。数据变更后单位的版本号随之更新，可通过单位列表增量同步。\n\n"
+    description="新建（201）或替换（200）学校某一年的办学数据，各项不小于 0；只有学校可以登记。"
+    "数据变更后单位的版本号随之更新，可通过单位列表增量同步。\n\n"
     "Creates (201) or replaces (200) the year's figures, each ≥ 0. Only schools keep them (else 409). "
     "`If-Match` is optional; a stale tag is 412. A change also moves the organization's `version` and "
     "`updated_at` on, so it syncs on `GET /v1/organizations` (docs/sync.md).\n\n" + WHO_EDITS,
