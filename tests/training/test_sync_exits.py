@@ -170,7 +170,7 @@ class TestEnrolments:
         leaving, joining = await tp.new_org("enterprise"), await tp.new_org("enterprise")
         mine = tp.as_org(provider, "org_staff")
         p = await new_programme(mine, provider, partner_org_ids=[leaving])
-        learners = await insert_learners(engine_of(tp), 2, owner_org_id=provider)
+        learners = await insert_learners(engine_of(tp), 3, owner_org_id=provider)
         enrolments = set()
         for learner in learners:
             r = await mine.post("/v1/enrolments", json={"learner_id": learner, "programme_id": p["id"]})
@@ -185,6 +185,10 @@ class TestEnrolments:
 
         lost = await changes(tp.as_org(leaving), "/v1/enrolments", leaving_token)
         assert gone(lost) == enrolments and not present(lost)
+        one_by_one = await changes(
+            tp.as_org(leaving), "/v1/enrolments", leaving_token, limit=1
+        )  # one transaction's exits
+        assert [i["id"] for i in one_by_one] == [i["id"] for i in lost]
         entered = await changes(tp.as_org(joining), "/v1/enrolments", joining_token)
         assert present(entered) == enrolments and not gone(entered)
         # re-stamping changes nothing a client keeps: same version
