@@ -112,7 +112,9 @@ async def create_appointment(
     "Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `person_id`, `host_org_id`, "
     "`appointment_type`, `active_on=YYYY-MM-DD` (periods containing that day, ends inclusive). Incremental "
     "sync: pass the `sync_token` of your last pull as `since_token` (docs/sync.md; `updated_since` still works); "
-    "`include_deleted=true` adds tombstones." + PRIVATE,
+    '`include_deleted=true` adds tombstones — with `since_token`, also one with `"reason": "not_visible"` for '
+    "an appointment whose host or person moved to another organization / "
+    "增量同步时，已不可见的记录以 reason=not_visible 的墓碑返回." + PRIVATE,
     responses={
         200: {"content": {"application/json": {"example": {"items": [_EXAMPLE], "next_cursor": None}}}},
         **problem_responses(422),
@@ -138,6 +140,7 @@ async def list_appointments(
         bool, Query(description="包含已删除聘任记录的墓碑 Include tombstones of deleted appointments")
     ] = False,
 ) -> AppointmentPage:
+    visible = tenancy.appointment_filter(principal, Appointment.host_org_id, Appointment.person_id)
     page = await service.list_appointments(
         session,
         person_id=person_id,
@@ -148,7 +151,8 @@ async def list_appointments(
         include_deleted=include_deleted,
         cursor=cursor,
         limit=limit,
-        visible=tenancy.appointment_filter(principal, Appointment.host_org_id, Appointment.person_id),
+        visible=visible,
+        exits=service.exit_query(principal, visible),
     )
     return AppointmentPage(items=service.render(page.rows), next_cursor=page.next_cursor, sync_token=page.sync_token)
 

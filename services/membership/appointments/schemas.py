@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from chanjiao.dates import IsoDate
 from chanjiao.pagination import Page
+from chanjiao.sync_exits import ExitTombstone
 from chanjiao.validators import CodeError
 from services.membership.appointments.models import AppointmentType
 
@@ -120,5 +121,5 @@ class AppointmentTombstone(BaseModel):
     deleted_at: datetime
 
 
-class AppointmentPage(Page[AppointmentPublic | AppointmentTombstone]):
+class AppointmentPage(Page[AppointmentPublic | AppointmentTombstone | ExitTombstone]):
     pass

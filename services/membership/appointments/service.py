@@ -17,11 +17,21 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao.audit import record_change
+from chanjiao.auth import Principal
 from chanjiao.db import soft_delete
 from chanjiao.errors import Conflict, NotFound, field_error
 from chanjiao.etag import check_if_match
 from chanjiao.ids import new_id
-from chanjiao.sync import Since, SyncPage, sync_page
+from chanjiao.sync import Since, SyncPage
+from chanjiao.sync_exits import (
+    ORGANIZATION,
+    Exit,
+    ExitQuery,
+    ExitTombstone,
+    record_exits,
+    sync_page_with_exits,
+    tenants,
+)
 from services.membership.appointments.models import (
     APPOINTMENT_TYPE_LABELS,
     EXCLUSION_NAME,
@@ -34,10 +44,10 @@ from services.membership.appointments.schemas import (
     AppointmentTombstone,
     AppointmentUpdate,
 )
-from services.membership.db import kernel
+from services.membership.db import SCHEMA, kernel
 from services.membership.organizations.models import ORG_TYPE_LABELS, Organization
 from services.membership.people.models import Person
-from services.membership.people.service import check_org
+from services.membership.people.service import caller_tenants, check_org
 
 AUDITED = ("person_id", "host_org_id", "appointment_type", "start_on", "end_on", "note")
 EXCLUSION_VIOLATION = "23P01"
@@ -201,6 +211,18 @@ async def get_appointment(session: AsyncSession, appointment_id: uuid.UUID, *, f
     return appointment
 
 
+def exit_query(principal: Principal, visible: sa.ColumnElement[bool] | None) -> ExitQuery:
+    """The appointment exits the caller gets on a token pull: those of its organization, unless it still sees the
+    appointment (as its host, or as the person's organization)."""
+    still = sa.select(Appointment.id).where(Appointment.deleted_at.is_(None))
+    return ExitQuery(
+        SCHEMA,
+        "appointment",
+        caller_tenants(principal, visible),
+        still.where(visible) if visible is not None else still,
+    )
+
+
 async def list_appointments(
     session: AsyncSession,
     *,
@@ -213,8 +235,10 @@ async def list_appointments(
     cursor: str | None,
     limit: int,
     visible: sa.ColumnElement[bool] | None = None,
+    exits: ExitQuery | None = None,
 ) -> SyncPage:
-    """`visible`: the WHERE clause of the appointments the caller may see (None: all)."""
+    """`visible`: the WHERE clause of the appointments the caller may see (None: all); `exits`: on a token pull with
+    `include_deleted`, the appointments that left the caller's view come too."""
     stmt = sa.select(Appointment)
     if visible is not None:
         stmt = stmt.where(visible)
@@ -230,7 +254,16 @@ async def list_appointments(
         stmt = stmt.where(
             Appointment.start_on <= active_on, sa.or_(Appointment.end_on.is_(None), Appointment.end_on >= active_on)
         )
-    return await sync_page(session, stmt, Appointment, since=since, cursor=cursor, limit=limit)
+    return await sync_page_with_exits(
+        session,
+        stmt,
+        Appointment,
+        since=since,
+        cursor=cursor,
+        limit=limit,
+        exits=exits,
+        include_deleted=include_deleted,
+    )
 
 
 async def update_appointment(
@@ -267,6 +300,15 @@ async def update_appointment(
     await _record(
         session, appointment, action="update", actor=actor, before=before, after=after, payload={"changed": changed}
     )
+    # a new host: the old one no longer sees the appointment (docs/sync.md)
+    await record_exits(
+        session,
+        SCHEMA,
+        "appointment",
+        [appointment.id],
+        before=tenants(ORGANIZATION, before["host_org_id"]),
+        after=tenants(ORGANIZATION, after["host_org_id"]),
+    )
     return appointment
 
 
@@ -280,9 +322,12 @@ async def delete_appointment(
     await _record(session, appointment, action="delete", actor=actor, before=before, after=None, payload={})
 
 
-def render(appointments: list[Appointment]) -> list[AppointmentPublic | AppointmentTombstone]:
-    out: list[AppointmentPublic | AppointmentTombstone] = []
+def render(appointments: list[Appointment | Exit]) -> list[AppointmentPublic | AppointmentTombstone | ExitTombstone]:
+    out: list[AppointmentPublic | AppointmentTombstone | ExitTombstone] = []
     for a in appointments:
+        if isinstance(a, Exit):
+            out.append(ExitTombstone.of(a))
+            continue
         if a.deleted_at is not None:
             out.append(AppointmentTombstone(id=a.id, deleted_at=a.deleted_at))
             continue

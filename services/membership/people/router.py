@@ -118,7 +118,9 @@ async def create_person(
     "Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `org_id`, `tag`, `q` (any part "
     "of the name, case-insensitive). Incremental sync: pass the `sync_token` of your last pull as `since_token` "
     "(docs/sync.md; `updated_since` still works); "
-    "`include_deleted=true` adds tombstones." + PRIVATE,
+    '`include_deleted=true` adds tombstones — with `since_token`, also one with `"reason": "not_visible"` for '
+    "a person who moved to another organization / 增量同步时，已不可见的记录以 reason=not_visible 的墓碑返回."
+    + PRIVATE,
     responses={
         200: {"content": {"application/json": {"example": {"items": [_EXAMPLE], "next_cursor": None}}}},
         **problem_responses(422),
@@ -141,6 +143,7 @@ async def list_people(
         bool, Query(description="包含已删除人员的墓碑 Include tombstones of deleted people")
     ] = False,
 ) -> PersonPage:
+    visible = tenancy.private_filter(principal, Person.org_id)
     page = await service.list_people(
         session,
         org_id=org_id,
@@ -150,7 +153,8 @@ async def list_people(
         include_deleted=include_deleted,
         cursor=cursor,
         limit=limit,
-        visible=tenancy.private_filter(principal, Person.org_id),
+        visible=visible,
+        exits=service.exit_query(principal, visible),
     )
     return PersonPage(items=service.render(page.rows), next_cursor=page.next_cursor, sync_token=page.sync_token)
 

@@ -11,6 +11,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from chanjiao.pagination import Page
+from chanjiao.sync_exits import ExitTombstone
 from chanjiao.validators import CodeError, normalize_name, normalize_phone, validate_phone
 from services.membership.people.models import PersonTag, SkillLevel
 
@@ -155,5 +156,5 @@ class PersonTombstone(BaseModel):
     deleted_at: datetime
 
 
-class PersonPage(Page[PersonPublic | PersonTombstone]):
+class PersonPage(Page[PersonPublic | PersonTombstone | ExitTombstone]):
     pass

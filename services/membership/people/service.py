@@ -14,16 +14,28 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao.audit import record_change
+from chanjiao.auth import ORG_ADMIN, ORG_STAFF, Principal
 from chanjiao.crypto import DecryptionError, FieldCipher
 from chanjiao.dates import today
 from chanjiao.db import soft_delete
 from chanjiao.errors import Conflict, NotFound, field_error
 from chanjiao.etag import check_if_match
 from chanjiao.ids import new_id
-from chanjiao.sync import Since, SyncPage, sync_page
+from chanjiao.sync import Since, SyncPage
+from chanjiao.sync_exits import (
+    ORGANIZATION,
+    Exit,
+    ExitQuery,
+    ExitTombstone,
+    Tenant,
+    record_exits,
+    sync_page_with_exits,
+    tenants,
+    touch,
+)
 from chanjiao.validators import cjk_bigrams, mask_phone
 from services.membership.appointments.models import Appointment
-from services.membership.db import kernel
+from services.membership.db import SCHEMA, kernel
 from services.membership.organizations.models import Organization
 from services.membership.people.models import SKILL_LEVEL_LABELS, TAG_LABELS, Person
 from services.membership.people.schemas import PersonCreate, PersonPublic, PersonTombstone, PersonUpdate
@@ -171,6 +183,27 @@ async def get_person(session: AsyncSession, person_id: uuid.UUID, *, for_update:
     return person
 
 
+def caller_tenants(principal: Principal, visible: sa.ColumnElement[bool] | None) -> list[Tenant] | None:
+    """The tenants whose exits a caller of a private membership list gets (chanjiao/sync_exits.py): its organization
+    when it acts for one (org_admin, org_staff); None when it sees every record (`visible` None)."""
+    if visible is None:
+        return None
+    if not set(principal.roles) & {ORG_ADMIN, ORG_STAFF}:
+        return []
+    try:
+        return sorted(tenants(ORGANIZATION, uuid.UUID(principal.org_id or "")))
+    except ValueError:
+        return []
+
+
+def exit_query(principal: Principal, visible: sa.ColumnElement[bool] | None) -> ExitQuery:
+    """The people exits the caller gets on a token pull: those of its organization, unless it still sees the person."""
+    still = sa.select(Person.id).where(Person.deleted_at.is_(None))
+    return ExitQuery(
+        SCHEMA, "person", caller_tenants(principal, visible), still.where(visible) if visible is not None else still
+    )
+
+
 async def list_people(
     session: AsyncSession,
     *,
@@ -182,8 +215,10 @@ async def list_people(
     cursor: str | None,
     limit: int,
     visible: sa.ColumnElement[bool] | None = None,
+    exits: ExitQuery | None = None,
 ) -> SyncPage:
-    """`visible`: the WHERE clause of the people the caller may see (None: everyone)."""
+    """`visible`: the WHERE clause of the people the caller may see (None: everyone); `exits`: on a token pull with
+    `include_deleted`, the people who left the caller's view come too."""
     stmt = sa.select(Person)
     if visible is not None:
         stmt = stmt.where(visible)
@@ -199,7 +234,16 @@ async def list_people(
         if all(len(b) == 2 for b in bigrams):  # a one-character query has no bigram to look up
             stmt = stmt.where(Person.name_bigrams.contains(bigrams))  # the index narrows, ILIKE decides
         stmt = stmt.where(Person.name.icontains(text, autoescape=True))
-    return await sync_page(session, stmt, Person, since=since, cursor=cursor, limit=limit)
+    return await sync_page_with_exits(
+        session,
+        stmt,
+        Person,
+        since=since,
+        cursor=cursor,
+        limit=limit,
+        exits=exits,
+        include_deleted=include_deleted,
+    )
 
 
 def _current_appointments(person_id: uuid.UUID) -> sa.Select:
@@ -223,6 +267,7 @@ async def update_person(
     check_if_match(if_match, person.version)
     data = changes.model_dump(exclude_unset=True)
     before = _snapshot(person)
+    old_org = person.org_id
     if "org_id" in data and data["org_id"] != person.org_id:
         await check_org(session, data["org_id"], field="org_id")
         clash = (
@@ -268,7 +313,20 @@ async def update_person(
     await _record(
         session, person, action="update", actor=actor, before=before, after=after, payload={"changed": changed}
     )
+    if person.org_id != old_org:
+        await _follow_org(session, person, old_org)
     return person
+
+
+async def _follow_org(session: AsyncSession, person: Person, old_org: uuid.UUID) -> None:
+    """A person moved to another organization (docs/sync.md): the old one no longer sees the person nor the person's
+    appointments (exit rows; an old organization that hosts an appointment still sees that one); the new one sees
+    the appointments, which are re-stamped so they come with its next token pull."""
+    before, after = tenants(ORGANIZATION, old_org), tenants(ORGANIZATION, person.org_id)
+    await record_exits(session, SCHEMA, "person", [person.id], before=before, after=after)
+    appointments = sa.select(Appointment.id).where(Appointment.person_id == person.id)
+    await record_exits(session, SCHEMA, "appointment", appointments, before=before, after=after)
+    await touch(session, Appointment, Appointment.person_id == person.id)
 
 
 async def delete_person(session: AsyncSession, *, person_id: uuid.UUID, if_match: str | None, actor: str) -> None:
@@ -286,9 +344,12 @@ async def delete_person(session: AsyncSession, *, person_id: uuid.UUID, if_match
     await _record(session, person, action="delete", actor=actor, before=before, after=None, payload={})
 
 
-def render(people: list[Person]) -> list[PersonPublic | PersonTombstone]:
-    out: list[PersonPublic | PersonTombstone] = []
+def render(people: list[Person | Exit]) -> list[PersonPublic | PersonTombstone | ExitTombstone]:
+    out: list[PersonPublic | PersonTombstone | ExitTombstone] = []
     for p in people:
+        if isinstance(p, Exit):
+            out.append(ExitTombstone.of(p))
+            continue
         if p.deleted_at is not None:
             out.append(PersonTombstone(id=p.id, deleted_at=p.deleted_at))
             continue

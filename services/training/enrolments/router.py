@@ -175,7 +175,9 @@ async def create_enrolment(
     "`status`, `provider_org_id`, `period_start`/`period_end` (inclusive, on the programme's `end_on` — an "
     "enrolment counts in a period by its programme's end). Incremental sync: pass the `sync_token` of your last pull "
     "as `since_token` (docs/sync.md); `updated_since` still works; `include_deleted=true` adds tombstones "
-    "(`{id, deleted: true, deleted_at}`) of deleted enrolments." + EXPORT_NOTE + PRIVATE,
+    "(`{id, deleted: true, deleted_at}`) of deleted enrolments — with `since_token`, also one with "
+    '`"reason": "not_visible"` for an enrolment that left your view (your organization removed from its '
+    "programme's partners) / 增量同步时，已不可见的报名以 reason=not_visible 的墓碑返回." + EXPORT_NOTE + PRIVATE,
     responses={**list_ok({"items": [EXAMPLE], "next_cursor": None}), **problem_responses(401, 403, 422)},
 )
 async def list_enrolments(
@@ -209,6 +211,7 @@ async def list_enrolments(
         limit=listing.limit,
         visible=service.visible_filter(principal),
         include_deleted=include_deleted and not listing.export,
+        exits=service.exit_query(principal),
     )
     answer = partial(EnrolmentPage, sync_token=page.sync_token)
     return await listing.answer(answer, service.render_list(page.rows), page.next_cursor, EXPORT)

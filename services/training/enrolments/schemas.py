@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chanjiao.dates import IsoDate
 from chanjiao.pagination import Page
+from chanjiao.sync_exits import ExitTombstone
 from services.training.enrolments.models import EnrolmentStatus
 from services.training.learners.schemas import LearnerSummary
 
@@ -105,7 +106,7 @@ class EnrolmentTombstone(BaseModel):
     deleted_at: datetime
 
 
-class EnrolmentPage(Page[EnrolmentPublic | EnrolmentTombstone]):
+class EnrolmentPage(Page[EnrolmentPublic | EnrolmentTombstone | ExitTombstone]):
     pass
 
 

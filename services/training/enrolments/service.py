@@ -38,9 +38,10 @@ from chanjiao.dates import today
 from chanjiao.errors import Conflict, FieldError, NotFound, ValidationFailed, field_error
 from chanjiao.etag import check_if_match
 from chanjiao.ids import new_id
-from chanjiao.sync import Since, SyncPage, sync_page
+from chanjiao.sync import Since, SyncPage
+from chanjiao.sync_exits import ORGANIZATION, Exit, ExitQuery, ExitTombstone, sync_page_with_exits, tenants
 from chanjiao.transitions import StateMachine
-from services.training.db import kernel
+from services.training.db import SCHEMA, kernel
 from services.training.enrolments.models import LIFECYCLE, SEATED_SQL, STATUS_LABELS, Enrolment
 from services.training.enrolments.schemas import (
     EnrolmentCreate,
@@ -196,6 +197,20 @@ def visible_filter(principal: Principal) -> sa.ColumnElement[bool] | None:
     )
 
 
+def exit_query(principal: Principal) -> ExitQuery:
+    """The enrolment exits the principal gets on a token pull (chanjiao/sync_exits.py): those of its organization,
+    unless it still sees the enrolment (as the learner's owner, or as the provider or a partner)."""
+    visible = visible_filter(principal)
+    mine = None if visible is None else sorted(tenants(ORGANIZATION, principal_org(principal)))
+    still = (
+        sa.select(Enrolment.id)
+        .join(Programme, Programme.id == Enrolment.programme_id)
+        .join(Learner, Learner.id == Enrolment.learner_id)
+        .where(Enrolment.deleted_at.is_(None))
+    )
+    return ExitQuery(SCHEMA, "enrolment", mine, still.where(visible) if visible is not None else still)
+
+
 async def list_enrolments(
     session: AsyncSession,
     *,
@@ -209,6 +224,7 @@ async def list_enrolments(
     limit: int,
     visible: sa.ColumnElement[bool] | None,
     include_deleted: bool = False,
+    exits: ExitQuery | None = None,
 ) -> SyncPage:
     """Rows of (enrolment, provider organization, learner name, learner masked number); deleted enrolments too
     with `include_deleted` (rendered as tombstones by `render_list`)."""
@@ -234,7 +250,16 @@ async def list_enrolments(
         stmt = stmt.where(Programme.end_on >= start)
     if end is not None:
         stmt = stmt.where(Programme.end_on <= end)
-    return await sync_page(session, stmt, Enrolment, since=since, cursor=cursor, limit=limit)
+    return await sync_page_with_exits(
+        session,
+        stmt,
+        Enrolment,
+        since=since,
+        cursor=cursor,
+        limit=limit,
+        exits=exits,
+        include_deleted=include_deleted,
+    )
 
 
 # ---- writes --------------------------------------------------------------------------------------------------
@@ -426,10 +451,13 @@ async def render_one(session: AsyncSession, e: Enrolment, p: Programme) -> Enrol
     return render([(e, p.provider_org_id, *await learner_summary(session, e.learner_id))])[0]
 
 
-def render_list(rows: list[Row]) -> list[EnrolmentPublic | EnrolmentTombstone]:
-    """A list page: a deleted enrolment is a tombstone (only listed with `include_deleted=true`)."""
+def render_list(rows: list[Row | Exit]) -> list[EnrolmentPublic | EnrolmentTombstone | ExitTombstone]:
+    """A list page: a deleted enrolment is a tombstone (only listed with `include_deleted=true`), one that left the
+    caller's view a `not_visible` tombstone."""
     return [
-        EnrolmentTombstone(id=row[0].id, deleted_at=row[0].deleted_at)
+        ExitTombstone.of(row)
+        if isinstance(row, Exit)
+        else EnrolmentTombstone(id=row[0].id, deleted_at=row[0].deleted_at)
         if row[0].deleted_at is not None
         else render([row])[0]
         for row in rows

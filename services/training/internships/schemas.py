@@ -12,6 +12,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from chanjiao.dates import IsoDate
 from chanjiao.pagination import Page
+from chanjiao.sync_exits import ExitTombstone
 from services.training.internships.models import InternshipKind
 from services.training.internships.months import RULE_DESCRIPTION
 from services.training.learners.schemas import LearnerSummary
@@ -121,7 +122,7 @@ class InternshipPublic(BaseModel):
     updated_at: datetime
 
 
-class InternshipPage(Page[InternshipPublic | Tombstone]):
+class InternshipPage(Page[InternshipPublic | Tombstone | ExitTombstone]):
     pass
 
 

@@ -22,7 +22,8 @@ from chanjiao.audit import record_change
 from chanjiao.auth import ORG_ADMIN, ORG_STAFF, Principal, allow
 from chanjiao.errors import Forbidden
 from chanjiao.etag import versioned_response
-from chanjiao.sync import Since, SyncPage, sync_page
+from chanjiao.sync import Since, SyncPage
+from chanjiao.sync_exits import ExitQuery, sync_page_with_exits
 from chanjiao.validators import CodeError, normalize_name
 from services.training.db import kernel
 from services.training.learners.models import Learner
@@ -129,9 +130,11 @@ async def list_rows(
     include_deleted: bool,
     cursor: str | None,
     limit: int,
+    exits: ExitQuery | None = None,
 ) -> SyncPage:
     """Keyset page of `model` rows: by id, or for an incremental sync by (txid, id) after a sync token or by
-    (updated_at, id) after a change time (chanjiao/sync.py)."""
+    (updated_at, id) after a change time (chanjiao/sync.py); `exits`: on a token pull with `include_deleted`, the
+    records that left the caller's view come too (chanjiao/sync_exits.py)."""
     stmt = sa.select(model)
     if visible is not None:
         stmt = stmt.where(visible)
@@ -139,7 +142,16 @@ async def list_rows(
         stmt = stmt.where(model.deleted_at.is_(None))
     for clause in where:
         stmt = stmt.where(clause)
-    return await sync_page(session, stmt, model, since=since, cursor=cursor, limit=limit)
+    return await sync_page_with_exits(
+        session,
+        stmt,
+        model,
+        since=since,
+        cursor=cursor,
+        limit=limit,
+        exits=exits,
+        include_deleted=include_deleted,
+    )
 
 
 class Tombstone(BaseModel):

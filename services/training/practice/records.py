@@ -22,9 +22,21 @@ from chanjiao.errors import NotFound
 from chanjiao.etag import check_if_match
 from chanjiao.ids import new_id
 from chanjiao.sync import Since, SyncPage
+from chanjiao.sync_exits import ORGANIZATION, Exit, ExitQuery, ExitTombstone, Tenant, record_exits, tenants
+from services.training.db import SCHEMA
 from services.training.practice.common import Tombstone, list_rows, now, record, snapshot, visible_filter
 
 M = TypeVar("M")
+
+
+def _org(principal: Principal) -> list[uuid.UUID]:
+    """The organization a principal reads practice records for (as `visible_filter` reads it)."""
+    try:
+        return [uuid.UUID(principal.org_id or "")]
+    except ValueError:
+        return []
+
+
 P = TypeVar("P", bound=BaseModel)
 
 Values = dict[str, Any]
@@ -77,6 +89,19 @@ class Records(Generic[M]):
         assert principal is not None
         return visible_filter(principal, *(getattr(self.model, p) for p in self.parties))
 
+    def seeing(self, row: Any) -> set[Tenant]:
+        """The organizations that see a private row (its parties); an open record is seen by every reader."""
+        return tenants(ORGANIZATION, *self.party_ids(row)) if self.private else set()
+
+    def exit_query(self, principal: Principal | None) -> ExitQuery | None:
+        """The exits the principal gets on a token pull (chanjiao/sync_exits.py); None for an open record."""
+        visible = self.visible(principal)
+        if visible is None or principal is None:
+            return None
+        model: Any = self.model
+        mine = sorted(tenants(ORGANIZATION, *_org(principal)))
+        return ExitQuery(SCHEMA, self.entity, mine, sa.select(model.id).where(visible, model.deleted_at.is_(None)))
+
     # ---- reads -------------------------------------------------------------------------------------------------
     async def get(self, session: AsyncSession, record_id: uuid.UUID, *, for_update: bool = False) -> M:
         model: Any = self.model
@@ -108,11 +133,16 @@ class Records(Generic[M]):
             include_deleted=include_deleted,
             cursor=cursor,
             limit=limit,
+            exits=self.exit_query(principal),
         )
 
-    def render(self, rows: list[M]) -> list[Any]:
+    def render(self, rows: list[M | Exit]) -> list[Any]:
         return [
-            Tombstone(id=r.id, deleted_at=r.deleted_at) if r.deleted_at is not None else self.public(r)  # type: ignore[attr-defined]
+            ExitTombstone.of(r)
+            if isinstance(r, Exit)
+            else Tombstone(id=r.id, deleted_at=r.deleted_at)  # type: ignore[attr-defined]
+            if r.deleted_at is not None  # type: ignore[attr-defined]
+            else self.public(r)
             for r in rows
         ]
 
@@ -160,6 +190,7 @@ class Records(Generic[M]):
         check_if_match(if_match, target.version)
         data = self.prepare(row, changes.model_dump(exclude_unset=True))
         before = snapshot(row, self.fields)
+        seen_before = self.seeing(row)
         merged = {**before, **data}
         if self.check is not None:
             self.check(merged)
@@ -175,6 +206,7 @@ class Records(Generic[M]):
         await session.flush()
         changed = {k: v for k, v in after.items() if before.get(k) != v}
         await self._audit(session, target, "update", actor, before, after, {"changed": changed})
+        await record_exits(session, SCHEMA, self.entity, [target.id], before=seen_before, after=self.seeing(row))
         return row
 
     async def delete(self, session: AsyncSession, *, row: M, if_match: str | None, actor: str) -> None:

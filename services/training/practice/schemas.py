@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chanjiao.dates import IsoDate
 from chanjiao.pagination import Page
+from chanjiao.sync_exits import ExitTombstone
 from services.training.practice.common import Tombstone, not_null, required_text, short_text
 from services.training.practice.models import TERM_PATTERN
 
@@ -103,7 +104,7 @@ class TeacherPracticePublic(BaseModel):
     updated_at: datetime
 
 
-class TeacherPracticePage(Page[TeacherPracticePublic | Tombstone]):
+class TeacherPracticePage(Page[TeacherPracticePublic | Tombstone | ExitTombstone]):
     pass
 
 
@@ -198,5 +199,5 @@ class PartTimeTeachingPublic(BaseModel):
     updated_at: datetime
 
 
-class PartTimeTeachingPage(Page[PartTimeTeachingPublic | Tombstone]):
+class PartTimeTeachingPage(Page[PartTimeTeachingPublic | Tombstone | ExitTombstone]):
     pass

@@ -169,7 +169,9 @@ async def create_programme(
     "Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `provider_org_id`, `alliance_id`, "
     "`kind`, `period_start`/`period_end` (inclusive, on `end_on` — the date by which a programme counts in a "
     "period). Incremental sync: pass the `sync_token` of your last pull as `since_token` (docs/sync.md); "
-    "`updated_since` still works; `include_deleted=true` adds tombstones." + EXPORT_NOTE + PRIVATE,
+    "`updated_since` still works; `include_deleted=true` adds tombstones — with `since_token`, also one with "
+    '`"reason": "not_visible"` for a programme that left your view (your organization removed from its partners, '
+    "its alliance changed) / 增量同步时，已不可见的项目以 reason=not_visible 的墓碑返回." + EXPORT_NOTE + PRIVATE,
     responses={**list_ok({"items": [EXAMPLE], "next_cursor": None}), **problem_responses(401, 403, 422)},
 )
 async def list_programmes(
@@ -203,6 +205,7 @@ async def list_programmes(
         cursor=listing.cursor,
         limit=listing.limit,
         visible=service.visible_filter(principal),
+        exits=service.exit_query(principal),
     )
     answer = partial(ProgrammePage, sync_token=page.sync_token)
     return await listing.answer(answer, service.render(page.rows), page.next_cursor, EXPORT)

@@ -11,6 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from chanjiao.dates import IsoDate
 from chanjiao.pagination import Page
+from chanjiao.sync_exits import ExitTombstone
 from chanjiao.validators import (
     CodeError,
     normalize_code,
@@ -193,5 +194,5 @@ class ProgrammeTombstone(BaseModel):
     deleted_at: datetime
 
 
-class ProgrammePage(Page[ProgrammePublic | ProgrammeTombstone]):
+class ProgrammePage(Page[ProgrammePublic | ProgrammeTombstone | ExitTombstone]):
     pass

@@ -26,9 +26,22 @@ from chanjiao.db import soft_delete
 from chanjiao.errors import Conflict, FieldError, NotFound, ValidationFailed, field_error
 from chanjiao.etag import check_if_match
 from chanjiao.ids import new_id
-from chanjiao.sync import Since, SyncPage, sync_page
+from chanjiao.sync import Since, SyncPage
+from chanjiao.sync_exits import (
+    ALLIANCE,
+    ORGANIZATION,
+    Exit,
+    ExitQuery,
+    ExitTombstone,
+    Tenant,
+    record_exits,
+    sync_page_with_exits,
+    tenants,
+    touch,
+)
 from services.training.bases.models import TrainingBase
-from services.training.db import kernel
+from services.training.db import SCHEMA, kernel
+from services.training.enrolments.models import Enrolment
 from services.training.orgs import OrgDirectory
 from services.training.programmes.models import DELIVERY_LABELS, KIND_LABELS, Programme
 from services.training.programmes.schemas import (
@@ -177,6 +190,27 @@ def visible_filter(principal: Principal) -> sa.ColumnElement[bool] | None:
     return sa.or_(*conditions) if conditions else sa.false()
 
 
+def seeing(p: Programme) -> set[Tenant]:
+    """The tenants that may see the programme: its provider and partners, its alliance (through its admins)."""
+    return tenants(ORGANIZATION, p.provider_org_id, *(p.partner_org_ids or [])) | tenants(ALLIANCE, p.alliance_id)
+
+
+def seeing_enrolments(p: Programme) -> set[Tenant]:
+    """The organizations that see every enrolment of the programme (its provider and partners); each enrolment is
+    also seen by its learner's owner, which a programme write does not change."""
+    return tenants(ORGANIZATION, p.provider_org_id, *(p.partner_org_ids or []))
+
+
+def exit_query(principal: Principal) -> ExitQuery:
+    """The programme exits the principal gets on a token pull (chanjiao/sync_exits.py)."""
+    visible = visible_filter(principal)
+    mine = None
+    if visible is not None:
+        mine = sorted(tenants(ORGANIZATION, principal_org(principal)) | tenants(ALLIANCE, *_alliances(principal)))
+    still = sa.select(Programme.id).where(Programme.deleted_at.is_(None))
+    return ExitQuery(SCHEMA, "programme", mine, still.where(visible) if visible is not None else still)
+
+
 # ---- writes --------------------------------------------------------------------------------------------------
 def _snapshot(p: Programme) -> dict[str, Any]:
     return {k: getattr(p, k) for k in AUDITED}
@@ -265,7 +299,9 @@ async def list_programmes(
     cursor: str | None,
     limit: int,
     visible: sa.ColumnElement[bool] | None,
+    exits: ExitQuery | None = None,
 ) -> SyncPage:
+    """`exits`: on a token pull with `include_deleted`, the programmes that left the caller's view come too."""
     stmt = sa.select(Programme)
     if visible is not None:
         stmt = stmt.where(visible)
@@ -282,7 +318,16 @@ async def list_programmes(
         stmt = stmt.where(Programme.end_on >= start)
     if end is not None:
         stmt = stmt.where(Programme.end_on <= end)
-    return await sync_page(session, stmt, Programme, since=since, cursor=cursor, limit=limit)
+    return await sync_page_with_exits(
+        session,
+        stmt,
+        Programme,
+        since=since,
+        cursor=cursor,
+        limit=limit,
+        exits=exits,
+        include_deleted=include_deleted,
+    )
 
 
 async def update_programme(
@@ -302,6 +347,7 @@ async def update_programme(
     if data.get("training_base_id") not in (None, p.training_base_id):
         await check_training_base(session, data["training_base_id"])
     before = _snapshot(p)
+    seen_before, enrolments_before = seeing(p), seeing_enrolments(p)
     for key, value in data.items():
         setattr(p, key, value.value if hasattr(value, "value") else value)
     after = _snapshot(p)
@@ -310,9 +356,23 @@ async def update_programme(
     p.version += 1
     p.updated_at = datetime.now(UTC)
     await session.flush()
+    await _follow_tenants(session, p, seen_before, enrolments_before)
     changed = {k: v for k, v in after.items() if before.get(k) != v}
     await _record(session, p, action="update", actor=actor, before=before, after=after, payload={"changed": changed})
     return p
+
+
+async def _follow_tenants(
+    session: AsyncSession, p: Programme, seen_before: set[Tenant], enrolments_before: set[Tenant]
+) -> None:
+    """After a change of partners or alliance (docs/sync.md): an exit row for every tenant that no longer sees the
+    programme, and for every organization that no longer sees its enrolments; the enrolments re-stamped when an
+    organization starts seeing them, so they come with its next token pull."""
+    await record_exits(session, SCHEMA, "programme", [p.id], before=seen_before, after=seeing(p))
+    enrolments = sa.select(Enrolment.id).where(Enrolment.programme_id == p.id)
+    await record_exits(session, SCHEMA, "enrolment", enrolments, before=enrolments_before, after=seeing_enrolments(p))
+    if seeing_enrolments(p) - enrolments_before:
+        await touch(session, Enrolment, Enrolment.programme_id == p.id)
 
 
 async def delete_programme(session: AsyncSession, *, p: Programme, if_match: str | None, actor: str) -> None:
@@ -328,10 +388,13 @@ async def delete_programme(session: AsyncSession, *, p: Programme, if_match: str
     await _record(session, p, action="delete", actor=actor, before=before, after=None, payload={})
 
 
-def render(rows: list[Programme]) -> list[ProgrammePublic | ProgrammeTombstone]:
+def render(rows: list[Programme | Exit]) -> list[ProgrammePublic | ProgrammeTombstone | ExitTombstone]:
     occupations, majors = _occupation_names(), _major_names()
-    out: list[ProgrammePublic | ProgrammeTombstone] = []
+    out: list[ProgrammePublic | ProgrammeTombstone | ExitTombstone] = []
     for p in rows:
+        if isinstance(p, Exit):
+            out.append(ExitTombstone.of(p))
+            continue
         if p.deleted_at is not None:
             out.append(ProgrammeTombstone(id=p.id, deleted_at=p.deleted_at))
             continue
