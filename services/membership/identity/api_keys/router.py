@@ -1,4 +1,5 @@
-"""`/v1/api-keys` — keys for third-party systems (a school's academic system, a secretariat's own site).
+"""`/v1/api-keys` — keys for third-party systems (a school's academic system, a secretariat's own site) — and
+`POST /v1/auth/introspect`, where the gateway checks an `X-API-Key`.
 
 Thin endpoints: resolve dependencies, call one service function, commit once. Creation takes no
 `Idempotency-Key`: a replay would have to store the key."""
@@ -13,10 +14,19 @@ from chanjiao.app import SessionDep
 from chanjiao.auth import ALLIANCE_ADMIN, ORG_ADMIN, PrincipalDep, allow
 from chanjiao.errors import problem_responses
 from chanjiao.pagination import CursorQuery, LimitQuery
-from services.membership.identity import keys
-from services.membership.identity.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyPage, ApiKeyPublic, dump
+from services.membership.identity.api_keys import service as keys
+from services.membership.identity.api_keys.schemas import (
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyPage,
+    ApiKeyPublic,
+    IntrospectRequest,
+    IntrospectResponse,
+)
+from services.membership.identity.fields import dump
 
-router = APIRouter(prefix="/v1/api-keys", tags=["api-keys"])
+keys_routes = APIRouter(prefix="/v1/api-keys", tags=["api-keys"])
+auth_routes = APIRouter(prefix="/v1/auth", tags=["auth"])
 
 # People manage keys (a key cannot mint keys): org_admins their organization's, alliance admins their
 # alliance's, platform admins any.
@@ -39,7 +49,7 @@ _EXAMPLE = {
 }
 
 
-@router.post(
+@keys_routes.post(
     "",
     status_code=201,
     response_model=ApiKeyCreated,
@@ -71,7 +81,7 @@ async def create_api_key(body: ApiKeyCreate, session: SessionDep, principal: Pri
     )
 
 
-@router.get(
+@keys_routes.get(
     "",
     response_model=ApiKeyPage,
     dependencies=[READ],
@@ -97,7 +107,7 @@ async def list_api_keys(
     return ApiKeyPage(items=[keys.render(k) for k in rows], next_cursor=next_cursor)
 
 
-@router.get(
+@keys_routes.get(
     "/{key_id}",
     response_model=ApiKeyPublic,
     dependencies=[READ],
@@ -110,7 +120,7 @@ async def get_api_key(key_id: uuid.UUID, session: SessionDep, principal: Princip
     return keys.render(await keys.get_key(session, principal, key_id))
 
 
-@router.post(
+@keys_routes.post(
     "/{key_id}/revoke",
     response_model=ApiKeyPublic,
     dependencies=[MANAGE],
@@ -134,7 +144,7 @@ async def revoke_api_key(key_id: uuid.UUID, session: SessionDep, principal: Prin
     return out
 
 
-@router.delete(
+@keys_routes.delete(
     "/{key_id}",
     status_code=204,
     dependencies=[MANAGE],
@@ -146,3 +156,51 @@ async def delete_api_key(key_id: uuid.UUID, session: SessionDep, principal: Prin
     await keys.revoke_key(session, principal, key_id)
     await session.commit()
     return Response(status_code=204)
+
+
+@auth_routes.post(
+    "/introspect",
+    response_model=IntrospectResponse,
+    dependencies=[allow(kinds=("service",), scopes=("identity:introspect",))],
+    summary="校验 API 密钥 Introspect an API key (gateway)",
+    description="The gateway asks whether an `X-API-Key` is valid. Active: `{active: true, principal: {kind: "
+    "api_key, subject: <key id>, org_id, roles, scopes, alliances}, expires_at}` — an organization's key acts "
+    "as its `org_admin`, an alliance's key as its `alliance_admin`, limited to the key's scopes. Otherwise "
+    "(unknown, malformed, revoked, expired, organization or alliance deleted) `{active: false}`. Updates the "
+    "key's `last_used_at` at most once a minute.",
+    responses={
+        200: {
+            "content": {
+                "application/json": {
+                    "examples": {
+                        "active": {
+                            "value": {
+                                "active": True,
+                                "principal": {
+                                    "kind": "api_key",
+                                    "subject": "019abf50-3c4d-7e5f-8a6b-7c8d9e0f1a2b",
+                                    "org_id": "019abf2e-7c3a-7d2e-9b1a-3f0c2d4e5a6b",
+                                    "roles": ["org_admin"],
+                                    "scopes": ["membership:read", "training:write"],
+                                    "alliances": [],
+                                },
+                                "expires_at": None,
+                            }
+                        },
+                        "inactive": {"value": {"active": False}},
+                    }
+                }
+            }
+        },
+        **problem_responses(401, 403, 422),
+    },
+)
+async def introspect(body: IntrospectRequest, session: SessionDep) -> JSONResponse:
+    result = await keys.introspect(session, body.api_key)
+    await session.commit()
+    return JSONResponse(result, headers={"Cache-Control": "no-store"})
+
+
+router = APIRouter()
+router.include_router(keys_routes)
+router.include_router(auth_routes)
