@@ -1,5 +1,8 @@
 """The `api_keys` table: keys of an organization or an alliance (`cjk_…`), stored as SHA-256 (keys are
-high-entropy; argon2 is for passwords), with scopes, expiry, revocation and last-used time."""
+high-entropy; argon2 is for passwords), with scopes, expiry, revocation and last-used time.
+
+Synced by transaction id (`chanjiao/sync.py`): the table also has `txid xid8`, written only by its trigger
+(`migrations/membership/versions/20261203_sync_identity_3e6b8d0f2a4c.py`) and so not declared here."""
 
 from __future__ import annotations
 
@@ -44,3 +47,5 @@ class ApiKey(Base, table=True):
     revoked_at: datetime | None = Field(default=None, sa_column=timestamp())
     revoked_by: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
     last_used_at: datetime | None = Field(default=None, sa_column=timestamp())
+    # The last change of the record (creation, revocation, `last_used_at`), for `updated_since` pulls.
+    updated_at: datetime = Field(sa_column=timestamp(False, now=True))

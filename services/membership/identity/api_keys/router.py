@@ -12,8 +12,10 @@ from fastapi.responses import JSONResponse, Response
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import ALLIANCE_ADMIN, ORG_ADMIN, PrincipalDep, allow
+from chanjiao.dates import AwareDatetime
 from chanjiao.errors import problem_responses
 from chanjiao.pagination import CursorQuery, LimitQuery
+from chanjiao.sync import Since, SinceTokenQuery
 from services.membership.identity.api_keys import service as keys
 from services.membership.identity.api_keys.schemas import (
     ApiKeyCreate,
@@ -46,6 +48,7 @@ _EXAMPLE = {
     "revoked_at": None,
     "last_used_at": "2026-11-26T02:13:00+00:00",
     "active": True,
+    "updated_at": "2026-11-26T02:13:00+00:00",
 }
 
 
@@ -86,8 +89,13 @@ async def create_api_key(body: ApiKeyCreate, session: SessionDep, principal: Pri
     response_model=ApiKeyPage,
     dependencies=[READ],
     summary="查询 API 密钥 List API keys",
-    description="Your organization's keys (org_admin) and your alliances' keys (alliance admin); platform admins "
-    "see all. Filters `org_id`, `alliance_id`. The keys themselves are never shown, only `prefix`.",
+    description="单位管理员查看本单位的密钥，联盟管理员查看本联盟的密钥，平台管理员查看全部；支持增量同步。\n\n"
+    "Your organization's keys (org_admin) and your alliances' keys (alliance admin); platform admins "
+    "see all. Filters `org_id`, `alliance_id`. The keys themselves are never shown, only `prefix`. Incremental "
+    "sync: pass the `sync_token` of your last pull as `since_token` (docs/sync.md; `updated_since` works too, "
+    "against `updated_at`). Keys are never deleted: a revoked key comes as a changed row with its `revoked_at` "
+    "and `active: false` (and a key comes again when its `last_used_at` moves, at most once a minute); so "
+    "`include_deleted=true` adds no tombstones here (accepted like on every list).",
     responses={
         200: {"content": {"application/json": {"example": {"items": [_EXAMPLE], "next_cursor": None}}}},
         **problem_responses(401, 403, 422),
@@ -100,11 +108,28 @@ async def list_api_keys(
     cursor: CursorQuery = None,
     org_id: Annotated[uuid.UUID | None, Query(description="单位 Keys of this organization")] = None,
     alliance_id: Annotated[uuid.UUID | None, Query(description="联盟 Keys of this alliance")] = None,
+    updated_since: Annotated[
+        AwareDatetime | None,
+        Query(description="增量同步：只返回此时刻之后变更的密钥 Only keys changed after this timestamp"),
+    ] = None,
+    since_token: SinceTokenQuery = None,
+    include_deleted: Annotated[
+        bool,
+        Query(description="包含墓碑；密钥不会被删除，撤销的密钥照常列出 Include tombstones; keys are never deleted"),
+    ] = False,
 ) -> ApiKeyPage:
-    rows, next_cursor = await keys.list_keys(
-        session, principal, org_id=org_id, alliance_id=alliance_id, cursor=cursor, limit=limit
+    page = await keys.list_keys(
+        session,
+        principal,
+        org_id=org_id,
+        alliance_id=alliance_id,
+        since=Since.of(since_token, updated_since),
+        cursor=cursor,
+        limit=limit,
     )
-    return ApiKeyPage(items=[keys.render(k) for k in rows], next_cursor=next_cursor)
+    return ApiKeyPage(
+        items=[keys.render(k) for k in page.rows], next_cursor=page.next_cursor, sync_token=page.sync_token
+    )
 
 
 @keys_routes.get(

@@ -81,6 +81,9 @@ class ApiKeyPublic(BaseModel):
     revoked_at: datetime | None
     last_used_at: datetime | None = Field(description="Updated at most once a minute")
     active: bool
+    updated_at: datetime = Field(
+        description="最后变更时间 Last change of this record: creation, revocation or `last_used_at`"
+    )
 
 
 class ApiKeyCreated(ApiKeyPublic):

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chanjiao.auth import ALLIANCE_ADMIN, ORG_ADMIN, Principal
 from chanjiao.errors import Forbidden, NotFound, field_error
 from chanjiao.ids import new_id
-from chanjiao.pagination import keyset, page_of
+from chanjiao.sync import Since, SyncPage, sync_page
 from services.membership.alliances import service as alliances
 from services.membership.identity import opaque
 from services.membership.identity.api_keys.models import ApiKey
@@ -79,6 +79,7 @@ def render(key: ApiKey) -> ApiKeyPublic:
         revoked_at=key.revoked_at,
         last_used_at=key.last_used_at,
         active=is_active(key),
+        updated_at=key.updated_at,
     )
 
 
@@ -111,6 +112,7 @@ async def create_key(session: AsyncSession, principal: Principal, data: ApiKeyCr
             ["body", "expires_at"], "in_past", "过期时间须晚于当前时间", "expires_at must be in the future"
         )
     secret = opaque.new_secret(opaque.API_KEY)
+    now = utcnow()
     key = ApiKey(
         id=new_id(),
         name=data.name,
@@ -120,8 +122,9 @@ async def create_key(session: AsyncSession, principal: Principal, data: ApiKeyCr
         key_hash=opaque.digest(secret),
         prefix=secret[: opaque.SHOWN_PREFIX],
         created_by=principal.actor,
-        created_at=utcnow(),
+        created_at=now,
         expires_at=data.expires_at,
+        updated_at=now,
     )
     session.add(key)
     await session.flush()
@@ -162,10 +165,12 @@ async def list_keys(
     *,
     org_id: uuid.UUID | None,
     alliance_id: uuid.UUID | None,
+    since: Since,
     cursor: str | None,
     limit: int,
-) -> tuple[list[ApiKey], str | None]:
-    """Platform admins see every key; others their organization's (org_admin) and their alliances' keys."""
+) -> SyncPage:
+    """Platform admins see every key; others their organization's (org_admin) and their alliances' keys.
+    Keys are never deleted: a revoked key stays in the list with its `revoked_at` (a changed row to a sync)."""
     require_user(principal)
     stmt = sa.select(ApiKey)
     if not principal.is_platform_admin:
@@ -176,15 +181,12 @@ async def list_keys(
             visible.append(ApiKey.org_id.in_(orgs))
         if alliances:
             visible.append(ApiKey.alliance_id.in_(alliances))
-        if not visible:
-            return [], None
-        stmt = stmt.where(sa.or_(*visible))
+        stmt = stmt.where(sa.or_(*visible) if visible else sa.false())
     if org_id is not None:
         stmt = stmt.where(ApiKey.org_id == org_id)
     if alliance_id is not None:
         stmt = stmt.where(ApiKey.alliance_id == alliance_id)
-    rows = (await session.execute(keyset(stmt, [ApiKey.id], cursor, limit))).scalars().all()
-    return page_of(list(rows), limit, lambda k: (k.id,))
+    return await sync_page(session, stmt, ApiKey, since=since, cursor=cursor, limit=limit)
 
 
 async def revoke_key(session: AsyncSession, principal: Principal, key_id: uuid.UUID) -> ApiKey:
@@ -193,6 +195,7 @@ async def revoke_key(session: AsyncSession, principal: Principal, key_id: uuid.U
     if key.revoked_at is None:
         before = _snapshot(key)
         key.revoked_at, key.revoked_by = utcnow(), principal.actor
+        key.updated_at = key.revoked_at
         await session.flush()
         await audit(
             session,
@@ -230,7 +233,7 @@ async def introspect(session: AsyncSession, api_key: str) -> dict[str, Any]:
                 ApiKey.id == key.id,
                 sa.or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at < now - LAST_USED_RESOLUTION),
             )
-            .values(last_used_at=now)
+            .values(last_used_at=now, updated_at=now)
         )
     if key.org_id is not None:
         principal = {

@@ -49,6 +49,7 @@ async def grant(session: AsyncSession, user_id: uuid.UUID, alliance_id: uuid.UUI
     row = AllianceGrant(id=new_id(), user_id=user_id, alliance_id=alliance_id, granted_at=utcnow(), granted_by=actor)
     session.add(row)
     await session.flush()
+    await users.touch(session, user_id)
     after = {"user_id": user_id, "alliance_id": alliance_id}
     await audit(
         session, entity="alliance_grant", entity_id=row.id, action="create", actor=actor, before=None, after=after
@@ -86,6 +87,7 @@ async def remove_grant(session: AsyncSession, principal: Principal, user_id: uui
         )
     row.revoked_at, row.revoked_by = utcnow(), principal.actor
     await session.flush()
+    await users.touch(session, user_id)
     await audit(
         session,
         entity="alliance_grant",

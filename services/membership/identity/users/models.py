@@ -1,5 +1,8 @@
 """The `users` table: a login (unique case-insensitively), display name, argon2id password hash, at most one
-organization with `org_role` `org_admin`|`org_staff`, `is_platform_admin`, `disabled_at`."""
+organization with `org_role` `org_admin`|`org_staff`, `is_platform_admin`, `disabled_at`.
+
+Synced by transaction id (`chanjiao/sync.py`): the table also has `txid xid8`, written only by its trigger
+(`migrations/membership/versions/20261203_sync_identity_3e6b8d0f2a4c.py`) and so not declared here."""
 
 from __future__ import annotations
 

@@ -13,9 +13,11 @@ from fastapi.responses import JSONResponse, Response
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import ORG_ADMIN, PrincipalDep, allow
+from chanjiao.dates import AwareDatetime
 from chanjiao.errors import problem_responses
 from chanjiao.etag import IfNoneMatch, revalidated_json
 from chanjiao.pagination import CursorQuery, LimitQuery
+from chanjiao.sync import Since, SinceTokenQuery
 from services.membership.identity import bootstrap
 from services.membership.identity.fields import PASSWORD_RULES, dump
 from services.membership.identity.runtime import IdentityDep
@@ -122,8 +124,13 @@ async def change_password(
     response_model=UserPage,
     dependencies=[ORG_ADMINS_READ],
     summary="查询用户 List users",
-    description="Platform admins list every user (filter `org_id`); an org_admin lists its own organization's "
-    "users (another `org_id` → 403). Keyset-paginated (`limit`, `cursor` → `next_cursor`).",
+    description="平台管理员可查看全部用户（可按 `org_id` 筛选），单位管理员只能查看本单位的用户；支持增量同步。\n\n"
+    "Platform admins list every user (filter `org_id`); an org_admin lists its own organization's "
+    "users (another `org_id` → 403). Keyset-paginated (`limit`, `cursor` → `next_cursor`). Incremental sync: "
+    "pass the `sync_token` of your last pull as `since_token` (docs/sync.md; `updated_since` works too). Users "
+    "are never deleted: a disabled user comes as a changed row with its `disabled_at` (and again, with "
+    "`disabled_at: null`, when enabled), and a user whose alliance grants changed comes again with its new "
+    "`alliances`; so `include_deleted=true` adds no tombstones here (accepted like on every list).",
     responses={
         200: {"content": {"application/json": {"example": {"items": [USER_EXAMPLE], "next_cursor": None}}}},
         **problem_responses(401, 403, 422),
@@ -135,9 +142,22 @@ async def list_users(
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
     org_id: Annotated[uuid.UUID | None, Query(description="所在单位 Organization the person belongs to")] = None,
+    updated_since: Annotated[
+        AwareDatetime | None,
+        Query(description="增量同步：只返回此时刻之后变更的用户 Only users changed after this timestamp"),
+    ] = None,
+    since_token: SinceTokenQuery = None,
+    include_deleted: Annotated[
+        bool,
+        Query(description="包含墓碑；用户不会被删除，停用的用户照常列出 Include tombstones; users are never deleted"),
+    ] = False,
 ) -> UserPage:
-    users, next_cursor = await service.list_users(session, principal, org_id=org_id, cursor=cursor, limit=limit)
-    return UserPage(items=await accounts.render(session, users), next_cursor=next_cursor)
+    page = await service.list_users(
+        session, principal, org_id=org_id, since=Since.of(since_token, updated_since), cursor=cursor, limit=limit
+    )
+    return UserPage(
+        items=await accounts.render(session, page.rows), next_cursor=page.next_cursor, sync_token=page.sync_token
+    )
 
 
 @users_routes.get(

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chanjiao.auth import ALLIANCE_ADMIN, ORG_ADMIN, PLATFORM_ADMIN, ROLES, Principal
 from chanjiao.errors import Conflict, Forbidden, NotFound, Unauthorized
 from chanjiao.ids import new_id
-from chanjiao.pagination import keyset, page_of
+from chanjiao.sync import Since, SyncPage, sync_page
 from services.membership.identity import throttle
 from services.membership.identity.common import NotAUser, as_uuids, require_user, utcnow
 from services.membership.identity.runtime import Identity
@@ -68,6 +68,15 @@ async def org_is_claimed(session: AsyncSession, org_id: uuid.UUID | str) -> bool
         sa.exists().where(User.org_id == uuid.UUID(str(org_id)), User.org_role == ORG_ADMIN, User.disabled_at.is_(None))
     )
     return bool((await session.execute(stmt)).scalar())
+
+
+async def touch(session: AsyncSession, user_id: uuid.UUID) -> None:
+    """The user's public record changed outside its row (its alliance grants): a new version, `updated_at` and
+    transaction id, so lists that sync see it again."""
+    user = await get_user(session, user_id, for_update=True)
+    user.version += 1
+    user.updated_at = utcnow()
+    await session.flush()
 
 
 # ---- reading ----------------------------------------------------------------------------------
@@ -149,8 +158,16 @@ async def read_user(session: AsyncSession, principal: Principal, user_id: uuid.U
 
 
 async def list_users(
-    session: AsyncSession, principal: Principal, *, org_id: uuid.UUID | None, cursor: str | None, limit: int
-) -> tuple[list[User], str | None]:
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    org_id: uuid.UUID | None,
+    since: Since,
+    cursor: str | None,
+    limit: int,
+) -> SyncPage:
+    """Users are never deleted: a disabled user stays in the list with its `disabled_at` (a changed row to a
+    sync), and so does a user whose alliance grants changed (`touch`)."""
     require_user(principal)
     stmt = sa.select(User)
     if not principal.is_platform_admin:
@@ -160,8 +177,7 @@ async def list_users(
         org_id = own[0]
     if org_id is not None:
         stmt = stmt.where(User.org_id == org_id)
-    rows = (await session.execute(keyset(stmt, [User.id], cursor, limit))).scalars().all()
-    return page_of(list(rows), limit, lambda u: (u.id,))
+    return await sync_page(session, stmt, User, since=since, cursor=cursor, limit=limit)
 
 
 async def manageable(session: AsyncSession, principal: Principal, user_id: uuid.UUID) -> User:
