@@ -27,7 +27,7 @@ from services.membership.identity.api_keys.schemas import (
 )
 from services.membership.identity.fields import dump
 
-keys_routes = APIRouter(prefix="/v1/api-keys", tags=["api-keys"])
+router = APIRouter(prefix="/v1/api-keys", tags=["api-keys"])
 auth_routes = APIRouter(prefix="/v1/auth", tags=["auth"])
 
 # People manage keys (a key cannot mint keys): org_admins their organization's, alliance admins their
@@ -52,7 +52,7 @@ _EXAMPLE = {
 }
 
 
-@keys_routes.post(
+@router.post(
     "",
     status_code=201,
     response_model=ApiKeyCreated,
@@ -84,7 +84,7 @@ async def create_api_key(body: ApiKeyCreate, session: SessionDep, principal: Pri
     )
 
 
-@keys_routes.get(
+@router.get(
     "",
     response_model=ApiKeyPage,
     dependencies=[READ],
@@ -132,7 +132,7 @@ async def list_api_keys(
     )
 
 
-@keys_routes.get(
+@router.get(
     "/{key_id}",
     response_model=ApiKeyPublic,
     dependencies=[READ],
@@ -145,7 +145,7 @@ async def get_api_key(key_id: uuid.UUID, session: SessionDep, principal: Princip
     return keys.render(await keys.get_key(session, principal, key_id))
 
 
-@keys_routes.post(
+@router.post(
     "/{key_id}/revoke",
     response_model=ApiKeyPublic,
     dependencies=[MANAGE],
@@ -169,7 +169,7 @@ async def revoke_api_key(key_id: uuid.UUID, session: SessionDep, principal: Prin
     return out
 
 
-@keys_routes.delete(
+@router.delete(
     "/{key_id}",
     status_code=204,
     dependencies=[MANAGE],
@@ -225,7 +225,3 @@ async def introspect(body: IntrospectRequest, session: SessionDep) -> JSONRespon
     await session.commit()
     return JSONResponse(result, headers={"Cache-Control": "no-store"})
 
-
-router = APIRouter()
-router.include_router(keys_routes)
-router.include_router(auth_routes)

@@ -17,7 +17,7 @@ from services.membership.identity.throttle import client_address
 from services.membership.identity.users import accounts
 from services.membership.identity.users.schemas import USER_EXAMPLE, UserPublic
 
-users_routes = APIRouter(prefix="/v1/users", tags=["users"])
+router = APIRouter(prefix="/v1/users", tags=["users"])
 auth_routes = APIRouter(prefix="/v1/auth", tags=["auth"])
 
 WRITE = ("membership:write",)
@@ -25,7 +25,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 PUBLIC = allow(public=True)
 
 
-@users_routes.post(
+@router.post(
     "/invitations",
     status_code=201,
     response_model=InvitationCreated,
@@ -101,7 +101,3 @@ async def claim(body: ClaimRequest, request: Request, session: SessionDep, ident
     await session.commit()
     return JSONResponse(dump(public), status_code=201, headers={"Location": f"/v1/users/{user.id}"})
 
-
-router = APIRouter()
-router.include_router(users_routes)
-router.include_router(auth_routes)

@@ -36,7 +36,9 @@ from services.membership.identity.users.schemas import (
     UserPublic,
 )
 
-users_routes = APIRouter(prefix="/v1/users", tags=["users"])
+# The caller's own account, then account administration, then the public /v1/auth routes of users.
+me_routes = APIRouter(prefix="/v1/users", tags=["users"])
+router = APIRouter(prefix="/v1/users", tags=["users"])
 auth_routes = APIRouter(prefix="/v1/auth", tags=["auth"])
 
 # The caller's own account needs no scope: any token may ask who it is, and changing the password
@@ -75,7 +77,7 @@ async def _one(session: SessionDep, user: service.User, status_code: int = 200) 
     return JSONResponse(dump(public), status_code=status_code)
 
 
-@users_routes.get(
+@me_routes.get(
     "/me",
     response_model=Me,
     dependencies=[SELF],
@@ -96,7 +98,7 @@ async def get_me(session: SessionDep, principal: PrincipalDep, if_none_match: If
     return revalidated_json(dump(me), if_none_match)
 
 
-@users_routes.post(
+@me_routes.post(
     "/me/password",
     response_model=PasswordChanged,
     dependencies=[SELF],
@@ -119,7 +121,7 @@ async def change_password(
     return out
 
 
-@users_routes.get(
+@router.get(
     "",
     response_model=UserPage,
     dependencies=[ORG_ADMINS_READ],
@@ -160,7 +162,7 @@ async def list_users(
     )
 
 
-@users_routes.get(
+@router.get(
     "/{user_id}",
     response_model=UserPublic,
     dependencies=[allow(kinds=("user",), scopes=READ)],
@@ -172,7 +174,7 @@ async def get_user(user_id: uuid.UUID, session: SessionDep, principal: Principal
     return await _one(session, await service.read_user(session, principal, user_id))
 
 
-@users_routes.post(
+@router.post(
     "/{user_id}/password-reset",
     status_code=201,
     response_model=ResetCreated,
@@ -212,7 +214,7 @@ async def create_password_reset(
 _DISABLED_EXAMPLE = {**USER_EXAMPLE, "disabled_at": "2026-11-25T09:00:00+00:00", "version": 2}
 
 
-@users_routes.post(
+@router.post(
     "/{user_id}/disable",
     response_model=UserPublic,
     dependencies=[ORG_ADMINS],
@@ -232,7 +234,7 @@ async def disable_user(user_id: uuid.UUID, session: SessionDep, principal: Princ
     return response
 
 
-@users_routes.post(
+@router.post(
     "/{user_id}/enable",
     response_model=UserPublic,
     dependencies=[ORG_ADMINS],
@@ -301,7 +303,3 @@ async def setup(body: SetupRequest, session: SessionDep, ident: IdentityDep) -> 
     await session.commit()
     return JSONResponse(dump(public), status_code=201, headers={"Location": f"/v1/users/{user.id}"})
 
-
-router = APIRouter()
-router.include_router(users_routes)
-router.include_router(auth_routes)
