@@ -36,7 +36,8 @@ from services.membership.identity.users.schemas import (
     UserPublic,
 )
 
-# The caller's own account, then account administration, then the public /v1/auth routes of users.
+# The caller's own account (`me_routes`), account administration (`router`) and the public /v1/auth routes of
+# users (`auth_routes`): services/membership/main.py includes them where the OpenAPI document lists them.
 me_routes = APIRouter(prefix="/v1/users", tags=["users"])
 router = APIRouter(prefix="/v1/users", tags=["users"])
 auth_routes = APIRouter(prefix="/v1/auth", tags=["auth"])
