@@ -109,6 +109,10 @@ class AccessTokenIssuer:
         return {"keys": [public_jwk(self.private_key)]}
 
 
+class AccessTokenExpired(Unauthorized):
+    """A genuine access token (signature verified) past its expiry: its holder refreshes it."""
+
+
 @dataclass
 class AccessTokenVerifier:
     """Verifies access tokens against a JWKS (the gateway's side). Verified tokens are remembered
@@ -158,6 +162,8 @@ class AccessTokenVerifier:
                 leeway=self.leeway_seconds,
                 options={"require": ["exp", "iat", "iss", "aud", "sub"]},
             )
+        except jwt.ExpiredSignatureError as exc:  # checked after the signature: a genuine token, past its `exp`
+            raise AccessTokenExpired(detail_zh="访问令牌已过期", detail_en="The access token expired") from exc
         except jwt.PyJWTError as exc:
             raise invalid from exc
         principal = Principal(

@@ -19,8 +19,10 @@ No credential → anonymous. A present but invalid one → 401 with `WWW-Authent
 access token that is expired, malformed or not signed by membership is machine-readable (RFC 6750 §3.1):
 problem type `urn:chanjiao:problem:invalid-token`, `error: invalid_token` in the body, and
 `WWW-Authenticate: Bearer realm="chanjiao", error="invalid_token", error_description="…"` — an app
-refreshes and retries. Every other refusal (an API key, a service token, an `Authorization` that is not
-Bearer) is the plain `unauthorized` problem with the plain challenge, as for a missing credential.
+refreshes and retries. A genuine token past its expiry says so (`error_description="The access token
+expired"`, `expired: true`): the routine case, an app refreshes without a second thought. Every other refusal
+(an API key, a service token, an `Authorization` that is not Bearer) is the plain `unauthorized` problem with the
+plain challenge, as for a missing credential.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from chanjiao.auth import ANONYMOUS, INTERNAL_TOKEN_HEADER, SERVICE_SCOPES, Inte
 from chanjiao.errors import AppError, ServiceUnavailable, Unauthorized
 from chanjiao.service_client import ServiceTokenVerifier
 from chanjiao.settings import GatewaySettings
-from chanjiao.tokens import AccessTokenVerifier
+from chanjiao.tokens import AccessTokenExpired, AccessTokenVerifier
 from gateway.proxy import Upstream
 
 log = logging.getLogger("chanjiao.gateway.auth")
@@ -67,6 +69,10 @@ INVALID_TOKEN_DESCRIPTION = "The access token is invalid or expired"
 INVALID_TOKEN_CHALLENGE = (
     f'Bearer realm="chanjiao", error="invalid_token", error_description="{INVALID_TOKEN_DESCRIPTION}"'
 )
+EXPIRED_TOKEN_DESCRIPTION = "The access token expired"
+EXPIRED_TOKEN_CHALLENGE = (
+    f'Bearer realm="chanjiao", error="invalid_token", error_description="{EXPIRED_TOKEN_DESCRIPTION}"'
+)
 
 
 class InvalidAccessToken(Unauthorized):
@@ -86,12 +92,19 @@ def _invalid(credential: str, zh: str, en: str) -> AuthFailed:
     return AuthFailed(Unauthorized(detail_zh=zh, detail_en=en), credential, "invalid")
 
 
-def _invalid_access_token() -> AuthFailed:
-    return AuthFailed(
-        InvalidAccessToken(detail_zh="访问令牌无效或已过期，请刷新令牌后重试", detail_en=INVALID_TOKEN_DESCRIPTION),
-        "jwt",
-        "invalid",
-    )
+def _invalid_access_token(*, expired: bool = False) -> AuthFailed:
+    if expired:  # a genuine token past its `exp` (chanjiao/tokens.py AccessTokenExpired)
+        error = InvalidAccessToken(
+            detail_zh="访问令牌已过期，请刷新令牌后重试",
+            detail_en="The access token expired; refresh it and retry",
+            headers={"WWW-Authenticate": EXPIRED_TOKEN_CHALLENGE},
+            extra={"error_description": EXPIRED_TOKEN_DESCRIPTION, "expired": True},
+        )
+    else:
+        error = InvalidAccessToken(
+            detail_zh="访问令牌无效或已过期，请刷新令牌后重试", detail_en=INVALID_TOKEN_DESCRIPTION
+        )
+    return AuthFailed(error, "jwt", "invalid")
 
 
 def _unavailable(credential: str, zh: str, en: str, retry_after: int) -> AuthFailed:
@@ -156,10 +169,10 @@ class Authenticator:
             token = bearer[7:].strip().decode("latin-1")
             try:
                 return self.jwt.verify(token)
-            except Unauthorized:
+            except Unauthorized as failure:
                 if self._can_fetch_for(token):
                     return None
-                raise self._jwt_failure() from None
+                raise self._jwt_failure(failure) from None
         if api_key is not None:
             now = time.monotonic()
             digest = hashlib.sha256(api_key).digest()
@@ -189,8 +202,8 @@ class Authenticator:
             await self._fetch_jwks_once()
             try:
                 return self.jwt.verify(token)
-            except Unauthorized:
-                raise self._jwt_failure() from None
+            except Unauthorized as failure:
+                raise self._jwt_failure(failure) from None
         assert api_key is not None
         return await self._api_key(api_key)
 
@@ -202,7 +215,7 @@ class Authenticator:
             return False
         return time.monotonic() - self._last_kid_fetch >= UNKNOWN_KID_REFETCH_SECONDS
 
-    def _jwt_failure(self) -> AuthFailed:
+    def _jwt_failure(self, failure: Unauthorized) -> AuthFailed:
         if not self.jwt.keys:
             return _unavailable(
                 "jwt",
@@ -210,7 +223,7 @@ class Authenticator:
                 "Cannot check access tokens right now: the identity service is unavailable; retry later",
                 self.retry_after,
             )
-        return _invalid_access_token()
+        return _invalid_access_token(expired=isinstance(failure, AccessTokenExpired))
 
     async def _fetch_jwks_once(self) -> bool:
         """On-demand fetch for an unknown key id; concurrent callers share one."""

@@ -11,8 +11,8 @@ compressed when all of these hold:
 * **it carries no secret** (BREACH: a secret in a compressed answer that also reflects attacker
   input can be guessed from the answer's size). The rule: nothing under `/v1/auth/` (tokens) and no
   answer marked `Cache-Control: no-store` — the services mark with it every answer that carries a
-  secret or personal data: API-key creation (`routes_keys.py`), invitation and password-reset
-  tokens (`routes_users.py`), the token endpoints (`routes_auth.py`), a learner's revealed ID
+  secret or personal data: API-key creation, invitation and password-reset tokens, the token endpoints
+  (`services/membership/identity/{api_keys,invitations,users,sessions}/router.py`), a learner's revealed ID
   number (`services/training/learners/router.py`).
 
 Every answer of a compressible type carries `Vary: Accept-Encoding`, compressed or not. A compressed

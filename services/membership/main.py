@@ -9,10 +9,12 @@ from services.membership.alliances.router import router as alliances_router
 from services.membership.appointments.router import router as appointments_router
 from services.membership.committees.router import router as committees_router
 from services.membership.db import kernel
+from services.membership.identity.api_keys import router as api_keys_routes
 from services.membership.identity.bootstrap import identity_startup
-from services.membership.identity.routes_auth import router as auth_router
-from services.membership.identity.routes_keys import router as api_keys_router
-from services.membership.identity.routes_users import router as users_router
+from services.membership.identity.grants import router as grants_routes
+from services.membership.identity.invitations import router as invitations_routes
+from services.membership.identity.sessions import router as sessions_routes
+from services.membership.identity.users import router as users_routes
 from services.membership.memberships.router import router as memberships_router
 from services.membership.memberships.routes_import import router as member_imports_router
 from services.membership.organizations.router import router as organizations_router
@@ -41,9 +43,16 @@ def create_app(settings: MembershipSettings | None = None) -> FastAPI:
             committees_router,
             people_router,
             appointments_router,
-            auth_router,
-            users_router,
-            api_keys_router,
+            # identity (services/membership/identity/): /v1/auth, /v1/users, /v1/api-keys
+            sessions_routes.router,
+            api_keys_routes.auth_routes,
+            invitations_routes.auth_routes,
+            users_routes.auth_routes,
+            users_routes.me_routes,
+            invitations_routes.router,
+            users_routes.router,
+            grants_routes.router,
+            api_keys_routes.router,
         ],
         openapi_tags=[
             {"name": "organizations", "description": "单位 — schools, enterprises, associations and other units"},

@@ -4,7 +4,12 @@ from services.membership.alliances.models import Alliance
 from services.membership.appointments.models import Appointment
 from services.membership.committees.models import Committee, CommitteePosition, CommitteeSeat
 from services.membership.db import kernel, metadata
-from services.membership.identity.models import AllianceGrant, ApiKey, LoginFailure, OneTimeToken, RefreshToken, User
+from services.membership.identity.api_keys.models import ApiKey
+from services.membership.identity.grants.models import AllianceGrant
+from services.membership.identity.one_time import OneTimeToken
+from services.membership.identity.sessions.models import RefreshToken
+from services.membership.identity.throttle import LoginFailure, LoginSuccess
+from services.membership.identity.users.models import User
 from services.membership.memberships.models import Membership, MembershipEvent
 from services.membership.organizations.models import Organization
 from services.membership.people.models import Person
@@ -19,6 +24,7 @@ __all__ = [
     "CommitteePosition",
     "CommitteeSeat",
     "LoginFailure",
+    "LoginSuccess",
     "Membership",
     "MembershipEvent",
     "OneTimeToken",

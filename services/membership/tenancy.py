@@ -37,7 +37,8 @@ host), service principals with `membership:read`, platform admins. Anyone else â
 organization belongs to included: membership is not visibility â€” gets 404 by id and does not see it in lists.
 What an alliance sees of its members is in docs/identity.md ("What an alliance sees of its members").
 
-"Claimed" = an enabled user with `org_role = 'org_admin'` exists for the organization (identity, `users`).
+"Claimed" = an enabled user with `org_role = 'org_admin'` exists for the organization: identity's users noun answers
+(`services/membership/identity/users/service.py` `org_is_claimed`); this module reads none of identity's tables.
 """
 
 from __future__ import annotations
@@ -51,37 +52,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chanjiao.auth import ALLIANCE_ADMIN, ORG_ADMIN, ORG_STAFF, Principal, ensure_org
 from chanjiao.dates import today
 from chanjiao.errors import Forbidden
-from services.membership.db import SCHEMA
+from services.membership.identity.users import org_is_claimed
 from services.membership.memberships.models import MEMBER, Membership
 from services.membership.memberships.schemas import MembershipCreate, MembershipTransitionCreate
 from services.membership.organizations.models import Organization
 from services.membership.people.models import Person
 
 ORG_ROLES = (ORG_ADMIN, ORG_STAFF)
-
-# The identity tables are written by the identity package; a lightweight view of the columns the claim needs.
-_USERS = sa.table("users", sa.column("org_id"), sa.column("org_role"), sa.column("disabled_at"), schema=SCHEMA)
-_users_table_exists = False
-
-
-async def org_is_claimed(session: AsyncSession, org_id: uuid.UUID | str) -> bool:
-    """True when an enabled org_admin user of the organization exists: its own admins now keep it."""
-    global _users_table_exists
-    if not _users_table_exists:
-        # Until the identity migration has run there are no users, so nothing is claimed.
-        found = (await session.execute(sa.text(f"select to_regclass('{SCHEMA}.users')"))).scalar()
-        if found is None:
-            return False
-        _users_table_exists = True
-    stmt = sa.select(
-        sa.exists().where(
-            _USERS.c.org_id == uuid.UUID(str(org_id)),
-            _USERS.c.org_role == ORG_ADMIN,
-            _USERS.c.disabled_at.is_(None),
-        )
-    )
-    return bool((await session.execute(stmt)).scalar())
-
 
 def is_reader_service(principal: Principal) -> bool:
     return principal.kind == "service" and "membership:read" in principal.scopes

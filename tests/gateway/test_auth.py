@@ -26,6 +26,9 @@ INVALID_TOKEN_CHALLENGE = (
 )
 
 
+EXPIRED_TOKEN_CHALLENGE = 'Bearer realm="chanjiao", error="invalid_token", error_description="The access token expired"'
+
+
 def assert_invalid_token(r, english: bool = False) -> None:
     """The machine-readable 401 of an expired or invalid access token: the app knows to refresh."""
     assert r.status_code == 401, r.text
@@ -66,7 +69,6 @@ async def test_bad_expired_and_foreign_jwts_are_401(gateway):
     )
     bad = [
         "not-a-jwt",
-        expired,
         access_token(issuer=foreign),
         access_token(issuer=same_kid_other_key),
         access_token()[:-4] + "AAAA",
@@ -75,6 +77,12 @@ async def test_bad_expired_and_foreign_jwts_are_401(gateway):
         await until(lambda: bool(gw_of(client).auth.jwt.keys))
         for token in bad:
             assert_invalid_token(await client.get("/v1/organizations", headers=bearer(token)))
+        # A genuine token past its expiry: the same problem type and error, and it says it expired.
+        r = await client.get("/v1/organizations", headers={**bearer(expired), "Accept-Language": "en"})
+        assert r.status_code == 401 and r.json()["type"] == "urn:chanjiao:problem:invalid-token"
+        assert r.headers["www-authenticate"] == EXPIRED_TOKEN_CHALLENGE
+        assert r.json()["error"] == "invalid_token" and r.json()["error_description"] == "The access token expired"
+        assert r.json()["expired"] is True and r.json()["detail"] == "The access token expired; refresh it and retry"
         assert_invalid_token(await client.get("/v1/organizations", headers=bearer("x" * 9000)))
         # not a bearer token at all, or no credential: the plain challenge, nothing to refresh
         assert_401(
@@ -84,9 +92,14 @@ async def test_bad_expired_and_foreign_jwts_are_401(gateway):
         assert_invalid_token(r, english=True)
         assert r.json()["detail"] == "The access token is invalid or expired"
         r = await client.get("/v1/organizations", headers=bearer(expired))
-        assert r.json()["detail"] == "访问令牌无效或已过期，请刷新令牌后重试"
+        assert r.json()["detail"] == "访问令牌已过期，请刷新令牌后重试"
+        # A forged token with a past expiry is invalid, never "expired": the signature is checked first.
+        forged_old, _ = same_kid_other_key.issue(
+            user_id="u", session_id="s", org_id=None, roles=(), alliances=(), scopes=(), now=time.time() - 7200
+        )
+        assert_invalid_token(await client.get("/v1/organizations", headers=bearer(forged_old)))
         text = (await client.get("/metrics")).text
-        assert 'chanjiao_gateway_auth_failures_total{credential="jwt",reason="invalid"} 9.0' in text
+        assert 'chanjiao_gateway_auth_failures_total{credential="jwt",reason="invalid"} 10.0' in text
 
 
 async def test_unknown_key_id_refetches_the_jwks_at_most_every_10_seconds(gateway, fake):

@@ -14,7 +14,7 @@ import asyncpg
 import httpx
 import pytest
 
-from services.membership.identity.service import BootstrapError
+from services.membership.identity.bootstrap import BootstrapError
 from services.membership.main import create_app
 from tests.conftest import TEMPLATE_DB, Cluster, Database, membership_settings, scanning_client
 from tests.membership.test_identity_auth import anon, login, principal_of

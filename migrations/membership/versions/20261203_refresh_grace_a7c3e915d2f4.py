@@ -1,7 +1,7 @@
 """refresh tokens: the successor of a rotated token, sealed for the reuse grace window
 
 A rotated refresh token keeps the id of the token that replaced it (`successor_id`) and the answer
-that carried it, encrypted (`successor_sealed`, AES-GCM, `services/membership/identity/sessions.py`),
+that carried it, encrypted (`successor_sealed`, AES-GCM, `services/membership/identity/sessions/service.py`),
 so presenting the rotated token again within the grace window answers the same pair instead of
 ending the session. The sealed answer is cleared when the successor is used or the session ends.
 

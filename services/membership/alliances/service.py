@@ -219,3 +219,21 @@ def render(a: Alliance) -> AlliancePublic:
         created_at=a.created_at,
         updated_at=a.updated_at,
     )
+
+
+# ---- published to the other nouns of the service (identity) ---------------------------------------------------
+async def lock_if_live(session: AsyncSession, alliance_id: uuid.UUID) -> bool:
+    """True when the alliance exists and is not deleted; its row then stays share-locked until the caller's commit,
+    so it cannot be deleted while the caller writes something that names it (a grant, a key, an invitation)."""
+    stmt = (
+        sa.select(Alliance.id)
+        .where(Alliance.id == alliance_id, Alliance.deleted_at.is_(None))
+        .with_for_update(read=True)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none() is not None
+
+
+async def is_live(session: AsyncSession, alliance_id: uuid.UUID) -> bool:
+    """True when the alliance exists and is not deleted (no lock)."""
+    stmt = sa.select(sa.exists().where(Alliance.id == alliance_id, Alliance.deleted_at.is_(None)))
+    return bool((await session.execute(stmt)).scalar())

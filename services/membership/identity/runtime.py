@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 
 from chanjiao.settings import MembershipSettings
 from chanjiao.tokens import AccessTokenIssuer, load_signing_key
@@ -37,3 +38,6 @@ def identity_of(app: FastAPI) -> Identity:
 
 def get_identity(request: Request) -> Identity:
     return identity_of(request.app)
+
+
+IdentityDep = Annotated[Identity, Depends(get_identity)]

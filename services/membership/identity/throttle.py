@@ -40,6 +40,7 @@ import hashlib
 import hmac
 import ipaddress
 import math
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
@@ -47,13 +48,46 @@ from typing import Literal
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import Field
 from starlette.requests import HTTPConnection
 
 from chanjiao.errors import TooManyRequests
 from chanjiao.ids import new_id
+from services.membership.db import Base
 from services.membership.identity import opaque
-from services.membership.identity.models import LoginFailure, LoginSuccess
+from services.membership.identity.columns import timestamp
 from services.membership.identity.runtime import Identity
+
+
+class LoginFailure(Base, table=True):
+    """One failed login for a login name (known or not) from one client address: `login_key` = SHA-256
+    of the lower-cased login, `client_key` = keyed hash of the address (`throttle.py`). `route`:
+    `login` (token, claim) or `password_change` (a wrong current password; counts for its address only)."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        sa.CheckConstraint("route in ('login', 'password_change')", name="route"),
+        sa.Index("ix_login_failures_key", "login_key", "failed_at"),
+        sa.Index("ix_login_failures_client", "login_key", "client_key", "failed_at"),
+        sa.Index("ix_login_failures_failed_at", "failed_at"),
+    )
+
+    id: uuid.UUID = Field(primary_key=True)
+    login_key: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    client_key: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    route: str = Field(default="login", sa_column=sa.Column(sa.Text, nullable=False, server_default="login"))
+    failed_at: datetime = Field(sa_column=timestamp(False))
+
+
+class LoginSuccess(Base, table=True):
+    """The last successful login (or password change, or reset) of a login name from a client address."""
+
+    __tablename__ = "login_successes"
+
+    login_key: bytes = Field(sa_column=sa.Column(sa.LargeBinary, primary_key=True))
+    client_key: bytes = Field(sa_column=sa.Column(sa.LargeBinary, primary_key=True))
+    succeeded_at: datetime = Field(sa_column=timestamp(False))
+
 
 Route = Literal["login", "password_change"]
 # Expired failure rows removed per recorded failure (of any login), so the table stays bounded even when

@@ -471,3 +471,36 @@ async def list_status_events(
     await get_organization(session, org_id)
     stmt = sa.select(OrganizationStatusEvent).where(OrganizationStatusEvent.org_id == org_id)
     return await sync_page(session, stmt, OrganizationStatusEvent, since=since, cursor=cursor, limit=limit)
+
+
+# ---- published to the other nouns of the service (identity) ---------------------------------------------------
+async def lock_if_live(session: AsyncSession, org_id: uuid.UUID) -> bool:
+    """True when the organization exists and is not deleted; its row then stays share-locked until the caller's
+    commit, so it cannot be deleted while the caller writes something that names it."""
+    stmt = (
+        sa.select(Organization.id)
+        .where(Organization.id == org_id, Organization.deleted_at.is_(None))
+        .with_for_update(read=True)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none() is not None
+
+
+async def is_live(session: AsyncSession, org_id: uuid.UUID) -> bool:
+    """True when the organization exists and is not deleted (no lock)."""
+    stmt = sa.select(sa.exists().where(Organization.id == org_id, Organization.deleted_at.is_(None)))
+    return bool((await session.execute(stmt)).scalar())
+
+
+async def name_of(session: AsyncSession, org_id: uuid.UUID) -> str | None:
+    """The organization's name (None: no such organization)."""
+    return (await session.execute(sa.select(Organization.name).where(Organization.id == org_id))).scalar()
+
+
+async def registered_by_one_of(session: AsyncSession, org_id: uuid.UUID, alliance_ids: list[uuid.UUID]) -> bool:
+    """True when one of `alliance_ids` registered the organization (`registered_by_alliance_id`)."""
+    if not alliance_ids:
+        return False
+    stmt = sa.select(
+        sa.exists().where(Organization.id == org_id, Organization.registered_by_alliance_id.in_(alliance_ids))
+    )
+    return bool((await session.execute(stmt)).scalar())

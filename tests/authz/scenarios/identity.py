@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 
 from chanjiao.auth import ALL_SCOPES, Principal
-from services.membership.identity import service as identity
+from services.membership.identity import bootstrap as identity
 from services.membership.identity.runtime import identity_of
 from tests.authz.harness import Case, Req, World, private_read, scenario
 

@@ -1,4 +1,7 @@
-"""Refreshing a session: rotation, the reuse grace window, reuse detection.
+"""Sessions: logins start a refresh-token family (the access token's `sid`); refreshing it (rotation, the
+reuse grace window, reuse detection); logout. A password change or reset and disabling a user end a user's
+sessions (`revoke_sessions`). An access token already issued stays valid until it expires
+(`access_token_ttl_seconds`, 15 minutes).
 
 Each refresh marks the presented token rotated and issues the next one in its family (the session),
 valid `refresh_token_ttl_days` from then. The rotated row keeps the id of its successor and the whole
@@ -15,33 +18,43 @@ key for `SEALED_PURPOSE`, bound to the row's id), because tokens are stored only
   of the session stops working.
 
 The sealed answer is cleared when the successor is rotated (skipping rows another request holds, so two
-refreshes never wait on each other's rows) and when the session ends (`service.revoke_family`,
-`service.revoke_sessions`).
+refreshes never wait on each other's rows) and when the session ends (`revoke_family`,
+`revoke_sessions`).
 """
 
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chanjiao.auth import SCOPES, scopes_for_roles
 from chanjiao.crypto import DecryptionError, FieldCipher, field_cipher
 from chanjiao.errors import BadRequest, Unauthorized
 from chanjiao.ids import new_id
-from services.membership.identity.models import RefreshToken
+from services.membership.identity import opaque
+from services.membership.identity.common import utcnow
+from services.membership.identity.fields import dump
+from services.membership.identity.grants import service as grants
 from services.membership.identity.runtime import Identity
-from services.membership.identity.schemas import TokenResponse, dump
-from services.membership.identity.service import (
-    get_user,
-    issue,
-    refresh_row,
-    revoke_family,
-    utcnow,
-)
+from services.membership.identity.sessions.models import RefreshToken
+from services.membership.identity.sessions.schemas import TokenResponse
+from services.membership.identity.users import service as users
 
 SEALED_PURPOSE = "membership.refresh-successor"
+
+
+class InvalidScope(BadRequest):
+    slug = "invalid-scope"
+    title_zh, title_en = "权限范围无效", "Invalid scope"
+
+
+class UnsupportedGrant(BadRequest):
+    slug = "unsupported-grant-type"
+    title_zh, title_en = "不支持的授权类型", "Unsupported grant type"
 
 
 class InvalidGrant(Unauthorized):
@@ -98,7 +111,7 @@ async def refresh_grant(session: AsyncSession, ident: Identity, *, refresh_token
         raise invalid
     if row.expires_at <= utcnow():
         raise invalid
-    user = await get_user(session, row.user_id)
+    user = await users.get_user(session, row.user_id)
     if user.disabled_at is not None:
         await revoke_family(session, row.family_id)
         await session.commit()
@@ -140,7 +153,7 @@ async def _replay(session: AsyncSession, ident: Identity, row: RefreshToken) -> 
     successor = (await session.execute(stmt)).scalar_one_or_none()
     if successor is None or successor.rotated_at is not None or successor.revoked_at is not None:
         return None
-    user = await get_user(session, row.user_id)
+    user = await users.get_user(session, row.user_id)
     if user.disabled_at is not None:
         return None  # the family is ended as reuse would be
     try:
@@ -151,3 +164,107 @@ async def _replay(session: AsyncSession, ident: Identity, row: RefreshToken) -> 
     answer["expires_in"] = max(0, int(answer["expires_in"]) - spent)
     answer["refresh_expires_in"] = max(0, int(answer["refresh_expires_in"]) - spent)
     return TokenResponse(**answer)
+
+
+# ---- starting and ending sessions ----------------------------------------------------------------
+def parse_scope(scope: str | None) -> list[str] | None:
+    """`scope` of the token request: space-separated; narrows what the token carries."""
+    if scope is None or not scope.strip():
+        return None
+    asked = scope.split()
+    unknown = [s for s in asked if s not in SCOPES]
+    if unknown:
+        raise InvalidScope(
+            detail_zh=f"未知的权限范围，可选：{', '.join(SCOPES)}",
+            detail_en=f"Unknown scope; choose from: {', '.join(SCOPES)}",
+            extra={"error": "invalid_scope"},
+        )
+    return [s for s in SCOPES if s in asked]
+
+
+async def issue(
+    session: AsyncSession,
+    ident: Identity,
+    user: users.User,
+    *,
+    family_id: uuid.UUID,
+    asked: list[str] | None,
+    token_id: uuid.UUID | None = None,
+) -> TokenResponse:
+    """A new access token and a new refresh token (row `token_id`) in the family `family_id`."""
+    now = utcnow()
+    ttl = timedelta(days=ident.settings.refresh_token_ttl_days)
+    secret = opaque.new_secret(opaque.REFRESH)
+    session.add(
+        RefreshToken(
+            id=token_id or new_id(),
+            family_id=family_id,
+            user_id=user.id,
+            token_hash=opaque.digest(secret),
+            scopes=asked,
+            issued_at=now,
+            expires_at=now + ttl,
+        )
+    )
+    alliances = (await grants.live_alliances(session, [user.id]))[user.id]
+    roles = users.roles_of(user, alliances)
+    scopes = scopes_for_roles(roles)
+    if asked is not None:
+        scopes = tuple(s for s in scopes if s in asked)
+    token, expires_in = ident.issuer.issue(
+        user_id=str(user.id),
+        session_id=str(family_id),
+        org_id=str(user.org_id) if user.org_id else None,
+        roles=roles,
+        alliances=tuple(str(a) for a in alliances),
+        scopes=scopes,
+        now=now.timestamp(),
+    )
+    return TokenResponse(
+        access_token=token,
+        expires_in=expires_in,
+        refresh_token=secret,
+        refresh_expires_in=int(ttl.total_seconds()),
+        scope=" ".join(scopes),
+    )
+
+
+async def password_grant(
+    session: AsyncSession, ident: Identity, *, login: str, password: str, scope: str | None, client: str
+) -> TokenResponse:
+    asked = parse_scope(scope)
+    user = await users.authenticate(session, ident, login, password, client=client)
+    return await issue(session, ident, user, family_id=new_id(), asked=asked)
+
+
+async def revoke_family(session: AsyncSession, family_id: uuid.UUID) -> None:
+    await session.execute(
+        sa.update(RefreshToken)
+        .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow(), successor_sealed=None)
+    )
+
+
+async def revoke_sessions(session: AsyncSession, user_id: uuid.UUID, *, keep: uuid.UUID | None = None) -> int:
+    """End every session of a user (but `keep`); how many were ended."""
+    stmt = sa.update(RefreshToken).where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
+    if keep is not None:
+        stmt = stmt.where(RefreshToken.family_id != keep)
+    rows = await session.execute(
+        stmt.values(revoked_at=utcnow(), successor_sealed=None).returning(RefreshToken.family_id),
+        execution_options={"synchronize_session": False},
+    )
+    return len(set(rows.scalars().all()))
+
+
+async def refresh_row(session: AsyncSession, secret: str | None) -> RefreshToken | None:
+    if not opaque.looks_like(secret, opaque.REFRESH):
+        return None
+    stmt = sa.select(RefreshToken).where(RefreshToken.token_hash == opaque.digest(str(secret))).with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def logout(session: AsyncSession, *, refresh_token: str) -> None:
+    row = await refresh_row(session, refresh_token)
+    if row is not None:
+        await revoke_family(session, row.family_id)

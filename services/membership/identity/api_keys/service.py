@@ -5,7 +5,7 @@ A key is `cjk_` + 43 random characters, answered once at creation; only its SHA-
 `org_admin`, an alliance's key as that alliance's `alliance_admin` — both limited to the scopes
 chosen at creation. Keys are managed by people only (a key cannot mint keys): an organization's by
 its org_admins, an alliance's by its alliance admins, any by platform admins. A key's scopes never
-exceed the creating token's (`ceiling.py`).
+exceed the creating token's (`../ceiling.py`).
 
 Introspection answers `active: false` for an unknown, malformed, revoked or expired key, and for a
 key whose organization or alliance was deleted. `last_used_at` is written at most once a minute
@@ -24,14 +24,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chanjiao.auth import ALLIANCE_ADMIN, ORG_ADMIN, Principal
 from chanjiao.errors import Forbidden, NotFound, field_error
 from chanjiao.ids import new_id
-from chanjiao.pagination import keyset, page_of
-from services.membership.alliances.models import Alliance
+from chanjiao.sync import Since, SyncPage, sync_page
+from services.membership.alliances import service as alliances
 from services.membership.identity import opaque
+from services.membership.identity.api_keys.models import ApiKey
+from services.membership.identity.api_keys.schemas import ApiKeyCreate, ApiKeyPublic
 from services.membership.identity.ceiling import ensure_within
-from services.membership.identity.models import ApiKey
-from services.membership.identity.schemas import ApiKeyCreate, ApiKeyPublic
-from services.membership.identity.service import _audit, _live_org, as_uuids, live_alliance, require_user, utcnow
-from services.membership.organizations.models import Organization
+from services.membership.identity.common import (
+    as_uuids,
+    audit,
+    ensure_live_alliance,
+    ensure_live_org,
+    require_user,
+    utcnow,
+)
+from services.membership.organizations import service as organizations
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -72,6 +79,7 @@ def render(key: ApiKey) -> ApiKeyPublic:
         revoked_at=key.revoked_at,
         last_used_at=key.last_used_at,
         active=is_active(key),
+        updated_at=key.updated_at,
     )
 
 
@@ -84,7 +92,7 @@ def _manages(principal: Principal, key: ApiKey) -> bool:
 async def create_key(session: AsyncSession, principal: Principal, data: ApiKeyCreate) -> tuple[ApiKey, str]:
     require_user(principal)
     if data.org_id is not None:
-        await _live_org(session, data.org_id, "org_id")
+        await ensure_live_org(session, data.org_id, "org_id")
         if not principal.acts_for_org(data.org_id, (ORG_ADMIN,)):
             raise Forbidden(
                 detail_zh="只有本单位管理员可以创建单位的 API 密钥",
@@ -92,7 +100,7 @@ async def create_key(session: AsyncSession, principal: Principal, data: ApiKeyCr
             )
     else:
         assert data.alliance_id is not None
-        await live_alliance(session, data.alliance_id, "alliance_id")
+        await ensure_live_alliance(session, data.alliance_id, "alliance_id")
         if not principal.administers_alliance(data.alliance_id):
             raise Forbidden(
                 detail_zh="只有该联盟的管理员可以创建联盟的 API 密钥",
@@ -104,6 +112,7 @@ async def create_key(session: AsyncSession, principal: Principal, data: ApiKeyCr
             ["body", "expires_at"], "in_past", "过期时间须晚于当前时间", "expires_at must be in the future"
         )
     secret = opaque.new_secret(opaque.API_KEY)
+    now = utcnow()
     key = ApiKey(
         id=new_id(),
         name=data.name,
@@ -113,12 +122,13 @@ async def create_key(session: AsyncSession, principal: Principal, data: ApiKeyCr
         key_hash=opaque.digest(secret),
         prefix=secret[: opaque.SHOWN_PREFIX],
         created_by=principal.actor,
-        created_at=utcnow(),
+        created_at=now,
         expires_at=data.expires_at,
+        updated_at=now,
     )
     session.add(key)
     await session.flush()
-    await _audit(
+    await audit(
         session,
         entity="api_key",
         entity_id=key.id,
@@ -155,10 +165,12 @@ async def list_keys(
     *,
     org_id: uuid.UUID | None,
     alliance_id: uuid.UUID | None,
+    since: Since,
     cursor: str | None,
     limit: int,
-) -> tuple[list[ApiKey], str | None]:
-    """Platform admins see every key; others their organization's (org_admin) and their alliances' keys."""
+) -> SyncPage:
+    """Platform admins see every key; others their organization's (org_admin) and their alliances' keys.
+    Keys are never deleted: a revoked key stays in the list with its `revoked_at` (a changed row to a sync)."""
     require_user(principal)
     stmt = sa.select(ApiKey)
     if not principal.is_platform_admin:
@@ -169,15 +181,12 @@ async def list_keys(
             visible.append(ApiKey.org_id.in_(orgs))
         if alliances:
             visible.append(ApiKey.alliance_id.in_(alliances))
-        if not visible:
-            return [], None
-        stmt = stmt.where(sa.or_(*visible))
+        stmt = stmt.where(sa.or_(*visible) if visible else sa.false())
     if org_id is not None:
         stmt = stmt.where(ApiKey.org_id == org_id)
     if alliance_id is not None:
         stmt = stmt.where(ApiKey.alliance_id == alliance_id)
-    rows = (await session.execute(keyset(stmt, [ApiKey.id], cursor, limit))).scalars().all()
-    return page_of(list(rows), limit, lambda k: (k.id,))
+    return await sync_page(session, stmt, ApiKey, since=since, cursor=cursor, limit=limit)
 
 
 async def revoke_key(session: AsyncSession, principal: Principal, key_id: uuid.UUID) -> ApiKey:
@@ -186,8 +195,9 @@ async def revoke_key(session: AsyncSession, principal: Principal, key_id: uuid.U
     if key.revoked_at is None:
         before = _snapshot(key)
         key.revoked_at, key.revoked_by = utcnow(), principal.actor
+        key.updated_at = key.revoked_at
         await session.flush()
-        await _audit(
+        await audit(
             session,
             entity="api_key",
             entity_id=key.id,
@@ -199,22 +209,21 @@ async def revoke_key(session: AsyncSession, principal: Principal, key_id: uuid.U
     return key
 
 
+async def _owner_live(session: AsyncSession, key: ApiKey) -> bool:
+    """The key's organization or alliance is not deleted (asked of the noun that owns it)."""
+    if key.org_id is not None:
+        return await organizations.is_live(session, key.org_id)
+    return await alliances.is_live(session, key.alliance_id)
+
+
 async def introspect(session: AsyncSession, api_key: str) -> dict[str, Any]:
     inactive: dict[str, Any] = {"active": False}
     if not opaque.looks_like(api_key, opaque.API_KEY):
         return inactive
-    row = (
-        await session.execute(
-            sa.select(ApiKey, Organization.deleted_at, Alliance.deleted_at)
-            .outerjoin(Organization, Organization.id == ApiKey.org_id)
-            .outerjoin(Alliance, Alliance.id == ApiKey.alliance_id)
-            .where(ApiKey.key_hash == opaque.digest(api_key))
-        )
-    ).first()
-    if row is None:
-        return inactive
-    key, org_deleted, alliance_deleted = row
-    if not is_active(key) or org_deleted is not None or alliance_deleted is not None:
+    key = (
+        await session.execute(sa.select(ApiKey).where(ApiKey.key_hash == opaque.digest(api_key)))
+    ).scalar_one_or_none()
+    if key is None or not is_active(key) or not await _owner_live(session, key):
         return inactive
     now = utcnow()
     if key.last_used_at is None or key.last_used_at < now - LAST_USED_RESOLUTION:
@@ -224,7 +233,7 @@ async def introspect(session: AsyncSession, api_key: str) -> dict[str, Any]:
                 ApiKey.id == key.id,
                 sa.or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at < now - LAST_USED_RESOLUTION),
             )
-            .values(last_used_at=now)
+            .values(last_used_at=now, updated_at=now)
         )
     if key.org_id is not None:
         principal = {

@@ -1,42 +1,47 @@
-"""`/v1/users/*` — the caller's account, invitations, and account administration.
+"""`/v1/users/*` — the caller's account and account administration; `/v1/auth/password-reset` (redeeming a
+reset token) and `/v1/auth/setup` (the first platform admin).
 
 Thin endpoints: resolve dependencies, call one service function, commit once. Routes that hand out a
-one-time token do not take `Idempotency-Key`: a replay would have to store the token."""
+one-time token do not take `Idempotency-Key`: a replay would have to store the token. Invitations are
+`invitations/router.py`, alliance grants `grants/router.py`."""
 
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from chanjiao.app import SessionDep
-from chanjiao.auth import ORG_ADMIN, PLATFORM_ADMIN, PrincipalDep, allow
+from chanjiao.auth import ORG_ADMIN, PrincipalDep, allow
+from chanjiao.dates import AwareDatetime
 from chanjiao.errors import problem_responses
 from chanjiao.etag import IfNoneMatch, revalidated_json
 from chanjiao.pagination import CursorQuery, LimitQuery
-from services.membership.identity import service
-from services.membership.identity.models import User
-from services.membership.identity.routes_auth import PASSWORD_CHANGED_EXAMPLE, USER_EXAMPLE
-from services.membership.identity.runtime import Identity, get_identity
-from services.membership.identity.schemas import (
-    PASSWORD_RULES,
-    GrantCreate,
-    GrantPublic,
-    InvitationCreate,
-    InvitationCreated,
+from chanjiao.sync import Since, SinceTokenQuery
+from services.membership.identity import bootstrap
+from services.membership.identity.fields import PASSWORD_RULES, dump
+from services.membership.identity.runtime import IdentityDep
+from services.membership.identity.throttle import client_address
+from services.membership.identity.users import accounts, service
+from services.membership.identity.users.schemas import (
+    PASSWORD_CHANGED_EXAMPLE,
+    USER_EXAMPLE,
     Me,
     PasswordChange,
     PasswordChanged,
+    PasswordResetRequest,
     ResetCreated,
+    SetupRequest,
     UserPage,
     UserPublic,
-    dump,
 )
-from services.membership.identity.throttle import client_address
 
+# The caller's own account (`me_routes`), account administration (`router`) and the public /v1/auth routes of
+# users (`auth_routes`): services/membership/main.py includes them where the OpenAPI document lists them.
+me_routes = APIRouter(prefix="/v1/users", tags=["users"])
 router = APIRouter(prefix="/v1/users", tags=["users"])
+auth_routes = APIRouter(prefix="/v1/auth", tags=["auth"])
 
-IdentityDep = Annotated[Identity, Depends(get_identity)]
 # The caller's own account needs no scope: any token may ask who it is, and changing the password
 # needs the current one (which opens every scope anyway). Everything else declares its scope.
 SELF = allow(kinds=("user",), tenant="self")
@@ -44,8 +49,8 @@ WRITE = ("membership:write",)
 READ = ("membership:read",)
 ORG_ADMINS = allow(kinds=("user",), roles=(ORG_ADMIN,), scopes=WRITE, tenant="organization")
 ORG_ADMINS_READ = allow(kinds=("user",), roles=(ORG_ADMIN,), scopes=READ, tenant="organization")
-PLATFORM_ADMINS = allow(kinds=("user",), roles=(PLATFORM_ADMIN,), scopes=WRITE)
 NO_STORE = {"Cache-Control": "no-store"}
+PUBLIC = allow(public=True)
 
 ME_EXAMPLE = {
     "id": "019abf40-2b3c-7d4e-8f50-6172839a4b5c",
@@ -68,12 +73,12 @@ ME_EXAMPLE = {
 }
 
 
-async def _one(session: SessionDep, user: User, status_code: int = 200) -> JSONResponse:
-    public = (await service.render(session, [user]))[0]
+async def _one(session: SessionDep, user: service.User, status_code: int = 200) -> JSONResponse:
+    public = (await accounts.render(session, [user]))[0]
     return JSONResponse(dump(public), status_code=status_code)
 
 
-@router.get(
+@me_routes.get(
     "/me",
     response_model=Me,
     dependencies=[SELF],
@@ -90,11 +95,11 @@ async def _one(session: SessionDep, user: User, status_code: int = 200) -> JSONR
     },
 )
 async def get_me(session: SessionDep, principal: PrincipalDep, if_none_match: IfNoneMatch = None) -> Response:
-    me = await service.me(session, principal)
+    me = await accounts.me(session, principal)
     return revalidated_json(dump(me), if_none_match)
 
 
-@router.post(
+@me_routes.post(
     "/me/password",
     response_model=PasswordChanged,
     dependencies=[SELF],
@@ -112,62 +117,9 @@ async def get_me(session: SessionDep, principal: PrincipalDep, if_none_match: If
 async def change_password(
     body: PasswordChange, request: Request, session: SessionDep, principal: PrincipalDep, ident: IdentityDep
 ) -> PasswordChanged:
-    out = await service.change_password(session, ident, principal, body, client=client_address(request))
+    out = await accounts.change_password(session, ident, principal, body, client=client_address(request))
     await session.commit()
     return out
-
-
-@router.post(
-    "/invitations",
-    status_code=201,
-    response_model=InvitationCreated,
-    dependencies=[allow(kinds=("user",), roles=(ORG_ADMIN, "alliance_admin"), scopes=WRITE, tenant="organization")],
-    summary="邀请用户 Invite a user",
-    description="Creates a one-time invitation token, answered **once** (`invitation_token`); it is not sent "
-    "anywhere — hand it to the invitee, who redeems it with `POST /v1/auth/claim` within "
-    "`invitation_ttl_hours` (7 days).\n\n"
-    "- `{org_id, role}`: a member of an organization. A platform admin invites anyone; an org_admin invites "
-    "org_admins and org_staff of its own organization; an alliance admin invites the **first** org_admin of an "
-    "organization that has a membership (any status) in its alliance, only while the organization has no "
-    "active org_admin (else 403) — from then on that org_admin invites the others.\n"
-    "- `{alliance_id}`: an alliance admin (its secretariat); platform admins only.\n\n"
-    "Another organization → 403. The invitee will log in with every scope of the role, so the calling token must "
-    "hold all of them (a login narrowed with `scope=` cannot invite: 403 `scope-ceiling` naming the missing "
-    "scopes).",
-    responses={
-        201: {
-            "content": {
-                "application/json": {
-                    "example": {
-                        "id": "019abf41-0a1b-7c2d-8e3f-405162738495",
-                        "invitation_token": "cji_Yk3…",
-                        "expires_at": "2026-12-02T08:00:00+00:00",
-                        "org_id": "019abf2e-7c3a-7d2e-9b1a-3f0c2d4e5a6b",
-                        "role": "org_admin",
-                        "alliance_id": None,
-                        "display_name": "王建华",
-                    }
-                }
-            }
-        },
-        **problem_responses(401, 403, 422),
-    },
-)
-async def create_invitation(
-    body: InvitationCreate, session: SessionDep, principal: PrincipalDep, ident: IdentityDep
-) -> Response:
-    row, secret = await service.create_invitation(session, ident, principal, body)
-    out = InvitationCreated(
-        id=row.id,
-        invitation_token=secret,
-        expires_at=row.expires_at,
-        org_id=row.org_id,
-        role=row.org_role,  # type: ignore[arg-type]
-        alliance_id=row.alliance_id,
-        display_name=row.display_name,
-    )
-    await session.commit()
-    return JSONResponse(dump(out), status_code=201, headers=NO_STORE)
 
 
 @router.get(
@@ -175,8 +127,13 @@ async def create_invitation(
     response_model=UserPage,
     dependencies=[ORG_ADMINS_READ],
     summary="查询用户 List users",
-    description="Platform admins list every user (filter `org_id`); an org_admin lists its own organization's "
-    "users (another `org_id` → 403). Keyset-paginated (`limit`, `cursor` → `next_cursor`).",
+    description="平台管理员可查看全部用户（可按 `org_id` 筛选），单位管理员只能查看本单位的用户；支持增量同步。\n\n"
+    "Platform admins list every user (filter `org_id`); an org_admin lists its own organization's "
+    "users (another `org_id` → 403). Keyset-paginated (`limit`, `cursor` → `next_cursor`). Incremental sync: "
+    "pass the `sync_token` of your last pull as `since_token` (docs/sync.md; `updated_since` works too). Users "
+    "are never deleted: a disabled user comes as a changed row with its `disabled_at` (and again, with "
+    "`disabled_at: null`, when enabled), and a user whose alliance grants changed comes again with its new "
+    "`alliances`; so `include_deleted=true` adds no tombstones here (accepted like on every list).",
     responses={
         200: {"content": {"application/json": {"example": {"items": [USER_EXAMPLE], "next_cursor": None}}}},
         **problem_responses(401, 403, 422),
@@ -188,9 +145,22 @@ async def list_users(
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
     org_id: Annotated[uuid.UUID | None, Query(description="所在单位 Organization the person belongs to")] = None,
+    updated_since: Annotated[
+        AwareDatetime | None,
+        Query(description="增量同步：只返回此时刻之后变更的用户 Only users changed after this timestamp"),
+    ] = None,
+    since_token: SinceTokenQuery = None,
+    include_deleted: Annotated[
+        bool,
+        Query(description="包含墓碑；用户不会被删除，停用的用户照常列出 Include tombstones; users are never deleted"),
+    ] = False,
 ) -> UserPage:
-    users, next_cursor = await service.list_users(session, principal, org_id=org_id, cursor=cursor, limit=limit)
-    return UserPage(items=await service.render(session, users), next_cursor=next_cursor)
+    page = await service.list_users(
+        session, principal, org_id=org_id, since=Since.of(since_token, updated_since), cursor=cursor, limit=limit
+    )
+    return UserPage(
+        items=await accounts.render(session, page.rows), next_cursor=page.next_cursor, sync_token=page.sync_token
+    )
 
 
 @router.get(
@@ -236,7 +206,7 @@ async def get_user(user_id: uuid.UUID, session: SessionDep, principal: Principal
 async def create_password_reset(
     user_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, ident: IdentityDep
 ) -> Response:
-    row, secret = await service.create_reset(session, ident, principal, user_id)
+    row, secret = await accounts.create_reset(session, ident, principal, user_id)
     out = ResetCreated(user_id=user_id, reset_token=secret, expires_at=row.expires_at)
     await session.commit()
     return JSONResponse(dump(out), status_code=201, headers=NO_STORE)
@@ -259,7 +229,7 @@ _DISABLED_EXAMPLE = {**USER_EXAMPLE, "disabled_at": "2026-11-25T09:00:00+00:00",
     },
 )
 async def disable_user(user_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> Response:
-    user = await service.set_disabled(session, principal, user_id, disabled=True)
+    user = await accounts.set_disabled(session, principal, user_id, disabled=True)
     response = await _one(session, user)
     await session.commit()
     return response
@@ -277,59 +247,60 @@ async def disable_user(user_id: uuid.UUID, session: SessionDep, principal: Princ
     },
 )
 async def enable_user(user_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> Response:
-    user = await service.set_disabled(session, principal, user_id, disabled=False)
+    user = await accounts.set_disabled(session, principal, user_id, disabled=False)
     response = await _one(session, user)
     await session.commit()
     return response
 
 
-@router.post(
-    "/{user_id}/alliance-grants",
+@auth_routes.post(
+    "/password-reset",
+    response_model=PasswordChanged,
+    dependencies=[PUBLIC],
+    summary="重置密码 Set a new password with a reset token",
+    description="Redeems a reset token from `POST /v1/users/{id}/password-reset` (handed over by the admin; no "
+    "mail is sent): sets `new_password` (" + PASSWORD_RULES + "), ends every session of the user and clears "
+    "the login's failed-login counts; answers the login to use. The token works once; unknown, used, superseded "
+    "or expired "
+    "→ 401.",
+    responses={
+        200: {"content": {"application/json": {"example": PASSWORD_CHANGED_EXAMPLE}}},
+        **problem_responses(401, 422),
+    },
+)
+async def password_reset(
+    body: PasswordResetRequest, request: Request, session: SessionDep, ident: IdentityDep
+) -> PasswordChanged:
+    out = await accounts.reset_password(
+        session, ident, reset_token=body.reset_token, new_password=body.new_password, client=client_address(request)
+    )
+    await session.commit()
+    return out
+
+
+@auth_routes.post(
+    "/setup",
     status_code=201,
-    response_model=GrantPublic,
-    dependencies=[PLATFORM_ADMINS],
-    summary="授予联盟管理员 Make a user an alliance admin",
-    description="The user administers the alliance (its memberships, committees, reports) from their next "
-    "access token on. Platform admins only. Already granted → 409; unknown alliance → 422.",
+    response_model=UserPublic,
+    dependencies=[PUBLIC],
+    summary="创建首位平台管理员 First start: create the platform admin",
+    description="On a first start without `CHANJIAO_BOOTSTRAP_ADMIN`, membership prints a one-time setup token "
+    "to its standard error (valid 24 h). This creates the platform admin with it, once: when an active "
+    "platform admin exists the answer is 409. Password rules: " + PASSWORD_RULES + ".",
     responses={
         201: {
             "content": {
                 "application/json": {
-                    "example": {
-                        "user_id": "019abf40-2b3c-7d4e-8f50-6172839a4b5c",
-                        "alliance_id": "019abf2d-1111-7abc-8def-0123456789ab",
-                        "granted_at": "2026-11-25T08:00:00+00:00",
-                        "granted_by": "user:019abf3f-0000-7000-8000-000000000001",
-                    }
+                    "example": {**USER_EXAMPLE, "org_id": None, "org_role": None, "is_platform_admin": True}
                 }
             }
         },
-        **problem_responses(401, 403, 404, 409, 422),
+        **problem_responses(401, 409, 422),
     },
 )
-async def add_alliance_grant(
-    user_id: uuid.UUID, body: GrantCreate, session: SessionDep, principal: PrincipalDep
-) -> Response:
-    grant = await service.add_grant(session, principal, user_id, body.alliance_id)
-    out = GrantPublic(
-        user_id=grant.user_id, alliance_id=grant.alliance_id, granted_at=grant.granted_at, granted_by=grant.granted_by
-    )
+async def setup(body: SetupRequest, session: SessionDep, ident: IdentityDep) -> Response:
+    user = await bootstrap.setup(session, ident, body)
+    public = (await accounts.render(session, [user]))[0]
     await session.commit()
-    return JSONResponse(dump(out), status_code=201)
+    return JSONResponse(dump(public), status_code=201, headers={"Location": f"/v1/users/{user.id}"})
 
-
-@router.delete(
-    "/{user_id}/alliance-grants/{alliance_id}",
-    status_code=204,
-    dependencies=[PLATFORM_ADMINS],
-    summary="撤销联盟管理员 Revoke an alliance grant",
-    description="The user no longer administers the alliance (from their next access token on; at most 15 "
-    "minutes). Platform admins only. No live grant → 404.",
-    responses=problem_responses(401, 403, 404, 422),
-)
-async def remove_alliance_grant(
-    user_id: uuid.UUID, alliance_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
-) -> Response:
-    await service.remove_grant(session, principal, user_id, alliance_id)
-    await session.commit()
-    return Response(status_code=204)

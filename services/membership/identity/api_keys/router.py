@@ -1,4 +1,5 @@
-"""`/v1/api-keys` — keys for third-party systems (a school's academic system, a secretariat's own site).
+"""`/v1/api-keys` — keys for third-party systems (a school's academic system, a secretariat's own site) — and
+`POST /v1/auth/introspect`, where the gateway checks an `X-API-Key`.
 
 Thin endpoints: resolve dependencies, call one service function, commit once. Creation takes no
 `Idempotency-Key`: a replay would have to store the key."""
@@ -11,12 +12,23 @@ from fastapi.responses import JSONResponse, Response
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import ALLIANCE_ADMIN, ORG_ADMIN, PrincipalDep, allow
+from chanjiao.dates import AwareDatetime
 from chanjiao.errors import problem_responses
 from chanjiao.pagination import CursorQuery, LimitQuery
-from services.membership.identity import keys
-from services.membership.identity.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyPage, ApiKeyPublic, dump
+from chanjiao.sync import Since, SinceTokenQuery
+from services.membership.identity.api_keys import service as keys
+from services.membership.identity.api_keys.schemas import (
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyPage,
+    ApiKeyPublic,
+    IntrospectRequest,
+    IntrospectResponse,
+)
+from services.membership.identity.fields import dump
 
 router = APIRouter(prefix="/v1/api-keys", tags=["api-keys"])
+auth_routes = APIRouter(prefix="/v1/auth", tags=["auth"])
 
 # People manage keys (a key cannot mint keys): org_admins their organization's, alliance admins their
 # alliance's, platform admins any.
@@ -36,6 +48,7 @@ _EXAMPLE = {
     "revoked_at": None,
     "last_used_at": "2026-11-26T02:13:00+00:00",
     "active": True,
+    "updated_at": "2026-11-26T02:13:00+00:00",
 }
 
 
@@ -76,8 +89,13 @@ async def create_api_key(body: ApiKeyCreate, session: SessionDep, principal: Pri
     response_model=ApiKeyPage,
     dependencies=[READ],
     summary="查询 API 密钥 List API keys",
-    description="Your organization's keys (org_admin) and your alliances' keys (alliance admin); platform admins "
-    "see all. Filters `org_id`, `alliance_id`. The keys themselves are never shown, only `prefix`.",
+    description="单位管理员查看本单位的密钥，联盟管理员查看本联盟的密钥，平台管理员查看全部；支持增量同步。\n\n"
+    "Your organization's keys (org_admin) and your alliances' keys (alliance admin); platform admins "
+    "see all. Filters `org_id`, `alliance_id`. The keys themselves are never shown, only `prefix`. Incremental "
+    "sync: pass the `sync_token` of your last pull as `since_token` (docs/sync.md; `updated_since` works too, "
+    "against `updated_at`). Keys are never deleted: a revoked key comes as a changed row with its `revoked_at` "
+    "and `active: false` (and a key comes again when its `last_used_at` moves, at most once a minute); so "
+    "`include_deleted=true` adds no tombstones here (accepted like on every list).",
     responses={
         200: {"content": {"application/json": {"example": {"items": [_EXAMPLE], "next_cursor": None}}}},
         **problem_responses(401, 403, 422),
@@ -90,11 +108,28 @@ async def list_api_keys(
     cursor: CursorQuery = None,
     org_id: Annotated[uuid.UUID | None, Query(description="单位 Keys of this organization")] = None,
     alliance_id: Annotated[uuid.UUID | None, Query(description="联盟 Keys of this alliance")] = None,
+    updated_since: Annotated[
+        AwareDatetime | None,
+        Query(description="增量同步：只返回此时刻之后变更的密钥 Only keys changed after this timestamp"),
+    ] = None,
+    since_token: SinceTokenQuery = None,
+    include_deleted: Annotated[
+        bool,
+        Query(description="包含墓碑；密钥不会被删除，撤销的密钥照常列出 Include tombstones; keys are never deleted"),
+    ] = False,
 ) -> ApiKeyPage:
-    rows, next_cursor = await keys.list_keys(
-        session, principal, org_id=org_id, alliance_id=alliance_id, cursor=cursor, limit=limit
+    page = await keys.list_keys(
+        session,
+        principal,
+        org_id=org_id,
+        alliance_id=alliance_id,
+        since=Since.of(since_token, updated_since),
+        cursor=cursor,
+        limit=limit,
     )
-    return ApiKeyPage(items=[keys.render(k) for k in rows], next_cursor=next_cursor)
+    return ApiKeyPage(
+        items=[keys.render(k) for k in page.rows], next_cursor=page.next_cursor, sync_token=page.sync_token
+    )
 
 
 @router.get(
@@ -146,3 +181,47 @@ async def delete_api_key(key_id: uuid.UUID, session: SessionDep, principal: Prin
     await keys.revoke_key(session, principal, key_id)
     await session.commit()
     return Response(status_code=204)
+
+
+@auth_routes.post(
+    "/introspect",
+    response_model=IntrospectResponse,
+    dependencies=[allow(kinds=("service",), scopes=("identity:introspect",))],
+    summary="校验 API 密钥 Introspect an API key (gateway)",
+    description="The gateway asks whether an `X-API-Key` is valid. Active: `{active: true, principal: {kind: "
+    "api_key, subject: <key id>, org_id, roles, scopes, alliances}, expires_at}` — an organization's key acts "
+    "as its `org_admin`, an alliance's key as its `alliance_admin`, limited to the key's scopes. Otherwise "
+    "(unknown, malformed, revoked, expired, organization or alliance deleted) `{active: false}`. Updates the "
+    "key's `last_used_at` at most once a minute.",
+    responses={
+        200: {
+            "content": {
+                "application/json": {
+                    "examples": {
+                        "active": {
+                            "value": {
+                                "active": True,
+                                "principal": {
+                                    "kind": "api_key",
+                                    "subject": "019abf50-3c4d-7e5f-8a6b-7c8d9e0f1a2b",
+                                    "org_id": "019abf2e-7c3a-7d2e-9b1a-3f0c2d4e5a6b",
+                                    "roles": ["org_admin"],
+                                    "scopes": ["membership:read", "training:write"],
+                                    "alliances": [],
+                                },
+                                "expires_at": None,
+                            }
+                        },
+                        "inactive": {"value": {"active": False}},
+                    }
+                }
+            }
+        },
+        **problem_responses(401, 403, 422),
+    },
+)
+async def introspect(body: IntrospectRequest, session: SessionDep) -> JSONResponse:
+    result = await keys.introspect(session, body.api_key)
+    await session.commit()
+    return JSONResponse(result, headers={"Cache-Control": "no-store"})
+

@@ -1,37 +1,27 @@
-"""`/v1/auth/*` — logins, sessions, the public key, API-key introspection, and redeeming one-time tokens.
+"""`/v1/auth/token`, `/refresh`, `/logout`, `/jwks` — logins, sessions and the public key of access tokens.
 
-Thin endpoints: resolve dependencies, call one service function, commit once."""
+Thin endpoints: resolve dependencies, call one service function, commit once. The other `/v1/auth` routes
+belong to the noun they act on: introspection to `api_keys/`, claiming an invitation to `invitations/`,
+password reset and first-start setup to `users/`."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, Response
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import allow
 from chanjiao.errors import BadRequest, problem_responses
-from services.membership.identity import keys, service, sessions
-from services.membership.identity.runtime import Identity, get_identity
-from services.membership.identity.schemas import (
-    PASSWORD_RULES,
-    ClaimRequest,
-    IntrospectRequest,
-    IntrospectResponse,
-    LoggedOut,
-    PasswordChanged,
-    PasswordResetRequest,
-    RefreshRequest,
-    SetupRequest,
-    TokenResponse,
-    UserPublic,
-    dump,
-)
+from services.membership.identity.fields import dump
+from services.membership.identity.runtime import IdentityDep
+from services.membership.identity.sessions import service as sessions
+from services.membership.identity.sessions.schemas import LoggedOut, RefreshRequest, TokenResponse
 from services.membership.identity.throttle import client_address
+from services.membership.identity.users import service as users
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
 
 PUBLIC = allow(public=True)
-IdentityDep = Annotated[Identity, Depends(get_identity)]
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 TOKEN_EXAMPLE = {
@@ -41,25 +31,6 @@ TOKEN_EXAMPLE = {
     "refresh_token": "cjr_q3L9…",
     "refresh_expires_in": 2592000,
     "scope": "membership:read membership:write training:read training:write matching:read matching:write",
-}
-USER_EXAMPLE = {
-    "id": "019abf40-2b3c-7d4e-8f50-6172839a4b5c",
-    "login": "wang.jianhua",
-    "display_name": "王建华",
-    "org_id": "019abf2e-7c3a-7d2e-9b1a-3f0c2d4e5a6b",
-    "org_role": "org_admin",
-    "is_platform_admin": False,
-    "alliances": [],
-    "disabled_at": None,
-    "version": 1,
-    "created_at": "2026-11-25T08:00:00+00:00",
-    "updated_at": "2026-11-25T08:00:00+00:00",
-}
-PASSWORD_CHANGED_EXAMPLE = {
-    "user_id": "019abf40-2b3c-7d4e-8f50-6172839a4b5c",
-    "login": "wang.jianhua",
-    "password_changed_at": "2026-11-25T09:30:00+00:00",
-    "sessions_ended": 2,
 }
 LOCKOUT = (
     "Throttling (checked before any password hashing; unknown logins alike): after 5 failures for one login from "
@@ -117,10 +88,10 @@ async def token(
                 extra={"error": "invalid_request"},
             )
         try:
-            result = await service.password_grant(
+            result = await sessions.password_grant(
                 session, ident, login=username, password=password, scope=scope, client=client_address(request)
             )
-        except service.InvalidCredentials as wrong:
+        except users.InvalidCredentials as wrong:
             raise sessions.InvalidGrantRequest.of(wrong) from None
     elif grant_type == "refresh_token":
         try:
@@ -128,7 +99,7 @@ async def token(
         except sessions.InvalidGrant as dead:
             raise sessions.InvalidGrantRequest.of(dead) from None
     else:
-        raise service.UnsupportedGrant(
+        raise sessions.UnsupportedGrant(
             detail_zh="grant_type 应为 password 或 refresh_token",
             detail_en="grant_type must be password or refresh_token",
             extra={"error": "unsupported_grant_type"},
@@ -171,7 +142,7 @@ async def refresh(body: RefreshRequest, session: SessionDep, ident: IdentityDep)
     responses={200: {"content": {"application/json": {"example": {"logged_out": True}}}}, **problem_responses(422)},
 )
 async def logout(body: RefreshRequest, session: SessionDep) -> LoggedOut:
-    await service.logout(session, refresh_token=body.refresh_token)
+    await sessions.logout(session, refresh_token=body.refresh_token)
     await session.commit()
     return LoggedOut(logged_out=True)
 
@@ -205,122 +176,3 @@ async def logout(body: RefreshRequest, session: SessionDep) -> LoggedOut:
 )
 async def jwks(ident: IdentityDep) -> JSONResponse:
     return JSONResponse(ident.issuer.jwks(), headers={"Cache-Control": "public, max-age=300"})
-
-
-@router.post(
-    "/introspect",
-    response_model=IntrospectResponse,
-    dependencies=[allow(kinds=("service",), scopes=("identity:introspect",))],
-    summary="校验 API 密钥 Introspect an API key (gateway)",
-    description="The gateway asks whether an `X-API-Key` is valid. Active: `{active: true, principal: {kind: "
-    "api_key, subject: <key id>, org_id, roles, scopes, alliances}, expires_at}` — an organization's key acts "
-    "as its `org_admin`, an alliance's key as its `alliance_admin`, limited to the key's scopes. Otherwise "
-    "(unknown, malformed, revoked, expired, organization or alliance deleted) `{active: false}`. Updates the "
-    "key's `last_used_at` at most once a minute.",
-    responses={
-        200: {
-            "content": {
-                "application/json": {
-                    "examples": {
-                        "active": {
-                            "value": {
-                                "active": True,
-                                "principal": {
-                                    "kind": "api_key",
-                                    "subject": "019abf50-3c4d-7e5f-8a6b-7c8d9e0f1a2b",
-                                    "org_id": "019abf2e-7c3a-7d2e-9b1a-3f0c2d4e5a6b",
-                                    "roles": ["org_admin"],
-                                    "scopes": ["membership:read", "training:write"],
-                                    "alliances": [],
-                                },
-                                "expires_at": None,
-                            }
-                        },
-                        "inactive": {"value": {"active": False}},
-                    }
-                }
-            }
-        },
-        **problem_responses(401, 403, 422),
-    },
-)
-async def introspect(body: IntrospectRequest, session: SessionDep) -> JSONResponse:
-    result = await keys.introspect(session, body.api_key)
-    await session.commit()
-    return JSONResponse(result, headers={"Cache-Control": "no-store"})
-
-
-@router.post(
-    "/claim",
-    status_code=201,
-    response_model=UserPublic,
-    dependencies=[PUBLIC],
-    summary="接受邀请 Claim an invitation",
-    description="Redeems an invitation token (`POST /v1/users/invitations`; handed over by the inviter, no mail "
-    "is sent). A new `login` creates the account with `password` (" + PASSWORD_RULES + "). An existing login "
-    "must give its current password: it then joins the organization (409 if it already belongs to one — a "
-    "user belongs to at most one organization) or receives the alliance grant. The token works once; unknown, "
-    "used or expired → 401. Then log in with `POST /v1/auth/token`.",
-    responses={
-        201: {"content": {"application/json": {"example": USER_EXAMPLE}}},
-        **problem_responses(401, 409, 422),
-        429: {"description": "Throttled (existing login, wrong password too often); see `Retry-After`"},
-    },
-)
-async def claim(body: ClaimRequest, request: Request, session: SessionDep, ident: IdentityDep) -> Response:
-    user = await service.claim(session, ident, body, client=client_address(request))
-    public = (await service.render(session, [user]))[0]
-    await session.commit()
-    return JSONResponse(dump(public), status_code=201, headers={"Location": f"/v1/users/{user.id}"})
-
-
-@router.post(
-    "/password-reset",
-    response_model=PasswordChanged,
-    dependencies=[PUBLIC],
-    summary="重置密码 Set a new password with a reset token",
-    description="Redeems a reset token from `POST /v1/users/{id}/password-reset` (handed over by the admin; no "
-    "mail is sent): sets `new_password` (" + PASSWORD_RULES + "), ends every session of the user and clears "
-    "the login's failed-login counts; answers the login to use. The token works once; unknown, used, superseded "
-    "or expired "
-    "→ 401.",
-    responses={
-        200: {"content": {"application/json": {"example": PASSWORD_CHANGED_EXAMPLE}}},
-        **problem_responses(401, 422),
-    },
-)
-async def password_reset(
-    body: PasswordResetRequest, request: Request, session: SessionDep, ident: IdentityDep
-) -> PasswordChanged:
-    out = await service.reset_password(
-        session, ident, reset_token=body.reset_token, new_password=body.new_password, client=client_address(request)
-    )
-    await session.commit()
-    return out
-
-
-@router.post(
-    "/setup",
-    status_code=201,
-    response_model=UserPublic,
-    dependencies=[PUBLIC],
-    summary="创建首位平台管理员 First start: create the platform admin",
-    description="On a first start without `CHANJIAO_BOOTSTRAP_ADMIN`, membership prints a one-time setup token "
-    "to its standard error (valid 24 h). This creates the platform admin with it, once: when an active "
-    "platform admin exists the answer is 409. Password rules: " + PASSWORD_RULES + ".",
-    responses={
-        201: {
-            "content": {
-                "application/json": {
-                    "example": {**USER_EXAMPLE, "org_id": None, "org_role": None, "is_platform_admin": True}
-                }
-            }
-        },
-        **problem_responses(401, 409, 422),
-    },
-)
-async def setup(body: SetupRequest, session: SessionDep, ident: IdentityDep) -> Response:
-    user = await service.setup(session, ident, body)
-    public = (await service.render(session, [user]))[0]
-    await session.commit()
-    return JSONResponse(dump(public), status_code=201, headers={"Location": f"/v1/users/{user.id}"})
