@@ -343,3 +343,13 @@ async def test_a_registration_committed_while_the_batch_waits_makes_its_items_ex
     assert [x["id"] for x in rows] == [lid]
     found = await tp.as_org(school).post("/v1/learners/search", json={"id_number": fresh})
     assert found.json()["id"] == results[0]["id"]
+
+
+async def test_names_with_quotes_and_backslashes_are_found_by_any_part(tp):
+    school = await tp.new_org()
+    names = ['Anna "Li" 安娜', "路\\径 {测试}", "欧阳,娜娜"]
+    r = await tp.as_org(school).post(BATCH, json={"items": [item(resident_id(), n) for n in names]})
+    assert [x["outcome"] for x in r.json()["results"]] == ["created"] * 3
+    for name, part in zip(names, ['"li"', "\\径", "阳,娜"], strict=True):
+        found = await tp.as_org(school).get("/v1/learners", params={"q": part})
+        assert [x["name"] for x in found.json()["items"]] == [name], part

@@ -106,22 +106,21 @@ select cur, id from found
 """
 _PERSONS_AGAIN = "select id_number_hash as cur, id from persons where id_number_hash = any($1::bytea[])"
 
-# The new records, and — for exactly the rows inserted — their audit rows and `learner.created` events (item order).
+# The new records, and — for exactly the rows inserted — their audit rows and `learner.created` events.
 _INSERT = """
 with staged as (
-    select s.*, b.value as bigrams, d.value as diff
+    select s.*, d.value as diff
     from unnest(
-        $1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::bytea[], $7::bytea[], $8::text[], $9::text[],
-        $10::int[], $11::bytea[], $12::text[], $13::text[], $14::uuid[]
-    ) with ordinality as s(id, owner_org_id, person_id, name, id_type, id_number_hash, id_number_ciphertext,
+        $1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::bytea[], $8::bytea[], $9::text[],
+        $10::text[], $11::int[], $12::bytea[], $13::text[], $14::text[], $15::uuid[]
+    ) with ordinality as s(id, owner_org_id, person_id, name, bigrams, id_type, id_number_hash, id_number_ciphertext,
         id_number_masked, gender, birth_year, phone_ciphertext, phone_masked, learner_type, current_org_id, ord)
-    join jsonb_array_elements($15::jsonb) with ordinality as b(value, ord) on b.ord = s.ord
     join jsonb_array_elements($16::jsonb) with ordinality as d(value, ord) on d.ord = s.ord
 ), inserted as (
     insert into learners (id, owner_org_id, person_id, name, name_bigrams, id_type, id_number_hash,
         id_number_ciphertext, id_number_masked, gender, birth_year, phone_ciphertext, phone_masked, learner_type,
         current_org_id, version, created_at, updated_at)
-    select id, owner_org_id, person_id, name, array(select jsonb_array_elements_text(bigrams)), id_type,
+    select id, owner_org_id, person_id, name, bigrams::text[], id_type,
         id_number_hash, id_number_ciphertext, id_number_masked, gender, birth_year::smallint, phone_ciphertext,
         phone_masked, learner_type, current_org_id, 1, now(), now()
     from staged
@@ -132,7 +131,6 @@ with staged as (
     insert into audit_log (id, entity, entity_id, action, actor, request_id, diff)
     select uuidv7(), 'learner', s.id, 'create', $17, $18, s.diff
     from staged s join inserted i on i.id = s.id
-    order by s.ord
 ), announced as (
     insert into outbox (event_id, type, aggregate_type, aggregate_id, seq, occurred_at, actor, schema_version,
                         payload, attempts)
@@ -143,7 +141,6 @@ with staged as (
         ),
         0
     from staged s join inserted i on i.id = s.id
-    order by s.ord
 )
 select id from inserted
 """
@@ -218,42 +215,55 @@ async def _persons(apg: Any, wanted: dict[bytes, list[bytes]]) -> dict[bytes, uu
     return out
 
 
+def _pg_array(values: list[str]) -> str:
+    """A text[] literal (each element quoted, `"` and `\\` escaped): PostgreSQL's array input reads it per row."""
+    return "{" + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values) + "}"
+
+
 def _new_rows(
     entries: Sequence[Entry | None], creators: dict[Key, int], new_ids: dict[int, uuid.UUID], pd: personal.PersonalData
-) -> tuple[list[list[Any]], list[list[str]], list[dict[str, Any]]]:
-    """The columns of the new records (the person, column 2, is filled in later), their name bigrams and audit
-    diffs: ciphertexts bound to each new row's id, masks, gender and birth year."""
-    rows: list[tuple[Any, ...]] = []
-    bigrams: list[list[str]] = []
+) -> tuple[list[list[Any]], list[dict[str, Any]]]:
+    """The columns of the new records (the person, column 2, is filled in later) and their audit diffs: ciphertexts
+    bound to each new row's id (one `encrypt_many` for all numbers and phones), masks, gender and birth year."""
+    rows: list[list[Any]] = []
     diffs: list[dict[str, Any]] = []
+    plaintexts: list[tuple[str, str]] = []
     for key, i in creators.items():
         entry = entries[i]
         assert entry is not None
         data, lid = entry.data, new_ids[i]
         id_type, number, phone = data.id_type.value, data.id_number, data.phone
         gender, birth_year = personal.gender_and_birth_year(id_type, number)
+        plaintexts.append((number, personal.id_number_context(lid)))
+        if phone is not None:
+            plaintexts.append((phone, personal.phone_context(lid)))
         rows.append(
-            (
+            [
                 lid,
                 entry.org_id,
                 None,
                 data.name,
+                _pg_array(cjk_bigrams(data.name)),
                 id_type,
                 key[1],
-                pd.cipher.encrypt(number, context=personal.id_number_context(lid)),
+                None,  # the number's ciphertext: below
                 personal.mask_number(number),
                 gender,
                 birth_year,
-                None if phone is None else pd.cipher.encrypt(phone, context=personal.phone_context(lid)),
+                phone,  # → its ciphertext: below
                 None if phone is None else mask_phone(phone),
                 data.learner_type.value,
                 data.current_org_id,
-            )
+            ]
         )
-        bigrams.append(cjk_bigrams(data.name))
         diffs.append(_create_diff(data, key[1], gender, birth_year))
-    cols = [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in range(14)]
-    return cols, bigrams, diffs
+    sealed = iter(pd.cipher.encrypt_many(plaintexts))
+    for row in rows:
+        row[7] = next(sealed)
+        if row[11] is not None:
+            row[11] = next(sealed)
+    cols = [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in range(15)]
+    return cols, diffs
 
 
 async def register_many(
@@ -338,12 +348,12 @@ async def register_many(
 
     # 4. encryption and the rest of each new record
     try:
-        cols, bigrams, diffs = _new_rows(entries, creators, new_ids, pd)
+        cols, diffs = _new_rows(entries, creators, new_ids, pd)
     finally:
         persons = await finding
     timings.lap("encrypt")
 
-    cols[2] = [persons[h] for h in cols[5]]
+    cols[2] = [persons[h] for h in cols[6]]
 
     # 6. the records, their audit rows and events; the rehashed existing records
     inserted: set[uuid.UUID] = set()
@@ -351,7 +361,6 @@ async def register_many(
         written = await apg.fetch(
             _INSERT,
             *cols,
-            json.dumps(bigrams, ensure_ascii=False),
             json.dumps(diffs, ensure_ascii=False),
             actor,
             request_id_var.get(),
