@@ -224,8 +224,9 @@ def _pg_array(values: list[str]) -> str:
 def _new_rows(
     entries: Sequence[Entry | None], creators: dict[Key, int], new_ids: dict[int, uuid.UUID], pd: personal.PersonalData
 ) -> tuple[list[list[Any]], list[dict[str, Any]]]:
-    """The columns of the new records (the person, column 2, is filled in later) and their audit diffs: ciphertexts
-    bound to each new row's id (one `encrypt_many` for all numbers and phones), masks, gender and birth year."""
+    """The rows of the new records (in `creators` order; the person, column 2, is filled in later) and their audit
+    diffs: ciphertexts bound to each new row's id (one `encrypt_many` for all numbers and phones), masks, gender and
+    birth year."""
     rows: list[list[Any]] = []
     diffs: list[dict[str, Any]] = []
     plaintexts: list[tuple[str, str]] = []
@@ -265,8 +266,7 @@ def _new_rows(
         row[7] = next(sealed)
         if row[11] is not None:
             row[11] = next(sealed)
-    cols = [list(c) for c in zip(*rows, strict=True)] if rows else [[] for _ in range(17)]
-    return cols, diffs
+    return rows, diffs
 
 
 async def register_many(
@@ -302,7 +302,7 @@ async def register_many(
         results[i] = verdicts[pair]
     timings.lap("check_orgs")
 
-    # 2. keyed hashes; 3. the organization's own records
+    # 2. keyed hashes
     live = [i for i, e in enumerate(entries) if e is not None and results[i] is None]
     key_of: dict[int, Key] = {}
     hashes: dict[Key, list[bytes]] = {}
@@ -312,12 +312,30 @@ async def register_many(
         hs = pd.hashes(entry.data.id_type.value, entry.data.id_number)
         key_of[i] = key = (entry.org_id, hs[0])
         hashes.setdefault(key, hs)
+    # 3.–5. the database looks up the organization's own records and then finds or creates the persons (of every
+    # number: a number the organization holds has its person already, found and locked like any other) while this
+    # process encrypts the first item of each number — most items of a bulk load are new. Taking turns, the two
+    # would add up; overlapped, the batch waits for the longer one.
     apg = await raw_connection(session)
-    own = await _own(apg, list(hashes), hashes)
+    keys = list(hashes)
+    firsts: dict[Key, int] = {}
+    for i in live:
+        firsts.setdefault(key_of[i], i)
+    new_ids = {i: new_id() for i in firsts.values()}
+
+    async def look_up() -> tuple[dict[Key, _Found], dict[bytes, uuid.UUID]]:
+        own = await _own(apg, keys, hashes)
+        return own, (await _persons(apg, {key[1]: hashes[key] for key in keys}) if save else {})
+
+    looking = asyncio.ensure_future(look_up())
+    await asyncio.sleep(0)  # let it send its first statement
+    try:
+        rows, diffs = _new_rows(entries, firsts, new_ids, pd) if save else ([], [])
+    finally:
+        own, persons = await looking
     timings.lap("lookup")
 
     creators: dict[Key, int] = {}  # the first item of each number the organization does not hold yet
-    new_ids: dict[int, uuid.UUID] = {}
     rehash: dict[uuid.UUID, bytes] = {}
     for i in live:
         entry, key = entries[i], key_of[i]
@@ -333,30 +351,16 @@ async def register_many(
             results[i] = _meet(_Found(new_ids[creators[key]], first.data.name, key[1]), entry.data)
         else:
             creators[key] = i
-            new_ids[i] = new_id()
             results[i] = Done(new_ids[i], created=True)
     failed = any(isinstance(r, AppError) for r in results)
-    timings.lap("classify")
-    if not save or (all_or_nothing and failed):
+    if not save or (all_or_nothing and failed):  # (persons found or created are the caller's to roll back)
         return [Done(None, r.created) if isinstance(r, Done) else r for r in results]
-
-    # 5. persons (also for existing records whose hash moves to the current key): the statement is sent now and
-    # answered while step 4 runs — the database's work and this process's overlap instead of taking turns.
-    wanted = {key[1]: hashes[key] for key in creators}
-    for key, found in own.items():
-        if found.id in rehash:
-            wanted[key[1]] = hashes[key]
-    finding = asyncio.ensure_future(_persons(apg, wanted))
-    await asyncio.sleep(0)  # let it send the statement
-
-    # 4. encryption and the rest of each new record
-    try:
-        cols, diffs = _new_rows(entries, creators, new_ids, pd)
-    finally:
-        persons = await finding
-    timings.lap("encrypt")
-
-    cols[2] = [persons[h] for h in cols[6]]
+    kept = [k for k, key in enumerate(firsts) if key in creators]
+    rows, diffs = [rows[k] for k in kept], [diffs[k] for k in kept]
+    for row in rows:
+        row[2] = persons[row[6]]
+    cols = [list(c) for c in zip(*rows, strict=True)]
+    timings.lap("classify")
 
     # 6. the records, their audit rows and events; the rehashed existing records
     inserted: set[uuid.UUID] = set()
