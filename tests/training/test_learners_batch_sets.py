@@ -190,7 +190,7 @@ async def test_errors_in_several_items_are_each_reported_and_the_rest_saved(tp, 
     assert (r.json()["created"], r.json()["failed"]) == (2, 5)
     # The server's time per phase (as the enrolment batch gives it), for integrators sizing their batches.
     phases = [p.split(";")[0].strip() for p in r.headers["server-timing"].split(",")]
-    assert {"check_orgs", "lookup", "classify", "write", "commit", "batch"} <= set(phases)
+    assert {"check_orgs", "lookup", "classify", "encrypt", "write", "commit", "batch"} <= set(phases)
     for number, index in zip(good, (0, 5), strict=True):
         found = await tp.as_org(school).post("/v1/learners/search", json={"id_number": number})
         assert found.json()["id"] == results[index]["id"]

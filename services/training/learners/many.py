@@ -38,7 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao.audit import REDACTED as REDACTED_MARK
 from chanjiao.errors import AppError, Conflict
-from chanjiao.ids import new_id
+from chanjiao.ids import new_id, new_id_text
 from chanjiao.observability import request_id_var
 from chanjiao.validators import cjk_bigrams, mask_phone
 from services.training.enrolments.batch import Timings, raw_connection
@@ -92,7 +92,7 @@ with keys as (
     order by k.cur, k.rank
 ), added as (
     insert into persons (id, id_number_hash, created_at)
-    select n.id, n.cur, now() from unnest($4::bytea[], $5::uuid[]) as n(cur, id)
+    select n.id, n.cur, now() from unnest($4::bytea[], $5::text[]::uuid[]) as n(cur, id)
     where not exists (select from found f where f.cur = n.cur)
     order by n.cur
     on conflict (id_number_hash) do nothing
@@ -112,7 +112,8 @@ with staged as (
     select s.*, d.value as diff
     from unnest(
         $1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::bytea[], $8::bytea[], $9::text[],
-        $10::text[], $11::int[], $12::bytea[], $13::text[], $14::text[], $15::uuid[], $16::uuid[], $17::uuid[]
+        $10::text[], $11::int[], $12::bytea[], $13::text[], $14::text[], $15::uuid[], $16::text[]::uuid[],
+        $17::text[]::uuid[]
     ) with ordinality as s(id, owner_org_id, person_id, name, bigrams, id_type, id_number_hash, id_number_ciphertext,
         id_number_masked, gender, birth_year, phone_ciphertext, phone_masked, learner_type, current_org_id, audit_id,
         event_id, ord)
@@ -206,7 +207,7 @@ async def _persons(apg: Any, wanted: dict[bytes, list[bytes]]) -> dict[bytes, uu
             ranks.append(rank)
     if not current:
         return {}
-    rows = await apg.fetch(_PERSONS, cur, hs, ranks, current, [new_id() for _ in current])
+    rows = await apg.fetch(_PERSONS, cur, hs, ranks, current, [new_id_text() for _ in current])
     out = {bytes(r["cur"]): r["id"] for r in rows}
     missing = [c for c in current if c not in out]
     if missing:  # created by a concurrent registration after the statement's snapshot (and committed)
@@ -256,8 +257,8 @@ def _new_rows(
                 None if phone is None else mask_phone(phone),
                 data.learner_type.value,
                 data.current_org_id,
-                new_id(),  # its audit row's id (uuidv7() in SQL costs ≈ 24 µs a call: docs/benchmarks.md)
-                new_id(),  # its event's id
+                new_id_text(),  # its audit row's id (uuidv7() in SQL costs ≈ 24 µs a call: docs/benchmarks.md)
+                new_id_text(),  # its event's id
             ]
         )
         diffs.append(_create_diff(data, key[1], gender, birth_year))
@@ -302,7 +303,7 @@ async def register_many(
         results[i] = verdicts[pair]
     timings.lap("check_orgs")
 
-    # 2. keyed hashes
+    # 2. keyed hashes (of every key: a record hashed before a rotation is found too)
     live = [i for i, e in enumerate(entries) if e is not None and results[i] is None]
     key_of: dict[int, Key] = {}
     hashes: dict[Key, list[bytes]] = {}
@@ -312,30 +313,13 @@ async def register_many(
         hs = pd.hashes(entry.data.id_type.value, entry.data.id_number)
         key_of[i] = key = (entry.org_id, hs[0])
         hashes.setdefault(key, hs)
-    # 3.–5. the database looks up the organization's own records and then finds or creates the persons (of every
-    # number: a number the organization holds has its person already, found and locked like any other) while this
-    # process encrypts the first item of each number — most items of a bulk load are new. Taking turns, the two
-    # would add up; overlapped, the batch waits for the longer one.
+    # 3. the organization's own records
     apg = await raw_connection(session)
-    keys = list(hashes)
-    firsts: dict[Key, int] = {}
-    for i in live:
-        firsts.setdefault(key_of[i], i)
-    new_ids = {i: new_id() for i in firsts.values()}
-
-    async def look_up() -> tuple[dict[Key, _Found], dict[bytes, uuid.UUID]]:
-        own = await _own(apg, keys, hashes)
-        return own, (await _persons(apg, {key[1]: hashes[key] for key in keys}) if save else {})
-
-    looking = asyncio.ensure_future(look_up())
-    await asyncio.sleep(0)  # let it send its first statement
-    try:
-        rows, diffs = _new_rows(entries, firsts, new_ids, pd) if save else ([], [])
-    finally:
-        own, persons = await looking
+    own = await _own(apg, list(hashes), hashes)
     timings.lap("lookup")
 
     creators: dict[Key, int] = {}  # the first item of each number the organization does not hold yet
+    new_ids: dict[int, uuid.UUID] = {}
     rehash: dict[uuid.UUID, bytes] = {}
     for i in live:
         entry, key = entries[i], key_of[i]
@@ -351,16 +335,31 @@ async def register_many(
             results[i] = _meet(_Found(new_ids[creators[key]], first.data.name, key[1]), entry.data)
         else:
             creators[key] = i
+            new_ids[i] = new_id()
             results[i] = Done(new_ids[i], created=True)
     failed = any(isinstance(r, AppError) for r in results)
-    if not save or (all_or_nothing and failed):  # (persons found or created are the caller's to roll back)
+    timings.lap("classify")
+    if not save or (all_or_nothing and failed):
         return [Done(None, r.created) if isinstance(r, Done) else r for r in results]
-    kept = [k for k, key in enumerate(firsts) if key in creators]
-    rows, diffs = [rows[k] for k in kept], [diffs[k] for k in kept]
+
+    # 5. persons (also for existing records whose hash moves to the current key): the statement is sent now and
+    # answered while step 4 runs — the database's work and this process's overlap instead of taking turns.
+    wanted = {key[1]: hashes[key] for key in creators}
+    for key, found in own.items():
+        if found.id in rehash:
+            wanted[key[1]] = hashes[key]
+    finding = asyncio.ensure_future(_persons(apg, wanted))
+    await asyncio.sleep(0)  # let it send the statement
+
+    # 4. encryption and the rest of each new record
+    try:
+        rows, diffs = _new_rows(entries, creators, new_ids, pd)
+    finally:
+        persons = await finding
     for row in rows:
         row[2] = persons[row[6]]
     cols = [list(c) for c in zip(*rows, strict=True)]
-    timings.lap("classify")
+    timings.lap("encrypt")
 
     # 6. the records, their audit rows and events; the rehashed existing records
     inserted: set[uuid.UUID] = set()
