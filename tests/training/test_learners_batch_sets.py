@@ -353,3 +353,27 @@ async def test_names_with_quotes_and_backslashes_are_found_by_any_part(tp):
     for name, part in zip(names, ['"li"', "\\径", "阳,娜"], strict=True):
         found = await tp.as_org(school).get("/v1/learners", params={"q": part})
         assert [x["name"] for x in found.json()["items"]] == [name], part
+
+
+async def test_a_record_always_refers_to_a_person_that_exists(tp, school):
+    """The person reference is checked per statement (migration c2e4a6b8d0f1), with a foreign key's guarantees."""
+    r = await tp.as_org(school).post(BATCH, json={"items": [item(resident_id(), "卫十九")]})
+    lid = uuid.UUID(r.json()["results"][0]["id"])
+    (row,) = await fetch(tp, "select person_id from training.learners where id = $1", lid)
+    conn = await asyncpg.connect(pg_url(tp))
+    try:
+        for sql, args, state in [
+            ("update training.learners set person_id = $1 where id = $2", (uuid.uuid4(), lid), "23503"),
+            ("delete from training.persons where id = $1", (row["person_id"],), "23503"),
+            ("update training.persons set id = $1 where id = $2", (uuid.uuid4(), row["person_id"]), "23001"),
+            ("truncate training.persons", (), "23001"),
+        ]:
+            with pytest.raises(asyncpg.PostgresError) as caught:
+                await conn.execute(sql, *args)
+            assert caught.value.sqlstate == state, sql
+        # A person no record refers to any more may go (as a correction leaves it behind).
+        orphan = uuid.uuid4()
+        await conn.execute("insert into training.persons (id) values ($1)", orphan)
+        assert await conn.execute("delete from training.persons where id = $1", orphan) == "DELETE 1"
+    finally:
+        await conn.close()
