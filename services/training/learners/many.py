@@ -11,16 +11,17 @@ docs/benchmarks.md ("Learner batch") has the figures; the steps:
    organization) meets that item's record as `existing`/`conflict`, as the second of two single registrations
    would. Only the organization's own records are read: another organization's record of the person changes
    nothing (docs/learners.md);
-4. encryption — the number and the phone of each new record (AES-GCM bound to the new row's id), masks, gender and
-   birth year, the audit diff — plain Python, ≈ 20 µs per item;
-5. persons — ONE statement finds the person of each number (by any key; a hash under a previous key moves to the
-   current one) `FOR SHARE` or creates it (`ON CONFLICT DO NOTHING`, in hash order so concurrent batches take the
-   unique index's locks in one order); a person created concurrently after the statement's snapshot is read by a
-   second statement;
+4. persons — ONE statement finds the person of each new record's number (by any key; a hash under a previous key
+   moves to the current one) `FOR SHARE` or creates it (`ON CONFLICT DO NOTHING`, in hash order so concurrent
+   batches take the unique index's locks in one order); a person created concurrently after the statement's
+   snapshot is read by a second statement. The statement is sent first and runs while this process does step 5;
+5. encryption — the number and the phone of each new record (AES-GCM bound to the new row's id, one nonce draw for
+   the batch: `FieldCipher.encrypt_many`), masks, gender and birth year, name bigrams, the audit diff;
 6. records — ONE statement inserts the new records (`ON CONFLICT DO NOTHING` on the per-organization unique hash, in
    hash order) and, for exactly the rows it inserted, their audit rows (`create`, personal data redacted as in
-   `service._snapshot`) and `learner.created` events (`seq` 1, the payload of `service._event`). A record another
-   transaction of the same organization inserted first is read back and the item becomes `existing`/`conflict`.
+   `service._snapshot`) and `learner.created` events (`seq` 1, the payload of `service._event`); the person
+   reference is checked once for the statement (migration c2e4a6b8d0f1). A record another transaction of the same
+   organization inserted first is read back and its items become `existing`/`conflict`.
 
 Nothing is written for an item that failed. With `all_or_nothing`, nothing at all is written when any item failed;
 with `save=False` (a dry run) nothing is written either: the results are what a save would give."""
@@ -40,7 +41,7 @@ from chanjiao.audit import REDACTED as REDACTED_MARK
 from chanjiao.errors import AppError, Conflict
 from chanjiao.ids import new_id, new_id_text
 from chanjiao.observability import request_id_var
-from chanjiao.validators import cjk_bigrams, mask_phone
+from chanjiao.validators import cjk_bigrams
 from services.training.enrolments.batch import Timings, raw_connection
 from services.training.learners import personal
 from services.training.learners.schemas import LearnerCreate
@@ -237,9 +238,10 @@ def _new_rows(
         data, lid = entry.data, new_ids[i]
         id_type, number, phone = data.id_type.value, data.id_number, data.phone
         gender, birth_year = personal.gender_and_birth_year(id_type, number)
-        plaintexts.append((number, personal.id_number_context(lid)))
+        row_id = str(lid)  # the contexts' row id, made once
+        plaintexts.append((number, personal.id_number_context(row_id)))
         if phone is not None:
-            plaintexts.append((phone, personal.phone_context(lid)))
+            plaintexts.append((phone, personal.phone_context(row_id)))
         rows.append(
             [
                 lid,
@@ -254,7 +256,7 @@ def _new_rows(
                 gender,
                 birth_year,
                 phone,  # → its ciphertext: below
-                None if phone is None else mask_phone(phone),
+                None if phone is None else f"{phone[:3]}****{phone[-4:]}",  # `mask_phone` of the clean number
                 data.learner_type.value,
                 data.current_org_id,
                 new_id_text(),  # its audit row's id (uuidv7() in SQL costs ≈ 24 µs a call: docs/benchmarks.md)
@@ -342,8 +344,8 @@ async def register_many(
     if not save or (all_or_nothing and failed):
         return [Done(None, r.created) if isinstance(r, Done) else r for r in results]
 
-    # 5. persons (also for existing records whose hash moves to the current key): the statement is sent now and
-    # answered while step 4 runs — the database's work and this process's overlap instead of taking turns.
+    # 4. persons (also for existing records whose hash moves to the current key): the statement is sent now and
+    # answered while step 5 runs — the database's work and this process's overlap instead of taking turns.
     wanted = {key[1]: hashes[key] for key in creators}
     for key, found in own.items():
         if found.id in rehash:
@@ -351,7 +353,7 @@ async def register_many(
     finding = asyncio.ensure_future(_persons(apg, wanted))
     await asyncio.sleep(0)  # let it send the statement
 
-    # 4. encryption and the rest of each new record
+    # 5. encryption and the rest of each new record
     try:
         rows, diffs = _new_rows(entries, creators, new_ids, pd)
     finally:
