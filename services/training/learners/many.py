@@ -172,7 +172,7 @@ def _meet(found: _Found, data: LearnerCreate) -> Result:
 def _create_diff(data: LearnerCreate, number_hash: bytes, gender: str | None, birth_year: int | None) -> dict:
     """The audit diff of a create, exactly what `chanjiao.audit.diff(None, service._snapshot(learner), redact=
     service.REDACTED)` gives (`{field: [null, value]}`, sorted, the fields that are set; personal data redacted) —
-    built directly: `diff` walks two dicts through `to_jsonable_python`, a fifth of the Python time of a batch."""
+    built directly: `diff` walks two dicts through `to_jsonable_python`, which cost as much as the encryption."""
     after = {
         "birth_year": birth_year,
         "current_org_id": None if data.current_org_id is None else str(data.current_org_id),
