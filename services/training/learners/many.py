@@ -350,14 +350,14 @@ async def register_many(
     for key, found in own.items():
         if found.id in rehash:
             wanted[key[1]] = hashes[key]
-    finding = asyncio.ensure_future(_persons(apg, wanted))
+    persons_found = asyncio.ensure_future(_persons(apg, wanted))
     await asyncio.sleep(0)  # let it send the statement
 
     # 5. encryption and the rest of each new record
     try:
         rows, diffs = _new_rows(entries, creators, new_ids, pd)
     finally:
-        persons = await finding
+        persons = await persons_found
     for row in rows:
         row[2] = persons[row[6]]
     cols = [list(c) for c in zip(*rows, strict=True)]
