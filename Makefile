@@ -23,7 +23,7 @@ test: $(STAMP)
 test-smoke: $(STAMP)
 	$(BIN)/python -m pytest -m smoke
 
-## make bench — gateway vs direct, API key vs no auth, compression's cost, structure as of any date, name search, training figures, enrolment ingestion (docs/benchmarks.md)
+## make bench — gateway vs direct, API key vs no auth, compression's cost, structure as of any date, name search, training figures, enrolment ingestion, learner batches (docs/benchmarks.md)
 bench: $(STAMP)
 	$(BIN)/python bench/gateway.py
 	$(BIN)/python bench/auth.py
@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/training_stats.py
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/learner_batch.py
 
 migrate: $(STAMP)
 	$(BIN)/chanjiao migrate

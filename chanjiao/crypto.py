@@ -13,6 +13,7 @@ unless the old secret is passed in `previous` while the data is re-encrypted.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
@@ -53,6 +54,17 @@ class FieldCipher:
     def encrypt(self, plaintext: str, *, context: str) -> bytes:
         nonce = os.urandom(NONCE_BYTES)
         return VERSION + nonce + self._current.encrypt(nonce, plaintext.encode(), context.encode())
+
+    def encrypt_many(self, items: Sequence[tuple[str, str]]) -> list[bytes]:
+        """`encrypt` of each (plaintext, context), in order: the same tokens, each with its own 12 random nonce
+        bytes — taken from the OS in one call for the lot rather than one call per value."""
+        nonces = os.urandom(NONCE_BYTES * len(items))
+        seal = self._current.encrypt
+        out = []
+        for k, (plaintext, context) in enumerate(items):
+            nonce = nonces[k * NONCE_BYTES : (k + 1) * NONCE_BYTES]
+            out.append(VERSION + nonce + seal(nonce, plaintext.encode(), context.encode()))
+        return out
 
     def decrypt(self, token: bytes, *, context: str) -> str:
         token = bytes(token)

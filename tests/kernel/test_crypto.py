@@ -114,3 +114,13 @@ def test_a_rotated_personal_data_key_still_reads_old_ciphertext():
     token = old.encrypt("13812345678", context="person:1")
     rotated = field_cipher("n" * 40, "membership/personal-data", ("o" * 40,))
     assert rotated.decrypt(token, context="person:1") == "13812345678"
+
+
+def test_encrypt_many_gives_tokens_that_decrypt_in_their_own_context(cipher):
+    items = [(PHONE, "ctx:1"), ("110105188001010017", "ctx:2"), (PHONE, "ctx:3")]
+    tokens = cipher.encrypt_many(items)
+    assert [cipher.decrypt(t, context=c) for t, (_, c) in zip(tokens, items, strict=True)] == [p for p, _ in items]
+    assert len({t[1:13] for t in tokens}) == 3  # a fresh nonce each
+    with pytest.raises(DecryptionError):
+        cipher.decrypt(tokens[0], context="ctx:3")
+    assert cipher.encrypt_many([]) == []

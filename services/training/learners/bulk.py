@@ -1,14 +1,15 @@
-"""Many learners at once: `POST /v1/learners/batch` (≤ 1000 items, one SAVEPOINT each, answered per item) and the
-roster import (`.xlsx`/`.csv`, one row at a time, a report naming row, field and rule — never a cell's value).
+"""Many learners at once: `POST /v1/learners/batch` (≤ 1000 items, answered per item) and the roster import
+(`.xlsx`/`.csv`, a report naming row, field and rule — never a cell's value).
 
-Both register exactly as `POST /v1/learners` does (`service.register_learner`): a document the caller's organization
-registered already is `existing` (its own record), a different name for it is a `conflict`; another organization's
-record of the same person changes nothing (the row is `created` — the organization's own record)."""
+Both register exactly as `POST /v1/learners` does (`service.register_learner`), set-based (`many.register_many`): a
+document the caller's organization registered already is `existing` (its own record), a different name for it is a
+`conflict`; another organization's record of the same person changes nothing (the row is `created` — the
+organization's own record)."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chanjiao.batch import NOT_COMMITTED, BatchCounts, BatchRejected, ParsedBatch
 from chanjiao.errors import AppError, problem_body, translate_validation_error
 from chanjiao.spreadsheets import Column, Table, build_template, text_key
-from services.training.learners import service
+from services.training.enrolments.batch import Timings
+from services.training.learners import many
+from services.training.learners.many import CheckOrgs, Entry
 from services.training.learners.models import ID_TYPE_LABELS, LEARNER_TYPE_LABELS
 from services.training.learners.personal import PersonalData
 from services.training.learners.schemas import (
@@ -29,9 +32,6 @@ from services.training.learners.schemas import (
     LearnerImportReport,
 )
 
-# Checks the organizations an item references (field → id): 422 when missing or inactive, 503 when unknown.
-CheckOrgs = Callable[[dict[str, uuid.UUID | None]], Awaitable[Any]]
-
 
 def _outcome(exc: AppError) -> str:
     if exc.status == 409:
@@ -39,24 +39,10 @@ def _outcome(exc: AppError) -> str:
     return "invalid" if exc.status == 422 else "error"
 
 
-async def register(
-    session: AsyncSession,
-    *,
-    data: LearnerCreate,
-    org_id: uuid.UUID,
-    check_orgs: CheckOrgs,
-    pd: PersonalData,
-    actor: str,
-) -> service.Registered:
-    """Check the organizations (cached by the directory), then register in a SAVEPOINT (a failure touches nothing)."""
-    await check_orgs({"org_id": org_id, "current_org_id": data.current_org_id})
-    async with session.begin_nested():
-        return await service.register_learner(session, data=data, org_id=org_id, pd=pd, actor=actor)
-
-
 @dataclass
 class BatchOutcome(BatchCounts):
     results: list[LearnerBatchItemResult] = field(default_factory=list)
+    timings: Timings = field(default_factory=Timings)
 
     def count(self, outcome: str) -> int:
         return sum(1 for r in self.results if r.outcome == outcome)
@@ -70,29 +56,43 @@ async def create_many(
     check_orgs: CheckOrgs,
     pd: PersonalData,
     actor: str,
+    atomic: bool,
     english: bool,
     instance: str,
     request_id: str | None,
 ) -> BatchOutcome:
+    """Every item's result; the valid ones registered (with `atomic`, none when any item failed)."""
     outcome = BatchOutcome()
+    if parsed.parse_ms:
+        outcome.timings.marks["parse"] = parsed.parse_ms
+    errors: dict[int, AppError] = dict(parsed.errors)
+    entries: list[Entry | None] = []
     for index, data in enumerate(parsed.items):
-        error: AppError
-        if data is None:
-            error = parsed.errors[index]
-        else:
+        entry = None
+        if data is not None:
             try:
-                org_id = resolve_org(data.org_id)
-                done = await register(session, data=data, org_id=org_id, check_orgs=check_orgs, pd=pd, actor=actor)
+                entry = Entry(data, resolve_org(data.org_id))
             except AppError as exc:
                 if exc.status >= 500:
-                    raise  # membership cannot answer: the whole batch is 503 and nothing is saved
-                error = exc
-            else:
-                status, what = (201, "created") if done.created else (200, "existing")
-                outcome.results.append(
-                    LearnerBatchItemResult(index=index, status=status, outcome=what, id=done.learner.id)
-                )
-                continue
+                    raise
+                errors[index] = exc
+        entries.append(entry)
+    done = await many.register_many(
+        session,
+        entries,
+        check_orgs=check_orgs,
+        pd=pd,
+        actor=actor,
+        save=not (atomic and errors),
+        all_or_nothing=atomic,
+        timings=outcome.timings,
+    )
+    for index, result in enumerate(done):
+        if isinstance(result, many.Done):
+            status, what = (201, "created") if result.created else (200, "existing")
+            outcome.results.append(LearnerBatchItemResult(index=index, status=status, outcome=what, id=result.id))
+            continue
+        error = result if result is not None else errors[index]
         outcome.results.append(
             LearnerBatchItemResult(
                 index=index,
@@ -110,6 +110,7 @@ async def create_many(
                 ),
             )
         )
+    outcome.timings.lap("results")
     return outcome
 
 
@@ -207,11 +208,14 @@ async def run_import(
     english: bool,
     dry_run: bool,
 ) -> LearnerImportReport:
-    """Register every row in the caller's transaction (one SAVEPOINT each); a dry run is the same work, rolled back
-    by the caller."""
+    """Check every row, then register the valid ones together in the caller's transaction (`many.register_many`); a
+    dry run does every check and writes nothing (the caller rolls back as well)."""
     report = LearnerImportReport(
         dry_run=dry_run, rows=0, created=0, existing=0, rejected=[], ignored_columns=table.ignored
     )
+    rejected: list[tuple[int, LearnerImportRejection]] = []
+    entries: list[Entry | None] = []
+    row_numbers: list[int] = []
     for number, values in table.rows:
         cells = table.cells(values)
         if not cells:
@@ -236,23 +240,23 @@ async def run_import(
                 if fld not in missing:
                     errors.append(_reject(number, fld, fe.type, fe.msg_en if english else fe.msg_zh))
         if errors or data is None:
-            report.rejected += errors
+            rejected += [(number, r) for r in errors]
             continue
-        try:
-            done = await register(session, data=data, org_id=org_id, check_orgs=check_orgs, pd=pd, actor=actor)
-        except AppError as exc:
-            if exc.status >= 500:
-                raise
-            if exc.errors:
-                for e in exc.errors:
-                    fld = next((str(p) for p in reversed(e.loc) if isinstance(p, str) and p != "body"), None)
-                    report.rejected.append(_reject(number, fld, e.type, e.msg_en if english else e.msg_zh))
+        entries.append(Entry(data, org_id))
+        row_numbers.append(number)
+    results = await many.register_many(session, entries, check_orgs=check_orgs, pd=pd, actor=actor, save=not dry_run)
+    for number, result in zip(row_numbers, results, strict=True):
+        if isinstance(result, many.Done):
+            if result.created:
+                report.created += 1
             else:
-                detail = (exc.detail_en if english else exc.detail_zh) or exc.slug
-                report.rejected.append(_reject(number, exc.extra.get("field"), exc.slug, detail))
-            continue
-        if done.created:
-            report.created += 1
-        else:
-            report.existing += 1
+                report.existing += 1
+        elif result is not None and result.errors:
+            for e in result.errors:
+                fld = next((str(p) for p in reversed(e.loc) if isinstance(p, str) and p != "body"), None)
+                rejected.append((number, _reject(number, fld, e.type, e.msg_en if english else e.msg_zh)))
+        elif result is not None:
+            detail = (result.detail_en if english else result.detail_zh) or result.slug
+            rejected.append((number, _reject(number, result.extra.get("field"), result.slug, detail)))
+    report.rejected = [r for _, r in sorted(rejected, key=lambda pair: pair[0])]  # row order (a stable sort)
     return report

@@ -80,12 +80,9 @@ class Learner(Base, table=True):
     # The organization that registered the record: only its principals see and write it (docs/learners.md).
     owner_org_id: uuid.UUID = Field(sa_column=sa.Column(sa.Uuid, nullable=False))
     # The platform-wide counting key (one person, however many organizations hold a record of it): internal, never
-    # in an answer, an event or an export; it survives erasure.
-    person_id: uuid.UUID = Field(
-        sa_column=sa.Column(
-            sa.Uuid, sa.ForeignKey("training.persons.id", name="fk_learners_person_id_persons"), nullable=False
-        )
-    )
+    # in an answer, an event or an export; it survives erasure. Always a `persons` row: checked per statement by
+    # triggers rather than a foreign key (migration c2e4a6b8d0f1).
+    person_id: uuid.UUID = Field(sa_column=sa.Column(sa.Uuid, nullable=False))
     name: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     # Overlapping two-character pieces of the name (GIN): `q` finds any part of a name.
     name_bigrams: list[str] = Field(sa_column=sa.Column(ARRAY(sa.Text), nullable=False))

@@ -24,7 +24,6 @@ without the secret. Previous secrets (key rotation) still find existing learners
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
 import unicodedata
@@ -34,7 +33,6 @@ from chanjiao.crypto import FieldCipher, derive_key, field_cipher
 from chanjiao.validators import (
     CodeError,
     compute_check_digit,
-    derive_gender_and_birth_year,
     mask_id_number,
     normalize_phone,
     validate_id_number,
@@ -131,10 +129,12 @@ def mask_number(number: str) -> str:
 
 
 def gender_and_birth_year(id_type: str, number: str) -> tuple[str | None, int | None]:
-    """Derived from resident IDs only (a full birth date would undo the mask, so only the year)."""
+    """Derived from resident IDs only (a full birth date would undo the mask, so only the year). `number` is
+    normalised and was validated (`validate_number`): position 17 odd → male, positions 7–10 the year — as
+    `chanjiao.validators.derive_gender_and_birth_year`, without checking the number a second time."""
     if id_type != "resident_id":
         return None, None
-    return derive_gender_and_birth_year(number)
+    return ("male" if int(number[16]) % 2 == 1 else "female"), int(number[6:10])
 
 
 def clean_phone(raw: str) -> str:
@@ -167,7 +167,7 @@ class PersonalData:
     def hashes(self, id_type: str, number: str) -> list[bytes]:
         """The hash under every key, current first (a look-up matches rows hashed before a rotation)."""
         message = f"{id_type}:{number}".encode()
-        return [hmac.new(k, message, hashlib.sha256).digest() for k in self._hash_keys]
+        return [hmac.digest(k, message, "sha256") for k in self._hash_keys]
 
 
 def id_number_context(learner_id: object) -> str:

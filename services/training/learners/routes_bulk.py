@@ -2,6 +2,7 @@
 
 Included before the single-learner router, so `import-template.xlsx` is not taken for a learner id."""
 
+import time
 import uuid
 from typing import Annotated
 
@@ -110,9 +111,15 @@ def _named_orgs(items: list[LearnerCreate | None]) -> set[uuid.UUID]:
     "registered name is never shown; other organizations' records never make an item existing or a conflict) · "
     "`422` invalid (each field and rule named; a rejected value is never echoed). Valid items "
     "are saved, invalid ones touch nothing. With `atomic=true` the batch is all-or-nothing: any failed item → 422 "
-    "with every item's result (valid ones as `424`, not committed). `Idempotency-Key` keys the batch as a whole." + WHO,
+    "with every item's result (valid ones as `424`, not committed). `Idempotency-Key` keys the batch as a whole. "
+    "Registered set-based (a handful of statements per batch, not per item): "
+    "one `learner.created` event and one audit row per created record, as for `POST /v1/learners`. The "
+    "`Server-Timing` header gives the server's time per phase (服务端各阶段耗时)." + WHO,
     responses={
-        200: {"content": {"application/json": {"example": _BATCH_EXAMPLE}}},
+        200: {
+            "headers": {"Server-Timing": {"schema": {"type": "string"}, "description": "Phases, in ms"}},
+            "content": {"application/json": {"example": _BATCH_EXAMPLE}},
+        },
         **problem_responses(400, 401, 403, 409, 422),
     },
 )
@@ -146,6 +153,7 @@ async def create_batch(
         check_orgs=directory.require_active,
         pd=pd,
         actor=principal.actor,
+        atomic=atomic,
         english=wants_english(request),
         instance=request.url.path,
         request_id=getattr(request.state, "request_id", None),
@@ -160,8 +168,12 @@ async def create_batch(
         results=outcome.results,
     )
     response = JSONResponse(result.model_dump(mode="json", exclude_none=True))
+    outcome.timings.lap("render")
     await idem.record(session, response)
+    t = time.perf_counter()
     await session.commit()
+    outcome.timings.marks["commit"] = (time.perf_counter() - t) * 1000
+    response.headers["Server-Timing"] = outcome.timings.header()
     return response
 
 
