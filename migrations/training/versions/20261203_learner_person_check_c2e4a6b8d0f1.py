@@ -15,14 +15,14 @@ transaction, so a concurrent deletion waits for it and then sees the record. A r
 record was written therefore exists for as long as the record refers to it, as with the foreign key.
 
 Revision ID: c2e4a6b8d0f1
-Revises: 5b7d9f1a3c2e
+Revises: 3e8a1c5f7b2d
 Create Date: 2026-12-03 10:50:00
 """
 
 from alembic import op
 
 revision = "c2e4a6b8d0f1"
-down_revision = "5b7d9f1a3c2e"
+down_revision = "3e8a1c5f7b2d"
 branch_labels = None
 depends_on = None
 
