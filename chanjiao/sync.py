@@ -28,6 +28,7 @@ from fastapi import Query
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.expression import ColumnClause
 
+from chanjiao.dates import AwareDatetime
 from chanjiao.errors import BadRequest, FieldError
 from chanjiao.pagination import column_kind, decode_cursor, encode_cursor, invalid_cursor
 
@@ -67,6 +68,26 @@ SinceTokenQuery = Annotated[
         "ordered by transaction id. docs/sync.md",
     ),
 ]
+
+
+UpdatedSinceQuery = Annotated[
+    AwareDatetime | None,
+    Query(
+        description="增量同步：只返回此时刻之后变更的记录（须带时区）— Only records changed after this timestamp "
+        "(with its UTC offset); prefer `since_token`"
+    ),
+]
+
+
+def include_deleted_query(zh: str, en: str) -> object:
+    """`include_deleted` with a description saying what comes as a tombstone on this list."""
+    return Query(description=f"包含墓碑：{zh} — Include tombstones: {en}")
+
+
+SYNC_DOC = (
+    "\n\n增量同步 Incremental sync: pass the `sync_token` of your last pull as `since_token` (docs/sync.md; "
+    "`updated_since` still works); "
+)
 
 
 def _bad_token(zh: str, en: str, type_: str) -> BadRequest:

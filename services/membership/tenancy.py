@@ -60,6 +60,7 @@ from services.membership.people.models import Person
 
 ORG_ROLES = (ORG_ADMIN, ORG_STAFF)
 
+
 def is_reader_service(principal: Principal) -> bool:
     return principal.kind == "service" and "membership:read" in principal.scopes
 

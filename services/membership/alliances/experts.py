@@ -15,10 +15,9 @@ from chanjiao.auth import PrincipalDep, allow
 from chanjiao.dates import IsoDate, today
 from chanjiao.errors import NotFound, problem_responses
 from chanjiao.pagination import CursorQuery, LimitQuery
-from chanjiao.sync import Since, SinceTokenQuery, sync_page
+from chanjiao.sync import SYNC_DOC, Since, SinceTokenQuery, UpdatedSinceQuery, include_deleted_query, sync_page
 from services.membership.alliances import service as alliances
 from services.membership.alliances.schemas import ListTombstone
-from services.membership.alliances.sync_params import SYNC_DOC, UpdatedSinceQuery, include_deleted_query
 from services.membership.memberships.models import Membership
 from services.membership.organizations.models import Organization
 from services.membership.people.models import Person, PersonTag

@@ -16,9 +16,8 @@ from chanjiao.errors import field_error, problem_responses
 from chanjiao.etag import IfMatch, versioned_response
 from chanjiao.idempotency import IdempotencyDep
 from chanjiao.pagination import CursorQuery, LimitQuery
-from chanjiao.sync import Since, SinceTokenQuery
+from chanjiao.sync import SYNC_DOC, Since, SinceTokenQuery, UpdatedSinceQuery, include_deleted_query
 from services.membership import tenancy
-from services.membership.alliances.sync_params import SYNC_DOC, UpdatedSinceQuery, include_deleted_query
 from services.membership.committees import service
 from services.membership.committees.models import BodyType
 from services.membership.committees.schemas import (

@@ -16,9 +16,8 @@ from chanjiao.errors import field_error, problem_responses
 from chanjiao.etag import versioned_response
 from chanjiao.idempotency import IdempotencyDep
 from chanjiao.pagination import CursorQuery, LimitQuery
-from chanjiao.sync import Since, SinceTokenQuery
+from chanjiao.sync import Since, SinceTokenQuery, include_deleted_query
 from services.membership import tenancy
-from services.membership.alliances.sync_params import include_deleted_query
 from services.membership.memberships import service
 from services.membership.memberships.models import MemberRole, MembershipStatus
 from services.membership.memberships.schemas import (

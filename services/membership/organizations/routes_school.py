@@ -14,9 +14,8 @@ from chanjiao.errors import problem_responses
 from chanjiao.etag import IfMatch, versioned_response
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
-from chanjiao.sync import Since, SinceTokenQuery
+from chanjiao.sync import SYNC_DOC, Since, SinceTokenQuery, UpdatedSinceQuery, include_deleted_query
 from services.membership import tenancy
-from services.membership.alliances.sync_params import SYNC_DOC, UpdatedSinceQuery, include_deleted_query
 from services.membership.organizations import school, service
 from services.membership.organizations.deps import ORG_WRITE, READ, WHO_EDITS
 from services.membership.organizations.models import OrganizationSchoolStats, OrganizationStatusEvent

@@ -21,7 +21,7 @@ from chanjiao.auth import PrincipalDep, allow
 from chanjiao.errors import field_error, problem_responses
 from chanjiao.etag import IfNoneMatch, revalidated_json
 from chanjiao.pagination import CursorQuery, LimitQuery
-from chanjiao.sync import Since, SinceTokenQuery
+from chanjiao.sync import SYNC_DOC, Since, SinceTokenQuery, UpdatedSinceQuery, include_deleted_query
 from chanjiao.validators import (
     CodeError,
     normalize_code,
@@ -30,7 +30,6 @@ from chanjiao.validators import (
     validate_occupation_code,
     validate_region_code,
 )
-from services.membership.alliances.sync_params import SYNC_DOC, UpdatedSinceQuery, include_deleted_query
 from services.membership.reference import service
 from services.membership.reference.schemas import ReferenceCodeCreate, ReferenceCodePage, ReferenceCodePublic
 

@@ -224,4 +224,3 @@ async def introspect(body: IntrospectRequest, session: SessionDep) -> JSONRespon
     result = await keys.introspect(session, body.api_key)
     await session.commit()
     return JSONResponse(result, headers={"Cache-Control": "no-store"})
-

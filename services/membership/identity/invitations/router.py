@@ -100,4 +100,3 @@ async def claim(body: ClaimRequest, request: Request, session: SessionDep, ident
     public = (await accounts.render(session, [user]))[0]
     await session.commit()
     return JSONResponse(dump(public), status_code=201, headers={"Location": f"/v1/users/{user.id}"})
-

@@ -303,4 +303,3 @@ async def setup(body: SetupRequest, session: SessionDep, ident: IdentityDep) -> 
     public = (await accounts.render(session, [user]))[0]
     await session.commit()
     return JSONResponse(dump(public), status_code=201, headers={"Location": f"/v1/users/{user.id}"})
-
