@@ -58,7 +58,11 @@ _EXAMPLE = {
     response_model=ApiKeyCreated,
     dependencies=[MANAGE],
     summary="创建 API 密钥 Create an API key",
-    description="A key of one organization (`org_id`; by its org_admins) or one alliance (`alliance_id`; by "
+    description="为一个单位（由其单位管理员）或一个联盟（由其联盟管理员）创建 API 密钥，平台管理员两者皆可；"
+    "所申请的权限范围不得超出调用令牌持有的范围（否则 403 `scope-ceiling`）。单位的密钥以该单位的单位管理员身份、"
+    "联盟的密钥以该联盟管理员身份在其权限范围内操作。密钥只返回一次，请保存在以 `X-API-Key` 发送它的系统中；"
+    "系统只保存其 SHA-256 和前缀。\n\n"
+    "A key of one organization (`org_id`; by its org_admins) or one alliance (`alliance_id`; by "
     "its alliance admins) — platform admins create either. `scopes`: a non-empty subset of "
     "membership:read/write, training:read/write, training:reveal, matching:read/write, and never more than the "
     "calling token holds (a wider request is 403 `scope-ceiling` naming the missing scopes). An organization's "
@@ -137,7 +141,9 @@ async def list_api_keys(
     response_model=ApiKeyPublic,
     dependencies=[READ],
     summary="API 密钥详情 Get an API key",
-    description="Prefix, scopes, expiry, revocation and last use (updated at most once a minute). Another "
+    description="API 密钥详情：前缀、权限范围、有效期、撤销情况和最近使用时间（最多每分钟更新一次），不含密钥本身；"
+    "其他单位或联盟的密钥返回 404。\n\n"
+    "Prefix, scopes, expiry, revocation and last use (updated at most once a minute). Another "
     "tenant's key → 404.",
     responses={200: {"content": {"application/json": {"example": _EXAMPLE}}}, **problem_responses(401, 403, 404, 422)},
 )
@@ -150,7 +156,9 @@ async def get_api_key(key_id: uuid.UUID, session: SessionDep, principal: Princip
     response_model=ApiKeyPublic,
     dependencies=[MANAGE],
     summary="撤销 API 密钥 Revoke an API key",
-    description="The key stops working at once in membership and at the gateway within its key cache's TTL "
+    description="撤销密钥：在成员服务中立即失效，在网关则于其密钥缓存的有效期内（最多 60 秒）失效。幂等；"
+    "其他单位或联盟的密钥返回 403。\n\n"
+    "The key stops working at once in membership and at the gateway within its key cache's TTL "
     "(`api_key_cache_ttl_seconds`, at most 60 s). Idempotent. Another tenant's key → 403.",
     responses={
         200: {
@@ -174,7 +182,8 @@ async def revoke_api_key(key_id: uuid.UUID, session: SessionDep, principal: Prin
     status_code=204,
     dependencies=[MANAGE],
     summary="删除（撤销）API 密钥 Delete (revoke) an API key",
-    description="Same as `POST /v1/api-keys/{key_id}/revoke`; the key's record stays for the audit trail. Idempotent.",
+    description="与 `POST /v1/api-keys/{key_id}/revoke` 相同：撤销密钥，其记录保留以备审计。幂等。\n\n"
+    "Same as `POST /v1/api-keys/{key_id}/revoke`; the key's record stays for the audit trail. Idempotent.",
     responses=problem_responses(401, 403, 404, 422),
 )
 async def delete_api_key(key_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> Response:
@@ -188,7 +197,10 @@ async def delete_api_key(key_id: uuid.UUID, session: SessionDep, principal: Prin
     response_model=IntrospectResponse,
     dependencies=[allow(kinds=("service",), scopes=("identity:introspect",))],
     summary="校验 API 密钥 Introspect an API key (gateway)",
-    description="The gateway asks whether an `X-API-Key` is valid. Active: `{active: true, principal: {kind: "
+    description="网关查询一个 `X-API-Key` 是否有效：有效时返回密钥代表的主体（单位的密钥相当于单位管理员，"
+    "联盟的密钥相当于联盟管理员，以密钥的权限范围为限）；未知、格式错误、已撤销、已过期或单位、联盟已删除时"
+    "返回 `{active: false}`。最多每分钟更新一次密钥的 `last_used_at`。\n\n"
+    "The gateway asks whether an `X-API-Key` is valid. Active: `{active: true, principal: {kind: "
     "api_key, subject: <key id>, org_id, roles, scopes, alliances}, expires_at}` — an organization's key acts "
     "as its `org_admin`, an alliance's key as its `alliance_admin`, limited to the key's scopes. Otherwise "
     "(unknown, malformed, revoked, expired, organization or alliance deleted) `{active: false}`. Updates the "

@@ -25,7 +25,9 @@ PLATFORM_ADMINS = allow(kinds=("user",), roles=(PLATFORM_ADMIN,), scopes=("membe
     response_model=GrantPublic,
     dependencies=[PLATFORM_ADMINS],
     summary="授予联盟管理员 Make a user an alliance admin",
-    description="The user administers the alliance (its memberships, committees, reports) from their next "
+    description="仅平台管理员可用：使用户成为联盟管理员，从其下一个访问令牌起管理该联盟（成员资格、委员会、报表）。"
+    "已授予返回 409，联盟不存在返回 422。\n\n"
+    "The user administers the alliance (its memberships, committees, reports) from their next "
     "access token on. Platform admins only. Already granted → 409; unknown alliance → 422.",
     responses={
         201: {
@@ -59,7 +61,9 @@ async def add_alliance_grant(
     status_code=204,
     dependencies=[PLATFORM_ADMINS],
     summary="撤销联盟管理员 Revoke an alliance grant",
-    description="The user no longer administers the alliance (from their next access token on; at most 15 "
+    description="仅平台管理员可用：撤销用户的联盟管理员授权，从其下一个访问令牌起生效（最多 15 分钟）。"
+    "没有有效的授权时返回 404。\n\n"
+    "The user no longer administers the alliance (from their next access token on; at most 15 "
     "minutes). Platform admins only. No live grant → 404.",
     responses=problem_responses(401, 403, 404, 422),
 )

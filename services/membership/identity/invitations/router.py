@@ -31,7 +31,11 @@ PUBLIC = allow(public=True)
     response_model=InvitationCreated,
     dependencies=[allow(kinds=("user",), roles=(ORG_ADMIN, "alliance_admin"), scopes=WRITE, tenant="organization")],
     summary="邀请用户 Invite a user",
-    description="Creates a one-time invitation token, answered **once** (`invitation_token`); it is not sent "
+    description="生成一次性邀请令牌，只返回一次且不会发送给任何人：由邀请人转交，受邀人须在 7 天内用 "
+    "`POST /v1/auth/claim` 兑现。可邀请单位成员（平台管理员不限单位；单位管理员邀请本单位的单位管理员和工作人员；"
+    "联盟管理员只能在本联盟成员单位尚无启用的单位管理员时邀请其首位单位管理员）或联盟管理员（仅平台管理员）；"
+    "调用令牌须持有该角色的全部权限范围。\n\n"
+    "Creates a one-time invitation token, answered **once** (`invitation_token`); it is not sent "
     "anywhere — hand it to the invitee, who redeems it with `POST /v1/auth/claim` within "
     "`invitation_ttl_hours` (7 days).\n\n"
     "- `{org_id, role}`: a member of an organization. A platform admin invites anyone; an org_admin invites "
@@ -84,7 +88,9 @@ async def create_invitation(
     response_model=UserPublic,
     dependencies=[PUBLIC],
     summary="接受邀请 Claim an invitation",
-    description="Redeems an invitation token (`POST /v1/users/invitations`; handed over by the inviter, no mail "
+    description="兑现邀请令牌（由邀请人转交，不发邮件）：新登录名以所给密码创建账号；已有的登录名须提供当前密码，"
+    "随后加入单位（已属于某个单位则返回 409）或获得联盟管理员授权。令牌只能用一次，未知、已用或过期返回 401。\n\n"
+    "Redeems an invitation token (`POST /v1/users/invitations`; handed over by the inviter, no mail "
     "is sent). A new `login` creates the account with `password` (" + PASSWORD_RULES + "). An existing login "
     "must give its current password: it then joins the organization (409 if it already belongs to one — a "
     "user belongs to at most one organization) or receives the alliance grant. The token works once; unknown, "

@@ -50,7 +50,10 @@ def _tokens(tokens: TokenResponse) -> JSONResponse:
     response_model=TokenResponse,
     dependencies=[PUBLIC],
     summary="登录或刷新令牌 OAuth2 token endpoint",
-    description="Form-encoded (`application/x-www-form-urlencoded`), as OAuth2 clients and Swagger UI's "
+    description="OAuth2 令牌端点（表单提交）：用登录名和密码开始会话，得到访问令牌（15 分钟）和轮换的刷新令牌，"
+    "或用刷新令牌续期；登录名或密码错误、账号停用、登录名不存在一律返回 400 `invalid_grant`，"
+    "同一登录名多次失败后按客户端地址限流（429）。\n\n"
+    "Form-encoded (`application/x-www-form-urlencoded`), as OAuth2 clients and Swagger UI's "
     "Authorize button send it.\n\n"
     "- `grant_type=password&username=<login>&password=<password>[&scope=<space-separated scopes>]` starts a "
     "session: an access JWT (Ed25519, 15 min; verify it with `GET /v1/auth/jwks`) and a rotating refresh "
@@ -113,7 +116,10 @@ async def token(
     response_model=TokenResponse,
     dependencies=[PUBLIC],
     summary="刷新令牌 Refresh a session",
-    description="Trades a refresh token for a new access token and a new refresh token (rotation: keep only "
+    description="用刷新令牌换取新的访问令牌和新的刷新令牌（轮换：只保留新的）；"
+    "60 秒宽限期内重发同一刷新令牌得到同一对令牌，超出宽限期再用已用过或已撤销的刷新令牌会结束整个会话。"
+    "未知、过期或账号已停用的令牌返回 401。\n\n"
+    "Trades a refresh token for a new access token and a new refresh token (rotation: keep only "
     "the new one). **Grace window:** sending the same refresh token again within 60 s "
     "(`refresh_reuse_grace_seconds`) of its rotation — a retry after a lost answer, or two refreshes in "
     "parallel — answers the same pair again (`expires_in` counted down), as long as the new refresh token "
@@ -136,7 +142,9 @@ async def refresh(body: RefreshRequest, session: SessionDep, ident: IdentityDep)
     response_model=LoggedOut,
     dependencies=[PUBLIC],
     summary="退出登录 Log out",
-    description="Ends the session of this refresh token (its whole family). Always 200 `{logged_out: true}`, "
+    description="结束此刷新令牌所属的会话（整个令牌族）；令牌未知或已结束也总是返回 200。"
+    "当前访问令牌在过期前（最多 15 分钟）仍然有效。\n\n"
+    "Ends the session of this refresh token (its whole family). Always 200 `{logged_out: true}`, "
     "also for an unknown or already ended token (RFC 7009). The current access token stays valid until it "
     "expires (at most 15 minutes).",
     responses={200: {"content": {"application/json": {"example": {"logged_out": True}}}}, **problem_responses(422)},
@@ -151,7 +159,9 @@ async def logout(body: RefreshRequest, session: SessionDep) -> LoggedOut:
     "/jwks",
     dependencies=[PUBLIC],
     summary="令牌公钥 Public keys of access tokens (JWKS)",
-    description="The Ed25519 public key(s) that verify access tokens (`kid` in the token header). The gateway "
+    description="验证访问令牌所用的 Ed25519 公钥（对应令牌头中的 `kid`），公开可读；"
+    "网关和任何客户端都可以用它在本地验证令牌。\n\n"
+    "The Ed25519 public key(s) that verify access tokens (`kid` in the token header). The gateway "
     "verifies tokens locally with them; so can any client.",
     responses={
         200: {

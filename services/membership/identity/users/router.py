@@ -83,7 +83,10 @@ async def _one(session: SessionDep, user: service.User, status_code: int = 200) 
     response_model=Me,
     dependencies=[SELF],
     summary="当前用户 Who am I",
-    description="The calling user's account as it is now (organization, role, alliances administered, the roles "
+    description="调用者当前的账号：所属单位、角色、管理的联盟、新访问令牌将带的角色，"
+    "以及本次调用令牌的权限范围 `scopes`；移动端登录后从这里开始。"
+    "可把 `ETag` 作为 `If-None-Match` 发回，未变化时返回 304。\n\n"
+    "The calling user's account as it is now (organization, role, alliances administered, the roles "
     "a new access token would carry) and `scopes`: the scopes of **the calling token** — what this session may "
     "do (a login narrowed with `scope=` shows only those). Mobile apps start here after logging in. "
     "Revalidate with the answer's `ETag` in `If-None-Match`: 304 while nothing changed "
@@ -104,7 +107,9 @@ async def get_me(session: SessionDep, principal: PrincipalDep, if_none_match: If
     response_model=PasswordChanged,
     dependencies=[SELF],
     summary="修改密码 Change my password",
-    description="`current_password` must be right (else 403). Wrong current passwords count like failed logins "
+    description="修改自己的密码：须提供正确的当前密码（否则 403），输错按本客户端地址计为登录失败并限流（429），"
+    "不影响其他地址的登录。修改后该用户的其他会话全部结束；发送本设备的 `refresh_token` 可保留本会话。\n\n"
+    "`current_password` must be right (else 403). Wrong current passwords count like failed logins "
     "*from this client address* (after 5, this address waits 1 s, 2 s, 4 s …: 429 with `Retry-After`); they "
     "never slow logins from other addresses. `new_password`: " + PASSWORD_RULES + ". Every other session of the "
     "user is ended; send this device's `refresh_token` to keep its session.",
@@ -168,7 +173,8 @@ async def list_users(
     response_model=UserPublic,
     dependencies=[allow(kinds=("user",), scopes=READ)],
     summary="用户详情 Get a user",
-    description="Yourself, a user of your own organization (org_admin), or anyone (platform admin). Other users → 404.",
+    description="用户详情：可查看自己；单位管理员可查看本单位的用户，平台管理员可查看任何用户；其他用户返回 404。\n\n"
+    "Yourself, a user of your own organization (org_admin), or anyone (platform admin). Other users → 404.",
     responses={200: {"content": {"application/json": {"example": USER_EXAMPLE}}}, **problem_responses(401, 404, 422)},
 )
 async def get_user(user_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> Response:
@@ -181,7 +187,11 @@ async def get_user(user_id: uuid.UUID, session: SessionDep, principal: Principal
     response_model=ResetCreated,
     dependencies=[ORG_ADMINS],
     summary="发放重置密码令牌 Issue a password-reset token",
-    description="For a user who forgot their password: a one-time reset token, answered **once** and valid "
+    description="为忘记密码的用户发放一次性重置令牌，只返回一次，24 小时内有效；不发邮件，请当面或电话转交，"
+    "用户用 `POST /v1/auth/password-reset` 兑现，此前的重置令牌随之失效。平台管理员可为任何人发放，"
+    "单位管理员只能为本单位的用户（不含平台管理员）发放；持有联盟管理员授权的用户只能由平台管理员重置。"
+    "调用令牌须持有该用户登录时的全部权限范围。\n\n"
+    "For a user who forgot their password: a one-time reset token, answered **once** and valid "
     "`password_reset_ttl_hours` (24 h). No mail is sent — hand it over in person or by phone; the user "
     "redeems it with `POST /v1/auth/password-reset`. Earlier reset tokens of the user stop working. Platform "
     "admins for anyone; an org_admin for users of its own organization (not platform admins); others → 403. "
@@ -220,7 +230,9 @@ _DISABLED_EXAMPLE = {**USER_EXAMPLE, "disabled_at": "2026-11-25T09:00:00+00:00",
     response_model=UserPublic,
     dependencies=[ORG_ADMINS],
     summary="停用用户 Disable a user",
-    description="The user can no longer log in or refresh (their sessions end at once; an access token already "
+    description="停用用户：该用户不能再登录或刷新令牌，其会话立即结束（已签发的访问令牌在过期前仍有效，最多 15 分钟）。"
+    "幂等；不能停用自己（409）。平台管理员可停用任何人，单位管理员只能停用本单位的用户。\n\n"
+    "The user can no longer log in or refresh (their sessions end at once; an access token already "
     "issued lasts until it expires, at most 15 minutes). Idempotent. You cannot disable yourself (409). "
     "Platform admins for anyone; an org_admin for users of its own organization; others → 403.",
     responses={
@@ -240,7 +252,8 @@ async def disable_user(user_id: uuid.UUID, session: SessionDep, principal: Princ
     response_model=UserPublic,
     dependencies=[ORG_ADMINS],
     summary="启用用户 Enable a user",
-    description="Undoes a disable (idempotent); the user logs in again. Same permissions as disabling.",
+    description="撤销停用（幂等），用户可以重新登录；权限与停用相同。\n\n"
+    "Undoes a disable (idempotent); the user logs in again. Same permissions as disabling.",
     responses={
         200: {"content": {"application/json": {"example": {**USER_EXAMPLE, "version": 3}}}},
         **problem_responses(401, 403, 404, 422),
@@ -258,7 +271,9 @@ async def enable_user(user_id: uuid.UUID, session: SessionDep, principal: Princi
     response_model=PasswordChanged,
     dependencies=[PUBLIC],
     summary="重置密码 Set a new password with a reset token",
-    description="Redeems a reset token from `POST /v1/users/{id}/password-reset` (handed over by the admin; no "
+    description="用管理员转交的重置令牌设置新密码：结束该用户的全部会话，清除该登录名的登录失败计数，并返回应使用的登录名。"
+    "令牌只能用一次，未知、已用、已被取代或过期返回 401。\n\n"
+    "Redeems a reset token from `POST /v1/users/{id}/password-reset` (handed over by the admin; no "
     "mail is sent): sets `new_password` (" + PASSWORD_RULES + "), ends every session of the user and clears "
     "the login's failed-login counts; answers the login to use. The token works once; unknown, used, superseded "
     "or expired "
@@ -284,7 +299,9 @@ async def password_reset(
     response_model=UserPublic,
     dependencies=[PUBLIC],
     summary="创建首位平台管理员 First start: create the platform admin",
-    description="On a first start without `CHANJIAO_BOOTSTRAP_ADMIN`, membership prints a one-time setup token "
+    description="首次启动且未设置 `CHANJIAO_BOOTSTRAP_ADMIN` 时，成员服务把一次性初始化令牌（24 小时有效）"
+    "打印到标准错误输出；用它创建首位平台管理员，只能一次：已有启用的平台管理员时返回 409。\n\n"
+    "On a first start without `CHANJIAO_BOOTSTRAP_ADMIN`, membership prints a one-time setup token "
     "to its standard error (valid 24 h). This creates the platform admin with it, once: when an active "
     "platform admin exists the answer is 409. Password rules: " + PASSWORD_RULES + ".",
     responses={
