@@ -37,8 +37,9 @@ from chanjiao import migrate, refdata  # noqa: E402
 from chanjiao.auth import ANONYMOUS, INTERNAL_TOKEN_HEADER, InternalTokenSigner  # noqa: E402
 from chanjiao.ids import new_id  # noqa: E402
 from chanjiao.pg_embedded import EmbeddedPostgres  # noqa: E402
-from chanjiao.settings import SERVICES, MembershipSettings  # noqa: E402
+from chanjiao.settings import SERVICES  # noqa: E402
 from chanjiao.validators import cjk_bigrams  # noqa: E402
+from services.membership.settings import MembershipSettings  # noqa: E402
 
 TARGET_MS = 50.0
 TYPES = (

@@ -53,7 +53,9 @@ from chanjiao.auth import (  # noqa: E402
 from chanjiao.ids import new_id  # noqa: E402
 from chanjiao.pg_embedded import EmbeddedPostgres  # noqa: E402
 from chanjiao.service_client import ServiceTokenVerifier  # noqa: E402
-from chanjiao.settings import SERVICES, MembershipSettings, TrainingSettings  # noqa: E402
+from chanjiao.settings import SERVICES  # noqa: E402
+from services.membership.settings import MembershipSettings  # noqa: E402
+from services.training.settings import TrainingSettings  # noqa: E402
 
 TARGET_MS = 1000.0
 FIRST, LAST = date(2016, 1, 1), date(2025, 12, 31)

@@ -3,7 +3,6 @@
 from fastapi import FastAPI
 
 from chanjiao.app import create_service_app
-from chanjiao.settings import TrainingSettings
 from services.training.bases.router import router as training_bases_router
 from services.training.db import kernel
 from services.training.enrolments.router import router as enrolments_router
@@ -15,6 +14,7 @@ from services.training.learners.routes_bulk import router as learners_bulk_route
 from services.training.practice.router import router as teacher_practices_router
 from services.training.practice.routes_part_time import router as part_time_teaching_router
 from services.training.programmes.router import router as programmes_router
+from services.training.settings import TrainingSettings
 from services.training.stats.router import router as stats_router
 
 DESCRIPTION = """培训服务：学员、培训项目、报名、证书、实习与实训基地。

@@ -30,7 +30,7 @@ from starlette.requests import Request
 from chanjiao.errors import FieldError, ServiceUnavailable, ValidationFailed
 from chanjiao.http import call
 from chanjiao.service_client import make_service_client
-from chanjiao.settings import TrainingSettings
+from services.training.settings import TrainingSettings
 
 NEGATIVE_TTL_SECONDS = 10.0
 

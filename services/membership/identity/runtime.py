@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from fastapi import FastAPI, Request
 
-from chanjiao.settings import MembershipSettings
 from chanjiao.tokens import AccessTokenIssuer, load_signing_key
 from services.membership.identity.passwords import Passwords
+from services.membership.settings import MembershipSettings
 
 
 @dataclass
