@@ -37,7 +37,7 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from chanjiao.demo import load_demo
+    from demo import load_demo
     from chanjiao.launcher import DEV_ADMIN_LOGIN, Stack, load_secrets
 
     login = os.environ.get("CHANJIAO_DEMO_LOGIN") or DEV_ADMIN_LOGIN

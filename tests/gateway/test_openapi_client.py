@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from chanjiao.dates import today
-from chanjiao.demo_training import _id_number
+from demo.training import _id_number
 from tests.gateway.conftest import BOOTSTRAP_ADMIN
 
 PACKAGE = "chanjiao_generated_client"
