@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from chanjiao.validators import compute_check_digit
-from demo.alliance import batch, data, key, post
+from demo.client import batch, data, key, post
 
 
 def _id_number(i: int, birth_years: tuple[int, int], regions: list[str] | None = None) -> tuple[str, str]:

@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from chanjiao.app import create_service_app
 from services.membership.alliances.experts import router as experts_router
 from services.membership.alliances.router import router as alliances_router
+from services.membership.alliances.routes_import import router as member_imports_router
 from services.membership.appointments.router import router as appointments_router
 from services.membership.committees.router import router as committees_router
 from services.membership.db import kernel
@@ -13,7 +14,6 @@ from services.membership.identity.routes_auth import router as auth_router
 from services.membership.identity.routes_keys import router as api_keys_router
 from services.membership.identity.routes_users import router as users_router
 from services.membership.memberships.router import router as memberships_router
-from services.membership.memberships.routes_import import router as member_imports_router
 from services.membership.organizations.router import router as organizations_router
 from services.membership.people.router import router as people_router
 from services.membership.reference.router import router as reference_router

@@ -1,6 +1,7 @@
 """`/v1/alliances/{id}/member-imports` and `/member-import-template.xlsx` — an alliance's roll from a
 spreadsheet on day one. The `.xlsx` export of the roll is answered by `GET /v1/alliances/{id}/members`
-(services/membership/alliances/router.py), from the same layout (`imports.roll`, `imports.build_export`)."""
+(router.py), in the same layout. The rows are read and recorded as memberships by
+services/membership/memberships/imports.py."""
 
 from __future__ import annotations
 
