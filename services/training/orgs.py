@@ -228,9 +228,12 @@ class OrgDirectory:
 
 
 async def open_directory(app: FastAPI) -> None:
-    """At start-up (the service's lifespan, services/training/main.py): the app's one directory. It reaches the
-    gateway through `app.state.gateway_transport` when one is set before start-up (tests), else over HTTP."""
-    app.state.org_directory = OrgDirectory(app.state.settings, getattr(app.state, "gateway_transport", None))
+    """At start-up (the service's lifespan, services/training/main.py): the app's one directory and its client. It
+    reaches the gateway through `app.state.gateway_transport` when one is set before start-up (tests), else over
+    HTTP."""
+    directory = OrgDirectory(app.state.settings, getattr(app.state, "gateway_transport", None))
+    directory.client()
+    app.state.org_directory = directory
 
 
 async def close_directory(app: FastAPI) -> None:

@@ -24,8 +24,8 @@ async def test_the_directory_is_made_at_start_up_and_closed_at_shutdown(database
     async with app.router.lifespan_context(app):
         directory = app.state.org_directory  # before any request
         assert isinstance(directory, OrgDirectory)
-        client = directory.client()
-        assert not client.is_closed
+        client = directory._client
+        assert client is not None and not client.is_closed
     assert client.is_closed
 
 
