@@ -38,8 +38,8 @@ from services.membership.organizations.schemas import (
 
 # The collection (`""`) and the item (`/{org_id}`) are separate routers, joined at the end of this module with the
 # literal paths of routes_bulk.py (`/batch`, `/imports`, `/import-template.xlsx`) and routes_school.py in between.
-collection = APIRouter()
-item = APIRouter()
+collection = APIRouter(prefix="/v1/organizations", tags=["organizations"])
+item = APIRouter(prefix="/v1/organizations", tags=["organizations"])
 
 _EXAMPLE = {
     "id": "019abf2e-7c3a-7d2e-9b1a-3f0c2d4e5a6b",
@@ -270,8 +270,11 @@ async def delete_organization(
     return Response(status_code=204)
 
 
-# Literal paths before `/{org_id}`: included in this order, `/v1/organizations/batch` is matched by its own route,
+# Literal paths before `/{org_id}`: the collection, routes_bulk.py's `/batch`, `/imports`, `/import-template.xlsx`
+# and routes_school.py's sub-resources, then the item — so `/v1/organizations/batch` is matched by its own route,
 # never taken for an id (and a `uuid.UUID` parameter matches only a UUID-shaped segment anyway, chanjiao/routes.py).
 router = APIRouter()
-for part in (collection, routes_bulk.router, routes_school.router, item):
+router.include_router(collection)
+for part in (routes_bulk.router, routes_school.router):
     router.include_router(part, prefix="/v1/organizations", tags=["organizations"])
+router.include_router(item)
