@@ -34,3 +34,10 @@ async def test_a_literal_path_answers_as_itself_not_as_an_id(membership_client):
         assert r.headers["allow"] == allowed
         r = await membership_client.delete(path)
         assert r.status_code == 405, (path, r.status_code, r.text)
+
+
+async def test_metrics_name_the_full_route_templates(membership_client):
+    await membership_client.get("/v1/organizations")
+    await membership_client.get("/v1/organizations/019abf2e-7c3a-7d2e-9b1a-3f0c2d4e5a6b")
+    text = (await membership_client.get("/metrics")).text
+    assert 'route="/v1/organizations"' in text and 'route="/v1/organizations/{org_id' in text
