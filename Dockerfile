@@ -18,6 +18,8 @@ COPY pyproject.toml README.md ./
 COPY chanjiao ./chanjiao
 COPY services ./services
 COPY gateway ./gateway
+# `chanjiao demo` loads the demo data set (data files and their loader) through the API.
+COPY demo ./demo
 COPY migrations ./migrations
 
 # All dependencies ship manylinux wheels for CPython 3.11 (no compiler needed in the slim image).

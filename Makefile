@@ -25,14 +25,14 @@ test-smoke: $(STAMP)
 
 ## make bench — gateway vs direct, API key vs no auth, compression's cost, structure as of any date, name search, training figures, enrolment ingestion, learner batches (docs/benchmarks.md)
 bench: $(STAMP)
-	$(BIN)/python bench/gateway.py
-	$(BIN)/python bench/auth.py
-	$(BIN)/python bench/compression.py
-	$(BIN)/python bench/membership.py
-	$(BIN)/python bench/search.py
-	$(BIN)/python bench/training_stats.py
-	$(BIN)/python bench/ingest.py
-	$(BIN)/python bench/learner_batch.py
+	$(BIN)/python -m bench.gateway
+	$(BIN)/python -m bench.auth
+	$(BIN)/python -m bench.compression
+	$(BIN)/python -m bench.membership
+	$(BIN)/python -m bench.search
+	$(BIN)/python -m bench.training_stats
+	$(BIN)/python -m bench.ingest
+	$(BIN)/python -m bench.learner_batch
 
 migrate: $(STAMP)
 	$(BIN)/chanjiao migrate

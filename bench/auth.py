@@ -33,18 +33,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
-BENCH = REPO / "bench"
-# Run as `python bench/auth.py`, sys.path[0] is bench/, where bench/gateway.py would shadow the
-# `gateway` package; the platform runs from the repository root.
-if sys.path and Path(sys.path[0] or ".").resolve() == BENCH:
-    sys.path[0] = str(REPO)
+import httpx
 
-import httpx  # noqa: E402
-
-from bench.gateway import (  # noqa: E402
+from bench.harness import (
     ALLIANCE,
+    BENCH,
     HIGH_LIMITS,
+    REPO,
     WRK_REPORT,
     LoadGenerator,
     PythonLoad,
@@ -92,7 +87,7 @@ class Run:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="bench/auth.py", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.auth", description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=float, default=10, help="seconds per run at --connections (default 10)")
     parser.add_argument("--low-duration", type=float, default=5, help="seconds per run at --low-connections")

@@ -32,14 +32,10 @@ import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-BENCH = REPO / "bench"
-if sys.path and Path(sys.path[0] or ".").resolve() == BENCH:
-    sys.path[0] = str(REPO)  # `bench/gateway.py` would shadow the `gateway` package
+import brotli
 
-import brotli  # noqa: E402
-
-from chanjiao.pg_embedded import free_port  # noqa: E402
+from bench.harness import BENCH, REPO
+from chanjiao.pg_embedded import free_port
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PATH = "/v1/learners"
@@ -189,7 +185,9 @@ def main() -> None:
     log = BENCH / "results" / "compression-gateway.log"
     log.parent.mkdir(exist_ok=True)
     procs = [
-        subprocess.Popen([sys.executable, __file__, "--serve", str(service_port)], cwd=REPO, start_new_session=True),
+        subprocess.Popen(
+            [sys.executable, "-m", "bench.compression", "--serve", str(service_port)], cwd=REPO, start_new_session=True
+        ),
         subprocess.Popen(
             [
                 sys.executable,

@@ -21,7 +21,7 @@ machine can serve), then:
 Target: ingest ≥ 0.1 × the bare COPY (docs/benchmarks.md; the ratio to the indexed COPY is shown too). Prints
 the table, writes bench/results/ingest-<timestamp>.json, stops everything.
 
-    python bench/ingest.py [--enrolments 100000] [--batch 1000] [--clients 4] [--programmes 100] [--orm-rows 10000]
+    python -m bench.ingest [--enrolments 100000] [--batch 1000] [--clients 4] [--programmes 100] [--orm-rows 10000]
 """
 
 from __future__ import annotations
@@ -42,20 +42,15 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
-BENCH = REPO / "bench"
-if sys.path and Path(sys.path[0] or ".").resolve() == BENCH:
-    sys.path[0] = str(REPO)
+import asyncpg
+import httpx
+from sqlalchemy.engine import make_url
 
-import asyncpg  # noqa: E402
-import httpx  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
-
-from bench.gateway import Setup, Stack, free_port, machine  # noqa: E402
-from chanjiao import migrate  # noqa: E402
-from chanjiao.ids import new_id  # noqa: E402
-from chanjiao.settings import SERVICES  # noqa: E402
-from chanjiao.validators import compute_check_digit  # noqa: E402
+from bench.harness import BENCH, REPO, Setup, Stack, free_port, machine
+from chanjiao import migrate
+from chanjiao.ids import new_id
+from chanjiao.settings import SERVICES
+from chanjiao.validators import compute_check_digit
 
 TARGET_RATIO = 0.1
 

@@ -8,7 +8,7 @@ then asks the membership app in process (ASGI, real database) for
 `Server-Timing` header (median, p95, max) and the wall time per request. Target: structure as of any
 date < 50 ms server time. Writes bench/results/membership-<timestamp>.json.
 
-    python bench/membership.py [--members 5000] [--years 20]
+    python -m bench.membership [--members 5000] [--years 20]
 """
 
 from __future__ import annotations
@@ -26,19 +26,17 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-if sys.path and Path(sys.path[0] or ".").resolve() == REPO / "bench":
-    sys.path[0] = str(REPO)
+import asyncpg
+import httpx
 
-import asyncpg  # noqa: E402
-import httpx  # noqa: E402
-
-from chanjiao import migrate, refdata  # noqa: E402
-from chanjiao.auth import ANONYMOUS, INTERNAL_TOKEN_HEADER, InternalTokenSigner  # noqa: E402
-from chanjiao.ids import new_id  # noqa: E402
-from chanjiao.pg_embedded import EmbeddedPostgres  # noqa: E402
-from chanjiao.settings import SERVICES, MembershipSettings  # noqa: E402
-from chanjiao.validators import cjk_bigrams  # noqa: E402
+from bench.harness import REPO
+from chanjiao import migrate, refdata
+from chanjiao.auth import ANONYMOUS, INTERNAL_TOKEN_HEADER, InternalTokenSigner
+from chanjiao.ids import new_id
+from chanjiao.pg_embedded import EmbeddedPostgres
+from chanjiao.settings import SERVICES
+from chanjiao.validators import cjk_bigrams
+from services.membership.settings import MembershipSettings
 
 TARGET_MS = 50.0
 TYPES = (

@@ -7,7 +7,7 @@ service runs (`GET /v1/organizations?q=…`, through the app in process: `Server
 time around the ASGI call) and the bare SQL with EXPLAIN ANALYZE, with the index and with it
 disabled. Writes bench/results/search-<timestamp>.json.
 
-    python bench/search.py [--orgs 100000]
+    python -m bench.search [--orgs 100000]
 """
 
 from __future__ import annotations
@@ -24,19 +24,17 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-if sys.path and Path(sys.path[0] or ".").resolve() == REPO / "bench":
-    sys.path[0] = str(REPO)
+import asyncpg
+import httpx
 
-import asyncpg  # noqa: E402
-import httpx  # noqa: E402
-
-from chanjiao import migrate, refdata  # noqa: E402
-from chanjiao.auth import ALL_SCOPES, INTERNAL_TOKEN_HEADER, InternalTokenSigner, Principal  # noqa: E402
-from chanjiao.ids import new_id  # noqa: E402
-from chanjiao.pg_embedded import EmbeddedPostgres  # noqa: E402
-from chanjiao.settings import SERVICES, MembershipSettings  # noqa: E402
-from chanjiao.validators import cjk_bigrams  # noqa: E402
+from bench.harness import REPO
+from chanjiao import migrate, refdata
+from chanjiao.auth import ALL_SCOPES, INTERNAL_TOKEN_HEADER, InternalTokenSigner, Principal
+from chanjiao.ids import new_id
+from chanjiao.pg_embedded import EmbeddedPostgres
+from chanjiao.settings import SERVICES
+from chanjiao.validators import cjk_bigrams
+from services.membership.settings import MembershipSettings
 
 PLACES = [
     "山东",

@@ -15,7 +15,7 @@ request pays for that (reported apart as "cold"), the rest use the directory's c
 Reports the server time from `Server-Timing` (`app`: the whole handler; `db`: the statement) — median and worst.
 Target: < 1 s server time. Writes bench/results/training-stats-<timestamp>.json.
 
-    python bench/training_stats.py [--members 200] [--programmes 20000] [--enrolments 1000000] [--passes 3]
+    python -m bench.training_stats [--members 200] [--programmes 20000] [--enrolments 1000000] [--passes 3]
 """
 
 from __future__ import annotations
@@ -34,15 +34,12 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-if sys.path and Path(sys.path[0] or ".").resolve() == REPO / "bench":
-    sys.path[0] = str(REPO)
+import asyncpg
+import httpx
 
-import asyncpg  # noqa: E402
-import httpx  # noqa: E402
-
-from chanjiao import migrate  # noqa: E402
-from chanjiao.auth import (  # noqa: E402
+from bench.harness import REPO
+from chanjiao import migrate
+from chanjiao.auth import (
     ALL_SCOPES,
     ALLIANCE_ADMIN,
     INTERNAL_TOKEN_HEADER,
@@ -50,10 +47,12 @@ from chanjiao.auth import (  # noqa: E402
     InternalTokenSigner,
     Principal,
 )
-from chanjiao.ids import new_id  # noqa: E402
-from chanjiao.pg_embedded import EmbeddedPostgres  # noqa: E402
-from chanjiao.service_client import ServiceTokenVerifier  # noqa: E402
-from chanjiao.settings import SERVICES, MembershipSettings, TrainingSettings  # noqa: E402
+from chanjiao.ids import new_id
+from chanjiao.pg_embedded import EmbeddedPostgres
+from chanjiao.service_client import ServiceTokenVerifier
+from chanjiao.settings import SERVICES
+from services.membership.settings import MembershipSettings
+from services.training.settings import TrainingSettings
 
 TARGET_MS = 1000.0
 FIRST, LAST = date(2016, 1, 1), date(2025, 12, 31)
@@ -443,7 +442,7 @@ async def measure(urls: dict[str, str], key: str, data: dict, passes: int) -> di
                 timeout=60,
             ) as client,
         ):
-            tapp.state.gateway_transport = MembershipAsService(mclient, key)
+            await tapp.state.org_directory.use_transport(MembershipAsService(mclient, key))
             t0 = time.perf_counter()
             r = await client.get("/v1/training-stats", params=queries[-3][1])
             assert r.status_code == 200, r.text
@@ -470,9 +469,6 @@ async def measure(urls: dict[str, str], key: str, data: dict, passes: int) -> di
                 slot["db_ms"].append(timing["db"])
                 slot["wall_ms"].append((time.perf_counter() - t0) * 1000)
                 answers["one member 2016-2025"] = r.json()
-        directory = getattr(tapp.state, "org_directory", None)
-        if directory is not None:
-            await directory.close()
     return {"cold": cold, "results": results, "answers": answers}
 
 

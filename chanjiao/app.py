@@ -126,6 +126,7 @@ def create_service_app(
     routers: Sequence[APIRouter] = (),
     openapi_tags: list[dict[str, Any]] | None = None,
     on_startup: Sequence[Any] = (),
+    on_shutdown: Sequence[Any] = (),
 ) -> FastAPI:
     name = settings.service_name
     metrics = Metrics(name)
@@ -146,7 +147,11 @@ def create_service_app(
                 await hook(app)
             yield
         finally:
-            await engine.dispose()
+            try:
+                for hook in on_shutdown:
+                    await hook(app)
+            finally:
+                await engine.dispose()
 
     app = FastAPI(
         title=title,

@@ -37,8 +37,8 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from chanjiao.demo import load_demo
     from chanjiao.launcher import DEV_ADMIN_LOGIN, Stack, load_secrets
+    from demo import load_demo
 
     login = os.environ.get("CHANJIAO_DEMO_LOGIN") or DEV_ADMIN_LOGIN
     password = os.environ.get("CHANJIAO_DEMO_PASSWORD") or load_secrets(Stack().state_dir)["admin_password"]

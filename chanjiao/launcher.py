@@ -203,7 +203,7 @@ def run_forever(stack: Stack, *, demo: bool) -> int:
     try:
         admin = stack.dev_admin()
         if demo:
-            from chanjiao.demo import load_demo
+            from demo import load_demo
 
             if admin is None:
                 print("demo data needs the development admin (CHANJIAO_ENVIRONMENT=development)", file=sys.stderr)

@@ -18,7 +18,7 @@ import asyncpg
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from chanjiao.settings import SERVICES, service_settings_class
+from chanjiao.settings import SERVICES, ServiceSettings
 
 log = logging.getLogger("chanjiao.migrate")
 
@@ -134,15 +134,15 @@ def upgrade(service_urls: dict[str, str], revision: str = "heads") -> None:
         pool.submit(_run).result()
 
 
-def run_env(metadata: sa.MetaData, schema: str) -> None:
-    """The whole of a service's Alembic `env.py`."""
+def run_env(metadata: sa.MetaData, schema: str, settings_class: type[ServiceSettings]) -> None:
+    """The whole of a service's Alembic `env.py` (`settings_class`: the service's settings, for its database URL)."""
     from alembic import context
 
     config = context.config
     url = (
         config.attributes.get("database_url")
         or os.environ.get(f"CHANJIAO_{schema.upper()}_DATABASE_URL")
-        or service_settings_class(schema)().database_url
+        or settings_class().database_url
     )
 
     def include_name(name: str | None, type_: str, parent_names: dict) -> bool:

@@ -41,9 +41,9 @@ import jwt
 from chanjiao.auth import ANONYMOUS, INTERNAL_TOKEN_HEADER, SERVICE_SCOPES, InternalTokenSigner, Principal
 from chanjiao.errors import AppError, ServiceUnavailable, Unauthorized
 from chanjiao.service_client import ServiceTokenVerifier
-from chanjiao.settings import GatewaySettings
 from chanjiao.tokens import AccessTokenExpired, AccessTokenVerifier
 from gateway.proxy import Upstream
+from gateway.settings import GatewaySettings
 
 log = logging.getLogger("chanjiao.gateway.auth")
 

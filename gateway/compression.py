@@ -35,7 +35,7 @@ import zlib
 import brotli
 from starlette.types import Message, Scope, Send
 
-from chanjiao.settings import GatewaySettings
+from gateway.settings import GatewaySettings
 
 COMPRESSIBLE_TYPES = (
     b"application/json",

@@ -1,6 +1,6 @@
 """CORS at the gateway: which browser origins may call the API.
 
-The allow-list is `cors_origins` (chanjiao/settings.py): exact origins, or `scheme://host:*` for
+The allow-list is `cors_origins` (gateway/settings.py): exact origins, or `scheme://host:*` for
 any port of a host. Unset, it is `http://localhost:*, http://127.0.0.1:*` in development and empty
 otherwise — a deployment names its web app's and school portals' origins explicitly.
 
@@ -27,8 +27,8 @@ import re
 from starlette.types import Message, Scope, Send
 
 from chanjiao.errors import Forbidden
-from chanjiao.settings import GatewaySettings
 from gateway.proxy import send_app_error
+from gateway.settings import GatewaySettings
 
 ALLOW_METHODS = b"GET, HEAD, POST, PUT, PATCH, DELETE"
 ALLOW_HEADERS = (

@@ -37,7 +37,6 @@ from chanjiao.errors import TooManyRequests, install_error_handlers
 from chanjiao.etag import NO_STORE
 from chanjiao.observability import Metrics, RequestContextMiddleware, request_id_from_scope, request_id_var
 from chanjiao.queries import STRICT_QUERY
-from chanjiao.settings import GatewaySettings
 from gateway.auth import CREDENTIAL_HEADERS, Authenticator, AuthFailed
 from gateway.compression import Compression
 from gateway.cors import OriginPolicy, api_key_from_browser, is_preflight, same_origin
@@ -46,6 +45,7 @@ from gateway.openapi import OpenAPICache
 from gateway.proxy import Upstream, proxy, send_app_error
 from gateway.ratelimit import Decision, RateLimiter
 from gateway.routing import RoutingTable
+from gateway.settings import GatewaySettings
 
 # Probes and scrapes are never rate limited; the gateway's other pages take from the anonymous bucket.
 UNLIMITED_GATEWAY_PATHS = frozenset({"/health", "/health/ready", "/metrics"})

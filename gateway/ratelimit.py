@@ -54,7 +54,7 @@ from urllib.parse import parse_qs
 from starlette.types import Message, Receive, Scope
 
 from chanjiao.auth import ANONYMOUS, Principal
-from chanjiao.settings import GatewaySettings
+from gateway.settings import GatewaySettings
 
 log = logging.getLogger("chanjiao.gateway.ratelimit")
 

@@ -30,7 +30,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from chanjiao import migrate
 from chanjiao.auth import ALL_SCOPES, ANONYMOUS, INTERNAL_TOKEN_HEADER, InternalTokenSigner, Principal
 from chanjiao.pg_embedded import EmbeddedPostgres
-from chanjiao.settings import SERVICES, MembershipSettings
+from chanjiao.settings import SERVICES
+from services.membership.settings import MembershipSettings
 
 TEST_KEY = "test-internal-token-key-" + secrets.token_hex(16)
 TEMPLATE_DB = "chanjiao_template"
@@ -212,7 +213,7 @@ def membership_settings(database: Database, **overrides: object) -> MembershipSe
         "database_url": database.urls["membership"],
         "internal_token_key": TEST_KEY,
         "environment": "development",
-        # Cheap argon2 so logins in tests take microseconds (production cost: chanjiao/settings.py).
+        # Cheap argon2 so logins in tests take microseconds (production cost: services/membership/settings.py).
         "argon2_time_cost": 1,
         "argon2_memory_kib": 1024,
         "argon2_parallelism": 1,

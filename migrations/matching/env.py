@@ -1,4 +1,5 @@
 from chanjiao.migrate import run_env
 from services.matching.models import metadata
+from services.matching.settings import MatchingSettings
 
-run_env(metadata, "matching")
+run_env(metadata, "matching", MatchingSettings)

@@ -1,4 +1,5 @@
 from chanjiao.migrate import run_env
 from services.training.models import metadata
+from services.training.settings import TrainingSettings
 
-run_env(metadata, "training")
+run_env(metadata, "training", TrainingSettings)

@@ -3,9 +3,9 @@
 from fastapi import FastAPI
 
 from chanjiao.app import create_service_app
-from chanjiao.settings import MembershipSettings
 from services.membership.alliances.experts import router as experts_router
 from services.membership.alliances.router import router as alliances_router
+from services.membership.alliances.routes_import import router as member_imports_router
 from services.membership.appointments.router import router as appointments_router
 from services.membership.committees.router import router as committees_router
 from services.membership.db import kernel
@@ -16,10 +16,10 @@ from services.membership.identity.invitations import router as invitations_route
 from services.membership.identity.sessions import router as sessions_routes
 from services.membership.identity.users import router as users_routes
 from services.membership.memberships.router import router as memberships_router
-from services.membership.memberships.routes_import import router as member_imports_router
 from services.membership.organizations.router import router as organizations_router
 from services.membership.people.router import router as people_router
 from services.membership.reference.router import router as reference_router
+from services.membership.settings import MembershipSettings
 
 DESCRIPTION = """成员服务：联盟的成员单位、成员资格、委员会与人员。
 Membership: the roll of organizations (schools, enterprises …), alliances, memberships and people,

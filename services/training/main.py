@@ -3,7 +3,6 @@
 from fastapi import FastAPI
 
 from chanjiao.app import create_service_app
-from chanjiao.settings import TrainingSettings
 from services.training.bases.router import router as training_bases_router
 from services.training.db import kernel
 from services.training.enrolments.router import router as enrolments_router
@@ -12,9 +11,11 @@ from services.training.enrolments.routes_import import router as enrolments_impo
 from services.training.internships.router import router as internships_router
 from services.training.learners.router import router as learners_router
 from services.training.learners.routes_bulk import router as learners_bulk_router
+from services.training.orgs import close_directory, open_directory
 from services.training.practice.router import router as teacher_practices_router
 from services.training.practice.routes_part_time import router as part_time_teaching_router
 from services.training.programmes.router import router as programmes_router
+from services.training.settings import TrainingSettings
 from services.training.stats.router import router as stats_router
 
 DESCRIPTION = """培训服务：学员、培训项目、报名、证书、实习与实训基地。
@@ -40,4 +41,6 @@ def create_app(settings: TrainingSettings | None = None) -> FastAPI:
             part_time_teaching_router,
             training_bases_router,
         ],
+        on_startup=[open_directory],
+        on_shutdown=[close_directory],
     )

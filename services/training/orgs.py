@@ -25,12 +25,13 @@ from datetime import date
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
 from starlette.requests import Request
 
 from chanjiao.errors import FieldError, ServiceUnavailable, ValidationFailed
 from chanjiao.http import call
 from chanjiao.service_client import make_service_client
-from chanjiao.settings import TrainingSettings
+from services.training.settings import TrainingSettings
 
 NEGATIVE_TTL_SECONDS = 10.0
 
@@ -74,7 +75,6 @@ class OrgDirectory:
         self._orgs: dict[uuid.UUID, tuple[float, OrgInfo | None]] = {}
         self._members: dict[uuid.UUID, tuple[float, list[MemberPeriod] | None]] = {}
         self._people: dict[uuid.UUID, tuple[float, PersonInfo | None]] = {}
-        self._lock = asyncio.Lock()
 
     # ---- plumbing ---------------------------------------------------------------------------
     def client(self) -> httpx.AsyncClient:
@@ -89,6 +89,12 @@ class OrgDirectory:
         if self._client is not None:
             await self._client.aclose()
             self._client = None
+
+    async def use_transport(self, transport: httpx.AsyncBaseTransport | None) -> None:
+        """Reach the gateway through `transport` from the next call on (tests whose gateway exists only after the
+        service started: an in-process gateway). The cached answers stay."""
+        await self.close()
+        self._transport = transport
 
     async def _get(
         self, path: str, what: tuple[str, str] = ("单位", "the organization"), **params: Any
@@ -221,14 +227,25 @@ class OrgDirectory:
         return periods
 
 
+async def open_directory(app: FastAPI) -> None:
+    """At start-up (the service's lifespan, services/training/main.py): the app's one directory and its client. It
+    reaches the gateway through `app.state.gateway_transport` when one is set before start-up (tests), else over
+    HTTP."""
+    directory = OrgDirectory(app.state.settings, getattr(app.state, "gateway_transport", None))
+    directory.client()
+    app.state.org_directory = directory
+
+
+async def close_directory(app: FastAPI) -> None:
+    """At shutdown: close the directory's connections to the gateway."""
+    directory: OrgDirectory | None = getattr(app.state, "org_directory", None)
+    if directory is not None:
+        await directory.close()
+
+
 def org_directory(request: Request) -> OrgDirectory:
-    """The app's directory, made on first use (tests may set `app.state.gateway_transport` first)."""
-    state = request.app.state
-    directory: OrgDirectory | None = getattr(state, "org_directory", None)
-    if directory is None:
-        directory = OrgDirectory(state.settings, getattr(state, "gateway_transport", None))
-        state.org_directory = directory
-    return directory
+    """The app's directory, made at start-up (`open_directory`)."""
+    return request.app.state.org_directory
 
 
 def ids_of(values: Iterable[uuid.UUID | None]) -> set[uuid.UUID]:

@@ -63,9 +63,11 @@ from chanjiao.auth import (
     InternalTokenSigner,
     Principal,
 )
-from chanjiao.settings import MatchingSettings, MembershipSettings, TrainingSettings
 from gateway.openapi import merge
 from gateway.routing import RoutingTable
+from services.matching.settings import MatchingSettings
+from services.membership.settings import MembershipSettings
+from services.training.settings import TrainingSettings
 from tests.conftest import TEST_KEY, Database, scanning_client
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")

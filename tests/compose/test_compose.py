@@ -25,12 +25,11 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from chanjiao import migrate, serve
-from chanjiao.settings import (
-    SERVICES,
-    GatewaySettings,
-    KernelSettings,
-    service_settings_class,
-)
+from chanjiao.settings import SERVICES, KernelSettings, ServiceSettings
+from gateway.settings import GatewaySettings
+from services.matching.settings import MatchingSettings
+from services.membership.settings import MembershipSettings
+from services.training.settings import TrainingSettings
 
 yaml = pytest.importorskip("yaml", reason="PyYAML is a dev dependency (pip install -e '.[dev]')")
 
@@ -48,10 +47,12 @@ REQUIRED_VARS = {
 }
 APP_SERVICES = (*SERVICES, "gateway")
 ALL_SERVICES = {"postgres", "migrate", *APP_SERVICES}
-SETTINGS_CLASS: dict[str, type[KernelSettings]] = {
-    **{s: service_settings_class(s) for s in SERVICES},
-    "gateway": GatewaySettings,
+SERVICE_SETTINGS: dict[str, type[ServiceSettings]] = {
+    "membership": MembershipSettings,
+    "training": TrainingSettings,
+    "matching": MatchingSettings,
 }
+SETTINGS_CLASS: dict[str, type[KernelSettings]] = {**SERVICE_SETTINGS, "gateway": GatewaySettings}
 
 # ---- compose variable interpolation (the subset the file uses, as Compose defines it) ----------
 _VAR = re.compile(r"\$(?:(?P<escaped>\$)|\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\})")
@@ -216,7 +217,7 @@ def test_every_process_uses_the_project_image(compose: dict[str, Any]) -> None:
 def allowed_variables(name: str) -> set[str]:
     kernel = {f"CHANJIAO_{f.upper()}" for f in KernelSettings.model_fields}
     if name == "migrate":  # `chanjiao migrate` reads the services' URLs for the role passwords
-        return kernel | {f"{service_settings_class(s).model_config['env_prefix']}DATABASE_URL" for s in SERVICES}
+        return kernel | {f"{SERVICE_SETTINGS[s].model_config['env_prefix']}DATABASE_URL" for s in SERVICES}
     cls = SETTINGS_CLASS[name]
     return kernel | {f"{cls.model_config['env_prefix']}{f.upper()}" for f in cls.model_fields}
 

@@ -28,9 +28,11 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from chanjiao.auth import INTERNAL_TOKEN_HEADER, InternalTokenVerifier, Principal, scopes_for_roles
-from chanjiao.settings import GatewaySettings, MatchingSettings, TrainingSettings
 from chanjiao.tokens import AccessTokenIssuer, derive_signing_key
 from gateway.main import Gateway, create_app
+from gateway.settings import GatewaySettings
+from services.matching.settings import MatchingSettings
+from services.training.settings import TrainingSettings
 from tests.conftest import TEST_KEY, Database, membership_settings, scanning_client
 
 

@@ -15,8 +15,10 @@ from pydantic import ValidationError
 
 from chanjiao.auth import SERVICE_SCOPES, InternalTokenSigner, Principal
 from chanjiao.service_client import SERVICE_TOKEN_HEADER, ServiceTokenSigner
-from chanjiao.settings import GatewaySettings, TrainingSettings, UnsafeSettings
+from chanjiao.settings import UnsafeSettings
 from chanjiao.tokens import AccessTokenIssuer, derive_signing_key
+from gateway.settings import GatewaySettings
+from services.training.settings import TrainingSettings
 from tests.conftest import TEST_KEY
 from tests.gateway.conftest import ISSUER, access_token, assert_401, bearer, gw_of, until
 

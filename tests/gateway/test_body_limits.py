@@ -15,8 +15,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from chanjiao.pg_embedded import free_port
-from chanjiao.settings import GatewaySettings
 from gateway.main import create_app
+from gateway.settings import GatewaySettings
 from tests.conftest import TEST_KEY
 from tests.gateway.conftest import Upstream, send_partly
 

@@ -20,9 +20,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from chanjiao.settings import GatewaySettings
 from gateway.compression import negotiate
 from gateway.main import create_app
+from gateway.settings import GatewaySettings
 from tests.conftest import TEST_KEY
 from tests.gateway.conftest import BOOTSTRAP_ADMIN, UNLIMITED, Upstream
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from chanjiao.settings import GatewaySettings
+from gateway.settings import GatewaySettings
 from tests.conftest import TEST_KEY
 from tests.gateway.conftest import access_token, bearer, gw_of, until
 

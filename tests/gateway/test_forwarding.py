@@ -13,8 +13,8 @@ from starlette.routing import Route
 
 from chanjiao.auth import INTERNAL_TOKEN_HEADER, InternalTokenVerifier
 from chanjiao.pg_embedded import free_port
-from chanjiao.settings import GatewaySettings
 from gateway.main import create_app
+from gateway.settings import GatewaySettings
 from tests.conftest import TEST_KEY
 from tests.gateway.conftest import Upstream
 

@@ -14,8 +14,10 @@ from typing import Any
 import httpx
 
 from chanjiao.service_client import make_service_client, service_token_headers
-from chanjiao.settings import GatewaySettings, MatchingSettings, TrainingSettings
 from gateway.main import create_app
+from gateway.settings import GatewaySettings
+from services.matching.settings import MatchingSettings
+from services.training.settings import TrainingSettings
 from tests.conftest import TEST_KEY
 from tests.gateway.conftest import BOOTSTRAP_ADMIN, ISSUER, UNLIMITED, access_token, assert_401, bearer
 from tests.membership.test_identity_auth import frozen_clock

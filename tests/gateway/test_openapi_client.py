@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from chanjiao.dates import today
-from chanjiao.demo_training import _id_number
+from demo.training import _id_number
 from tests.gateway.conftest import BOOTSTRAP_ADMIN
 
 PACKAGE = "chanjiao_generated_client"
@@ -72,13 +72,10 @@ async def test_the_generated_client_has_every_operation_and_typed_bulk_answers(g
 @pytest.fixture(scope="module")
 async def training_reaches_membership(platform) -> AsyncIterator[None]:
     """Training asks membership about organizations through the gateway (as in tests/training/conftest.py)."""
-    training = platform.upstreams["training"].app
-    training.state.gateway_transport = httpx.ASGITransport(app=platform.gateway)
+    directory = platform.upstreams["training"].app.state.org_directory
+    await directory.use_transport(httpx.ASGITransport(app=platform.gateway))
     yield
-    directory = getattr(training.state, "org_directory", None)
-    if directory is not None:
-        await directory.close()
-        training.state.org_directory = None
+    await directory.use_transport(None)
 
 
 async def test_a_tour_through_the_generated_client(generated, platform, training_reaches_membership):

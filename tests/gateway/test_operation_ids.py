@@ -14,8 +14,8 @@ from chanjiao import app as kernel_app
 from chanjiao.app import OPERATION_IDS, UnpinnedOperation, create_service_app, operation_key
 from chanjiao.auth import allow
 from chanjiao.openapi import operations
-from chanjiao.settings import MatchingSettings
 from services.matching.db import kernel
+from services.matching.settings import MatchingSettings
 from tests.conftest import TEST_KEY
 
 # Every operation id published so far. A route may be added (with a new line in chanjiao/operation_ids.json); an

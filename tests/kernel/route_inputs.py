@@ -11,7 +11,9 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from chanjiao.routes import declared_routes
-from chanjiao.settings import MatchingSettings, MembershipSettings, TrainingSettings
+from services.matching.settings import MatchingSettings
+from services.membership.settings import MembershipSettings
+from services.training.settings import TrainingSettings
 
 
 def service_apps() -> list[Any]:

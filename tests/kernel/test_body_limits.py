@@ -12,7 +12,8 @@ import httpx
 import pytest
 
 from chanjiao.bodies import BATCH_SEGMENTS, IMPORT_SEGMENTS, BodyLimits
-from chanjiao.settings import MatchingSettings, TrainingSettings
+from services.matching.settings import MatchingSettings
+from services.training.settings import TrainingSettings
 from tests.conftest import ADMIN, TEST_KEY, membership_settings, scanning_client, token_headers
 from tests.gateway.conftest import Upstream, send_partly
 
@@ -123,7 +124,7 @@ def _operations() -> list[tuple[str, str, dict]]:
 
 
 def membership_settings_stub():
-    from chanjiao.settings import MembershipSettings
+    from services.membership.settings import MembershipSettings
 
     return MembershipSettings(internal_token_key=TEST_KEY)
 

@@ -15,8 +15,10 @@ from chanjiao.auth import Access, Principal
 from chanjiao.errors import Forbidden, Unauthorized
 from chanjiao.observability import JsonFormatter, RedactingFilter, redact
 from chanjiao.pagination import decode_cursor, encode_cursor
-from chanjiao.settings import DEV_INTERNAL_KEY, GatewaySettings, MembershipSettings
+from chanjiao.settings import DEV_INTERNAL_KEY
 from chanjiao.transitions import IllegalTransition, OutOfOrderEvent, StateMachine
+from gateway.settings import GatewaySettings
+from services.membership.settings import MembershipSettings
 from tests.conftest import TEST_KEY, alembic, membership_settings, scanning_client, token_headers
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -94,15 +94,13 @@ class TrainingPlatform:
 
 @pytest.fixture(scope="module")
 async def tp(platform: Platform) -> AsyncIterator[TrainingPlatform]:  # noqa: F811 - the re-exported fixture
-    training_app = platform.upstreams["training"].app
-    training_app.state.gateway_transport = httpx.ASGITransport(app=platform.gateway)
+    # The training app's directory (made at its start-up) reaches membership through the in-process gateway.
+    directory = platform.upstreams["training"].app.state.org_directory
+    await directory.use_transport(httpx.ASGITransport(app=platform.gateway))
     t = TrainingPlatform(platform)
     try:
         yield t
     finally:
         for c in t._clients:
             await c.aclose()
-        directory = getattr(training_app.state, "org_directory", None)
-        if directory is not None:
-            await directory.close()
-            training_app.state.org_directory = None
+        await directory.use_transport(None)

@@ -3,16 +3,30 @@
 
 import uuid
 
+import httpx
 import pytest
 
 from chanjiao.errors import ServiceUnavailable, ValidationFailed
+from services.training.main import create_app
 from services.training.orgs import OrgDirectory
+from services.training.settings import TrainingSettings
+from tests.conftest import TEST_KEY
 
 
 def directory_of(tp) -> OrgDirectory:
     app = tp.platform.upstreams["training"].app
-    d = OrgDirectory(app.state.settings, app.state.gateway_transport)
-    return d
+    return OrgDirectory(app.state.settings, httpx.ASGITransport(app=tp.platform.gateway))
+
+
+async def test_the_directory_is_made_at_start_up_and_closed_at_shutdown(database):
+    app = create_app(TrainingSettings(database_url=database.urls["training"], internal_token_key=TEST_KEY))
+    assert getattr(app.state, "org_directory", None) is None
+    async with app.router.lifespan_context(app):
+        directory = app.state.org_directory  # before any request
+        assert isinstance(directory, OrgDirectory)
+        client = directory._client
+        assert client is not None and not client.is_closed
+    assert client.is_closed
 
 
 async def test_active_inactive_and_missing_organizations(tp):

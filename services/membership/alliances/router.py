@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import time
 import uuid
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import JSONResponse
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.concurrency import run_in_threadpool
 
+from chanjiao import spreadsheets
 from chanjiao.app import SessionDep
 from chanjiao.auth import ALLIANCE_ADMIN, PLATFORM_ADMIN, PrincipalDep, allow, ensure_alliance_admin
 from chanjiao.dates import IsoDate, today
@@ -16,11 +20,13 @@ from chanjiao.errors import field_error, problem_responses
 from chanjiao.etag import IfMatch, versioned_response
 from chanjiao.idempotency import IdempotencyDep
 from chanjiao.pagination import CursorQuery, LimitQuery
+from chanjiao.spreadsheets import XLSX
 from chanjiao.sync import SYNC_DOC, Since, SinceTokenQuery, UpdatedSinceQuery, include_deleted_query
 from services.membership.alliances import service
 from services.membership.alliances.models import AllianceKind, AllianceLevel
 from services.membership.alliances.schemas import AllianceCreate, AlliancePage, AlliancePublic, AllianceUpdate
 from services.membership.memberships import asof
+from services.membership.memberships import imports as member_imports
 from services.membership.memberships import service as memberships
 from services.membership.memberships.models import MemberRole
 from services.membership.memberships.router import EXAMPLE as MEMBERSHIP_EXAMPLE
@@ -354,13 +360,11 @@ async def list_members(
     ] = False,
     accept: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
-    from services.membership.memberships.routes_import import XLSX, export_members
-
     started = time.perf_counter()
     await service.get_alliance(session, alliance_id)
     day = as_of or today()
     if accept and XLSX in accept:
-        return await export_members(
+        return await _members_workbook(
             session,
             alliance_id=alliance_id,
             as_of=day,
@@ -387,6 +391,21 @@ async def list_members(
             "sync_token": page.sync_token,
         },
         started,
+    )
+
+
+async def _members_workbook(
+    session: AsyncSession, *, alliance_id: uuid.UUID, as_of: date, role: str | None, org_type: str | None
+) -> Response:
+    """The `.xlsx` answer of `GET /v1/alliances/{id}/members` (the alliance is already checked): the roll in the
+    layout the member import reads back (services/membership/memberships/imports.py)."""
+    rows = await member_imports.roll(session, alliance_id=alliance_id, as_of=as_of, role=role, org_type=org_type)
+    content = await run_in_threadpool(member_imports.build_export, rows)
+    day = as_of.isoformat()
+    return Response(
+        content,
+        media_type=XLSX,
+        headers={"Content-Disposition": spreadsheets.attachment(f"members-{day}.xlsx", f"成员名录-{day}.xlsx")},
     )
 
 

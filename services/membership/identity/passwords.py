@@ -26,7 +26,7 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from chanjiao.errors import ValidationFailed, field_error
-from chanjiao.settings import MembershipSettings
+from services.membership.settings import MembershipSettings
 
 MIN_LENGTH = 10
 MAX_LENGTH = 128

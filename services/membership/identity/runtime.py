@@ -7,9 +7,9 @@ from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
 
-from chanjiao.settings import MembershipSettings
 from chanjiao.tokens import AccessTokenIssuer, load_signing_key
 from services.membership.identity.passwords import Passwords
+from services.membership.settings import MembershipSettings
 
 
 @dataclass

@@ -21,7 +21,7 @@ from chanjiao.spreadsheets import XLSX
 from chanjiao.sync import Since, SinceTokenQuery
 from services.membership import tenancy
 from services.membership.organizations import imports, routes_bulk, routes_school, service
-from services.membership.organizations.deps import (
+from services.membership.organizations.access import (
     CREATE,
     ORG_WRITE,
     READ,
@@ -36,7 +36,10 @@ from services.membership.organizations.schemas import (
     OrganizationUpdate,
 )
 
-router = APIRouter(prefix="/v1/organizations", tags=["organizations"])
+# The collection (`""`) and the item (`/{org_id}`) are separate routers, joined at the end of this module with the
+# literal paths of routes_bulk.py (`/batch`, `/imports`, `/import-template.xlsx`) and routes_school.py in between.
+collection = APIRouter(prefix="/v1/organizations", tags=["organizations"])
+item = APIRouter(prefix="/v1/organizations", tags=["organizations"])
 
 _EXAMPLE = {
     "id": "019abf2e-7c3a-7d2e-9b1a-3f0c2d4e5a6b",
@@ -65,7 +68,7 @@ def _one(request: Request, body: OrganizationPublic, status_code: int = 200, **h
     return versioned_response(body, status_code, **headers)
 
 
-@router.post(
+@collection.post(
     "",
     status_code=201,
     response_model=OrganizationPublic,
@@ -111,7 +114,7 @@ async def create_organization(
     return response
 
 
-@router.get(
+@collection.get(
     "",
     response_model=OrganizationPage,
     dependencies=[READ],
@@ -193,12 +196,8 @@ async def list_organizations(
     )
 
 
-# Literal paths (`/batch`, `/imports`, `/import-template.xlsx`) before `/{org_id}`.
-router.include_router(routes_bulk.router)
-router.include_router(routes_school.router)
 
-
-@router.get(
+@item.get(
     "/{org_id}",
     response_model=OrganizationPublic,
     dependencies=[READ],
@@ -224,7 +223,7 @@ async def get_organization(
     return _one(request, (await service.render(session, [org]))[0])
 
 
-@router.patch(
+@item.patch(
     "/{org_id}",
     response_model=OrganizationPublic,
     dependencies=[ORG_WRITE],
@@ -257,7 +256,7 @@ async def update_organization(
     return _one(request, public)
 
 
-@router.delete(
+@item.delete(
     "/{org_id}",
     status_code=204,
     dependencies=[ORG_WRITE],
@@ -279,3 +278,13 @@ async def delete_organization(
     await service.delete_organization(session, org_id=org_id, if_match=if_match, actor=principal.actor)
     await session.commit()
     return Response(status_code=204)
+
+
+# Literal paths before `/{org_id}`: the collection, routes_bulk.py's `/batch`, `/imports`, `/import-template.xlsx`
+# and routes_school.py's sub-resources, then the item — so `/v1/organizations/batch` is matched by its own route,
+# never taken for an id (and a `uuid.UUID` parameter matches only a UUID-shaped segment anyway, chanjiao/routes.py).
+router = APIRouter()
+router.include_router(collection)
+for part in (routes_bulk.router, routes_school.router):
+    router.include_router(part, prefix="/v1/organizations", tags=["organizations"])
+router.include_router(item)

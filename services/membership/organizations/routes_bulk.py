@@ -19,7 +19,7 @@ from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.spreadsheets import XLSX
 from services.membership import tenancy
 from services.membership.organizations import batch, imports
-from services.membership.organizations.deps import CREATE, READ, WHO_CREATES
+from services.membership.organizations.access import CREATE, READ, WHO_CREATES
 from services.membership.organizations.schemas import (
     BATCH_EXAMPLE,
     ImportColumn,

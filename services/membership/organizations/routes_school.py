@@ -17,7 +17,7 @@ from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.sync import SYNC_DOC, Since, SinceTokenQuery, UpdatedSinceQuery, include_deleted_query
 from services.membership import tenancy
 from services.membership.organizations import school, service
-from services.membership.organizations.deps import ORG_WRITE, READ, WHO_EDITS
+from services.membership.organizations.access import ORG_WRITE, READ, WHO_EDITS
 from services.membership.organizations.models import OrganizationSchoolStats, OrganizationStatusEvent
 from services.membership.organizations.schemas import (
     FIRST_YEAR,

@@ -1,15 +1,15 @@
 """`/v1/alliances/{id}/member-imports` and `/member-import-template.xlsx` — an alliance's roll from a
-spreadsheet on day one; and the `.xlsx` export of the roll used by `GET /v1/alliances/{id}/members`."""
+spreadsheet on day one. The `.xlsx` export of the roll is answered by `GET /v1/alliances/{id}/members`
+(router.py), in the same layout. The rows are read and recorded as memberships by
+services/membership/memberships/imports.py."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
-from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
@@ -19,13 +19,12 @@ from chanjiao.auth import PrincipalDep, ensure_alliance_admin
 from chanjiao.errors import problem_responses
 from chanjiao.i18n import wants_english
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
-from chanjiao.spreadsheets import XLSX
 from services.membership import tenancy
 from services.membership.alliances import service as alliances
 from services.membership.alliances.router import ALLIANCE_WRITE, WHO_ALLIANCE
 from services.membership.memberships import imports
 from services.membership.organizations import imports as org_imports
-from services.membership.organizations.deps import READ
+from services.membership.organizations.access import READ
 from services.membership.organizations.routes_bulk import template_response, template_responses
 
 router = APIRouter(prefix="/v1/alliances", tags=["alliances"])
@@ -194,18 +193,4 @@ async def member_import_template(alliance_id: uuid.UUID, request: Request, sessi
         imports.build_template,
         "member-import-template.xlsx",
         "成员名册导入模板.xlsx",
-    )
-
-
-async def export_members(
-    session: AsyncSession, *, alliance_id: uuid.UUID, as_of: date, role: str | None, org_type: str | None
-) -> Response:
-    """The `.xlsx` answer of `GET /v1/alliances/{id}/members` (the alliance is already checked)."""
-    rows = await imports.roll(session, alliance_id=alliance_id, as_of=as_of, role=role, org_type=org_type)
-    content = await run_in_threadpool(imports.build_export, rows)
-    day = as_of.isoformat()
-    return Response(
-        content,
-        media_type=XLSX,
-        headers={"Content-Disposition": spreadsheets.attachment(f"members-{day}.xlsx", f"成员名录-{day}.xlsx")},
     )
