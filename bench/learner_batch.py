@@ -35,15 +35,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parent.parent
-BENCH = REPO / "bench"
-if sys.path and Path(sys.path[0] or ".").resolve() == BENCH:
-    sys.path[0] = str(REPO)
+import httpx
 
-import httpx  # noqa: E402
-
-from bench.gateway import Setup, machine  # noqa: E402
-from bench.ingest import IngestStack, id_numbers  # noqa: E402
+from bench.harness import BENCH, REPO, Setup, machine
+from bench.ingest import IngestStack, id_numbers
 
 TARGET_RATIO = 0.3
 
