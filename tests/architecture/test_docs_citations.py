@@ -18,7 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from chanjiao.settings import MatchingSettings, MembershipSettings, TrainingSettings
+from services.matching.settings import MatchingSettings
+from services.membership.settings import MembershipSettings
+from services.training.settings import TrainingSettings
 from tests.conftest import TEST_KEY
 
 ROOT = Path(__file__).resolve().parents[2]

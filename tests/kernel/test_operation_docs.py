@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from chanjiao.settings import GatewaySettings
 from gateway.main import create_app as gateway_app
+from gateway.settings import GatewaySettings
 from tests.kernel.route_inputs import service_apps
 
 CJK = re.compile(r"[\u4e00-\u9fff]")

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from chanjiao.settings import MembershipSettings, TrainingSettings
+from services.membership.settings import MembershipSettings
+from services.training.settings import TrainingSettings
 from tests.conftest import TEST_KEY
 
 SYNC_PARAMETERS = {"since_token", "updated_since", "include_deleted"}
