@@ -11,13 +11,15 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import Message
 from typing import Annotated, Any, Generic, Protocol, TypeVar
 
+import sqlalchemy as sa
 from fastapi import Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao.bodies import parse_json
 from chanjiao.errors import AppError, FieldError, ValidationFailed, problem_body, translate_validation_error
@@ -225,3 +227,31 @@ class BatchBody(Generic[M]):
         except ValidationError as exc:
             raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from None
         return ParsedBatch.from_python(self.model, envelope.items)  # type: ignore[attr-defined]
+
+
+@dataclass
+class Timings:
+    """Phases of one batch, in milliseconds, for `Server-Timing`."""
+
+    marks: dict[str, float] = field(default_factory=dict)
+    _t: float = field(default_factory=time.perf_counter)
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.marks[name] = self.marks.get(name, 0.0) + (now - self._t) * 1000
+        self._t = now
+
+    def header(self) -> str:
+        total = sum(self.marks.values())
+        parts = [f"{k};dur={v:.1f}" for k, v in self.marks.items()]
+        return ", ".join([*parts, f"batch;dur={total:.1f}"])
+
+
+async def raw_connection(session: AsyncSession) -> Any:
+    """The asyncpg connection under the session (same transaction). SQLAlchemy begins the database transaction
+    lazily, at the session's first statement: one runs first, else the raw statements would each commit on their
+    own (a dry run or an atomic batch could not be rolled back)."""
+    await session.execute(sa.text("select 1"))
+    conn = await session.connection()
+    raw = await conn.get_raw_connection()
+    return raw.driver_connection

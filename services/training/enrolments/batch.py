@@ -17,17 +17,15 @@ phases are timed for the `Server-Timing` header."""
 from __future__ import annotations
 
 import json
-import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao.auth import Principal, ensure_org
-from chanjiao.batch import ParsedBatch, item_problem, not_committed_items
+from chanjiao.batch import ParsedBatch, Timings, item_problem, not_committed_items, raw_connection
 from chanjiao.dates import today
 from chanjiao.errors import (
     AppError,
@@ -140,24 +138,6 @@ class BatchRejected(ValidationFailed):
 
 
 @dataclass
-class Timings:
-    """Phases of one batch, in milliseconds, for `Server-Timing`."""
-
-    marks: dict[str, float] = field(default_factory=dict)
-    _t: float = field(default_factory=time.perf_counter)
-
-    def lap(self, name: str) -> None:
-        now = time.perf_counter()
-        self.marks[name] = self.marks.get(name, 0.0) + (now - self._t) * 1000
-        self._t = now
-
-    def header(self) -> str:
-        total = sum(self.marks.values())
-        parts = [f"{k};dur={v:.1f}" for k, v in self.marks.items()]
-        return ", ".join([*parts, f"batch;dur={total:.1f}"])
-
-
-@dataclass
 class BatchOutcome:
     """Per-item results, already in their JSON form (`EnrolmentBatchItemResult` — built as plain dicts: a thousand
     pydantic objects per batch cost more than the SQL's verdict)."""
@@ -193,16 +173,6 @@ def _owner(principal: Principal) -> uuid.UUID | None:
     if principal.is_platform_admin:
         return None
     return principal_org(principal) or uuid.UUID(int=0)
-
-
-async def raw_connection(session: AsyncSession) -> Any:
-    """The asyncpg connection under the session (same transaction). SQLAlchemy begins the database transaction
-    lazily, at the session's first statement: one runs first, else the raw statements would each commit on their
-    own (a dry run or an atomic batch could not be rolled back)."""
-    await session.execute(sa.text("select 1"))
-    conn = await session.connection()
-    raw = await conn.get_raw_connection()
-    return raw.driver_connection
 
 
 async def enrol_many(

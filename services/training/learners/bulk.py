@@ -16,10 +16,9 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chanjiao.batch import NOT_COMMITTED, BatchCounts, BatchRejected, ParsedBatch
+from chanjiao.batch import NOT_COMMITTED, BatchCounts, BatchRejected, ParsedBatch, Timings
 from chanjiao.errors import AppError, problem_body, translate_validation_error
 from chanjiao.spreadsheets import Column, Table, build_template, text_key
-from services.training.enrolments.batch import Timings
 from services.training.learners import many
 from services.training.learners.many import CheckOrgs, Entry
 from services.training.learners.models import ID_TYPE_LABELS, LEARNER_TYPE_LABELS

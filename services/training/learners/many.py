@@ -38,11 +38,11 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao.audit import REDACTED as REDACTED_MARK
+from chanjiao.batch import Timings, raw_connection
 from chanjiao.errors import AppError, Conflict
 from chanjiao.ids import new_id, new_id_text
 from chanjiao.observability import request_id_var
 from chanjiao.validators import cjk_bigrams
-from services.training.enrolments.batch import Timings, raw_connection
 from services.training.learners import personal
 from services.training.learners.schemas import LearnerCreate
 from services.training.learners.service import REDACTED, name_conflict
