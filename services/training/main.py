@@ -12,10 +12,10 @@ from services.training.enrolments.routes_import import router as enrolments_impo
 from services.training.internships.router import router as internships_router
 from services.training.learners.router import router as learners_router
 from services.training.learners.routes_bulk import router as learners_bulk_router
-from services.training.practice.router import router as teacher_practices_router
-from services.training.practice.routes_part_time import router as part_time_teaching_router
+from services.training.part_time_teaching.router import router as part_time_teaching_router
 from services.training.programmes.router import router as programmes_router
 from services.training.stats.router import router as stats_router
+from services.training.teacher_practices.router import router as teacher_practices_router
 
 DESCRIPTION = """培训服务：学员、培训项目、报名、证书、实习与实训基地。
 Training: learners, programmes, enrolments, certificates, internships and training bases."""

@@ -23,9 +23,8 @@ from services.training.bases.schemas import (
     TrainingBaseUpdate,
     Utilisation,
 )
-from services.training.practice.common import READ
-from services.training.practice.records import equal
-from services.training.practice.routes import Route, add_create, add_delete, add_get, add_patch, list_responses
+from services.training.parties import READ, equal, list_responses
+from services.training.practice.routes import Route, add_create, add_delete, add_get, add_patch
 
 router = APIRouter(prefix="/v1/training-bases", tags=["training-bases"])
 

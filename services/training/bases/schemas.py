@@ -13,7 +13,7 @@ from chanjiao.dates import IsoDate
 from chanjiao.pagination import Page
 from chanjiao.validators import normalize_code, validate_major_code
 from services.training.bases.models import BaseKind, BaseLevel
-from services.training.practice.common import Tombstone, not_null, required_text
+from services.training.parties import Tombstone, not_null, required_text
 
 KIND_DESCRIPTION = (
     "基地类型: on_campus 校内 · off_campus 校外 · public 公共实训基地 · productive 生产性 · virtual 虚拟仿真"

@@ -22,7 +22,7 @@ from chanjiao.errors import AppError, Forbidden
 from services.training.internships import service
 from services.training.internships.schemas import InternshipBatchItemResult, InternshipCreate
 from services.training.orgs import OrgDirectory
-from services.training.practice.common import acts_for_any
+from services.training.parties import acts_for_any
 
 
 @dataclass

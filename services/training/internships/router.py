@@ -30,9 +30,8 @@ from services.training.internships.schemas import (
     InternshipUpdate,
 )
 from services.training.orgs import org_directory
-from services.training.practice.common import READ, WRITE, private, who
-from services.training.practice.records import equal, overlapping
-from services.training.practice.routes import Route, add_create, add_delete, add_get, add_patch, list_responses
+from services.training.parties import READ, WRITE, equal, list_responses, overlapping, private, who
+from services.training.practice.routes import Route, add_create, add_delete, add_get, add_patch
 
 router = APIRouter(prefix="/v1/internships", tags=["internships"])
 

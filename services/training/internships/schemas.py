@@ -16,7 +16,7 @@ from chanjiao.sync_exits import ExitTombstone
 from services.training.internships.models import InternshipKind
 from services.training.internships.months import RULE_DESCRIPTION
 from services.training.learners.schemas import LearnerSummary
-from services.training.practice.common import Tombstone, not_null, short_text
+from services.training.parties import Tombstone, not_null, short_text
 
 KIND_DESCRIPTION = "实习类型: cognitive 认识实习 · shadow 跟岗实习 · post 岗位实习 (needs liability insurance)"
 Position = short_text("实习岗位", 100, "数控车工")

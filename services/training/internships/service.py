@@ -28,7 +28,7 @@ from services.training.internships.schemas import InternshipPublic
 from services.training.learners.models import Learner
 from services.training.learners.schemas import LearnerSummary
 from services.training.learners.service import require_learner
-from services.training.practice.common import require_visible_learner
+from services.training.parties import require_visible_learner
 from services.training.practice.records import Records, from_row
 
 ENTITY = "internship"

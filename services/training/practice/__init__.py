@@ -1,1 +1,1 @@
-"""Teacher enterprise practice 教师企业实践 and part-time teaching 兼职授课 by enterprise staff."""
+"""The shared practice-record service and route factory, used by the nouns not yet written as plain ones."""

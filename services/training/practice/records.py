@@ -9,13 +9,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chanjiao.audit import record_change
 from chanjiao.auth import Principal
 from chanjiao.db import soft_delete
 from chanjiao.errors import NotFound
@@ -23,8 +24,8 @@ from chanjiao.etag import check_if_match
 from chanjiao.ids import new_id
 from chanjiao.sync import Since, SyncPage
 from chanjiao.sync_exits import ORGANIZATION, Exit, ExitQuery, ExitTombstone, Tenant, record_exits, tenants
-from services.training.db import SCHEMA
-from services.training.practice.common import Tombstone, list_rows, now, record, snapshot, visible_filter
+from services.training.db import SCHEMA, kernel
+from services.training.parties import Tombstone, equal, list_rows, overlapping, visible_filter
 
 M = TypeVar("M")
 
@@ -51,19 +52,15 @@ def from_row(schema: type[P], row: Any, **derived: Any) -> P:
     return schema(**{name: getattr(row, name) for name in schema.model_fields if name not in derived}, **derived)
 
 
-def equal(*filters: tuple[Any, Any]) -> list[sa.ColumnElement[bool]]:
-    """`column == value` for each (column, value) whose value is given (not None), in order."""
-    return [column == value for column, value in filters if value is not None]
+__all__ = ["Records", "equal", "from_row", "overlapping"]
 
 
-def overlapping(start: Any, end: Any, period_start: date | None, period_end: date | None) -> list[Any]:
-    """Records overlapping the inclusive period (either bound optional)."""
-    where = []
-    if period_start is not None:
-        where.append(end >= period_start)
-    if period_end is not None:
-        where.append(start <= period_end)
-    return where
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def snapshot(row: Any, fields: Iterable[str]) -> dict[str, Any]:
+    return {f: getattr(row, f) for f in fields}
 
 
 @dataclass(frozen=True)
@@ -158,8 +155,9 @@ class Records(Generic[M]):
         payload: Values,
     ) -> None:
         """The audit row and the outbox event (`<entity>.<action>d`) of one write."""
-        await record(
+        await record_change(
             session,
+            kernel,
             entity=self.entity,
             entity_id=row.id,
             action=action,

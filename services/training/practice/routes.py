@@ -19,16 +19,10 @@ from chanjiao.app import SessionDep
 from chanjiao.auth import Principal, PrincipalDep
 from chanjiao.errors import problem_responses
 from chanjiao.etag import IfMatch, IfNoneMatch, etag_for, if_none_match_hits
+from chanjiao.etag import versioned_response as one
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
-from chanjiao.spreadsheets import list_ok
 from services.training.orgs import org_directory
-from services.training.practice.common import (
-    READ,
-    WRITE,
-    can_read,
-    ensure_party,
-    one,
-)
+from services.training.parties import READ, WRITE, can_read, ensure_party
 from services.training.practice.records import Records
 
 
@@ -40,11 +34,6 @@ class Route:
     summary: str
     description: str
     access: Depends = field(default=WRITE)
-
-
-def list_responses(example: dict[str, Any]) -> dict[int | str, dict[str, Any]]:
-    """A list route's 200 (the JSON page with `example`, or the `.xlsx` export) and its problems."""
-    return {**list_ok({"items": [example], "next_cursor": None}), **problem_responses(401, 403, 422)}
 
 
 def _shaped(fn: Callable[..., Awaitable[Response]], id_name: str, drop: Sequence[str] = ()) -> Callable[..., Any]:
