@@ -75,7 +75,7 @@ async def create_many(
                 await directory.require_active({"school_org_id": item.school_org_id, "host_org_id": item.host_org_id})
                 async with session.begin_nested():
                     await service.check_learner(session, principal, item.learner_id, item.school_org_id)
-                    row = await service.RECORDS.create(session, data=item, actor=principal.actor)
+                    row = await service.create(session, data=item, actor=principal.actor)
             except AppError as exc:
                 if exc.status >= 500:
                     raise
