@@ -18,7 +18,7 @@ from chanjiao.errors import problem_responses
 from chanjiao.i18n import wants_english
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.spreadsheets import UPLOAD_BODY, UPLOAD_PROBLEMS, XLSX, attachment, limit_upload, read_table, unreadable
-from services.training.learners import bulk
+from services.training.learners import batch
 from services.training.learners.router import (
     READ,
     WRITE,
@@ -146,7 +146,7 @@ async def create_batch(
     def resolve(requested: uuid.UUID | None) -> uuid.UUID:
         return registering_org(principal, requested, loc=["body", "org_id"])
 
-    outcome = await bulk.create_many(
+    outcome = await batch.create_many(
         session,
         parsed=body,
         resolve_org=resolve,
@@ -159,7 +159,7 @@ async def create_batch(
         request_id=getattr(request.state, "request_id", None),
     )
     if atomic and outcome.failed:
-        raise bulk.reject_atomic(outcome)
+        raise batch.reject_atomic(outcome)
     result = LearnerBatchResult(
         committed=True,
         created=outcome.count("created"),
@@ -226,10 +226,10 @@ async def import_learners(
         if not isinstance(upload, UploadFile):
             raise unreadable("缺少上传文件（字段名 file）", "No file uploaded (field `file`)", rule="missing")
         data = await upload.read()
-        table = await run_in_threadpool(read_table, data, upload.filename, bulk.COLUMNS)
+        table = await run_in_threadpool(read_table, data, upload.filename, batch.COLUMNS)
     finally:
         await form.close()
-    report = await bulk.run_import(
+    report = await batch.run_import(
         session,
         table=table,
         org_id=registering,
@@ -275,8 +275,8 @@ async def import_learners(
 async def import_template(request: Request) -> Response:
     accept = request.headers.get("accept", "")
     if "application/json" in accept and XLSX not in accept:
-        return JSONResponse([c.model_dump() for c in bulk.describe_columns()])
-    content = await run_in_threadpool(bulk.template)
+        return JSONResponse([c.model_dump() for c in batch.describe_columns()])
+    content = await run_in_threadpool(batch.template)
     return Response(
         content,
         media_type=XLSX,
