@@ -24,7 +24,7 @@ so the provider and partners can run the roster without seeing the learner recor
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,12 +32,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao import outbox
-from chanjiao.audit import record_change, write_audit
+from chanjiao.audit import write_audit
 from chanjiao.auth import Principal
 from chanjiao.dates import today
 from chanjiao.errors import Conflict, FieldError, NotFound, ValidationFailed, field_error
 from chanjiao.etag import check_if_match
 from chanjiao.ids import new_id
+from chanjiao.resources import Audit, load, now
 from chanjiao.sync import Since, SyncPage
 from chanjiao.sync_exits import ORGANIZATION, Exit, ExitQuery, ExitTombstone, sync_page_with_exits, tenants
 from chanjiao.transitions import StateMachine
@@ -59,16 +60,8 @@ from services.training.programmes.service import principal_org, reads_everything
 # An enrolment as listed: (enrolment, provider organization, learner name, learner masked number).
 Row = tuple[Enrolment, uuid.UUID, str, str | None]
 
-AUDITED = (
-    "learner_id",
-    "programme_id",
-    "status",
-    "enrolled_on",
-    "status_changed_on",
-    "days_attended",
-    "hours_attended",
-    "score",
-)
+# Audited and in events: every column but `status_reason` (free text, carried by the transition event only).
+AUDIT = Audit(kernel, "enrolment", exclude=frozenset({"status_reason"}))
 
 
 class EnrolmentNotFound(NotFound):
@@ -158,13 +151,8 @@ async def release_seat(session: AsyncSession, programme_id: uuid.UUID) -> None:
 
 # ---- reads ---------------------------------------------------------------------------------------------------
 async def get_enrolment(session: AsyncSession, enrolment_id: uuid.UUID, *, for_update: bool = False) -> Enrolment:
-    stmt = sa.select(Enrolment).where(Enrolment.id == enrolment_id, Enrolment.deleted_at.is_(None))
-    if for_update:
-        stmt = stmt.with_for_update()
-    e = (await session.execute(stmt)).scalar_one_or_none()
-    if e is None:
-        raise not_found()
-    return e
+    """A live enrolment, or 404; who may read it (`can_read`) needs its programme, so the router asks next."""
+    return await load(session, Enrolment, enrolment_id, not_found=not_found, for_update=for_update)
 
 
 async def programme_of(session: AsyncSession, e: Enrolment) -> Programme:
@@ -263,24 +251,6 @@ async def list_enrolments(
 
 
 # ---- writes --------------------------------------------------------------------------------------------------
-def _snapshot(e: Enrolment) -> dict[str, Any]:
-    return {k: getattr(e, k) for k in AUDITED}
-
-
-async def _record(session: AsyncSession, e: Enrolment, *, action: str, actor: str, before, after, payload) -> None:
-    await record_change(
-        session,
-        kernel,
-        entity="enrolment",
-        entity_id=e.id,
-        action=action,
-        actor=actor,
-        before=before,
-        after=after,
-        payload=payload,
-    )
-
-
 async def create_enrolment(
     session: AsyncSession, *, p: Programme, data: EnrolmentCreate, principal: Principal
 ) -> tuple[Enrolment, Learner]:
@@ -306,7 +276,7 @@ async def create_enrolment(
         raise duplicate(existing)
     if not await take_seat(session, p.id):
         raise programme_full(p)
-    now = datetime.now(UTC)
+    stamp = now()
     e = Enrolment(
         id=new_id(),
         learner_id=data.learner_id,
@@ -315,8 +285,8 @@ async def create_enrolment(
         enrolled_on=enrolled_on,
         status_changed_on=enrolled_on,
         version=1,
-        created_at=now,
-        updated_at=now,
+        created_at=stamp,
+        updated_at=stamp,
     )
     session.add(e)
     try:
@@ -324,8 +294,8 @@ async def create_enrolment(
             await session.flush()
     except IntegrityError:
         raise duplicate(None) from None  # a concurrent enrolment of the same learner committed first
-    after = _snapshot(e)
-    await _record(
+    after = AUDIT.snapshot(e)
+    await AUDIT.record(
         session,
         e,
         action="create",
@@ -364,17 +334,10 @@ async def update_attendance(
                     for k in cleared
                 ],
             )
-    before = _snapshot(e)
+    before = AUDIT.snapshot(e)
     for key, value in data.items():
         setattr(e, key, value)
-    after = _snapshot(e)
-    if after == before:
-        return e
-    e.version += 1
-    e.updated_at = datetime.now(UTC)
-    await session.flush()
-    changed = {k: v for k, v in after.items() if before.get(k) != v}
-    await _record(session, e, action="update", actor=actor, before=before, after=after, payload={"changed": changed})
+    await AUDIT.updated(session, e, actor=actor, before=before)
     return e
 
 
@@ -400,12 +363,12 @@ async def transition(session: AsyncSession, *, e: Enrolment, data: EnrolmentTran
                     for k in missing
                 ],
             )
-    before = _snapshot(e)
+    before = AUDIT.snapshot(e)
     e.status = to
     e.status_changed_on = data.effective_on
     e.status_reason = data.reason
     e.version += 1
-    e.updated_at = datetime.now(UTC)
+    e.updated_at = now()
     if to == "dropped":
         await release_seat(session, e.programme_id)
     await session.flush()
@@ -417,7 +380,7 @@ async def transition(session: AsyncSession, *, e: Enrolment, data: EnrolmentTran
         action="transition",
         actor=actor,
         before=before,
-        after=_snapshot(e),
+        after=AUDIT.snapshot(e),
     )
     await outbox.emit(
         session,
