@@ -5,9 +5,9 @@
 - `snapshot` / `Audit`: the audited values of a row read from its table's columns (bookkeeping columns and the
   noun's secrets left out), and the audit row + outbox event of a create, an update or a delete, in the caller's
   transaction (chanjiao/audit.py, chanjiao/outbox.py).
-- `created` / `one` / `not_modified`: the answers of a single record — a create's 201 recorded for its
-  `Idempotency-Key` replay and committed with the record (chanjiao/idempotency.py), a read or an update's 200
-  with its `ETag`, a read's 304.
+- `created` / `recorded` / `one` / `not_modified`: the answers of a single record — a create's 201 (or any
+  answer) recorded for its `Idempotency-Key` replay and committed with the record (chanjiao/idempotency.py), a
+  read or an update's 200 with its `ETag`, a read's 304.
 - `render_rows`: a list page's items — the noun's `render` for live rows, its tombstone for deleted ones, and
   the `not_visible` tombstone for rows that left the caller's view (chanjiao/sync_exits.py).
 
@@ -35,6 +35,7 @@ from chanjiao.sync_exits import Exit, ExitTombstone
 
 M = TypeVar("M")
 T = TypeVar("T")
+R = TypeVar("R", bound=Response)
 
 # Columns every versioned row has that are not part of what it says: never audited, never in an event.
 BOOKKEEPING = frozenset({"id", "version", "created_at", "updated_at", "deleted_at", "txid"})
@@ -93,12 +94,14 @@ def snapshot(row: Any, *, exclude: Iterable[str] = ()) -> dict[str, Any]:
 @dataclass(frozen=True)
 class Audit:
     """One noun's audit trail: `entity` names its audit rows and events (`<entity>.created` …); `exclude` keeps
-    columns out of both (personal data, encrypted values, names kept only for display). `kernel` is the
+    columns out of both (personal data, encrypted values, names kept only for display); `redact` names fields
+    whose audit diff says only that they changed, never from what to what (chanjiao/audit.py). `kernel` is the
     service's kernel tables (its `audit` and `outbox`)."""
 
     kernel: Any
     entity: str
     exclude: frozenset[str] = frozenset()
+    redact: frozenset[str] = frozenset()
 
     def snapshot(self, row: Any) -> dict[str, Any]:
         return snapshot(row, exclude=self.exclude)
@@ -125,6 +128,7 @@ class Audit:
             before=before,
             after=after,
             payload=payload,
+            redact=self.redact,
         )
 
     async def created(self, session: AsyncSession, row: Any, *, actor: str) -> None:
@@ -167,10 +171,14 @@ def not_modified(if_none_match: str | None, version: int) -> Response | None:
     return None
 
 
-async def created(session: AsyncSession, idem: IdempotentRequest, public: BaseModel, *, location: str) -> JSONResponse:
-    """A create's 201 (`Location`, `ETag`), stored as the `Idempotency-Key` replay and committed in the same
-    transaction as the record, its audit row and its event — a committed create always has its replay."""
-    response = one(public, 201, Location=location)
+async def recorded(session: AsyncSession, idem: IdempotentRequest, response: R) -> R:
+    """`response` stored as the `Idempotency-Key` replay and committed in the same transaction as the write, its
+    audit row and its event — a committed write always has its replay."""
     await idem.record(session, response)
     await session.commit()
     return response
+
+
+async def created(session: AsyncSession, idem: IdempotentRequest, public: BaseModel, *, location: str) -> JSONResponse:
+    """A create's 201 (`Location`, `ETag`), recorded for its replay and committed with the record (`recorded`)."""
+    return await recorded(session, idem, one(public, 201, Location=location))

@@ -200,3 +200,13 @@ async def test_created_records_the_replay_in_the_same_transaction(session: Async
     stored = (await session.execute(sa.select(table).where(table.c.scope_hash == scope))).one()
     assert stored.state == "done" and stored.response_status == 201
     assert stored.response_headers["location"] == "/v1/x" and json.loads(stored.response_body)["version"] == 1
+
+
+async def test_redacted_fields_say_only_that_they_changed(session: AsyncSession) -> None:
+    audit = resources.Audit(kernel, "kit_named", redact=frozenset({"name"}))
+    base = await a_base(session)
+    before = audit.snapshot(base)
+    base.name = "新名称实训基地"
+    assert await audit.updated(session, base, actor="user:tester", before=before)
+    diff = (await audit_rows(session, base.id))["update"]
+    assert diff == {"name": ["[redacted]", "[redacted]"]}
