@@ -26,6 +26,8 @@ from services.training.enrolments.schemas import (
     EnrolmentPublic,
     EnrolmentTransitionCreate,
     EnrolmentUpdate,
+    render,
+    render_page,
 )
 from services.training.orgs import org_directory
 from services.training.programmes.models import Programme
@@ -155,7 +157,7 @@ async def create_enrolment(
     ensure_org(principal, p.provider_org_id)
     await org_directory(request).require_active({"provider_org_id": p.provider_org_id})
     e, learner = await service.create_enrolment(session, p=p, data=body, principal=principal)
-    public = service.render([(e, p.provider_org_id, learner.name, learner.id_number_masked)])[0]
+    public = render((e, p.provider_org_id, learner.name, learner.id_number_masked))
     return await created(session, idem, public, location=f"/v1/enrolments/{e.id}")
 
 
@@ -209,7 +211,7 @@ async def list_enrolments(
         exits=service.exit_query(principal),
     )
     answer = partial(EnrolmentPage, sync_token=page.sync_token)
-    return await listing.answer(answer, service.render_list(page.rows), page.next_cursor, EXPORT)
+    return await listing.answer(answer, render_page(page.rows), page.next_cursor, EXPORT)
 
 
 @router.get(

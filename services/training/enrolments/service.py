@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -40,25 +39,21 @@ from chanjiao.etag import check_if_match
 from chanjiao.ids import new_id
 from chanjiao.resources import Audit, load, now
 from chanjiao.sync import Since, SyncPage
-from chanjiao.sync_exits import ORGANIZATION, Exit, ExitQuery, ExitTombstone, sync_page_with_exits, tenants
+from chanjiao.sync_exits import ORGANIZATION, ExitQuery, sync_page_with_exits, tenants
 from chanjiao.transitions import StateMachine
 from services.training.db import SCHEMA, kernel
-from services.training.enrolments.models import LIFECYCLE, SEATED_SQL, STATUS_LABELS, Enrolment
+from services.training.enrolments.models import LIFECYCLE, SEATED_SQL, Enrolment
 from services.training.enrolments.schemas import (
     EnrolmentCreate,
     EnrolmentPublic,
-    EnrolmentTombstone,
     EnrolmentTransitionCreate,
     EnrolmentUpdate,
+    render,
 )
 from services.training.learners.models import Learner
-from services.training.learners.schemas import LearnerSummary
 from services.training.learners.service import require_own_learner
 from services.training.programmes.models import Programme
 from services.training.programmes.service import principal_org, reads_everything
-
-# An enrolment as listed: (enrolment, provider organization, learner name, learner masked number).
-Row = tuple[Enrolment, uuid.UUID, str, str | None]
 
 # Audited and in events: every column but `status_reason` (free text, carried by the transition event only).
 AUDIT = Audit(kernel, "enrolment", exclude=frozenset({"status_reason"}))
@@ -215,7 +210,7 @@ async def list_enrolments(
     exits: ExitQuery | None = None,
 ) -> SyncPage:
     """Rows of (enrolment, provider organization, learner name, learner masked number); deleted enrolments too
-    with `include_deleted` (rendered as tombstones by `render_list`)."""
+    with `include_deleted` (rendered as tombstones by `render_page` in schemas.py)."""
     stmt = (
         sa.select(Enrolment, Programme.provider_org_id, Learner.name, Learner.id_number_masked)
         .join(Programme, Programme.id == Enrolment.programme_id)
@@ -411,47 +406,5 @@ async def learner_summary(session: AsyncSession, learner_id: uuid.UUID) -> tuple
 
 
 async def render_one(session: AsyncSession, e: Enrolment, p: Programme) -> EnrolmentPublic:
-    return render([(e, p.provider_org_id, *await learner_summary(session, e.learner_id))])[0]
-
-
-def render_list(rows: list[Row | Exit]) -> list[EnrolmentPublic | EnrolmentTombstone | ExitTombstone]:
-    """A list page: a deleted enrolment is a tombstone (only listed with `include_deleted=true`), one that left the
-    caller's view a `not_visible` tombstone."""
-    return [
-        ExitTombstone.of(row)
-        if isinstance(row, Exit)
-        else EnrolmentTombstone(id=row[0].id, deleted_at=row[0].deleted_at)
-        if row[0].deleted_at is not None
-        else render([row])[0]
-        for row in rows
-    ]
-
-
-def render(rows: list[Row]) -> list[EnrolmentPublic]:
-    """Rows of (enrolment, provider organization, learner name, learner masked number)."""
-
-    def num(v: Any) -> float | None:
-        return float(v) if v is not None else None
-
-    return [
-        EnrolmentPublic(
-            id=e.id,
-            learner_id=e.learner_id,
-            learner=LearnerSummary(name=name, id_number_masked=masked),
-            programme_id=e.programme_id,
-            provider_org_id=provider,
-            status=e.status,
-            status_label=STATUS_LABELS[e.status],
-            enrolled_on=e.enrolled_on,
-            status_changed_on=e.status_changed_on,
-            status_reason=e.status_reason,
-            days_attended=num(e.days_attended),
-            hours_attended=num(e.hours_attended),
-            score=num(e.score),
-            allowed_transitions=LIFECYCLE.allowed_from(e.status),
-            version=e.version,
-            created_at=e.created_at,
-            updated_at=e.updated_at,
-        )
-        for e, provider, name, masked in rows
-    ]
+    """The public form of one enrolment, its learner summary read first."""
+    return render((e, p.provider_org_id, *await learner_summary(session, e.learner_id)))

@@ -31,6 +31,8 @@ from services.training.learners.schemas import (
     LearnerSearch,
     LearnerUpdate,
     RevealRequest,
+    render,
+    render_page,
 )
 from services.training.orgs import OrgDirectory, org_directory
 
@@ -187,7 +189,7 @@ async def create_learner(
     await directory.require_active({"org_id": org_id, "current_org_id": body.current_org_id})
     done = await service.register_learner(session, data=body, org_id=org_id, pd=pd, actor=principal.actor)
     location = f"/v1/learners/{done.learner.id}"
-    public = service.render_one(done.learner)
+    public = render(done.learner)
     if done.created:
         return await created(session, idem, public, location=location)
     return await recorded(session, idem, one(public, 200, Location=location, **{EXISTING_HEADER: "true"}))
@@ -241,7 +243,7 @@ async def list_learners(
         limit=listing.limit,
     )
     answer = partial(LearnerPage, sync_token=page.sync_token)
-    return await listing.answer(answer, service.render(page.rows), page.next_cursor, EXPORT)
+    return await listing.answer(answer, render_page(page.rows), page.next_cursor, EXPORT)
 
 
 @router.post(
@@ -265,7 +267,7 @@ async def list_learners(
 )
 async def search_learner(body: LearnerSearch, session: SessionDep, principal: PrincipalDep, pd: PdDep) -> Response:
     learner = await service.search(session, principal, id_type=body.id_type.value, number=body.id_number, pd=pd)
-    return one(service.render_one(learner), **NO_STORE)
+    return one(render(learner), **NO_STORE)
 
 
 @router.get(
@@ -291,7 +293,7 @@ async def get_learner(
     if_none_match: IfNoneMatch = None,
 ) -> Response:
     learner = await service.get_visible(session, principal, learner_id)
-    return not_modified(if_none_match, learner.version) or one(service.render_one(learner))
+    return not_modified(if_none_match, learner.version) or one(render(learner))
 
 
 @router.patch(
@@ -327,7 +329,7 @@ async def update_learner(
     learner = await service.update_learner(
         session, learner_id=learner_id, changes=body, if_match=if_match, pd=pd, actor=principal.actor
     )
-    public = service.render_one(learner)
+    public = render(learner)
     await session.commit()
     return one(public)
 
@@ -404,6 +406,6 @@ async def erase_learner(
     learner = await service.erase_learner(
         session, learner=learner, reason=body.reason, if_match=if_match, actor=principal.actor
     )
-    public = service.render_one(learner)
+    public = render(learner)
     await session.commit()
     return one(public)

@@ -40,13 +40,8 @@ from chanjiao.sync import Since, SyncPage, sync_page
 from chanjiao.validators import CodeError, cjk_bigrams, mask_phone
 from services.training.db import kernel
 from services.training.learners import personal
-from services.training.learners.models import (
-    ID_TYPE_LABELS,
-    LEARNER_TYPE_LABELS,
-    Learner,
-    Person,
-)
-from services.training.learners.schemas import LearnerCreate, LearnerPublic, LearnerTombstone, LearnerUpdate
+from services.training.learners.models import Learner, Person
+from services.training.learners.schemas import LearnerCreate, LearnerUpdate
 
 ERASED_NAME = "已注销"
 ORG_ROLES = (ORG_ADMIN, ORG_STAFF)
@@ -541,30 +536,3 @@ async def erase_learner(
 
 
 # ---- rendering -------------------------------------------------------------------------------------------------
-def render_one(r: Learner) -> LearnerPublic:
-    return LearnerPublic(
-        id=r.id,
-        name=r.name,
-        id_type=r.id_type,
-        id_type_label=ID_TYPE_LABELS[r.id_type],
-        id_number_masked=r.id_number_masked,
-        gender=r.gender,
-        birth_year=r.birth_year,
-        phone_masked=r.phone_masked,
-        learner_type=r.learner_type,
-        learner_type_label=LEARNER_TYPE_LABELS[r.learner_type],
-        current_org_id=r.current_org_id,
-        erased=r.erased_at is not None,
-        erased_at=r.erased_at,
-        version=r.version,
-        created_at=r.created_at,
-        updated_at=r.updated_at,
-    )
-
-
-def render(rows: list[Learner]) -> list[LearnerPublic | LearnerTombstone]:
-    out: list[LearnerPublic | LearnerTombstone] = []
-    for r in rows:
-        gone = r.deleted_at or r.erased_at
-        out.append(LearnerTombstone(id=r.id, deleted_at=gone) if gone is not None else render_one(r))
-    return out
