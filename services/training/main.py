@@ -12,6 +12,7 @@ from services.training.enrolments.routes_import import router as enrolments_impo
 from services.training.internships.router import router as internships_router
 from services.training.learners.router import router as learners_router
 from services.training.learners.routes_batch import router as learners_batch_router
+from services.training.learners.routes_import import router as learners_import_router
 from services.training.part_time_teaching.router import router as part_time_teaching_router
 from services.training.programmes.router import router as programmes_router
 from services.training.stats.router import router as stats_router
@@ -28,7 +29,8 @@ def create_app(settings: TrainingSettings | None = None) -> FastAPI:
         description=DESCRIPTION,
         kernel=kernel,
         routers=[
-            learners_batch_router,  # before /{learner_id}: /batch, /imports, /import-template.xlsx
+            learners_batch_router,  # before /{learner_id}: /batch
+            learners_import_router,  # before /{learner_id}: /imports, /import-template.xlsx
             learners_router,
             programmes_router,
             enrolments_batch_router,  # before /{enrolment_id}: /batch
