@@ -17,7 +17,7 @@ from chanjiao.etag import IfMatch, IfNoneMatch
 from chanjiao.i18n import wants_english
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
-from chanjiao.resources import created, not_modified, one, render_rows
+from chanjiao.resources import created, not_modified, one, recorded, render_rows
 from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing
 from chanjiao.sync import Since, SinceTokenQuery
 from services.training.internships import batch, service
@@ -219,9 +219,7 @@ async def create_internship_batch(
         committed=True, created=outcome.created, failed=outcome.failed, results=outcome.results
     )
     response = JSONResponse(result.model_dump(mode="json", exclude_none=True))
-    await idem.record(session, response)
-    await session.commit()
-    return response
+    return await recorded(session, idem, response)
 
 
 @router.get(

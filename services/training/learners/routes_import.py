@@ -15,6 +15,7 @@ from chanjiao.auth import PrincipalDep
 from chanjiao.errors import problem_responses
 from chanjiao.i18n import wants_english
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
+from chanjiao.resources import recorded
 from chanjiao.spreadsheets import UPLOAD_BODY, UPLOAD_PROBLEMS, XLSX, attachment, limit_upload, read_table, unreadable
 from services.training.learners import batch
 from services.training.learners.router import (
@@ -117,9 +118,7 @@ async def import_learners(
     if dry_run:
         await session.rollback()
         return response
-    await idem.record(session, response)
-    await session.commit()
-    return response
+    return await recorded(session, idem, response)
 
 
 @router.get(
