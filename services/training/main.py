@@ -6,17 +6,18 @@ from chanjiao.app import create_service_app
 from services.training.bases.router import router as training_bases_router
 from services.training.db import kernel
 from services.training.enrolments.router import router as enrolments_router
-from services.training.enrolments.routes_bulk import router as enrolments_bulk_router
+from services.training.enrolments.routes_batch import router as enrolments_batch_router
 from services.training.enrolments.routes_import import router as enrolments_import_router
 from services.training.internships.router import router as internships_router
 from services.training.learners.router import router as learners_router
-from services.training.learners.routes_bulk import router as learners_bulk_router
+from services.training.learners.routes_batch import router as learners_batch_router
+from services.training.learners.routes_import import router as learners_import_router
 from services.training.orgs import close_directory, open_directory
-from services.training.practice.router import router as teacher_practices_router
-from services.training.practice.routes_part_time import router as part_time_teaching_router
+from services.training.part_time_teaching.router import router as part_time_teaching_router
 from services.training.programmes.router import router as programmes_router
 from services.training.settings import TrainingSettings
 from services.training.stats.router import router as stats_router
+from services.training.teacher_practices.router import router as teacher_practices_router
 
 DESCRIPTION = """培训服务：学员、培训项目、报名、证书、实习与实训基地。
 Training: learners, programmes, enrolments, certificates, internships and training bases."""
@@ -29,10 +30,11 @@ def create_app(settings: TrainingSettings | None = None) -> FastAPI:
         description=DESCRIPTION,
         kernel=kernel,
         routers=[
-            learners_bulk_router,  # before /{learner_id}: /batch, /imports, /import-template.xlsx
+            learners_batch_router,  # before /{learner_id}: /batch
+            learners_import_router,  # before /{learner_id}: /imports, /import-template.xlsx
             learners_router,
             programmes_router,
-            enrolments_bulk_router,  # before /{enrolment_id}: /batch
+            enrolments_batch_router,  # before /{enrolment_id}: /batch
             enrolments_import_router,  # before /{enrolment_id}: /imports, /import-template.xlsx
             enrolments_router,
             stats_router,

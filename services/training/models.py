@@ -8,8 +8,9 @@ from services.training.db import kernel, metadata
 from services.training.enrolments.models import Enrolment
 from services.training.internships.models import Internship
 from services.training.learners.models import Learner, Person
-from services.training.practice.models import PartTimeTeaching, TeacherPractice
+from services.training.part_time_teaching.models import PartTimeTeaching
 from services.training.programmes.models import Programme
+from services.training.teacher_practices.models import TeacherPractice
 
 __all__ = [
     "Internship",

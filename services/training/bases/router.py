@@ -1,5 +1,5 @@
-"""`/v1/training-bases` — thin endpoints (practice/routes.py): check the caller and the owner organization, call
-one service function, commit once."""
+"""`/v1/training-bases` — thin endpoints: check the caller and the owner organization, call one service function,
+commit once."""
 
 import uuid
 from functools import partial
@@ -8,9 +8,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 
 from chanjiao.app import SessionDep
+from chanjiao.auth import PrincipalDep
 from chanjiao.dates import AwareDatetime, IsoDate
 from chanjiao.errors import problem_responses
+from chanjiao.etag import IfMatch, IfNoneMatch
+from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
+from chanjiao.resources import created, not_modified, one, render_rows
 from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing
 from chanjiao.sync import Since, SinceTokenQuery
 from chanjiao.validators import normalize_code
@@ -22,10 +26,10 @@ from services.training.bases.schemas import (
     TrainingBasePublic,
     TrainingBaseUpdate,
     Utilisation,
+    render,
 )
-from services.training.practice.common import READ
-from services.training.practice.records import equal
-from services.training.practice.routes import Route, add_create, add_delete, add_get, add_patch, list_responses
+from services.training.orgs import org_directory
+from services.training.parties import READ, WRITE, Tombstone, ensure_party, equal, list_responses
 
 router = APIRouter(prefix="/v1/training-bases", tags=["training-bases"])
 
@@ -78,23 +82,39 @@ _EXAMPLE = {
 }
 
 
-add_create(
-    router,
-    service.RECORDS,
-    Route(
-        "create_training_base",
-        "登记实训基地 Register a training base",
-        "登记一个已登记且启用的单位所拥有的实训基地；类型和级别取自固定列表，专业代码须格式正确。\n\n"
-        "A training base owned by an existing, active organization (`owner_org_id`, else 422; 503 when "
-        "membership cannot confirm it). `kind` and `level` are closed lists; `major_codes` are well-formed major "
-        "codes (unknown ones accepted, flagged `code_known: false`). Send `Idempotency-Key` so a retry never "
-        "registers it twice." + WHO,
-    ),
-    body_model=TrainingBaseCreate,
-    public_model=TrainingBasePublic,
-    example=_EXAMPLE,
-    problems=(400, 401, 403, 409, 422, 503),
+@router.post(
+    "",
+    status_code=201,
+    response_model=TrainingBasePublic,
+    dependencies=[WRITE],
+    summary="登记实训基地 Register a training base",
+    description="登记一个已登记且启用的单位所拥有的实训基地；类型和级别取自固定列表，专业代码须格式正确。\n\n"
+    "A training base owned by an existing, active organization (`owner_org_id`, else 422; 503 when "
+    "membership cannot confirm it). `kind` and `level` are closed lists; `major_codes` are well-formed major "
+    "codes (unknown ones accepted, flagged `code_known: false`). Send `Idempotency-Key` so a retry never "
+    "registers it twice." + WHO,
+    responses={
+        201: {
+            "headers": {"Location": {"schema": {"type": "string"}}, "ETag": {"schema": {"type": "string"}}},
+            "content": {"application/json": {"example": _EXAMPLE}},
+        },
+        **problem_responses(400, 401, 403, 409, 422, 503),
+    },
 )
+async def create_training_base(
+    request: Request,
+    body: TrainingBaseCreate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    idem: IdempotencyDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    if idem.replay is not None:
+        return idem.replay
+    ensure_party(principal, body.owner_org_id)
+    await org_directory(request).require_active({"owner_org_id": body.owner_org_id})
+    row = await service.create(session, data=body, actor=principal.actor)
+    return await created(session, idem, render(row), location=f"{router.prefix}/{row.id}")
 
 
 @router.get(
@@ -142,9 +162,8 @@ async def list_training_bases(
         where.append(t.major_codes.contains([normalize_code(major_code)]))
     if shared is not None:
         where.append(t.shared.is_(shared))
-    page = await service.RECORDS.page(
+    page = await service.page(
         session,
-        None,
         where=where,
         since=Since.of(since_token, updated_since),
         include_deleted=include_deleted and not listing.export,
@@ -152,22 +171,25 @@ async def list_training_bases(
         limit=listing.limit,
     )
     answer = partial(TrainingBasePage, sync_token=page.sync_token)
-    return await listing.answer(answer, service.RECORDS.render(page.rows), page.next_cursor, EXPORT)
+    return await listing.answer(answer, render_rows(page.rows, render, Tombstone), page.next_cursor, EXPORT)
 
 
-add_get(
-    router,
-    service.RECORDS,
-    Route(
-        "get_training_base",
-        "实训基地详情 Get a training base",
-        "实训基地详情，带 `ETag` 与 `Last-Modified`；实训基地是目录信息，不含个人信息。\n\n"
-        "Carries an `ETag` (`If-None-Match` → 304; `If-Match` on PATCH/DELETE)." + OPEN,
-    ),
-    id_name="base_id",
-    public_model=TrainingBasePublic,
-    example=_EXAMPLE,
+@router.get(
+    "/{base_id}",
+    response_model=TrainingBasePublic,
+    dependencies=[READ],
+    summary="实训基地详情 Get a training base",
+    description="实训基地详情，带 `ETag` 与 `Last-Modified`；实训基地是目录信息，不含个人信息。\n\n"
+    "Carries an `ETag` (`If-None-Match` → 304; `If-Match` on PATCH/DELETE)." + OPEN,
+    responses={
+        200: {"content": {"application/json": {"example": _EXAMPLE}}},
+        304: {"description": "Not modified"},
+        **problem_responses(401, 403, 404, 422),
+    },
 )
+async def get_training_base(base_id: uuid.UUID, session: SessionDep, if_none_match: IfNoneMatch = None) -> Response:
+    row = await service.get(session, base_id)
+    return not_modified(if_none_match, row.version) or one(render(row))
 
 
 @router.get(
@@ -206,36 +228,56 @@ async def training_base_utilisation(
     period_start: Annotated[IsoDate, Query(description="期间开始（含） Period start (inclusive)")],
     period_end: Annotated[IsoDate, Query(description="期间结束（含） Period end (inclusive)")],
 ) -> Utilisation:
-    await service.RECORDS.get(session, base_id)
+    await service.get(session, base_id)
     return await service.utilisation(session, base_id=base_id, period_start=period_start, period_end=period_end)
 
 
-add_patch(
-    router,
-    service.RECORDS,
-    Route(
-        "update_training_base",
-        "修改实训基地 Update a training base",
-        "部分更新实训基地（所属单位不可更改）；请带上 `If-Match`（过期则 412）。\n\n"
-        "Partial update: only the fields sent change; `null` clears `level`, `stations`, "
-        "`persons_per_day`; `major_codes` replaces the list. The owner cannot change. Send `If-Match` with the ETag "
-        "you read (stale → 412)." + WHO,
-    ),
-    id_name="base_id",
-    body_model=TrainingBaseUpdate,
-    public_model=TrainingBasePublic,
-    example=_EXAMPLE,
+@router.patch(
+    "/{base_id}",
+    response_model=TrainingBasePublic,
+    dependencies=[WRITE],
+    summary="修改实训基地 Update a training base",
+    description="部分更新实训基地（所属单位不可更改）；请带上 `If-Match`（过期则 412）。\n\n"
+    "Partial update: only the fields sent change; `null` clears `level`, `stations`, "
+    "`persons_per_day`; `major_codes` replaces the list. The owner cannot change. Send `If-Match` with the ETag "
+    "you read (stale → 412)." + WHO,
+    responses={
+        200: {"content": {"application/json": {"example": {**_EXAMPLE, "version": 2}}}},
+        **problem_responses(401, 403, 404, 412, 422),
+    },
 )
-add_delete(
-    router,
-    service.RECORDS,
-    Route(
-        "delete_training_base",
-        "删除实训基地 Delete a training base",
-        "软删除实训基地；曾使用它的培训项目保留其引用。\n\n"
-        "Soft delete: gone from reads, lists and the figures; a tombstone in `include_deleted=true` syncs. "
-        "Programmes that named it keep their `training_base_id`. Send `If-Match` with the ETag you read "
-        "(stale → 412)." + WHO,
-    ),
-    id_name="base_id",
+async def update_training_base(
+    request: Request,
+    base_id: uuid.UUID,
+    body: TrainingBaseUpdate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    if_match: IfMatch = None,
+) -> Response:
+    row = await service.get(session, base_id, for_update=True)
+    ensure_party(principal, row.owner_org_id)
+    row = await service.update(session, row=row, changes=body, if_match=if_match, actor=principal.actor)
+    response = one(render(row))
+    await session.commit()
+    return response
+
+
+@router.delete(
+    "/{base_id}",
+    status_code=204,
+    dependencies=[WRITE],
+    summary="删除实训基地 Delete a training base",
+    description="软删除实训基地；曾使用它的培训项目保留其引用。\n\n"
+    "Soft delete: gone from reads, lists and the figures; a tombstone in `include_deleted=true` syncs. "
+    "Programmes that named it keep their `training_base_id`. Send `If-Match` with the ETag you read "
+    "(stale → 412)." + WHO,
+    responses=problem_responses(401, 403, 404, 412, 422),
 )
+async def delete_training_base(
+    base_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None
+) -> Response:
+    row = await service.get(session, base_id, for_update=True)
+    ensure_party(principal, row.owner_org_id)
+    await service.delete(session, row=row, if_match=if_match, actor=principal.actor)
+    await session.commit()
+    return Response(status_code=204)

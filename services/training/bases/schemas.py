@@ -5,15 +5,17 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from functools import lru_cache
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from chanjiao import refdata
 from chanjiao.dates import IsoDate
 from chanjiao.pagination import Page
 from chanjiao.validators import normalize_code, validate_major_code
-from services.training.bases.models import BaseKind, BaseLevel
-from services.training.practice.common import Tombstone, not_null, required_text
+from services.training.bases.models import KIND_LABELS, LEVEL_LABELS, BaseKind, BaseLevel
+from services.training.parties import Tombstone, not_null, required_text
 
 KIND_DESCRIPTION = (
     "基地类型: on_campus 校内 · off_campus 校外 · public 公共实训基地 · productive 生产性 · virtual 虚拟仿真"
@@ -151,4 +153,33 @@ class Utilisation(BaseModel):
     person_days: Decimal = Field(
         description="人日: Σ `days_attended` of their enrolments (not deleted), dropped ones included "
         "(a decimal string)"
+    )
+
+
+@lru_cache(maxsize=1)
+def _major_names() -> dict[str, str]:
+    return {r["code"]: r["name"] for r in refdata.majors()}
+
+
+def render(row: Any) -> TrainingBasePublic:
+    """The public form of a training base row: its labels, and its majors named from the shipped catalogue."""
+    names = _major_names()
+    return TrainingBasePublic(
+        id=row.id,
+        owner_org_id=row.owner_org_id,
+        name=row.name,
+        kind=row.kind,
+        kind_label=KIND_LABELS[row.kind],
+        level=row.level,
+        level_label=LEVEL_LABELS[row.level] if row.level else None,
+        stations=row.stations,
+        persons_per_day=row.persons_per_day,
+        major_codes=list(row.major_codes),
+        majors=[MajorRef(code=c, name=names.get(c), code_known=c in names) for c in row.major_codes],
+        shared=row.shared,
+        established_on=row.established_on,
+        closed_on=row.closed_on,
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
     )

@@ -1,6 +1,5 @@
-"""Training base rules: `RECORDS` (create, read, list, update, soft delete with audit + outbox;
-practice/records.py), and utilisation. Knows nothing
-of HTTP.
+"""Training base rules: create, read, list, update and soft delete — each write with an audit row and an outbox
+event in the caller's transaction (chanjiao/resources.py) — and utilisation. Knows nothing of HTTP.
 
 Utilisation = person-days of programmes held at the base: Σ `days_attended` of the (not deleted) enrolments of
 (not deleted) programmes with `training_base_id` = the base whose `end_on` lies in the period (an enrolment counts
@@ -11,33 +10,27 @@ programmes area's tables; this reads them in SQL (one aggregate query) without i
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chanjiao import refdata
+from chanjiao.db import soft_delete
 from chanjiao.errors import NotFound, field_error
-from services.training.bases.models import KIND_LABELS, LEVEL_LABELS, TrainingBase
-from services.training.bases.schemas import MajorRef, TrainingBasePublic, Utilisation
-from services.training.practice.records import Records, from_row
+from chanjiao.etag import check_if_match
+from chanjiao.ids import new_id
+from chanjiao.resources import Audit, load, now
+from chanjiao.sync import Since, SyncPage
+from services.training.bases.models import TrainingBase
+from services.training.bases.schemas import TrainingBaseCreate, TrainingBaseUpdate, Utilisation
+from services.training.db import kernel
+from services.training.parties import list_rows
 
 ENTITY = "training_base"
-FIELDS = (
-    "owner_org_id",
-    "name",
-    "kind",
-    "level",
-    "stations",
-    "persons_per_day",
-    "major_codes",
-    "shared",
-    "established_on",
-    "closed_on",
-)
+AUDIT = Audit(kernel, ENTITY)
 
 
 class TrainingBaseNotFound(NotFound):
@@ -51,25 +44,77 @@ def not_found() -> TrainingBaseNotFound:
     )
 
 
-@lru_cache(maxsize=1)
-def _major_names() -> dict[str, str]:
-    return {r["code"]: r["name"] for r in refdata.majors()}
+def _stored(data: dict[str, Any]) -> dict[str, Any]:
+    """Body values as stored (enums by their value)."""
+    return {k: getattr(v, "value", v) for k, v in data.items()}
 
 
-def _enum_value(v: Any) -> Any:
-    return getattr(v, "value", v)
-
-
-def _prepare(row: TrainingBase | None, data: dict[str, Any]) -> dict[str, Any]:
-    return {k: _enum_value(v) for k, v in data.items()}
-
-
-def _check_dates(values: dict[str, Any]) -> None:
+def check_dates(values: dict[str, Any]) -> None:
     opened, closed = values.get("established_on"), values.get("closed_on")
     if opened is not None and closed is not None and closed <= opened:
         raise field_error(
             ["body", "closed_on"], "period", "停用日期须晚于建成日期", "closed_on must be after established_on"
         )
+
+
+# ---- reads ---------------------------------------------------------------------------------------------------------
+async def get(session: AsyncSession, base_id: uuid.UUID, *, for_update: bool = False) -> TrainingBase:
+    """A live training base (open to every reader: a directory without personal data), or 404."""
+    return await load(session, TrainingBase, base_id, not_found=not_found, for_update=for_update)
+
+
+async def page(
+    session: AsyncSession,
+    *,
+    where: Iterable[sa.ColumnElement[bool]],
+    since: Since,
+    include_deleted: bool,
+    cursor: str | None,
+    limit: int,
+) -> SyncPage:
+    return await list_rows(
+        session,
+        TrainingBase,
+        where=list(where),
+        visible=None,
+        since=since,
+        include_deleted=include_deleted,
+        cursor=cursor,
+        limit=limit,
+    )
+
+
+# ---- writes --------------------------------------------------------------------------------------------------------
+async def create(session: AsyncSession, *, data: TrainingBaseCreate, actor: str) -> TrainingBase:
+    """The owner organization was checked by the router."""
+    values = _stored(data.model_dump())
+    check_dates(values)
+    stamp = now()
+    row = TrainingBase(id=new_id(), **values, version=1, created_at=stamp, updated_at=stamp)
+    session.add(row)
+    await AUDIT.created(session, row, actor=actor)
+    return row
+
+
+async def update(
+    session: AsyncSession, *, row: TrainingBase, changes: TrainingBaseUpdate, if_match: str | None, actor: str
+) -> TrainingBase:
+    """`row` is locked by the caller (`get(for_update=True)`)."""
+    check_if_match(if_match, row.version)
+    data = _stored(changes.model_dump(exclude_unset=True))
+    before = AUDIT.snapshot(row)
+    check_dates({**before, **data})
+    for key, value in data.items():
+        setattr(row, key, value)
+    await AUDIT.updated(session, row, actor=actor, before=before)
+    return row
+
+
+async def delete(session: AsyncSession, *, row: TrainingBase, if_match: str | None, actor: str) -> None:
+    check_if_match(if_match, row.version)
+    before = AUDIT.snapshot(row)
+    await soft_delete(session, row)
+    await AUDIT.deleted(session, row, actor=actor, before=before)
 
 
 _UTILISATION = sa.text(
@@ -106,28 +151,3 @@ async def utilisation(
         person_times=row.person_times,
         person_days=Decimal(row.person_days).quantize(Decimal("0.1")),
     )
-
-
-def public(row: TrainingBase) -> TrainingBasePublic:
-    names = _major_names()
-    return from_row(
-        TrainingBasePublic,
-        row,
-        kind_label=KIND_LABELS[row.kind],
-        level_label=LEVEL_LABELS[row.level] if row.level else None,
-        major_codes=list(row.major_codes),
-        majors=[MajorRef(code=c, name=names.get(c), code_known=c in names) for c in row.major_codes],
-    )
-
-
-RECORDS = Records(
-    model=TrainingBase,
-    entity=ENTITY,
-    fields=FIELDS,
-    parties=("owner_org_id",),
-    not_found=not_found,
-    public=public,
-    private=False,
-    prepare=_prepare,
-    check=_check_dates,
-)

@@ -12,9 +12,10 @@ from fastapi import APIRouter, Query, Request, Response
 from chanjiao.app import SessionDep
 from chanjiao.auth import ORG_ADMIN, ORG_STAFF, PrincipalDep, allow, ensure_org
 from chanjiao.errors import problem_responses
-from chanjiao.etag import IfMatch, IfNoneMatch, etag_for, if_none_match_hits, versioned_response
+from chanjiao.etag import IfMatch, IfNoneMatch
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
+from chanjiao.resources import created, not_modified, one
 from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing, list_ok
 from chanjiao.sync import Since, SinceTokenQuery
 from services.training.enrolments import service
@@ -25,6 +26,8 @@ from services.training.enrolments.schemas import (
     EnrolmentPublic,
     EnrolmentTransitionCreate,
     EnrolmentUpdate,
+    render,
+    render_page,
 )
 from services.training.orgs import org_directory
 from services.training.programmes.models import Programme
@@ -106,9 +109,6 @@ COMPLETED = {
 }
 
 
-_one = versioned_response
-
-
 async def _programme(session, programme_id: uuid.UUID, *, loc: list[str | int]) -> Programme:
     p = (
         await session.execute(sa.select(Programme).where(Programme.id == programme_id, Programme.deleted_at.is_(None)))
@@ -157,11 +157,8 @@ async def create_enrolment(
     ensure_org(principal, p.provider_org_id)
     await org_directory(request).require_active({"provider_org_id": p.provider_org_id})
     e, learner = await service.create_enrolment(session, p=p, data=body, principal=principal)
-    public = service.render([(e, p.provider_org_id, learner.name, learner.id_number_masked)])[0]
-    response = _one(public, 201, Location=f"/v1/enrolments/{e.id}")
-    await idem.record(session, response)
-    await session.commit()
-    return response
+    public = render((e, p.provider_org_id, learner.name, learner.id_number_masked))
+    return await created(session, idem, public, location=f"/v1/enrolments/{e.id}")
 
 
 @router.get(
@@ -214,7 +211,7 @@ async def list_enrolments(
         exits=service.exit_query(principal),
     )
     answer = partial(EnrolmentPage, sync_token=page.sync_token)
-    return await listing.answer(answer, service.render_list(page.rows), page.next_cursor, EXPORT)
+    return await listing.answer(answer, render_page(page.rows), page.next_cursor, EXPORT)
 
 
 @router.get(
@@ -240,9 +237,7 @@ async def get_enrolment(
     p = await service.programme_of(session, e)
     if not await service.can_read(session, principal, e, p):
         raise service.not_found()
-    if if_none_match_hits(if_none_match, e.version):
-        return Response(status_code=304, headers={"ETag": etag_for(e.version)})
-    return _one(await service.render_one(session, e, p))
+    return not_modified(if_none_match, e.version) or one(await service.render_one(session, e, p))
 
 
 @router.patch(
@@ -278,7 +273,7 @@ async def update_enrolment(
     e = await service.update_attendance(session, e=e, p=p, changes=body, if_match=if_match, actor=principal.actor)
     public = await service.render_one(session, e, p)
     await session.commit()
-    return _one(public)
+    return one(public)
 
 
 @router.post(
@@ -306,4 +301,4 @@ async def transition_enrolment(
     e = await service.transition(session, e=e, data=body, actor=principal.actor)
     public = await service.render_one(session, e, p)
     await session.commit()
-    return _one(public)
+    return one(public)

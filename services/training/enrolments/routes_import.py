@@ -16,6 +16,7 @@ from chanjiao.auth import PrincipalDep
 from chanjiao.errors import problem_responses
 from chanjiao.i18n import wants_english
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
+from chanjiao.resources import recorded
 from chanjiao.spreadsheets import UPLOAD_BODY, UPLOAD_PROBLEMS
 from services.training.enrolments import imports
 from services.training.enrolments.imports import EnrolmentImportReport, ImportColumn
@@ -109,9 +110,7 @@ async def import_enrolments(
     if dry_run:
         await session.rollback()
         return response
-    await idem.record(session, response)
-    await session.commit()
-    return response
+    return await recorded(session, idem, response)
 
 
 @router.get(

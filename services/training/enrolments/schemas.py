@@ -11,8 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chanjiao.dates import IsoDate
 from chanjiao.pagination import Page
-from chanjiao.sync_exits import ExitTombstone
-from services.training.enrolments.models import EnrolmentStatus
+from chanjiao.sync_exits import Exit, ExitTombstone
+from services.training.enrolments.models import LIFECYCLE, STATUS_LABELS, EnrolmentStatus
 from services.training.learners.schemas import LearnerSummary
 
 Days = Annotated[
@@ -141,3 +141,50 @@ class EnrolmentBatchResult(BaseModel):
         "(entity `enrolment_batch`) carry this id",
     )
     results: list[EnrolmentBatchItemResult]
+
+
+# ---- the public form -----------------------------------------------------------------------------------------------
+# An enrolment as listed: (enrolment, provider organization, learner name, learner masked number).
+Row = tuple[Any, uuid.UUID, str, str | None]
+
+
+def render_page(rows: list[Any]) -> list[EnrolmentPublic | EnrolmentTombstone | ExitTombstone]:
+    """A list page: a deleted enrolment is a tombstone (only listed with `include_deleted=true`), one that left the
+    caller's view a `not_visible` tombstone."""
+    return [
+        ExitTombstone.of(row)
+        if isinstance(row, Exit)
+        else EnrolmentTombstone(id=row[0].id, deleted_at=row[0].deleted_at)
+        if row[0].deleted_at is not None
+        else render(row)
+        for row in rows
+    ]
+
+
+def render(row: Row) -> EnrolmentPublic:
+    """A row of (enrolment, provider organization, learner name, learner masked number): the learner as a summary,
+    never the record."""
+
+    def num(v: Any) -> float | None:
+        return float(v) if v is not None else None
+
+    e, provider, name, masked = row
+    return EnrolmentPublic(
+        id=e.id,
+        learner_id=e.learner_id,
+        learner=LearnerSummary(name=name, id_number_masked=masked),
+        programme_id=e.programme_id,
+        provider_org_id=provider,
+        status=e.status,
+        status_label=STATUS_LABELS[e.status],
+        enrolled_on=e.enrolled_on,
+        status_changed_on=e.status_changed_on,
+        status_reason=e.status_reason,
+        days_attended=num(e.days_attended),
+        hours_attended=num(e.hours_attended),
+        score=num(e.score),
+        allowed_transitions=LIFECYCLE.allowed_from(e.status),
+        version=e.version,
+        created_at=e.created_at,
+        updated_at=e.updated_at,
+    )

@@ -24,51 +24,39 @@ so the provider and partners can run the roster without seeing the learner recor
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
-from typing import Any
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao import outbox
-from chanjiao.audit import record_change, write_audit
+from chanjiao.audit import write_audit
 from chanjiao.auth import Principal
 from chanjiao.dates import today
 from chanjiao.errors import Conflict, FieldError, NotFound, ValidationFailed, field_error
 from chanjiao.etag import check_if_match
 from chanjiao.ids import new_id
+from chanjiao.resources import Audit, load, now
 from chanjiao.sync import Since, SyncPage
-from chanjiao.sync_exits import ORGANIZATION, Exit, ExitQuery, ExitTombstone, sync_page_with_exits, tenants
+from chanjiao.sync_exits import ORGANIZATION, ExitQuery, sync_page_with_exits, tenants
 from chanjiao.transitions import StateMachine
 from services.training.db import SCHEMA, kernel
-from services.training.enrolments.models import LIFECYCLE, SEATED_SQL, STATUS_LABELS, Enrolment
+from services.training.enrolments.models import LIFECYCLE, SEATED_SQL, Enrolment
 from services.training.enrolments.schemas import (
     EnrolmentCreate,
     EnrolmentPublic,
-    EnrolmentTombstone,
     EnrolmentTransitionCreate,
     EnrolmentUpdate,
+    render,
 )
 from services.training.learners.models import Learner
-from services.training.learners.schemas import LearnerSummary
 from services.training.learners.service import require_own_learner
 from services.training.programmes.models import Programme
 from services.training.programmes.service import principal_org, reads_everything
 
-# An enrolment as listed: (enrolment, provider organization, learner name, learner masked number).
-Row = tuple[Enrolment, uuid.UUID, str, str | None]
-
-AUDITED = (
-    "learner_id",
-    "programme_id",
-    "status",
-    "enrolled_on",
-    "status_changed_on",
-    "days_attended",
-    "hours_attended",
-    "score",
-)
+# Audited and in events: every column but `status_reason` (free text, carried by the transition event only).
+AUDIT = Audit(kernel, "enrolment", exclude=frozenset({"status_reason"}))
 
 
 class EnrolmentNotFound(NotFound):
@@ -158,13 +146,8 @@ async def release_seat(session: AsyncSession, programme_id: uuid.UUID) -> None:
 
 # ---- reads ---------------------------------------------------------------------------------------------------
 async def get_enrolment(session: AsyncSession, enrolment_id: uuid.UUID, *, for_update: bool = False) -> Enrolment:
-    stmt = sa.select(Enrolment).where(Enrolment.id == enrolment_id, Enrolment.deleted_at.is_(None))
-    if for_update:
-        stmt = stmt.with_for_update()
-    e = (await session.execute(stmt)).scalar_one_or_none()
-    if e is None:
-        raise not_found()
-    return e
+    """A live enrolment, or 404; who may read it (`can_read`) needs its programme, so the router asks next."""
+    return await load(session, Enrolment, enrolment_id, not_found=not_found, for_update=for_update)
 
 
 async def programme_of(session: AsyncSession, e: Enrolment) -> Programme:
@@ -227,7 +210,7 @@ async def list_enrolments(
     exits: ExitQuery | None = None,
 ) -> SyncPage:
     """Rows of (enrolment, provider organization, learner name, learner masked number); deleted enrolments too
-    with `include_deleted` (rendered as tombstones by `render_list`)."""
+    with `include_deleted` (rendered as tombstones by `render_page` in schemas.py)."""
     stmt = (
         sa.select(Enrolment, Programme.provider_org_id, Learner.name, Learner.id_number_masked)
         .join(Programme, Programme.id == Enrolment.programme_id)
@@ -263,24 +246,6 @@ async def list_enrolments(
 
 
 # ---- writes --------------------------------------------------------------------------------------------------
-def _snapshot(e: Enrolment) -> dict[str, Any]:
-    return {k: getattr(e, k) for k in AUDITED}
-
-
-async def _record(session: AsyncSession, e: Enrolment, *, action: str, actor: str, before, after, payload) -> None:
-    await record_change(
-        session,
-        kernel,
-        entity="enrolment",
-        entity_id=e.id,
-        action=action,
-        actor=actor,
-        before=before,
-        after=after,
-        payload=payload,
-    )
-
-
 async def create_enrolment(
     session: AsyncSession, *, p: Programme, data: EnrolmentCreate, principal: Principal
 ) -> tuple[Enrolment, Learner]:
@@ -306,7 +271,7 @@ async def create_enrolment(
         raise duplicate(existing)
     if not await take_seat(session, p.id):
         raise programme_full(p)
-    now = datetime.now(UTC)
+    stamp = now()
     e = Enrolment(
         id=new_id(),
         learner_id=data.learner_id,
@@ -315,8 +280,8 @@ async def create_enrolment(
         enrolled_on=enrolled_on,
         status_changed_on=enrolled_on,
         version=1,
-        created_at=now,
-        updated_at=now,
+        created_at=stamp,
+        updated_at=stamp,
     )
     session.add(e)
     try:
@@ -324,8 +289,8 @@ async def create_enrolment(
             await session.flush()
     except IntegrityError:
         raise duplicate(None) from None  # a concurrent enrolment of the same learner committed first
-    after = _snapshot(e)
-    await _record(
+    after = AUDIT.snapshot(e)
+    await AUDIT.record(
         session,
         e,
         action="create",
@@ -364,17 +329,10 @@ async def update_attendance(
                     for k in cleared
                 ],
             )
-    before = _snapshot(e)
+    before = AUDIT.snapshot(e)
     for key, value in data.items():
         setattr(e, key, value)
-    after = _snapshot(e)
-    if after == before:
-        return e
-    e.version += 1
-    e.updated_at = datetime.now(UTC)
-    await session.flush()
-    changed = {k: v for k, v in after.items() if before.get(k) != v}
-    await _record(session, e, action="update", actor=actor, before=before, after=after, payload={"changed": changed})
+    await AUDIT.updated(session, e, actor=actor, before=before)
     return e
 
 
@@ -400,12 +358,12 @@ async def transition(session: AsyncSession, *, e: Enrolment, data: EnrolmentTran
                     for k in missing
                 ],
             )
-    before = _snapshot(e)
+    before = AUDIT.snapshot(e)
     e.status = to
     e.status_changed_on = data.effective_on
     e.status_reason = data.reason
     e.version += 1
-    e.updated_at = datetime.now(UTC)
+    e.updated_at = now()
     if to == "dropped":
         await release_seat(session, e.programme_id)
     await session.flush()
@@ -417,7 +375,7 @@ async def transition(session: AsyncSession, *, e: Enrolment, data: EnrolmentTran
         action="transition",
         actor=actor,
         before=before,
-        after=_snapshot(e),
+        after=AUDIT.snapshot(e),
     )
     await outbox.emit(
         session,
@@ -448,47 +406,5 @@ async def learner_summary(session: AsyncSession, learner_id: uuid.UUID) -> tuple
 
 
 async def render_one(session: AsyncSession, e: Enrolment, p: Programme) -> EnrolmentPublic:
-    return render([(e, p.provider_org_id, *await learner_summary(session, e.learner_id))])[0]
-
-
-def render_list(rows: list[Row | Exit]) -> list[EnrolmentPublic | EnrolmentTombstone | ExitTombstone]:
-    """A list page: a deleted enrolment is a tombstone (only listed with `include_deleted=true`), one that left the
-    caller's view a `not_visible` tombstone."""
-    return [
-        ExitTombstone.of(row)
-        if isinstance(row, Exit)
-        else EnrolmentTombstone(id=row[0].id, deleted_at=row[0].deleted_at)
-        if row[0].deleted_at is not None
-        else render([row])[0]
-        for row in rows
-    ]
-
-
-def render(rows: list[Row]) -> list[EnrolmentPublic]:
-    """Rows of (enrolment, provider organization, learner name, learner masked number)."""
-
-    def num(v: Any) -> float | None:
-        return float(v) if v is not None else None
-
-    return [
-        EnrolmentPublic(
-            id=e.id,
-            learner_id=e.learner_id,
-            learner=LearnerSummary(name=name, id_number_masked=masked),
-            programme_id=e.programme_id,
-            provider_org_id=provider,
-            status=e.status,
-            status_label=STATUS_LABELS[e.status],
-            enrolled_on=e.enrolled_on,
-            status_changed_on=e.status_changed_on,
-            status_reason=e.status_reason,
-            days_attended=num(e.days_attended),
-            hours_attended=num(e.hours_attended),
-            score=num(e.score),
-            allowed_transitions=LIFECYCLE.allowed_from(e.status),
-            version=e.version,
-            created_at=e.created_at,
-            updated_at=e.updated_at,
-        )
-        for e, provider, name, masked in rows
-    ]
+    """The public form of one enrolment, its learner summary read first."""
+    return render((e, p.provider_org_id, *await learner_summary(session, e.learner_id)))

@@ -22,7 +22,7 @@ from chanjiao.errors import AppError, Forbidden
 from services.training.internships import service
 from services.training.internships.schemas import InternshipBatchItemResult, InternshipCreate
 from services.training.orgs import OrgDirectory
-from services.training.practice.common import acts_for_any
+from services.training.parties import acts_for_any
 
 
 @dataclass
@@ -75,7 +75,7 @@ async def create_many(
                 await directory.require_active({"school_org_id": item.school_org_id, "host_org_id": item.host_org_id})
                 async with session.begin_nested():
                     await service.check_learner(session, principal, item.learner_id, item.school_org_id)
-                    row = await service.RECORDS.create(session, data=item, actor=principal.actor)
+                    row = await service.create(session, data=item, actor=principal.actor)
             except AppError as exc:
                 if exc.status >= 500:
                     raise

@@ -1,5 +1,5 @@
-"""`/v1/internships` and `/v1/internships/batch` — thin endpoints (practice/routes.py): check the caller, the
-organizations and the learner, call one service function, commit once."""
+"""`/v1/internships` and `/v1/internships/batch` — thin endpoints: check the caller, the organizations and the
+learner, call one service function, commit once."""
 
 import uuid
 from functools import partial
@@ -13,9 +13,11 @@ from chanjiao.auth import PrincipalDep
 from chanjiao.batch import Atomic, BatchBody, ParsedBatch
 from chanjiao.dates import AwareDatetime, IsoDate
 from chanjiao.errors import problem_responses
+from chanjiao.etag import IfMatch, IfNoneMatch
 from chanjiao.i18n import wants_english
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
+from chanjiao.resources import created, not_modified, one, recorded, render_rows
 from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing
 from chanjiao.sync import Since, SinceTokenQuery
 from services.training.internships import batch, service
@@ -28,11 +30,21 @@ from services.training.internships.schemas import (
     InternshipPage,
     InternshipPublic,
     InternshipUpdate,
+    render,
 )
 from services.training.orgs import org_directory
-from services.training.practice.common import READ, WRITE, private, who
-from services.training.practice.records import equal, overlapping
-from services.training.practice.routes import Route, add_create, add_delete, add_get, add_patch, list_responses
+from services.training.parties import (
+    READ,
+    WRITE,
+    Tombstone,
+    check_move,
+    ensure_party,
+    equal,
+    list_responses,
+    overlapping,
+    private,
+    who,
+)
 
 router = APIRouter(prefix="/v1/internships", tags=["internships"])
 
@@ -125,24 +137,38 @@ RULES = (
 )
 
 
-add_create(
-    router,
-    service.RECORDS,
-    Route(
-        "create_internship",
-        "登记实习 Record an internship",
-        "登记学生在接收单位的一次实习（认识实习、跟岗实习或岗位实习）；岗位实习须已投保并填写保单号。\n\n"
-        "Records a student's internship (认识实习 / 跟岗实习 / 岗位实习) at a host organization. Send "
-        "`Idempotency-Key` so a retry never records it twice." + RULES + WHO,
-    ),
-    body_model=InternshipCreate,
-    public_model=InternshipPublic,
-    example=_EXAMPLE,
-    problems=(400, 401, 403, 404, 409, 422, 503),
-    check_refs=lambda session, principal, body: service.check_learner(
-        session, principal, body.learner_id, body.school_org_id
-    ),
+@router.post(
+    "",
+    status_code=201,
+    response_model=InternshipPublic,
+    dependencies=[WRITE],
+    summary="登记实习 Record an internship",
+    description="登记学生在接收单位的一次实习（认识实习、跟岗实习或岗位实习）；岗位实习须已投保并填写保单号。\n\n"
+    "Records a student's internship (认识实习 / 跟岗实习 / 岗位实习) at a host organization. Send "
+    "`Idempotency-Key` so a retry never records it twice." + RULES + WHO,
+    responses={
+        201: {
+            "headers": {"Location": {"schema": {"type": "string"}}, "ETag": {"schema": {"type": "string"}}},
+            "content": {"application/json": {"example": _EXAMPLE}},
+        },
+        **problem_responses(400, 401, 403, 404, 409, 422, 503),
+    },
 )
+async def create_internship(
+    request: Request,
+    body: InternshipCreate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    idem: IdempotencyDep,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    if idem.replay is not None:
+        return idem.replay
+    ensure_party(principal, body.school_org_id, body.host_org_id)
+    await org_directory(request).require_active({"school_org_id": body.school_org_id, "host_org_id": body.host_org_id})
+    await service.check_learner(session, principal, body.learner_id, body.school_org_id)
+    row = await service.create(session, data=body, actor=principal.actor)
+    return await created(session, idem, render(row), location=f"{router.prefix}/{row.id}")
 
 
 @router.post(
@@ -193,9 +219,7 @@ async def create_internship_batch(
         committed=True, created=outcome.created, failed=outcome.failed, results=outcome.results
     )
     response = JSONResponse(result.model_dump(mode="json", exclude_none=True))
-    await idem.record(session, response)
-    await session.commit()
-    return response
+    return await recorded(session, idem, response)
 
 
 @router.get(
@@ -249,7 +273,7 @@ async def list_internships(
     ]
     if three_months_or_more is not None:
         where.append(t.three_months_or_more.is_(three_months_or_more))
-    page = await service.RECORDS.page(
+    page = await service.page(
         session,
         principal,
         where=where,
@@ -259,50 +283,79 @@ async def list_internships(
         limit=listing.limit,
     )
     answer = partial(InternshipPage, sync_token=page.sync_token)
-    return await listing.answer(answer, service.RECORDS.render(page.rows), page.next_cursor, EXPORT)
+    return await listing.answer(answer, render_rows(page.rows, render, Tombstone), page.next_cursor, EXPORT)
 
 
-add_get(
-    router,
-    service.RECORDS,
-    Route(
-        "get_internship",
-        "实习详情 Get an internship",
-        "实习详情，带 `ETag` 与 `Last-Modified`；只对学校和接收单位可见。\n\n"
-        "Carries an `ETag`; send it back as `If-None-Match` for a cheap 304, or as `If-Match` when you "
-        "PATCH." + PRIVATE,
-    ),
-    id_name="internship_id",
-    public_model=InternshipPublic,
-    example=_EXAMPLE,
+@router.get(
+    "/{internship_id}",
+    response_model=InternshipPublic,
+    dependencies=[READ],
+    summary="实习详情 Get an internship",
+    description="实习详情，带 `ETag` 与 `Last-Modified`；只对学校和接收单位可见。\n\n"
+    "Carries an `ETag`; send it back as `If-None-Match` for a cheap 304, or as `If-Match` when you "
+    "PATCH." + PRIVATE,
+    responses={
+        200: {"content": {"application/json": {"example": _EXAMPLE}}},
+        304: {"description": "Not modified"},
+        **problem_responses(401, 403, 404, 422),
+    },
 )
-add_patch(
-    router,
-    service.RECORDS,
-    Route(
-        "update_internship",
-        "修改实习 Update an internship",
-        "部分更新实习记录，按保存后的结果重新校验规则；请带上 `If-Match`（过期则 412）。\n\n"
-        "Partial update: only the fields sent change; `null` clears `position`, `mentor_name`, "
-        "`mentor_person_id`, `insurance_policy_no`, `stipend_monthly_cny`. The rules are checked on the record as it "
-        "would be saved (a `post` internship keeps its insurance); `three_months_or_more` is derived again. A new "
-        "school or host must be an existing, active organization and the caller must remain a party to the record. "
-        "Send `If-Match` with the ETag you read (stale → 412)." + RULES + WHO,
-    ),
-    id_name="internship_id",
-    body_model=InternshipUpdate,
-    public_model=InternshipPublic,
-    example=_EXAMPLE,
+async def get_internship(
+    internship_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, if_none_match: IfNoneMatch = None
+) -> Response:
+    row = await service.get_visible(session, principal, internship_id)
+    return not_modified(if_none_match, row.version) or one(render(row))
+
+
+@router.patch(
+    "/{internship_id}",
+    response_model=InternshipPublic,
+    dependencies=[WRITE],
+    summary="修改实习 Update an internship",
+    description="部分更新实习记录，按保存后的结果重新校验规则；请带上 `If-Match`（过期则 412）。\n\n"
+    "Partial update: only the fields sent change; `null` clears `position`, `mentor_name`, "
+    "`mentor_person_id`, `insurance_policy_no`, `stipend_monthly_cny`. The rules are checked on the record as it "
+    "would be saved (a `post` internship keeps its insurance); `three_months_or_more` is derived again. A new "
+    "school or host must be an existing, active organization and the caller must remain a party to the record. "
+    "Send `If-Match` with the ETag you read (stale → 412)." + RULES + WHO,
+    responses={
+        200: {"content": {"application/json": {"example": {**_EXAMPLE, "version": 2}}}},
+        **problem_responses(401, 403, 404, 412, 422, 503),
+    },
 )
-add_delete(
-    router,
-    service.RECORDS,
-    Route(
-        "delete_internship",
-        "删除实习 Delete an internship",
-        "软删除实习记录：从读取、列表和统计中消失，在增量同步中以墓碑出现。\n\n"
-        "Soft delete: the record disappears from reads, lists and the figures, and appears as a tombstone "
-        "in `include_deleted=true` syncs. Send `If-Match` with the ETag you read (stale → 412)." + WHO,
-    ),
-    id_name="internship_id",
+async def update_internship(
+    request: Request,
+    internship_id: uuid.UUID,
+    body: InternshipUpdate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    if_match: IfMatch = None,
+) -> Response:
+    current = await service.get(session, internship_id)
+    await check_move(request, principal, current, body, ("school_org_id", "host_org_id"))
+    row = await service.get(session, internship_id, for_update=True)
+    ensure_party(principal, *service.parties(row))
+    row = await service.update(session, row=row, changes=body, if_match=if_match, actor=principal.actor)
+    response = one(render(row))
+    await session.commit()
+    return response
+
+
+@router.delete(
+    "/{internship_id}",
+    status_code=204,
+    dependencies=[WRITE],
+    summary="删除实习 Delete an internship",
+    description="软删除实习记录：从读取、列表和统计中消失，在增量同步中以墓碑出现。\n\n"
+    "Soft delete: the record disappears from reads, lists and the figures, and appears as a tombstone "
+    "in `include_deleted=true` syncs. Send `If-Match` with the ETag you read (stale → 412)." + WHO,
+    responses=problem_responses(401, 403, 404, 412, 422),
 )
+async def delete_internship(
+    internship_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None
+) -> Response:
+    row = await service.get(session, internship_id, for_update=True)
+    ensure_party(principal, *service.parties(row))
+    await service.delete(session, row=row, if_match=if_match, actor=principal.actor)
+    await session.commit()
+    return Response(status_code=204)

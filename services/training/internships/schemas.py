@@ -13,10 +13,10 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from chanjiao.dates import IsoDate
 from chanjiao.pagination import Page
 from chanjiao.sync_exits import ExitTombstone
-from services.training.internships.models import InternshipKind
+from services.training.internships.models import KIND_LABELS, InternshipKind
 from services.training.internships.months import RULE_DESCRIPTION
 from services.training.learners.schemas import LearnerSummary
-from services.training.practice.common import Tombstone, not_null, short_text
+from services.training.parties import Tombstone, not_null, short_text
 
 KIND_DESCRIPTION = "实习类型: cognitive 认识实习 · shadow 跟岗实习 · post 岗位实习 (needs liability insurance)"
 Position = short_text("实习岗位", 100, "数控车工")
@@ -145,3 +145,30 @@ class InternshipBatchResult(BaseModel):
     created: int
     failed: int
     results: list[InternshipBatchItemResult]
+
+
+def render(row: Any) -> InternshipPublic:
+    """The public form of an internship row: its kind's label, its days, and the learner as a summary (the name and
+    masked number read with the row), never the learner record."""
+    return InternshipPublic(
+        id=row.id,
+        learner_id=row.learner_id,
+        learner=LearnerSummary(name=row.learner_name, id_number_masked=row.learner_id_number_masked),
+        school_org_id=row.school_org_id,
+        host_org_id=row.host_org_id,
+        kind=row.kind,
+        kind_label=KIND_LABELS[row.kind],
+        start_on=row.start_on,
+        end_on=row.end_on,
+        days=(row.end_on - row.start_on).days + 1,
+        three_months_or_more=row.three_months_or_more,
+        position=row.position,
+        mentor_name=row.mentor_name,
+        mentor_person_id=row.mentor_person_id,
+        insured=row.insured,
+        insurance_policy_no=row.insurance_policy_no,
+        stipend_monthly_cny=row.stipend_monthly_cny,
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )

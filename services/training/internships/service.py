@@ -1,6 +1,6 @@
-"""Internship rules, and `RECORDS`: create, read, list, update, soft delete — each with an audit row and an outbox
-event in the caller's transaction (practice/records.py). Knows nothing of HTTP; the router checks the caller's
-tenancy and the organizations (membership, before anything is written) and passes what it found.
+"""Internship rules, and the record's create, read, list, update and soft delete — each write with an audit row
+and an outbox event in the caller's transaction (chanjiao/resources.py). Knows nothing of HTTP; the router checks
+the caller's tenancy and the organizations (membership, before anything is written) and passes what it found.
 
 Rules: `end_on ≥ start_on`; a `post` internship (岗位实习) needs `insured: true` and an `insurance_policy_no`
 (422 naming the missing field); a policy number without `insured` is contradictory (422); the
@@ -14,39 +14,39 @@ number), never the record. Moving an internship to another school keeps that rul
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any
 
-from pydantic import BaseModel
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao.auth import Principal
+from chanjiao.db import soft_delete
 from chanjiao.errors import FieldError, NotFound, ValidationFailed, field_error
-from services.training.internships.models import KIND_LABELS, Internship
+from chanjiao.etag import check_if_match
+from chanjiao.ids import new_id
+from chanjiao.resources import Audit, load, now
+from chanjiao.sync import Since, SyncPage
+from chanjiao.sync_exits import record_exits
+from services.training.db import SCHEMA, kernel
+from services.training.internships.models import Internship
 from services.training.internships.months import three_months_or_more
-from services.training.internships.schemas import InternshipPublic
+from services.training.internships.schemas import InternshipCreate, InternshipUpdate
 from services.training.learners.models import Learner
-from services.training.learners.schemas import LearnerSummary
 from services.training.learners.service import require_learner
-from services.training.practice.common import require_visible_learner
-from services.training.practice.records import Records, from_row
+from services.training.parties import (
+    can_read,
+    exit_query,
+    list_rows,
+    require_visible_learner,
+    seen_by,
+    visible_filter,
+)
 
 ENTITY = "internship"
-FIELDS = (
-    "learner_id",
-    "school_org_id",
-    "host_org_id",
-    "kind",
-    "start_on",
-    "end_on",
-    "position",
-    "mentor_name",
-    "mentor_person_id",
-    "insured",
-    "insurance_policy_no",
-    "stipend_monthly_cny",
-    "three_months_or_more",
-)
+# The learner's name and masked number are read with every row for display: not the internship's own values.
+_SUMMARY = ["learner_name", "learner_id_number_masked"]
+AUDIT = Audit(kernel, ENTITY, exclude=frozenset(_SUMMARY))
 
 
 class InternshipNotFound(NotFound):
@@ -100,14 +100,14 @@ def check_rules(values: dict[str, Any]) -> None:
         )
 
 
-def _prepare(row: Internship | None, data: dict[str, Any]) -> dict[str, Any]:
-    if "kind" in data:
-        data["kind"] = data["kind"].value
-    return data
-
-
-def _derive(values: dict[str, Any]) -> dict[str, Any]:
+def derived(values: dict[str, Any]) -> dict[str, Any]:
+    """The stored derived field, from the record as saved (months.py)."""
     return {"three_months_or_more": three_months_or_more(values["start_on"], values["end_on"])}
+
+
+def parties(row: Any) -> tuple[uuid.UUID | None, ...]:
+    """The organizations whose principals write the record and read it: the school and the host."""
+    return (row.school_org_id, row.host_org_id)
 
 
 def not_the_schools(loc: list[str | int]) -> ValidationFailed:
@@ -129,49 +129,85 @@ async def check_learner(
     return learner
 
 
-def public(row: Internship) -> InternshipPublic:
-    return from_row(
-        InternshipPublic,
-        row,
-        kind_label=KIND_LABELS[row.kind],
-        days=(row.end_on - row.start_on).days + 1,
-        learner=LearnerSummary(name=row.learner_name, id_number_masked=row.learner_id_number_masked),
+# ---- reads ---------------------------------------------------------------------------------------------------------
+async def get(session: AsyncSession, internship_id: uuid.UUID, *, for_update: bool = False) -> Internship:
+    return await load(session, Internship, internship_id, not_found=not_found, for_update=for_update)
+
+
+async def get_visible(session: AsyncSession, principal: Principal, internship_id: uuid.UUID) -> Internship:
+    """An internship the caller may read (its school's or host's principals …); anyone else gets 404."""
+    return await load(
+        session, Internship, internship_id, not_found=not_found, rule=lambda r: can_read(principal, *parties(r))
     )
 
 
-_SUMMARY = ["learner_name", "learner_id_number_masked"]
+async def page(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    where: Iterable[sa.ColumnElement[bool]],
+    since: Since,
+    include_deleted: bool,
+    cursor: str | None,
+    limit: int,
+) -> SyncPage:
+    t: Any = Internship
+    columns = (t.school_org_id, t.host_org_id)
+    return await list_rows(
+        session,
+        Internship,
+        where=list(where),
+        visible=visible_filter(principal, *columns),
+        since=since,
+        include_deleted=include_deleted,
+        cursor=cursor,
+        limit=limit,
+        exits=exit_query(principal, ENTITY, Internship, *columns),
+    )
 
 
-@dataclass(frozen=True)
-class InternshipRecords(Records[Internship]):
-    """`Records` with the school rule on a move and the learner summary loaded after a create."""
-
-    async def create(
-        self, session: AsyncSession, *, data: BaseModel, actor: str, extra: dict[str, Any] | None = None
-    ) -> Internship:
-        row = await super().create(session, data=data, actor=actor, extra=extra)
-        await session.refresh(row, attribute_names=_SUMMARY)
-        return row
-
-    async def update(
-        self, session: AsyncSession, *, row: Internship, changes: BaseModel, if_match: str | None, actor: str
-    ) -> Internship:
-        school = changes.model_dump(exclude_unset=True).get("school_org_id")
-        if school is not None and school != row.school_org_id:
-            learner = await require_learner(session, row.learner_id)
-            if learner.owner_org_id != school:
-                raise not_the_schools(["body", "school_org_id"])
-        return await super().update(session, row=row, changes=changes, if_match=if_match, actor=actor)
+# ---- writes --------------------------------------------------------------------------------------------------------
+async def create(session: AsyncSession, *, data: InternshipCreate, actor: str) -> Internship:
+    """The organizations and the learner (`check_learner`) were checked by the caller. The row comes back with
+    its learner summary loaded."""
+    values = {**data.model_dump(), "kind": data.kind.value}
+    check_rules(values)
+    stamp = now()
+    row = Internship(id=new_id(), **values, **derived(values), version=1, created_at=stamp, updated_at=stamp)
+    session.add(row)
+    await AUDIT.created(session, row, actor=actor)
+    await session.refresh(row, attribute_names=_SUMMARY)
+    return row
 
 
-RECORDS = InternshipRecords(
-    model=Internship,
-    entity=ENTITY,
-    fields=FIELDS,
-    parties=("school_org_id", "host_org_id"),
-    not_found=not_found,
-    public=public,
-    prepare=_prepare,
-    check=check_rules,
-    derive=_derive,
-)
+async def update(
+    session: AsyncSession, *, row: Internship, changes: InternshipUpdate, if_match: str | None, actor: str
+) -> Internship:
+    """`row` is locked by the caller (`get(for_update=True)`); new organizations were checked by the caller. A move
+    to another school keeps the learner rule (422 on `school_org_id`)."""
+    data = changes.model_dump(exclude_unset=True)
+    school = data.get("school_org_id")
+    if school is not None and school != row.school_org_id:
+        learner = await require_learner(session, row.learner_id)
+        if learner.owner_org_id != school:
+            raise not_the_schools(["body", "school_org_id"])
+    check_if_match(if_match, row.version)
+    if "kind" in data:
+        data["kind"] = data["kind"].value
+    before = AUDIT.snapshot(row)
+    seen_before = seen_by(*parties(row))
+    merged = {**before, **data}
+    check_rules(merged)
+    data = {**data, **derived(merged)}
+    for key, value in data.items():
+        setattr(row, key, value)
+    if await AUDIT.updated(session, row, actor=actor, before=before):
+        await record_exits(session, SCHEMA, ENTITY, [row.id], before=seen_before, after=seen_by(*parties(row)))
+    return row
+
+
+async def delete(session: AsyncSession, *, row: Internship, if_match: str | None, actor: str) -> None:
+    check_if_match(if_match, row.version)
+    before = AUDIT.snapshot(row)
+    await soft_delete(session, row)
+    await AUDIT.deleted(session, row, actor=actor, before=before)

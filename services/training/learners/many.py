@@ -1,5 +1,5 @@
 """Registering many learners at once, set-based: what `service.register_learner` does for one item, done for a whole
-`POST /v1/learners/batch` or roster import (`bulk.py`) in a handful of statements — not seven per item.
+`POST /v1/learners/batch` or roster import (`batch.py`) in a handful of statements — not seven per item.
 
 docs/benchmarks.md ("Learner batch") has the figures; the steps:
 

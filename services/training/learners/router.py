@@ -12,9 +12,10 @@ from chanjiao.app import SessionDep
 from chanjiao.auth import ORG_ADMIN, ORG_STAFF, Principal, PrincipalDep, allow
 from chanjiao.dates import AwareDatetime
 from chanjiao.errors import Forbidden, field_error, problem_responses
-from chanjiao.etag import IfMatch, IfNoneMatch, etag_for, if_none_match_hits, versioned_response
+from chanjiao.etag import IfMatch, IfNoneMatch
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
+from chanjiao.resources import created, not_modified, one, recorded
 from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing, list_ok
 from chanjiao.sync import Since, SinceTokenQuery
 from services.training.learners import service
@@ -30,6 +31,8 @@ from services.training.learners.schemas import (
     LearnerSearch,
     LearnerUpdate,
     RevealRequest,
+    render,
+    render_page,
 )
 from services.training.orgs import OrgDirectory, org_directory
 
@@ -116,9 +119,6 @@ PdDep = Annotated[PersonalData, Depends(_pd)]
 DirectoryDep = Annotated[OrgDirectory, Depends(org_directory)]
 
 
-_one = versioned_response
-
-
 def registering_org(principal: Principal, requested: uuid.UUID | None, *, loc: list[str | int]) -> uuid.UUID:
     """The organization that registers: an org principal's own (403 when another is named); a platform admin names
     one (422 when missing)."""
@@ -189,14 +189,10 @@ async def create_learner(
     await directory.require_active({"org_id": org_id, "current_org_id": body.current_org_id})
     done = await service.register_learner(session, data=body, org_id=org_id, pd=pd, actor=principal.actor)
     location = f"/v1/learners/{done.learner.id}"
-    public = service.render_one(done.learner)
+    public = render(done.learner)
     if done.created:
-        response = _one(public, 201, Location=location)
-    else:
-        response = _one(public, 200, Location=location, **{EXISTING_HEADER: "true"})
-    await idem.record(session, response)
-    await session.commit()
-    return response
+        return await created(session, idem, public, location=location)
+    return await recorded(session, idem, one(public, 200, Location=location, **{EXISTING_HEADER: "true"}))
 
 
 @router.get(
@@ -247,7 +243,7 @@ async def list_learners(
         limit=listing.limit,
     )
     answer = partial(LearnerPage, sync_token=page.sync_token)
-    return await listing.answer(answer, service.render(page.rows), page.next_cursor, EXPORT)
+    return await listing.answer(answer, render_page(page.rows), page.next_cursor, EXPORT)
 
 
 @router.post(
@@ -271,7 +267,7 @@ async def list_learners(
 )
 async def search_learner(body: LearnerSearch, session: SessionDep, principal: PrincipalDep, pd: PdDep) -> Response:
     learner = await service.search(session, principal, id_type=body.id_type.value, number=body.id_number, pd=pd)
-    return _one(service.render_one(learner), **NO_STORE)
+    return one(render(learner), **NO_STORE)
 
 
 @router.get(
@@ -297,9 +293,7 @@ async def get_learner(
     if_none_match: IfNoneMatch = None,
 ) -> Response:
     learner = await service.get_visible(session, principal, learner_id)
-    if if_none_match_hits(if_none_match, learner.version):
-        return Response(status_code=304, headers={"ETag": etag_for(learner.version)})
-    return _one(service.render_one(learner))
+    return not_modified(if_none_match, learner.version) or one(render(learner))
 
 
 @router.patch(
@@ -335,9 +329,9 @@ async def update_learner(
     learner = await service.update_learner(
         session, learner_id=learner_id, changes=body, if_match=if_match, pd=pd, actor=principal.actor
     )
-    public = service.render_one(learner)
+    public = render(learner)
     await session.commit()
-    return _one(public)
+    return one(public)
 
 
 @router.post(
@@ -412,6 +406,6 @@ async def erase_learner(
     learner = await service.erase_learner(
         session, learner=learner, reason=body.reason, if_match=if_match, actor=principal.actor
     )
-    public = service.render_one(learner)
+    public = render(learner)
     await session.commit()
-    return _one(public)
+    return one(public)

@@ -16,7 +16,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInf
 from chanjiao.pagination import Page
 from chanjiao.validators import CodeError, normalize_name
 from services.training.learners import personal
-from services.training.learners.models import IdType, LearnerType
+from services.training.learners.models import ID_TYPE_LABELS, LEARNER_TYPE_LABELS, IdType, LearnerType
 
 _EXAMPLE_ORG = "019abf2e-7c3a-7d2e-9b1a-3f0c2d4e5a6b"
 # Documentation examples must be nobody's number: valid under our rules (no age check), born in 1880.
@@ -322,3 +322,34 @@ class ImportColumn(BaseModel):
     field: str
     required: bool
     description: str
+
+
+def render(r: Any) -> LearnerPublic:
+    """The public form of a learner record: the number and phone masked, never in clear."""
+    return LearnerPublic(
+        id=r.id,
+        name=r.name,
+        id_type=r.id_type,
+        id_type_label=ID_TYPE_LABELS[r.id_type],
+        id_number_masked=r.id_number_masked,
+        gender=r.gender,
+        birth_year=r.birth_year,
+        phone_masked=r.phone_masked,
+        learner_type=r.learner_type,
+        learner_type_label=LEARNER_TYPE_LABELS[r.learner_type],
+        current_org_id=r.current_org_id,
+        erased=r.erased_at is not None,
+        erased_at=r.erased_at,
+        version=r.version,
+        created_at=r.created_at,
+        updated_at=r.updated_at,
+    )
+
+
+def render_page(rows: list[Any]) -> list[LearnerPublic | LearnerTombstone]:
+    """A list page: a deleted or an erased record is a tombstone."""
+    out: list[LearnerPublic | LearnerTombstone] = []
+    for r in rows:
+        gone = r.deleted_at or r.erased_at
+        out.append(LearnerTombstone(id=r.id, deleted_at=gone) if gone is not None else render(r))
+    return out

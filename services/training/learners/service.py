@@ -28,24 +28,20 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chanjiao.audit import record_change, write_audit
+from chanjiao.audit import write_audit
 from chanjiao.auth import ORG_ADMIN, ORG_STAFF, Principal
 from chanjiao.crypto import DecryptionError
 from chanjiao.errors import Conflict, NotFound, field_error
 from chanjiao.etag import check_if_match
 from chanjiao.idempotency import forget_responses_mentioning
 from chanjiao.ids import new_id
+from chanjiao.resources import Audit, load
 from chanjiao.sync import Since, SyncPage, sync_page
 from chanjiao.validators import CodeError, cjk_bigrams, mask_phone
 from services.training.db import kernel
 from services.training.learners import personal
-from services.training.learners.models import (
-    ID_TYPE_LABELS,
-    LEARNER_TYPE_LABELS,
-    Learner,
-    Person,
-)
-from services.training.learners.schemas import LearnerCreate, LearnerPublic, LearnerTombstone, LearnerUpdate
+from services.training.learners.models import Learner, Person
+from services.training.learners.schemas import LearnerCreate, LearnerUpdate
 
 ERASED_NAME = "已注销"
 ORG_ROLES = (ORG_ADMIN, ORG_STAFF)
@@ -98,13 +94,7 @@ def erased() -> LearnerErased:
 # ---- shared with the other training areas ----------------------------------------------------------------
 async def require_learner(session: AsyncSession, learner_id: uuid.UUID, *, for_update: bool = False) -> Learner:
     """The learner record (not deleted; an erased, anonymised one is still returned), whoever owns it, else 404."""
-    stmt = sa.select(Learner).where(Learner.id == learner_id, Learner.deleted_at.is_(None))
-    if for_update:
-        stmt = stmt.with_for_update()
-    learner = (await session.execute(stmt)).scalar_one_or_none()
-    if learner is None:
-        raise not_found()
-    return learner
+    return await load(session, Learner, learner_id, not_found=not_found, for_update=for_update)
 
 
 async def require_own_learner(
@@ -113,10 +103,14 @@ async def require_own_learner(
     """The record if the caller's organization owns it (platform admins: any record); else 404, exactly as for a
     learner that does not exist — so no route, and no reference in another record, reaches another organization's
     learner or tells that it exists."""
-    learner = await require_learner(session, learner_id, for_update=for_update)
-    if not principal.is_platform_admin and principal_org(principal) != learner.owner_org_id:
-        raise not_found()
-    return learner
+    return await load(
+        session,
+        Learner,
+        learner_id,
+        not_found=not_found,
+        rule=lambda r: principal.is_platform_admin or principal_org(principal) == r.owner_org_id,
+        for_update=for_update,
+    )
 
 
 # ---- who sees what ----------------------------------------------------------------------------------------
@@ -172,6 +166,9 @@ def _event(learner: Learner) -> dict[str, Any]:
     }
 
 
+AUDIT = Audit(kernel, "learner", redact=REDACTED)
+
+
 async def _record(
     session: AsyncSession,
     learner: Learner,
@@ -181,17 +178,11 @@ async def _record(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
 ) -> None:
-    await record_change(
-        session,
-        kernel,
-        entity="learner",
-        entity_id=learner.id,
-        action=action,
-        actor=actor,
-        before=before,
-        after=after,
-        payload=_event(learner),
-        redact=REDACTED,
+    """The audit row (personal data redacted) and the event (`_event`: no personal data) of one write. The learner's
+    snapshot is `_snapshot`, not the kit's column snapshot: personal data is stored encrypted and hashed, and the
+    trail compares stand-ins of it."""
+    await AUDIT.record(
+        session, learner, action=action, actor=actor, before=before, after=after, payload=_event(learner)
     )
 
 
@@ -362,10 +353,7 @@ async def register_learner(
 # ---- read -------------------------------------------------------------------------------------------------
 async def get_visible(session: AsyncSession, principal: Principal, learner_id: uuid.UUID) -> Learner:
     """The learner if the principal may read it; 404 alike for missing and not visible."""
-    learner = await require_learner(session, learner_id)
-    if not can_read(principal, learner):
-        raise not_found()
-    return learner
+    return await load(session, Learner, learner_id, not_found=not_found, rule=lambda r: can_read(principal, r))
 
 
 async def search(
@@ -548,30 +536,3 @@ async def erase_learner(
 
 
 # ---- rendering -------------------------------------------------------------------------------------------------
-def render_one(r: Learner) -> LearnerPublic:
-    return LearnerPublic(
-        id=r.id,
-        name=r.name,
-        id_type=r.id_type,
-        id_type_label=ID_TYPE_LABELS[r.id_type],
-        id_number_masked=r.id_number_masked,
-        gender=r.gender,
-        birth_year=r.birth_year,
-        phone_masked=r.phone_masked,
-        learner_type=r.learner_type,
-        learner_type_label=LEARNER_TYPE_LABELS[r.learner_type],
-        current_org_id=r.current_org_id,
-        erased=r.erased_at is not None,
-        erased_at=r.erased_at,
-        version=r.version,
-        created_at=r.created_at,
-        updated_at=r.updated_at,
-    )
-
-
-def render(rows: list[Learner]) -> list[LearnerPublic | LearnerTombstone]:
-    out: list[LearnerPublic | LearnerTombstone] = []
-    for r in rows:
-        gone = r.deleted_at or r.erased_at
-        out.append(LearnerTombstone(id=r.id, deleted_at=gone) if gone is not None else render_one(r))
-    return out

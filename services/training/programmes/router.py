@@ -13,15 +13,23 @@ from chanjiao.app import SessionDep
 from chanjiao.auth import ORG_ADMIN, ORG_STAFF, PrincipalDep, allow, ensure_org
 from chanjiao.dates import AwareDatetime, IsoDate
 from chanjiao.errors import field_error, problem_responses
-from chanjiao.etag import IfMatch, IfNoneMatch, etag_for, if_none_match_hits, versioned_response
+from chanjiao.etag import IfMatch, IfNoneMatch
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
+from chanjiao.resources import created, not_modified, one, render_rows
 from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing, list_ok
 from chanjiao.sync import Since, SinceTokenQuery
 from services.training.orgs import org_directory
 from services.training.programmes import service
 from services.training.programmes.models import ProgrammeKind
-from services.training.programmes.schemas import ProgrammeCreate, ProgrammePage, ProgrammePublic, ProgrammeUpdate
+from services.training.programmes.schemas import (
+    ProgrammeCreate,
+    ProgrammePage,
+    ProgrammePublic,
+    ProgrammeTombstone,
+    ProgrammeUpdate,
+    render,
+)
 
 router = APIRouter(prefix="/v1/programmes", tags=["programmes"])
 
@@ -108,9 +116,6 @@ EXAMPLE = {
 }
 
 
-_one = versioned_response
-
-
 @router.post(
     "",
     status_code=201,
@@ -153,10 +158,7 @@ async def create_programme(
         alliance_id=body.alliance_id,
     )
     p = await service.create_programme(session, data=body, actor=principal.actor)
-    response = _one(service.render([p])[0], 201, Location=f"/v1/programmes/{p.id}")
-    await idem.record(session, response)
-    await session.commit()
-    return response
+    return await created(session, idem, render(p), location=f"/v1/programmes/{p.id}")
 
 
 @router.get(
@@ -208,7 +210,7 @@ async def list_programmes(
         exits=service.exit_query(principal),
     )
     answer = partial(ProgrammePage, sync_token=page.sync_token)
-    return await listing.answer(answer, service.render(page.rows), page.next_cursor, EXPORT)
+    return await listing.answer(answer, render_rows(page.rows, render, ProgrammeTombstone), page.next_cursor, EXPORT)
 
 
 @router.get(
@@ -231,12 +233,8 @@ async def get_programme(
     principal: PrincipalDep,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
-    p = await service.get_programme(session, programme_id)
-    if not service.can_read(principal, p):
-        raise service.not_found()
-    if if_none_match_hits(if_none_match, p.version):
-        return Response(status_code=304, headers={"ETag": etag_for(p.version)})
-    return _one(service.render([p])[0])
+    p = await service.get_visible(session, principal, programme_id)
+    return not_modified(if_none_match, p.version) or one(render(p))
 
 
 @router.patch(
@@ -269,9 +267,9 @@ async def update_programme(
     if new_partners or new_alliance:
         await service.check_references(org_directory(request), partner_org_ids=new_partners, alliance_id=new_alliance)
     p = await service.update_programme(session, p=p, changes=body, if_match=if_match, actor=principal.actor)
-    public = service.render([p])[0]
+    response = one(render(p))
     await session.commit()
-    return _one(public)
+    return response
 
 
 @router.delete(

@@ -5,10 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from functools import lru_cache
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from chanjiao import refdata
 from chanjiao.dates import IsoDate
 from chanjiao.pagination import Page
 from chanjiao.sync_exits import ExitTombstone
@@ -19,7 +21,7 @@ from chanjiao.validators import (
     validate_major_code,
     validate_occupation_code,
 )
-from services.training.programmes.models import Delivery, ProgrammeKind
+from services.training.programmes.models import DELIVERY_LABELS, KIND_LABELS, Delivery, ProgrammeKind
 
 
 def _name(value: str) -> str:
@@ -196,3 +198,49 @@ class ProgrammeTombstone(BaseModel):
 
 class ProgrammePage(Page[ProgrammePublic | ProgrammeTombstone | ExitTombstone]):
     pass
+
+
+# ---- the public form -----------------------------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _occupation_names() -> dict[str, str]:
+    return {r["code"]: r["name"] for r in refdata.occupations()}
+
+
+@lru_cache(maxsize=1)
+def _major_names() -> dict[str, str]:
+    return {r["code"]: r["name"] for r in refdata.majors()}
+
+
+def _ref(code: str | None, names: dict[str, str]) -> CodeRef | None:
+    if code is None:
+        return None
+    return CodeRef(code=code, name=names.get(code), code_known=code in names)
+
+
+def render(p: Any) -> ProgrammePublic:
+    """The public form of a programme row: labels, codes named from the shipped catalogues, seats left."""
+    return ProgrammePublic(
+        id=p.id,
+        name=p.name,
+        kind=p.kind,
+        kind_label=KIND_LABELS[p.kind],
+        provider_org_id=p.provider_org_id,
+        alliance_id=p.alliance_id,
+        partner_org_ids=list(p.partner_org_ids or []),
+        occupation_code=p.occupation_code,
+        occupation=_ref(p.occupation_code, _occupation_names()),
+        major_code=p.major_code,
+        major=_ref(p.major_code, _major_names()),
+        training_base_id=p.training_base_id,
+        start_on=p.start_on,
+        end_on=p.end_on,
+        planned_hours=float(p.planned_hours) if p.planned_hours is not None else None,
+        capacity=p.capacity,
+        enrolled_count=p.enrolled_count,
+        seats_left=None if p.capacity is None else p.capacity - p.enrolled_count,
+        delivery=p.delivery,
+        delivery_label=DELIVERY_LABELS[p.delivery],
+        version=p.version,
+        created_at=p.created_at,
+        updated_at=p.updated_at,
+    )

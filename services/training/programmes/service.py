@@ -1,5 +1,5 @@
-"""Programme rules: create, read, list, update, soft delete — each leaving an audit row and an outbox event
-in the caller's transaction. Knows nothing of HTTP.
+"""Programme rules: create, read, list, update, soft delete — each write leaving an audit row and an outbox event
+in the caller's transaction (chanjiao/resources.py). Knows nothing of HTTP.
 
 Referenced organizations (provider, partners) must exist and be active and the alliance must exist: the
 router asks `check_references` (membership through the organization directory) *before* this module
@@ -12,27 +12,22 @@ admins. Anyone else gets 404 and does not see it in lists."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
-from functools import lru_cache
-from typing import Any
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chanjiao import refdata
-from chanjiao.audit import record_change
 from chanjiao.auth import ALLIANCE_ADMIN, ORG_ADMIN, ORG_STAFF, Principal
 from chanjiao.db import soft_delete
 from chanjiao.errors import Conflict, FieldError, NotFound, ValidationFailed, field_error
 from chanjiao.etag import check_if_match
 from chanjiao.ids import new_id
+from chanjiao.resources import Audit, load, now
 from chanjiao.sync import Since, SyncPage
 from chanjiao.sync_exits import (
     ALLIANCE,
     ORGANIZATION,
-    Exit,
     ExitQuery,
-    ExitTombstone,
     Tenant,
     record_exits,
     sync_page_with_exits,
@@ -43,31 +38,12 @@ from services.training.bases.models import TrainingBase
 from services.training.db import SCHEMA, kernel
 from services.training.enrolments.models import Enrolment
 from services.training.orgs import OrgDirectory
-from services.training.programmes.models import DELIVERY_LABELS, KIND_LABELS, Programme
-from services.training.programmes.schemas import (
-    CodeRef,
-    ProgrammeCreate,
-    ProgrammePublic,
-    ProgrammeTombstone,
-    ProgrammeUpdate,
-)
+from services.training.programmes.models import Programme
+from services.training.programmes.schemas import ProgrammeCreate, ProgrammeUpdate
 
 ORG_ROLES = (ORG_ADMIN, ORG_STAFF)
-AUDITED = (
-    "name",
-    "kind",
-    "provider_org_id",
-    "alliance_id",
-    "partner_org_ids",
-    "occupation_code",
-    "major_code",
-    "training_base_id",
-    "start_on",
-    "end_on",
-    "planned_hours",
-    "capacity",
-    "delivery",
-)
+# Audited and in events: every column but the seat count, which enrolments move (they have their own events).
+AUDIT = Audit(kernel, "programme", exclude=frozenset({"enrolled_count"}))
 
 
 class ProgrammeNotFound(NotFound):
@@ -82,23 +58,6 @@ class ProgrammeHasEnrolments(Conflict):
 
 def not_found() -> ProgrammeNotFound:
     return ProgrammeNotFound(detail_zh="没有该培训项目，或已被删除", detail_en="No such programme, or it was deleted")
-
-
-# ---- reference codes ---------------------------------------------------------------------------------------
-@lru_cache(maxsize=1)
-def _occupation_names() -> dict[str, str]:
-    return {r["code"]: r["name"] for r in refdata.occupations()}
-
-
-@lru_cache(maxsize=1)
-def _major_names() -> dict[str, str]:
-    return {r["code"]: r["name"] for r in refdata.majors()}
-
-
-def _ref(code: str | None, names: dict[str, str]) -> CodeRef | None:
-    if code is None:
-        return None
-    return CodeRef(code=code, name=names.get(code), code_known=code in names)
 
 
 # ---- checks --------------------------------------------------------------------------------------------------
@@ -212,24 +171,6 @@ def exit_query(principal: Principal) -> ExitQuery:
 
 
 # ---- writes --------------------------------------------------------------------------------------------------
-def _snapshot(p: Programme) -> dict[str, Any]:
-    return {k: getattr(p, k) for k in AUDITED}
-
-
-async def _record(session: AsyncSession, p: Programme, *, action: str, actor: str, before, after, payload) -> None:
-    await record_change(
-        session,
-        kernel,
-        entity="programme",
-        entity_id=p.id,
-        action=action,
-        actor=actor,
-        before=before,
-        after=after,
-        payload=payload,
-    )
-
-
 async def check_training_base(session: AsyncSession, base_id: uuid.UUID | None) -> None:
     """A training base referenced must exist (not deleted); 422 naming `training_base_id`."""
     if base_id is None:
@@ -249,7 +190,7 @@ async def create_programme(session: AsyncSession, *, data: ProgrammeCreate, acto
     """The organizations were checked by `check_references` (and the caller's tenant by the router)."""
     check_period(data.start_on, data.end_on)
     await check_training_base(session, data.training_base_id)
-    now = datetime.now(UTC)
+    stamp = now()
     p = Programme(
         id=new_id(),
         name=data.name,
@@ -267,24 +208,21 @@ async def create_programme(session: AsyncSession, *, data: ProgrammeCreate, acto
         delivery=data.delivery.value,
         enrolled_count=0,
         version=1,
-        created_at=now,
-        updated_at=now,
+        created_at=stamp,
+        updated_at=stamp,
     )
     session.add(p)
-    await session.flush()
-    after = _snapshot(p)
-    await _record(session, p, action="create", actor=actor, before=None, after=after, payload=after)
+    await AUDIT.created(session, p, actor=actor)
     return p
 
 
 async def get_programme(session: AsyncSession, programme_id: uuid.UUID, *, for_update: bool = False) -> Programme:
-    stmt = sa.select(Programme).where(Programme.id == programme_id, Programme.deleted_at.is_(None))
-    if for_update:
-        stmt = stmt.with_for_update()
-    p = (await session.execute(stmt)).scalar_one_or_none()
-    if p is None:
-        raise not_found()
-    return p
+    return await load(session, Programme, programme_id, not_found=not_found, for_update=for_update)
+
+
+async def get_visible(session: AsyncSession, principal: Principal, programme_id: uuid.UUID) -> Programme:
+    """A programme the principal may read (`can_read`); to anyone else it is 404, as if it did not exist."""
+    return await load(session, Programme, programme_id, not_found=not_found, rule=lambda p: can_read(principal, p))
 
 
 async def list_programmes(
@@ -346,19 +284,12 @@ async def update_programme(
         )
     if data.get("training_base_id") not in (None, p.training_base_id):
         await check_training_base(session, data["training_base_id"])
-    before = _snapshot(p)
+    before = AUDIT.snapshot(p)
     seen_before, enrolments_before = seeing(p), seeing_enrolments(p)
     for key, value in data.items():
         setattr(p, key, value.value if hasattr(value, "value") else value)
-    after = _snapshot(p)
-    if after == before:
-        return p
-    p.version += 1
-    p.updated_at = datetime.now(UTC)
-    await session.flush()
-    await _follow_tenants(session, p, seen_before, enrolments_before)
-    changed = {k: v for k, v in after.items() if before.get(k) != v}
-    await _record(session, p, action="update", actor=actor, before=before, after=after, payload={"changed": changed})
+    if await AUDIT.updated(session, p, actor=actor, before=before):
+        await _follow_tenants(session, p, seen_before, enrolments_before)
     return p
 
 
@@ -383,46 +314,6 @@ async def delete_programme(session: AsyncSession, *, p: Programme, if_match: str
             detail_en=f"The programme still has {p.enrolled_count} enrolment(s) holding seats; drop them first",
             extra={"enrolled_count": p.enrolled_count},
         )
-    before = _snapshot(p)
+    before = AUDIT.snapshot(p)
     await soft_delete(session, p)
-    await _record(session, p, action="delete", actor=actor, before=before, after=None, payload={})
-
-
-def render(rows: list[Programme | Exit]) -> list[ProgrammePublic | ProgrammeTombstone | ExitTombstone]:
-    occupations, majors = _occupation_names(), _major_names()
-    out: list[ProgrammePublic | ProgrammeTombstone | ExitTombstone] = []
-    for p in rows:
-        if isinstance(p, Exit):
-            out.append(ExitTombstone.of(p))
-            continue
-        if p.deleted_at is not None:
-            out.append(ProgrammeTombstone(id=p.id, deleted_at=p.deleted_at))
-            continue
-        out.append(
-            ProgrammePublic(
-                id=p.id,
-                name=p.name,
-                kind=p.kind,
-                kind_label=KIND_LABELS[p.kind],
-                provider_org_id=p.provider_org_id,
-                alliance_id=p.alliance_id,
-                partner_org_ids=list(p.partner_org_ids or []),
-                occupation_code=p.occupation_code,
-                occupation=_ref(p.occupation_code, occupations),
-                major_code=p.major_code,
-                major=_ref(p.major_code, majors),
-                training_base_id=p.training_base_id,
-                start_on=p.start_on,
-                end_on=p.end_on,
-                planned_hours=float(p.planned_hours) if p.planned_hours is not None else None,
-                capacity=p.capacity,
-                enrolled_count=p.enrolled_count,
-                seats_left=None if p.capacity is None else p.capacity - p.enrolled_count,
-                delivery=p.delivery,
-                delivery_label=DELIVERY_LABELS[p.delivery],
-                version=p.version,
-                created_at=p.created_at,
-                updated_at=p.updated_at,
-            )
-        )
-    return out
+    await AUDIT.deleted(session, p, actor=actor, before=before)

@@ -1,5 +1,5 @@
 """Authorisation scenarios of the practice records: internships (+ batch), teacher practices, part-time teaching,
-training bases (the rules: services/training/practice/common.py).
+training bases (the rules: services/training/parties.py).
 
 The shared world: school_a (a school, member of X) and org_a (an enterprise, member of X) are the parties of
 every record; org_b is the wrong tenant. Writers: org_admin/org_staff of either party with `training:write`.

@@ -1,5 +1,6 @@
-"""What the practice records (internships, teacher practice, part-time teaching, training bases) share: access
-declarations, tenant checks, header types, the single-resource response, the audit/outbox call and the list query.
+"""What the training records of one or two organizations (internships, teacher practices, part-time teaching,
+training bases) share: access declarations, tenant checks, the keyset list query with its visibility filter and
+exits, the tombstone, list filters and the text field types of their schemas.
 
 Tenancy (docs/identity.md): a record names two organizations (school + host/enterprise; a training
 base only its owner). Principals (org_admin or org_staff, users or the org's API key) of either organization
@@ -11,23 +12,24 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 import sqlalchemy as sa
+from fastapi import Request
 from pydantic import AfterValidator, BaseModel, Field, field_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chanjiao.audit import record_change
 from chanjiao.auth import ORG_ADMIN, ORG_STAFF, Principal, allow
-from chanjiao.errors import Forbidden
-from chanjiao.etag import versioned_response
+from chanjiao.errors import Forbidden, problem_responses
+from chanjiao.spreadsheets import list_ok
 from chanjiao.sync import Since, SyncPage
-from chanjiao.sync_exits import ExitQuery, sync_page_with_exits
+from chanjiao.sync_exits import ORGANIZATION, ExitQuery, Tenant, sync_page_with_exits, tenants
 from chanjiao.validators import CodeError, normalize_name
-from services.training.db import kernel
+from services.training.db import SCHEMA
 from services.training.learners.models import Learner
 from services.training.learners.service import require_own_learner
+from services.training.orgs import org_directory
 
 ORG_ROLES = (ORG_ADMIN, ORG_STAFF)
 READ = allow(scopes=("training:read",))
@@ -84,40 +86,42 @@ def visible_filter(principal: Principal, *columns: Any) -> sa.ColumnElement[bool
     return sa.or_(*(c == org for c in columns))
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
+def seen_by(*org_ids: uuid.UUID | None) -> set[Tenant]:
+    """The organizations that see a private record: its parties (chanjiao/sync_exits.py)."""
+    return tenants(ORGANIZATION, *org_ids)
 
 
-one = versioned_response
+def exit_query(principal: Principal, entity: str, model: Any, *columns: Any) -> ExitQuery | None:
+    """The exits of a private record the principal gets on a token pull (chanjiao/sync_exits.py); None for a
+    principal who sees every record."""
+    visible = visible_filter(principal, *columns)
+    if visible is None:
+        return None
+    try:
+        mine = sorted(tenants(ORGANIZATION, uuid.UUID(principal.org_id or "")))
+    except ValueError:
+        mine = []
+    return ExitQuery(SCHEMA, entity, mine, sa.select(model.id).where(visible, model.deleted_at.is_(None)))
 
 
-async def record(
-    session: AsyncSession,
-    *,
-    entity: str,
-    entity_id: uuid.UUID,
-    action: str,
-    actor: str,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-    payload: dict[str, Any],
-) -> None:
-    """The audit row and the outbox event (`<entity>.<action>d`) of one write, in the caller's transaction."""
-    await record_change(
-        session,
-        kernel,
-        entity=entity,
-        entity_id=entity_id,
-        action=action,
-        actor=actor,
-        before=before,
-        after=after,
-        payload=payload,
-    )
+def equal(*filters: tuple[Any, Any]) -> list[sa.ColumnElement[bool]]:
+    """`column == value` for each (column, value) whose value is given (not None), in order."""
+    return [column == value for column, value in filters if value is not None]
 
 
-def snapshot(row: Any, fields: Sequence[str]) -> dict[str, Any]:
-    return {f: getattr(row, f) for f in fields}
+def overlapping(start: Any, end: Any, period_start: date | None, period_end: date | None) -> list[Any]:
+    """Records overlapping the inclusive period (either bound optional)."""
+    where = []
+    if period_start is not None:
+        where.append(end >= period_start)
+    if period_end is not None:
+        where.append(start <= period_end)
+    return where
+
+
+def list_responses(example: dict[str, Any]) -> dict[int | str, dict[str, Any]]:
+    """A list route's 200 (the JSON page with `example`, or the `.xlsx` export) and its problems."""
+    return {**list_ok({"items": [example], "next_cursor": None}), **problem_responses(401, 403, 422)}
 
 
 async def list_rows(
@@ -213,3 +217,16 @@ def not_null(*fields: str) -> Any:
         return v
 
     return field_validator(*fields, mode="before")(classmethod(check))
+
+
+async def check_move(
+    request: Request, principal: Principal, current: Any, body: BaseModel, names: Sequence[str]
+) -> None:
+    """Before a change to a record is written: the caller acts for one of its organizations `names` as the record is
+    and as it would be, and every organization the body names anew exists and is active (membership; 503 when it
+    cannot answer)."""
+    ensure_party(principal, *(getattr(current, n) for n in names))
+    ensure_party(principal, *(getattr(body, n, None) or getattr(current, n) for n in names))
+    refs = {n: getattr(body, n) for n in names if getattr(body, n, None)}
+    if refs:
+        await org_directory(request).require_active(refs)
