@@ -25,7 +25,7 @@ from services.membership.alliances.router import ALLIANCE_WRITE, WHO_ALLIANCE
 from services.membership.memberships import imports
 from services.membership.organizations import imports as org_imports
 from services.membership.organizations.access import READ
-from services.membership.organizations.routes_bulk import template_response, template_responses
+from services.membership.organizations.routes_batch import template_response, template_responses
 
 router = APIRouter(prefix="/v1/alliances", tags=["alliances"])
 

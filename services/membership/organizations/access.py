@@ -1,4 +1,4 @@
-"""Who may call the organization routes (router.py, routes_bulk.py, routes_school.py): the `allow(...)`
+"""Who may call the organization routes (router.py, routes_batch.py, routes_school.py): the `allow(...)`
 declarations the routes list in `dependencies=[...]`, and the text their OpenAPI descriptions show for them."""
 
 from __future__ import annotations

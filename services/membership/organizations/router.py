@@ -20,7 +20,7 @@ from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.spreadsheets import XLSX
 from chanjiao.sync import Since, SinceTokenQuery
 from services.membership import tenancy
-from services.membership.organizations import imports, routes_bulk, routes_school, service
+from services.membership.organizations import imports, routes_batch, routes_school, service
 from services.membership.organizations.access import (
     CREATE,
     ORG_WRITE,
@@ -37,7 +37,7 @@ from services.membership.organizations.schemas import (
 )
 
 # The collection (`""`) and the item (`/{org_id}`) are separate routers, joined at the end of this module with the
-# literal paths of routes_bulk.py (`/batch`, `/imports`, `/import-template.xlsx`) and routes_school.py in between.
+# literal paths of routes_batch.py (`/batch`, `/imports`, `/import-template.xlsx`) and routes_school.py in between.
 collection = APIRouter(prefix="/v1/organizations", tags=["organizations"])
 item = APIRouter(prefix="/v1/organizations", tags=["organizations"])
 
@@ -196,7 +196,6 @@ async def list_organizations(
     )
 
 
-
 @item.get(
     "/{org_id}",
     response_model=OrganizationPublic,
@@ -280,11 +279,11 @@ async def delete_organization(
     return Response(status_code=204)
 
 
-# Literal paths before `/{org_id}`: the collection, routes_bulk.py's `/batch`, `/imports`, `/import-template.xlsx`
+# Literal paths before `/{org_id}`: the collection, routes_batch.py's `/batch`, `/imports`, `/import-template.xlsx`
 # and routes_school.py's sub-resources, then the item — so `/v1/organizations/batch` is matched by its own route,
 # never taken for an id (and a `uuid.UUID` parameter matches only a UUID-shaped segment anyway, chanjiao/routes.py).
 router = APIRouter()
 router.include_router(collection)
-for part in (routes_bulk.router, routes_school.router):
+for part in (routes_batch.router, routes_school.router):
     router.include_router(part, prefix="/v1/organizations", tags=["organizations"])
 router.include_router(item)
