@@ -9,14 +9,14 @@ from fastapi import APIRouter, Query, Request, Response
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep
-from chanjiao.dates import AwareDatetime, IsoDate
+from chanjiao.dates import IsoDate
 from chanjiao.errors import problem_responses
 from chanjiao.etag import IfMatch, IfNoneMatch
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.resources import created, not_modified, one, render_rows
 from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing
-from chanjiao.sync import Since, SinceTokenQuery
+from chanjiao.sync import Since, SinceTokenQuery, UpdatedSinceQuery, include_deleted_query
 from chanjiao.validators import normalize_code
 from services.training.bases import service
 from services.training.bases.models import BaseKind, BaseLevel, TrainingBase
@@ -142,14 +142,9 @@ async def list_training_bases(
         str | None, Query(max_length=20, description="服务专业代码 Code of a major the base serves")
     ] = None,
     shared: Annotated[bool | None, Query(description="开放共享 Open to other organizations")] = None,
-    updated_since: Annotated[
-        AwareDatetime | None,
-        Query(description="增量同步：只返回此时刻之后变更的记录 Only records changed after this timestamp"),
-    ] = None,
+    updated_since: UpdatedSinceQuery = None,
     since_token: SinceTokenQuery = None,
-    include_deleted: Annotated[
-        bool, Query(description="包含已删除记录的墓碑 Include tombstones of deleted records")
-    ] = False,
+    include_deleted: Annotated[bool, include_deleted_query("已删除记录", "deleted records")] = False,
 ) -> Response | TrainingBasePage:
     listing = Listing.of(request, cursor, limit)
     t: Any = TrainingBase

@@ -17,7 +17,7 @@ from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.resources import created, not_modified, one
 from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing, list_ok
-from chanjiao.sync import Since, SinceTokenQuery
+from chanjiao.sync import Since, SinceTokenQuery, UpdatedSinceQuery, include_deleted_query
 from services.training.enrolments import service
 from services.training.enrolments.models import EnrolmentStatus
 from services.training.enrolments.schemas import (
@@ -34,7 +34,6 @@ from services.training.programmes.models import Programme
 from services.training.programmes.router import (
     PeriodEnd,
     PeriodStart,
-    UpdatedSince,
     check_period_query,
 )
 
@@ -189,11 +188,9 @@ async def list_enrolments(
     provider_org_id: Annotated[uuid.UUID | None, Query(description="举办单位 Provider organization")] = None,
     period_start: PeriodStart = None,
     period_end: PeriodEnd = None,
-    updated_since: UpdatedSince = None,
+    updated_since: UpdatedSinceQuery = None,
     since_token: SinceTokenQuery = None,
-    include_deleted: Annotated[
-        bool, Query(description="包含已删除报名的墓碑 Include tombstones of deleted enrolments")
-    ] = False,
+    include_deleted: Annotated[bool, include_deleted_query("已删除报名", "deleted enrolments")] = False,
 ) -> Response | EnrolmentPage:
     listing = Listing.of(request, cursor, limit)
     page = await service.list_enrolments(

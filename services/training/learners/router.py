@@ -10,14 +10,13 @@ from fastapi.responses import JSONResponse
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import ORG_ADMIN, ORG_STAFF, Principal, PrincipalDep, allow
-from chanjiao.dates import AwareDatetime
 from chanjiao.errors import Forbidden, field_error, problem_responses
 from chanjiao.etag import IfMatch, IfNoneMatch
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.resources import created, not_modified, one, recorded
 from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing, list_ok
-from chanjiao.sync import Since, SinceTokenQuery
+from chanjiao.sync import Since, SinceTokenQuery, UpdatedSinceQuery, include_deleted_query
 from services.training.learners import service
 from services.training.learners.models import LearnerType
 from services.training.learners.personal import PersonalData
@@ -221,14 +220,9 @@ async def list_learners(
         uuid.UUID | None, Query(description="当前所在单位 Current organization (school or employer)")
     ] = None,
     q: Annotated[str | None, Query(min_length=1, max_length=50, description="姓名关键字 Part of the name")] = None,
-    updated_since: Annotated[
-        AwareDatetime | None,
-        Query(description="增量同步：只返回此时刻之后变更的记录 Only records changed after this timestamp"),
-    ] = None,
+    updated_since: UpdatedSinceQuery = None,
     since_token: SinceTokenQuery = None,
-    include_deleted: Annotated[
-        bool, Query(description="包含已抹除学员的墓碑 Include tombstones of erased learners")
-    ] = False,
+    include_deleted: Annotated[bool, include_deleted_query("已抹除学员", "erased learners")] = False,
 ) -> Response | LearnerPage:
     listing = Listing.of(request, cursor, limit)
     page = await service.list_learners(

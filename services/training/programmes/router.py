@@ -11,14 +11,14 @@ from fastapi import APIRouter, Query, Request, Response
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import ORG_ADMIN, ORG_STAFF, PrincipalDep, allow, ensure_org
-from chanjiao.dates import AwareDatetime, IsoDate
+from chanjiao.dates import IsoDate
 from chanjiao.errors import field_error, problem_responses
 from chanjiao.etag import IfMatch, IfNoneMatch
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.resources import created, not_modified, one, render_rows
 from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing, list_ok
-from chanjiao.sync import Since, SinceTokenQuery
+from chanjiao.sync import Since, SinceTokenQuery, UpdatedSinceQuery, include_deleted_query
 from services.training.orgs import org_directory
 from services.training.programmes import service
 from services.training.programmes.models import ProgrammeKind
@@ -75,10 +75,6 @@ PRIVATE = (
 
 PeriodStart = Annotated[IsoDate | None, Query(description="期间开始 (inclusive), on the programme's `end_on`")]
 PeriodEnd = Annotated[IsoDate | None, Query(description="期间结束 (inclusive), on the programme's `end_on`")]
-UpdatedSince = Annotated[
-    AwareDatetime | None,
-    Query(description="增量同步：只返回此时刻之后变更的记录 Only records changed after this timestamp"),
-]
 
 
 def check_period_query(start: date | None, end: date | None) -> tuple[date | None, date | None]:
@@ -189,11 +185,9 @@ async def list_programmes(
     kind: Annotated[ProgrammeKind | None, Query(description="培训类型 Programme kind")] = None,
     period_start: PeriodStart = None,
     period_end: PeriodEnd = None,
-    updated_since: UpdatedSince = None,
+    updated_since: UpdatedSinceQuery = None,
     since_token: SinceTokenQuery = None,
-    include_deleted: Annotated[
-        bool, Query(description="包含已删除培训项目的墓碑 Include tombstones of deleted programmes")
-    ] = False,
+    include_deleted: Annotated[bool, include_deleted_query("已删除培训项目", "deleted programmes")] = False,
 ) -> Response | ProgrammePage:
     listing = Listing.of(request, cursor, limit)
     page = await service.list_programmes(

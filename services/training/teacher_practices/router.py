@@ -9,14 +9,14 @@ from fastapi import APIRouter, Query, Request, Response
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep
-from chanjiao.dates import AwareDatetime, IsoDate
+from chanjiao.dates import IsoDate
 from chanjiao.errors import problem_responses
 from chanjiao.etag import IfMatch, IfNoneMatch
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.resources import created, not_modified, one, render_rows
 from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing
-from chanjiao.sync import Since, SinceTokenQuery
+from chanjiao.sync import Since, SinceTokenQuery, UpdatedSinceQuery, include_deleted_query
 from services.training.orgs import org_directory
 from services.training.parties import (
     READ,
@@ -159,14 +159,9 @@ async def list_teacher_practices(
     learner_id: Annotated[uuid.UUID | None, Query(description="教师 of a legacy record (a training learner)")] = None,
     period_start: Annotated[IsoDate | None, Query(description="期间开始（含） Period start (inclusive)")] = None,
     period_end: Annotated[IsoDate | None, Query(description="期间结束（含） Period end (inclusive)")] = None,
-    updated_since: Annotated[
-        AwareDatetime | None,
-        Query(description="增量同步：只返回此时刻之后变更的记录 Only records changed after this timestamp"),
-    ] = None,
+    updated_since: UpdatedSinceQuery = None,
     since_token: SinceTokenQuery = None,
-    include_deleted: Annotated[
-        bool, Query(description="包含已删除记录的墓碑 Include tombstones of deleted records")
-    ] = False,
+    include_deleted: Annotated[bool, include_deleted_query("已删除记录", "deleted records")] = False,
 ) -> Response | TeacherPracticePage:
     listing = Listing.of(request, cursor, limit)
     t: Any = TeacherPractice
