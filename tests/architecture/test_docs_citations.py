@@ -3,7 +3,8 @@
 * No source file, doc or operation text points at a design file kept outside the repository (the upper-case design
   notes, a sibling `shared` folder): a reader of the code or an integrator reading `/docs` cannot open those.
 * Every `docs/<name>.md` that code, docs or the OpenAPI text names exists, so a citation cannot rot into a dead end.
-* No code, doc or operation text names a numbered work item ("issue 7"): cite the doc that states the rule.
+* No code, doc or operation text names a numbered work item (the word "issue" and a number): cite the doc that
+  states the rule.
 
 Every `.md` file is checked, `docs/` included: the docs say what is true now, and history lives in git. The
 numbered findings inside `docs/security.md` are that page's own sections, not work items, and are not matched.
@@ -119,7 +120,7 @@ def test_no_code_doc_or_operation_text_names_a_work_item(files, openapi_texts):
         ("the notes in ../shared/design", True, None, False),
         ('`docs/api.md`, "Errors"', False, "api", False),
         ("docs/reference-data.md", False, "reference-data", False),
-        ("Target (issue 5): one second", False, None, True),
+        ("Target (" + "issue" + " 5): one second", False, None, True),  # split so this file does not name one itself
         ("issues the next token in its family", False, None, False),
         ("finding 4 of docs/security.md", False, "security", False),
     ],
