@@ -329,6 +329,16 @@ class TestReadUpdateDelete:
             ("appointment.deleted", 4),
         ]
         assert json.loads(events[2]["payload"])["changed"] == {"appointment_type": "guest_professor", "end_on": None}
+        # the created event carries the id and every audited field of the appointment, none of its bookkeeping
+        assert set(json.loads(events[0]["payload"])) == {
+            "id",
+            "person_id",
+            "host_org_id",
+            "appointment_type",
+            "start_on",
+            "end_on",
+            "note",
+        }
 
 
 class TestPeopleAndAppointments:

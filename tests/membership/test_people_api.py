@@ -195,6 +195,18 @@ class TestPhoneAtRest:
         assert PHONE not in audit[0]["diff"] and row["phone_ciphertext"].hex() not in audit[0]["diff"]
         assert len(events) == 1 and PHONE not in events[0]["payload"]
         assert json.loads(events[0]["payload"])["phone_masked"] == "138****5678"
+        # the trail and the event name the person's fields, never the stored forms of the name or the phone
+        # (title and skill_level were not sent: a diff lists only values that are there)
+        assert set(json.loads(audit[0]["diff"])) == {"name", "org_id", "tags", "phone"}
+        assert set(json.loads(events[0]["payload"])) == {
+            "id",
+            "name",
+            "org_id",
+            "title",
+            "skill_level",
+            "tags",
+            "phone_masked",
+        }
 
 
 class TestIdempotency:

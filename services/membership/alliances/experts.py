@@ -21,8 +21,7 @@ from services.membership.alliances.schemas import ListTombstone
 from services.membership.memberships.models import Membership
 from services.membership.organizations.models import Organization
 from services.membership.people.models import Person, PersonTag
-from services.membership.people.schemas import PersonPublic
-from services.membership.people.service import render
+from services.membership.people.schemas import PersonPublic, render
 from services.membership.tenancy import is_reader_service
 
 router = APIRouter(prefix="/v1/alliances", tags=["alliances"])
@@ -137,9 +136,8 @@ async def list_experts(
         if rows
         else {}
     )
-    experts = iter(render(rows))
     items: list[Expert | ListTombstone] = [
-        Expert(**next(experts).model_dump(), org_name=names.get(p.org_id, ""))
+        Expert(**render(p).model_dump(), org_name=names.get(p.org_id, ""))
         if pooled
         else ListTombstone(id=p.id, deleted_at=p.deleted_at or p.updated_at)
         for p, pooled in page.rows

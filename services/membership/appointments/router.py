@@ -1,4 +1,5 @@
-"""`/v1/appointments` — thin endpoints: resolve dependencies, call one service function, commit once."""
+"""`/v1/appointments` — thin endpoints: resolve dependencies, call one service function, commit once
+(chanjiao/resources.py)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from chanjiao.app import SessionDep
 from chanjiao.auth import ORG_ADMIN, ORG_STAFF, PrincipalDep, allow
 from chanjiao.dates import AwareDatetime, IsoDate
 from chanjiao.errors import problem_responses
-from chanjiao.etag import IfMatch, IfNoneMatch, etag_for, if_none_match_hits, versioned_response
+from chanjiao.etag import IfMatch, IfNoneMatch
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
+from chanjiao.resources import created, not_modified, one, render_rows
 from chanjiao.sync import Since, SinceTokenQuery
 from services.membership import tenancy
 from services.membership.appointments import service
@@ -22,7 +24,9 @@ from services.membership.appointments.schemas import (
     AppointmentCreate,
     AppointmentPage,
     AppointmentPublic,
+    AppointmentTombstone,
     AppointmentUpdate,
+    render,
 )
 
 router = APIRouter(prefix="/v1/appointments", tags=["appointments"])
@@ -55,9 +59,6 @@ _EXAMPLE = {
     "created_at": "2026-11-25T08:00:00+00:00",
     "updated_at": "2026-11-25T08:00:00+00:00",
 }
-
-
-_one = versioned_response
 
 
 @router.post(
@@ -96,10 +97,7 @@ async def create_appointment(
         principal, person_org=await tenancy.person_org(session, body.person_id), hosts=[body.host_org_id]
     )
     appointment = await service.create_appointment(session, data=body, actor=principal.actor)
-    response = _one(service.render([appointment])[0], 201, Location=f"/v1/appointments/{appointment.id}")
-    await idem.record(session, response)
-    await session.commit()
-    return response
+    return await created(session, idem, render(appointment), location=f"{router.prefix}/{appointment.id}")
 
 
 @router.get(
@@ -154,7 +152,8 @@ async def list_appointments(
         visible=visible,
         exits=service.exit_query(principal, visible),
     )
-    return AppointmentPage(items=service.render(page.rows), next_cursor=page.next_cursor, sync_token=page.sync_token)
+    items = render_rows(page.rows, render, AppointmentTombstone)
+    return AppointmentPage(items=items, next_cursor=page.next_cursor, sync_token=page.sync_token)
 
 
 @router.get(
@@ -181,9 +180,7 @@ async def get_appointment(
     owners = [await tenancy.person_org(session, appointment.person_id, deleted=True), appointment.host_org_id]
     if not await tenancy.can_read_private(session, principal, [o for o in owners if o is not None]):
         raise service.not_found()
-    if if_none_match_hits(if_none_match, appointment.version):
-        return Response(status_code=304, headers={"ETag": etag_for(appointment.version)})
-    return _one(service.render([appointment])[0])
+    return not_modified(if_none_match, appointment.version) or one(render(appointment))
 
 
 @router.patch(
@@ -214,12 +211,12 @@ async def update_appointment(
         person_org=await tenancy.person_org(session, current.person_id, deleted=True),
         hosts=[current.host_org_id, body.host_org_id],
     )
-    appointment = await service.update_appointment(
-        session, appointment_id=appointment_id, changes=body, if_match=if_match, actor=principal.actor
+    await service.update_appointment(
+        session, appointment=current, changes=body, if_match=if_match, actor=principal.actor
     )
-    public = service.render([appointment])[0]
+    response = one(render(current))
     await session.commit()
-    return _one(public)
+    return response
 
 
 @router.delete(
@@ -245,6 +242,6 @@ async def delete_appointment(
         person_org=await tenancy.person_org(session, current.person_id, deleted=True),
         hosts=[current.host_org_id],
     )
-    await service.delete_appointment(session, appointment_id=appointment_id, if_match=if_match, actor=principal.actor)
+    await service.delete_appointment(session, appointment=current, if_match=if_match, actor=principal.actor)
     await session.commit()
     return Response(status_code=204)

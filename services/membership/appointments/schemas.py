@@ -1,10 +1,11 @@
-"""Appointment request/response models: AppointmentCreate / AppointmentUpdate / AppointmentPublic."""
+"""Appointment request/response models: AppointmentCreate / AppointmentUpdate / AppointmentPublic, and `render`
+(a row's public form)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
@@ -12,7 +13,7 @@ from chanjiao.dates import IsoDate
 from chanjiao.pagination import Page
 from chanjiao.sync_exits import ExitTombstone
 from chanjiao.validators import CodeError
-from services.membership.appointments.models import AppointmentType
+from services.membership.appointments.models import APPOINTMENT_TYPE_LABELS, AppointmentType
 
 TYPE_DESCRIPTION = (
     "聘任类型 (closed list): industry_professor 产业教授 · guest_professor 客座教授 · enterprise_mentor 企业导师 · "
@@ -123,3 +124,20 @@ class AppointmentTombstone(BaseModel):
 
 class AppointmentPage(Page[AppointmentPublic | AppointmentTombstone | ExitTombstone]):
     pass
+
+
+def render(row: Any) -> AppointmentPublic:
+    """The public form of an appointment row, with the Chinese name of its type."""
+    return AppointmentPublic(
+        id=row.id,
+        person_id=row.person_id,
+        host_org_id=row.host_org_id,
+        appointment_type=row.appointment_type,
+        appointment_type_label=APPOINTMENT_TYPE_LABELS[row.appointment_type],
+        start_on=row.start_on,
+        end_on=row.end_on,
+        note=row.note,
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )

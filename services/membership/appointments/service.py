@@ -1,5 +1,5 @@
 """Appointment rules (双栖双聘): create, read, list, update, soft delete — each leaving an audit row and
-an outbox event in the caller's transaction. Knows nothing of HTTP.
+an outbox event in the caller's transaction (chanjiao/resources.py). Knows nothing of HTTP.
 
 Rules: the person exists; the host is an existing, active organization other than the person's own;
 a school hosts every type but `research_assistant`, which an enterprise hosts; `end_on ≥ start_on`;
@@ -9,47 +9,34 @@ checked here for a helpful answer and enforced by the EXCLUDE constraint for rac
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
-from typing import Any
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chanjiao.audit import record_change
 from chanjiao.auth import Principal
 from chanjiao.db import soft_delete
 from chanjiao.errors import Conflict, NotFound, field_error
 from chanjiao.etag import check_if_match
 from chanjiao.ids import new_id
+from chanjiao.resources import Audit, load, now
 from chanjiao.sync import Since, SyncPage
-from chanjiao.sync_exits import (
-    ORGANIZATION,
-    Exit,
-    ExitQuery,
-    ExitTombstone,
-    record_exits,
-    sync_page_with_exits,
-    tenants,
-)
+from chanjiao.sync_exits import ORGANIZATION, ExitQuery, record_exits, sync_page_with_exits, tenants
 from services.membership.appointments.models import (
     APPOINTMENT_TYPE_LABELS,
     EXCLUSION_NAME,
     Appointment,
     host_org_types,
 )
-from services.membership.appointments.schemas import (
-    AppointmentCreate,
-    AppointmentPublic,
-    AppointmentTombstone,
-    AppointmentUpdate,
-)
+from services.membership.appointments.schemas import AppointmentCreate, AppointmentUpdate
 from services.membership.db import SCHEMA, kernel
 from services.membership.organizations.models import ORG_TYPE_LABELS, Organization
 from services.membership.people.models import Person
 from services.membership.people.service import caller_tenants, check_org
 
-AUDITED = ("person_id", "host_org_id", "appointment_type", "start_on", "end_on", "note")
+# Audited and in events: every column (person_id, host_org_id, appointment_type, start_on, end_on, note).
+AUDIT = Audit(kernel, "appointment")
 EXCLUSION_VIOLATION = "23P01"
 
 
@@ -61,34 +48,6 @@ class AppointmentNotFound(NotFound):
 class OverlappingAppointment(Conflict):
     slug = "overlapping-appointment"
     title_zh, title_en = "聘期重叠", "Overlapping appointment"
-
-
-def _snapshot(a: Appointment) -> dict[str, Any]:
-    return {k: getattr(a, k) for k in AUDITED}
-
-
-async def _record(
-    session: AsyncSession,
-    appointment: Appointment,
-    *,
-    action: str,
-    actor: str,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-    payload: dict[str, Any],
-) -> None:
-    """The audit row and the outbox event of one write, in the caller's transaction."""
-    await record_change(
-        session,
-        kernel,
-        entity="appointment",
-        entity_id=appointment.id,
-        action=action,
-        actor=actor,
-        before=before,
-        after=after,
-        payload=payload,
-    )
 
 
 async def _person(session: AsyncSession, person_id: uuid.UUID) -> Person:
@@ -173,7 +132,7 @@ async def create_appointment(session: AsyncSession, *, data: AppointmentCreate, 
     _check_period(data.start_on, data.end_on)
     host = await check_org(session, data.host_org_id, field="host_org_id")
     _check_host(person, host, data.appointment_type.value)
-    now = datetime.now(UTC)
+    stamp = now()
     appointment = Appointment(
         id=new_id(),
         person_id=person.id,
@@ -183,13 +142,12 @@ async def create_appointment(session: AsyncSession, *, data: AppointmentCreate, 
         end_on=data.end_on,
         note=data.note,
         version=1,
-        created_at=now,
-        updated_at=now,
+        created_at=stamp,
+        updated_at=stamp,
     )
     session.add(appointment)
     await _flush(session, appointment)
-    after = _snapshot(appointment)
-    await _record(session, appointment, action="create", actor=actor, before=None, after=after, payload=after)
+    await AUDIT.created(session, appointment, actor=actor)
     return appointment
 
 
@@ -200,15 +158,7 @@ def not_found() -> AppointmentNotFound:
 
 
 async def get_appointment(session: AsyncSession, appointment_id: uuid.UUID, *, for_update: bool = False) -> Appointment:
-    stmt = sa.select(Appointment).where(Appointment.id == appointment_id, Appointment.deleted_at.is_(None))
-    if for_update:
-        stmt = stmt.with_for_update()
-    appointment = (await session.execute(stmt)).scalar_one_or_none()
-    if appointment is None:
-        raise AppointmentNotFound(
-            detail_zh="没有该聘任记录，或已被删除", detail_en="No such appointment, or it was deleted"
-        )
-    return appointment
+    return await load(session, Appointment, appointment_id, not_found=not_found, for_update=for_update)
 
 
 def exit_query(principal: Principal, visible: sa.ColumnElement[bool] | None) -> ExitQuery:
@@ -267,17 +217,12 @@ async def list_appointments(
 
 
 async def update_appointment(
-    session: AsyncSession,
-    *,
-    appointment_id: uuid.UUID,
-    changes: AppointmentUpdate,
-    if_match: str | None,
-    actor: str,
+    session: AsyncSession, *, appointment: Appointment, changes: AppointmentUpdate, if_match: str | None, actor: str
 ) -> Appointment:
-    appointment = await get_appointment(session, appointment_id, for_update=True)
+    """`appointment` is locked by the caller (`get_appointment(for_update=True)`)."""
     check_if_match(if_match, appointment.version)
     data = changes.model_dump(exclude_unset=True)
-    before = _snapshot(appointment)
+    before = AUDIT.snapshot(appointment)
     new = {**before, **{k: (v.value if hasattr(v, "value") else v) for k, v in data.items()}}
     if new == before:
         return appointment
@@ -292,14 +237,8 @@ async def update_appointment(
             ).scalar_one()
         _check_host(person, host, new["appointment_type"])
     appointment.sqlmodel_update({k: new[k] for k in data})
-    appointment.version += 1
-    appointment.updated_at = datetime.now(UTC)
     await _flush(session, appointment)
-    after = _snapshot(appointment)
-    changed = {k: after[k] for k in after if after[k] != before[k]}
-    await _record(
-        session, appointment, action="update", actor=actor, before=before, after=after, payload={"changed": changed}
-    )
+    await AUDIT.updated(session, appointment, actor=actor, before=before)
     # a new host: the old one no longer sees the appointment (docs/sync.md)
     await record_exits(
         session,
@@ -307,43 +246,16 @@ async def update_appointment(
         "appointment",
         [appointment.id],
         before=tenants(ORGANIZATION, before["host_org_id"]),
-        after=tenants(ORGANIZATION, after["host_org_id"]),
+        after=tenants(ORGANIZATION, appointment.host_org_id),
     )
     return appointment
 
 
 async def delete_appointment(
-    session: AsyncSession, *, appointment_id: uuid.UUID, if_match: str | None, actor: str
+    session: AsyncSession, *, appointment: Appointment, if_match: str | None, actor: str
 ) -> None:
-    appointment = await get_appointment(session, appointment_id, for_update=True)
+    """`appointment` is locked by the caller (`get_appointment(for_update=True)`)."""
     check_if_match(if_match, appointment.version)
-    before = _snapshot(appointment)
+    before = AUDIT.snapshot(appointment)
     await soft_delete(session, appointment)
-    await _record(session, appointment, action="delete", actor=actor, before=before, after=None, payload={})
-
-
-def render(appointments: list[Appointment | Exit]) -> list[AppointmentPublic | AppointmentTombstone | ExitTombstone]:
-    out: list[AppointmentPublic | AppointmentTombstone | ExitTombstone] = []
-    for a in appointments:
-        if isinstance(a, Exit):
-            out.append(ExitTombstone.of(a))
-            continue
-        if a.deleted_at is not None:
-            out.append(AppointmentTombstone(id=a.id, deleted_at=a.deleted_at))
-            continue
-        out.append(
-            AppointmentPublic(
-                id=a.id,
-                person_id=a.person_id,
-                host_org_id=a.host_org_id,
-                appointment_type=a.appointment_type,
-                appointment_type_label=APPOINTMENT_TYPE_LABELS[a.appointment_type],
-                start_on=a.start_on,
-                end_on=a.end_on,
-                note=a.note,
-                version=a.version,
-                created_at=a.created_at,
-                updated_at=a.updated_at,
-            )
-        )
-    return out
+    await AUDIT.deleted(session, appointment, actor=actor, before=before)

@@ -1,4 +1,5 @@
-"""`/v1/people` — thin endpoints: resolve dependencies, call one service function, commit once."""
+"""`/v1/people` — thin endpoints: resolve dependencies, call one service function, commit once
+(chanjiao/resources.py)."""
 
 from __future__ import annotations
 
@@ -12,14 +13,22 @@ from chanjiao.auth import ORG_ADMIN, ORG_STAFF, PrincipalDep, allow
 from chanjiao.crypto import FieldCipher, field_cipher
 from chanjiao.dates import AwareDatetime
 from chanjiao.errors import problem_responses
-from chanjiao.etag import IfMatch, IfNoneMatch, etag_for, if_none_match_hits, versioned_response
+from chanjiao.etag import IfMatch, IfNoneMatch
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
+from chanjiao.resources import created, not_modified, one, render_rows
 from chanjiao.sync import Since, SinceTokenQuery
 from services.membership import tenancy
 from services.membership.people import service
 from services.membership.people.models import Person, PersonTag
-from services.membership.people.schemas import PersonCreate, PersonPage, PersonPublic, PersonUpdate
+from services.membership.people.schemas import (
+    PersonCreate,
+    PersonPage,
+    PersonPublic,
+    PersonTombstone,
+    PersonUpdate,
+    render,
+)
 
 router = APIRouter(prefix="/v1/people", tags=["people"])
 
@@ -65,9 +74,6 @@ _EXAMPLE = {
 }
 
 
-_one = versioned_response
-
-
 @router.post(
     "",
     status_code=201,
@@ -101,11 +107,7 @@ async def create_person(
         return idem.replay
     tenancy.ensure_org_member(principal, body.org_id)
     person = await service.create_person(session, data=body, cipher=cipher, actor=principal.actor)
-    public = service.render([person])[0]
-    response = _one(public, 201, Location=f"/v1/people/{person.id}")
-    await idem.record(session, response)
-    await session.commit()
-    return response
+    return await created(session, idem, render(person), location=f"{router.prefix}/{person.id}")
 
 
 @router.get(
@@ -156,7 +158,8 @@ async def list_people(
         visible=visible,
         exits=service.exit_query(principal, visible),
     )
-    return PersonPage(items=service.render(page.rows), next_cursor=page.next_cursor, sync_token=page.sync_token)
+    items = render_rows(page.rows, render, PersonTombstone)
+    return PersonPage(items=items, next_cursor=page.next_cursor, sync_token=page.sync_token)
 
 
 @router.get(
@@ -183,9 +186,7 @@ async def get_person(
     person = await service.get_person(session, person_id)
     if not await tenancy.can_read_private(session, principal, [person.org_id]):
         raise service.not_found()
-    if if_none_match_hits(if_none_match, person.version):
-        return Response(status_code=304, headers={"ETag": etag_for(person.version)})
-    return _one(service.render([person])[0])
+    return not_modified(if_none_match, person.version) or one(render(person))
 
 
 @router.patch(
@@ -214,12 +215,12 @@ async def update_person(
 ) -> Response:
     current = await service.get_person(session, person_id, for_update=True)
     tenancy.ensure_org_member(principal, current.org_id, *([body.org_id] if body.org_id else []))
-    person = await service.update_person(
-        session, person_id=person_id, changes=body, if_match=if_match, cipher=cipher, actor=principal.actor
+    await service.update_person(
+        session, person=current, changes=body, if_match=if_match, cipher=cipher, actor=principal.actor
     )
-    public = service.render([person])[0]
+    response = one(render(current))
     await session.commit()
-    return _one(public)
+    return response
 
 
 @router.delete(
@@ -241,6 +242,6 @@ async def delete_person(
 ) -> Response:
     current = await service.get_person(session, person_id, for_update=True)
     tenancy.ensure_org_member(principal, current.org_id)
-    await service.delete_person(session, person_id=person_id, if_match=if_match, actor=principal.actor)
+    await service.delete_person(session, person=current, if_match=if_match, actor=principal.actor)
     await session.commit()
     return Response(status_code=204)

@@ -1,4 +1,5 @@
-"""Person request/response models: PersonCreate / PersonUpdate / PersonPublic / PersonPage.
+"""Person request/response models: PersonCreate / PersonUpdate / PersonPublic / PersonPage, and `render` (a row's
+public form).
 
 `phone` is write-only: it is validated, encrypted and read back only as `phone_masked`."""
 
@@ -6,14 +7,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from chanjiao.pagination import Page
 from chanjiao.sync_exits import ExitTombstone
 from chanjiao.validators import CodeError, normalize_name, normalize_phone, validate_phone
-from services.membership.people.models import PersonTag, SkillLevel
+from services.membership.people.models import SKILL_LEVEL_LABELS, TAG_LABELS, PersonTag, SkillLevel
 
 
 def _no_control_characters(text: str) -> None:
@@ -158,3 +159,21 @@ class PersonTombstone(BaseModel):
 
 class PersonPage(Page[PersonPublic | PersonTombstone | ExitTombstone]):
     pass
+
+
+def render(row: Any) -> PersonPublic:
+    """The public form of a person row: the Chinese names of the skill level and tags, the phone only masked."""
+    return PersonPublic(
+        id=row.id,
+        name=row.name,
+        org_id=row.org_id,
+        title=row.title,
+        skill_level=row.skill_level,
+        skill_level_label=SKILL_LEVEL_LABELS[row.skill_level] if row.skill_level else None,
+        tags=row.tags,
+        tag_labels=[TAG_LABELS[t] for t in row.tags],
+        phone_masked=row.phone_masked,
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )

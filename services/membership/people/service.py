@@ -1,5 +1,5 @@
 """Person rules: create, read, list, update, soft delete — each leaving an audit row (phone redacted)
-and an outbox event (no phone) in the caller's transaction. Knows nothing of HTTP.
+and an outbox event (no phone) in the caller's transaction (chanjiao/resources.py). Knows nothing of HTTP.
 
 The phone arrives validated and normalised; it is stored only as AES-GCM ciphertext bound to the
 person's id (chanjiao.crypto) plus the masked form every reader sees."""
@@ -7,13 +7,11 @@ person's id (chanjiao.crypto) plus the masked form every reader sees."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chanjiao.audit import record_change
 from chanjiao.auth import ORG_ADMIN, ORG_STAFF, Principal
 from chanjiao.crypto import DecryptionError, FieldCipher
 from chanjiao.dates import today
@@ -21,12 +19,11 @@ from chanjiao.db import soft_delete
 from chanjiao.errors import Conflict, NotFound, field_error
 from chanjiao.etag import check_if_match
 from chanjiao.ids import new_id
+from chanjiao.resources import Audit, load, now
 from chanjiao.sync import Since, SyncPage
 from chanjiao.sync_exits import (
     ORGANIZATION,
-    Exit,
     ExitQuery,
-    ExitTombstone,
     Tenant,
     record_exits,
     sync_page_with_exits,
@@ -37,11 +34,14 @@ from chanjiao.validators import cjk_bigrams, mask_phone
 from services.membership.appointments.models import Appointment
 from services.membership.db import SCHEMA, kernel
 from services.membership.organizations.models import Organization
-from services.membership.people.models import SKILL_LEVEL_LABELS, TAG_LABELS, Person
-from services.membership.people.schemas import PersonCreate, PersonPublic, PersonTombstone, PersonUpdate
+from services.membership.people.models import Person
+from services.membership.people.schemas import PersonCreate, PersonUpdate
 
 AUDITED = ("name", "org_id", "title", "skill_level", "tags", "phone")
 REDACTED = frozenset({"phone"})
+# The trail's snapshot is `_snapshot`, not the kit's column snapshot: the phone is stored encrypted (and masked), and
+# the trail compares an opaque stand-in of it; events carry `_event_fields` (the masked phone only).
+AUDIT = Audit(kernel, "person", redact=REDACTED)
 
 
 class PersonNotFound(NotFound):
@@ -76,31 +76,6 @@ def _event_fields(person: Person) -> dict[str, Any]:
         "tags": person.tags,
         "phone_masked": person.phone_masked,
     }
-
-
-async def _record(
-    session: AsyncSession,
-    person: Person,
-    *,
-    action: str,
-    actor: str,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-    payload: dict[str, Any],
-) -> None:
-    """The audit row and the outbox event of one write, in the caller's transaction."""
-    await record_change(
-        session,
-        kernel,
-        entity="person",
-        entity_id=person.id,
-        action=action,
-        actor=actor,
-        before=before,
-        after=after,
-        payload=payload,
-        redact=REDACTED,
-    )
 
 
 async def check_org(session: AsyncSession, org_id: uuid.UUID, *, field: str) -> Organization:
@@ -141,7 +116,7 @@ def _set_phone(person: Person, phone: str | None, cipher: FieldCipher) -> None:
 
 async def create_person(session: AsyncSession, *, data: PersonCreate, cipher: FieldCipher, actor: str) -> Person:
     await check_org(session, data.org_id, field="org_id")
-    now = datetime.now(UTC)
+    stamp = now()
     person = Person(
         id=new_id(),
         name=data.name,
@@ -151,13 +126,13 @@ async def create_person(session: AsyncSession, *, data: PersonCreate, cipher: Fi
         skill_level=data.skill_level.value if data.skill_level else None,
         tags=[t.value for t in data.tags],
         version=1,
-        created_at=now,
-        updated_at=now,
+        created_at=stamp,
+        updated_at=stamp,
     )
     _set_phone(person, data.phone, cipher)
     session.add(person)
     await session.flush()
-    await _record(
+    await AUDIT.record(
         session,
         person,
         action="create",
@@ -174,13 +149,7 @@ def not_found() -> PersonNotFound:
 
 
 async def get_person(session: AsyncSession, person_id: uuid.UUID, *, for_update: bool = False) -> Person:
-    stmt = sa.select(Person).where(Person.id == person_id, Person.deleted_at.is_(None))
-    if for_update:
-        stmt = stmt.with_for_update()
-    person = (await session.execute(stmt)).scalar_one_or_none()
-    if person is None:
-        raise PersonNotFound(detail_zh="没有该人员，或已被删除", detail_en="No such person, or they were deleted")
-    return person
+    return await load(session, Person, person_id, not_found=not_found, for_update=for_update)
 
 
 def caller_tenants(principal: Principal, visible: sa.ColumnElement[bool] | None) -> list[Tenant] | None:
@@ -257,13 +226,13 @@ def _current_appointments(person_id: uuid.UUID) -> sa.Select:
 async def update_person(
     session: AsyncSession,
     *,
-    person_id: uuid.UUID,
+    person: Person,
     changes: PersonUpdate,
     if_match: str | None,
     cipher: FieldCipher,
     actor: str,
 ) -> Person:
-    person = await get_person(session, person_id, for_update=True)
+    """`person` is locked by the caller (`get_person(for_update=True)`)."""
     check_if_match(if_match, person.version)
     data = changes.model_dump(exclude_unset=True)
     before = _snapshot(person)
@@ -305,12 +274,12 @@ async def update_person(
     if after == before:
         return person
     person.version += 1
-    person.updated_at = datetime.now(UTC)
+    person.updated_at = now()
     await session.flush()
     changed = {k: v for k, v in _event_fields(person).items() if k != "phone_masked" and after.get(k) != before.get(k)}
     if after["phone"] != before["phone"]:
         changed["phone_masked"] = person.phone_masked
-    await _record(
+    await AUDIT.record(
         session, person, action="update", actor=actor, before=before, after=after, payload={"changed": changed}
     )
     if person.org_id != old_org:
@@ -329,8 +298,8 @@ async def _follow_org(session: AsyncSession, person: Person, old_org: uuid.UUID)
     await touch(session, Appointment, Appointment.person_id == person.id)
 
 
-async def delete_person(session: AsyncSession, *, person_id: uuid.UUID, if_match: str | None, actor: str) -> None:
-    person = await get_person(session, person_id, for_update=True)
+async def delete_person(session: AsyncSession, *, person: Person, if_match: str | None, actor: str) -> None:
+    """`person` is locked by the caller (`get_person(for_update=True)`)."""
     check_if_match(if_match, person.version)
     current = (await session.execute(_current_appointments(person.id).limit(1))).scalar_one_or_none()
     if current is not None:
@@ -341,32 +310,4 @@ async def delete_person(session: AsyncSession, *, person_id: uuid.UUID, if_match
         )
     before = _snapshot(person)
     await soft_delete(session, person)
-    await _record(session, person, action="delete", actor=actor, before=before, after=None, payload={})
-
-
-def render(people: list[Person | Exit]) -> list[PersonPublic | PersonTombstone | ExitTombstone]:
-    out: list[PersonPublic | PersonTombstone | ExitTombstone] = []
-    for p in people:
-        if isinstance(p, Exit):
-            out.append(ExitTombstone.of(p))
-            continue
-        if p.deleted_at is not None:
-            out.append(PersonTombstone(id=p.id, deleted_at=p.deleted_at))
-            continue
-        out.append(
-            PersonPublic(
-                id=p.id,
-                name=p.name,
-                org_id=p.org_id,
-                title=p.title,
-                skill_level=p.skill_level,
-                skill_level_label=SKILL_LEVEL_LABELS[p.skill_level] if p.skill_level else None,
-                tags=p.tags,
-                tag_labels=[TAG_LABELS[t] for t in p.tags],
-                phone_masked=p.phone_masked,
-                version=p.version,
-                created_at=p.created_at,
-                updated_at=p.updated_at,
-            )
-        )
-    return out
+    await AUDIT.record(session, person, action="delete", actor=actor, before=before, after=None, payload={})
