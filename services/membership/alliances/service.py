@@ -107,9 +107,10 @@ async def create_alliance(session: AsyncSession, *, data: AllianceCreate, actor:
     )
     session.add(a)
     try:
-        await AUDIT.created(session, a, actor=actor)
+        await session.flush()
     except IntegrityError as exc:  # a concurrent create of the same name won the unique index
         raise _duplicate() from exc
+    await AUDIT.created(session, a, actor=actor)
     return a
 
 
