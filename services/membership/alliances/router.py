@@ -17,14 +17,22 @@ from chanjiao.app import SessionDep
 from chanjiao.auth import ALLIANCE_ADMIN, PLATFORM_ADMIN, PrincipalDep, allow, ensure_alliance_admin
 from chanjiao.dates import IsoDate, today
 from chanjiao.errors import field_error, problem_responses
-from chanjiao.etag import IfMatch, versioned_response
+from chanjiao.etag import IfMatch
 from chanjiao.idempotency import IdempotencyDep
 from chanjiao.pagination import CursorQuery, LimitQuery
+from chanjiao.resources import created, one, render_rows
 from chanjiao.spreadsheets import XLSX
 from chanjiao.sync import SYNC_DOC, Since, SinceTokenQuery, UpdatedSinceQuery, include_deleted_query
 from services.membership.alliances import service
 from services.membership.alliances.models import AllianceKind, AllianceLevel
-from services.membership.alliances.schemas import AllianceCreate, AlliancePage, AlliancePublic, AllianceUpdate
+from services.membership.alliances.schemas import (
+    AllianceCreate,
+    AlliancePage,
+    AlliancePublic,
+    AllianceUpdate,
+    ListTombstone,
+    render,
+)
 from services.membership.memberships import asof
 from services.membership.memberships import imports as member_imports
 from services.membership.memberships import service as memberships
@@ -90,9 +98,6 @@ STRUCTURE_EXAMPLE = {
 }
 
 
-_one = versioned_response
-
-
 def _timed(payload: dict, started: float, **headers: str) -> JSONResponse:
     ms = (time.perf_counter() - started) * 1000
     return JSONResponse(payload, headers={"Server-Timing": f"app;dur={ms:.1f}", **headers})
@@ -115,11 +120,8 @@ async def create_alliance(
 ) -> Response:
     if idem.replay is not None:
         return idem.replay
-    a = await service.create_alliance(session, data=body, actor=principal.actor)
-    response = _one(service.render(a), 201, Location=f"/v1/alliances/{a.id}")
-    await idem.record(session, response)
-    await session.commit()
-    return response
+    row = await service.create_alliance(session, data=body, actor=principal.actor)
+    return await created(session, idem, render(row), location=f"{router.prefix}/{row.id}")
 
 
 @router.get(
@@ -160,7 +162,7 @@ async def list_alliances(
     )
     return JSONResponse(
         {
-            "items": [i.model_dump(mode="json") for i in service.render_page(page.rows)],
+            "items": [i.model_dump(mode="json") for i in render_rows(page.rows, render, ListTombstone)],
             "next_cursor": page.next_cursor,
             "sync_token": page.sync_token,
         }
@@ -177,7 +179,7 @@ async def list_alliances(
     responses={200: {"content": {"application/json": {"example": EXAMPLE}}}, **problem_responses(404)},
 )
 async def get_alliance(alliance_id: uuid.UUID, session: SessionDep) -> JSONResponse:
-    return _one(service.render(await service.get_alliance(session, alliance_id)))
+    return one(render(await service.get_alliance(session, alliance_id)))
 
 
 @router.patch(
@@ -196,12 +198,12 @@ async def update_alliance(
     alliance_id: uuid.UUID, body: AllianceUpdate, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None
 ) -> JSONResponse:
     ensure_alliance_admin(principal, alliance_id)
-    a = await service.update_alliance(
+    row = await service.update_alliance(
         session, alliance_id=alliance_id, changes=body, if_match=if_match, actor=principal.actor
     )
-    public = service.render(a)
+    response = one(render(row))
     await session.commit()
-    return _one(public)
+    return response
 
 
 @router.delete(

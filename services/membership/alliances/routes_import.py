@@ -19,6 +19,7 @@ from chanjiao.auth import PrincipalDep, ensure_alliance_admin
 from chanjiao.errors import problem_responses
 from chanjiao.i18n import wants_english
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
+from chanjiao.resources import recorded
 from services.membership import tenancy
 from services.membership.alliances import service as alliances
 from services.membership.alliances.router import ALLIANCE_WRITE, WHO_ALLIANCE
@@ -151,9 +152,7 @@ async def import_members(
     if dry_run:
         await session.rollback()
         return response
-    await idem.record(session, response)
-    await session.commit()
-    return response
+    return await recorded(session, idem, response)
 
 
 @router.get(

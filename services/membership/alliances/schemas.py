@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
@@ -12,7 +12,7 @@ from chanjiao import refdata
 from chanjiao.dates import IsoDate
 from chanjiao.pagination import Page
 from chanjiao.validators import CodeError, normalize_code, normalize_name, validate_region_code
-from services.membership.alliances.models import AllianceKind, AllianceLevel
+from services.membership.alliances.models import KIND_LABELS, AllianceKind, AllianceLevel
 
 
 def _name(value: str) -> str:
@@ -144,3 +144,25 @@ class ListTombstone(BaseModel):
 
 class AlliancePage(Page[AlliancePublic | ListTombstone]):
     pass
+
+
+def render(row: Any) -> AlliancePublic:
+    """The public form of an alliance row: its fields and its kind's label."""
+    return AlliancePublic(
+        id=row.id,
+        name=row.name,
+        kind=row.kind,
+        kind_label=KIND_LABELS[row.kind],
+        level=row.level,
+        founded_on=row.founded_on,
+        region_code=row.region_code,
+        guiding_body=row.guiding_body,
+        lead_org_ids=row.lead_org_ids,
+        charter=row.charter,
+        membership_rules=row.membership_rules,
+        industry_focus=row.industry_focus,
+        recognitions=row.recognitions,
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )

@@ -13,9 +13,10 @@ from chanjiao.app import SessionDep
 from chanjiao.auth import ALLIANCE_ADMIN, Principal, PrincipalDep, allow, ensure_alliance_admin
 from chanjiao.dates import IsoDate
 from chanjiao.errors import field_error, problem_responses
-from chanjiao.etag import IfMatch, versioned_response
+from chanjiao.etag import IfMatch
 from chanjiao.idempotency import IdempotencyDep
 from chanjiao.pagination import CursorQuery, LimitQuery
+from chanjiao.resources import created, one, render_rows
 from chanjiao.sync import SYNC_DOC, Since, SinceTokenQuery, UpdatedSinceQuery, include_deleted_query
 from services.membership import tenancy
 from services.membership.committees import service
@@ -25,11 +26,13 @@ from services.membership.committees.schemas import (
     CommitteePage,
     CommitteePublic,
     CommitteeUpdate,
+    ListTombstone,
     PositionCreate,
     PositionPublic,
     SeatCreate,
     SeatEnd,
     SeatPublic,
+    render,
 )
 
 router = APIRouter(prefix="/v1/committees", tags=["committees"])
@@ -80,9 +83,6 @@ async def _ensure_admin(session: AsyncSession, principal: Principal, committee_i
     ensure_alliance_admin(principal, committee.alliance_id)
 
 
-_one = versioned_response
-
-
 @router.post(
     "",
     status_code=201,
@@ -100,11 +100,8 @@ async def create_committee(
     if idem.replay is not None:
         return idem.replay
     ensure_alliance_admin(principal, body.alliance_id)
-    c = await service.create_committee(session, data=body, actor=principal.actor)
-    response = _one(service.render(c), 201, Location=f"/v1/committees/{c.id}")
-    await idem.record(session, response)
-    await session.commit()
-    return response
+    row = await service.create_committee(session, data=body, actor=principal.actor)
+    return await created(session, idem, render(row), location=f"{router.prefix}/{row.id}")
 
 
 @router.get(
@@ -145,7 +142,7 @@ async def list_committees(
     )
     return JSONResponse(
         {
-            "items": [i.model_dump(mode="json") for i in service.render_page(page.rows)],
+            "items": [i.model_dump(mode="json") for i in render_rows(page.rows, render, ListTombstone)],
             "next_cursor": page.next_cursor,
             "sync_token": page.sync_token,
         }
@@ -162,7 +159,7 @@ async def list_committees(
     responses={200: {"content": {"application/json": {"example": EXAMPLE}}}, **problem_responses(404)},
 )
 async def get_committee(committee_id: uuid.UUID, session: SessionDep) -> JSONResponse:
-    return _one(service.render(await service.get_committee(session, committee_id)))
+    return one(render(await service.get_committee(session, committee_id)))
 
 
 @router.patch(
@@ -185,12 +182,12 @@ async def update_committee(
     if_match: IfMatch = None,
 ) -> JSONResponse:
     await _ensure_admin(session, principal, committee_id)
-    c = await service.update_committee(
+    row = await service.update_committee(
         session, committee_id=committee_id, changes=body, if_match=if_match, actor=principal.actor
     )
-    public = service.render(c)
+    response = one(render(row))
     await session.commit()
-    return _one(public)
+    return response
 
 
 @router.post(

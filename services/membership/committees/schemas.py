@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -11,7 +12,7 @@ from chanjiao.dates import IsoDate
 from chanjiao.pagination import Page
 from chanjiao.validators import CodeError
 from services.membership.alliances.schemas import ListTombstone
-from services.membership.committees.models import BodyType, SeatRole
+from services.membership.committees.models import BODY_LABELS, SEAT_LABELS, BodyType, SeatRole
 
 
 def _period(start: date | None, end: date | None) -> None:
@@ -154,3 +155,48 @@ class PositionPublic(BaseModel):
     title: str
     start_on: IsoDate
     end_on: IsoDate | None
+
+
+def render(row: Any) -> CommitteePublic:
+    """The public form of a committee row: its fields and its body type's label."""
+    return CommitteePublic(
+        id=row.id,
+        alliance_id=row.alliance_id,
+        name=row.name,
+        body_type=row.body_type,
+        body_type_label=BODY_LABELS[row.body_type],
+        domain=row.domain,
+        description=row.description,
+        established_on=row.established_on,
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def render_seat(row: Any, org_name: str) -> SeatPublic:
+    """The public form of a seat, with the name of the organization holding it."""
+    return SeatPublic(
+        id=row.id,
+        committee_id=row.committee_id,
+        org_id=row.org_id,
+        org_name=org_name,
+        seat_role=row.seat_role,
+        seat_role_label=SEAT_LABELS[row.seat_role],
+        start_on=row.start_on,
+        end_on=row.end_on,
+        end_reason=row.end_reason,
+    )
+
+
+def render_position(row: Any, person_name: str) -> PositionPublic:
+    """The public form of a position, with the name of the person holding it."""
+    return PositionPublic(
+        id=row.id,
+        committee_id=row.committee_id,
+        person_id=row.person_id,
+        person_name=person_name,
+        title=row.title,
+        start_on=row.start_on,
+        end_on=row.end_on,
+    )

@@ -1,5 +1,11 @@
 """Committee rules: only organizations with an active membership hold seats; seats end with the
-membership; one open seat per organization and committee at a time."""
+membership; one open seat per organization and committee at a time. Knows nothing of HTTP.
+
+Reads go through the resource kit (chanjiao/resources.py `load`). The writes keep their own audit trail (`_record`)
+rather than the kit's `Audit`, because it differs from the kit's on purpose and its rows and events must stay as they
+are: the events of a committee, its seats and its positions are all on the committee's aggregate (one ordered stream
+per committee); the audit actions and event types are past tense (`committee.created`, `committee_seat.ended`); a
+committee's create audits only alliance_id, name, body_type and domain, and an update only the fields sent."""
 
 from __future__ import annotations
 
@@ -16,25 +22,20 @@ from chanjiao.audit import write_audit
 from chanjiao.errors import Conflict, NotFound, field_error
 from chanjiao.etag import check_if_match
 from chanjiao.ids import new_id
+from chanjiao.resources import load
 from chanjiao.sync import Since, SyncPage, sync_page
 from services.membership.alliances.models import Alliance
-from services.membership.alliances.schemas import ListTombstone
-from services.membership.committees.models import (
-    BODY_LABELS,
-    SEAT_LABELS,
-    Committee,
-    CommitteePosition,
-    CommitteeSeat,
-)
+from services.membership.committees.models import Committee, CommitteePosition, CommitteeSeat
 from services.membership.committees.schemas import (
     CommitteeCreate,
-    CommitteePublic,
     CommitteeUpdate,
     PositionCreate,
     PositionPublic,
     SeatCreate,
     SeatEnd,
     SeatPublic,
+    render_position,
+    render_seat,
 )
 from services.membership.db import kernel
 from services.membership.memberships.models import Membership
@@ -45,6 +46,10 @@ from services.membership.people.models import Person
 class CommitteeNotFound(NotFound):
     slug = "committee-not-found"
     title_zh, title_en = "委员会不存在", "Committee not found"
+
+
+def not_found() -> CommitteeNotFound:
+    return CommitteeNotFound(detail_zh="没有该委员会", detail_en="No such committee")
 
 
 class NotAnActiveMember(Conflict):
@@ -68,6 +73,7 @@ async def _record(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
 ) -> None:
+    """The audit row of one write of a committee, a seat or a position, and its event on the committee's aggregate."""
     await write_audit(
         session,
         kernel.audit,
@@ -125,13 +131,8 @@ async def create_committee(session: AsyncSession, *, data: CommitteeCreate, acto
 
 
 async def get_committee(session: AsyncSession, committee_id: uuid.UUID, *, for_update: bool = False) -> Committee:
-    stmt = sa.select(Committee).where(Committee.id == committee_id, Committee.deleted_at.is_(None))
-    if for_update:
-        stmt = stmt.with_for_update()
-    c = (await session.execute(stmt)).scalar_one_or_none()
-    if c is None:
-        raise CommitteeNotFound(detail_zh="没有该委员会", detail_en="No such committee")
-    return c
+    """A live committee (committees are public), or 404."""
+    return await load(session, Committee, committee_id, not_found=not_found, for_update=for_update)
 
 
 async def list_committees(
@@ -175,27 +176,6 @@ async def update_committee(
         raise Conflict(detail_zh="该联盟已有同名委员会", detail_en="The alliance has a committee of this name") from exc
     await _record(session, "committee", c.id, c.id, action="updated", actor=actor, before=before, after=data)
     return c
-
-
-def render_page(rows: list[Committee]) -> list[CommitteePublic | ListTombstone]:
-    """List items: a removed committee (only with `include_deleted=true`) as its tombstone."""
-    return [ListTombstone(id=c.id, deleted_at=c.deleted_at) if c.deleted_at else render(c) for c in rows]
-
-
-def render(c: Committee) -> CommitteePublic:
-    return CommitteePublic(
-        id=c.id,
-        alliance_id=c.alliance_id,
-        name=c.name,
-        body_type=c.body_type,
-        body_type_label=BODY_LABELS[c.body_type],
-        domain=c.domain,
-        description=c.description,
-        established_on=c.established_on,
-        version=c.version,
-        created_at=c.created_at,
-        updated_at=c.updated_at,
-    )
 
 
 # ---- seats ------------------------------------------------------------------------------------
@@ -328,20 +308,7 @@ async def list_seats(session: AsyncSession, *, committee_id: uuid.UUID, as_of: d
         stmt = stmt.where(
             CommitteeSeat.start_on <= as_of, sa.or_(CommitteeSeat.end_on.is_(None), CommitteeSeat.end_on >= as_of)
         )
-    return [
-        SeatPublic(
-            id=s.id,
-            committee_id=s.committee_id,
-            org_id=s.org_id,
-            org_name=name,
-            seat_role=s.seat_role,
-            seat_role_label=SEAT_LABELS[s.seat_role],
-            start_on=s.start_on,
-            end_on=s.end_on,
-            end_reason=s.end_reason,
-        )
-        for s, name in (await session.execute(stmt)).all()
-    ]
+    return [render_seat(s, name) for s, name in (await session.execute(stmt)).all()]
 
 
 # ---- positions --------------------------------------------------------------------------------
@@ -375,15 +342,7 @@ async def add_position(
         before=None,
         after={"person_id": p.person_id, "title": p.title, "start_on": p.start_on, "end_on": p.end_on},
     )
-    return PositionPublic(
-        id=p.id,
-        committee_id=committee_id,
-        person_id=p.person_id,
-        person_name=person.name,
-        title=p.title,
-        start_on=p.start_on,
-        end_on=p.end_on,
-    )
+    return render_position(p, person.name)
 
 
 async def list_positions(session: AsyncSession, *, committee_id: uuid.UUID, as_of: date | None) -> list[PositionPublic]:
@@ -399,15 +358,4 @@ async def list_positions(session: AsyncSession, *, committee_id: uuid.UUID, as_o
             CommitteePosition.start_on <= as_of,
             sa.or_(CommitteePosition.end_on.is_(None), CommitteePosition.end_on >= as_of),
         )
-    return [
-        PositionPublic(
-            id=p.id,
-            committee_id=p.committee_id,
-            person_id=p.person_id,
-            person_name=name,
-            title=p.title,
-            start_on=p.start_on,
-            end_on=p.end_on,
-        )
-        for p, name in (await session.execute(stmt)).all()
-    ]
+    return [render_position(p, name) for p, name in (await session.execute(stmt)).all()]
