@@ -22,7 +22,7 @@ from chanjiao.validators import (
     validate_major_code,
     validate_region_code,
 )
-from services.membership.organizations.models import HonourLevel, OrgStatus, OrgType
+from services.membership.organizations.models import ORG_TYPE_LABELS, HonourLevel, OrgStatus, OrgType
 
 FIRST_YEAR, LAST_YEAR = 1949, 2100
 Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR, description="年份 Year", examples=[2025])]
@@ -435,3 +435,71 @@ class ImportColumn(BaseModel):
     field: str
     required: bool
     description: str
+
+
+# ---- public forms ---------------------------------------------------------------------------------------------------
+def reference_keys(row: Any) -> set[tuple[str, str]]:
+    """The reference codes `render` names: the region, its province and city, and the industries."""
+    rc = row.region_code
+    keys = {("regions", rc), ("regions", rc[:2] + "0000"), ("regions", rc[:4] + "00")}
+    keys.update(("industries", c) for c in row.industry_codes)
+    return keys
+
+
+def render(row: Any, *, names: dict[tuple[str, str], Any]) -> OrganizationPublic:
+    """The public form of an organization row; `names` are the reference rows of its `reference_keys` (a code
+    missing from it is `code_known: false`)."""
+    rc = row.region_code
+    region = names.get(("regions", rc))
+    province = names.get(("regions", rc[:2] + "0000"))
+    city = names.get(("regions", rc[:4] + "00")) if not rc.endswith("0000") else None
+    return OrganizationPublic(
+        id=row.id,
+        name=row.name,
+        org_type=row.org_type,
+        org_type_label=ORG_TYPE_LABELS[row.org_type],
+        region_code=row.region_code,
+        region=RegionRef(
+            code=row.region_code,
+            name=region.name if region else None,
+            code_known=region is not None,
+            province=province.name if province else None,
+            city=city.name if city else None,
+        ),
+        credit_code=row.credit_code,
+        industry_codes=row.industry_codes,
+        industries=[
+            CodeRef(
+                code=c,
+                name=names[("industries", c)].name if ("industries", c) in names else None,
+                code_known=("industries", c) in names,
+            )
+            for c in row.industry_codes
+        ],
+        parent_id=row.parent_id,
+        sponsor_org_id=row.sponsor_org_id,
+        honours=row.honours,
+        registered_by_alliance_id=row.registered_by_alliance_id,
+        status=row.status,
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def render_status_event(row: Any) -> StatusEventPublic:
+    return StatusEventPublic(
+        id=row.id,
+        org_id=row.org_id,
+        from_=row.from_status,
+        to=row.to_status,
+        effective_on=row.effective_on,
+        reason=row.reason,
+        actor=row.actor,
+        recorded_at=row.recorded_at,
+        updated_at=row.updated_at,
+    )
+
+
+def render_school_stats(row: Any) -> SchoolStatsPublic:
+    return SchoolStatsPublic.model_validate(row, from_attributes=True)
