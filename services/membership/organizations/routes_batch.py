@@ -21,11 +21,11 @@ from chanjiao.spreadsheets import XLSX
 from services.membership import tenancy
 from services.membership.organizations import batch, imports
 from services.membership.organizations.access import CREATE, READ, WHO_CREATES
-from services.membership.organizations.schemas import (
+from services.membership.organizations.schemas import OrganizationCreate
+from services.membership.organizations.schemas_batch import (
     BATCH_EXAMPLE,
     ImportColumn,
     OrganizationBatchResult,
-    OrganizationCreate,
     OrganizationImportReport,
 )
 
