@@ -27,7 +27,8 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import JSONResponse, Response
 
-from chanjiao.audit import record_change
+from chanjiao import outbox
+from chanjiao.audit import record_change, write_audit
 from chanjiao.errors import AppError
 from chanjiao.etag import etag_for, if_none_match_hits, versioned_response
 from chanjiao.idempotency import IdempotentRequest
@@ -182,3 +183,61 @@ async def recorded(session: AsyncSession, idem: IdempotentRequest, response: R) 
 async def created(session: AsyncSession, idem: IdempotentRequest, public: BaseModel, *, location: str) -> JSONResponse:
     """A create's 201 (`Location`, `ETag`), recorded for its replay and committed with the record (`recorded`)."""
     return await recorded(session, idem, one(public, 201, Location=location))
+
+
+# ---- records never deleted, events with their own name ---------------------------------------------------------
+async def load_kept(
+    session: AsyncSession,
+    model: type[M],
+    record_id: uuid.UUID,
+    *,
+    not_found: Callable[[], AppError],
+    for_update: bool = False,
+) -> M:
+    """`load` for a table whose rows are never deleted (no `deleted_at`: a membership ends by a transition, it is
+    not removed): the row `record_id` of `model`, locked with `for_update`, or `not_found()` raised."""
+    table: Any = model
+    stmt = sa.select(table).where(table.id == record_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    row = (await session.execute(stmt)).scalar_one_or_none()
+    if row is None:
+        raise not_found()
+    return row
+
+
+async def record_named(
+    audit: Audit,
+    session: AsyncSession,
+    row: Any,
+    *,
+    action: str,
+    event: str,
+    actor: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    payload: dict[str, Any],
+) -> None:
+    """`Audit.record` for a write whose event is not named `<entity>.<action>d` (an action `transition` whose event
+    is `<entity>.transitioned`): the audit row under `action`, the outbox event `<entity>.<event>` with the record's
+    `id` and `payload`, in the caller's transaction (chanjiao/audit.py, chanjiao/outbox.py)."""
+    await write_audit(
+        session,
+        audit.kernel.audit,
+        entity=audit.entity,
+        entity_id=row.id,
+        action=action,
+        actor=actor,
+        before=before,
+        after=after,
+        redact=audit.redact,
+    )
+    await outbox.emit(
+        session,
+        audit.kernel.outbox,
+        type=f"{audit.entity}.{event}",
+        aggregate_type=audit.entity,
+        aggregate_id=row.id,
+        actor=actor,
+        payload={"id": row.id, **payload},
+    )

@@ -79,3 +79,52 @@ async def test_no_op_update_keeps_the_version(membership_session):
         membership_session, org_id=org.id, changes=OrganizationUpdate(name="丙公司"), if_match='"1"', actor="t"
     )
     assert same.version == 1
+
+
+async def test_audit_trail_and_events_name_exactly_what_the_organization_says(membership_session):
+    """The audit diffs and event payloads carry the organization's own fields — never its name's search index nor
+    the registering alliance — and an update names only the fields that changed."""
+    import sqlalchemy as sa
+
+    from services.membership.db import kernel
+
+    org = await service.create_organization(
+        membership_session,
+        data=OrganizationCreate(name="淄博市工业学校", org_type="secondary_vocational", region_code="370303"),
+        actor="test",
+    )
+    await service.update_organization(
+        membership_session, org_id=org.id, changes=OrganizationUpdate(name="淄博工业学校"), if_match='"1"', actor="t"
+    )
+    audited = {
+        "name",
+        "org_type",
+        "region_code",
+        "credit_code",
+        "industry_codes",
+        "parent_id",
+        "sponsor_org_id",
+        "honours",
+        "status",
+    }
+    diffs = dict(
+        (
+            await membership_session.execute(
+                sa.select(kernel.audit.c.action, kernel.audit.c.diff).where(kernel.audit.c.entity_id == org.id)
+            )
+        ).all()
+    )
+    # A create's diff lists the audited fields that have a value (null-to-null is no change).
+    assert set(diffs["create"]) == {"name", "org_type", "region_code", "industry_codes", "honours", "status"}
+    assert diffs["update"] == {"name": ["淄博市工业学校", "淄博工业学校"]}
+    events = (
+        await membership_session.execute(
+            sa.select(kernel.outbox.c.type, kernel.outbox.c.payload)
+            .where(kernel.outbox.c.aggregate_id == org.id)
+            .order_by(kernel.outbox.c.seq)
+        )
+    ).all()
+    assert [e.type for e in events] == ["organization.created", "organization.updated"]
+    assert set(events[0].payload) == audited | {"id"}
+    assert events[1].payload == {"id": str(org.id), "changed": {"name": "淄博工业学校"}}
+    assert org.version == 2

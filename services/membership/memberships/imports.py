@@ -35,7 +35,7 @@ from services.membership.memberships.schemas import MemberAsOf, MembershipCreate
 from services.membership.organizations import imports as org_imports
 from services.membership.organizations.imports import Row
 from services.membership.organizations.models import ORG_TYPE_LABELS, Organization
-from services.membership.organizations.schemas import ImportColumn, OrganizationImportRejection
+from services.membership.organizations.schemas_batch import ImportColumn, OrganizationImportRejection
 
 EXIT_LABELS = {"withdrawn": "退出", "expelled": "除名"}
 STATUS_LABELS = {"active": "在册", "suspended": "暂停"}

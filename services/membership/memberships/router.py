@@ -16,6 +16,7 @@ from chanjiao.errors import field_error, problem_responses
 from chanjiao.etag import versioned_response
 from chanjiao.idempotency import IdempotencyDep
 from chanjiao.pagination import CursorQuery, LimitQuery
+from chanjiao.resources import recorded
 from chanjiao.sync import Since, SinceTokenQuery, include_deleted_query
 from services.membership import tenancy
 from services.membership.memberships import service
@@ -87,6 +88,7 @@ EXAMPLE = {
 
 
 def _one(body: MembershipPublic, status_code: int = 200, **headers: str) -> JSONResponse:
+    """The kit's `one` (chanjiao/resources.py) by the public field names: an event's `from` and `to`."""
     return versioned_response(body, status_code, by_alias=True, **headers)
 
 
@@ -151,10 +153,7 @@ async def create_membership(
     status = await tenancy.ensure_may_apply(session, principal, body)
     m = await service.create_membership(session, data=body, actor=principal.actor, status=status)
     public = (await service.render(session, [m], with_events=True))[0]
-    response = _one(public, 201, Location=f"/v1/memberships/{m.id}")
-    await idem.record(session, response)
-    await session.commit()
-    return response
+    return await recorded(session, idem, _one(public, 201, Location=f"/v1/memberships/{m.id}"))
 
 
 @router.get(
@@ -266,6 +265,6 @@ async def transition_membership(
     current = await service.get_membership(session, membership_id, for_update=True)
     tenancy.ensure_may_transition(principal, current, body)
     m = await service.transition(session, membership_id=membership_id, data=body, actor=principal.actor)
-    public = (await service.render(session, [m], with_events=True))[0]
+    response = _one((await service.render(session, [m], with_events=True))[0])
     await session.commit()
-    return _one(public)
+    return response

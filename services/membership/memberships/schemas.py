@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from chanjiao.dates import IsoDate
 from chanjiao.pagination import Page
 from services.membership.alliances.schemas import ListTombstone
-from services.membership.memberships.models import MemberRole, MembershipStatus
+from services.membership.memberships.models import LIFECYCLE, ROLE_LABELS, MemberRole, MembershipStatus
 
 
 class MembershipCreate(BaseModel):
@@ -171,3 +172,40 @@ class MemberAsOf(BaseModel):
 
 class MemberPage(Page[MemberAsOf | ListTombstone]):
     as_of: IsoDate
+
+
+# ---- public forms ---------------------------------------------------------------------------------------------------
+def render_event(row: Any) -> MembershipEventPublic:
+    return MembershipEventPublic(
+        seq=row.seq,
+        from_status=row.from_status,
+        to_status=row.to_status,
+        from_role=row.from_role,
+        role=row.to_role,
+        effective_on=row.effective_on,
+        reason=row.reason,
+        actor=row.actor,
+        recorded_at=row.recorded_at,
+    )
+
+
+def render(row: Any, *, org_name: str, events: list[Any] | None = None) -> MembershipPublic:
+    """The public form of a membership row: its organization's name, its labels and the transitions open to it,
+    and with `events` (its history, oldest first) the events too."""
+    return MembershipPublic(
+        id=row.id,
+        org_id=row.org_id,
+        org_name=org_name,
+        alliance_id=row.alliance_id,
+        role=row.role,
+        role_label=ROLE_LABELS[row.role],
+        status=row.status,
+        applied_on=row.applied_on,
+        joined_on=row.joined_on,
+        ended_on=row.ended_on,
+        allowed_transitions=LIFECYCLE.allowed_from(row.status),
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        events=None if events is None else [render_event(e) for e in events],
+    )

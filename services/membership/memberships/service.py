@@ -4,45 +4,49 @@ computed from those events are in `asof.py`."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
-from typing import Any
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chanjiao import outbox
-from chanjiao.audit import write_audit
 from chanjiao.dates import today
 from chanjiao.errors import Conflict, NotFound, field_error
 from chanjiao.ids import new_id
+from chanjiao.resources import Audit, load_kept, now, record_named
 from chanjiao.sync import Since, SyncPage, sync_page
 from chanjiao.transitions import IllegalTransition, StateMachine
 from services.membership.alliances.models import Alliance
 from services.membership.committees.service import end_seats_of_membership
 from services.membership.db import kernel
+from services.membership.memberships import schemas
 from services.membership.memberships.models import (
     EXITS,
     LIFECYCLE,
     MEMBER,
     OPEN,
-    ROLE_LABELS,
     Membership,
     MembershipEvent,
 )
 from services.membership.memberships.schemas import (
     MembershipCreate,
-    MembershipEventPublic,
     MembershipPublic,
     MembershipTransitionCreate,
     RoleChangesCreate,
 )
 from services.membership.organizations.models import Organization
 
+# Audited: the role, the status and the period's dates — not the date applied for nor the latest event's date.
+AUDIT = Audit(kernel, "membership", exclude=frozenset({"applied_on", "latest_effective_on"}))
+
 
 class MembershipNotFound(NotFound):
     slug = "membership-not-found"
     title_zh, title_en = "成员资格不存在", "Membership not found"
+
+
+def not_found() -> MembershipNotFound:
+    return MembershipNotFound(detail_zh="没有该成员资格", detail_en="No such membership")
 
 
 class OpenMembershipExists(Conflict):
@@ -90,14 +94,10 @@ async def _event(
         effective_on=effective_on,
         reason=reason,
         actor=actor,
-        recorded_at=datetime.now(UTC),
+        recorded_at=now(),
     )
     session.add(ev)
     return ev
-
-
-def _snapshot(m: Membership) -> dict[str, Any]:
-    return {k: getattr(m, k) for k in ("role", "status", "joined_on", "ended_on")}
 
 
 async def _check_chair(session: AsyncSession, m: Membership) -> None:
@@ -176,7 +176,7 @@ async def create_membership(
             detail_en="This organization already has an open membership here; a re-join is a new period after it ends",
             extra={"existing_id": str(existing)},
         )
-    now = datetime.now(UTC)
+    stamp = now()
     m = Membership(
         id=new_id(),
         alliance_id=data.alliance_id,
@@ -186,8 +186,8 @@ async def create_membership(
         applied_on=applied_on,
         latest_effective_on=applied_on,
         version=1,
-        created_at=now,
-        updated_at=now,
+        created_at=stamp,
+        updated_at=stamp,
     )
     session.add(m)
     await _flush(session)
@@ -195,26 +195,14 @@ async def create_membership(
         session, m, seq=1, from_status=None, from_role=None, effective_on=applied_on, reason=data.reason, actor=actor
     )
     await session.flush()
-    after = _snapshot(m)
-    await write_audit(
+    await AUDIT.record(
         session,
-        kernel.audit,
-        entity="membership",
-        entity_id=m.id,
+        m,
         action="create",
         actor=actor,
         before=None,
-        after={**after, "org_id": m.org_id, "alliance_id": m.alliance_id},
-    )
-    await outbox.emit(
-        session,
-        kernel.outbox,
-        type="membership.created",
-        aggregate_type="membership",
-        aggregate_id=m.id,
-        actor=actor,
+        after=AUDIT.snapshot(m),
         payload={
-            "id": m.id,
             "org_id": m.org_id,
             "alliance_id": m.alliance_id,
             "role": m.role,
@@ -226,13 +214,8 @@ async def create_membership(
 
 
 async def get_membership(session: AsyncSession, membership_id: uuid.UUID, *, for_update: bool = False) -> Membership:
-    stmt = sa.select(Membership).where(Membership.id == membership_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    m = (await session.execute(stmt)).scalar_one_or_none()
-    if m is None:
-        raise MembershipNotFound(detail_zh="没有该成员资格", detail_en="No such membership")
-    return m
+    """A membership (never deleted: a period ends by a transition), or 404."""
+    return await load_kept(session, Membership, membership_id, not_found=not_found, for_update=for_update)
 
 
 async def _apply(
@@ -262,7 +245,7 @@ async def _apply(
         LIFECYCLE.check(m.status, to)
     _not_future(effective_on, loc)
     StateMachine.check_effective_on(m.latest_effective_on, effective_on)
-    before = _snapshot(m)
+    before = AUDIT.snapshot(m)
     m.status, m.role = to, new_role
     if to == "active" and m.joined_on is None:
         m.joined_on = effective_on
@@ -270,7 +253,7 @@ async def _apply(
         m.ended_on = effective_on
     m.latest_effective_on = effective_on
     m.version += 1
-    m.updated_at = datetime.now(UTC)
+    m.updated_at = now()
     await _check_chair(session, m)
     if to in EXITS and from_status in MEMBER:
         await end_seats_of_membership(
@@ -290,25 +273,16 @@ async def _apply(
         actor=actor,
     )
     await _flush(session)
-    await write_audit(
+    await record_named(
+        AUDIT,
         session,
-        kernel.audit,
-        entity="membership",
-        entity_id=m.id,
+        m,
         action="transition",
+        event="transitioned",
         actor=actor,
         before=before,
-        after=_snapshot(m),
-    )
-    await outbox.emit(
-        session,
-        kernel.outbox,
-        type="membership.transitioned",
-        aggregate_type="membership",
-        aggregate_id=m.id,
-        actor=actor,
+        after=AUDIT.snapshot(m),
         payload={
-            "id": m.id,
             "org_id": m.org_id,
             "alliance_id": m.alliance_id,
             "from": from_status,
@@ -426,6 +400,8 @@ async def list_memberships(
 
 
 async def render(session: AsyncSession, rows: list[Membership], *, with_events: bool = False) -> list[MembershipPublic]:
+    """The public forms of `rows`, their organizations' names (and with `with_events` their histories) read in one
+    query each."""
     names = (
         dict(
             (
@@ -448,37 +424,6 @@ async def render(session: AsyncSession, rows: list[Membership], *, with_events: 
         ).scalars():
             events.setdefault(ev.membership_id, []).append(ev)
     return [
-        MembershipPublic(
-            id=m.id,
-            org_id=m.org_id,
-            org_name=names.get(m.org_id, ""),
-            alliance_id=m.alliance_id,
-            role=m.role,
-            role_label=ROLE_LABELS[m.role],
-            status=m.status,
-            applied_on=m.applied_on,
-            joined_on=m.joined_on,
-            ended_on=m.ended_on,
-            allowed_transitions=LIFECYCLE.allowed_from(m.status),
-            version=m.version,
-            created_at=m.created_at,
-            updated_at=m.updated_at,
-            events=[
-                MembershipEventPublic(
-                    seq=e.seq,
-                    from_status=e.from_status,
-                    to_status=e.to_status,
-                    from_role=e.from_role,
-                    role=e.to_role,
-                    effective_on=e.effective_on,
-                    reason=e.reason,
-                    actor=e.actor,
-                    recorded_at=e.recorded_at,
-                )
-                for e in events.get(m.id, [])
-            ]
-            if with_events
-            else None,
-        )
+        schemas.render(m, org_name=names.get(m.org_id, ""), events=events.get(m.id, []) if with_events else None)
         for m in rows
     ]

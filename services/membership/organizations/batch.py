@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chanjiao.batch import BatchCounts, BatchRejected, ParsedBatch, item_problem, not_committed
 from chanjiao.errors import AppError
 from services.membership.organizations import service
-from services.membership.organizations.schemas import OrganizationBatchItemResult, OrganizationCreate
+from services.membership.organizations.schemas import OrganizationCreate
+from services.membership.organizations.schemas_batch import OrganizationBatchItemResult
 
 
 @dataclass

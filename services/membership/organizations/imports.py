@@ -28,13 +28,11 @@ from chanjiao.spreadsheets import Column, Table, text_key
 from chanjiao.validators import CodeError, normalize_code, normalize_credit_code, normalize_name, validate_credit_code
 from services.membership.organizations import service
 from services.membership.organizations.models import ORG_TYPE_LABELS, Organization
-from services.membership.organizations.schemas import (
+from services.membership.organizations.schemas import OrganizationCreate, OrganizationPublic, OrganizationUpdate
+from services.membership.organizations.schemas_batch import (
     ImportColumn,
-    OrganizationCreate,
     OrganizationImportRejection,
     OrganizationImportReport,
-    OrganizationPublic,
-    OrganizationUpdate,
 )
 
 EXPORT_CAP = 50_000

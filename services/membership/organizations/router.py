@@ -14,9 +14,10 @@ from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep
 from chanjiao.dates import AwareDatetime
 from chanjiao.errors import field_error, problem_responses
-from chanjiao.etag import IfMatch, IfNoneMatch, etag_for, if_none_match_hits, versioned_response
+from chanjiao.etag import IfMatch, IfNoneMatch
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
+from chanjiao.resources import created, not_modified, one
 from chanjiao.spreadsheets import XLSX
 from chanjiao.sync import Since, SinceTokenQuery
 from services.membership import tenancy
@@ -64,10 +65,6 @@ _EXAMPLE = {
 }
 
 
-def _one(request: Request, body: OrganizationPublic, status_code: int = 200, **headers: str) -> JSONResponse:
-    return versioned_response(body, status_code, **headers)
-
-
 @collection.post(
     "",
     status_code=201,
@@ -91,7 +88,6 @@ def _one(request: Request, body: OrganizationPublic, status_code: int = 200, **h
     },
 )
 async def create_organization(
-    request: Request,
     body: OrganizationCreate,
     session: SessionDep,
     principal: PrincipalDep,
@@ -103,15 +99,8 @@ async def create_organization(
     org = await service.create_organization(
         session, data=body, actor=principal.actor, registered_by=tenancy.registering_alliance(principal)
     )
-    public = (await service.render(session, [org]))[0]
-    response = JSONResponse(
-        public.model_dump(mode="json"),
-        status_code=201,
-        headers={"ETag": etag_for(org.version), "Location": f"/v1/organizations/{org.id}"},
-    )
-    await idem.record(session, response)
-    await session.commit()
-    return response
+    public = (await service.render_all(session, [org]))[0]
+    return await created(session, idem, public, location=f"/v1/organizations/{org.id}")
 
 
 @collection.get(
@@ -174,7 +163,7 @@ async def list_organizations(
         limit=imports.EXPORT_CAP if export else limit,
     )
     orgs, next_cursor = page.rows, page.next_cursor
-    items = await service.render(session, orgs)
+    items = await service.render_all(session, orgs)
     if not export:
         answer = OrganizationPage(items=items, next_cursor=next_cursor, sync_token=page.sync_token)
         return JSONResponse(answer.model_dump(mode="json"))
@@ -211,15 +200,12 @@ async def list_organizations(
     },
 )
 async def get_organization(
-    request: Request,
     org_id: uuid.UUID,
     session: SessionDep,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
     org = await service.get_organization(session, org_id)
-    if if_none_match_hits(if_none_match, org.version):
-        return Response(status_code=304, headers={"ETag": etag_for(org.version)})
-    return _one(request, (await service.render(session, [org]))[0])
+    return not_modified(if_none_match, org.version) or one((await service.render_all(session, [org]))[0])
 
 
 @item.patch(
@@ -239,7 +225,6 @@ async def get_organization(
     },
 )
 async def update_organization(
-    request: Request,
     org_id: uuid.UUID,
     body: OrganizationUpdate,
     session: SessionDep,
@@ -250,9 +235,9 @@ async def update_organization(
     org = await service.update_organization(
         session, org_id=org_id, changes=body, if_match=if_match, actor=principal.actor
     )
-    public = (await service.render(session, [org]))[0]
+    response = one((await service.render_all(session, [org]))[0])
     await session.commit()
-    return _one(request, public)
+    return response
 
 
 @item.delete(

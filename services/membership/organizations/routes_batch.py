@@ -16,15 +16,16 @@ from chanjiao.batch import Atomic, BatchBody, ParsedBatch
 from chanjiao.errors import problem_responses
 from chanjiao.i18n import wants_english
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
+from chanjiao.resources import recorded
 from chanjiao.spreadsheets import XLSX
 from services.membership import tenancy
 from services.membership.organizations import batch, imports
 from services.membership.organizations.access import CREATE, READ, WHO_CREATES
-from services.membership.organizations.schemas import (
+from services.membership.organizations.schemas import OrganizationCreate
+from services.membership.organizations.schemas_batch import (
     BATCH_EXAMPLE,
     ImportColumn,
     OrganizationBatchResult,
-    OrganizationCreate,
     OrganizationImportReport,
 )
 
@@ -119,10 +120,7 @@ async def create_batch(
     result = OrganizationBatchResult(
         committed=True, created=outcome.created, failed=outcome.failed, results=outcome.results
     )
-    response = JSONResponse(result.model_dump(mode="json", exclude_none=True))
-    await idem.record(session, response)
-    await session.commit()
-    return response
+    return await recorded(session, idem, JSONResponse(result.model_dump(mode="json", exclude_none=True)))
 
 
 @router.post(
@@ -190,9 +188,7 @@ async def import_organizations(
     if dry_run:
         await session.rollback()
         return response
-    await idem.record(session, response)
-    await session.commit()
-    return response
+    return await recorded(session, idem, response)
 
 
 def template_responses(example: list[dict]) -> dict:

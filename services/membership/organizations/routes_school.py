@@ -11,14 +11,14 @@ from fastapi.responses import JSONResponse
 from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep
 from chanjiao.errors import problem_responses
-from chanjiao.etag import IfMatch, versioned_response
+from chanjiao.etag import IfMatch
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
+from chanjiao.resources import one, recorded
 from chanjiao.sync import SYNC_DOC, Since, SinceTokenQuery, UpdatedSinceQuery, include_deleted_query
 from services.membership import tenancy
 from services.membership.organizations import school, service
 from services.membership.organizations.access import ORG_WRITE, READ, WHO_EDITS
-from services.membership.organizations.models import OrganizationSchoolStats, OrganizationStatusEvent
 from services.membership.organizations.schemas import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -30,6 +30,8 @@ from services.membership.organizations.schemas import (
     StatusChangeCreate,
     StatusEventPage,
     StatusEventPublic,
+    render_school_stats,
+    render_status_event,
 )
 
 router = APIRouter()
@@ -122,10 +124,6 @@ async def replace_majors(
 
 
 # ---- school statistics ----------------------------------------------------------------------------
-def _stats(row: OrganizationSchoolStats) -> SchoolStatsPublic:
-    return SchoolStatsPublic.model_validate(row, from_attributes=True)
-
-
 @router.get(
     "/{org_id}/school-stats",
     response_model=SchoolStatsList,
@@ -142,7 +140,7 @@ def _stats(row: OrganizationSchoolStats) -> SchoolStatsPublic:
 )
 async def list_school_stats(org_id: uuid.UUID, session: SessionDep) -> SchoolStatsList:
     rows = await school.list_school_stats(session, org_id=org_id)
-    return SchoolStatsList(org_id=org_id, items=[_stats(r) for r in rows])
+    return SchoolStatsList(org_id=org_id, items=[render_school_stats(r) for r in rows])
 
 
 @router.get(
@@ -156,7 +154,7 @@ async def list_school_stats(org_id: uuid.UUID, session: SessionDep) -> SchoolSta
 )
 async def get_school_stats(org_id: uuid.UUID, year: YearPath, session: SessionDep) -> JSONResponse:
     row = await school.get_school_stats(session, org_id=org_id, year=year)
-    return versioned_response(_stats(row))
+    return one(render_school_stats(row))
 
 
 @router.put(
@@ -187,26 +185,12 @@ async def put_school_stats(
     row, created = await school.put_school_stats(
         session, org_id=org_id, year=year, data=body, if_match=if_match, actor=principal.actor
     )
-    public = _stats(row)
+    public = render_school_stats(row)
     await session.commit()
-    return versioned_response(public, 201 if created else 200)
+    return one(public, 201 if created else 200)
 
 
 # ---- status changes ---------------------------------------------------------------------------------
-def _event(e: OrganizationStatusEvent) -> StatusEventPublic:
-    return StatusEventPublic(
-        id=e.id,
-        org_id=e.org_id,
-        from_=e.from_status,
-        to=e.to_status,
-        effective_on=e.effective_on,
-        reason=e.reason,
-        actor=e.actor,
-        recorded_at=e.recorded_at,
-        updated_at=e.updated_at,
-    )
-
-
 @router.post(
     "/{org_id}/status-changes",
     status_code=201,
@@ -237,13 +221,11 @@ async def create_status_change(
     await tenancy.ensure_org_writer(session, principal, org_id)
     event = await service.change_status(session, org_id=org_id, data=body, actor=principal.actor)
     response = JSONResponse(
-        _event(event).model_dump(mode="json", by_alias=True),
+        render_status_event(event).model_dump(mode="json", by_alias=True),
         status_code=201,
         headers={"Location": f"/v1/organizations/{org_id}/status-changes"},
     )
-    await idem.record(session, response)
-    await session.commit()
-    return response
+    return await recorded(session, idem, response)
 
 
 @router.get(
@@ -276,6 +258,6 @@ async def list_status_changes(
         session, org_id=org_id, since=Since.of(since_token, updated_since), cursor=cursor, limit=limit
     )
     result = StatusEventPage(
-        items=[_event(e) for e in page.rows], next_cursor=page.next_cursor, sync_token=page.sync_token
+        items=[render_status_event(e) for e in page.rows], next_cursor=page.next_cursor, sync_token=page.sync_token
     )
     return JSONResponse(result.model_dump(mode="json", by_alias=True))

@@ -22,7 +22,7 @@ from chanjiao.validators import (
     validate_major_code,
     validate_region_code,
 )
-from services.membership.organizations.models import HonourLevel, OrgStatus, OrgType
+from services.membership.organizations.models import ORG_TYPE_LABELS, HonourLevel, OrgStatus, OrgType
 
 FIRST_YEAR, LAST_YEAR = 1949, 2100
 Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR, description="年份 Year", examples=[2025])]
@@ -377,61 +377,69 @@ class StatusEventPage(Page[StatusEventPublic]):
     pass
 
 
-# ---- batch 批量登记 ---------------------------------------------------------------------------------
-# The example body of `POST /v1/organizations/batch` (`{"items": [...]}`, each item an `OrganizationCreate`;
-# parsed by `chanjiao.batch.BatchBody`).
-BATCH_EXAMPLE: dict[str, Any] = {
-    "items": [
-        {"name": "山东工业职业学院", "org_type": "higher_vocational", "region_code": "370303"},
-        {"name": "济南钢铁集团有限公司", "org_type": "enterprise", "region_code": "370112"},
-    ]
-}
+# ---- public forms ---------------------------------------------------------------------------------------------------
+def reference_keys(row: Any) -> set[tuple[str, str]]:
+    """The reference codes `render` names: the region, its province and city, and the industries."""
+    rc = row.region_code
+    keys = {("regions", rc), ("regions", rc[:2] + "0000"), ("regions", rc[:4] + "00")}
+    keys.update(("industries", c) for c in row.industry_codes)
+    return keys
 
 
-class OrganizationBatchItemResult(BaseModel):
-    index: int = Field(description="Position of the item in `items` (from 0)")
-    status: int = Field(
-        description="201 created; 4xx the item's problem; 424 valid but not committed (atomic batch with errors)"
+def render(row: Any, *, names: dict[tuple[str, str], Any]) -> OrganizationPublic:
+    """The public form of an organization row; `names` are the reference rows of its `reference_keys` (a code
+    missing from it is `code_known: false`)."""
+    rc = row.region_code
+    region = names.get(("regions", rc))
+    province = names.get(("regions", rc[:2] + "0000"))
+    city = names.get(("regions", rc[:4] + "00")) if not rc.endswith("0000") else None
+    return OrganizationPublic(
+        id=row.id,
+        name=row.name,
+        org_type=row.org_type,
+        org_type_label=ORG_TYPE_LABELS[row.org_type],
+        region_code=row.region_code,
+        region=RegionRef(
+            code=row.region_code,
+            name=region.name if region else None,
+            code_known=region is not None,
+            province=province.name if province else None,
+            city=city.name if city else None,
+        ),
+        credit_code=row.credit_code,
+        industry_codes=row.industry_codes,
+        industries=[
+            CodeRef(
+                code=c,
+                name=names[("industries", c)].name if ("industries", c) in names else None,
+                code_known=("industries", c) in names,
+            )
+            for c in row.industry_codes
+        ],
+        parent_id=row.parent_id,
+        sponsor_org_id=row.sponsor_org_id,
+        honours=row.honours,
+        registered_by_alliance_id=row.registered_by_alliance_id,
+        status=row.status,
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
     )
-    id: uuid.UUID | None = None
-    existing_id: uuid.UUID | None = Field(default=None, description="On 409: the organization with this credit code")
-    problem: dict[str, Any] | None = Field(default=None, description="RFC 9457 problem of a failed item")
 
 
-class OrganizationBatchResult(BaseModel):
-    committed: bool
-    created: int
-    failed: int
-    results: list[OrganizationBatchItemResult]
-
-
-# ---- imports 导入 ----------------------------------------------------------------------------------
-class OrganizationImportRejection(BaseModel):
-    row: int = Field(description="Spreadsheet row number (the heading row is 1)")
-    field: str | None = Field(description="Field name, e.g. credit_code")
-    column: str | None = Field(description="Column heading, e.g. 统一社会信用代码")
-    rule: str = Field(description="The rule broken, e.g. check_character, missing, duplicate-organization")
-    message: str
-
-
-class OrganizationImportReport(BaseModel):
-    dry_run: bool
-    rows: int = Field(description="Data rows read (blank rows are not counted)")
-    created: int
-    updated: int
-    skipped: int = Field(
-        description="Rows matching an existing organization that change nothing, or that the caller may not edit "
-        "(claimed by its own org admin, or in none of the caller's alliances)"
+def render_status_event(row: Any) -> StatusEventPublic:
+    return StatusEventPublic(
+        id=row.id,
+        org_id=row.org_id,
+        from_=row.from_status,
+        to=row.to_status,
+        effective_on=row.effective_on,
+        reason=row.reason,
+        actor=row.actor,
+        recorded_at=row.recorded_at,
+        updated_at=row.updated_at,
     )
-    rejected: list[OrganizationImportRejection] = Field(
-        description="拒绝的行：每行违反的每条规则各一条，按行号排列 One entry per rule a rejected row breaks (a row "
-        "with three bad cells has three), in row order; never a cell's value"
-    )
-    ignored_columns: list[str] = Field(description="Letters of columns whose heading is not in the table")
 
 
-class ImportColumn(BaseModel):
-    heading: str
-    field: str
-    required: bool
-    description: str
+def render_school_stats(row: Any) -> SchoolStatsPublic:
+    return SchoolStatsPublic.model_validate(row, from_attributes=True)

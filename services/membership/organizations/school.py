@@ -21,7 +21,7 @@ from services.membership.organizations.models import (
     OrganizationSchoolStats,
 )
 from services.membership.organizations.schemas import MajorPublic, MajorsReplace, SchoolStatsPut
-from services.membership.organizations.service import _record, get_organization
+from services.membership.organizations.service import AUDIT, get_organization
 from services.membership.reference import service as reference
 
 
@@ -95,7 +95,7 @@ async def replace_majors(
     _touch(org, datetime.now(UTC))
     await session.flush()
     key = f"majors.{data.year}"
-    await _record(
+    await AUDIT.record(
         session,
         org,
         action="majors_update",
@@ -170,7 +170,7 @@ async def put_school_stats(
         row.updated_at = now
     _touch(org, now)
     await session.flush()
-    await _record(
+    await AUDIT.record(
         session,
         org,
         action="school_stats_update",

@@ -4,25 +4,25 @@ outbox event in the caller's transaction. Knows nothing of HTTP."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chanjiao.audit import record_change
 from chanjiao.dates import today
 from chanjiao.db import soft_delete
 from chanjiao.errors import Conflict, NotFound, field_error
 from chanjiao.etag import check_if_match
 from chanjiao.ids import new_id
+from chanjiao.resources import Audit, load, now, render_rows
 from chanjiao.sync import Since, SyncPage, sync_page
 from chanjiao.transitions import StateMachine
 from chanjiao.validators import cjk_bigrams
 from services.membership.db import kernel
 from services.membership.organizations.models import (
-    ORG_TYPE_LABELS,
     SCHOOL_TYPES,
     Organization,
     OrganizationStatusEvent,
@@ -33,20 +33,13 @@ from services.membership.organizations.schemas import (
     OrganizationTombstone,
     OrganizationUpdate,
     StatusChangeCreate,
+    reference_keys,
 )
+from services.membership.organizations.schemas import render as render_one
 from services.membership.reference import service as reference
 
-AUDITED = (
-    "name",
-    "org_type",
-    "region_code",
-    "credit_code",
-    "industry_codes",
-    "parent_id",
-    "sponsor_org_id",
-    "honours",
-    "status",
-)
+# Audited: what the organization says — not the search index of its name (`name_bigrams`) nor who registered it.
+AUDIT = Audit(kernel, "organization", exclude=frozenset({"name_bigrams", "registered_by_alliance_id"}))
 ORG_STATUS = StateMachine("organization.status", {"active": frozenset({"inactive"}), "inactive": frozenset({"active"})})
 # Transaction-level advisory lock taken by every change of a `parent_id`, so two concurrent moves
 # cannot each pass the cycle check and close a loop together.
@@ -74,32 +67,8 @@ class OrganizationHasDependants(Conflict):
     title_zh, title_en = "单位仍有下属或举办的单位", "Organization still has dependants"
 
 
-def _snapshot(org: Organization) -> dict[str, Any]:
-    return {k: getattr(org, k) for k in AUDITED}
-
-
-async def _record(
-    session: AsyncSession,
-    org: Organization,
-    *,
-    action: str,
-    actor: str,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-    payload: dict[str, Any],
-) -> None:
-    """The audit row and the outbox event of one write, in the caller's transaction."""
-    await record_change(
-        session,
-        kernel,
-        entity="organization",
-        entity_id=org.id,
-        action=action,
-        actor=actor,
-        before=before,
-        after=after,
-        payload=payload,
-    )
+def not_found() -> OrganizationNotFound:
+    return OrganizationNotFound(detail_zh="没有该单位，或已被删除", detail_en="No such organization, or it was deleted")
 
 
 async def _check_unique(
@@ -121,10 +90,11 @@ async def _check_unique(
         raise DuplicateOrganization(detail_zh=zh, detail_en=en, extra={"existing_id": str(existing), "field": field})
 
 
-async def _flush_unique(session: AsyncSession) -> None:
-    """The partial unique indexes decide races the pre-check could not see."""
+@contextmanager
+def _unique() -> Iterator[None]:
+    """The partial unique indexes decide races the pre-check could not see (their error comes at the flush)."""
     try:
-        await session.flush()
+        yield
     except IntegrityError as exc:
         raise DuplicateOrganization(
             detail_zh="单位已存在（统一社会信用代码或同地区同名）",
@@ -222,7 +192,7 @@ async def create_organization(
         check_parent=True,
         check_sponsor=True,
     )
-    now = datetime.now(UTC)
+    stamp = now()
     org = Organization(
         id=new_id(),
         name=data.name,
@@ -237,26 +207,18 @@ async def create_organization(
         registered_by_alliance_id=registered_by,
         status="active",
         version=1,
-        created_at=now,
-        updated_at=now,
+        created_at=stamp,
+        updated_at=stamp,
     )
     session.add(org)
-    await _flush_unique(session)
-    after = _snapshot(org)
-    await _record(session, org, action="create", actor=actor, before=None, after=after, payload=after)
+    with _unique():
+        await AUDIT.created(session, org, actor=actor)
     return org
 
 
 async def get_organization(session: AsyncSession, org_id: uuid.UUID, *, for_update: bool = False) -> Organization:
-    stmt = sa.select(Organization).where(Organization.id == org_id, Organization.deleted_at.is_(None))
-    if for_update:
-        stmt = stmt.with_for_update()
-    org = (await session.execute(stmt)).scalar_one_or_none()
-    if org is None:
-        raise OrganizationNotFound(
-            detail_zh="没有该单位，或已被删除", detail_en="No such organization, or it was deleted"
-        )
-    return org
+    """A live organization (open to every reader), or 404."""
+    return await load(session, Organization, org_id, not_found=not_found, for_update=for_update)
 
 
 async def list_organizations(
@@ -299,7 +261,7 @@ async def update_organization(
     data = changes.model_dump(exclude_unset=True)
     if "honours" in data:
         data["honours"] = [h.model_dump(mode="json") for h in changes.honours or []]
-    before = _snapshot(org)
+    before = AUDIT.snapshot(org)
     new_values = {**before, **{k: (v.value if hasattr(v, "value") else v) for k, v in data.items()}}
     if new_values == before:
         return org
@@ -323,12 +285,8 @@ async def update_organization(
     org.sqlmodel_update({k: new_values[k] for k in data})
     if "name" in data:
         org.name_bigrams = cjk_bigrams(org.name)
-    org.version += 1
-    org.updated_at = datetime.now(UTC)
-    await _flush_unique(session)
-    after = _snapshot(org)
-    changed = {k: after[k] for k in after if after[k] != before[k]}
-    await _record(session, org, action="update", actor=actor, before=before, after=after, payload={"changed": changed})
+    with _unique():
+        await AUDIT.updated(session, org, actor=actor, before=before)
     return org
 
 
@@ -349,64 +307,22 @@ async def delete_organization(session: AsyncSession, *, org_id: uuid.UUID, if_ma
             detail_en=f"{dependants} organization(s) still name this one as parent or sponsor; change them first",
             extra={"dependants": dependants},
         )
-    before = _snapshot(org)
+    before = AUDIT.snapshot(org)
     await soft_delete(session, org)
-    await _record(session, org, action="delete", actor=actor, before=before, after=None, payload={})
+    await AUDIT.deleted(session, org, actor=actor, before=before)
 
 
-async def render(session: AsyncSession, orgs: list[Organization]) -> list[OrganizationPublic | OrganizationTombstone]:
-    """Public form, with names of region and industry codes looked up in one query."""
+async def render_all(
+    session: AsyncSession, orgs: list[Organization]
+) -> list[OrganizationPublic | OrganizationTombstone]:
+    """The public forms of `orgs` (tombstones for deleted ones), the names of their region and industry codes looked
+    up in one query."""
     keys: set[reference.Key] = set()
     for o in orgs:
         if o.deleted_at is None:
-            rc = o.region_code
-            keys.update({("regions", rc), ("regions", rc[:2] + "0000"), ("regions", rc[:4] + "00")})
-            keys.update(("industries", c) for c in o.industry_codes)
-    found = await reference.lookup(session, keys)
-    out: list[OrganizationPublic | OrganizationTombstone] = []
-    for o in orgs:
-        if o.deleted_at is not None:
-            out.append(OrganizationTombstone(id=o.id, deleted_at=o.deleted_at))
-            continue
-        rc = o.region_code
-        region = found.get(("regions", rc))
-        province = found.get(("regions", rc[:2] + "0000"))
-        city = found.get(("regions", rc[:4] + "00")) if not rc.endswith("0000") else None
-        out.append(
-            OrganizationPublic(
-                id=o.id,
-                name=o.name,
-                org_type=o.org_type,
-                org_type_label=ORG_TYPE_LABELS[o.org_type],
-                region_code=o.region_code,
-                region={
-                    "code": o.region_code,
-                    "name": region.name if region else None,
-                    "code_known": region is not None,
-                    "province": province.name if province else None,
-                    "city": city.name if city else None,
-                },
-                credit_code=o.credit_code,
-                industry_codes=o.industry_codes,
-                industries=[
-                    {
-                        "code": c,
-                        "name": found[("industries", c)].name if ("industries", c) in found else None,
-                        "code_known": ("industries", c) in found,
-                    }
-                    for c in o.industry_codes
-                ],
-                parent_id=o.parent_id,
-                sponsor_org_id=o.sponsor_org_id,
-                honours=o.honours,
-                registered_by_alliance_id=o.registered_by_alliance_id,
-                status=o.status,
-                version=o.version,
-                created_at=o.created_at,
-                updated_at=o.updated_at,
-            )
-        )
-    return out
+            keys.update(reference_keys(o))
+    names = await reference.lookup(session, keys)
+    return render_rows(orgs, partial(render_one, names=names), OrganizationTombstone)  # type: ignore[return-value]
 
 
 # ---- status changes ---------------------------------------------------------------------------
@@ -427,7 +343,7 @@ async def change_status(
         )
     ).scalar_one()
     StateMachine.check_effective_on(latest, effective_on)
-    now = datetime.now(UTC)
+    stamp = now()
     event = OrganizationStatusEvent(
         id=new_id(),
         org_id=org.id,
@@ -436,22 +352,22 @@ async def change_status(
         effective_on=effective_on,
         reason=data.reason,
         actor=actor,
-        recorded_at=now,
-        updated_at=now,
+        recorded_at=stamp,
+        updated_at=stamp,
     )
     session.add(event)
-    before = _snapshot(org)
+    before = AUDIT.snapshot(org)
     org.status = data.to.value
     org.version += 1
-    org.updated_at = now
+    org.updated_at = stamp
     await session.flush()
-    await _record(
+    await AUDIT.record(
         session,
         org,
         action="status_change",
         actor=actor,
         before=before,
-        after=_snapshot(org),
+        after=AUDIT.snapshot(org),
         payload={
             "event_id": event.id,
             "from": event.from_status,

@@ -31,7 +31,7 @@ from chanjiao.validators import (
     validate_region_code,
 )
 from services.membership.reference import service
-from services.membership.reference.schemas import ReferenceCodeCreate, ReferenceCodePage, ReferenceCodePublic
+from services.membership.reference.schemas import ReferenceCodeCreate, ReferenceCodePage, ReferenceCodePublic, render
 
 router = APIRouter(prefix="/v1/reference", tags=["reference"])
 
@@ -175,7 +175,7 @@ def _add_routes(kind: Kind) -> None:
             limit=limit,
         )
         page = ReferenceCodePage(
-            items=[ReferenceCodePublic.model_validate(r) for r in found.rows],
+            items=[render(r) for r in found.rows],
             next_cursor=found.next_cursor,
             sync_token=found.sync_token,
         )
@@ -184,7 +184,7 @@ def _add_routes(kind: Kind) -> None:
 
     async def get_code(code: str, session: SessionDep, if_none_match: IfNoneMatch = None) -> Response:
         row = await service.get_code(session, kind=name, code=normalize_code(code))
-        public = ReferenceCodePublic.model_validate(row)
+        public = render(row)
         return cacheable(public.model_dump(mode="json"), if_none_match, row.added_at)
 
     async def add_code(body: ReferenceCodeCreate, session: SessionDep, principal: PrincipalDep) -> Response:
@@ -203,7 +203,7 @@ def _add_routes(kind: Kind) -> None:
             attributes=body.attributes,
             actor=principal.actor,
         )
-        public = ReferenceCodePublic.model_validate(row).model_dump(mode="json")
+        public = render(row).model_dump(mode="json")
         await session.commit()
         return JSONResponse(public, status_code=201, headers={"Location": f"/v1/reference/{name}/{code}"})
 

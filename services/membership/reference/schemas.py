@@ -43,3 +43,8 @@ class ReferenceCodeCreate(BaseModel):
     level: str = Field(min_length=1, max_length=20)
     parent_code: str | None = Field(default=None, max_length=20)
     attributes: dict[str, Any] = Field(default_factory=dict)
+
+
+def render(row: Any) -> ReferenceCodePublic:
+    """The public form of a reference code row."""
+    return ReferenceCodePublic.model_validate(row)
