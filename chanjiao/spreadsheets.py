@@ -29,9 +29,10 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 from chanjiao.errors import AppError, ValidationFailed, field_error
 
@@ -425,3 +426,48 @@ class Listing:
                 f"An export holds at most {self.limit} rows; narrow the filters",
             )
         return await export.response([i for i in items if not getattr(i, "deleted", False)])
+
+
+# ---- import templates ------------------------------------------------------------------------------------------
+# One column of an import table, as `GET …/import-template.xlsx` answers it with `Accept: application/json` (a
+# comment, not a docstring: the docstring would become the schema's description in every OpenAPI document).
+class ImportColumn(BaseModel):
+    heading: str
+    field: str
+    required: bool
+    description: str
+
+
+def describe_columns(columns: Sequence[Column]) -> list[ImportColumn]:
+    return [ImportColumn(heading=c.heading, field=c.field, required=c.required, description=c.rule_zh) for c in columns]
+
+
+def template_responses(example: list[dict[str, Any]]) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI answers of an import-template route: the `.xlsx`, or the column table as JSON."""
+    return {
+        200: {
+            "content": {
+                XLSX: {"schema": {"type": "string", "format": "binary"}},
+                "application/json": {
+                    "schema": {"type": "array", "items": ImportColumn.model_json_schema()},
+                    "example": example,
+                },
+            }
+        }
+    }
+
+
+async def template_response(
+    request: Request,
+    describe: Callable[[], list[ImportColumn]],
+    build: Callable[[], bytes],
+    ascii_name: str,
+    name: str,
+) -> Response:
+    """The column table as JSON when asked for it, else the template workbook (built off the event loop) as an
+    attachment."""
+    accept = request.headers.get("accept", "")
+    if "application/json" in accept and XLSX not in accept:
+        return JSONResponse([c.model_dump() for c in describe()])
+    content = await run_in_threadpool(build)
+    return Response(content, media_type=XLSX, headers={"Content-Disposition": attachment(ascii_name, name)})

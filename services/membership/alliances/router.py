@@ -37,7 +37,7 @@ from services.membership.memberships import asof
 from services.membership.memberships import imports as member_imports
 from services.membership.memberships import service as memberships
 from services.membership.memberships.models import MemberRole
-from services.membership.memberships.router import EXAMPLE as MEMBERSHIP_EXAMPLE
+from services.membership.memberships.schemas import EXAMPLE as MEMBERSHIP_EXAMPLE
 from services.membership.memberships.schemas import Changes, MemberPage, RoleChangesCreate, Structure
 from services.membership.organizations.models import OrgType
 

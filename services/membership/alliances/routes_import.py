@@ -20,13 +20,13 @@ from chanjiao.errors import problem_responses
 from chanjiao.i18n import wants_english
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.resources import recorded
+from chanjiao.spreadsheets import template_response, template_responses
 from services.membership import tenancy
 from services.membership.alliances import service as alliances
 from services.membership.alliances.router import ALLIANCE_WRITE, WHO_ALLIANCE
 from services.membership.memberships import imports
 from services.membership.organizations import imports as org_imports
 from services.membership.organizations.access import READ
-from services.membership.organizations.routes_batch import template_response, template_responses
 
 router = APIRouter(prefix="/v1/alliances", tags=["alliances"])
 

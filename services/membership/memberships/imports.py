@@ -28,14 +28,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chanjiao import spreadsheets
 from chanjiao.dates import today
 from chanjiao.errors import AppError, field_error
-from chanjiao.spreadsheets import Column, Table, text_key
+from chanjiao.spreadsheets import Column, ImportColumn, Table, text_key
 from services.membership.memberships import asof, service
 from services.membership.memberships.models import OPEN, ROLE_LABELS, Membership
 from services.membership.memberships.schemas import MemberAsOf, MembershipCreate, MembershipTransitionCreate
 from services.membership.organizations import imports as org_imports
 from services.membership.organizations.imports import Row
 from services.membership.organizations.models import ORG_TYPE_LABELS, Organization
-from services.membership.organizations.schemas_batch import ImportColumn, OrganizationImportRejection
+from services.membership.organizations.schemas_batch import OrganizationImportRejection
 
 EXIT_LABELS = {"withdrawn": "退出", "expelled": "除名"}
 STATUS_LABELS = {"active": "在册", "suspended": "暂停"}
@@ -372,7 +372,7 @@ async def run_import(
 
 # ---- template ----------------------------------------------------------------------------------------
 def describe_columns() -> list[ImportColumn]:
-    return [ImportColumn(heading=c.heading, field=c.field, required=c.required, description=c.rule_zh) for c in COLUMNS]
+    return spreadsheets.describe_columns(COLUMNS)
 
 
 NOTES = (

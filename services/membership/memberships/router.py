@@ -22,6 +22,7 @@ from services.membership import tenancy
 from services.membership.memberships import service
 from services.membership.memberships.models import MemberRole, MembershipStatus
 from services.membership.memberships.schemas import (
+    EXAMPLE,
     MembershipCreate,
     MembershipPage,
     MembershipPublic,
@@ -33,58 +34,6 @@ READ = allow(scopes=("membership:read",))
 # Who may write (services/membership/tenancy.py has the rules): the alliance's admins manage its memberships; an
 # organization's org_admin may apply (pending, today) and withdraw its own membership.
 WRITE = allow(roles=(ALLIANCE_ADMIN, ORG_ADMIN), scopes=("membership:write",), tenant="alliance")
-
-EXAMPLE = {
-    "id": "019abf2e-0000-7000-8000-000000000001",
-    "org_id": "019abf2e-7c3a-7d2e-9b1a-3f0c2d4e5a6b",
-    "org_name": "山东化工职业学院",
-    "alliance_id": "019abf2e-8d4b-7e3f-8c2b-4a1d3e5f6a7c",
-    "role": "vice_chair",
-    "role_label": "副理事长单位",
-    "status": "active",
-    "applied_on": "2019-03-01",
-    "joined_on": "2019-04-15",
-    "ended_on": None,
-    "allowed_transitions": ["expelled", "suspended", "withdrawn"],
-    "version": 3,
-    "created_at": "2026-11-25T08:00:00Z",
-    "updated_at": "2026-11-25T08:00:00Z",
-    "events": [
-        {
-            "seq": 1,
-            "from": None,
-            "to": "pending",
-            "from_role": None,
-            "role": "director",
-            "effective_on": "2019-03-01",
-            "reason": "入会申请",
-            "actor": "anonymous",
-            "recorded_at": "2026-11-25T08:00:00Z",
-        },
-        {
-            "seq": 2,
-            "from": "pending",
-            "to": "active",
-            "from_role": "director",
-            "role": "director",
-            "effective_on": "2019-04-15",
-            "reason": "理事会审议通过",
-            "actor": "anonymous",
-            "recorded_at": "2026-11-25T08:00:00Z",
-        },
-        {
-            "seq": 3,
-            "from": "active",
-            "to": "active",
-            "from_role": "director",
-            "role": "vice_chair",
-            "effective_on": "2023-01-10",
-            "reason": "换届选举",
-            "actor": "anonymous",
-            "recorded_at": "2026-11-25T08:00:00Z",
-        },
-    ],
-}
 
 
 def _one(body: MembershipPublic, status_code: int = 200, **headers: str) -> JSONResponse:

@@ -24,13 +24,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao import spreadsheets
 from chanjiao.errors import AppError, translate_validation_error
-from chanjiao.spreadsheets import Column, Table, text_key
+from chanjiao.spreadsheets import Column, ImportColumn, Table, text_key
 from chanjiao.validators import CodeError, normalize_code, normalize_credit_code, normalize_name, validate_credit_code
 from services.membership.organizations import service
 from services.membership.organizations.models import ORG_TYPE_LABELS, Organization
 from services.membership.organizations.schemas import OrganizationCreate, OrganizationPublic, OrganizationUpdate
 from services.membership.organizations.schemas_batch import (
-    ImportColumn,
     OrganizationImportRejection,
     OrganizationImportReport,
 )
@@ -286,7 +285,7 @@ async def run_import(
 
 # ---- template and export ------------------------------------------------------------------------------------
 def describe_columns() -> list[ImportColumn]:
-    return [ImportColumn(heading=c.heading, field=c.field, required=c.required, description=c.rule_zh) for c in COLUMNS]
+    return spreadsheets.describe_columns(COLUMNS)
 
 
 def build_template() -> bytes:

@@ -17,14 +17,13 @@ from chanjiao.errors import problem_responses
 from chanjiao.i18n import wants_english
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.resources import recorded
-from chanjiao.spreadsheets import XLSX
+from chanjiao.spreadsheets import template_response, template_responses
 from services.membership import tenancy
 from services.membership.organizations import batch, imports
 from services.membership.organizations.access import CREATE, READ, WHO_CREATES
 from services.membership.organizations.schemas import OrganizationCreate
 from services.membership.organizations.schemas_batch import (
     BATCH_EXAMPLE,
-    ImportColumn,
     OrganizationBatchResult,
     OrganizationImportReport,
 )
@@ -189,32 +188,6 @@ async def import_organizations(
         await session.rollback()
         return response
     return await recorded(session, idem, response)
-
-
-def template_responses(example: list[dict]) -> dict:
-    """OpenAPI answers of an import-template route: the `.xlsx`, or the column table as JSON."""
-    return {
-        200: {
-            "content": {
-                XLSX: {"schema": {"type": "string", "format": "binary"}},
-                "application/json": {
-                    "schema": {"type": "array", "items": ImportColumn.model_json_schema()},
-                    "example": example,
-                },
-            }
-        }
-    }
-
-
-async def template_response(request: Request, describe, build, ascii_name: str, name: str) -> Response:
-    """The column table as JSON when asked for it, else the template workbook as an attachment."""
-    accept = request.headers.get("accept", "")
-    if "application/json" in accept and XLSX not in accept:
-        return JSONResponse([c.model_dump() for c in describe()])
-    content = await run_in_threadpool(build)
-    return Response(
-        content, media_type=XLSX, headers={"Content-Disposition": spreadsheets.attachment(ascii_name, name)}
-    )
 
 
 @router.get(

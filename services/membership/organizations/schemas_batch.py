@@ -59,10 +59,3 @@ class OrganizationImportReport(BaseModel):
         "with three bad cells has three), in row order; never a cell's value"
     )
     ignored_columns: list[str] = Field(description="Letters of columns whose heading is not in the table")
-
-
-class ImportColumn(BaseModel):
-    heading: str
-    field: str
-    required: bool
-    description: str

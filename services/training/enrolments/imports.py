@@ -16,10 +16,11 @@ import sqlalchemy as sa
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chanjiao import spreadsheets
 from chanjiao.auth import Principal
 from chanjiao.batch import ParsedBatch
 from chanjiao.errors import translate_validation_error
-from chanjiao.spreadsheets import Column, Table, build_template, text_key
+from chanjiao.spreadsheets import Column, ImportColumn, Table, build_template, text_key
 from chanjiao.validators import CodeError
 from services.training.enrolments import batch
 from services.training.enrolments.schemas import EnrolmentCreate
@@ -69,15 +70,8 @@ class EnrolmentImportReport(BaseModel):
     ignored_columns: list[str] = Field(description="Letters of columns whose heading is not in the table")
 
 
-class ImportColumn(BaseModel):
-    heading: str
-    field: str
-    required: bool
-    description: str
-
-
 def describe_columns() -> list[ImportColumn]:
-    return [ImportColumn(heading=c.heading, field=c.field, required=c.required, description=c.rule_zh) for c in COLUMNS]
+    return spreadsheets.describe_columns(COLUMNS)
 
 
 def template() -> bytes:

@@ -31,11 +31,7 @@ from services.training.enrolments.schemas import (
 )
 from services.training.orgs import org_directory
 from services.training.programmes.models import Programme
-from services.training.programmes.router import (
-    PeriodEnd,
-    PeriodStart,
-    check_period_query,
-)
+from services.training.programmes.schemas import PeriodEnd, PeriodStart, check_period_query
 
 router = APIRouter(prefix="/v1/enrolments", tags=["enrolments"])
 

@@ -17,9 +17,9 @@ from chanjiao.errors import problem_responses
 from chanjiao.i18n import wants_english
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.resources import recorded
-from chanjiao.spreadsheets import UPLOAD_BODY, UPLOAD_PROBLEMS
+from chanjiao.spreadsheets import UPLOAD_BODY, UPLOAD_PROBLEMS, template_response, template_responses
 from services.training.enrolments import imports
-from services.training.enrolments.imports import EnrolmentImportReport, ImportColumn
+from services.training.enrolments.imports import EnrolmentImportReport
 from services.training.enrolments.router import READ, WHO, WRITE
 from services.training.learners.personal import PersonalData
 from services.training.orgs import org_directory
@@ -121,32 +121,18 @@ async def import_enrolments(
     "An `.xlsx` with the heading row of the roster import (text-formatted columns, a 证件类型 drop-down) "
     "and a 说明 sheet. With `Accept: application/json` the same column table as JSON.",
     response_class=Response,
-    responses={
-        200: {
-            "content": {
-                spreadsheets.XLSX: {"schema": {"type": "string", "format": "binary"}},
-                "application/json": {
-                    "schema": {"type": "array", "items": ImportColumn.model_json_schema()},
-                    "example": [
-                        {
-                            "heading": "证件号码",
-                            "field": "id_number",
-                            "required": False,
-                            "description": "与 学员ID 二选一：学员须已由本单位登记（POST /v1/learners 或学员导入）",
-                        }
-                    ],
-                },
+    responses=template_responses(
+        [
+            {
+                "heading": "证件号码",
+                "field": "id_number",
+                "required": False,
+                "description": "与 学员ID 二选一：学员须已由本单位登记（POST /v1/learners 或学员导入）",
             }
-        }
-    },
+        ]
+    ),
 )
 async def import_template(request: Request) -> Response:
-    accept = request.headers.get("accept", "")
-    if "application/json" in accept and spreadsheets.XLSX not in accept:
-        return JSONResponse([c.model_dump() for c in imports.describe_columns()])
-    content = await run_in_threadpool(imports.template)
-    return Response(
-        content,
-        media_type=spreadsheets.XLSX,
-        headers={"Content-Disposition": spreadsheets.attachment("enrolments-template.xlsx", "报名导入模板.xlsx")},
+    return await template_response(
+        request, imports.describe_columns, imports.template, "enrolments-template.xlsx", "报名导入模板.xlsx"
     )

@@ -16,15 +16,15 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chanjiao import spreadsheets
 from chanjiao.batch import NOT_COMMITTED, BatchCounts, BatchRejected, ParsedBatch, Timings
 from chanjiao.errors import AppError, problem_body, translate_validation_error
-from chanjiao.spreadsheets import Column, Table, build_template, text_key
+from chanjiao.spreadsheets import Column, ImportColumn, Table, build_template, text_key
 from services.training.learners import many
 from services.training.learners.many import CheckOrgs, Entry
 from services.training.learners.models import ID_TYPE_LABELS, LEARNER_TYPE_LABELS
 from services.training.learners.personal import PersonalData
 from services.training.learners.schemas import (
-    ImportColumn,
     LearnerBatchItemResult,
     LearnerCreate,
     LearnerImportRejection,
@@ -178,7 +178,7 @@ LEARNER_TYPE_ALIASES = _aliases(
 
 
 def describe_columns() -> list[ImportColumn]:
-    return [ImportColumn(heading=c.heading, field=c.field, required=c.required, description=c.rule_zh) for c in COLUMNS]
+    return spreadsheets.describe_columns(COLUMNS)
 
 
 def template() -> bytes:

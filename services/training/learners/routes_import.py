@@ -16,7 +16,15 @@ from chanjiao.errors import problem_responses
 from chanjiao.i18n import wants_english
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.resources import recorded
-from chanjiao.spreadsheets import UPLOAD_BODY, UPLOAD_PROBLEMS, XLSX, attachment, limit_upload, read_table, unreadable
+from chanjiao.spreadsheets import (
+    UPLOAD_BODY,
+    UPLOAD_PROBLEMS,
+    limit_upload,
+    read_table,
+    template_response,
+    template_responses,
+    unreadable,
+)
 from services.training.learners import batch
 from services.training.learners.router import (
     READ,
@@ -27,7 +35,6 @@ from services.training.learners.router import (
 )
 from services.training.learners.routes_batch import WHO
 from services.training.learners.schemas import (
-    ImportColumn,
     LearnerImportReport,
 )
 
@@ -130,27 +137,11 @@ async def import_learners(
     "their digits, drop-downs for 证件类型 and 学员类型) and a 说明 sheet describing each column. With "
     "`Accept: application/json` the same column table as JSON.",
     response_class=Response,
-    responses={
-        200: {
-            "content": {
-                XLSX: {"schema": {"type": "string", "format": "binary"}},
-                "application/json": {
-                    "schema": {"type": "array", "items": ImportColumn.model_json_schema()},
-                    "example": [
-                        {"heading": "姓名", "field": "name", "required": True, "description": "必填；2–50 个字符"}
-                    ],
-                },
-            }
-        }
-    },
+    responses=template_responses(
+        [{"heading": "姓名", "field": "name", "required": True, "description": "必填；2–50 个字符"}]
+    ),
 )
 async def import_template(request: Request) -> Response:
-    accept = request.headers.get("accept", "")
-    if "application/json" in accept and XLSX not in accept:
-        return JSONResponse([c.model_dump() for c in batch.describe_columns()])
-    content = await run_in_threadpool(batch.template)
-    return Response(
-        content,
-        media_type=XLSX,
-        headers={"Content-Disposition": attachment("learners-template.xlsx", "学员导入模板.xlsx")},
+    return await template_response(
+        request, batch.describe_columns, batch.template, "learners-template.xlsx", "学员导入模板.xlsx"
     )

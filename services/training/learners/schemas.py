@@ -317,13 +317,6 @@ class LearnerImportReport(BaseModel):
     ignored_columns: list[str] = Field(description="Letters of columns whose heading is not in the table")
 
 
-class ImportColumn(BaseModel):
-    heading: str
-    field: str
-    required: bool
-    description: str
-
-
 def render(r: Any) -> LearnerPublic:
     """The public form of a learner record: the number and phone masked, never in clear."""
     return LearnerPublic(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from functools import partial
 from typing import Annotated
 
@@ -11,8 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import ORG_ADMIN, ORG_STAFF, PrincipalDep, allow, ensure_org
-from chanjiao.dates import IsoDate
-from chanjiao.errors import field_error, problem_responses
+from chanjiao.errors import problem_responses
 from chanjiao.etag import IfMatch, IfNoneMatch
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
@@ -23,11 +21,14 @@ from services.training.orgs import org_directory
 from services.training.programmes import service
 from services.training.programmes.models import ProgrammeKind
 from services.training.programmes.schemas import (
+    PeriodEnd,
+    PeriodStart,
     ProgrammeCreate,
     ProgrammePage,
     ProgrammePublic,
     ProgrammeTombstone,
     ProgrammeUpdate,
+    check_period_query,
     render,
 )
 
@@ -72,18 +73,6 @@ PRIVATE = (
     "organizations, by admins of the programme's alliance, by services and platform admins; to anyone else a "
     "programme is 404 and absent from lists."
 )
-
-PeriodStart = Annotated[IsoDate | None, Query(description="期间开始 (inclusive), on the programme's `end_on`")]
-PeriodEnd = Annotated[IsoDate | None, Query(description="期间结束 (inclusive), on the programme's `end_on`")]
-
-
-def check_period_query(start: date | None, end: date | None) -> tuple[date | None, date | None]:
-    if start is not None and end is not None and end < start:
-        raise field_error(
-            ["query", "period_end"], "period_order", "结束日期不能早于开始日期", "period_end is before period_start"
-        )
-    return start, end
-
 
 EXAMPLE = {
     "id": "019abf31-2e3f-7b5c-9d6e-7f8a9b0c1d2e",

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Annotated, Any
 
+from fastapi import Query
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from chanjiao import refdata
 from chanjiao.dates import IsoDate
+from chanjiao.errors import field_error
 from chanjiao.pagination import Page
 from chanjiao.sync_exits import ExitTombstone
 from chanjiao.validators import (
@@ -244,3 +246,16 @@ def render(p: Any) -> ProgrammePublic:
         created_at=p.created_at,
         updated_at=p.updated_at,
     )
+
+
+# ---- query parameters shared by the lists that filter on a programme's period (programmes, enrolments) ----
+PeriodStart = Annotated[IsoDate | None, Query(description="期间开始 (inclusive), on the programme's `end_on`")]
+PeriodEnd = Annotated[IsoDate | None, Query(description="期间结束 (inclusive), on the programme's `end_on`")]
+
+
+def check_period_query(start: date | None, end: date | None) -> tuple[date | None, date | None]:
+    if start is not None and end is not None and end < start:
+        raise field_error(
+            ["query", "period_end"], "period_order", "结束日期不能早于开始日期", "period_end is before period_start"
+        )
+    return start, end
