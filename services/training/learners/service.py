@@ -23,7 +23,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,8 +38,8 @@ from chanjiao.resources import Audit, load
 from chanjiao.sync import Since, SyncPage, sync_page
 from chanjiao.validators import CodeError, cjk_bigrams, mask_phone
 from services.training.db import kernel
-from services.training.learners import personal
-from services.training.learners.models import Learner, Person
+from services.training.learners import personal, persons
+from services.training.learners.models import Learner
 from services.training.learners.schemas import LearnerCreate, LearnerUpdate
 
 ERASED_NAME = "已注销"
@@ -186,71 +185,6 @@ async def _record(
     )
 
 
-# ---- persons: the counting key -------------------------------------------------------------------------------
-# One statement, whatever the platform holds: the person of this number (under the current key or a previous one),
-# or a new one. The same statement runs whether or not another organization registered the person, so neither the
-# answer nor the work done depends on it. Under a concurrent first registration `ON CONFLICT DO NOTHING` waits for
-# the other transaction; when it committed, the row is outside this statement's snapshot and `_person` reads it.
-_PERSON = sa.text(
-    """
-    with found as (
-        select id, id_number_hash from persons where id_number_hash = any(:hashes)
-        order by id_number_hash = :current desc limit 1
-        for share
-    ), added as (
-        insert into persons (id, id_number_hash, created_at)
-        select :new_id, :current, now() where not exists (select from found)
-        on conflict (id_number_hash) do nothing
-        returning id, id_number_hash
-    )
-    select id, id_number_hash from added union all select id, id_number_hash from found
-    """
-).bindparams(
-    sa.bindparam("hashes", type_=ARRAY(sa.LargeBinary)),
-    sa.bindparam("current", type_=sa.LargeBinary),
-    sa.bindparam("new_id", type_=sa.Uuid),
-)
-
-
-async def _person(session: AsyncSession, hashes: list[bytes]) -> uuid.UUID:
-    """The person of the number (created when new); a hash under a previous key moves to the current one."""
-    params = {"hashes": hashes, "current": hashes[0], "new_id": new_id()}
-    row = (await session.execute(_PERSON, params)).first()
-    if row is None:  # a concurrent registration created it after this statement's snapshot (and committed)
-        row = (
-            await session.execute(sa.select(Person.id, Person.id_number_hash).where(Person.id_number_hash.in_(hashes)))
-        ).first()
-        if row is None:  # pragma: no cover - created and erased between the two statements
-            raise Conflict(detail_zh="请重试", detail_en="Please retry", headers={"Retry-After": "1"})
-    if row.id_number_hash != hashes[0]:
-        await session.execute(sa.update(Person).where(Person.id == row.id).values(id_number_hash=hashes[0]))
-    return row.id
-
-
-async def _release_person(session: AsyncSession, person_id: uuid.UUID) -> None:
-    """When no record of the person still holds personal data, clear the person's hash: the platform then keeps no
-    keyed hash of the number at all (registering it again later starts a new person). A person no record refers to
-    any more (its only record's number was corrected) is deleted. The person's row is locked first, so two
-    organizations erasing their records of one person at once cannot both leave the hash behind, and a
-    registration finding the person (`FOR SHARE`) waits for the decision."""
-    await session.execute(sa.select(Person.id).where(Person.id == person_id).with_for_update())
-    await session.execute(
-        sa.text(
-            """
-            with held as (
-                select count(*) filter (where erased_at is null and id_number_hash is not null) as live, count(*) as n
-                from learners where person_id = :p
-            ), cleared as (
-                update persons set id_number_hash = null
-                where id = :p and (select live from held) = 0 and (select n from held) > 0
-            )
-            delete from persons where id = :p and (select n from held) = 0
-            """
-        ),
-        {"p": person_id},
-    )
-
-
 # ---- create (or find) ------------------------------------------------------------------------------------------
 @dataclass
 class Registered:
@@ -306,7 +240,7 @@ async def register_learner(
     winner's row once it commits. Organizations are checked by the caller first."""
     id_type = data.id_type.value
     hashes = pd.hashes(id_type, data.id_number)
-    person_id = await _person(session, hashes)
+    person_id = await persons.person_for(session, hashes)
     found = await _own_by_hash(session, org_id, hashes)
     if found is not None:
         return await _existing(session, found, data=data, current_hash=hashes[0])
@@ -475,7 +409,7 @@ async def update_learner(
             if other is not None and other.id != learner.id:
                 raise id_number_taken()
             _set_number(learner, id_type, number, pd)
-            person_id = await _person(session, hashes)  # the person of the corrected number
+            person_id = await persons.person_for(session, hashes)  # the person of the corrected number
             if person_id != learner.person_id:
                 previous_person, learner.person_id = learner.person_id, person_id
     after = _snapshot(learner)
@@ -489,7 +423,7 @@ async def update_learner(
     except IntegrityError:  # a concurrent registration took the corrected number first
         raise id_number_taken() from None
     if previous_person is not None:
-        await _release_person(session, previous_person)
+        await persons.release(session, previous_person)
     await _record(session, learner, action="update", actor=actor, before=before, after=after)
     return learner
 
@@ -509,7 +443,7 @@ async def erase_learner(
     """Anonymise the caller's record: name → 已注销; number, phone, hash and masks cleared; gender, birth year, type,
     current organization, `person_id` and every record referencing the learner stay, so the figures do not change
     and the person still counts once. Other organizations' records of the person are untouched; when none of them
-    holds personal data any more, the person's hash is cleared too (`_release_person`)."""
+    holds personal data any more, the person's hash is cleared too (`persons.release`)."""
     check_if_match(if_match, learner.version)
     if learner.erased_at is not None:
         raise erased()
@@ -526,13 +460,10 @@ async def erase_learner(
     learner.updated_at = now
     learner.version += 1
     await session.flush()
-    await _release_person(session, learner.person_id)
+    await persons.release(session, learner.person_id)
     after = _snapshot(learner)
     after["erasure_reason"] = reason
     await _record(session, learner, action="erase", actor=actor, before=before, after=after)
     # Stored replay answers of the last 24 h (registrations, batches) carry the name: forget them too.
     await forget_responses_mentioning(session, kernel.idempotency, str(learner.id))
     return learner
-
-
-# ---- rendering -------------------------------------------------------------------------------------------------
