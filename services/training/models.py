@@ -1,9 +1,15 @@
 """Every table of the training service (imported by Alembic and by the app).
 
-Learners, programmes, enrolments, practice records and training bases, plus the kernel tables
+Learners, programmes, enrolments, certificates, practice records and training bases, plus the kernel tables
 (idempotency keys, audit rows, outbox) that every one of them writes through."""
 
 from services.training.bases.models import TrainingBase
+from services.training.certificates.models import (
+    Certificate,
+    CertificateReview,
+    CertificateStatusChange,
+    CertificateVerification,
+)
 from services.training.db import kernel, metadata
 from services.training.enrolments.models import Enrolment
 from services.training.internships.models import Internship
@@ -13,6 +19,10 @@ from services.training.programmes.models import Programme
 from services.training.teacher_practices.models import TeacherPractice
 
 __all__ = [
+    "Certificate",
+    "CertificateReview",
+    "CertificateStatusChange",
+    "CertificateVerification",
     "Internship",
     "PartTimeTeaching",
     "TeacherPractice",
