@@ -44,6 +44,7 @@ REQUIRED_VARS = {
     "TRAINING_DB_PASSWORD": "dummy-training-password",
     "MATCHING_DB_PASSWORD": "dummy-matching-password",
     "CHANJIAO_INTERNAL_TOKEN_KEY": "dummy-internal-token-key-0123456789abcdef",
+    "CHANJIAO_PUBLIC_BASE_URL": "https://chanjiao.example.cn",
 }
 APP_SERVICES = (*SERVICES, "gateway")
 ALL_SERVICES = {"postgres", "migrate", *APP_SERVICES}

@@ -135,9 +135,7 @@ class CertificateStatusChange(Base, table=True):
 
     __tablename__ = "certificate_status_changes"
     __table_args__ = (
-        sa.CheckConstraint(
-            "action in ('suspension', 'revocation', 'reinstatement', 'failed_review')", name="action"
-        ),
+        sa.CheckConstraint("action in ('suspension', 'revocation', 'reinstatement', 'failed_review')", name="action"),
         sa.Index("ix_certificate_status_changes_certificate_id", "certificate_id", "created_at"),
     )
 
