@@ -34,6 +34,7 @@ ROUTES: list[tuple[str, str]] = [
             "programmes",
             "enrolments",
             "certificates",
+            "certified-posts",
             "appraisals",
             "internships",
             "teacher-practices",

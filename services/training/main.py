@@ -4,6 +4,8 @@ from fastapi import FastAPI
 
 from chanjiao.app import create_service_app
 from services.training.bases.router import router as training_bases_router
+from services.training.certified_posts.router import router as certified_posts_router
+from services.training.certified_posts.routes_compliance import router as certificate_compliance_router
 from services.training.db import kernel
 from services.training.enrolments.router import router as enrolments_router
 from services.training.enrolments.routes_batch import router as enrolments_batch_router
@@ -42,6 +44,8 @@ def create_app(settings: TrainingSettings | None = None) -> FastAPI:
             teacher_practices_router,
             part_time_teaching_router,
             training_bases_router,
+            certified_posts_router,
+            certificate_compliance_router,  # /v1/certificates/compliance
         ],
         on_startup=[open_directory],
         on_shutdown=[close_directory],

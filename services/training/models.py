@@ -1,7 +1,7 @@
 """Every table of the training service (imported by Alembic and by the app).
 
-Learners, programmes, enrolments, certificates, practice records and training bases, plus the kernel tables
-(idempotency keys, audit rows, outbox) that every one of them writes through."""
+Learners, programmes, enrolments, certificates, certified posts and their holders, practice records and training
+bases, plus the kernel tables (idempotency keys, audit rows, outbox) that every one of them writes through."""
 
 from services.training.bases.models import TrainingBase
 from services.training.certificates.models import (
@@ -10,6 +10,7 @@ from services.training.certificates.models import (
     CertificateStatusChange,
     CertificateVerification,
 )
+from services.training.certified_posts.models import CertifiedPost, CertifiedPostHolder
 from services.training.db import kernel, metadata
 from services.training.enrolments.models import Enrolment
 from services.training.internships.models import Internship
@@ -23,6 +24,8 @@ __all__ = [
     "CertificateReview",
     "CertificateStatusChange",
     "CertificateVerification",
+    "CertifiedPost",
+    "CertifiedPostHolder",
     "Internship",
     "PartTimeTeaching",
     "TeacherPractice",
