@@ -6,7 +6,7 @@ import uuid
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep
@@ -38,6 +38,9 @@ from services.training.orgs import org_directory
 from services.training.parties import READ, WRITE, Tombstone, ensure_party, equal, list_responses, private, who
 
 router = APIRouter(prefix="/v1/certified-posts", tags=["certified-posts"])
+
+PostId = Annotated[uuid.UUID, Path(description="持证岗位 ID — The certified post's id")]
+HolderId = Annotated[uuid.UUID, Path(description="在岗记录 ID — The holding's id")]
 
 EXPORT = Export(
     "持证岗位",
@@ -187,7 +190,7 @@ async def list_certified_posts(
     },
 )
 async def get_certified_post(
-    post_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, if_none_match: IfNoneMatch = None
+    post_id: PostId, session: SessionDep, principal: PrincipalDep, if_none_match: IfNoneMatch = None
 ) -> Response:
     row = await service.get_visible(session, principal, post_id)
     return not_modified(if_none_match, row.version) or one(render(row))
@@ -208,7 +211,7 @@ async def get_certified_post(
     },
 )
 async def update_certified_post(
-    post_id: uuid.UUID,
+    post_id: PostId,
     body: CertifiedPostUpdate,
     session: SessionDep,
     principal: PrincipalDep,
@@ -233,7 +236,7 @@ async def update_certified_post(
     responses=problem_responses(401, 403, 404, 412, 422),
 )
 async def delete_certified_post(
-    post_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None
+    post_id: PostId, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None
 ) -> Response:
     row = await service.get_visible(session, principal, post_id, for_update=True)
     ensure_party(principal, row.org_id)
@@ -262,7 +265,7 @@ async def delete_certified_post(
 )
 async def add_post_holder(
     request: Request,
-    post_id: uuid.UUID,
+    post_id: PostId,
     body: HolderCreate,
     session: SessionDep,
     principal: PrincipalDep,
@@ -317,7 +320,7 @@ async def add_post_holder(
     },
 )
 async def list_post_holders(
-    post_id: uuid.UUID,
+    post_id: PostId,
     session: SessionDep,
     principal: PrincipalDep,
     as_of: Annotated[IsoDate | None, Query(description="在岗日期 — Only the holders on this day")] = None,
@@ -346,7 +349,7 @@ async def list_post_holders(
     },
 )
 async def get_post_holder(
-    post_id: uuid.UUID, holder_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+    post_id: PostId, holder_id: HolderId, session: SessionDep, principal: PrincipalDep
 ) -> Response:
     post = await service.get_visible(session, principal, post_id)
     row, name = await service.holder(session, post, holder_id)
@@ -365,8 +368,8 @@ async def get_post_holder(
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def end_post_holder(
-    post_id: uuid.UUID,
-    holder_id: uuid.UUID,
+    post_id: PostId,
+    holder_id: HolderId,
     session: SessionDep,
     principal: PrincipalDep,
     until: Annotated[
