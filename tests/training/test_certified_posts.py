@@ -4,10 +4,12 @@ it owns), ending a holding (kept in the history), the post's sync, and another t
 
 from __future__ import annotations
 
+import io
 import uuid
 from datetime import timedelta
 
 import pytest
+from openpyxl import load_workbook
 
 from chanjiao.dates import today
 from tests.training.certified_posts_support import new_post
@@ -206,6 +208,16 @@ async def test_another_tenant_neither_sees_nor_writes_the_posts(tp, world):
         r = await outsider.request(method, path, **kw)
         assert r.status_code == 404, f"{method} {path}: {r.status_code} {r.text}"
         assert r.json()["type"].endswith("certified-post-not-found")
+    export = await clerk.get(
+        "/v1/certified-posts",
+        params={"org_id": world["org"]},
+        headers={"Accept": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+    )
+    assert export.status_code == 200, export.text
+    sheet = load_workbook(io.BytesIO(export.content)).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0][:3] == ["岗位", "证书种类", "职业（工种）"]
+    assert ["起重工", "特种设备作业人员证"] in [r[:2] for r in rows[1:]]
     listed = await outsider.get("/v1/certified-posts", params={"org_id": world["org"]})
     assert listed.status_code == 200 and listed.json()["items"] == []
     r = await outsider.post(

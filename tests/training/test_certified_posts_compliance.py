@@ -1,9 +1,6 @@
 """`GET /v1/certificates/compliance`: of each post's holders on a day, who holds a certificate that satisfies the
 post — exact on a small fixture covering every reason a holder is missing, on a past day, today and a future day.
 
-# seed 000「确保在岗人员100%持证上岗」: an enterprise lists the posts that require a certificate and who holds each,
-# and reads, per post and in total, how many holders are certified and who is missing a valid certificate.
-
 Certificates are rows written with the ORM (their own routes are built elsewhere); posts and holders go through the
 API, through the gateway, with people asked of the real membership service."""
 
@@ -140,6 +137,8 @@ async def _compliance(tp, world, as_of: date | None = None):
 
 
 async def test_today_every_reason_a_holder_is_missing(tp, world):
+    # seed 000「确保在岗人员100%持证上岗」: an enterprise lists the posts that require a certificate and who holds
+    # each, and reads per post and in total how many holders are certified and who misses a valid certificate, and why.
     answer = await _compliance(tp, world)
     assert answer["as_of"] == T.isoformat() and answer["org_id"] == world["org"]
     assert _figures(answer) == {"天车工": (6, 1, 0.1667), "电工": (2, 1, 0.5), "维修电工": (3, 2, 0.6667)}
