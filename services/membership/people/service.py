@@ -37,11 +37,22 @@ from services.membership.organizations.models import Organization
 from services.membership.people.models import Person
 from services.membership.people.schemas import PersonCreate, PersonUpdate
 
-AUDITED = ("name", "org_id", "title", "skill_level", "tags", "phone")
 REDACTED = frozenset({"phone"})
-# The trail's snapshot is `_snapshot`, not the kit's column snapshot: the phone is stored encrypted (and masked), and
-# the trail compares an opaque stand-in of it; events carry `_event_fields` (the masked phone only).
-AUDIT = Audit(kernel, "person", redact=REDACTED)
+
+
+def _phone_stand_in(person: Person) -> str | None:
+    """The audited `phone`: an opaque stand-in that changes exactly when the number does (redacted in the trail)."""
+    return person.phone_ciphertext.hex() if person.phone_ciphertext is not None else None
+
+
+# Audited: the person's columns, the phone as its stand-in; events carry `_event_fields` (the masked phone only).
+AUDIT = Audit(
+    kernel,
+    "person",
+    exclude=frozenset({"name_bigrams", "phone_ciphertext", "phone_masked"}),
+    redact=REDACTED,
+    stand_ins={"phone": _phone_stand_in},
+)
 
 
 class PersonNotFound(NotFound):
@@ -57,13 +68,6 @@ class PersonHasCurrentAppointments(Conflict):
 def phone_context(person_id: uuid.UUID) -> str:
     """Associated data of a person's phone ciphertext: it decrypts only for this row and column."""
     return f"membership.people.phone:{person_id}"
-
-
-def _snapshot(person: Person) -> dict[str, Any]:
-    """Audited fields; `phone` is an opaque stand-in that changes exactly when the number does (redacted)."""
-    snap = {k: getattr(person, k) for k in AUDITED if k != "phone"}
-    snap["phone"] = person.phone_ciphertext.hex() if person.phone_ciphertext is not None else None
-    return snap
 
 
 def _event_fields(person: Person) -> dict[str, Any]:
@@ -138,7 +142,7 @@ async def create_person(session: AsyncSession, *, data: PersonCreate, cipher: Fi
         action="create",
         actor=actor,
         before=None,
-        after=_snapshot(person),
+        after=AUDIT.snapshot(person),
         payload=_event_fields(person),
     )
     return person
@@ -235,7 +239,7 @@ async def update_person(
     """`person` is locked by the caller (`get_person(for_update=True)`)."""
     check_if_match(if_match, person.version)
     data = changes.model_dump(exclude_unset=True)
-    before = _snapshot(person)
+    before = AUDIT.snapshot(person)
     old_org = person.org_id
     if "org_id" in data and data["org_id"] != person.org_id:
         await check_org(session, data["org_id"], field="org_id")
@@ -270,7 +274,7 @@ async def update_person(
                 old = None  # unreadable (key rotated): the new number replaces it
         if data["phone"] != old:
             _set_phone(person, data["phone"], cipher)
-    after = _snapshot(person)
+    after = AUDIT.snapshot(person)
     if after == before:
         return person
     person.version += 1
@@ -308,6 +312,6 @@ async def delete_person(session: AsyncSession, *, person: Person, if_match: str 
             detail_en="The person still holds appointments that have not ended; end or delete them first",
             extra={"appointment_id": str(current)},
         )
-    before = _snapshot(person)
+    before = AUDIT.snapshot(person)
     await soft_delete(session, person)
     await AUDIT.record(session, person, action="delete", actor=actor, before=before, after=None, payload={})
