@@ -1,6 +1,4 @@
-"""`/v1/learners/batch` — many learners in one request (the roster import: routes_import.py).
-
-Included before the single-learner router."""
+"""`/v1/learners/batch` — many learners in one request (the roster import: routes_import.py)."""
 
 import time
 import uuid

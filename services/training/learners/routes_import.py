@@ -1,6 +1,4 @@
-"""`/v1/learners/imports` and `/import-template.xlsx` — the learner roster kept in Excel.
-
-Included before the single-learner router, so `import-template.xlsx` is not taken for a learner id."""
+"""`/v1/learners/imports` and `/import-template.xlsx` — the learner roster kept in Excel."""
 
 import uuid
 from typing import Annotated
