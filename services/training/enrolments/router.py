@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Query, Request, Response
 
 from chanjiao.app import SessionDep
-from chanjiao.auth import ORG_ADMIN, ORG_STAFF, PrincipalDep, allow, ensure_org
+from chanjiao.auth import PrincipalDep, ensure_org
 from chanjiao.errors import problem_responses
 from chanjiao.etag import IfMatch, IfNoneMatch
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
@@ -19,6 +19,7 @@ from chanjiao.resources import created, not_modified, one
 from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing, list_ok
 from chanjiao.sync import Since, SinceTokenQuery, UpdatedSinceQuery, include_deleted_query
 from services.training.enrolments import service
+from services.training.enrolments.access import READ, WHO, WRITE
 from services.training.enrolments.models import EnrolmentStatus
 from services.training.enrolments.schemas import (
     EnrolmentCreate,
@@ -56,14 +57,6 @@ EXPORT = Export(
     "报名.xlsx",
 )
 
-READ = allow(scopes=("training:read",))
-# Who may write: principals (org_admin, org_staff — users or the org's API key) of the programme's provider
-# organization, and platform admins. The learner's school reads; it does not write.
-WRITE = allow(roles=(ORG_ADMIN, ORG_STAFF), scopes=("training:write",), tenant="organization")
-WHO = (
-    "\n\n**谁可以 Who:** principals (org_admin, org_staff, or the organization's API key) of the programme's "
-    "provider organization, and platform admins; anyone else gets 403."
-)
 PRIVATE = (
     "\n\nEnrolments are private: readable by principals of the programme's provider and partner organizations, of "
     "the organization owning the learner record, by services and platform admins; to anyone else an enrolment is "
