@@ -31,7 +31,6 @@ from services.membership.alliances.schemas import (
     AlliancePage,
     AlliancePublic,
     AllianceUpdate,
-    ListTombstone,
     render,
 )
 from services.membership.memberships import asof
@@ -41,6 +40,7 @@ from services.membership.memberships.models import MemberRole
 from services.membership.memberships.schemas import EXAMPLE as MEMBERSHIP_EXAMPLE
 from services.membership.memberships.schemas import Changes, MemberPage, RoleChangesCreate, Structure
 from services.membership.organizations.models import OrgType
+from services.membership.tombstone import ListTombstone
 
 router = APIRouter(prefix="/v1/alliances", tags=["alliances"])
 

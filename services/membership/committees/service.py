@@ -21,7 +21,7 @@ from chanjiao.etag import check_if_match
 from chanjiao.ids import new_id
 from chanjiao.resources import Audit, load, record_named, record_on
 from chanjiao.sync import Since, SyncPage, sync_page
-from services.membership.alliances.models import Alliance
+from services.membership.alliances import service as alliances
 from services.membership.committees.models import Committee, CommitteePosition, CommitteeSeat
 from services.membership.committees.schemas import (
     CommitteeCreate,
@@ -65,12 +65,7 @@ POSITION = Audit(kernel, "committee_position")
 
 
 async def create_committee(session: AsyncSession, *, data: CommitteeCreate, actor: str) -> Committee:
-    found = (
-        await session.execute(
-            sa.select(Alliance.id).where(Alliance.id == data.alliance_id, Alliance.deleted_at.is_(None))
-        )
-    ).scalar_one_or_none()
-    if found is None:
+    if not await alliances.is_live(session, data.alliance_id):
         raise field_error(["body", "alliance_id"], "unknown_alliance", "没有该联盟", "No such alliance")
     now = datetime.now(UTC)
     c = Committee(

@@ -33,7 +33,7 @@ from chanjiao.sync_exits import (
 from chanjiao.validators import cjk_bigrams, mask_phone
 from services.membership.appointments.models import Appointment
 from services.membership.db import SCHEMA, kernel
-from services.membership.organizations.models import Organization
+from services.membership.organizations import service as organizations
 from services.membership.people.models import Person
 from services.membership.people.schemas import PersonCreate, PersonUpdate
 
@@ -82,33 +82,6 @@ def _event_fields(person: Person) -> dict[str, Any]:
     }
 
 
-async def check_org(session: AsyncSession, org_id: uuid.UUID, *, field: str) -> Organization:
-    """The organization a record is about to reference: live and active, else 422 naming `field`.
-
-    Taken `FOR SHARE`, so it cannot be deleted before this transaction commits."""
-    stmt = (
-        sa.select(Organization)
-        .where(Organization.id == org_id, Organization.deleted_at.is_(None))
-        .with_for_update(read=True)
-    )
-    org = (await session.execute(stmt)).scalar_one_or_none()
-    if org is None:
-        raise field_error(
-            ["body", field],
-            "org_not_found",
-            "没有该单位，或已被删除",
-            "No such organization, or it was deleted",
-        )
-    if org.status != "active":
-        raise field_error(
-            ["body", field],
-            "org_inactive",
-            "该单位已停用，不能新增或变更到该单位的记录",
-            "The organization is inactive and takes no new records",
-        )
-    return org
-
-
 def _set_phone(person: Person, phone: str | None, cipher: FieldCipher) -> None:
     if phone is None:
         person.phone_ciphertext = None
@@ -119,7 +92,7 @@ def _set_phone(person: Person, phone: str | None, cipher: FieldCipher) -> None:
 
 
 async def create_person(session: AsyncSession, *, data: PersonCreate, cipher: FieldCipher, actor: str) -> Person:
-    await check_org(session, data.org_id, field="org_id")
+    await organizations.check_active(session, data.org_id, field="org_id")
     stamp = now()
     person = Person(
         id=new_id(),
@@ -242,7 +215,7 @@ async def update_person(
     before = AUDIT.snapshot(person)
     old_org = person.org_id
     if "org_id" in data and data["org_id"] != person.org_id:
-        await check_org(session, data["org_id"], field="org_id")
+        await organizations.check_active(session, data["org_id"], field="org_id")
         clash = (
             await session.execute(
                 _current_appointments(person.id).where(Appointment.host_org_id == data["org_id"]).limit(1)

@@ -34,7 +34,7 @@ from chanjiao.sync_exits import (
     tenants,
     touch,
 )
-from services.training.bases.models import TrainingBase
+from services.training.bases import service as bases
 from services.training.db import SCHEMA, kernel
 from services.training.enrolments.models import Enrolment
 from services.training.orgs import OrgDirectory
@@ -175,12 +175,7 @@ async def check_training_base(session: AsyncSession, base_id: uuid.UUID | None) 
     """A training base referenced must exist (not deleted); 422 naming `training_base_id`."""
     if base_id is None:
         return
-    found = (
-        await session.execute(
-            sa.select(TrainingBase.id).where(TrainingBase.id == base_id, TrainingBase.deleted_at.is_(None))
-        )
-    ).scalar_one_or_none()
-    if found is None:
+    if not await bases.is_live(session, base_id):
         raise field_error(
             ["body", "training_base_id"], "training_base_not_found", "没有该实训基地", "No such training base"
         )
