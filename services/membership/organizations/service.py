@@ -390,6 +390,12 @@ async def list_status_events(
 
 
 # ---- published to the other nouns of the service (identity) ---------------------------------------------------
+async def live_ids(session: AsyncSession, ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Those of `ids` that are organizations not deleted."""
+    stmt = sa.select(Organization.id).where(Organization.id.in_(ids), Organization.deleted_at.is_(None))
+    return set((await session.execute(stmt)).scalars())
+
+
 async def check_active(session: AsyncSession, org_id: uuid.UUID, *, field: str) -> Organization:
     """The organization a record is about to reference: live and active, else 422 naming `field`.
 

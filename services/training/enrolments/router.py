@@ -6,7 +6,6 @@ import uuid
 from functools import partial
 from typing import Annotated
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Query, Request, Response
 
 from chanjiao.app import SessionDep
@@ -31,7 +30,7 @@ from services.training.enrolments.schemas import (
     render_page,
 )
 from services.training.orgs import org_directory
-from services.training.programmes.models import Programme
+from services.training.programmes import service as programmes
 from services.training.programmes.schemas import PeriodEnd, PeriodStart, check_period_query
 
 router = APIRouter(prefix="/v1/enrolments", tags=["enrolments"])
@@ -97,15 +96,6 @@ COMPLETED = {
 }
 
 
-async def _programme(session, programme_id: uuid.UUID, *, loc: list[str | int]) -> Programme:
-    p = (
-        await session.execute(sa.select(Programme).where(Programme.id == programme_id, Programme.deleted_at.is_(None)))
-    ).scalar_one_or_none()
-    if p is None:
-        raise service.programme_not_found(loc)
-    return p
-
-
 @router.post(
     "",
     status_code=201,
@@ -141,7 +131,9 @@ async def create_enrolment(
 ) -> Response:
     if idem.replay is not None:
         return idem.replay
-    p = await _programme(session, body.programme_id, loc=["body", "programme_id"])
+    p = await programmes.find_live(session, body.programme_id)
+    if p is None:
+        raise service.programme_not_found(["body", "programme_id"])
     ensure_org(principal, p.provider_org_id)
     await org_directory(request).require_active({"provider_org_id": p.provider_org_id})
     e, learner = await service.create_enrolment(session, p=p, data=body, principal=principal)

@@ -215,6 +215,13 @@ async def get_programme(session: AsyncSession, programme_id: uuid.UUID, *, for_u
     return await load(session, Programme, programme_id, not_found=not_found, for_update=for_update)
 
 
+async def find_live(session: AsyncSession, programme_id: uuid.UUID) -> Programme | None:
+    """The live (not deleted) programme `programme_id`, or None: for a noun that answers its own error for a missing
+    programme (an enrolment's `programme_id`)."""
+    stmt = sa.select(Programme).where(Programme.id == programme_id, Programme.deleted_at.is_(None))
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
 async def get_visible(session: AsyncSession, principal: Principal, programme_id: uuid.UUID) -> Programme:
     """A programme the principal may read (`can_read`); to anyone else it is 404, as if it did not exist."""
     return await load(session, Programme, programme_id, not_found=not_found, rule=lambda p: can_read(principal, p))
