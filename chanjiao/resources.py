@@ -3,8 +3,9 @@
 
 - `load`: a live row by id, or the noun's 404 — also when the caller's tenant rule says it may not see it.
 - `snapshot` / `Audit`: the audited values of a row read from its table's columns (bookkeeping columns and the
-  noun's secrets left out), and the audit row + outbox event of a create, an update or a delete, in the caller's
-  transaction (chanjiao/audit.py, chanjiao/outbox.py).
+  noun's secrets left out, stand-ins of encrypted personal data added), and the audit row + outbox event of a
+  create, an update or a delete, in the caller's transaction (chanjiao/audit.py, chanjiao/outbox.py);
+  `record_named` / `record_on` for an event with its own name, or on a parent's aggregate.
 - `created` / `recorded` / `one` / `not_modified`: the answers of a single record — a create's 201 (or any
   answer) recorded for its `Idempotency-Key` replay and committed with the record (chanjiao/idempotency.py), a
   read or an update's 200 with its `ETag`, a read's 304.
@@ -17,8 +18,8 @@ A handler reads top to bottom: replay → checks → one service call → answer
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -96,16 +97,22 @@ def snapshot(row: Any, *, exclude: Iterable[str] = ()) -> dict[str, Any]:
 class Audit:
     """One noun's audit trail: `entity` names its audit rows and events (`<entity>.created` …); `exclude` keeps
     columns out of both (personal data, encrypted values, names kept only for display); `redact` names fields
-    whose audit diff says only that they changed, never from what to what (chanjiao/audit.py). `kernel` is the
-    service's kernel tables (its `audit` and `outbox`)."""
+    whose audit diff says only that they changed, never from what to what (chanjiao/audit.py); `stand_ins` adds
+    audited values that are not columns — `{field: f(row)}`, an opaque stand-in (a hash, "set") for personal data
+    stored encrypted and kept out by `exclude`, which changes exactly when the value does. `kernel` is the service's
+    kernel tables (its `audit` and `outbox`)."""
 
     kernel: Any
     entity: str
     exclude: frozenset[str] = frozenset()
     redact: frozenset[str] = frozenset()
+    stand_ins: Mapping[str, Callable[[Any], Any]] = field(default_factory=dict)
 
     def snapshot(self, row: Any) -> dict[str, Any]:
-        return snapshot(row, exclude=self.exclude)
+        """The row's audited values: its columns less the bookkeeping ones and `exclude`, plus its `stand_ins`."""
+        snap = snapshot(row, exclude=self.exclude)
+        snap.update({name: stand_in(row) for name, stand_in in self.stand_ins.items()})
+        return snap
 
     async def record(
         self,
@@ -221,23 +228,54 @@ async def record_named(
     """`Audit.record` for a write whose event is not named `<entity>.<action>d` (an action `transition` whose event
     is `<entity>.transitioned`): the audit row under `action`, the outbox event `<entity>.<event>` with the record's
     `id` and `payload`, in the caller's transaction (chanjiao/audit.py, chanjiao/outbox.py)."""
+    await record_on(
+        audit,
+        session,
+        row.id,
+        aggregate=(audit.entity, row.id),
+        action=action,
+        event=event,
+        actor=actor,
+        before=before,
+        after=after,
+        payload=payload,
+    )
+
+
+async def record_on(
+    audit: Audit,
+    session: AsyncSession,
+    entity_id: uuid.UUID,
+    *,
+    aggregate: tuple[str, uuid.UUID],
+    action: str,
+    event: str,
+    actor: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    payload: dict[str, Any],
+) -> None:
+    """`record_named` for a record that is part of another's aggregate (a committee's seat, its position): the audit
+    row of `entity_id` under `audit.entity` and `action`, and the outbox event `<entity>.<event>` with `entity_id`
+    and `payload` on the aggregate `(aggregate_type, aggregate_id)` — one ordered event stream per parent."""
     await write_audit(
         session,
         audit.kernel.audit,
         entity=audit.entity,
-        entity_id=row.id,
+        entity_id=entity_id,
         action=action,
         actor=actor,
         before=before,
         after=after,
         redact=audit.redact,
     )
+    aggregate_type, aggregate_id = aggregate
     await outbox.emit(
         session,
         audit.kernel.outbox,
         type=f"{audit.entity}.{event}",
-        aggregate_type=audit.entity,
-        aggregate_id=row.id,
+        aggregate_type=aggregate_type,
+        aggregate_id=aggregate_id,
         actor=actor,
-        payload={"id": row.id, **payload},
+        payload={"id": entity_id, **payload},
     )

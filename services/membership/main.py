@@ -1,6 +1,8 @@
 """Membership service — wiring only."""
 
-from fastapi import FastAPI
+from collections.abc import Sequence
+
+from fastapi import APIRouter, FastAPI
 
 from chanjiao.app import create_service_app
 from services.membership.alliances.experts import router as experts_router
@@ -27,33 +29,38 @@ plus the shared reference tables (regions, majors, occupations, industries), and
 logins, sessions and API keys."""
 
 
-def create_app(settings: MembershipSettings | None = None) -> FastAPI:
+# In any order: an `{…_id}` path parameter matches only a UUID-shaped segment (chanjiao/routes.py), so a literal path
+# beside an id route is never taken for an id (tests/architecture/test_route_order.py).
+ROUTERS: tuple[APIRouter, ...] = (
+    organizations_router,
+    reference_router,
+    alliances_router,
+    experts_router,
+    member_imports_router,
+    memberships_router,
+    committees_router,
+    people_router,
+    appointments_router,
+    # identity (services/membership/identity/): /v1/auth, /v1/users, /v1/api-keys
+    sessions_routes.router,
+    api_keys_routes.auth_routes,
+    invitations_routes.auth_routes,
+    users_routes.auth_routes,
+    users_routes.me_routes,
+    invitations_routes.router,
+    users_routes.router,
+    grants_routes.router,
+    api_keys_routes.router,
+)
+
+
+def create_app(settings: MembershipSettings | None = None, *, routers: Sequence[APIRouter] = ROUTERS) -> FastAPI:
     return create_service_app(
         settings or MembershipSettings(),
         title="Chanjiao membership",
         description=DESCRIPTION,
         kernel=kernel,
-        routers=[
-            organizations_router,
-            reference_router,
-            alliances_router,
-            experts_router,
-            member_imports_router,
-            memberships_router,
-            committees_router,
-            people_router,
-            appointments_router,
-            # identity (services/membership/identity/): /v1/auth, /v1/users, /v1/api-keys
-            sessions_routes.router,
-            api_keys_routes.auth_routes,
-            invitations_routes.auth_routes,
-            users_routes.auth_routes,
-            users_routes.me_routes,
-            invitations_routes.router,
-            users_routes.router,
-            grants_routes.router,
-            api_keys_routes.router,
-        ],
+        routers=routers,
         openapi_tags=[
             {"name": "organizations", "description": "单位 — schools, enterprises, associations and other units"},
             {"name": "reference", "description": "参考代码表 — regions, vocational majors, occupations, industries"},

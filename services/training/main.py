@@ -1,6 +1,8 @@
 """Training service — wiring only."""
 
-from fastapi import FastAPI
+from collections.abc import Sequence
+
+from fastapi import APIRouter, FastAPI
 
 from chanjiao.app import create_service_app
 from services.training.bases.router import router as training_bases_router
@@ -25,28 +27,33 @@ DESCRIPTION = """培训服务：学员、培训项目、报名、证书、实习
 Training: learners, programmes, enrolments, certificates, internships and training bases."""
 
 
-def create_app(settings: TrainingSettings | None = None) -> FastAPI:
+# In any order: an `{…_id}` path parameter matches only a UUID-shaped segment (chanjiao/routes.py), so `/batch` or
+# `/imports` is never taken for an id (tests/architecture/test_route_order.py).
+ROUTERS: tuple[APIRouter, ...] = (
+    learners_router,
+    learners_batch_router,
+    learners_import_router,
+    programmes_router,
+    enrolments_router,
+    enrolments_batch_router,
+    enrolments_import_router,
+    stats_router,
+    internships_router,
+    teacher_practices_router,
+    part_time_teaching_router,
+    training_bases_router,
+    certified_posts_router,
+    certificate_compliance_router,
+)
+
+
+def create_app(settings: TrainingSettings | None = None, *, routers: Sequence[APIRouter] = ROUTERS) -> FastAPI:
     return create_service_app(
         settings or TrainingSettings(),
         title="Chanjiao training",
         description=DESCRIPTION,
         kernel=kernel,
-        routers=[
-            learners_batch_router,  # before /{learner_id}: /batch
-            learners_import_router,  # before /{learner_id}: /imports, /import-template.xlsx
-            learners_router,
-            programmes_router,
-            enrolments_batch_router,  # before /{enrolment_id}: /batch
-            enrolments_import_router,  # before /{enrolment_id}: /imports, /import-template.xlsx
-            enrolments_router,
-            stats_router,
-            internships_router,
-            teacher_practices_router,
-            part_time_teaching_router,
-            training_bases_router,
-            certified_posts_router,
-            certificate_compliance_router,  # /v1/certificates/compliance
-        ],
+        routers=routers,
         on_startup=[open_directory],
         on_shutdown=[close_directory],
     )

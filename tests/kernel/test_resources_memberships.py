@@ -84,3 +84,55 @@ async def test_record_named_writes_the_audit_row_under_its_action_and_the_event_
         )
     ).all()
     assert [(e.type, e.payload) for e in events] == [("kit_thing.transitioned", {"id": str(org.id), "to": "inactive"})]
+
+
+async def test_record_on_writes_the_child_audit_row_and_its_event_on_the_parents_aggregate(
+    membership_session: AsyncSession,
+) -> None:
+    parent = await an_org(membership_session)
+    child_id = new_id()
+    audit = resources.Audit(kernel, "kit_child")
+    await resources.record_on(
+        audit,
+        membership_session,
+        child_id,
+        aggregate=("kit_parent", parent.id),
+        action="ended",
+        event="ended",
+        actor="user:tester",
+        before={"end_on": None},
+        after={"end_on": "2026-12-31"},
+        payload={"end_on": "2026-12-31"},
+    )
+    audit_rows = (
+        await membership_session.execute(
+            sa.select(kernel.audit.c.entity, kernel.audit.c.action, kernel.audit.c.diff).where(
+                kernel.audit.c.entity_id == child_id
+            )
+        )
+    ).all()
+    assert [tuple(r) for r in audit_rows] == [("kit_child", "ended", {"end_on": [None, "2026-12-31"]})]
+    events = (
+        await membership_session.execute(
+            sa.select(kernel.outbox.c.type, kernel.outbox.c.aggregate_type, kernel.outbox.c.payload).where(
+                kernel.outbox.c.aggregate_id == parent.id, kernel.outbox.c.aggregate_type == "kit_parent"
+            )
+        )
+    ).all()
+    assert [tuple(e) for e in events] == [
+        ("kit_child.ended", "kit_parent", {"id": str(child_id), "end_on": "2026-12-31"})
+    ]
+
+
+async def test_an_audit_snapshot_adds_its_stand_ins_to_the_columns_it_keeps(membership_session: AsyncSession) -> None:
+    org = await an_org(membership_session)
+    audit = resources.Audit(
+        kernel,
+        "organization",
+        exclude=frozenset({"name_bigrams"}),
+        stand_ins={"name": lambda row: len(row.name), "named": lambda row: "set"},
+    )
+    snap = audit.snapshot(org)
+    assert snap["name"] == len("潍坊职业学院") and snap["named"] == "set"
+    assert "name_bigrams" not in snap and "id" not in snap and "version" not in snap
+    assert snap["org_type"] == "higher_vocational"

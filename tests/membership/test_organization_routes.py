@@ -1,27 +1,6 @@
 """The organization routes' literal paths (`/batch`, `/imports`, `/import-template.xlsx`) are never taken for an
-`/{org_id}`: they are registered before the item routes (services/membership/organizations/router.py), and an id
-matches only a UUID-shaped segment (chanjiao/routes.py)."""
-
-from chanjiao.auth import api_routes
-from services.membership.main import create_app
-from services.membership.organizations.router import router
-from tests.conftest import TEST_KEY, membership_settings
-
-LITERAL = ("/v1/organizations/batch", "/v1/organizations/imports", "/v1/organizations/import-template.xlsx")
-
-
-def test_literal_paths_are_registered_before_the_item_routes():
-    paths = [route.path for route in api_routes(router.routes)]
-    first_item = min(i for i, p in enumerate(paths) if p.startswith("/v1/organizations/{org_id}"))
-    for literal in LITERAL:
-        assert literal in paths and paths.index(literal) < first_item, paths
-
-
-def test_the_app_matches_literal_paths_before_the_item_route(database):
-    app = create_app(membership_settings(database, internal_token_key=TEST_KEY))
-    order = [getattr(route, "path", "") for route in api_routes(app.router.routes)]
-    item = min(i for i, p in enumerate(order) if p.startswith("/v1/organizations/{org_id"))
-    assert all(order.index(p) < item for p in LITERAL), order
+`/{org_id}`, in whatever order the routes are registered: an id matches only a UUID-shaped segment
+(chanjiao/routes.py; tests/architecture/test_route_order.py)."""
 
 
 async def test_a_literal_path_answers_as_itself_not_as_an_id(membership_client):

@@ -17,12 +17,12 @@ from chanjiao.errors import NotFound, problem_responses
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.sync import SYNC_DOC, Since, SinceTokenQuery, UpdatedSinceQuery, include_deleted_query, sync_page
 from services.membership.alliances import service as alliances
-from services.membership.alliances.schemas import ListTombstone
 from services.membership.memberships.models import Membership
 from services.membership.organizations.models import Organization
 from services.membership.people.models import Person, PersonTag
 from services.membership.people.schemas import PersonPublic, render
 from services.membership.tenancy import is_reader_service
+from services.membership.tombstone import ListTombstone
 
 router = APIRouter(prefix="/v1/alliances", tags=["alliances"])
 

@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from chanjiao import spreadsheets
 from chanjiao.app import SessionDep
-from chanjiao.auth import ALLIANCE_ADMIN, PLATFORM_ADMIN, PrincipalDep, allow, ensure_alliance_admin
+from chanjiao.auth import PrincipalDep, ensure_alliance_admin
 from chanjiao.dates import IsoDate, today
 from chanjiao.errors import field_error, problem_responses
 from chanjiao.etag import IfMatch
@@ -24,13 +24,13 @@ from chanjiao.resources import created, one, render_rows
 from chanjiao.spreadsheets import XLSX
 from chanjiao.sync import SYNC_DOC, Since, SinceTokenQuery, UpdatedSinceQuery, include_deleted_query
 from services.membership.alliances import service
+from services.membership.alliances.access import ALLIANCE_WRITE, PLATFORM_WRITE, PUBLIC, WHO_ALLIANCE, WHO_PLATFORM
 from services.membership.alliances.models import AllianceKind, AllianceLevel
 from services.membership.alliances.schemas import (
     AllianceCreate,
     AlliancePage,
     AlliancePublic,
     AllianceUpdate,
-    ListTombstone,
     render,
 )
 from services.membership.memberships import asof
@@ -40,18 +40,9 @@ from services.membership.memberships.models import MemberRole
 from services.membership.memberships.schemas import EXAMPLE as MEMBERSHIP_EXAMPLE
 from services.membership.memberships.schemas import Changes, MemberPage, RoleChangesCreate, Structure
 from services.membership.organizations.models import OrgType
+from services.membership.tombstone import ListTombstone
 
 router = APIRouter(prefix="/v1/alliances", tags=["alliances"])
-PUBLIC = allow(public=True)
-# Who may write (services/membership/tenancy.py has the rules): platform admins create and delete alliances; an
-# alliance's admins (its secretariat, or the alliance's API key) keep its record and roll.
-PLATFORM_WRITE = allow(roles=(PLATFORM_ADMIN,), scopes=("membership:write",))
-ALLIANCE_WRITE = allow(roles=(ALLIANCE_ADMIN,), scopes=("membership:write",), tenant="alliance")
-WHO_PLATFORM = "**谁可以 Who:** platform admins only."
-WHO_ALLIANCE = (
-    "**谁可以 Who:** this alliance's admins (its secretariat's users or the alliance's API key) and platform "
-    "admins; an admin of another alliance gets 403."
-)
 
 
 EXAMPLE = {

@@ -23,7 +23,7 @@ from chanjiao.resources import recorded
 from chanjiao.spreadsheets import template_response, template_responses
 from services.membership import tenancy
 from services.membership.alliances import service as alliances
-from services.membership.alliances.router import ALLIANCE_WRITE, WHO_ALLIANCE
+from services.membership.alliances.access import ALLIANCE_WRITE, WHO_ALLIANCE
 from services.membership.memberships import imports
 from services.membership.organizations import imports as org_imports
 from services.membership.organizations.access import READ

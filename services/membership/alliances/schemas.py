@@ -13,6 +13,7 @@ from chanjiao.dates import IsoDate
 from chanjiao.pagination import Page
 from chanjiao.validators import CodeError, normalize_code, normalize_name, validate_region_code
 from services.membership.alliances.models import KIND_LABELS, AllianceKind, AllianceLevel
+from services.membership.tombstone import ListTombstone
 
 
 def _name(value: str) -> str:
@@ -132,14 +133,6 @@ class AlliancePublic(BaseModel):
     version: int
     created_at: datetime
     updated_at: datetime
-
-
-class ListTombstone(BaseModel):
-    """A removed row in a sync pull with `include_deleted=true`: delete your copy of `id` (docs/sync.md)."""
-
-    id: uuid.UUID
-    deleted: bool = True
-    deleted_at: datetime
 
 
 class AlliancePage(Page[AlliancePublic | ListTombstone]):

@@ -18,7 +18,7 @@ from chanjiao.sync import Since, SyncPage, sync_page
 from services.membership.alliances.models import Alliance
 from services.membership.alliances.schemas import AllianceCreate, AllianceUpdate
 from services.membership.db import kernel
-from services.membership.organizations.models import Organization
+from services.membership.organizations import service as organizations
 
 # Every column of the table is audited (name, kind, level, founded_on, region_code, guiding_body, lead_org_ids,
 # charter, membership_rules, industry_focus, recognitions).
@@ -46,13 +46,7 @@ def _duplicate(**extra: str) -> DuplicateAlliance:
 async def _check_lead_orgs(session: AsyncSession, ids: list[uuid.UUID]) -> None:
     if not ids:
         return
-    found = set(
-        (
-            await session.execute(
-                sa.select(Organization.id).where(Organization.id.in_(ids), Organization.deleted_at.is_(None))
-            )
-        ).scalars()
-    )
+    found = await organizations.live_ids(session, ids)
     for i, oid in enumerate(ids):
         if oid not in found:
             raise field_error(["body", "lead_org_ids", i], "unknown_organization", "没有该单位", "No such organization")

@@ -31,9 +31,10 @@ from services.membership.appointments.models import (
 )
 from services.membership.appointments.schemas import AppointmentCreate, AppointmentUpdate
 from services.membership.db import SCHEMA, kernel
+from services.membership.organizations import service as organizations
 from services.membership.organizations.models import ORG_TYPE_LABELS, Organization
 from services.membership.people.models import Person
-from services.membership.people.service import caller_tenants, check_org
+from services.membership.people.service import caller_tenants
 
 # Audited and in events: every column (person_id, host_org_id, appointment_type, start_on, end_on, note).
 AUDIT = Audit(kernel, "appointment")
@@ -130,7 +131,7 @@ async def _flush(session: AsyncSession, a: Appointment) -> None:
 async def create_appointment(session: AsyncSession, *, data: AppointmentCreate, actor: str) -> Appointment:
     person = await _person(session, data.person_id)
     _check_period(data.start_on, data.end_on)
-    host = await check_org(session, data.host_org_id, field="host_org_id")
+    host = await organizations.check_active(session, data.host_org_id, field="host_org_id")
     _check_host(person, host, data.appointment_type.value)
     stamp = now()
     appointment = Appointment(
@@ -230,7 +231,7 @@ async def update_appointment(
     if new["host_org_id"] != before["host_org_id"] or new["appointment_type"] != before["appointment_type"]:
         person = await _person(session, appointment.person_id)
         if new["host_org_id"] != before["host_org_id"]:
-            host = await check_org(session, new["host_org_id"], field="host_org_id")
+            host = await organizations.check_active(session, new["host_org_id"], field="host_org_id")
         else:  # same host, new type: its org_type still has to fit (it may be inactive by now)
             host = (
                 await session.execute(sa.select(Organization).where(Organization.id == new["host_org_id"]))

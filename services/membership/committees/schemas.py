@@ -11,8 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from chanjiao.dates import IsoDate
 from chanjiao.pagination import Page
 from chanjiao.validators import CodeError
-from services.membership.alliances.schemas import ListTombstone
 from services.membership.committees.models import BODY_LABELS, SEAT_LABELS, BodyType, SeatRole
+from services.membership.tombstone import ListTombstone
 
 
 def _period(start: date | None, end: date | None) -> None:

@@ -1,30 +1,27 @@
 """Committee rules: only organizations with an active membership hold seats; seats end with the
 membership; one open seat per organization and committee at a time. Knows nothing of HTTP.
 
-Reads go through the resource kit (chanjiao/resources.py `load`). The writes keep their own audit trail (`_record`)
-rather than the kit's `Audit`, because it differs from the kit's on purpose and its rows and events must stay as they
-are: the events of a committee, its seats and its positions are all on the committee's aggregate (one ordered stream
-per committee); the audit actions and event types are past tense (`committee.created`, `committee_seat.ended`); a
-committee's create audits only alliance_id, name, body_type and domain, and an update only the fields sent."""
+Reads and writes go through the resource kit (chanjiao/resources.py): `load`, and `record_named` / `record_on` for
+the trail, whose shape is the committees' own: the events of a committee, its seats and its positions are all on the
+committee's aggregate (one ordered stream per committee); the audit actions and event types are past tense
+(`committee.created`, `committee_seat.ended`); a committee's create audits only alliance_id, name, body_type and
+domain, and an update only the fields sent."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chanjiao import outbox
-from chanjiao.audit import write_audit
 from chanjiao.errors import Conflict, NotFound, field_error
 from chanjiao.etag import check_if_match
 from chanjiao.ids import new_id
-from chanjiao.resources import load
+from chanjiao.resources import Audit, load, record_named, record_on
 from chanjiao.sync import Since, SyncPage, sync_page
-from services.membership.alliances.models import Alliance
+from services.membership.alliances import service as alliances
 from services.membership.committees.models import Committee, CommitteePosition, CommitteeSeat
 from services.membership.committees.schemas import (
     CommitteeCreate,
@@ -62,46 +59,13 @@ class SeatTaken(Conflict):
     title_zh, title_en = "该单位在此委员会已有同期席位", "The organization already holds a seat then"
 
 
-async def _record(
-    session: AsyncSession,
-    entity: str,
-    entity_id: uuid.UUID,
-    committee_id: uuid.UUID,
-    *,
-    action: str,
-    actor: str,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-) -> None:
-    """The audit row of one write of a committee, a seat or a position, and its event on the committee's aggregate."""
-    await write_audit(
-        session,
-        kernel.audit,
-        entity=entity,
-        entity_id=entity_id,
-        action=action,
-        actor=actor,
-        before=before,
-        after=after,
-    )
-    await outbox.emit(
-        session,
-        kernel.outbox,
-        type=f"{entity}.{action}",
-        aggregate_type="committee",
-        aggregate_id=committee_id,
-        actor=actor,
-        payload={"id": entity_id, **(after or {})},
-    )
+COMMITTEE = Audit(kernel, "committee")
+SEAT = Audit(kernel, "committee_seat")
+POSITION = Audit(kernel, "committee_position")
 
 
 async def create_committee(session: AsyncSession, *, data: CommitteeCreate, actor: str) -> Committee:
-    found = (
-        await session.execute(
-            sa.select(Alliance.id).where(Alliance.id == data.alliance_id, Alliance.deleted_at.is_(None))
-        )
-    ).scalar_one_or_none()
-    if found is None:
+    if not await alliances.is_live(session, data.alliance_id):
         raise field_error(["body", "alliance_id"], "unknown_alliance", "没有该联盟", "No such alliance")
     now = datetime.now(UTC)
     c = Committee(
@@ -117,15 +81,9 @@ async def create_committee(session: AsyncSession, *, data: CommitteeCreate, acto
         await session.flush()
     except IntegrityError as exc:
         raise Conflict(detail_zh="该联盟已有同名委员会", detail_en="The alliance has a committee of this name") from exc
-    await _record(
-        session,
-        "committee",
-        c.id,
-        c.id,
-        action="created",
-        actor=actor,
-        before=None,
-        after={"alliance_id": c.alliance_id, "name": c.name, "body_type": c.body_type, "domain": c.domain},
+    after = {"alliance_id": c.alliance_id, "name": c.name, "body_type": c.body_type, "domain": c.domain}
+    await record_named(
+        COMMITTEE, session, c, action="created", event="created", actor=actor, before=None, after=after, payload=after
     )
     return c
 
@@ -174,7 +132,9 @@ async def update_committee(
         await session.flush()
     except IntegrityError as exc:
         raise Conflict(detail_zh="该联盟已有同名委员会", detail_en="The alliance has a committee of this name") from exc
-    await _record(session, "committee", c.id, c.id, action="updated", actor=actor, before=before, after=data)
+    await record_named(
+        COMMITTEE, session, c, action="updated", event="updated", actor=actor, before=before, after=data, payload=data
+    )
     return c
 
 
@@ -223,15 +183,18 @@ async def add_seat(session: AsyncSession, *, committee_id: uuid.UUID, data: Seat
     )
     session.add(seat)
     await session.flush()
-    await _record(
+    after = {"org_id": seat.org_id, "seat_role": seat.seat_role, "start_on": seat.start_on, "end_on": seat.end_on}
+    await record_on(
+        SEAT,
         session,
-        "committee_seat",
         seat.id,
-        committee_id,
+        aggregate=("committee", committee_id),
         action="created",
+        event="created",
         actor=actor,
         before=None,
-        after={"org_id": seat.org_id, "seat_role": seat.seat_role, "start_on": seat.start_on, "end_on": seat.end_on},
+        after=after,
+        payload=after,
     )
     return seat
 
@@ -252,15 +215,18 @@ async def end_seat(
     before = {"end_on": seat.end_on}
     seat.end_on, seat.end_reason, seat.updated_at = data.end_on, data.reason, datetime.now(UTC)
     await session.flush()
-    await _record(
+    after = {"end_on": seat.end_on, "reason": data.reason}
+    await record_on(
+        SEAT,
         session,
-        "committee_seat",
         seat.id,
-        committee_id,
+        aggregate=("committee", committee_id),
         action="ended",
+        event="ended",
         actor=actor,
         before=before,
-        after={"end_on": seat.end_on, "reason": data.reason},
+        after=after,
+        payload=after,
     )
     return seat
 
@@ -283,15 +249,18 @@ async def end_seats_of_membership(
         )
     ).all()
     for seat_id, committee_id in rows:
-        await _record(
+        after = {"end_on": on, "reason": reason}
+        await record_on(
+            SEAT,
             session,
-            "committee_seat",
             seat_id,
-            committee_id,
+            aggregate=("committee", committee_id),
             action="ended",
+            event="ended",
             actor=actor,
             before=None,
-            after={"end_on": on, "reason": reason},
+            after=after,
+            payload=after,
         )
     return len(rows)
 
@@ -332,15 +301,18 @@ async def add_position(
     )
     session.add(p)
     await session.flush()
-    await _record(
+    after = {"person_id": p.person_id, "title": p.title, "start_on": p.start_on, "end_on": p.end_on}
+    await record_on(
+        POSITION,
         session,
-        "committee_position",
         p.id,
-        committee_id,
+        aggregate=("committee", committee_id),
         action="created",
+        event="created",
         actor=actor,
         before=None,
-        after={"person_id": p.person_id, "title": p.title, "start_on": p.start_on, "end_on": p.end_on},
+        after=after,
+        payload=after,
     )
     return render_position(p, person.name)
 

@@ -64,7 +64,13 @@ async def _create_platform_admin(
     await users.insert_user(session, user)
     await one_time.void_setup_tokens(session)
     await audit(
-        session, entity="user", entity_id=user.id, action="create", actor=actor, before=None, after=users.snapshot(user)
+        session,
+        entity="user",
+        entity_id=user.id,
+        action="create",
+        actor=actor,
+        before=None,
+        after=users.AUDIT.snapshot(user),
     )
     return user
 

@@ -14,11 +14,11 @@ from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao.sync import Since, sync_page
-from services.membership.alliances.schemas import ListTombstone
 from services.membership.memberships.models import EXITS, MEMBER, ROLE_LABELS, Membership, MembershipEvent
 from services.membership.memberships.schemas import ChangeItem, Changes, Count, MemberAsOf, Structure
 from services.membership.organizations.models import ORG_TYPE_LABELS, Organization
 from services.membership.reference import service as reference
+from services.membership.tombstone import ListTombstone
 
 
 def _state_as_of(alliance_id: uuid.UUID, as_of: date) -> sa.Subquery:

@@ -171,7 +171,7 @@ def _member_values(row: Row, cells: dict[str, str], english: bool) -> dict[str, 
     return values
 
 
-async def _recorded(
+async def _already_recorded(
     session: AsyncSession, row: Row, org_id: uuid.UUID, alliance_id: uuid.UUID, member: dict[str, Any], english: bool
 ) -> bool:
     """Whether the row's membership is already recorded (→ skipped). A conflicting one rejects the row."""
@@ -328,7 +328,7 @@ async def run_import(
         member = _member_values(row, {f: t for f, t in cells.items() if f not in _ORG_FIELDS}, english)
         invite = False
         if not row.rejected and existing is not None:
-            recorded = await _recorded(session, row, existing.id, alliance_id, member, english)
+            recorded = await _already_recorded(session, row, existing.id, alliance_id, member, english)
             invite = not recorded and may_enrol is not None and not await may_enrol(existing.id)
             if invite and member.get("exit_status"):
                 row.reject(

@@ -10,8 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chanjiao.dates import IsoDate
 from chanjiao.pagination import Page
-from services.membership.alliances.schemas import ListTombstone
 from services.membership.memberships.models import LIFECYCLE, ROLE_LABELS, MemberRole, MembershipStatus
+from services.membership.tombstone import ListTombstone
 
 
 class MembershipCreate(BaseModel):

@@ -16,7 +16,7 @@ from chanjiao.ids import new_id
 from chanjiao.resources import Audit, load_kept, now, record_named
 from chanjiao.sync import Since, SyncPage, sync_page
 from chanjiao.transitions import IllegalTransition, StateMachine
-from services.membership.alliances.models import Alliance
+from services.membership.alliances import service as alliances
 from services.membership.committees.service import end_seats_of_membership
 from services.membership.db import kernel
 from services.membership.memberships import schemas
@@ -152,12 +152,7 @@ async def create_membership(
         raise OrganizationInactive(
             detail_zh="已停用的单位不能申请入会", detail_en="An inactive organization cannot join"
         )
-    alliance = (
-        await session.execute(
-            sa.select(Alliance.id).where(Alliance.id == data.alliance_id, Alliance.deleted_at.is_(None))
-        )
-    ).scalar_one_or_none()
-    if alliance is None:
+    if not await alliances.is_live(session, data.alliance_id):
         raise field_error(["body", "alliance_id"], "unknown_alliance", "没有该联盟", "No such alliance")
     applied_on = data.applied_on or today()
     _not_future(applied_on, ["body", "applied_on"])

@@ -37,10 +37,7 @@ from services.membership.organizations.schemas import (
     OrganizationUpdate,
 )
 
-# The collection (`""`) and the item (`/{org_id}`) are separate routers, joined at the end of this module with the
-# literal paths of routes_batch.py (`/batch`, `/imports`, `/import-template.xlsx`) and routes_school.py in between.
-collection = APIRouter(prefix="/v1/organizations", tags=["organizations"])
-item = APIRouter(prefix="/v1/organizations", tags=["organizations"])
+records = APIRouter(prefix="/v1/organizations", tags=["organizations"])
 
 _EXAMPLE = {
     "id": "019abf2e-7c3a-7d2e-9b1a-3f0c2d4e5a6b",
@@ -65,7 +62,7 @@ _EXAMPLE = {
 }
 
 
-@collection.post(
+@records.post(
     "",
     status_code=201,
     response_model=OrganizationPublic,
@@ -103,7 +100,7 @@ async def create_organization(
     return await created(session, idem, public, location=f"/v1/organizations/{org.id}")
 
 
-@collection.get(
+@records.get(
     "",
     response_model=OrganizationPage,
     dependencies=[READ],
@@ -185,7 +182,7 @@ async def list_organizations(
     )
 
 
-@item.get(
+@records.get(
     "/{org_id}",
     response_model=OrganizationPublic,
     dependencies=[READ],
@@ -208,7 +205,7 @@ async def get_organization(
     return not_modified(if_none_match, org.version) or one((await service.render_all(session, [org]))[0])
 
 
-@item.patch(
+@records.patch(
     "/{org_id}",
     response_model=OrganizationPublic,
     dependencies=[ORG_WRITE],
@@ -240,7 +237,7 @@ async def update_organization(
     return response
 
 
-@item.delete(
+@records.delete(
     "/{org_id}",
     status_code=204,
     dependencies=[ORG_WRITE],
@@ -264,11 +261,7 @@ async def delete_organization(
     return Response(status_code=204)
 
 
-# Literal paths before `/{org_id}`: the collection, routes_batch.py's `/batch`, `/imports`, `/import-template.xlsx`
-# and routes_school.py's sub-resources, then the item — so `/v1/organizations/batch` is matched by its own route,
-# never taken for an id (and a `uuid.UUID` parameter matches only a UUID-shaped segment anyway, chanjiao/routes.py).
 router = APIRouter()
-router.include_router(collection)
+router.include_router(records)
 for part in (routes_batch.router, routes_school.router):
     router.include_router(part, prefix="/v1/organizations", tags=["organizations"])
-router.include_router(item)

@@ -390,6 +390,39 @@ async def list_status_events(
 
 
 # ---- published to the other nouns of the service (identity) ---------------------------------------------------
+async def live_ids(session: AsyncSession, ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Those of `ids` that are organizations not deleted."""
+    stmt = sa.select(Organization.id).where(Organization.id.in_(ids), Organization.deleted_at.is_(None))
+    return set((await session.execute(stmt)).scalars())
+
+
+async def check_active(session: AsyncSession, org_id: uuid.UUID, *, field: str) -> Organization:
+    """The organization a record is about to reference: live and active, else 422 naming `field`.
+
+    Taken `FOR SHARE`, so it cannot be deleted before this transaction commits."""
+    stmt = (
+        sa.select(Organization)
+        .where(Organization.id == org_id, Organization.deleted_at.is_(None))
+        .with_for_update(read=True)
+    )
+    org = (await session.execute(stmt)).scalar_one_or_none()
+    if org is None:
+        raise field_error(
+            ["body", field],
+            "org_not_found",
+            "没有该单位，或已被删除",
+            "No such organization, or it was deleted",
+        )
+    if org.status != "active":
+        raise field_error(
+            ["body", field],
+            "org_inactive",
+            "该单位已停用，不能新增或变更到该单位的记录",
+            "The organization is inactive and takes no new records",
+        )
+    return org
+
+
 async def lock_if_live(session: AsyncSession, org_id: uuid.UUID) -> bool:
     """True when the organization exists and is not deleted; its row then stays share-locked until the caller's
     commit, so it cannot be deleted while the caller writes something that names it."""

@@ -33,15 +33,26 @@ from chanjiao.sync_exits import (
 from chanjiao.validators import cjk_bigrams, mask_phone
 from services.membership.appointments.models import Appointment
 from services.membership.db import SCHEMA, kernel
-from services.membership.organizations.models import Organization
+from services.membership.organizations import service as organizations
 from services.membership.people.models import Person
 from services.membership.people.schemas import PersonCreate, PersonUpdate
 
-AUDITED = ("name", "org_id", "title", "skill_level", "tags", "phone")
 REDACTED = frozenset({"phone"})
-# The trail's snapshot is `_snapshot`, not the kit's column snapshot: the phone is stored encrypted (and masked), and
-# the trail compares an opaque stand-in of it; events carry `_event_fields` (the masked phone only).
-AUDIT = Audit(kernel, "person", redact=REDACTED)
+
+
+def _phone_stand_in(person: Person) -> str | None:
+    """The audited `phone`: an opaque stand-in that changes exactly when the number does (redacted in the trail)."""
+    return person.phone_ciphertext.hex() if person.phone_ciphertext is not None else None
+
+
+# Audited: the person's columns, the phone as its stand-in; events carry `_event_fields` (the masked phone only).
+AUDIT = Audit(
+    kernel,
+    "person",
+    exclude=frozenset({"name_bigrams", "phone_ciphertext", "phone_masked"}),
+    redact=REDACTED,
+    stand_ins={"phone": _phone_stand_in},
+)
 
 
 class PersonNotFound(NotFound):
@@ -59,13 +70,6 @@ def phone_context(person_id: uuid.UUID) -> str:
     return f"membership.people.phone:{person_id}"
 
 
-def _snapshot(person: Person) -> dict[str, Any]:
-    """Audited fields; `phone` is an opaque stand-in that changes exactly when the number does (redacted)."""
-    snap = {k: getattr(person, k) for k in AUDITED if k != "phone"}
-    snap["phone"] = person.phone_ciphertext.hex() if person.phone_ciphertext is not None else None
-    return snap
-
-
 def _event_fields(person: Person) -> dict[str, Any]:
     """What events carry: never the phone, only its masked form."""
     return {
@@ -78,33 +82,6 @@ def _event_fields(person: Person) -> dict[str, Any]:
     }
 
 
-async def check_org(session: AsyncSession, org_id: uuid.UUID, *, field: str) -> Organization:
-    """The organization a record is about to reference: live and active, else 422 naming `field`.
-
-    Taken `FOR SHARE`, so it cannot be deleted before this transaction commits."""
-    stmt = (
-        sa.select(Organization)
-        .where(Organization.id == org_id, Organization.deleted_at.is_(None))
-        .with_for_update(read=True)
-    )
-    org = (await session.execute(stmt)).scalar_one_or_none()
-    if org is None:
-        raise field_error(
-            ["body", field],
-            "org_not_found",
-            "没有该单位，或已被删除",
-            "No such organization, or it was deleted",
-        )
-    if org.status != "active":
-        raise field_error(
-            ["body", field],
-            "org_inactive",
-            "该单位已停用，不能新增或变更到该单位的记录",
-            "The organization is inactive and takes no new records",
-        )
-    return org
-
-
 def _set_phone(person: Person, phone: str | None, cipher: FieldCipher) -> None:
     if phone is None:
         person.phone_ciphertext = None
@@ -115,7 +92,7 @@ def _set_phone(person: Person, phone: str | None, cipher: FieldCipher) -> None:
 
 
 async def create_person(session: AsyncSession, *, data: PersonCreate, cipher: FieldCipher, actor: str) -> Person:
-    await check_org(session, data.org_id, field="org_id")
+    await organizations.check_active(session, data.org_id, field="org_id")
     stamp = now()
     person = Person(
         id=new_id(),
@@ -138,7 +115,7 @@ async def create_person(session: AsyncSession, *, data: PersonCreate, cipher: Fi
         action="create",
         actor=actor,
         before=None,
-        after=_snapshot(person),
+        after=AUDIT.snapshot(person),
         payload=_event_fields(person),
     )
     return person
@@ -235,10 +212,10 @@ async def update_person(
     """`person` is locked by the caller (`get_person(for_update=True)`)."""
     check_if_match(if_match, person.version)
     data = changes.model_dump(exclude_unset=True)
-    before = _snapshot(person)
+    before = AUDIT.snapshot(person)
     old_org = person.org_id
     if "org_id" in data and data["org_id"] != person.org_id:
-        await check_org(session, data["org_id"], field="org_id")
+        await organizations.check_active(session, data["org_id"], field="org_id")
         clash = (
             await session.execute(
                 _current_appointments(person.id).where(Appointment.host_org_id == data["org_id"]).limit(1)
@@ -270,7 +247,7 @@ async def update_person(
                 old = None  # unreadable (key rotated): the new number replaces it
         if data["phone"] != old:
             _set_phone(person, data["phone"], cipher)
-    after = _snapshot(person)
+    after = AUDIT.snapshot(person)
     if after == before:
         return person
     person.version += 1
@@ -308,6 +285,6 @@ async def delete_person(session: AsyncSession, *, person: Person, if_match: str 
             detail_en="The person still holds appointments that have not ended; end or delete them first",
             extra={"appointment_id": str(current)},
         )
-    before = _snapshot(person)
+    before = AUDIT.snapshot(person)
     await soft_delete(session, person)
     await AUDIT.record(session, person, action="delete", actor=actor, before=before, after=None, payload={})

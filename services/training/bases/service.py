@@ -63,6 +63,12 @@ async def get(session: AsyncSession, base_id: uuid.UUID, *, for_update: bool = F
     return await load(session, TrainingBase, base_id, not_found=not_found, for_update=for_update)
 
 
+async def is_live(session: AsyncSession, base_id: uuid.UUID) -> bool:
+    """True when the training base exists and is not deleted (published to the nouns that reference a base)."""
+    stmt = sa.select(sa.exists().where(TrainingBase.id == base_id, TrainingBase.deleted_at.is_(None)))
+    return bool((await session.execute(stmt)).scalar())
+
+
 async def page(
     session: AsyncSession,
     *,

@@ -6,11 +6,10 @@ import uuid
 from functools import partial
 from typing import Annotated
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Query, Request, Response
 
 from chanjiao.app import SessionDep
-from chanjiao.auth import ORG_ADMIN, ORG_STAFF, PrincipalDep, allow, ensure_org
+from chanjiao.auth import PrincipalDep, ensure_org
 from chanjiao.errors import problem_responses
 from chanjiao.etag import IfMatch, IfNoneMatch
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
@@ -19,6 +18,7 @@ from chanjiao.resources import created, not_modified, one
 from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing, list_ok
 from chanjiao.sync import Since, SinceTokenQuery, UpdatedSinceQuery, include_deleted_query
 from services.training.enrolments import service
+from services.training.enrolments.access import READ, WHO, WRITE
 from services.training.enrolments.models import EnrolmentStatus
 from services.training.enrolments.schemas import (
     EnrolmentCreate,
@@ -30,7 +30,7 @@ from services.training.enrolments.schemas import (
     render_page,
 )
 from services.training.orgs import org_directory
-from services.training.programmes.models import Programme
+from services.training.programmes import service as programmes
 from services.training.programmes.schemas import PeriodEnd, PeriodStart, check_period_query
 
 router = APIRouter(prefix="/v1/enrolments", tags=["enrolments"])
@@ -56,14 +56,6 @@ EXPORT = Export(
     "报名.xlsx",
 )
 
-READ = allow(scopes=("training:read",))
-# Who may write: principals (org_admin, org_staff — users or the org's API key) of the programme's provider
-# organization, and platform admins. The learner's school reads; it does not write.
-WRITE = allow(roles=(ORG_ADMIN, ORG_STAFF), scopes=("training:write",), tenant="organization")
-WHO = (
-    "\n\n**谁可以 Who:** principals (org_admin, org_staff, or the organization's API key) of the programme's "
-    "provider organization, and platform admins; anyone else gets 403."
-)
 PRIVATE = (
     "\n\nEnrolments are private: readable by principals of the programme's provider and partner organizations, of "
     "the organization owning the learner record, by services and platform admins; to anyone else an enrolment is "
@@ -104,15 +96,6 @@ COMPLETED = {
 }
 
 
-async def _programme(session, programme_id: uuid.UUID, *, loc: list[str | int]) -> Programme:
-    p = (
-        await session.execute(sa.select(Programme).where(Programme.id == programme_id, Programme.deleted_at.is_(None)))
-    ).scalar_one_or_none()
-    if p is None:
-        raise service.programme_not_found(loc)
-    return p
-
-
 @router.post(
     "",
     status_code=201,
@@ -148,7 +131,9 @@ async def create_enrolment(
 ) -> Response:
     if idem.replay is not None:
         return idem.replay
-    p = await _programme(session, body.programme_id, loc=["body", "programme_id"])
+    p = await programmes.find_live(session, body.programme_id)
+    if p is None:
+        raise service.programme_not_found(["body", "programme_id"])
     ensure_org(principal, p.provider_org_id)
     await org_directory(request).require_active({"provider_org_id": p.provider_org_id})
     e, learner = await service.create_enrolment(session, p=p, data=body, principal=principal)

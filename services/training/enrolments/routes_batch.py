@@ -15,7 +15,7 @@ from chanjiao.errors import problem_responses
 from chanjiao.i18n import wants_english
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from services.training.enrolments import batch
-from services.training.enrolments.router import WHO, WRITE
+from services.training.enrolments.access import WHO, WRITE
 from services.training.enrolments.schemas import BATCH_EXAMPLE, EnrolmentBatchResult, EnrolmentCreate
 from services.training.orgs import org_directory
 

@@ -19,8 +19,8 @@ from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.resources import recorded
 from chanjiao.spreadsheets import UPLOAD_BODY, UPLOAD_PROBLEMS, template_response, template_responses
 from services.training.enrolments import imports
+from services.training.enrolments.access import READ, WHO, WRITE
 from services.training.enrolments.imports import EnrolmentImportReport
-from services.training.enrolments.router import READ, WHO, WRITE
 from services.training.learners.personal import PersonalData
 from services.training.orgs import org_directory
 

@@ -19,7 +19,7 @@ docs/benchmarks.md ("Learner batch") has the figures; the steps:
    the batch: `FieldCipher.encrypt_many`), masks, gender and birth year, name bigrams, the audit diff;
 6. records — ONE statement inserts the new records (`ON CONFLICT DO NOTHING` on the per-organization unique hash, in
    hash order) and, for exactly the rows it inserted, their audit rows (`create`, personal data redacted as in
-   `service._snapshot`) and `learner.created` events (`seq` 1, the payload of `service._event`); the person
+   `service.AUDIT.snapshot`) and `learner.created` events (`seq` 1, the payload of `service._event`); the person
    reference is checked once for the statement (migration c2e4a6b8d0f1). A record another transaction of the same
    organization inserted first is read back and its items become `existing`/`conflict`.
 
@@ -170,7 +170,7 @@ def _meet(found: _Found, data: LearnerCreate) -> Result:
 
 
 def _create_diff(data: LearnerCreate, number_hash: bytes, gender: str | None, birth_year: int | None) -> dict:
-    """The audit diff of a create, exactly what `chanjiao.audit.diff(None, service._snapshot(learner), redact=
+    """The audit diff of a create, exactly what `chanjiao.audit.diff(None, service.AUDIT.snapshot(learner), redact=
     service.REDACTED)` gives (`{field: [null, value]}`, sorted, the fields that are set; personal data redacted) —
     built directly: `diff` walks two dicts through `to_jsonable_python`, which cost as much as the encryption."""
     after = {

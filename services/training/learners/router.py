@@ -5,12 +5,12 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from chanjiao.app import SessionDep
-from chanjiao.auth import ORG_ADMIN, ORG_STAFF, Principal, PrincipalDep, allow
-from chanjiao.errors import Forbidden, field_error, problem_responses
+from chanjiao.auth import PrincipalDep
+from chanjiao.errors import problem_responses
 from chanjiao.etag import IfMatch, IfNoneMatch
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
@@ -18,8 +18,9 @@ from chanjiao.resources import created, not_modified, one, recorded
 from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing, list_ok
 from chanjiao.sync import Since, SinceTokenQuery, UpdatedSinceQuery, include_deleted_query
 from services.training.learners import service
+from services.training.learners.access import ERASE, READ, REVEAL, WRITE, registering_org
+from services.training.learners.deps import DirectoryDep, PdDep
 from services.training.learners.models import LearnerType
-from services.training.learners.personal import PersonalData
 from services.training.learners.schemas import (
     EXAMPLE_ID_NUMBER,
     ErasureRequest,
@@ -33,7 +34,6 @@ from services.training.learners.schemas import (
     render,
     render_page,
 )
-from services.training.orgs import OrgDirectory, org_directory
 
 router = APIRouter(prefix="/v1/learners", tags=["learners"])
 
@@ -58,11 +58,6 @@ EXPORT = Export(
 
 # Header of the 200 answer to a create whose learner was registered already (documented on the route).
 EXISTING_HEADER = "Chanjiao-Existing-Resource"
-
-READ = allow(scopes=("training:read",))
-WRITE = allow(roles=(ORG_ADMIN, ORG_STAFF), scopes=("training:write",), tenant="organization")
-REVEAL = allow(roles=(ORG_ADMIN,), scopes=("training:reveal",), tenant="organization")
-ERASE = allow(roles=(ORG_ADMIN,), scopes=("training:write",), tenant="organization")
 
 PRIVATE = (
     "\n\n**谁能看到 Who sees a learner:** a learner record belongs to the organization that registered it; only "
@@ -107,32 +102,6 @@ _ERASED_EXAMPLE = {
     "updated_at": "2026-12-01T08:00:00+00:00",
 }
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
-
-
-def _pd(request: Request) -> PersonalData:
-    current, previous = request.app.state.settings.personal_data_secrets()
-    return PersonalData(current, previous)
-
-
-PdDep = Annotated[PersonalData, Depends(_pd)]
-DirectoryDep = Annotated[OrgDirectory, Depends(org_directory)]
-
-
-def registering_org(principal: Principal, requested: uuid.UUID | None, *, loc: list[str | int]) -> uuid.UUID:
-    """The organization that registers: an org principal's own (403 when another is named); a platform admin names
-    one (422 when missing)."""
-    if principal.is_platform_admin:
-        if requested is None:
-            raise field_error(
-                loc, "missing", "平台管理员登记学员时须指定登记单位 org_id", "A platform admin must name the org_id"
-            )
-        return requested
-    own = service.principal_org(principal)
-    if own is None or (requested is not None and requested != own):
-        raise Forbidden(
-            detail_zh="只能以本单位名义登记学员", detail_en="You may only register learners for your own organization"
-        )
-    return own
 
 
 @router.post(

@@ -1,6 +1,4 @@
-"""`/v1/learners/batch` — many learners in one request (the roster import: routes_import.py).
-
-Included before the single-learner router."""
+"""`/v1/learners/batch` — many learners in one request (the roster import: routes_import.py)."""
 
 import time
 import uuid
@@ -16,12 +14,8 @@ from chanjiao.errors import problem_responses
 from chanjiao.i18n import wants_english
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from services.training.learners import batch
-from services.training.learners.router import (
-    WRITE,
-    DirectoryDep,
-    PdDep,
-    registering_org,
-)
+from services.training.learners.access import WHO, WRITE, registering_org
+from services.training.learners.deps import DirectoryDep, PdDep
 from services.training.learners.schemas import (
     BATCH_EXAMPLE,
     LearnerBatchResult,
@@ -34,11 +28,6 @@ router = APIRouter(prefix="/v1/learners", tags=["learners"])
 BODY = BatchBody(LearnerCreate, example=BATCH_EXAMPLE, what="the body of `POST /v1/learners`")
 
 _ID = "019abf30-1d2e-7a4b-8c5d-6e7f8a9b0c1d"
-WHO = (
-    "\n\n**谁可以 Who:** org_admin or org_staff (user or API key) registering for their own organization (items "
-    "may omit `org_id` or name their own; naming another organization is 403 for the whole request), and platform "
-    "admins (who name `org_id`)."
-)
 _BATCH_EXAMPLE = {
     "committed": True,
     "created": 1,

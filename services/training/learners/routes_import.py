@@ -1,6 +1,4 @@
-"""`/v1/learners/imports` and `/import-template.xlsx` — the learner roster kept in Excel.
-
-Included before the single-learner router, so `import-template.xlsx` is not taken for a learner id."""
+"""`/v1/learners/imports` and `/import-template.xlsx` — the learner roster kept in Excel."""
 
 import uuid
 from typing import Annotated
@@ -26,14 +24,8 @@ from chanjiao.spreadsheets import (
     unreadable,
 )
 from services.training.learners import batch
-from services.training.learners.router import (
-    READ,
-    WRITE,
-    DirectoryDep,
-    PdDep,
-    registering_org,
-)
-from services.training.learners.routes_batch import WHO
+from services.training.learners.access import READ, WHO, WRITE, registering_org
+from services.training.learners.deps import DirectoryDep, PdDep
 from services.training.learners.schemas import (
     LearnerImportReport,
 )

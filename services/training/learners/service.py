@@ -44,7 +44,6 @@ from services.training.learners.schemas import LearnerCreate, LearnerUpdate
 
 ERASED_NAME = "已注销"
 ORG_ROLES = (ORG_ADMIN, ORG_STAFF)
-AUDITED = ("name", "id_type", "id_number", "phone", "learner_type", "current_org_id", "gender", "birth_year")
 # Personal data never enters an audit diff (it says that the field changed, not from what to what), so an erasure
 # leaves nothing of the person behind in the audit log.
 REDACTED = frozenset({"name", "id_number", "phone"})
@@ -146,14 +145,6 @@ def can_read(principal: Principal, learner: Learner) -> bool:
 
 
 # ---- audit -------------------------------------------------------------------------------------------------
-def _snapshot(learner: Learner, phone: str | None = None) -> dict[str, Any]:
-    """Audited fields; personal data as opaque stand-ins that change exactly when the value does (redacted)."""
-    snap = {k: getattr(learner, k) for k in AUDITED if k not in ("id_number", "phone")}
-    snap["id_number"] = learner.id_number_hash.hex() if learner.id_number_hash is not None else None
-    snap["phone"] = phone if phone is not None else (learner.phone_masked and "set")
-    return snap
-
-
 def _event(learner: Learner) -> dict[str, Any]:
     """What events carry: no name, no number, no phone — not even masked — and never the internal `person_id`."""
     return {
@@ -165,24 +156,30 @@ def _event(learner: Learner) -> dict[str, Any]:
     }
 
 
-AUDIT = Audit(kernel, "learner", redact=REDACTED)
-
-
-async def _record(
-    session: AsyncSession,
-    learner: Learner,
-    *,
-    action: str,
-    actor: str,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-) -> None:
-    """The audit row (personal data redacted) and the event (`_event`: no personal data) of one write. The learner's
-    snapshot is `_snapshot`, not the kit's column snapshot: personal data is stored encrypted and hashed, and the
-    trail compares stand-ins of it."""
-    await AUDIT.record(
-        session, learner, action=action, actor=actor, before=before, after=after, payload=_event(learner)
-    )
+# Audited: what the learner says (personal data as opaque stand-ins that change exactly when the value does, redacted
+# in the trail); not the owner, the counting key, the search pieces, the stored ciphertexts and masks, the erasure.
+AUDIT = Audit(
+    kernel,
+    "learner",
+    exclude=frozenset(
+        {
+            "owner_org_id",
+            "person_id",
+            "name_bigrams",
+            "id_number_hash",
+            "id_number_ciphertext",
+            "id_number_masked",
+            "phone_ciphertext",
+            "phone_masked",
+            "erased_at",
+        }
+    ),
+    redact=REDACTED,
+    stand_ins={
+        "id_number": lambda r: r.id_number_hash.hex() if r.id_number_hash is not None else None,
+        "phone": lambda r: r.phone_masked and "set",
+    },
+)
 
 
 # ---- create (or find) ------------------------------------------------------------------------------------------
@@ -280,7 +277,10 @@ async def register_learner(
             sa.select(Learner).where(Learner.id == inserted).execution_options(populate_existing=True)
         )
     ).scalar_one()
-    await _record(session, learner, action="create", actor=actor, before=None, after=_snapshot(learner))
+    after = AUDIT.snapshot(learner)
+    await AUDIT.record(
+        session, learner, action="create", actor=actor, before=None, after=after, payload=_event(learner)
+    )
     return Registered(learner, created=True)
 
 
@@ -383,7 +383,7 @@ async def update_learner(
     if learner.erased_at is not None:
         raise erased()
     data = changes.model_dump(exclude_unset=True)
-    before = _snapshot(learner)
+    before = AUDIT.snapshot(learner)
     previous_person: uuid.UUID | None = None
     if "name" in data:
         learner.name = data["name"]
@@ -412,7 +412,7 @@ async def update_learner(
             person_id = await persons.person_for(session, hashes)  # the person of the corrected number
             if person_id != learner.person_id:
                 previous_person, learner.person_id = learner.person_id, person_id
-    after = _snapshot(learner)
+    after = AUDIT.snapshot(learner)
     if after == before:
         return learner
     learner.version += 1
@@ -424,7 +424,9 @@ async def update_learner(
         raise id_number_taken() from None
     if previous_person is not None:
         await persons.release(session, previous_person)
-    await _record(session, learner, action="update", actor=actor, before=before, after=after)
+    await AUDIT.record(
+        session, learner, action="update", actor=actor, before=before, after=after, payload=_event(learner)
+    )
     return learner
 
 
@@ -447,7 +449,7 @@ async def erase_learner(
     check_if_match(if_match, learner.version)
     if learner.erased_at is not None:
         raise erased()
-    before = _snapshot(learner)
+    before = AUDIT.snapshot(learner)
     now = datetime.now(UTC)
     learner.name = ERASED_NAME
     learner.name_bigrams = cjk_bigrams(ERASED_NAME)
@@ -461,9 +463,11 @@ async def erase_learner(
     learner.version += 1
     await session.flush()
     await persons.release(session, learner.person_id)
-    after = _snapshot(learner)
+    after = AUDIT.snapshot(learner)
     after["erasure_reason"] = reason
-    await _record(session, learner, action="erase", actor=actor, before=before, after=after)
+    await AUDIT.record(
+        session, learner, action="erase", actor=actor, before=before, after=after, payload=_event(learner)
+    )
     # Stored replay answers of the last 24 h (registrations, batches) carry the name: forget them too.
     await forget_responses_mentioning(session, kernel.idempotency, str(learner.id))
     return learner

@@ -34,7 +34,7 @@ from chanjiao.sync_exits import (
     tenants,
     touch,
 )
-from services.training.bases.models import TrainingBase
+from services.training.bases import service as bases
 from services.training.db import SCHEMA, kernel
 from services.training.enrolments.models import Enrolment
 from services.training.orgs import OrgDirectory
@@ -175,12 +175,7 @@ async def check_training_base(session: AsyncSession, base_id: uuid.UUID | None) 
     """A training base referenced must exist (not deleted); 422 naming `training_base_id`."""
     if base_id is None:
         return
-    found = (
-        await session.execute(
-            sa.select(TrainingBase.id).where(TrainingBase.id == base_id, TrainingBase.deleted_at.is_(None))
-        )
-    ).scalar_one_or_none()
-    if found is None:
+    if not await bases.is_live(session, base_id):
         raise field_error(
             ["body", "training_base_id"], "training_base_not_found", "没有该实训基地", "No such training base"
         )
@@ -218,6 +213,13 @@ async def create_programme(session: AsyncSession, *, data: ProgrammeCreate, acto
 
 async def get_programme(session: AsyncSession, programme_id: uuid.UUID, *, for_update: bool = False) -> Programme:
     return await load(session, Programme, programme_id, not_found=not_found, for_update=for_update)
+
+
+async def find_live(session: AsyncSession, programme_id: uuid.UUID) -> Programme | None:
+    """The live (not deleted) programme `programme_id`, or None: for a noun that answers its own error for a missing
+    programme (an enrolment's `programme_id`)."""
+    stmt = sa.select(Programme).where(Programme.id == programme_id, Programme.deleted_at.is_(None))
+    return (await session.execute(stmt)).scalar_one_or_none()
 
 
 async def get_visible(session: AsyncSession, principal: Principal, programme_id: uuid.UUID) -> Programme:

@@ -24,15 +24,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chanjiao.auth import ALLIANCE_ADMIN, ORG_ADMIN, Principal
 from chanjiao.errors import Forbidden, NotFound, field_error
 from chanjiao.ids import new_id
+from chanjiao.resources import Audit
 from chanjiao.sync import Since, SyncPage, sync_page
 from services.membership.alliances import service as alliances
+from services.membership.db import kernel
 from services.membership.identity import opaque
 from services.membership.identity.api_keys.models import ApiKey
 from services.membership.identity.api_keys.schemas import ApiKeyCreate, ApiKeyPublic
 from services.membership.identity.ceiling import ensure_within
 from services.membership.identity.common import (
     as_uuids,
-    audit,
     ensure_live_alliance,
     ensure_live_org,
     require_user,
@@ -48,17 +49,8 @@ class ApiKeyNotFound(NotFound):
     title_zh, title_en = "API 密钥不存在", "API key not found"
 
 
-def _snapshot(key: ApiKey) -> dict[str, Any]:
-    """Audited fields: never the key or its hash."""
-    return {
-        "name": key.name,
-        "org_id": key.org_id,
-        "alliance_id": key.alliance_id,
-        "scopes": key.scopes,
-        "prefix": key.prefix,
-        "expires_at": key.expires_at,
-        "revoked_at": key.revoked_at,
-    }
+# Audited: the key's columns, never the key's hash, nor who created or revoked it, nor when it was last used.
+AUDIT = Audit(kernel, "api_key", exclude=frozenset({"key_hash", "created_by", "revoked_by", "last_used_at"}))
 
 
 def is_active(key: ApiKey) -> bool:
@@ -128,15 +120,8 @@ async def create_key(session: AsyncSession, principal: Principal, data: ApiKeyCr
     )
     session.add(key)
     await session.flush()
-    await audit(
-        session,
-        entity="api_key",
-        entity_id=key.id,
-        action="create",
-        actor=principal.actor,
-        before=None,
-        after=_snapshot(key),
-    )
+    after = AUDIT.snapshot(key)
+    await AUDIT.record(session, key, action="create", actor=principal.actor, before=None, after=after, payload=after)
     return key, secret
 
 
@@ -193,18 +178,13 @@ async def revoke_key(session: AsyncSession, principal: Principal, key_id: uuid.U
     """Idempotent: revoking a revoked key changes nothing."""
     key = await get_key(session, principal, key_id, for_write=True)
     if key.revoked_at is None:
-        before = _snapshot(key)
+        before = AUDIT.snapshot(key)
         key.revoked_at, key.revoked_by = utcnow(), principal.actor
         key.updated_at = key.revoked_at
         await session.flush()
-        await audit(
-            session,
-            entity="api_key",
-            entity_id=key.id,
-            action="revoke",
-            actor=principal.actor,
-            before=before,
-            after=_snapshot(key),
+        after = AUDIT.snapshot(key)
+        await AUDIT.record(
+            session, key, action="revoke", actor=principal.actor, before=before, after=after, payload=after
         )
     return key
 

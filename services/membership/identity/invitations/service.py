@@ -126,7 +126,7 @@ async def claim(session: AsyncSession, ident: Identity, data: ClaimRequest, *, c
     if existing is not None:
         user = await users.authenticate(session, ident, data.login, data.password, client=client)
         user = await users.get_user(session, user.id, for_update=True)
-        before: dict[str, Any] | None = users.snapshot(user)
+        before: dict[str, Any] | None = users.AUDIT.snapshot(user)
     else:
         check_password(data.password, login=data.login)
         name = data.display_name or token.display_name or data.login
@@ -162,6 +162,6 @@ async def claim(session: AsyncSession, ident: Identity, data: ClaimRequest, *, c
         action="create" if before is None else "update",
         actor=actor,
         before=before,
-        after=users.snapshot(user),
+        after=users.AUDIT.snapshot(user),
     )
     return user

@@ -172,7 +172,7 @@ async def set_disabled(
         raise CannotDisableSelf(detail_zh="不能停用自己的账号", detail_en="You cannot disable your own account")
     if (user.disabled_at is not None) == disabled:
         return user
-    before = users.snapshot(user)
+    before = users.AUDIT.snapshot(user)
     now = utcnow()
     user.disabled_at = now if disabled else None
     user.updated_at = now
@@ -187,6 +187,6 @@ async def set_disabled(
         action="disable" if disabled else "enable",
         actor=principal.actor,
         before=before,
-        after=users.snapshot(user),
+        after=users.AUDIT.snapshot(user),
     )
     return user

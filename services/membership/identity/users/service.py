@@ -24,14 +24,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chanjiao.auth import ALLIANCE_ADMIN, ORG_ADMIN, PLATFORM_ADMIN, ROLES, Principal
 from chanjiao.errors import Conflict, Forbidden, NotFound, Unauthorized
 from chanjiao.ids import new_id
+from chanjiao.resources import Audit
 from chanjiao.sync import Since, SyncPage, sync_page
+from services.membership.db import kernel
 from services.membership.identity import throttle
 from services.membership.identity.common import NotAUser, as_uuids, require_user, utcnow
 from services.membership.identity.runtime import Identity
 from services.membership.identity.users.models import User
 from services.membership.identity.users.schemas import UserPublic
 
-AUDITED = ("login", "display_name", "org_id", "org_role", "is_platform_admin", "disabled_at")
+# Audited: the account's columns, never its password hash nor when the password changed.
+AUDIT = Audit(kernel, "user", exclude=frozenset({"password_hash", "password_changed_at"}))
 
 
 class InvalidCredentials(Unauthorized):
@@ -55,10 +58,6 @@ def invalid_credentials() -> InvalidCredentials:
         detail_en="Wrong login or password",
         extra={"error": "invalid_grant", "error_description": "Wrong login or password"},
     )
-
-
-def snapshot(user: User) -> dict[str, Any]:
-    return {k: getattr(user, k) for k in AUDITED}
 
 
 # ---- published ------------------------------------------------------------------------------------
