@@ -4,6 +4,9 @@ from fastapi import FastAPI
 
 from chanjiao.app import create_service_app
 from services.training.bases.router import router as training_bases_router
+from services.training.certificates.router import router as certificates_router
+from services.training.certificates.routes_learner import router as learner_certificates_router
+from services.training.certificates.routes_status import router as certificate_status_router
 from services.training.db import kernel
 from services.training.enrolments.router import router as enrolments_router
 from services.training.enrolments.routes_batch import router as enrolments_batch_router
@@ -42,6 +45,9 @@ def create_app(settings: TrainingSettings | None = None) -> FastAPI:
             teacher_practices_router,
             part_time_teaching_router,
             training_bases_router,
+            certificates_router,
+            certificate_status_router,
+            learner_certificates_router,
         ],
         on_startup=[open_directory],
         on_shutdown=[close_directory],
