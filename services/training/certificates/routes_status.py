@@ -4,13 +4,14 @@ reasoned one-off actions as noun sub-resources (docs/api.md, "Naming"), its revi
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep
 from chanjiao.errors import problem_responses
-from chanjiao.etag import IfMatch
+from chanjiao.etag import IfMatch, etag_for
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
-from chanjiao.resources import created, one
+from chanjiao.resources import one, recorded
 from services.training.certificates import changes, service
 from services.training.certificates.router import EXAMPLE, PRIVATE, CertificateId, settings_of
 from services.training.certificates.schemas import (
@@ -176,7 +177,10 @@ _REVIEW = {
     "now is; the event is `certificate.reviewed`. `If-Match` is honoured; send `Idempotency-Key` so a retry never "
     "records the review twice." + WHO_ACT,
     responses={
-        201: {"content": {"application/json": {"example": {**_REVIEW, "certificate": EXAMPLE}}}},
+        201: {
+            "headers": {"Location": {"schema": {"type": "string"}}, "ETag": {"schema": {"type": "string"}}},
+            "content": {"application/json": {"example": {**_REVIEW, "certificate": EXAMPLE}}},
+        },
         **problem_responses(400, 401, 403, 404, 409, 412, 422),
     },
 )
@@ -196,7 +200,13 @@ async def review_certificate(
     reviewed = await changes.review(session, row=row, data=body, if_match=if_match, actor=principal.actor)
     certificate = await service.public(session, row, settings=settings_of(request))
     result = ReviewResult(**render_review(reviewed).model_dump(), certificate=certificate)
-    return await created(session, idem, result, location=f"{router.prefix}/{row.id}/reviews")
+    # The certificate's new ETag comes along, for the next `If-Match`.
+    response = JSONResponse(
+        result.model_dump(mode="json"),
+        status_code=201,
+        headers={"Location": f"{router.prefix}/{row.id}/reviews", "ETag": etag_for(row.version)},
+    )
+    return await recorded(session, idem, response)
 
 
 @router.get(

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao.auth import Principal
 from chanjiao.dates import today
-from chanjiao.errors import Conflict, NotFound, field_error
+from chanjiao.errors import Conflict, FieldError, NotFound, field_error
 from chanjiao.ids import new_id
 from chanjiao.resources import Audit, load_kept, now, record_named
 from chanjiao.sync import Since, SyncPage, sync_page
@@ -78,7 +78,7 @@ def number_taken() -> CertificateNumberTaken:
         detail_zh="该发证单位已有同一编号的证书",
         detail_en="The issuer already has a certificate with this number",
         extra={"field": "number"},
-        errors=[],
+        errors=[FieldError(["body", "number"], "编号已被使用", "Number already used by this issuer", "unique")],
     )
 
 
