@@ -10,7 +10,7 @@ import pytest
 
 from chanjiao.dates import today
 from services.training.certificates.rules import add_years
-from tests.training.certificate_support import ISSUE, issue, iso, new_world, record
+from tests.training.certificate_support import ISSUE, iso, issue, new_world, record
 from tests.training.practice_support import sql
 
 
