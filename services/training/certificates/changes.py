@@ -20,7 +20,7 @@ from chanjiao.resources import now, record_named
 from services.training.certificates import verification
 from services.training.certificates.models import Certificate, CertificateReview, CertificateStatusChange
 from services.training.certificates.rules import KINDS, CertificateKind, OnMissedReview, StoredStatus, add_years
-from services.training.certificates.schemas import ReviewCreate
+from services.training.certificates.schemas import CertificateReviewCreate
 from services.training.certificates.service import AUDIT
 
 # The stored status each action moves from, and to (docs/domain.md): revoked is final.
@@ -150,7 +150,7 @@ async def act(
 
 # ---- reviews (复审) --------------------------------------------------------------------------------------------
 async def review(
-    session: AsyncSession, *, row: Certificate, data: ReviewCreate, if_match: str | None, actor: str
+    session: AsyncSession, *, row: Certificate, data: CertificateReviewCreate, if_match: str | None, actor: str
 ) -> CertificateReview:
     """A review of `row` (locked by the caller). Pass: the next review moves to `next_due_on` or the review day + the
     kind's period (and `valid_until` with it for a kind renewed by its review); a certificate suspended by a failed

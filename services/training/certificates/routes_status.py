@@ -16,11 +16,11 @@ from services.training.certificates import changes, service
 from services.training.certificates.router import EXAMPLE, PRIVATE, CertificateId, settings_of
 from services.training.certificates.schemas import (
     CertificatePublic,
-    ReviewCreate,
-    ReviewPage,
-    ReviewResult,
-    StatusAction,
-    StatusChangePage,
+    CertificateReviewCreate,
+    CertificateReviewPage,
+    CertificateReviewResult,
+    CertificateStatusAction,
+    CertificateStatusChangePage,
     render_review,
     render_status_change,
 )
@@ -63,7 +63,7 @@ ACTION_RESPONSES: dict[int | str, dict[str, Any]] = {
 async def _act(
     request: Request,
     certificate_id: Any,
-    body: StatusAction,
+    body: CertificateStatusAction,
     session: Any,
     principal: Any,
     if_match: str | None,
@@ -97,7 +97,7 @@ async def _act(
 async def revoke_certificate(
     request: Request,
     certificate_id: CertificateId,
-    body: StatusAction,
+    body: CertificateStatusAction,
     session: SessionDep,
     principal: PrincipalDep,
     if_match: IfMatch = None,
@@ -117,7 +117,7 @@ async def revoke_certificate(
 async def suspend_certificate(
     request: Request,
     certificate_id: CertificateId,
-    body: StatusAction,
+    body: CertificateStatusAction,
     session: SessionDep,
     principal: PrincipalDep,
     if_match: IfMatch = None,
@@ -137,7 +137,7 @@ async def suspend_certificate(
 async def reinstate_certificate(
     request: Request,
     certificate_id: CertificateId,
-    body: StatusAction,
+    body: CertificateStatusAction,
     session: SessionDep,
     principal: PrincipalDep,
     if_match: IfMatch = None,
@@ -160,7 +160,7 @@ _REVIEW = {
 @router.post(
     "/{certificate_id}/reviews",
     status_code=201,
-    response_model=ReviewResult,
+    response_model=CertificateReviewResult,
     dependencies=[WRITE],
     summary="登记复审 Record a review",
     description="登记证书复审（特种作业操作证每 3 年复审等）：合格则顺延下次复审日期，不合格则按证书类别暂停或失效。"
@@ -187,7 +187,7 @@ _REVIEW = {
 async def review_certificate(
     request: Request,
     certificate_id: CertificateId,
-    body: ReviewCreate,
+    body: CertificateReviewCreate,
     session: SessionDep,
     principal: PrincipalDep,
     idem: IdempotencyDep,
@@ -199,7 +199,7 @@ async def review_certificate(
     row = await service.get_writable(session, principal, certificate_id)
     reviewed = await changes.review(session, row=row, data=body, if_match=if_match, actor=principal.actor)
     certificate = await service.public(session, row, settings=settings_of(request))
-    result = ReviewResult(**render_review(reviewed).model_dump(), certificate=certificate)
+    result = CertificateReviewResult(**render_review(reviewed).model_dump(), certificate=certificate)
     # The certificate's new ETag comes along, for the next `If-Match`.
     response = JSONResponse(
         result.model_dump(mode="json"),
@@ -211,7 +211,7 @@ async def review_certificate(
 
 @router.get(
     "/{certificate_id}/reviews",
-    response_model=ReviewPage,
+    response_model=CertificateReviewPage,
     dependencies=[READ],
     summary="复审记录 A certificate's reviews",
     description="证书的全部复审记录，按复审日期排列。\n\n"
@@ -223,14 +223,14 @@ async def review_certificate(
 )
 async def list_certificate_reviews(
     certificate_id: CertificateId, session: SessionDep, principal: PrincipalDep
-) -> ReviewPage:
+) -> CertificateReviewPage:
     row = await service.get_visible(session, principal, certificate_id)
-    return ReviewPage(items=[render_review(r) for r in await service.reviews_of(session, row.id)])
+    return CertificateReviewPage(items=[render_review(r) for r in await service.reviews_of(session, row.id)])
 
 
 @router.get(
     "/{certificate_id}/status-changes",
-    response_model=StatusChangePage,
+    response_model=CertificateStatusChangePage,
     dependencies=[READ],
     summary="状态变更记录 A certificate's status changes",
     description="证书的暂停、撤销、恢复及复审不合格暂停记录（操作人、日期、原因）。\n\n"
@@ -265,6 +265,8 @@ async def list_certificate_reviews(
 )
 async def list_certificate_status_changes(
     certificate_id: CertificateId, session: SessionDep, principal: PrincipalDep
-) -> StatusChangePage:
+) -> CertificateStatusChangePage:
     row = await service.get_visible(session, principal, certificate_id)
-    return StatusChangePage(items=[render_status_change(r) for r in await service.status_changes_of(session, row.id)])
+    return CertificateStatusChangePage(
+        items=[render_status_change(r) for r in await service.status_changes_of(session, row.id)]
+    )

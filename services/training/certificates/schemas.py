@@ -199,7 +199,7 @@ class CertificateRecord(_CertificateFields):
     evidence: Evidence = None
 
 
-class StatusAction(BaseModel):
+class CertificateStatusAction(BaseModel):
     """The body of a revocation, a suspension or a reinstatement."""
 
     model_config = ConfigDict(
@@ -217,7 +217,7 @@ class StatusAction(BaseModel):
     _not_null = not_null("effective_on")
 
 
-class ReviewCreate(BaseModel):
+class CertificateReviewCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"reviewed_on": "2026-03-10", "result": "pass", "note": "理论与实操考核合格"}]},
@@ -283,7 +283,7 @@ class CertificatePage(Page[CertificatePublic]):
     pass
 
 
-class StatusChangePublic(BaseModel):
+class CertificateStatusChangePublic(BaseModel):
     id: uuid.UUID
     certificate_id: uuid.UUID
     action: Literal["suspension", "revocation", "reinstatement", "failed_review"]
@@ -295,11 +295,11 @@ class StatusChangePublic(BaseModel):
     created_at: datetime
 
 
-class StatusChangePage(Page[StatusChangePublic]):
+class CertificateStatusChangePage(Page[CertificateStatusChangePublic]):
     pass
 
 
-class ReviewPublic(BaseModel):
+class CertificateReviewPublic(BaseModel):
     id: uuid.UUID
     certificate_id: uuid.UUID
     reviewed_on: IsoDate
@@ -310,11 +310,11 @@ class ReviewPublic(BaseModel):
     created_at: datetime
 
 
-class ReviewPage(Page[ReviewPublic]):
+class CertificateReviewPage(Page[CertificateReviewPublic]):
     pass
 
 
-class ReviewResult(ReviewPublic):
+class CertificateReviewResult(CertificateReviewPublic):
     certificate: CertificatePublic = Field(description="The certificate as it is after the review")
 
 
@@ -360,9 +360,9 @@ def render(
     )
 
 
-def render_review(row: Any) -> ReviewPublic:
-    return ReviewPublic.model_validate(row, from_attributes=True)
+def render_review(row: Any) -> CertificateReviewPublic:
+    return CertificateReviewPublic.model_validate(row, from_attributes=True)
 
 
-def render_status_change(row: Any) -> StatusChangePublic:
-    return StatusChangePublic.model_validate(row, from_attributes=True)
+def render_status_change(row: Any) -> CertificateStatusChangePublic:
+    return CertificateStatusChangePublic.model_validate(row, from_attributes=True)
