@@ -174,6 +174,8 @@ BAD = [
     ({"number": "   "}, "number", "required"),
     ({"number": "A\x01B"}, "number", "charset"),
     ({"issued_on": "2024/06/30"}, "issued_on", "date_type"),
+    ({"issued_on": "2999-01-01"}, "issued_on", "range"),
+    ({"issued_on": "1900-01-01", "valid_until": "1901-01-01"}, "issued_on", "range"),
     ({"valid_until": None}, "valid_until", "not_null"),
     ({"status": "valid"}, "status", "extra_forbidden"),
     ({"occupation_name": "电" * 101}, "occupation_name", "length"),

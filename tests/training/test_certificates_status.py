@@ -127,6 +127,8 @@ async def test_list_filters_and_a_learners_certificates(tp, w, database):
     assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["query", "status"]
     r = await school.get(ISSUE, params={"expired": "true"})
     assert r.status_code == 400
+    r = await school.get(ISSUE, params={"as_of": "9999-12-31", "status": "expiring"})
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["query", "as_of"], r.text
 
 
 async def test_sync_brings_a_changed_certificate(tp, w):

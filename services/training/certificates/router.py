@@ -4,6 +4,7 @@ service function and answer. The status actions and reviews are in routes_status
 routes_learner.py."""
 
 import uuid
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -121,6 +122,15 @@ PRIVATE = (
 
 def settings_of(request: Request) -> Any:
     return request.app.state.settings
+
+
+def as_of_day(as_of: date | None) -> date:
+    """The day a status is derived for: `as_of` (between 1950 and 2999, else 422 naming it) or today."""
+    if as_of is None:
+        return today()
+    if not date(1950, 1, 1) <= as_of <= date(2999, 12, 31):
+        raise field_error(["query", "as_of"], "range", "日期须在 1950 至 2999 年之间", "Between 1950 and 2999")
+    return as_of
 
 
 async def holder_name(
@@ -283,7 +293,7 @@ async def list_certificates(
         bool, include_deleted_query("无（证书从不删除）", "none (certificates are never deleted)")
     ] = False,
 ) -> CertificatePage:
-    on = as_of or today()
+    on = as_of_day(as_of)
     settings = settings_of(request)
     c: Any = Certificate
     where = equal(
@@ -330,4 +340,4 @@ async def get_certificate(
     as_of: AsOf = None,
 ) -> Response:
     row = await service.get_visible(session, principal, certificate_id)
-    return one(await service.public(session, row, settings=settings_of(request), on=as_of))
+    return one(await service.public(session, row, settings=settings_of(request), on=as_of_day(as_of)))

@@ -12,7 +12,7 @@ from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.sync import Since, SinceTokenQuery, UpdatedSinceQuery, include_deleted_query
 from services.training.certificates import service
 from services.training.certificates.models import Certificate
-from services.training.certificates.router import EXAMPLE, AsOf, settings_of
+from services.training.certificates.router import EXAMPLE, AsOf, as_of_day, settings_of
 from services.training.certificates.schemas import CertificatePage
 from services.training.learners.service import require_own_learner
 from services.training.parties import READ, list_responses
@@ -57,7 +57,7 @@ async def list_learner_certificates(
         cursor=cursor,
         limit=limit,
     )
-    view = await service.view(session, page.rows, settings=settings_of(request), on=as_of)
+    view = await service.view(session, page.rows, settings=settings_of(request), on=as_of_day(as_of))
     return CertificatePage(
         items=[view.render(r) for r in page.rows], next_cursor=page.next_cursor, sync_token=page.sync_token
     )

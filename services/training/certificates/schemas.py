@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from chanjiao.dates import IsoDate
+from chanjiao.dates import IsoDate, today
 from chanjiao.errors import FieldError, ValidationFailed
 from chanjiao.pagination import Page
 from services.training.certificates.rules import (
@@ -43,6 +43,9 @@ _DATES = (
     "`valid_until` (last valid day) and `next_review_on` (复审) default from the kind (docs/domain.md, the kinds "
     "table); send them to override; both ≥ `issued_on`; `next_review_on` only for kinds with reviews."
 )
+
+
+EARLIEST = date(1950, 1, 1)  # no certificate on the platform was issued before this
 
 
 def _errors(errors: list[FieldError]) -> None:
@@ -82,6 +85,15 @@ def check_certificate_fields(values: dict[str, Any]) -> None:
             )
         )
     issued_on = values["issued_on"]
+    if not EARLIEST <= issued_on <= today():
+        errors.append(
+            FieldError(
+                ["body", "issued_on"],
+                f"发证日期须在 {EARLIEST.isoformat()} 至今天之间",
+                f"issued_on must be between {EARLIEST.isoformat()} and today",
+                "range",
+            )
+        )
     if values.get("valid_until") is not None and values["valid_until"] < issued_on:
         errors.append(
             FieldError(
@@ -272,8 +284,13 @@ class CertificatePublic(BaseModel):
         description="换证/补证：替换本证的新证书 The certificate replacing this one"
     )
     evidence: str | None
-    verification_code: str = Field(description="核验码 The public verification code (≥ 128 random bits)")
-    verification_url: str = Field(description="核验链接 What the QR code holds (the configured public base URL)")
+    verification_code: str | None = Field(
+        description="核验码 The public verification code (≥ 128 random bits); null only while a certificate written "
+        "in bulk has no verification record yet"
+    )
+    verification_url: str | None = Field(
+        description="核验链接 What the QR code holds (from the configured public base URL); null with the code"
+    )
     version: int = Field(description="Incremented on every change; the ETag is this number in quotes")
     created_at: datetime
     updated_at: datetime
@@ -319,7 +336,7 @@ class CertificateReviewResult(CertificateReviewPublic):
 
 
 def render(
-    row: Any, *, code: str, url: str, replaced_by_id: uuid.UUID | None, status: Status, status_on: date
+    row: Any, *, code: str | None, url: str | None, replaced_by_id: uuid.UUID | None, status: Status, status_on: date
 ) -> CertificatePublic:
     """The public form of a certificate row; the service gives what is not in the row (certificates.service)."""
     return CertificatePublic(

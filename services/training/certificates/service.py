@@ -153,11 +153,11 @@ class View:
     on: date
 
     def render(self, row: Any) -> CertificatePublic:
-        code = self.codes[row.id]
+        code = self.codes.get(row.id)
         return render(
             row,
             code=code,
-            url=verification.verification_url(self.settings.public_base_url, code),
+            url=verification.verification_url(self.settings.public_base_url, code) if code else None,
             replaced_by_id=self.replaced_by.get(row.id),
             status=status_of(row, on=self.on, window_days=window(self.settings)),
             status_on=self.on,
