@@ -178,7 +178,9 @@ async def view(
     return View(codes=codes, replaced_by=replaced, settings=settings, on=on or today())
 
 
-async def public(session: AsyncSession, row: Any, *, settings: TrainingSettings, on: date | None = None) -> Any:
+async def public(
+    session: AsyncSession, row: Any, *, settings: TrainingSettings, on: date | None = None
+) -> CertificatePublic:
     return (await view(session, [row], settings=settings, on=on)).render(row)
 
 
