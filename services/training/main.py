@@ -6,6 +6,9 @@ from fastapi import APIRouter, FastAPI
 
 from chanjiao.app import create_service_app
 from services.training.bases.router import router as training_bases_router
+from services.training.certificates.router import router as certificates_router
+from services.training.certificates.routes_learner import router as learner_certificates_router
+from services.training.certificates.routes_status import router as certificate_status_router
 from services.training.certified_posts.router import router as certified_posts_router
 from services.training.certified_posts.routes_compliance import router as certificate_compliance_router
 from services.training.db import kernel
@@ -44,6 +47,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     training_bases_router,
     certified_posts_router,
     certificate_compliance_router,
+    certificates_router,
+    certificate_status_router,
+    learner_certificates_router,
 )
 
 

@@ -57,8 +57,12 @@ def test_the_refusals_outside_development_are_unchanged(monkeypatch):
         TrainingSettings(internal_token_key=key)
     with pytest.raises(ValueError, match="api_key_cache_ttl_seconds"):
         GatewaySettings(internal_token_key=key, api_key_cache_ttl_seconds=120)
+    db = "postgresql+asyncpg://db:5432/x"
+    # Certificate QR codes link to the public address: in production it must be set, to https.
+    with pytest.raises(ValueError, match="public_base_url"):
+        TrainingSettings(internal_token_key=key, database_url=db)
+    with pytest.raises(ValueError, match="public_base_url"):
+        TrainingSettings(internal_token_key=key, database_url=db, public_base_url="http://chanjiao.example.cn")
     monkeypatch.setenv("CHANJIAO_TRAINING_ORG_CACHE_TTL_SECONDS", "5")
-    assert (
-        TrainingSettings(internal_token_key=key, database_url="postgresql+asyncpg://db:5432/x").org_cache_ttl_seconds
-        == 5
-    )
+    public = "https://chanjiao.example.cn"
+    assert TrainingSettings(internal_token_key=key, database_url=db, public_base_url=public).org_cache_ttl_seconds == 5

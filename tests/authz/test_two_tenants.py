@@ -3,7 +3,8 @@ reach, whatever route they call — built from the merged OpenAPI, so a new rout
 
 The victim is a school (`w.school_a`, an active member of alliance X). Through the API it records one of each
 private thing: a person, an appointment, a learner, an enrolment in its programme, an internship, a teacher
-practice, part-time teaching, an API key and a user. Each person-like record carries a unique marker in its
+practice, part-time teaching, a certificate issued to its learner and one recorded for its person, an API key and a
+user. Each person-like record carries a unique marker in its
 name. The attackers are every principal that is not the victim's: the admin, staff and API key of a school
 and an enterprise in alliance Y, a fellow member of alliance X, and the admins (user and key) of alliance Y
 and of the victim's own alliance X (membership is not visibility).
@@ -65,6 +66,8 @@ COLLECTIONS = {
     "internship": "/v1/internships",
     "teacher_practice": "/v1/teacher-practices",
     "part_time_teaching": "/v1/part-time-teaching",
+    "certificate": "/v1/certificates",
+    "recorded_certificate": "/v1/certificates",
     "api_key": "/v1/api-keys",
     "user": "/v1/users",
 }
@@ -209,6 +212,8 @@ async def _victim(w: World) -> Victim:
         ("internship", "/v1/internships", {}),
         ("teacher_practice", "/v1/teacher-practices", {}),
         ("part_time_teaching", "/v1/part-time-teaching", {}),
+        ("certificate", "/v1/certificates", {}),  # issued to the victim's learner
+        ("recorded_certificate", "/v1/certificates/records", {}),  # recorded for the victim's person
     ):
         body = _schema_example(w.platform, ops[("POST", path)])
         body, _, _ = _fill(body, Attacker("victim", PLATFORM, school=w.school_a, enterprise=w.org_a), v)
@@ -345,6 +350,8 @@ async def test_no_tenant_reaches_another_tenants_private_records(world: World) -
             "/v1/internships",
             "/v1/internships/batch",
             "/v1/teacher-practices",
+            "/v1/certificates",
+            "/v1/certificates/records",
         )
     }
     assert expected <= controls, f"controls that did not go through: {sorted(expected - controls)}"
