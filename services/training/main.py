@@ -3,8 +3,11 @@
 from fastapi import FastAPI
 
 from chanjiao.app import create_service_app
+from chanjiao.jobs import Registry, hooks
 from services.training.bases.router import router as training_bases_router
-from services.training.db import kernel
+from services.training.certificates import reminders
+from services.training.certificates.routes_due import router as certificates_due_router
+from services.training.db import jobs, kernel
 from services.training.enrolments.router import router as enrolments_router
 from services.training.enrolments.routes_batch import router as enrolments_batch_router
 from services.training.enrolments.routes_import import router as enrolments_import_router
@@ -21,6 +24,12 @@ from services.training.teacher_practices.router import router as teacher_practic
 
 DESCRIPTION = """培训服务：学员、培训项目、报名、证书、实习与实训基地。
 Training: learners, programmes, enrolments, certificates, internships and training bases."""
+
+# The service's scheduled work (chanjiao/jobs.py): run in the process unless `jobs_enabled` is false, and once by
+# `chanjiao jobs run-due training` (chanjiao/cli.py reads SETTINGS and JOBS).
+SETTINGS = TrainingSettings
+JOBS = Registry(jobs, [reminders.JOB])
+start_jobs, stop_jobs = hooks(JOBS)
 
 
 def create_app(settings: TrainingSettings | None = None) -> FastAPI:
@@ -42,7 +51,8 @@ def create_app(settings: TrainingSettings | None = None) -> FastAPI:
             teacher_practices_router,
             part_time_teaching_router,
             training_bases_router,
+            certificates_due_router,
         ],
-        on_startup=[open_directory],
-        on_shutdown=[close_directory],
+        on_startup=[open_directory, start_jobs],
+        on_shutdown=[stop_jobs, close_directory],
     )
