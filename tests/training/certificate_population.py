@@ -71,13 +71,14 @@ async def insert_certs(session: AsyncSession, rows: list[dict[str, Any]]) -> Non
 
 @pytest.fixture
 async def maker(database) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    """Sessions on training's schema, with no certificate, reminder or reminder event left by an earlier test."""
+    """Sessions on training's schema, with no certificate, reminder, reminder event or job run left by an earlier
+    test."""
     engine = create_engine(database.urls["training"], schema="training", pool_size=4)
     async with engine.begin() as conn:
         await conn.execute(sa.text("delete from training.outbox where type = 'certificate.review_due'"))
         await conn.execute(
             sa.text(
-                "truncate training.certificate_reminders, training.certificate_verifications, "
+                "truncate training.jobs, training.certificate_reminders, training.certificate_verifications, "
                 "training.certificate_reviews, training.certificate_status_changes, training.certificates"
             )
         )

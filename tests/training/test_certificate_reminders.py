@@ -10,6 +10,7 @@ import uuid
 from datetime import date, timedelta
 
 import httpx
+import pytest
 import sqlalchemy as sa
 
 from services.training.certificates import reminders
@@ -144,6 +145,31 @@ async def test_two_runs_at_once_add_each_reminder_once(maker):  # noqa: F811
     assert await fill(maker, TODAY) == (0, 0)
 
 
+async def test_a_run_overlapping_an_uncommitted_one_waits_and_adds_nothing_or_everything(maker):  # noqa: F811
+    """Replica B starts while replica A's run is written but not committed: B waits on A's rows; when A commits, B
+    adds nothing; when A rolls back, B adds everything A would have."""
+    rows = [cert_row(ORG, valid_until=TODAY + timedelta(days=i)) for i in range(-3, 40)]
+    async with maker() as session, session.begin():
+        await insert_certs(session, rows)
+    for a_commits in (False, True):
+        async with maker() as a, maker() as b:
+            await a.begin()
+            a_added = await reminders.fill(a, today=TODAY + timedelta(days=int(a_commits)), offsets=OFFSETS)
+            assert a_added[0] > 0
+            b_run = asyncio.create_task(
+                reminders.fill(b, today=TODAY + timedelta(days=int(a_commits)), offsets=OFFSETS)
+            )
+            await asyncio.sleep(0.5)
+            assert not b_run.done()  # waiting on A's rows
+            await (a.commit() if a_commits else a.rollback())
+            b_added = await b_run
+            await b.commit()
+        assert b_added == ((0, 0) if a_commits else a_added)
+    got = await ledger(maker)
+    assert len(got) == len({g[:4] for g in got})
+    assert len(await events(maker)) == sum(1 for g in got if not g[4])
+
+
 async def test_the_service_runs_the_reminder_job_in_its_process(database, maker):  # noqa: F811
     """With the runner switched on, the training app schedules today's slot of the daily job at start-up and runs
     it: the ledger fills without anyone calling it."""
@@ -168,3 +194,29 @@ async def test_the_service_runs_the_reminder_job_in_its_process(database, maker)
     async with maker() as session:
         status = await session.scalar(sa.text("select status from training.jobs where name = 'certificate_reminders'"))
     assert status == "done"
+
+
+async def test_with_the_runner_switched_off_nothing_runs_in_the_process(database, maker):  # noqa: F811
+    from services.training.main import create_app
+    from services.training.settings import TrainingSettings
+
+    async with maker() as session, session.begin():
+        await insert_certs(session, [cert_row(ORG, valid_until=date.today() + timedelta(days=3))])
+    app = create_app(
+        TrainingSettings(database_url=database.urls["training"], internal_token_key=TEST_KEY, jobs_enabled=False)
+    )
+    async with app.router.lifespan_context(app):
+        await asyncio.sleep(0.3)
+        assert app.state.jobs.config.enabled is False
+        assert await ledger(maker) == set()
+        # …until it is run once by hand (what `chanjiao jobs run-due training` does).
+        assert await app.state.jobs.run_due() == 1
+    assert {(r[1], r[3]) for r in await ledger(maker)} >= {("expiry", -30), ("expiry", -7)}
+
+
+@pytest.mark.parametrize("offsets", [[], [-7, -7], [-4000, 0]])
+def test_reminder_offsets_that_make_no_sense_are_refused(offsets):
+    from services.training.settings import TrainingSettings
+
+    with pytest.raises(ValueError, match="certificate_reminder_offsets"):
+        TrainingSettings(certificate_reminder_offsets=offsets)
