@@ -118,6 +118,16 @@ async def test_only_the_organizations_principals_and_platform_admins_list_it(tp,
         r = await who.get("/v1/certificates/due", params={"org_id": str(org_a)}, headers={"Accept-Language": "en"})
         assert r.status_code == 403 and r.headers["content-type"] == "application/problem+json", r.text
         assert "your own organization" in r.json()["detail"]
+    # Without org_id: one's own organization; a platform admin's is every organization's; an alliance admin acts
+    # for no organization.
+    own = await tp.as_org(str(org_b), "org_staff").get("/v1/certificates/due")
+    assert own.json()["items"] == mine_b.json()["items"]
+    everything = (await tp.admin.get("/v1/certificates/due", params={"limit": 500})).json()["items"]
+    assert {str(c["id"]) for k, c in certs.items() if k in ("other_org", "overdue")} <= {
+        i["certificate_id"] for i in everything
+    }
+    alliance = tp.as_alliance(await tp.new_alliance())
+    assert (await alliance.get("/v1/certificates/due")).status_code == 403
     no_read = tp.as_org(str(org_a), scopes=("training:write",))
     assert (await no_read.get("/v1/certificates/due", params={"org_id": str(org_a)})).status_code == 403
 

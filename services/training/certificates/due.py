@@ -65,18 +65,21 @@ def _due(kind: str, column: Any) -> sa.Select:
 async def page(
     session: AsyncSession,
     *,
-    org_id: uuid.UUID,
+    org_id: uuid.UUID | None,
     today: date,
     within_days: int,
     cursor: str | None,
     limit: int,
 ) -> tuple[list[tuple[Any, str, date]], str | None]:
-    """The (certificate, due kind, due date) rows of `org_id` due by `today + within_days` (overdue included)."""
+    """The (certificate, due kind, due date) rows of `org_id` (None: of every organization) due by
+    `today + within_days` (overdue included)."""
     c: Any = Certificate
     horizon = today + timedelta(days=within_days)
     newer = sa.table("certificates", sa.column("replaces_id"), schema=c.__table__.schema).alias("n")
     replaced = sa.select(sa.literal(1)).select_from(newer).where(newer.c.replaces_id == c.id)
-    mine = [c.holder_org_id == org_id, c.status == "active", ~replaced.exists()]
+    mine = [c.status == "active", ~replaced.exists()]
+    if org_id is not None:
+        mine.append(c.holder_org_id == org_id)
     due = sa.union_all(
         _due("expiry", c.valid_until).where(*mine, c.valid_until <= horizon),
         _due("review", c.next_review_on).where(*mine, c.next_review_on <= horizon),

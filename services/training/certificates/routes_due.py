@@ -54,6 +54,9 @@ or revoked certificate is not in use; a replaced one is done with). Ordered by `
 kind; keyset-paginated (`limit`, `cursor` → `next_cursor`). Reminders for the same dates: docs/domain.md
 ("Certificate reminders").
 
+Without `org_id`: the caller's own organization's list; a platform admin or a service principal (who act for no
+organization) gets every organization's.
+
 **谁可以 Who:** the organization's principals (org_admin or org_staff, users or its API key, with `training:read`),
 platform admins and service principals with `training:read`. Anyone else gets **403** — as for the organization's
 figures (`GET /v1/training-stats`): organizations are public directory entries, so refusing openly reveals nothing."""
@@ -75,8 +78,12 @@ async def list_due_certificates(
     session: SessionDep,
     principal: PrincipalDep,
     org_id: Annotated[
-        uuid.UUID, Query(description="持证人所在单位 — the organization whose people or learners hold them")
-    ],
+        uuid.UUID | None,
+        Query(
+            description="持证人所在单位（默认本单位）— the organization whose people or learners hold them (default: "
+            "the caller's own; for platform admins and services, every organization)"
+        ),
+    ] = None,
     within_days: Annotated[
         int | None,
         Query(
@@ -89,7 +96,10 @@ async def list_due_certificates(
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
 ) -> CertificateDuePage:
-    if not (principal.kind == "service" or principal.acts_for_org(org_id)):
+    everything = principal.is_platform_admin or principal.kind == "service"
+    if org_id is None and not everything and principal.org_id is not None:
+        org_id = uuid.UUID(str(principal.org_id))
+    if not (everything or (org_id is not None and principal.acts_for_org(org_id))):
         raise Forbidden(
             detail_zh="只能查看本单位人员的证书到期清单",
             detail_en="You may only list the due certificates of your own organization",
