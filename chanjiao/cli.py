@@ -1,4 +1,4 @@
-"""The `chanjiao` command: up · migrate · demo."""
+"""The `chanjiao` command: up · migrate · demo · jobs."""
 
 from __future__ import annotations
 
@@ -46,6 +46,36 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_jobs_run_due(args: argparse.Namespace) -> int:
+    """Run a service's due jobs once (chanjiao/jobs.py) — the periodic slots that have come and every due one-off
+    run — with that service's settings (its `CHANJIAO_<SERVICE>_…` environment), then exit."""
+    import importlib
+
+    from chanjiao.db import create_engine, make_sessionmaker
+    from chanjiao.jobs import Runner, RunnerConfig
+
+    main = importlib.import_module(f"services.{args.service}.main")
+    registry = getattr(main, "JOBS", None)
+    if registry is None:
+        print(f"{args.service} has no jobs", file=sys.stderr)
+        return 2
+    settings = main.SETTINGS()
+
+    async def run() -> int:
+        engine = create_engine(settings.database_url, schema=args.service, pool_size=2, max_overflow=0)
+        try:
+            runner = Runner(
+                make_sessionmaker(engine), registry, config=RunnerConfig.from_settings(settings), settings=settings
+            )
+            return await runner.run_due()
+        finally:
+            await engine.dispose()
+
+    ran = asyncio.run(run())
+    print(f"{args.service}: {ran} job run(s)")
+    return 0
+
+
 def gateway_port() -> int:
     """The port `chanjiao up` serves the gateway on: `CHANJIAO_GATEWAY_PORT`, else 8000."""
     return int(os.environ.get("CHANJIAO_GATEWAY_PORT") or "8000")
@@ -77,6 +107,15 @@ def main(argv: list[str] | None = None) -> int:
         help="the gateway's URL (default: http://127.0.0.1:$CHANJIAO_GATEWAY_PORT, the port `chanjiao up` uses; 8000)",
     )
     demo.set_defaults(func=_cmd_demo)
+    jobs = sub.add_parser("jobs", help="the job runner (chanjiao/jobs.py, docs/operations.md)")
+    jobs_sub = jobs.add_subparsers(dest="jobs_command", required=True)
+    run_due = jobs_sub.add_parser(
+        "run-due",
+        help="run a service's due jobs once and exit (its database from CHANJIAO_<SERVICE>_DATABASE_URL), e.g. "
+        "from cron when the service runs with jobs_enabled=false",
+    )
+    run_due.add_argument("service", choices=["training"])
+    run_due.set_defaults(func=_cmd_jobs_run_due)
     args = parser.parse_args(argv)
     configure_logging("cli", os.environ.get("CHANJIAO_LOG_LEVEL", "INFO"), json_lines=False)
     logging.getLogger("alembic").setLevel(logging.WARNING)

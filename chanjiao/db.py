@@ -2,7 +2,8 @@
 
 Each service has its own `registry`/`MetaData` bound to its schema (so nothing it declares can land in
 another schema), its own engine built in lifespan, and the kernel tables every resource reuses:
-idempotency keys, audit rows and the outbox.
+idempotency keys, audit rows and the outbox — and, for a service that runs scheduled work, the job table of the
+kernel's job runner (`jobs_table`, chanjiao/jobs.py).
 """
 
 from __future__ import annotations
@@ -95,6 +96,39 @@ def kernel_tables(metadata: sa.MetaData) -> KernelTables:
     )
     sa.Index("ix_outbox_undelivered", outbox.c.occurred_at, postgresql_where=outbox.c.delivered_at.is_(None))
     return KernelTables(idempotency=idempotency, audit=audit, outbox=outbox)
+
+
+def jobs_table(metadata: sa.MetaData) -> sa.Table:
+    """The job runner's table (chanjiao/jobs.py) in a service's metadata (created by that service's migration).
+
+    One row per run: a periodic job's slot (`key` = the slot's local time) or a one-off job (`key` given or
+    generated). `(name, key)` is unique, so a slot is scheduled once however many replicas try. A run is claimed
+    by writing `claimed_by`/`claimed_until` (a lease, not a lock held by a process): a lease that runs out makes
+    the run claimable again."""
+    now = sa.text("now()")
+    jobs = sa.Table(
+        "jobs",
+        metadata,
+        sa.Column("id", UUID(as_uuid=True), primary_key=True),
+        sa.Column("name", sa.Text, nullable=False),
+        sa.Column("key", sa.Text, nullable=False),
+        sa.Column("payload", JSONB, nullable=False, server_default=sa.text("'{}'::jsonb")),
+        sa.Column("status", sa.Text, nullable=False),  # pending | running | done | failed
+        sa.Column("run_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("max_attempts", sa.Integer, nullable=False),
+        sa.Column("claimed_by", sa.Text),
+        sa.Column("claimed_until", sa.DateTime(timezone=True)),
+        sa.Column("last_error", sa.Text),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=now),
+        sa.Column("started_at", sa.DateTime(timezone=True)),
+        sa.Column("finished_at", sa.DateTime(timezone=True)),
+        sa.UniqueConstraint("name", "key"),
+        sa.CheckConstraint("status in ('pending', 'running', 'done', 'failed')", name="status"),
+        sa.CheckConstraint("status <> 'running' or claimed_until is not null", name="claim"),
+    )
+    sa.Index("ix_jobs_due", jobs.c.run_at, jobs.c.id, postgresql_where=jobs.c.status.in_(("pending", "running")))
+    return jobs
 
 
 def create_engine(

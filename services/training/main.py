@@ -5,13 +5,16 @@ from collections.abc import Sequence
 from fastapi import APIRouter, FastAPI
 
 from chanjiao.app import create_service_app
+from chanjiao.jobs import Registry, hooks
 from services.training.bases.router import router as training_bases_router
+from services.training.certificates import reminders
 from services.training.certificates.router import router as certificates_router
+from services.training.certificates.routes_due import router as certificates_due_router
 from services.training.certificates.routes_learner import router as learner_certificates_router
 from services.training.certificates.routes_status import router as certificate_status_router
 from services.training.certified_posts.router import router as certified_posts_router
 from services.training.certified_posts.routes_compliance import router as certificate_compliance_router
-from services.training.db import kernel
+from services.training.db import jobs, kernel
 from services.training.enrolments.router import router as enrolments_router
 from services.training.enrolments.routes_batch import router as enrolments_batch_router
 from services.training.enrolments.routes_import import router as enrolments_import_router
@@ -28,6 +31,12 @@ from services.training.teacher_practices.router import router as teacher_practic
 
 DESCRIPTION = """培训服务：学员、培训项目、报名、证书、实习与实训基地。
 Training: learners, programmes, enrolments, certificates, internships and training bases."""
+
+# The service's scheduled work (chanjiao/jobs.py): run in the process unless `jobs_enabled` is false, and once by
+# `chanjiao jobs run-due training` (chanjiao/cli.py reads SETTINGS and JOBS).
+SETTINGS = TrainingSettings
+JOBS = Registry(jobs, [reminders.JOB])
+start_jobs, stop_jobs = hooks(JOBS)
 
 
 # In any order: an `{…_id}` path parameter matches only a UUID-shaped segment (chanjiao/routes.py), so `/batch` or
@@ -50,6 +59,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     certificates_router,
     certificate_status_router,
     learner_certificates_router,
+    certificates_due_router,
 )
 
 
@@ -60,6 +70,6 @@ def create_app(settings: TrainingSettings | None = None, *, routers: Sequence[AP
         description=DESCRIPTION,
         kernel=kernel,
         routers=routers,
-        on_startup=[open_directory],
-        on_shutdown=[close_directory],
+        on_startup=[open_directory, start_jobs],
+        on_shutdown=[stop_jobs, close_directory],
     )

@@ -1,7 +1,8 @@
 """Every table of the training service (imported by Alembic and by the app).
 
-Learners, programmes, enrolments, certificates, certified posts and their holders, practice records and training
-bases, plus the kernel tables (idempotency keys, audit rows, outbox) that every one of them writes through."""
+Learners, programmes, enrolments, certificates (and their reminder ledger), certified posts and their holders,
+practice records and training bases, plus the kernel tables (idempotency keys, audit rows, outbox) that every one of
+them writes through and the job runner's table (services/training/db.py)."""
 
 from services.training.bases.models import TrainingBase
 from services.training.certificates.models import (
@@ -10,6 +11,7 @@ from services.training.certificates.models import (
     CertificateStatusChange,
     CertificateVerification,
 )
+from services.training.certificates.reminders import reminders as certificate_reminders
 from services.training.certified_posts.models import CertifiedPost, CertifiedPostHolder
 from services.training.db import kernel, metadata
 from services.training.enrolments.models import Enrolment
@@ -26,6 +28,7 @@ __all__ = [
     "CertificateVerification",
     "CertifiedPost",
     "CertifiedPostHolder",
+    "certificate_reminders",
     "Internship",
     "PartTimeTeaching",
     "TeacherPractice",

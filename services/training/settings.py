@@ -1,10 +1,12 @@
 """The training process's settings (`CHANJIAO_TRAINING_…`, or the shared `CHANJIAO_…`) on the kernel's
-service base (chanjiao/settings.py): how long membership's answers are reused (services/training/orgs.py)."""
+service base (chanjiao/settings.py): how long membership's answers are reused (services/training/orgs.py), the
+certificates' public address and windows, and the job runner (chanjiao/jobs.py)."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from chanjiao.settings import ServiceSettings, UnsafeSettings
@@ -25,6 +27,21 @@ class TrainingSettings(ServiceSettings):
     public_base_url: str = "http://127.0.0.1:8000"
     # A certificate is shown `expiring` this many days before its expiry or its next review (docs/domain.md).
     certificate_expiring_window_days: int = 90
+    # The reminder ledger (services/training/certificates/reminders.py): a reminder for each of these offsets in
+    # days from a certificate's expiry and next review date (negative: before it); in the environment a JSON list,
+    # e.g. CHANJIAO_TRAINING_CERTIFICATE_REMINDER_OFFSETS='[-60,0]'.
+    certificate_reminder_offsets: list[int] = Field(default_factory=lambda: [-90, -30, -7, 0])
+    # The job runner (chanjiao/jobs.py, docs/operations.md): on in the service process unless switched off (tests,
+    # or a deployment that runs `chanjiao jobs run-due training` from cron instead); how often it looks for due
+    # runs; how long a claim lasts without renewal (a dead worker's run is taken again after it); attempts and
+    # back-off of a failing run; how long finished runs are kept.
+    jobs_enabled: bool = True
+    jobs_poll_seconds: float = 30.0
+    jobs_lease_seconds: float = 300.0
+    jobs_max_attempts: int = 5
+    jobs_retry_base_seconds: float = 60.0
+    jobs_retry_max_seconds: float = 3600.0
+    jobs_keep_days: int = 30
 
     def _check_more(self) -> None:
         super()._check_more()
@@ -32,3 +49,8 @@ class TrainingSettings(ServiceSettings):
             raise UnsafeSettings("public_base_url must be the platform's https address in production")
         if not 0 <= self.certificate_expiring_window_days <= 3650:
             raise UnsafeSettings("certificate_expiring_window_days must be between 0 and 3650")
+        offsets = self.certificate_reminder_offsets
+        if not offsets or len(set(offsets)) != len(offsets) or any(not -3650 <= o <= 3650 for o in offsets):
+            raise UnsafeSettings("certificate_reminder_offsets must be distinct day offsets between -3650 and 3650")
+        if self.jobs_poll_seconds <= 0 or self.jobs_lease_seconds <= 0 or self.jobs_max_attempts < 1:
+            raise UnsafeSettings("jobs_poll_seconds and jobs_lease_seconds must be positive, jobs_max_attempts ≥ 1")
