@@ -4,6 +4,8 @@ from fastapi import FastAPI
 
 from chanjiao.app import create_service_app
 from services.training.bases.router import router as training_bases_router
+from services.training.certificates.routes_verify import close_verification, open_verification
+from services.training.certificates.routes_verify import router as certificates_verify_router
 from services.training.db import kernel
 from services.training.enrolments.router import router as enrolments_router
 from services.training.enrolments.routes_batch import router as enrolments_batch_router
@@ -42,7 +44,8 @@ def create_app(settings: TrainingSettings | None = None) -> FastAPI:
             teacher_practices_router,
             part_time_teaching_router,
             training_bases_router,
+            certificates_verify_router,
         ],
-        on_startup=[open_directory],
-        on_shutdown=[close_directory],
+        on_startup=[open_directory, open_verification],
+        on_shutdown=[close_verification, close_directory],
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from chanjiao.settings import ServiceSettings, UnsafeSettings
@@ -25,6 +26,16 @@ class TrainingSettings(ServiceSettings):
     public_base_url: str = "http://127.0.0.1:8000"
     # A certificate is shown `expiring` this many days before its expiry or its next review (docs/domain.md).
     certificate_expiring_window_days: int = 90
+    # Signs the public verification answers of certificates: an Ed25519 private key in PEM. Unset, a key derived
+    # from the internal-token key is used (development and tests only; refused in production)
+    # (services/training/certificates/signing.py).
+    certificate_signing_key: SecretStr | None = None
+    # Public keys (Ed25519, PEM, one block after another) of earlier signing keys, still published with the current
+    # one (`GET /v1/certificates/verification-key`) so answers signed before a rotation keep verifying.
+    certificate_previous_verification_keys: str = ""
+    # Verifications are counted per certificate and day in memory and written to the database this often (and at
+    # shutdown) (services/training/certificates/counts.py).
+    certificate_verification_flush_seconds: float = 5.0
 
     def _check_more(self) -> None:
         super()._check_more()
@@ -32,3 +43,10 @@ class TrainingSettings(ServiceSettings):
             raise UnsafeSettings("public_base_url must be the platform's https address in production")
         if not 0 <= self.certificate_expiring_window_days <= 3650:
             raise UnsafeSettings("certificate_expiring_window_days must be between 0 and 3650")
+        if self.environment == "production" and self.certificate_signing_key is None:
+            raise UnsafeSettings(
+                "certificate_signing_key must be set in production (an Ed25519 private key in PEM); the key derived "
+                "from the internal-token key is for development and tests"
+            )
+        if not 0.1 <= self.certificate_verification_flush_seconds <= 3600:
+            raise UnsafeSettings("certificate_verification_flush_seconds must be between 0.1 and 3600")
