@@ -71,8 +71,13 @@ def derive_key(secret: str) -> Ed25519PrivateKey:
     return Ed25519PrivateKey.from_private_bytes(seed)
 
 
+def _pem_text(pem: str) -> str:
+    """A PEM as given in the environment: real line breaks, or written `\\n` on one line (an `.env` file)."""
+    return pem.replace("\\n", "\n").strip()
+
+
 def load_private_key(pem: str) -> Ed25519PrivateKey:
-    key = serialization.load_pem_private_key(pem.encode(), password=None)
+    key = serialization.load_pem_private_key(_pem_text(pem).encode(), password=None)
     if not isinstance(key, Ed25519PrivateKey):
         raise ValueError("certificate_signing_key must be an Ed25519 private key in PEM")
     return key
@@ -82,7 +87,7 @@ def load_public_keys(pems: str) -> list[Ed25519PublicKey]:
     """Every `-----BEGIN PUBLIC KEY-----` block of `pems` (an Ed25519 public key each)."""
     keys: list[Ed25519PublicKey] = []
     marker = "-----BEGIN PUBLIC KEY-----"
-    for block in pems.split(marker)[1:]:
+    for block in _pem_text(pems).split(marker)[1:]:
         key = serialization.load_pem_public_key((marker + block).strip().encode())
         if not isinstance(key, Ed25519PublicKey):
             raise ValueError("certificate_previous_verification_keys must hold Ed25519 public keys in PEM")
