@@ -58,7 +58,10 @@ def test_the_refusals_outside_development_are_unchanged(monkeypatch):
     with pytest.raises(ValueError, match="api_key_cache_ttl_seconds"):
         GatewaySettings(internal_token_key=key, api_key_cache_ttl_seconds=120)
     monkeypatch.setenv("CHANJIAO_TRAINING_ORG_CACHE_TTL_SECONDS", "5")
-    assert (
-        TrainingSettings(internal_token_key=key, database_url="postgresql+asyncpg://db:5432/x").org_cache_ttl_seconds
-        == 5
-    )
+    production_training = {
+        "internal_token_key": key,
+        "database_url": "postgresql+asyncpg://db:5432/x",
+        "public_base_url": "https://chanjiao.example.cn",
+        "certificate_signing_key": "-----BEGIN PRIVATE KEY-----",
+    }
+    assert TrainingSettings(**production_training).org_cache_ttl_seconds == 5
