@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 
 import segno
 import sqlalchemy as sa
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 from starlette.responses import Response
@@ -49,6 +49,7 @@ router = APIRouter(prefix="/v1/certificates", tags=["certificates"])
 
 PUBLIC = allow(public=True)
 READ = allow(scopes=("training:read",))
+CertificateId = Annotated[uuid.UUID, Path(description="证书 ID The certificate's id")]
 # A cache in front may keep an answer this long, so it never says "valid" for long after a revocation.
 MAX_AGE_SECONDS = 60
 PUBLIC_CACHE = f"public, max-age={MAX_AGE_SECONDS}"
@@ -306,6 +307,10 @@ async def _holder_certificate(session: Any, principal: Any, certificate_id: uuid
 
 
 QR_MEDIA = {"png": "image/png", "svg": "image/svg+xml"}
+_SVG_EXAMPLE = (
+    '<?xml version="1.0" encoding="utf-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="296" height="296" '
+    'class="segno"><path transform="scale(8)" stroke="#000" class="qrline" d="M4 4.5h7m1 0h1…"/></svg>'
+)
 
 
 @router.get(
@@ -319,13 +324,18 @@ QR_MEDIA = {"png": "image/png", "svg": "image/svg+xml"}
     "the request's Host header. The code in it is a secret of the certificate: `Cache-Control: no-store`."
     + HOLDER_ONLY,
     responses={
-        200: {"content": {"image/png": {}, "image/svg+xml": {}}},
+        200: {
+            "content": {
+                "image/png": {"schema": {"type": "string", "format": "binary"}},
+                "image/svg+xml": {"schema": {"type": "string"}, "example": _SVG_EXAMPLE},
+            }
+        },
         **problem_responses(400, 401, 403, 404),
     },
 )
 async def certificate_qr(
     request: Request,
-    certificate_id: uuid.UUID,
+    certificate_id: CertificateId,
     session: SessionDep,
     principal: PrincipalDep,
     image_format: Annotated[
@@ -378,7 +388,7 @@ class VerificationCounts(BaseModel):
     },
 )
 async def certificate_verification_counts(
-    certificate_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+    certificate_id: CertificateId, session: SessionDep, principal: PrincipalDep
 ) -> VerificationCounts:
     await _holder_certificate(session, principal, certificate_id)
     rows = (
