@@ -5,14 +5,18 @@ QR code and verification counts (docs/api.md, "Certificate verification")."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 import rfc8785
 import segno
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import create_async_engine
 
-from services.training.certificates import routes_verify
+from services.training.certificates import counts, routes_verify
 from services.training.certificates.verification import mask_name, verification_url
 from tests.training.certificate_verify_support import (
     change_status,
@@ -260,3 +264,44 @@ async def test_verifications_are_counted_per_day_for_the_holder(tp, school, on_d
 
 def test_mask_name_keeps_only_the_first_and_last_character():
     assert [mask_name(n) for n in ("张三明", "李四", "欧阳小锋", "王")] == ["张*明", "李*", "欧**锋", "*"]
+
+
+async def _count_of(app, certificate_id, day: date) -> int | None:
+    async with app.state.engine.connect() as conn:
+        return (
+            await conn.execute(
+                sa.select(counts.COUNTS.c.count).where(
+                    counts.COUNTS.c.certificate_id == certificate_id, counts.COUNTS.c.day == day
+                )
+            )
+        ).scalar_one_or_none()
+
+
+async def test_counts_are_flushed_by_the_task_and_at_shutdown_and_kept_when_a_flush_fails(tp, school):
+    app = training_app(tp.platform)
+    cert = await issue(app, holder_org_id=school)
+    settings = app.state.settings.model_copy(update={"certificate_verification_flush_seconds": 0.1})
+    process = SimpleNamespace(state=SimpleNamespace(settings=settings, engine=app.state.engine))
+    await counts.start(process)
+    counter = process.state.verification_counter
+    counter.add(cert.id, date(2026, 1, 1))
+    for _ in range(100):  # the task writes within a flush interval or two
+        if await _count_of(app, cert.id, date(2026, 1, 1)) == 1:
+            break
+        await asyncio.sleep(0.05)
+    assert await _count_of(app, cert.id, date(2026, 1, 1)) == 1
+    counter.add(cert.id, date(2026, 1, 2))
+    counter.add(cert.id, date(2026, 1, 2))
+    await counts.stop(process)  # shutdown: the task stops, what is left is written
+    assert process.state.verification_flusher.done()
+    assert await _count_of(app, cert.id, date(2026, 1, 2)) == 2
+
+    # A flush that fails keeps its counts for the next one.
+    broken = create_async_engine("postgresql+asyncpg://nobody@127.0.0.1:1/none")
+    counter.add(cert.id, date(2026, 1, 3))
+    with pytest.raises(OSError):
+        await counter.flush(broken)
+    await broken.dispose()
+    assert counter.pending[(cert.id, date(2026, 1, 3))] == 1
+    assert await counter.flush(app.state.engine) == 1
+    assert await _count_of(app, cert.id, date(2026, 1, 3)) == 1
