@@ -46,10 +46,12 @@ NO_STORE = "no-store"
 # Public reference data (services/membership/reference/router.py): anyone may keep it for an hour.
 PUBLIC_HOUR = "public, max-age=3600"
 
-# `Cache-Control` of every GET answer, by kind (docs/sync.md, "Revalidation"). The routes of the first three rows
+# `Cache-Control` of every GET answer, by kind (docs/sync.md, "Revalidation"). The routes of all but the last two rows
 # set theirs themselves, and the middleware never overrides a route's own value; it adds the last two rows.
 #   public reference tables   /v1/reference/*            PUBLIC_HOUR (with `Last-Modified` once a code is added)
 #   the token-signing keys    /v1/auth/jwks              public, max-age=300
+#     and certificate keys    /v1/certificates/verification-key
+#   certificate verification  /v1/certificates/verify    public, max-age=60
 #   anything with a secret    new keys, reset tokens, …  NO_STORE (the route's answer)
 #   live status               /health, /metrics          NO_STORE (LIVE_STATUS_PATHS)
 #   tenant data               every other GET            PRIVATE_REVALIDATE (records, lists, exports, stats)

@@ -12,6 +12,8 @@ from services.training.certificates.router import router as certificates_router
 from services.training.certificates.routes_due import router as certificates_due_router
 from services.training.certificates.routes_learner import router as learner_certificates_router
 from services.training.certificates.routes_status import router as certificate_status_router
+from services.training.certificates.routes_verify import close_verification, open_verification
+from services.training.certificates.routes_verify import router as certificates_verify_router
 from services.training.certified_posts.router import router as certified_posts_router
 from services.training.certified_posts.routes_compliance import router as certificate_compliance_router
 from services.training.db import jobs, kernel
@@ -60,6 +62,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     certificate_status_router,
     learner_certificates_router,
     certificates_due_router,
+    certificates_verify_router,
 )
 
 
@@ -70,6 +73,6 @@ def create_app(settings: TrainingSettings | None = None, *, routers: Sequence[AP
         description=DESCRIPTION,
         kernel=kernel,
         routers=routers,
-        on_startup=[open_directory, start_jobs],
-        on_shutdown=[stop_jobs, close_directory],
+        on_startup=[open_directory, open_verification, start_jobs],
+        on_shutdown=[stop_jobs, close_verification, close_directory],
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from chanjiao.settings import ServiceSettings, UnsafeSettings
@@ -42,6 +42,16 @@ class TrainingSettings(ServiceSettings):
     jobs_retry_base_seconds: float = 60.0
     jobs_retry_max_seconds: float = 3600.0
     jobs_keep_days: int = 30
+    # Signs the public verification answers of certificates: an Ed25519 private key in PEM. Unset, a key derived
+    # from the internal-token key is used (development and tests only; refused in production)
+    # (services/training/certificates/signing.py).
+    certificate_signing_key: SecretStr | None = None
+    # Public keys (Ed25519, PEM, one block after another) of earlier signing keys, still published with the current
+    # one (`GET /v1/certificates/verification-key`) so answers signed before a rotation keep verifying.
+    certificate_previous_verification_keys: str = ""
+    # Verifications are counted per certificate and day in memory and written to the database this often (and at
+    # shutdown) (services/training/certificates/counts.py).
+    certificate_verification_flush_seconds: float = 5.0
 
     def _check_more(self) -> None:
         super()._check_more()
@@ -54,3 +64,10 @@ class TrainingSettings(ServiceSettings):
             raise UnsafeSettings("certificate_reminder_offsets must be distinct day offsets between -3650 and 3650")
         if self.jobs_poll_seconds <= 0 or self.jobs_lease_seconds <= 0 or self.jobs_max_attempts < 1:
             raise UnsafeSettings("jobs_poll_seconds and jobs_lease_seconds must be positive, jobs_max_attempts ≥ 1")
+        if self.environment == "production" and self.certificate_signing_key is None:
+            raise UnsafeSettings(
+                "certificate_signing_key must be set in production (an Ed25519 private key in PEM); the key derived "
+                "from the internal-token key is for development and tests"
+            )
+        if not 0.1 <= self.certificate_verification_flush_seconds <= 3600:
+            raise UnsafeSettings("certificate_verification_flush_seconds must be between 0.1 and 3600")

@@ -64,5 +64,10 @@ def test_the_refusals_outside_development_are_unchanged(monkeypatch):
     with pytest.raises(ValueError, match="public_base_url"):
         TrainingSettings(internal_token_key=key, database_url=db, public_base_url="http://chanjiao.example.cn")
     monkeypatch.setenv("CHANJIAO_TRAINING_ORG_CACHE_TTL_SECONDS", "5")
-    public = "https://chanjiao.example.cn"
-    assert TrainingSettings(internal_token_key=key, database_url=db, public_base_url=public).org_cache_ttl_seconds == 5
+    production_training = {
+        "internal_token_key": key,
+        "database_url": db,
+        "public_base_url": "https://chanjiao.example.cn",
+        "certificate_signing_key": "-----BEGIN PRIVATE KEY-----",
+    }
+    assert TrainingSettings(**production_training).org_cache_ttl_seconds == 5

@@ -45,6 +45,7 @@ REQUIRED_VARS = {
     "MATCHING_DB_PASSWORD": "dummy-matching-password",
     "CHANJIAO_INTERNAL_TOKEN_KEY": "dummy-internal-token-key-0123456789abcdef",
     "CHANJIAO_PUBLIC_BASE_URL": "https://chanjiao.example.cn",
+    "CHANJIAO_CERTIFICATE_SIGNING_KEY": "-----BEGIN PRIVATE KEY-----\\ndummy\\n-----END PRIVATE KEY-----",
 }
 APP_SERVICES = (*SERVICES, "gateway")
 ALL_SERVICES = {"postgres", "migrate", *APP_SERVICES}

@@ -165,6 +165,8 @@ UNLIMITED = {
     "rate_limit_burst": 100_000,
     "rate_limit_anonymous_per_minute": 1_000_000,
     "rate_limit_anonymous_burst": 100_000,
+    "rate_limit_verify_per_minute": 1_000_000,
+    "rate_limit_verify_burst": 100_000,
 }
 
 

@@ -22,8 +22,10 @@ def expected_cache_control(path: str) -> str:
     """What a user may rely on, kind by kind (the table in docs/sync.md, "Revalidation")."""
     if path.startswith("/v1/reference/"):
         return PUBLIC_HOUR
-    if path == "/v1/auth/jwks":
+    if path in ("/v1/auth/jwks", "/v1/certificates/verification-key"):
         return "public, max-age=300"
+    if path == "/v1/certificates/verify":  # public, and never for long after a revocation
+        return "public, max-age=60"
     if path in {*LIVE_STATUS_PATHS, "/health/ready"}:  # the gateway's and each service's live status
         return NO_STORE
     return PRIVATE_REVALIDATE
