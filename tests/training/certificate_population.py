@@ -79,7 +79,7 @@ async def maker(database) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
         await conn.execute(
             sa.text(
                 "truncate training.jobs, training.certificate_reminders, training.certificate_verifications, "
-                "training.certificate_reviews, training.certificate_status_changes, training.certificates"
+                "training.certificate_reviews, training.certificate_status_changes, training.certificates cascade"
             )
         )
     yield make_sessionmaker(engine)

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao.errors import Conflict
 from services.membership.identity import one_time, opaque
-from services.membership.identity.common import audit, utcnow
+from services.membership.identity.common import utcnow
 from services.membership.identity.fields import _login
 from services.membership.identity.passwords import check_password
 from services.membership.identity.runtime import Identity, identity_of
@@ -63,15 +63,8 @@ async def _create_platform_admin(
     user = users.new_user(login, display_name, await ident.passwords.hash(password), is_platform_admin=True)
     await users.insert_user(session, user)
     await one_time.void_setup_tokens(session)
-    await audit(
-        session,
-        entity="user",
-        entity_id=user.id,
-        action="create",
-        actor=actor,
-        before=None,
-        after=users.AUDIT.snapshot(user),
-    )
+    after = users.AUDIT.snapshot(user)
+    await users.AUDIT.record(session, user, action="create", actor=actor, before=None, after=after, payload=dict(after))
     return user
 
 

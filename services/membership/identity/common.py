@@ -1,4 +1,4 @@
-"""What every identity noun shares: the clock, the audit row, the user-only rule, and the checks that an
+"""What every identity noun shares: the clock, the user-only rule, and the checks that an
 organization or alliance named in a request is live (asked of the nouns that own them).
 
 Identity never reads another noun's tables: organizations and alliances answer through the functions their
@@ -12,11 +12,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chanjiao.audit import record_change
 from chanjiao.auth import Principal
 from chanjiao.errors import Unauthorized, field_error
 from services.membership.alliances import service as alliances
-from services.membership.db import kernel
 from services.membership.organizations import service as organizations
 
 
@@ -27,30 +25,6 @@ class NotAUser(Unauthorized):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-async def audit(
-    session: AsyncSession,
-    *,
-    entity: str,
-    entity_id: uuid.UUID,
-    action: str,
-    actor: str,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-) -> None:
-    """Audit row + outbox event; callers pass only non-secret fields."""
-    await record_change(
-        session,
-        kernel,
-        entity=entity,
-        entity_id=entity_id,
-        action=action,
-        actor=actor,
-        before=before,
-        after=after,
-        payload=dict(after or {}),
-    )
 
 
 def as_uuids(values: Any) -> list[uuid.UUID]:

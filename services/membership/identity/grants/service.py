@@ -11,10 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chanjiao.auth import Principal
 from chanjiao.errors import Conflict, NotFound
 from chanjiao.ids import new_id
+from chanjiao.resources import Audit
+from services.membership.db import kernel
 from services.membership.identity import one_time
-from services.membership.identity.common import audit, ensure_live_alliance, require_user, utcnow
+from services.membership.identity.common import ensure_live_alliance, require_user, utcnow
 from services.membership.identity.grants.models import AllianceGrant
 from services.membership.identity.users import service as users
+
+# A grant's audit rows and events (`alliance_grant.created`, `alliance_grant.revoked`): who holds which alliance.
+AUDIT = Audit(kernel, "alliance_grant")
 
 
 class GrantExists(Conflict):
@@ -51,9 +56,7 @@ async def grant(session: AsyncSession, user_id: uuid.UUID, alliance_id: uuid.UUI
     await session.flush()
     await users.touch(session, user_id)
     after = {"user_id": user_id, "alliance_id": alliance_id}
-    await audit(
-        session, entity="alliance_grant", entity_id=row.id, action="create", actor=actor, before=None, after=after
-    )
+    await AUDIT.record(session, row, action="create", actor=actor, before=None, after=after, payload=dict(after))
     return row
 
 
@@ -88,12 +91,13 @@ async def remove_grant(session: AsyncSession, principal: Principal, user_id: uui
     row.revoked_at, row.revoked_by = utcnow(), principal.actor
     await session.flush()
     await users.touch(session, user_id)
-    await audit(
+    after = {"user_id": user_id, "alliance_id": alliance_id, "revoked": True}
+    await AUDIT.record(
         session,
-        entity="alliance_grant",
-        entity_id=row.id,
+        row,
         action="revoke",
         actor=principal.actor,
         before={"user_id": user_id, "alliance_id": alliance_id, "revoked": False},
-        after={"user_id": user_id, "alliance_id": alliance_id, "revoked": True},
+        after=after,
+        payload=dict(after),
     )

@@ -13,11 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao.auth import ALLIANCE_ADMIN, ORG_ADMIN, Principal, scopes_for_roles
 from chanjiao.errors import Conflict, Forbidden
+from chanjiao.resources import Audit
+from services.membership.db import kernel
 from services.membership.identity import one_time, opaque
 from services.membership.identity.ceiling import ensure_within
 from services.membership.identity.common import (
     as_uuids,
-    audit,
     ensure_live_alliance,
     ensure_live_org,
     require_user,
@@ -29,6 +30,9 @@ from services.membership.identity.passwords import check_password
 from services.membership.identity.runtime import Identity
 from services.membership.identity.users import service as users
 from services.membership.organizations import service as organizations
+
+# An invitation's audit row and event (`invitation.created`): whom it invites into what, never its secret.
+AUDIT = Audit(kernel, "invitation")
 
 
 class AlreadyInOrganization(Conflict):
@@ -111,8 +115,8 @@ async def create_invitation(
         "alliance_id": row.alliance_id,
         "expires_at": row.expires_at,
     }
-    await audit(
-        session, entity="invitation", entity_id=row.id, action="create", actor=principal.actor, before=None, after=after
+    await AUDIT.record(
+        session, row, action="create", actor=principal.actor, before=None, after=after, payload=dict(after)
     )
     return row, secret
 
@@ -155,13 +159,14 @@ async def claim(session: AsyncSession, ident: Identity, data: ClaimRequest, *, c
         if token.alliance_id not in live:
             await grants.grant(session, user.id, token.alliance_id, token.created_by)
     token.used_at, token.used_by = utcnow(), user.id
-    await audit(
+    after = users.AUDIT.snapshot(user)
+    await users.AUDIT.record(
         session,
-        entity="user",
-        entity_id=user.id,
+        user,
         action="create" if before is None else "update",
         actor=actor,
         before=before,
-        after=users.AUDIT.snapshot(user),
+        after=after,
+        payload=dict(after),
     )
     return user

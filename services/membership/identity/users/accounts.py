@@ -14,9 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao.auth import SCOPES, Principal, scopes_for_roles
 from chanjiao.errors import Conflict, Forbidden
+from chanjiao.resources import Audit
+from services.membership.db import kernel
 from services.membership.identity import one_time, opaque, throttle
 from services.membership.identity.ceiling import ensure_within
-from services.membership.identity.common import audit, utcnow
+from services.membership.identity.common import utcnow
 from services.membership.identity.grants import service as grants
 from services.membership.identity.passwords import check_password
 from services.membership.identity.runtime import Identity
@@ -24,6 +26,9 @@ from services.membership.identity.sessions import service as sessions
 from services.membership.identity.users import service as users
 from services.membership.identity.users.schemas import Me, OrgRef, PasswordChange, PasswordChanged, UserPublic
 from services.membership.organizations import service as organizations
+
+# A password reset's audit row and event (`password_reset.created`): for whom, by whom, until when; never its token.
+RESET_AUDIT = Audit(kernel, "password_reset")
 
 
 class CannotDisableSelf(Conflict):
@@ -85,14 +90,15 @@ async def change_password(
     await users.set_password(session, ident, user, data.new_password)
     ended = await sessions.revoke_sessions(session, user.id, keep=keep)
     await throttle.clear_login(session, ident, attempt)
-    await audit(
+    after = {"password_changed_at": user.password_changed_at, "sessions_ended": ended}
+    await users.AUDIT.record(
         session,
-        entity="user",
-        entity_id=user.id,
+        user,
         action="update",
         actor=principal.actor,
         before={"password_changed_at": previous},
-        after={"password_changed_at": user.password_changed_at, "sessions_ended": ended},
+        after=after,
+        payload=dict(after),
     )
     return PasswordChanged(
         user_id=user.id, login=user.login, password_changed_at=user.password_changed_at, sessions_ended=ended
@@ -126,14 +132,8 @@ async def create_reset(
         user_id=user.id,
     )
     after = {"user_id": user.id, "expires_at": row.expires_at}
-    await audit(
-        session,
-        entity="password_reset",
-        entity_id=row.id,
-        action="create",
-        actor=principal.actor,
-        before=None,
-        after=after,
+    await RESET_AUDIT.record(
+        session, row, action="create", actor=principal.actor, before=None, after=after, payload=dict(after)
     )
     return row, secret
 
@@ -150,14 +150,15 @@ async def reset_password(
     ended = await sessions.revoke_sessions(session, user.id)
     await throttle.clear_login(session, ident, throttle.Attempt.of(ident, user.login, client))
     token.used_at, token.used_by = utcnow(), user.id
-    await audit(
+    after = {"password_changed_at": user.password_changed_at, "sessions_ended": ended, "by_reset_token": token.id}
+    await users.AUDIT.record(
         session,
-        entity="user",
-        entity_id=user.id,
+        user,
         action="update",
         actor=f"user:{user.id}",
         before={"password_changed_at": previous},
-        after={"password_changed_at": user.password_changed_at, "sessions_ended": ended, "by_reset_token": token.id},
+        after=after,
+        payload=dict(after),
     )
     return PasswordChanged(
         user_id=user.id, login=user.login, password_changed_at=user.password_changed_at, sessions_ended=ended
@@ -180,13 +181,14 @@ async def set_disabled(
     if disabled:
         await sessions.revoke_sessions(session, user.id)
     await session.flush()
-    await audit(
+    after = users.AUDIT.snapshot(user)
+    await users.AUDIT.record(
         session,
-        entity="user",
-        entity_id=user.id,
+        user,
         action="disable" if disabled else "enable",
         actor=principal.actor,
         before=before,
-        after=users.AUDIT.snapshot(user),
+        after=after,
+        payload=dict(after),
     )
     return user
