@@ -91,7 +91,8 @@ async def test_an_issued_certificate_is_an_open_badges_3_credential(tp, world):
         "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
     ]
     assert badge["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
-    assert badge["id"] == f"{base}/v1/certificates/{cert['id']}/badge"
+    # The credential's id is its public verification URL: it resolves, and names no internal id.
+    assert badge["id"] == cert["verification_url"] == f"{base}/v1/certificates/verify?code={cert['verification_code']}"
     assert badge["name"] == "1+X 职业技能等级证书 · 数控车工 · 中级"
     issuer = badge["issuer"]
     assert issuer["type"] == ["Profile"] and issuer["id"] == f"urn:uuid:{world['school']}"
@@ -114,6 +115,9 @@ async def test_an_issued_certificate_is_an_open_badges_3_credential(tp, world):
     assert badge["credentialStatus"]["type"] == "1EdTechRevocationList"
     assert list_path(badge, tp) == f"/v1/certificates/verify/revocation-list?code={cert['verification_code']}"
     assert cert["verification_url"] in badge["description"]
+    token = (await tp.as_org(world["school"]).get(f"{ISSUE}/{cert['id']}/badge", params={"format": "jwt"})).text
+    _, claims = check_jwt_with_nacl(token, (await tp.anonymous.get(KEYS)).json())
+    assert claims["exp"] == int(datetime.fromisoformat(badge["validUntil"]).timestamp()), "the JWT expires with it"
 
     # Another certificate of the same learner: another salt, so the two badges share no holder hash.
     other = await issue(tp, world)
@@ -156,9 +160,17 @@ async def test_the_vc_jwt_verifies_with_the_published_key_using_libsodium(tp, wo
     jwks = (await tp.anonymous.get(KEYS)).json()
     header, claims = check_jwt_with_nacl(token, jwks)
     assert header["kid"] == jwks["keys"][0]["kid"], "signed with the current key, the one verification answers use"
-    # The claims are the credential itself (VC-JOSE-COSE), the same as the JSON answer.
-    assert claims == (await school.get(f"{ISSUE}/{cert['id']}/badge")).json()
+    # The claims are the credential itself (VC-JOSE-COSE), the same as the JSON answer, with the registered claims
+    # Open Badges 3.0 asks of a JWT payload.
+    badge = (await school.get(f"{ISSUE}/{cert['id']}/badge")).json()
+    registered = {k: claims.pop(k) for k in ("iss", "jti", "nbf", "exp") if k in claims}
+    assert claims == badge
     assert not list(Draft201909Validator(SCHEMA).iter_errors(claims))
+    assert registered == {
+        "iss": badge["issuer"]["id"],
+        "jti": badge["id"],
+        "nbf": int(datetime.fromisoformat("2024-06-30T00:00:00+08:00").timestamp()),
+    }, "a completion certificate without expiry: no `exp`"
 
     # Any change to the claims, and the signature no longer holds.
     header_b64, _, signature_b64 = token.split(".")
@@ -258,6 +270,7 @@ async def test_no_personal_data_in_the_badge_nor_its_jwt(tp, world):
         "learner id": learner["id"],
         "holder organization": world["school"],
         "certificate number": cert_number,
+        "certificate id": cert["id"],
     }
     for document in (badge, claims, header, listed):
         assert_nothing_personal(document, secrets, allowed={})

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -52,9 +52,10 @@ _ISSUER_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://chanjiao/open-badges
 _ACHIEVEMENT_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://chanjiao/open-badges/achievements")
 
 
-def credential_id(public_base_url: str, certificate_id: uuid.UUID) -> str:
-    """The credential's id: where its holder organization fetches it, under the configured public base URL."""
-    return f"{public_base_url.rstrip('/')}/v1/certificates/{certificate_id}/badge"
+def credential_id(public_base_url: str, code: str) -> str:
+    """The credential's id: its public verification URL (the link of its QR code), under the configured public base
+    URL — it resolves to the signed verification answer, and names no internal id."""
+    return verification_url(public_base_url, code)
 
 
 def revocation_list_url(public_base_url: str, code: str) -> str:
@@ -129,7 +130,7 @@ def credential(
     `holder_id` is the learner or person record it is held by (only its salted hash goes out)."""
     rule = KINDS[CertificateKind(facts["kind"])]
     says = statement(facts)
-    verify = verification_url(public_base_url, code)
+    verify = credential_id(public_base_url, code)
     salt = subject_salt(certificate_id)
     achievement_key = "/".join(
         [issuer_profile_id(facts), facts["kind"], facts.get("occupation_code") or facts["occupation_name"]]
@@ -155,7 +156,7 @@ def credential(
     }
     out: dict[str, Any] = {
         "@context": list(CONTEXT),
-        "id": credential_id(public_base_url, certificate_id),
+        "id": credential_id(public_base_url, code),
         "type": list(CREDENTIAL_TYPES),
         "name": _title(facts),
         "description": f"{says['zh']} 在线核验：{verify}\n\n{says['en']} Verify online: {verify}",
@@ -182,16 +183,32 @@ def credential(
     return out
 
 
-def sign(claims: dict[str, Any], signer: CertificateSigner) -> str:
-    """The compact JWS of the credential: header `{"alg": "EdDSA", "kid": <key id>, "typ": "vc+jwt"}`, the
-    credential as the claims set."""
-    return jwt.encode(claims, signer.private_key, algorithm=ALGORITHM, headers={"kid": signer.kid, "typ": JWT_TYPE})
+def jwt_claims(credential: dict[str, Any]) -> dict[str, Any]:
+    """The JWT claims set: the credential itself (VC-JOSE-COSE) with the registered claims Open Badges 3.0 asks of
+    its JWT payload — `iss` (issuer.id), `jti` (id), `nbf` (validFrom) and `exp` (validUntil, when it has one).
+    `sub` would be `credentialSubject.id`, which the credential does not have: its subject is an `identifier`."""
+    claims = {
+        **credential,
+        "iss": credential["issuer"]["id"],
+        "jti": credential["id"],
+        "nbf": int(datetime.fromisoformat(credential["validFrom"]).timestamp()),
+    }
+    if "validUntil" in credential:
+        claims["exp"] = int(datetime.fromisoformat(credential["validUntil"]).timestamp())
+    return claims
+
+
+def sign(credential: dict[str, Any], signer: CertificateSigner) -> str:
+    """The compact JWS of the credential: header `{"alg": "EdDSA", "kid": <key id>, "typ": "vc+jwt"}`, the claims
+    of `jwt_claims`."""
+    return jwt.encode(
+        jwt_claims(credential), signer.private_key, algorithm=ALGORITHM, headers={"kid": signer.kid, "typ": JWT_TYPE}
+    )
 
 
 def revocation_list(
     facts: dict[str, Any],
     *,
-    certificate_id: uuid.UUID,
     status: str,
     status_reason: str | None,
     status_changed_on: date | None,
@@ -211,7 +228,7 @@ def revocation_list(
             reason += f"（{status_changed_on.isoformat()}）"
         listed.append(
             {
-                "id": credential_id(public_base_url, certificate_id),
+                "id": credential_id(public_base_url, code),
                 "revoked": True,
                 "revocationReason": reason,
             }

@@ -53,7 +53,7 @@ def _not_found() -> NotFound:
 
 _BADGE_EXAMPLE = {
     "@context": badge.CONTEXT,
-    "id": "https://chanjiao.example.cn/v1/certificates/019abf42-3c4d-7e5f-8a6b-7c8d9e0f1a2b/badge",
+    "id": "https://chanjiao.example.cn/v1/certificates/verify?code=…",
     "type": badge.CREDENTIAL_TYPES,
     "name": "特种作业操作证 · 低压电工作业",
     "description": "本证书由「潍坊市应急管理局」（应急管理部门）颁发，由持证人所在单位在本平台登记…… 在线核验：https://…",
@@ -105,7 +105,8 @@ _JWT_EXAMPLE = "eyJhbGciOiJFZERTQSIsImtpZCI6Ii4uLiIsInR5cCI6InZjK2p3dCJ9.eyJAY29
     description="以 Open Badges 3.0 `OpenBadgeCredential`（W3C 可验证凭证数据模型 2.0）导出证书，附 VC-JWT 签名"
     "（EdDSA，与公开核验结果同一 Ed25519 密钥），可导入数字徽章钱包或交给第三方验证。不含任何个人信息：持证人只以加盐"
     "SHA-256 标识，不含姓名、身份证号、手机号，也不含证书编号。`?format=jwt` 得到紧凑 JWS。\n\n"
-    "The certificate as an Open Badges 3.0 `OpenBadgeCredential` on the VC Data Model 2.0 context: issuer profile "
+    "The certificate as an Open Badges 3.0 `OpenBadgeCredential` on the VC Data Model 2.0 context: `id` = its "
+    "public verification URL (`GET /v1/certificates/verify?code=…`, the link of its QR code), issuer profile "
     "(for a *recorded* certificate, the outside authority that issued it, with the statement that the holder's "
     "organization recorded it on the platform), `validFrom`/`validUntil`, the achievement (`achievementType` from "
     "the kind), and `credentialStatus` of type `1EdTechRevocationList` pointing at the public revocation list under "
@@ -171,7 +172,6 @@ async def certificate_badge(
 
 LOOKUP = (
     sa.select(
-        V.c.certificate_id,
         V.c.snapshot,
         C.c.kind,
         C.c.status,
@@ -247,7 +247,6 @@ async def badge_revocation_list(
     status = derived_status(facts, today(), state.settings.certificate_expiring_window_days)
     document = badge.revocation_list(
         row.snapshot,
-        certificate_id=row.certificate_id,
         status=status,
         status_reason=row.status_reason,
         status_changed_on=row.status_changed_on,

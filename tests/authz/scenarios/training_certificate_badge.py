@@ -25,7 +25,7 @@ async def read_badge(w: World) -> Case:
         assert r.headers["content-type"].startswith("application/json"), r.headers
         body = r.json()
         assert body["type"] == ["VerifiableCredential", "OpenBadgeCredential"], body
-        assert body["id"].endswith(f"/v1/certificates/{cert.id}/badge"), body
+        assert body["id"].endswith(f"/v1/certificates/verify?code={cert.code}"), body
 
     return Case(
         Req("GET", f"/v1/certificates/{cert.id}/badge"),
