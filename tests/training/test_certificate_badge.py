@@ -18,9 +18,11 @@ from typing import Any
 import nacl.exceptions
 import nacl.signing
 import pytest
+import sqlalchemy as sa
 from jsonschema import Draft201909Validator
 
 from services.training.certificates import routes_badge, routes_verify
+from services.training.certificates.models import CertificateVerification
 from tests.training.certificate_support import ISSUE, RECORD, issue, new_world, record
 from tests.training.certificate_verify_support import training_app
 from tests.training.conftest import TrainingPlatform
@@ -287,3 +289,15 @@ async def test_another_tenant_and_unknown_codes_get_404(tp, world):
         params = {"code": code} if code else {}
         r = await tp.anonymous.get("/v1/certificates/verify/revocation-list", params=params)
         assert r.status_code == 404 and r.headers["content-type"].startswith("application/problem+json"), r.text
+
+
+async def test_a_certificate_without_its_verification_record_yet_is_409_not_a_badge_without_status(tp, world):
+    cert = await issue(tp, world)
+    # As a bulk write leaves it until its verification record is written.
+    async with training_app(tp.platform).state.sessionmaker() as session, session.begin():
+        await session.execute(
+            sa.delete(CertificateVerification).where(CertificateVerification.certificate_id == uuid.UUID(cert["id"]))
+        )
+    r = await tp.as_org(world["school"]).get(f"{ISSUE}/{cert['id']}/badge", headers={"Accept-Language": "en"})
+    assert r.status_code == 409 and r.headers["content-type"].startswith("application/problem+json"), r.text
+    assert r.json()["type"].endswith("certificate-not-published") and "verification record" in r.json()["detail"]

@@ -18,8 +18,8 @@ from starlette.responses import Response
 from chanjiao import dates
 from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep, allow
-from chanjiao.errors import NotFound, problem_responses
-from services.training.certificates import badge
+from chanjiao.errors import Conflict, NotFound, problem_responses
+from services.training.certificates import badge, service
 from services.training.certificates.models import Certificate, CertificateVerification
 from services.training.certificates.public import CurrentFacts, derived_status
 from services.training.certificates.signing import CertificateSigner
@@ -47,8 +47,9 @@ def today() -> date:
     return dates.today()
 
 
-def _not_found() -> NotFound:
-    return NotFound(detail_zh="证书不存在", detail_en="Certificate not found")
+class CertificateNotPublished(Conflict):
+    slug = "certificate-not-published"
+    title_zh, title_en = "证书核验记录尚未生成", "Certificate not published yet"
 
 
 _BADGE_EXAMPLE = {
@@ -118,7 +119,8 @@ _JWT_EXAMPLE = "eyJhbGciOiJFZERTQSIsImtpZCI6Ii4uLiIsInR5cCI6InZjK2p3dCJ9.eyJAY29
     "credential itself, signed with the key published at `GET /v1/certificates/verification-key` (Open Badges "
     "names RS256 as its baseline algorithm; verifiers that support only RS256 cannot check it — docs/api.md). "
     "A suspended, revoked or expired certificate still answers; its status list says so. The credential carries "
-    "the verification code in its links: `Cache-Control: no-store`.\n\n"
+    "the verification code in its links: `Cache-Control: no-store`. A certificate written in bulk whose "
+    "verification record is not written yet: 409 `certificate-not-published`.\n\n"
     "**可见 Visible to:** principals of the certificate's holder organization with `training:read`, service "
     "principals with `training:read` and platform admins; to anyone else the certificate is 404.",
     responses={
@@ -129,7 +131,7 @@ _JWT_EXAMPLE = "eyJhbGciOiJFZERTQSIsImtpZCI6Ii4uLiIsInR5cCI6InZjK2p3dCJ9.eyJAY29
                 JWT_MEDIA: {"schema": {"type": "string"}, "example": _JWT_EXAMPLE},
             },
         },
-        **problem_responses(400, 401, 403, 404),
+        **problem_responses(400, 401, 403, 404, 409),
     },
 )
 async def certificate_badge(
@@ -144,12 +146,16 @@ async def certificate_badge(
 ) -> Response:
     cert = await session.get(Certificate, certificate_id)
     if cert is None or not can_read(principal, cert.holder_org_id):
-        raise _not_found()
+        raise service.not_found()
     row = (
         await session.execute(sa.select(V.c.snapshot, V.c.code_ciphertext).where(V.c.certificate_id == certificate_id))
     ).first()
-    if row is None:
-        raise _not_found()
+    if row is None:  # written in bulk, its verification record (and code) comes a little later
+        raise CertificateNotPublished(
+            detail_zh="该证书的核验记录尚未生成，暂不能导出徽章，请稍后再试",
+            detail_en="The certificate's verification record is not written yet, so it has no badge yet; try again "
+            "shortly",
+        )
     settings = request.app.state.settings
     code = cipher(settings).decrypt(row.code_ciphertext, context=code_context(certificate_id))
     holder_id = cert.learner_id or cert.person_id
