@@ -22,7 +22,9 @@ import sqlalchemy as sa
 from jsonschema import Draft201909Validator
 
 from services.training.certificates import routes_badge, routes_verify
+from services.training.certificates.badge import ACHIEVEMENT_TYPES
 from services.training.certificates.models import CertificateVerification
+from services.training.certificates.rules import CertificateKind
 from tests.training.certificate_support import ISSUE, RECORD, issue, new_world, record
 from tests.training.certificate_verify_support import training_app
 from tests.training.conftest import TrainingPlatform
@@ -301,3 +303,9 @@ async def test_a_certificate_without_its_verification_record_yet_is_409_not_a_ba
     r = await tp.as_org(world["school"]).get(f"{ISSUE}/{cert['id']}/badge", headers={"Accept-Language": "en"})
     assert r.status_code == 409 and r.headers["content-type"].startswith("application/problem+json"), r.text
     assert r.json()["type"].endswith("certificate-not-published") and "verification record" in r.json()["detail"]
+
+
+def test_every_kind_has_an_achievement_type_of_the_open_badges_vocabulary():
+    vocabulary = SCHEMA["$defs"]["Achievement"]["properties"]["achievementType"]["oneOf"][0]["enum"]
+    assert set(ACHIEVEMENT_TYPES) == set(CertificateKind)
+    assert all(t in vocabulary for t in ACHIEVEMENT_TYPES.values()), ACHIEVEMENT_TYPES

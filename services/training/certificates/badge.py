@@ -6,7 +6,7 @@ that signs the public verification answers and is published at `GET /v1/certific
 What the credential says is what the public verification answer says (services/training/certificates/public.py) and
 nothing more personal: the holder is identified by a salted SHA-256 of the holder record's id (`identityType`
 `systemId`), never by name, ID number or phone; the certificate number is left out too, because for some kinds (the
-特种作业操作证) the number is the holder's resident ID number. Its status travels as a `1EdTechRevocationList`
+特种作业操作证) the number is often the holder's resident ID number. Its status travels as a `1EdTechRevocationList`
 entry whose list is answered publicly, under the verification endpoint, by the certificate's verification code
 (`revocation_list`)."""
 
