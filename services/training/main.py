@@ -9,6 +9,7 @@ from chanjiao.jobs import Registry, hooks
 from services.training.bases.router import router as training_bases_router
 from services.training.certificates import reminders
 from services.training.certificates.router import router as certificates_router
+from services.training.certificates.routes_badge import router as certificate_badge_router
 from services.training.certificates.routes_due import router as certificates_due_router
 from services.training.certificates.routes_learner import router as learner_certificates_router
 from services.training.certificates.routes_status import router as certificate_status_router
@@ -63,6 +64,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     learner_certificates_router,
     certificates_due_router,
     certificates_verify_router,
+    certificate_badge_router,
 )
 
 
