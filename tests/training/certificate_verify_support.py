@@ -44,13 +44,14 @@ async def issue(
     level: str | None = None,
     issuer_name: str | None = None,
     issuer_authority: str | None = None,
+    number: str | None = None,
 ) -> Issued:
     """A certificate and its verification record, committed; its clear code."""
     now = datetime.now(UTC)
     cert = Certificate(
         id=uuid.uuid4(),
         kind=kind,
-        number=f"T{uuid.uuid4().hex[:12].upper()}",
+        number=number or f"T{uuid.uuid4().hex[:12].upper()}",
         recorded=recorded,
         issuer_authority=issuer_authority or ("emergency_management" if recorded else "platform_org"),
         issuer_org_id=None if recorded else uuid.UUID(holder_org_id),

@@ -155,3 +155,17 @@ async def test_the_answer_survives_the_learner_s_erasure(tp, school):
     strip = ("signature",)
     assert {k: v for k, v in answer.items() if k not in strip} == {k: v for k, v in before.items() if k not in strip}
     assert "已注销" not in json.dumps(answer, ensure_ascii=False)
+
+
+async def test_a_certificate_numbered_with_its_holder_s_id_number_shows_it_masked(tp, school):
+    # seed 000「应急局特种作业（安全管理、电工、电焊工等）」: a 特种作业操作证 is numbered with its holder's ID number.
+    number = resident_id(1990, "male")
+    app = training_app(tp.platform)
+    cert = await issue(app, holder_org_id=school, recorded=True, number=number)
+    r = await tp.anonymous.get(VERIFY, params={"code": cert.code})
+    assert r.status_code == 200, r.text
+    assert r.json()["number"] == f"{number[:4]}{'*' * 12}{number[-2:]}"
+    page = await tp.anonymous.get(VERIFY, params={"code": cert.code}, headers={"Accept": "text/html"})
+    assert number not in page.text and number[-6:] not in page.text
+    other = await issue(app, holder_org_id=school, recorded=True, number="T20240301-0042")
+    assert (await tp.anonymous.get(VERIFY, params={"code": other.code})).json()["number"] == "T20240301-0042"

@@ -5,7 +5,8 @@ It is built from the verification record's snapshot (the facts as issued, servic
 verification.py — so it outlives the learner record's erasure) and the certificate's current stored status, reason,
 status day, `valid_until` and `next_review_on` (a review moves them); the status is derived as of `checked_on`
 (today in Asia/Shanghai) by services/training/certificates/rules.py. Nothing personal but the masked holder name:
-no learner, person or holder-organization id, no ID number, no phone.
+no learner, person or holder-organization id, no ID number (a certificate number that is one is shown masked), no
+phone.
 
 The signed bytes are stored (`certificate_verifications.body`, `etag`, `signed_status`, `checked_on`, `signed_at`)
 and served as they are; a read signs again (one UPDATE) only when the body is missing (a status change or a review
@@ -15,13 +16,25 @@ version moved since, or when it was signed with a key that is no longer current 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import date
 from html import escape
 from typing import Any
 
+from chanjiao.validators.id_card import mask_id_number
 from services.training.certificates.rules import AUTHORITY_LABELS, KINDS, STATUS_LABELS, CertificateKind, derive_status
 from services.training.certificates.signing import CertificateSigner
+
+# An 18-character resident ID number inside a certificate number (a 特种作业操作证 is numbered with its holder's ID
+# number): the public answer shows it masked like every ID number leaving a service (3707************34).
+ID_NUMBER_IN = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
+
+
+def public_number(number: str) -> str:
+    """The certificate number as the public may see it: any resident-ID-shaped run of 18 characters masked."""
+    return ID_NUMBER_IN.sub(lambda m: mask_id_number(m.group(0)), number)
+
 
 ANSWER_TYPE = "chanjiao.certificate-verification"
 ANSWER_VERSION = 1
@@ -99,7 +112,7 @@ def build_answer(
         "status_label": {"zh": zh, "en": en},
         "status_reason": facts.status_reason if stopped else None,
         "status_changed_on": facts.status_changed_on.isoformat() if stopped and facts.status_changed_on else None,
-        "number": snapshot["number"],
+        "number": public_number(snapshot["number"]),
         "kind": facts.kind,
         "kind_label": {"zh": rule.label, "en": rule.label_en},
         "level": snapshot["level"],
