@@ -212,6 +212,9 @@ async def test_bad_input_names_each_field_of_each_candidate(tp, w):
     assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "certificate_kind"]
     r = await client.post(APPRAISALS, json=batch(w["enterprise"], []))
     assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "candidates"]
+    r = await client.post(APPRAISALS, json=batch(w["enterprise"], [candidate(li, "fail")] * 1001))
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "candidates"]
+    assert r.json()["errors"][0]["type"] == "too_long"
     r = await client.post(APPRAISALS, json=batch(w["enterprise"], [candidate(li, "fail", 100.5)]))
     assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "candidates", 0, "score"]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -72,6 +72,21 @@ class CandidateIn(BaseModel):
     )
 
 
+_EXAMPLE_ONE = {
+    "org_id": "019abf2e-0000-7000-8000-000000000002",
+    "certificate_kind": "skill_level_1x",
+    "occupation_name": "工业机器人操作与运维",
+    "level": "中级",
+    "appraised_on": "2026-06-20",
+    "candidates": [
+        {
+            "learner_id": "019abf40-0000-7000-8000-000000000001",
+            "result": "pass",
+            "score": 80,
+            "certificate_number": "1X2026370700001",
+        }
+    ],
+}
 _EXAMPLE_BODY = {
     "org_id": "019abf2e-0000-7000-8000-000000000002",
     "certificate_kind": "skill_level",
@@ -93,7 +108,7 @@ _EXAMPLE_BODY = {
 
 
 class AppraisalCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_EXAMPLE_BODY]})
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [_EXAMPLE_ONE, _EXAMPLE_BODY]})
 
     org_id: uuid.UUID = Field(
         description="鉴定单位 The appraising organization: the caller's own, active; it holds the candidates' learner "
@@ -158,7 +173,10 @@ class AppraisalPage(Page[AppraisalPublic]):
 
 
 def pass_rate(passed: int, sat: int) -> float | None:
-    return round(passed / sat, 4) if sat else None
+    """合格率 = passed ÷ sat, rounded half up to 4 places; None when nobody sat."""
+    if not sat:
+        return None
+    return float((Decimal(passed) / Decimal(sat)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
 
 
 def render(row: Any) -> AppraisalPublic:
