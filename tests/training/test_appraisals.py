@@ -2,6 +2,8 @@
 publicly, in the batch's transaction; a batch with one bad candidate is refused whole, naming the candidate's field;
 the batch reads back with its candidates, privately to the appraising organization."""
 
+import json
+
 import pytest
 
 from tests.training.appraisal_support import APPRAISALS, batch, candidate, learners, number, record_batch
@@ -96,6 +98,17 @@ async def test_a_batch_issues_exactly_the_passers_certificates(tp, w, database):
         [got["id"], issued[0], issued[2]],
     )
     assert [e["type"] for e in events] == ["appraisal.created", "certificate.issued", "certificate.issued"]
+    payload = json.loads(
+        (await sql(database, "select payload from training.outbox where aggregate_id = $1", got["id"]))[0][0]
+    )
+    assert (payload["passed"], payload["failed"], payload["absent"]) == (2, 1, 1)
+    assert payload["candidates"] == [
+        {"learner_id": zhang, "result": "pass", "certificate_id": issued[0]},
+        {"learner_id": li, "result": "fail", "certificate_id": None},
+        {"learner_id": wang, "result": "pass", "certificate_id": issued[2]},
+        {"learner_id": zhao, "result": "absent", "certificate_id": None},
+    ]
+    assert "张三明" not in json.dumps(payload, ensure_ascii=False)  # ids only, never a name
 
     # A retry with the same key answers the same batch and issues nothing more.
     again = await client.post(APPRAISALS, json=body, headers={"Idempotency-Key": "appraisal-batch-1"})

@@ -257,7 +257,7 @@ async def create(
         updated_at=stamp,
     )
     session.add(row)
-    await AUDIT.created(session, row, actor=actor)
+    await session.flush()
     out: list[tuple[AppraisalCandidate, str]] = []
     for i, c in enumerate(data.candidates):
         learner = learners[c.learner_id]
@@ -290,4 +290,10 @@ async def create(
         session.add(candidate)
         out.append((candidate, learner.name))
     await session.flush()
+    # The batch's audit row and its event `appraisal.created`: its counts, and its candidates by id only.
+    after = AUDIT.snapshot(row)
+    results = [{"learner_id": c.learner_id, "result": c.result, "certificate_id": c.certificate_id} for c, _ in out]
+    await AUDIT.record(
+        session, row, action="create", actor=actor, before=None, after=after, payload={**after, "candidates": results}
+    )
     return row, out
