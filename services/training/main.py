@@ -6,6 +6,7 @@ from fastapi import APIRouter, FastAPI
 
 from chanjiao.app import create_service_app
 from chanjiao.jobs import Registry, hooks
+from services.training.appraisals.router import router as appraisals_router
 from services.training.bases.router import router as training_bases_router
 from services.training.certificates import reminders
 from services.training.certificates.router import router as certificates_router
@@ -32,8 +33,8 @@ from services.training.settings import TrainingSettings
 from services.training.stats.router import router as stats_router
 from services.training.teacher_practices.router import router as teacher_practices_router
 
-DESCRIPTION = """培训服务：学员、培训项目、报名、证书、实习与实训基地。
-Training: learners, programmes, enrolments, certificates, internships and training bases."""
+DESCRIPTION = """培训服务：学员、培训项目、报名、证书、技能鉴定、实习与实训基地。
+Training: learners, programmes, enrolments, certificates, skill appraisals, internships and training bases."""
 
 # The service's scheduled work (chanjiao/jobs.py): run in the process unless `jobs_enabled` is false, and once by
 # `chanjiao jobs run-due training` (chanjiao/cli.py reads SETTINGS and JOBS).
@@ -65,6 +66,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     certificates_due_router,
     certificates_verify_router,
     certificate_badge_router,
+    appraisals_router,
 )
 
 

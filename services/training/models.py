@@ -1,9 +1,10 @@
 """Every table of the training service (imported by Alembic and by the app).
 
-Learners, programmes, enrolments, certificates (and their reminder ledger), certified posts and their holders,
-practice records and training bases, plus the kernel tables (idempotency keys, audit rows, outbox) that every one of
-them writes through and the job runner's table (services/training/db.py)."""
+Learners, programmes, enrolments, certificates (and their reminder ledger), skill appraisal batches, certified posts
+and their holders, practice records and training bases, plus the kernel tables (idempotency keys, audit rows, outbox)
+that every one of them writes through and the job runner's table (services/training/db.py)."""
 
+from services.training.appraisals.models import Appraisal, AppraisalCandidate
 from services.training.bases.models import TrainingBase
 from services.training.certificates.models import (
     Certificate,
@@ -22,6 +23,8 @@ from services.training.programmes.models import Programme
 from services.training.teacher_practices.models import TeacherPractice
 
 __all__ = [
+    "Appraisal",
+    "AppraisalCandidate",
     "Certificate",
     "CertificateReview",
     "CertificateStatusChange",

@@ -3,8 +3,8 @@ reach, whatever route they call — built from the merged OpenAPI, so a new rout
 
 The victim is a school (`w.school_a`, an active member of alliance X). Through the API it records one of each
 private thing: a person, an appointment, a learner, an enrolment in its programme, an internship, a teacher
-practice, part-time teaching, a certificate issued to its learner and one recorded for its person, an API key and a
-user. Each person-like record carries a unique marker in its
+practice, part-time teaching, a certificate issued to its learner and one recorded for its person, a skill appraisal
+of its learner, an API key and a user. Each person-like record carries a unique marker in its
 name. The attackers are every principal that is not the victim's: the admin, staff and API key of a school
 and an enterprise in alliance Y, a fellow member of alliance X, and the admins (user and key) of alliance Y
 and of the victim's own alliance X (membership is not visibility).
@@ -68,6 +68,7 @@ COLLECTIONS = {
     "part_time_teaching": "/v1/part-time-teaching",
     "certificate": "/v1/certificates",
     "recorded_certificate": "/v1/certificates",
+    "appraisal": "/v1/appraisals",
     "api_key": "/v1/api-keys",
     "user": "/v1/users",
 }
@@ -214,6 +215,7 @@ async def _victim(w: World) -> Victim:
         ("part_time_teaching", "/v1/part-time-teaching", {}),
         ("certificate", "/v1/certificates", {}),  # issued to the victim's learner
         ("recorded_certificate", "/v1/certificates/records", {}),  # recorded for the victim's person
+        ("appraisal", "/v1/appraisals", {}),  # the victim's learner appraised (and certified) by the school
     ):
         body = _schema_example(w.platform, ops[("POST", path)])
         body, _, _ = _fill(body, Attacker("victim", PLATFORM, school=w.school_a, enterprise=w.org_a), v)
@@ -352,6 +354,7 @@ async def test_no_tenant_reaches_another_tenants_private_records(world: World) -
             "/v1/teacher-practices",
             "/v1/certificates",
             "/v1/certificates/records",
+            "/v1/appraisals",
         )
     }
     assert expected <= controls, f"controls that did not go through: {sorted(expected - controls)}"

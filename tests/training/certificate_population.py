@@ -72,7 +72,7 @@ async def insert_certs(session: AsyncSession, rows: list[dict[str, Any]]) -> Non
 @pytest.fixture
 async def maker(database) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
     """Sessions on training's schema, with no certificate, reminder, reminder event or job run left by an earlier
-    test."""
+    test (nor the rows naming a certificate: its verification counts, appraisal candidates)."""
     engine = create_engine(database.urls["training"], schema="training", pool_size=4)
     async with engine.begin() as conn:
         await conn.execute(sa.text("delete from training.outbox where type = 'certificate.review_due'"))

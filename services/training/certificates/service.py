@@ -304,10 +304,11 @@ async def create(
     issuer_name: str,
     settings: TrainingSettings,
     actor: str,
+    appraisal_id: uuid.UUID | None = None,
 ) -> Certificate:
     """Issue (`CertificateIssue`) or record (`CertificateRecord`) a certificate; the organizations and the holder were
     checked by the router. The number is unique per issuer (409 naming `number`); the verification record is written
-    in the same transaction."""
+    in the same transaction. `appraisal_id`: the skill appraisal batch issuing it (services/training/appraisals/)."""
     values = data.model_dump()
     check_certificate_fields(values)
     recorded = isinstance(data, CertificateRecord)
@@ -334,6 +335,7 @@ async def create(
         valid_until=values["valid_until"] or default_valid_until(kind, values["issued_on"]),
         next_review_on=values["next_review_on"] or default_next_review(kind, values["issued_on"]),
         programme_id=values["programme_id"],
+        appraisal_id=appraisal_id,
         status=StoredStatus.active.value,
         replaces_id=values["replaces_id"],
         evidence=values.get("evidence"),

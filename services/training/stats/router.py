@@ -29,21 +29,22 @@ def _years_later(d: date, years: int) -> date:
         return date(d.year + years, 3, 1)
 
 
-DESCRIPTION = """培训统计：一个单位或一个联盟在任一期间（含首尾两日）的培训、实习、教师企业实践、兼职授课与实训基地 —
+DESCRIPTION = """培训统计：一个单位或一个联盟在任一期间（含首尾两日）的培训、实习、教师企业实践、兼职授课、实训基地
+与技能鉴定 —
 the figures of a yearly report (培养师生和企业职工 65324 人日, 兼职教师 3512 人次 / 34128 学时, 教师企业实践 9614 人月,
 共建共享实训基地 32 个) for any organization, alliance and period, computed by the database from the records.
 
 **Whose records.** Exactly one of `org_id` / `alliance_id` (422 naming the field otherwise).
 * `org_id`: the organization's records — programmes and their enrolments by **provider**, internships by **school**
   (host side shown apart), teacher practice by **school** (enterprise side apart), part-time teaching by **school**
-  (enterprise side apart), training bases by **owner**.
+  (enterprise side apart), training bases by **owner**, appraisals by the **appraising organization**.
 * `alliance_id` (default `scope=members`): the same records of its member organizations **while they were members**
   — membership periods from the membership service, `joined_on` inclusive to `ended_on` exclusive (suspended members
   are members); a record counts when its date (below) falls in the intersection of the period with one of its
   organization's membership periods. A record involving several members counts once in each figure.
 * `alliance_id` with `scope=alliance_programmes`: the programmes **tagged with the alliance** (`alliance_id` of the
   programme) ending in the period, and their enrolments, whoever provides them; internships, practice, part-time
-  teaching and bases stay those of the members.
+  teaching, bases and appraisals stay those of the members.
 
 **Figures** (soft-deleted records never count):
 * `programmes` — programmes whose `end_on` falls in the period, in total and for each of the 12 kinds.
@@ -67,6 +68,11 @@ the figures of a yearly report (培养师生和企业职工 65324 人日, 兼职
 * `training_bases` — bases open on `period_end` (not deleted; `established_on` on or before it or unknown,
   `closed_on` after it or none) by owner (for an alliance: owners that are members on `period_end`); `shared` —
   those marked shared 开放共享.
+* `appraisals` — skill appraisal batches (`/v1/appraisals`) by the **appraising organization** whose `appraised_on`
+  falls in the period (for an alliance: in the organization's membership within it; with `scope=alliance_programmes`
+  still the members'): `person_times` 鉴定人次 = candidates who sat (passed + failed; **absent candidates are not
+  counted**), `passed`, `failed`, `absent`, `pass_rate` 合格率 = passed ÷ person_times (4 places, null when nobody
+  sat), and the same for each certificate kind (`by_kind`).
 
 `period_start` ≤ `period_end`, at most 10 years (`period_end` before the same day ten years after
 `period_start`). `Server-Timing`: `app` (whole request), `members` (membership periods, cached), `db` (the

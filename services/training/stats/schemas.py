@@ -25,6 +25,8 @@ KIND_LABELS: dict[str, str] = {
     "social_training": "社会培训",
     "other": "其他",
 }
+# The certificate kinds an appraisal leads to, with the labels of services/training/certificates/rules.py.
+APPRAISAL_KINDS: dict[str, str] = {"skill_level": "职业技能等级证书", "skill_level_1x": "1+X 职业技能等级证书"}
 APPRENTICESHIP_KINDS = ("order_class", "modern_apprenticeship", "enterprise_apprenticeship")
 
 
@@ -130,6 +132,36 @@ class TrainingBaseFigures(BaseModel):
     )
 
 
+class AppraisalKindFigures(BaseModel):
+    kind: str = Field(description="证书类别 skill_level (职业技能等级证书) | skill_level_1x (1+X 职业技能等级证书)")
+    label: str = Field(description="Its report label, e.g. 职业技能等级证书")
+    batches: int = Field(description="Appraisal batches of this kind in the period (批次)")
+    person_times: int = Field(description="鉴定人次 — their candidates who sat (passed + failed)")
+    passed: int = Field(description="合格 — their candidates who passed")
+    pass_rate: float | None = Field(description="合格率 = passed ÷ person_times, 4 places; null when nobody sat")
+
+
+class AppraisalFigures(BaseModel):
+    batches: int = Field(
+        description="技能鉴定批次 — appraisal batches (`/v1/appraisals`) of the **appraising organization** whose "
+        "`appraised_on` falls in the period (for an alliance: in the organization's membership within the period)"
+    )
+    person_times: int = Field(
+        description="鉴定人次 — candidates of those batches who **sat** the appraisal: passed + failed; absent "
+        "candidates (缺考) are not counted"
+    )
+    passed: int = Field(description="合格人次 — candidates who passed (each was issued a certificate)")
+    failed: int = Field(description="不合格人次 — candidates who failed")
+    absent: int = Field(description="缺考人次 — candidates who did not sit (not in person_times)")
+    pass_rate: float | None = Field(
+        description="合格率 = passed ÷ person_times, a ratio between 0 and 1 rounded to 4 places only here; null when "
+        "nobody sat"
+    )
+    by_kind: list[AppraisalKindFigures] = Field(
+        description="The same figures for each certificate kind an appraisal leads to, zeros included"
+    )
+
+
 class TrainingStats(BaseModel):
     org_id: uuid.UUID | None = Field(description="The organization asked for (or null)")
     alliance_id: uuid.UUID | None = Field(description="The alliance asked for (or null)")
@@ -168,6 +200,10 @@ class TrainingStats(BaseModel):
     teacher_practice: TeacherPracticeFigures
     part_time_teaching: PartTimeTeachingFigures
     training_bases: TrainingBaseFigures
+    appraisals: AppraisalFigures = Field(
+        description="技能鉴定 — appraisal batches, person-times (鉴定人次) and pass rates of the appraising "
+        'organizations (docs/domain.md, "Appraisal 技能鉴定")'
+    )
 
 
 EXAMPLE = {
@@ -229,4 +265,30 @@ EXAMPLE = {
         "enterprise_class_hours": 33010.0,
     },
     "training_bases": {"as_of": "2023-12-31", "total": 58, "shared": 32},
+    "appraisals": {
+        "batches": 14,
+        "person_times": 1180,
+        "passed": 1003,
+        "failed": 177,
+        "absent": 21,
+        "pass_rate": 0.85,
+        "by_kind": [
+            {
+                "kind": "skill_level",
+                "label": "职业技能等级证书",
+                "batches": 9,
+                "person_times": 820,
+                "passed": 705,
+                "pass_rate": 0.8598,
+            },
+            {
+                "kind": "skill_level_1x",
+                "label": "1+X 职业技能等级证书",
+                "batches": 5,
+                "person_times": 360,
+                "passed": 298,
+                "pass_rate": 0.8278,
+            },
+        ],
+    },
 }

@@ -31,8 +31,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.training.orgs import MemberPeriod
 from services.training.stats.schemas import (
+    APPRAISAL_KINDS,
     APPRENTICESHIP_KINDS,
     KIND_LABELS,
+    AppraisalFigures,
+    AppraisalKindFigures,
     ApprenticeshipFigures,
     ClassFigures,
     InternshipFigures,
@@ -174,6 +177,12 @@ bases AS (
       AND b.deleted_at IS NULL
       AND (b.established_on IS NULL OR b.established_on <= :period_end)
       AND (b.closed_on IS NULL OR b.closed_on > :period_end)
+),
+appraisal_kinds AS (
+    SELECT a.certificate_kind AS kind, count(*) AS batches,
+           sum(a.passed)::bigint AS passed, sum(a.failed)::bigint AS failed, sum(a.absent)::bigint AS absent
+    FROM w JOIN appraisals a ON a.org_id = w.org_id AND a.appraised_on BETWEEN w.lo AND w.hi
+    GROUP BY a.certificate_kind
 )
 SELECT
     (SELECT coalesce(json_agg(k), '[]'::json) FROM k) AS by_kind,
@@ -184,7 +193,8 @@ SELECT
     ps.teachers AS practice_teachers, pe.teachers AS hosted_practice_teachers,
     ts.person_times AS teaching_times, ts.hours AS teaching_hours,
     te.person_times AS enterprise_teaching_times, te.hours AS enterprise_teaching_hours,
-    b.total AS bases, b.shared AS shared_bases
+    b.total AS bases, b.shared AS shared_bases,
+    (SELECT coalesce(json_agg(ak), '[]'::json) FROM appraisal_kinds ak) AS appraisal_kinds
 FROM persons pp, internships_school i, internships_host ih, practice_school ps, practice_enterprise pe,
      teaching_school ts, teaching_enterprise te, bases b
 """
@@ -309,4 +319,42 @@ def render(
             enterprise_class_hours=row["enterprise_teaching_hours"],
         ),
         training_bases=TrainingBaseFigures(as_of=period_end, total=row["bases"], shared=row["shared_bases"]),
+        appraisals=appraisal_figures(row["appraisal_kinds"] or []),
+    )
+
+
+def pass_rate(passed: int, sat: int) -> float | None:
+    """合格率 = passed ÷ sat, rounded half up to 4 places — only here, on the sums; None when nobody sat."""
+    if not sat:
+        return None
+    return float((Decimal(passed) / Decimal(sat)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
+
+
+def appraisal_figures(kinds: list[dict[str, Any]]) -> AppraisalFigures:
+    """The appraisal block from the per-kind sums: 鉴定人次 = passed + failed (absent candidates did not sit)."""
+    found = {r["kind"]: r for r in kinds}
+    by_kind = []
+    for kind, label in APPRAISAL_KINDS.items():
+        r = found.get(kind, {})
+        passed, sat = r.get("passed", 0), r.get("passed", 0) + r.get("failed", 0)
+        by_kind.append(
+            AppraisalKindFigures(
+                kind=kind,
+                label=label,
+                batches=r.get("batches", 0),
+                person_times=sat,
+                passed=passed,
+                pass_rate=pass_rate(passed, sat),
+            )
+        )
+    passed = sum(r["passed"] for r in kinds)
+    failed = sum(r["failed"] for r in kinds)
+    return AppraisalFigures(
+        batches=sum(r["batches"] for r in kinds),
+        person_times=passed + failed,
+        passed=passed,
+        failed=failed,
+        absent=sum(r["absent"] for r in kinds),
+        pass_rate=pass_rate(passed, passed + failed),
+        by_kind=by_kind,
     )
