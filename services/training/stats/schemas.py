@@ -162,6 +162,29 @@ class AppraisalFigures(BaseModel):
     )
 
 
+class CertificateKindFigures(BaseModel):
+    kind: str = Field(description='证书类别 — a certificate kind (`docs/domain.md`, "Certificate")')
+    label: str = Field(description="Its report label, e.g. 特种作业操作证")
+    certificates: int = Field(description="Certificates of this kind issued in the period (issued + recorded)")
+    issued: int = Field(description="Of them, issued on the platform by the holder organization")
+    recorded: int = Field(description="Of them, recorded from an outside authority (应急管理局, 市场监督管理局, 1+X …)")
+
+
+class CertificateFigures(BaseModel):
+    certificates: int = Field(
+        description="取证人次 — certificates held by the organizations' learners and people whose `issued_on` falls in "
+        "the period (for an alliance: in the holder organization's membership within the period), issued on the "
+        "platform or recorded from an outside authority alike; revoked and replaced ones included (they were issued)"
+    )
+    issued: int = Field(description="Of them, issued on the platform (`recorded: false`)")
+    recorded: int = Field(description="Of them, recorded, not issued by the platform (`recorded: true`)")
+    holders: int = Field(
+        description="取证人数 — distinct holders: learners counted once per person (the learners' counting key), "
+        "staff once per membership person"
+    )
+    by_kind: list[CertificateKindFigures] = Field(description="The same counts for every kind, zeros included")
+
+
 class TrainingStats(BaseModel):
     org_id: uuid.UUID | None = Field(description="The organization asked for (or null)")
     alliance_id: uuid.UUID | None = Field(description="The alliance asked for (or null)")
@@ -203,6 +226,10 @@ class TrainingStats(BaseModel):
     appraisals: AppraisalFigures = Field(
         description="技能鉴定 — appraisal batches, person-times (鉴定人次) and pass rates of the appraising "
         'organizations (docs/domain.md, "Appraisal 技能鉴定")'
+    )
+    certificates: CertificateFigures = Field(
+        description="证书 — certificates obtained in the period by the organizations' learners and people, issued and "
+        'recorded alike (docs/domain.md, "Certificate")'
     )
 
 
@@ -288,6 +315,22 @@ EXAMPLE = {
                 "person_times": 360,
                 "passed": 298,
                 "pass_rate": 0.8278,
+            },
+        ],
+    },
+    "certificates": {
+        "certificates": 1460,
+        "issued": 1003,
+        "recorded": 457,
+        "holders": 1312,
+        "by_kind": [
+            {"kind": "skill_level", "label": "职业技能等级证书", "certificates": 705, "issued": 705, "recorded": 0},
+            {
+                "kind": "special_operations",
+                "label": "特种作业操作证",
+                "certificates": 312,
+                "issued": 0,
+                "recorded": 312,
             },
         ],
     },

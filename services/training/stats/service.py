@@ -29,6 +29,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.training.certificates.rules import KINDS
 from services.training.orgs import MemberPeriod
 from services.training.stats.schemas import (
     APPRAISAL_KINDS,
@@ -37,6 +38,8 @@ from services.training.stats.schemas import (
     AppraisalFigures,
     AppraisalKindFigures,
     ApprenticeshipFigures,
+    CertificateFigures,
+    CertificateKindFigures,
     ClassFigures,
     InternshipFigures,
     KindFigures,
@@ -183,7 +186,16 @@ appraisal_kinds AS (
            sum(a.passed)::bigint AS passed, sum(a.failed)::bigint AS failed, sum(a.absent)::bigint AS absent
     FROM w JOIN appraisals a ON a.org_id = w.org_id AND a.appraised_on BETWEEN w.lo AND w.hi
     GROUP BY a.certificate_kind
-)
+),
+certs AS (
+    SELECT c.kind, c.recorded, coalesce(l.person_id, c.person_id) AS holder
+    FROM w JOIN certificates c ON c.holder_org_id = w.org_id AND c.issued_on BETWEEN w.lo AND w.hi
+    LEFT JOIN learners l ON l.id = c.learner_id
+),
+cert_kinds AS (
+    SELECT kind, count(*) AS certificates, count(*) FILTER (WHERE recorded) AS recorded FROM certs GROUP BY kind
+),
+cert_holders AS (SELECT count(DISTINCT holder) AS holders FROM certs)
 SELECT
     (SELECT coalesce(json_agg(k), '[]'::json) FROM k) AS by_kind,
     pp.persons,
@@ -194,9 +206,11 @@ SELECT
     ts.person_times AS teaching_times, ts.hours AS teaching_hours,
     te.person_times AS enterprise_teaching_times, te.hours AS enterprise_teaching_hours,
     b.total AS bases, b.shared AS shared_bases,
-    (SELECT coalesce(json_agg(ak), '[]'::json) FROM appraisal_kinds ak) AS appraisal_kinds
+    (SELECT coalesce(json_agg(ak), '[]'::json) FROM appraisal_kinds ak) AS appraisal_kinds,
+    (SELECT coalesce(json_agg(ck), '[]'::json) FROM cert_kinds ck) AS cert_kinds,
+    ch.holders AS cert_holders
 FROM persons pp, internships_school i, internships_host ih, practice_school ps, practice_enterprise pe,
-     teaching_school ts, teaching_enterprise te, bases b
+     teaching_school ts, teaching_enterprise te, bases b, cert_holders ch
 """
 
 
@@ -320,6 +334,26 @@ def render(
         ),
         training_bases=TrainingBaseFigures(as_of=period_end, total=row["bases"], shared=row["shared_bases"]),
         appraisals=appraisal_figures(row["appraisal_kinds"] or []),
+        certificates=certificate_figures(row["cert_kinds"] or [], row["cert_holders"]),
+    )
+
+
+def certificate_figures(kinds: list[dict[str, Any]], holders: int) -> CertificateFigures:
+    """The certificate block from the per-kind counts (every kind listed, zeros included)."""
+    found = {r["kind"]: r for r in kinds}
+    by_kind = []
+    for kind, rule in KINDS.items():
+        r = found.get(kind.value, {})
+        total, recorded = r.get("certificates", 0), r.get("recorded", 0)
+        by_kind.append(
+            CertificateKindFigures(
+                kind=kind.value, label=rule.label, certificates=total, issued=total - recorded, recorded=recorded
+            )
+        )
+    total = sum(k.certificates for k in by_kind)
+    recorded = sum(k.recorded for k in by_kind)
+    return CertificateFigures(
+        certificates=total, issued=total - recorded, recorded=recorded, holders=holders, by_kind=by_kind
     )
 
 
