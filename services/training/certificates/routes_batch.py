@@ -28,7 +28,7 @@ BATCH_EXAMPLE = {
     "items": [
         {
             "kind": "skill_level_1x",
-            "number": "1X2024370700165",
+            "number": "1X2024370700166",
             "learner_id": "019abf40-0000-7000-8000-000000000001",
             "issuer_org_id": _SCHOOL,
             "occupation_name": "工业机器人操作与运维",
@@ -38,7 +38,7 @@ BATCH_EXAMPLE = {
         {
             "recorded": True,
             "kind": "special_operations",
-            "number": "T370702198805120011",
+            "number": "T370702199001150023",
             "learner_id": "019abf40-0000-7000-8000-000000000002",
             "holder_org_id": _SCHOOL,
             "issuer_name": "潍坊市应急管理局",
