@@ -145,3 +145,25 @@ async def test_a_batch_created_certificate_verifies(tp, w, database):
     answer = v.json()
     assert answer["status"] == "valid" and answer["number"] == cert["number"]
     assert answer["holder_name_masked"] == "张*员"
+
+
+async def test_a_batch_writes_what_the_single_route_writes(tp, w, database):
+    """The batch builds its audit diff, event payload and verification snapshot in SQL: the same as the single
+    issue builds in Python, for the same certificate."""
+    school = tp.as_org(w["school"])
+    single = await issue(tp, w, kind="skill_level", level="三级/高级工", occupation_code="6-31-01-03")
+    body = issue_body(w, kind="skill_level", level="三级/高级工", occupation_code="6-31-01-03")
+    r = await school.post(BATCH, json={"items": [body]})
+    batched = r.json()["results"][0]["id"]
+
+    async def written(cid: str, number: str) -> tuple:
+        key = uuid.UUID(cid)
+        (audit,) = await sql(database, "select diff::text from training.audit_log where entity_id = $1", key)
+        (event,) = await sql(database, "select type, payload::text from training.outbox where aggregate_id = $1", key)
+        (ver,) = await sql(
+            database, "select snapshot::text from training.certificate_verifications where certificate_id = $1", key
+        )
+        same = [audit["diff"], event["payload"], ver["snapshot"]]
+        return event["type"], *(text.replace(cid, "ID").replace(number, "NUMBER") for text in same)
+
+    assert await written(batched, body["number"]) == await written(single["id"], single["number"])

@@ -18,15 +18,12 @@ Nothing is written for an item that failed; with `save=False` (a dry run) nothin
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import date
-from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
-from pydantic_core import to_jsonable_python
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao.batch import raw_connection
@@ -38,22 +35,42 @@ from services.training.certificates.models import Certificate
 from services.training.certificates.service import AUDIT
 from services.training.settings import TrainingSettings
 
-# The audited columns, in the order of the table (what `service.AUDIT.snapshot` gives for a row).
+# The audited columns, in the order of the table (what `service.AUDIT.snapshot` gives for a row), and what a new
+# certificate holds in those the items do not carry.
 AUDITED = [
     a.key for a in sa.inspect(Certificate).column_attrs if a.key not in BOOKKEEPING and a.key not in AUDIT.exclude
 ]
+_NEW = {"status": "'active'", "status_reason": "null", "status_changed_on": "null", "replaces_id": "null"}
+_NEW |= {"appraisal_id": "null"}
 
-_WRITE = """
+
+def _value(column: str) -> str:
+    return _NEW.get(column, f"a.{column}")
+
+
+# Built in SQL from the columns, as the single create builds them in Python: the audited values (the event's
+# payload), the audit diff of a create (`chanjiao.audit.diff(None, after)`: `[null, value]` for every value that is
+# not null) and the verification snapshot (`verification.snapshot`).
+_AFTER = ", ".join(f"'{c}', {_value(c)}" for c in AUDITED)
+_DIFF = ", ".join(
+    f"'{c}', case when {_value(c)} is null then null else jsonb_build_array(null, {_value(c)}) end" for c in AUDITED
+)
+_SNAPSHOT = (
+    "'certificate_id', a.id, 'kind', a.kind, 'number', a.number, 'recorded', a.recorded, 'issuer_name', "
+    "a.issuer_name, 'issuer_authority', a.issuer_authority, 'issuer_org_id', a.issuer_org_id, 'holder_name_masked', "
+    "a.holder_name_masked, 'occupation_name', a.occupation_name, 'occupation_code', a.occupation_code, 'level', "
+    "a.level, 'issued_on', a.issued_on"
+)
+
+_WRITE = f"""
 with staged as (
-    select s.*, d.value -> 'a' as after, d.value -> 's' as snapshot
-    from unnest(
+    select * from unnest(
         $1::int[], $2::uuid[], $3::text[], $4::text[], $5::bool[], $6::text[], $7::uuid[], $8::text[], $9::uuid[],
         $10::uuid[], $11::uuid[], $12::text[], $13::text[], $14::text[], $15::text[], $16::date[], $17::date[],
-        $18::date[], $19::uuid[], $20::text[], $21::bytea[], $22::bytea[]
-    ) with ordinality as s(idx, id, kind, number, recorded, issuer_authority, issuer_org_id, issuer_name,
-        holder_org_id, learner_id, person_id, holder_name, occupation_name, occupation_code, level, issued_on,
-        valid_until, next_review_on, programme_id, evidence, code_hash, code_ciphertext, ord)
-    join jsonb_array_elements($23::jsonb) with ordinality as d(value, ord) on d.ord = s.ord
+        $18::date[], $19::uuid[], $20::text[], $21::bytea[], $22::bytea[], $23::text[]
+    ) as s(idx, id, kind, number, recorded, issuer_authority, issuer_org_id, issuer_name, holder_org_id, learner_id,
+        person_id, holder_name, occupation_name, occupation_code, level, issued_on, valid_until, next_review_on,
+        programme_id, evidence, code_hash, code_ciphertext, holder_name_masked)
 ), verdict as materialized (
     select s.*,
         case
@@ -89,25 +106,22 @@ with staged as (
     order by idx
     on conflict do nothing
     returning id
+), written as materialized (
+    select a.* from accepted a join inserted i on i.id = a.id
 ), published as (
     insert into certificate_verifications (certificate_id, code_hash, code_ciphertext, snapshot)
-    select a.id, a.code_hash, a.code_ciphertext, a.snapshot
-    from accepted a join inserted i on i.id = a.id
+    select a.id, a.code_hash, a.code_ciphertext, jsonb_build_object({_SNAPSHOT})
+    from written a
 ), audited as (
     insert into audit_log (id, entity, entity_id, action, actor, request_id, diff)
-    select uuidv7(), 'certificate', a.id, 'create', $26, $27,
-        coalesce(
-            (select jsonb_object_agg(f.key, jsonb_build_array(null, f.value))
-             from jsonb_each(a.after) f where f.value <> 'null'::jsonb),
-            '{}'::jsonb
-        )
-    from accepted a join inserted i on i.id = a.id
+    select uuidv7(), 'certificate', a.id, 'create', $26, $27, jsonb_strip_nulls(jsonb_build_object({_DIFF}))
+    from written a
 ), announced as (
     insert into outbox (event_id, type, aggregate_type, aggregate_id, seq, occurred_at, actor, schema_version,
                         payload, attempts)
     select uuidv7(), case when a.recorded then 'certificate.recorded' else 'certificate.issued' end,
-        'certificate', a.id, 1, now(), $26, 1, jsonb_build_object('id', a.id) || a.after, 0
-    from accepted a join inserted i on i.id = a.id
+        'certificate', a.id, 1, now(), $26, 1, jsonb_build_object('id', a.id, {_AFTER}), 0
+    from written a
 )
 select v.idx, coalesce(v.problem, 'number_taken') as problem
 from verdict v
@@ -142,18 +156,6 @@ class Item:
     evidence: str | None
 
 
-def _after(item: Item) -> dict[str, Any]:
-    values = {
-        **{k: getattr(item, k, None) for k in AUDITED},
-        "status": "active",
-        "status_reason": None,
-        "status_changed_on": None,
-        "replaces_id": None,
-        "appraisal_id": None,
-    }
-    return {k: values[k] for k in AUDITED}
-
-
 async def write_many(
     session: AsyncSession,
     items: list[Item],
@@ -169,16 +171,25 @@ async def write_many(
     if not items:
         return {}, {}
     ids = [new_id() for _ in items]
-    codes = [verification.new_code() for _ in items]
-    cipher = verification.cipher(settings)
-    sealed = cipher.encrypt_many([(code, verification.code_context(cid)) for code, cid in zip(codes, ids, strict=True)])
-    docs = []
-    for item, cid in zip(items, ids, strict=True):
-        snap = verification.snapshot(SimpleNamespace(id=cid, **{k: getattr(item, k) for k in _SNAPSHOT_FIELDS}))  # type: ignore[arg-type]
-        docs.append({"a": _after(item), "s": snap})
     apg = await raw_connection(session)
     failed = await apg.fetch(
-        _WRITE,
+        _WRITE, *statement_args(items, ids, settings=settings, actor=actor, save=save, all_or_nothing=all_or_nothing)
+    )
+    problems = {r["idx"]: r["problem"] for r in failed}
+    written = {i.index: cid for i, cid in zip(items, ids, strict=True) if i.index not in problems}
+    return written, problems
+
+
+def statement_args(
+    items: list[Item], ids: list[uuid.UUID], *, settings: TrainingSettings, actor: str, save: bool, all_or_nothing: bool
+) -> list[Any]:
+    """The arguments of `_WRITE` for `items` with their new `ids`: the columns as arrays, each item's verification
+    code (hash, ciphertext bound to the id), verification snapshot and audited values."""
+    codes = [verification.new_code() for _ in items]
+    sealed = verification.cipher(settings).encrypt_many(
+        [(code, verification.code_context(cid)) for code, cid in zip(codes, ids, strict=True)]
+    )
+    return [
         [i.index for i in items],
         ids,
         [i.kind for i in items],
@@ -201,27 +212,9 @@ async def write_many(
         [i.evidence for i in items],
         [verification.code_hash(c) for c in codes],
         sealed,
-        json.dumps(to_jsonable_python(docs), ensure_ascii=False),
+        [verification.mask_name(i.holder_name) for i in items],
         save,
         all_or_nothing,
         actor,
         request_id_var.get(),
-    )
-    problems = {r["idx"]: r["problem"] for r in failed}
-    written = {i.index: cid for i, cid in zip(items, ids, strict=True) if i.index not in problems}
-    return written, problems
-
-
-_SNAPSHOT_FIELDS = (
-    "kind",
-    "number",
-    "recorded",
-    "issuer_name",
-    "issuer_authority",
-    "issuer_org_id",
-    "holder_name",
-    "occupation_name",
-    "occupation_code",
-    "level",
-    "issued_on",
-)
+    ]
