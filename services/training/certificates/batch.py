@@ -21,14 +21,22 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
-import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao.auth import Principal
-from chanjiao.batch import NOT_COMMITTED, BatchRejected, ParsedBatch, Timings, item_problem, validation_failure
+from chanjiao.batch import (
+    NOT_COMMITTED,
+    BatchRejected,
+    ParsedBatch,
+    Timings,
+    item_problem,
+    raw_connection,
+    validation_failure,
+)
 from chanjiao.errors import AppError, FieldError, ValidationFailed, field_error
 from services.training.certificates import many, service
 from services.training.certificates.rules import (
@@ -45,12 +53,10 @@ from services.training.certificates.schemas import (
     _CertificateFields,
     check_certificate_fields,
 )
-from services.training.learners.models import Learner
 from services.training.learners.service import erased, principal_org
 from services.training.learners.service import not_found as learner_not_found
 from services.training.orgs import OrgDirectory
 from services.training.parties import ensure_party
-from services.training.programmes.models import Programme
 from services.training.settings import TrainingSettings
 
 
@@ -169,23 +175,26 @@ def _holder_org(body: CertificateIssue | CertificateRecord) -> uuid.UUID:
 
 
 async def _learners(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.UUID, Any]:
+    """The learner records the items name (owner, name, erased), in one statement (an array, not a bind per id)."""
     if not ids:
         return {}
-    lr: Any = Learner
-    rows = await session.execute(
-        sa.select(lr.id, lr.owner_org_id, lr.name, lr.erased_at).where(lr.id.in_(ids), lr.deleted_at.is_(None))
+    apg = await raw_connection(session)
+    rows = await apg.fetch(
+        "select id, owner_org_id, name, erased_at from learners where id = any($1::uuid[]) and deleted_at is null",
+        list(ids),
     )
-    return {r.id: r for r in rows}
+    return {r["id"]: SimpleNamespace(**r) for r in rows}
 
 
 async def _programmes(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.UUID, Any]:
     if not ids:
         return {}
-    p: Any = Programme
-    rows = await session.execute(
-        sa.select(p.id, p.provider_org_id, p.partner_org_ids).where(p.id.in_(ids), p.deleted_at.is_(None))
+    apg = await raw_connection(session)
+    rows = await apg.fetch(
+        "select id, provider_org_id, partner_org_ids from programmes where id = any($1::uuid[]) and deleted_at is null",
+        list(ids),
     )
-    return {r.id: r for r in rows}
+    return {r["id"]: SimpleNamespace(**r) for r in rows}
 
 
 async def create_many(
