@@ -167,3 +167,23 @@ async def test_a_batch_writes_what_the_single_route_writes(tp, w, database):
         return event["type"], *(text.replace(cid, "ID").replace(number, "NUMBER") for text in same)
 
     assert await written(batched, body["number"]) == await written(single["id"], single["number"])
+
+
+async def test_staff_certificates_recorded_in_a_batch(tp, w, database):
+    # seed 000「应急局特种作业…市场监督管理局特种设备作业」: an enterprise records its staff's certificates in one go
+    enterprise = tp.as_org(w["enterprise"])
+    items = [
+        {**record_body(w), "recorded": True},
+        {**record_body(w, person_id=w["teacher"]), "recorded": True},  # the school's person, not the enterprise's
+        {**record_body(w), "recorded": True, "issuer_authority": "platform_org"},  # needs issuer_org_id
+    ]
+    r = await enterprise.post(BATCH, json={"items": items}, headers={"Accept-Language": "en"})
+    assert r.status_code == 200, r.text
+    results = r.json()["results"]
+    assert [x["status"] for x in results] == [201, 422, 422]
+    assert results[1]["problem"]["errors"][0]["loc"] == ["body", "items", 1, "person_id"]
+    assert results[1]["problem"]["errors"][0]["type"] == "person_not_found"
+    assert results[2]["problem"]["errors"][0]["loc"] == ["body", "items", 2, "issuer_org_id"]
+    got = (await enterprise.get(f"/v1/certificates/{results[0]['id']}")).json()
+    assert (got["person_id"], got["holder_name"], got["recorded"]) == (w["worker"], "王建华", True)
+    assert await _count(database, [i["number"] for i in items[1:]]) == 0
