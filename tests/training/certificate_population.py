@@ -78,7 +78,8 @@ async def maker(database) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
         await conn.execute(sa.text("delete from training.outbox where type = 'certificate.review_due'"))
         await conn.execute(
             sa.text(
-                "truncate training.jobs, training.certificate_reminders, training.certificate_verifications, "
+                "truncate training.jobs, training.certificate_reminders, training.certificate_verification_counts, "
+                "training.certificate_verifications, "
                 "training.certificate_reviews, training.certificate_status_changes, training.certificates"
             )
         )

@@ -54,6 +54,12 @@ BODY = BatchBody(
     what="the body of `POST /v1/certificates` or, with `recorded: true`, of `POST /v1/certificates/records`",
 )
 
+# The item model is no route's own body, so no component is generated for it: the document carries its schema
+# inline (its enums refer to the components the single routes generate).
+_ITEM_SCHEMA = CertificateBatchItem.model_json_schema(ref_template="#/components/schemas/{model}")
+_ITEM_SCHEMA.pop("$defs", None)
+BODY.openapi["requestBody"]["content"]["application/json"]["schema"]["properties"]["items"]["items"] = _ITEM_SCHEMA
+
 _RESULT_EXAMPLE = {
     "committed": True,
     "created": 1,
