@@ -11,7 +11,9 @@ from services.training.bases.router import router as training_bases_router
 from services.training.certificates import reminders
 from services.training.certificates.router import router as certificates_router
 from services.training.certificates.routes_badge import router as certificate_badge_router
+from services.training.certificates.routes_batch import router as certificates_batch_router
 from services.training.certificates.routes_due import router as certificates_due_router
+from services.training.certificates.routes_import import router as certificates_import_router
 from services.training.certificates.routes_learner import router as learner_certificates_router
 from services.training.certificates.routes_status import router as certificate_status_router
 from services.training.certificates.routes_verify import close_verification, open_verification
@@ -61,6 +63,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     certified_posts_router,
     certificate_compliance_router,
     certificates_router,
+    certificates_batch_router,
+    certificates_import_router,
     certificate_status_router,
     learner_certificates_router,
     certificates_due_router,

@@ -355,6 +355,7 @@ async def test_no_tenant_reaches_another_tenants_private_records(world: World) -
             "/v1/certificates",
             "/v1/certificates/records",
             "/v1/appraisals",
+            "/v1/certificates/batch",
         )
     }
     assert expected <= controls, f"controls that did not go through: {sorted(expected - controls)}"

@@ -5,6 +5,7 @@ routes_learner.py."""
 
 import uuid
 from datetime import date
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -16,6 +17,7 @@ from chanjiao.errors import field_error, problem_responses
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.resources import created, one
+from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing
 from chanjiao.sync import Since, SinceTokenQuery, UpdatedSinceQuery, include_deleted_query
 from services.training.certificates import service
 from services.training.certificates.models import Certificate
@@ -97,6 +99,32 @@ RECORDED_EXAMPLE = {
     "next_review_on": "2026-03-15",
     "evidence": "扫描件：档案柜 A-12",
 }
+EXPORT = Export(
+    "证书",
+    [
+        ("证书编号", "number"),
+        ("证书类别", "kind_label"),
+        ("持证人", "holder_name"),
+        ("学员ID", "learner_id"),
+        ("人员ID", "person_id"),
+        ("职业名称", "occupation_name"),
+        ("职业编码", "occupation_code"),
+        ("等级", "level"),
+        ("发证日期", "issued_on"),
+        ("有效期至", "valid_until"),
+        ("下次复审日期", "next_review_on"),
+        ("状态", "status_label"),
+        ("状态原因", "status_reason"),
+        ("外部登记（非平台颁发）", "recorded"),
+        ("发证机关", "issuer_name"),
+        ("发证机关类别", "issuer_authority_label"),
+        ("培训项目ID", "programme_id"),
+        ("核验链接", "verification_url"),
+        ("证书ID", "id"),
+    ],
+    "certificates.xlsx",
+    "证书.xlsx",
+)
 CREATED = {"headers": {"Location": {"schema": {"type": "string"}}, "ETag": {"schema": {"type": "string"}}}}
 COMMON_RULES = (
     "\n\nRules: exactly one holder — `learner_id` (a learner record your organization registered: another "
@@ -267,7 +295,7 @@ LIST_RULES = (
     description="本单位持有的证书（本单位学员和人员的证书），可按类别、状态（按日期推算）、持证人和发证日期筛选，"
     "游标分页，支持增量同步。\n\n"
     "The certificates of the caller's organization (held by its learners and people); platform admins and "
-    "services see all." + LIST_RULES + PRIVATE,
+    "services see all." + LIST_RULES + EXPORT_NOTE + " The export's 状态 is derived as of `as_of`." + PRIVATE,
     responses=list_responses(EXAMPLE),
 )
 async def list_certificates(
@@ -292,7 +320,8 @@ async def list_certificates(
     include_deleted: Annotated[
         bool, include_deleted_query("无（证书从不删除）", "none (certificates are never deleted)")
     ] = False,
-) -> CertificatePage:
+) -> Response | CertificatePage:
+    listing = Listing.of(request, cursor, limit)
     on = as_of_day(as_of)
     settings = settings_of(request)
     c: Any = Certificate
@@ -310,12 +339,16 @@ async def list_certificates(
     if issued_to is not None:
         where.append(c.issued_on <= issued_to)
     page = await service.page(
-        session, principal, where=where, since=Since.of(since_token, updated_since), cursor=cursor, limit=limit
+        session,
+        principal,
+        where=where,
+        since=Since.of(since_token, updated_since),
+        cursor=listing.cursor,
+        limit=listing.limit,
     )
     view = await service.view(session, page.rows, settings=settings, on=on)
-    return CertificatePage(
-        items=[view.render(r) for r in page.rows], next_cursor=page.next_cursor, sync_token=page.sync_token
-    )
+    answer = partial(CertificatePage, sync_token=page.sync_token)
+    return await listing.answer(answer, [view.render(r) for r in page.rows], page.next_cursor, EXPORT)
 
 
 @router.get(
