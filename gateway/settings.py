@@ -15,7 +15,6 @@ DEV_CORS_ORIGINS = ("http://localhost:*", "http://127.0.0.1:*")
 _ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:(\d{1,5}|\*))?")
 
 
-
 class GatewaySettings(KernelSettings):
     """The gateway process."""
 

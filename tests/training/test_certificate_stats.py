@@ -23,8 +23,8 @@ def kind_of(figures: dict, kind: str) -> dict:
 
 
 async def test_certificates_obtained_in_the_period_issued_and_recorded_alike(tp, w):
-    # seed 000「已有 165 名学生获得 1+X 证书」: the alliance reports how many certificates its members' students obtained,
-    # whoever issued them — a 1+X certificate is issued by a 培训评价组织 and recorded by the school.
+    # seed 000「已有 165 名学生获得 1+X 证书」: the alliance reports how many certificates its members' students
+    # obtained, whoever issued them — a 1+X certificate is issued by a 培训评价组织 and recorded by the school.
     await issue(tp, w, kind="completion", issued_on="2024-06-30")
     r = await tp.as_org(w["school"]).post(
         RECORD,
