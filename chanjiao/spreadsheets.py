@@ -116,6 +116,13 @@ def text_key(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).replace("*", "").split()).lower()
 
 
+def aliases(labels: dict[str, str], extra: dict[str, str] | None = None) -> dict[str, str]:
+    """What a cell may say for each code: the code itself, its label and any `extra` spelling, keyed by `text_key`
+    (case, width and spacing ignored)."""
+    out = {text_key(code): code for code in labels} | {text_key(label): code for code, label in labels.items()}
+    return out | {text_key(k): v for k, v in (extra or {}).items()}
+
+
 def cell_text(value: Any) -> str | None:
     if value is None:
         return None

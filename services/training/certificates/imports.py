@@ -21,7 +21,7 @@ from chanjiao import spreadsheets
 from chanjiao.auth import Principal
 from chanjiao.batch import ParsedBatch
 from chanjiao.errors import AppError, translate_validation_error
-from chanjiao.spreadsheets import Column, ImportColumn, Table, build_template, text_key
+from chanjiao.spreadsheets import Column, ImportColumn, Table, aliases, build_template, text_key
 from chanjiao.validators import CodeError
 from services.training.certificates import batch
 from services.training.certificates.batch import CertificateBatchItem
@@ -56,16 +56,9 @@ _BY_FIELD = {c.field: c for c in COLUMNS}
 _DATES = ("issued_on", "valid_until", "next_review_on")
 
 
-def _aliases(labels: dict[str, str]) -> dict[str, str]:
-    return {text_key(code): code for code in labels} | {text_key(label): code for code, label in labels.items()}
-
-
-KIND_ALIASES = _aliases({k.value: r.label for k, r in KINDS.items()})
-AUTHORITY_ALIASES = _aliases(dict(AUTHORITY_LABELS))
-ID_TYPE_ALIASES = _aliases(ID_TYPE_LABELS) | {
-    text_key(k): v
-    for k, v in {"身份证": "resident_id", "港澳通行证": "hk_macau_permit", "台胞证": "taiwan_permit"}.items()
-}
+KIND_ALIASES = aliases({k.value: r.label for k, r in KINDS.items()})
+AUTHORITY_ALIASES = aliases(dict(AUTHORITY_LABELS))
+ID_TYPE_ALIASES = personal.ID_TYPE_ALIASES
 
 
 class CertificateImportRejection(BaseModel):

@@ -41,14 +41,7 @@ COLUMNS = (
     Column("报名日期", "enrolled_on", False, "YYYY-MM-DD；留空为今天"),
 )
 _BY_FIELD = {c.field: c for c in COLUMNS}
-ID_TYPE_ALIASES = (
-    {text_key(k): k for k in ID_TYPE_LABELS}
-    | {text_key(v): k for k, v in ID_TYPE_LABELS.items()}
-    | {
-        text_key(k): v
-        for k, v in {"身份证": "resident_id", "港澳通行证": "hk_macau_permit", "台胞证": "taiwan_permit"}.items()
-    }
-)
+ID_TYPE_ALIASES = personal.ID_TYPE_ALIASES
 
 
 class EnrolmentImportRejection(BaseModel):

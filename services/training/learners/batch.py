@@ -19,11 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chanjiao import spreadsheets
 from chanjiao.batch import NOT_COMMITTED, BatchCounts, BatchRejected, ParsedBatch, Timings
 from chanjiao.errors import AppError, problem_body, translate_validation_error
-from chanjiao.spreadsheets import Column, ImportColumn, Table, build_template, text_key
+from chanjiao.spreadsheets import Column, ImportColumn, Table, aliases, build_template, text_key
 from services.training.learners import many
 from services.training.learners.many import CheckOrgs, Entry
 from services.training.learners.models import ID_TYPE_LABELS, LEARNER_TYPE_LABELS
-from services.training.learners.personal import PersonalData
+from services.training.learners.personal import ID_TYPE_ALIASES, PersonalData
 from services.training.learners.schemas import (
     LearnerBatchItemResult,
     LearnerCreate,
@@ -153,26 +153,7 @@ COLUMNS = (
 _BY_FIELD = {c.field: c for c in COLUMNS}
 
 
-def _aliases(labels: dict[str, str], extra: dict[str, str]) -> dict[str, str]:
-    out = {text_key(code): code for code in labels} | {text_key(label): code for code, label in labels.items()}
-    return out | {text_key(k): v for k, v in extra.items()}
-
-
-ID_TYPE_ALIASES = _aliases(
-    ID_TYPE_LABELS,
-    {
-        "身份证": "resident_id",
-        "居民身份证": "resident_id",
-        "港澳通行证": "hk_macau_permit",
-        "回乡证": "hk_macau_permit",
-        "港澳居民居住证": "hk_macau_permit",
-        "台胞证": "taiwan_permit",
-        "台湾居民居住证": "taiwan_permit",
-        "永居证": "foreigner_permanent",
-        "外国人永久居留证": "foreigner_permanent",
-    },
-)
-LEARNER_TYPE_ALIASES = _aliases(
+LEARNER_TYPE_ALIASES = aliases(
     LEARNER_TYPE_LABELS, {"职工": "employee", "员工": "employee", "在校生": "student", "社会": "social"}
 )
 

@@ -30,6 +30,7 @@ import unicodedata
 from functools import lru_cache
 
 from chanjiao.crypto import FieldCipher, derive_key, field_cipher
+from chanjiao.spreadsheets import aliases
 from chanjiao.validators import (
     CodeError,
     compute_check_digit,
@@ -38,6 +39,7 @@ from chanjiao.validators import (
     validate_id_number,
     validate_phone,
 )
+from services.training.learners.models import ID_TYPE_LABELS
 
 # HKDF purposes: the cipher of the ID number and phone, and the key of the de-duplication hash.
 CIPHER_PURPOSE = "training/personal-data"
@@ -47,6 +49,22 @@ _ALNUM = re.compile(r"[A-Z0-9]+")
 _HK_MACAU = re.compile(r"[HM][0-9]{8}(?:[0-9]{2})?")
 _TAIWAN = re.compile(r"[0-9]{8}(?:[0-9]{2})?")
 _FOREIGNER_2004 = re.compile(r"[A-Z]{3}[0-9]{12}")
+
+# What a spreadsheet cell may say for each document type (learner, enrolment and certificate imports alike).
+ID_TYPE_ALIASES = aliases(
+    ID_TYPE_LABELS,
+    {
+        "身份证": "resident_id",
+        "居民身份证": "resident_id",
+        "港澳通行证": "hk_macau_permit",
+        "回乡证": "hk_macau_permit",
+        "港澳居民居住证": "hk_macau_permit",
+        "台胞证": "taiwan_permit",
+        "台湾居民居住证": "taiwan_permit",
+        "永居证": "foreigner_permanent",
+        "外国人永久居留证": "foreigner_permanent",
+    },
+)
 
 
 def normalize_number(raw: str) -> str:
