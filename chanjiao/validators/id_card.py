@@ -82,6 +82,17 @@ def mask_id_number(number: str) -> str:
     return f"{n[:4]}{'*' * 12}{n[-2:]}"
 
 
+# A resident-ID-shaped run (17 digits and a digit or X) inside a longer text, not part of a longer digit run: a
+# 特种作业操作证 is numbered with its holder's ID number, often with a letter in front (T370702…).
+_ID_NUMBER_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
+
+
+def mask_id_numbers_in(text: str) -> str:
+    """`text` with every resident-ID-shaped run masked like an ID number (``T3707************11``): what leaves a
+    service of a code that may carry one (a certificate number)."""
+    return _ID_NUMBER_IN_TEXT.sub(lambda m: mask_id_number(m.group(0)), text)
+
+
 def derive_gender_and_birth_year(number: str) -> tuple[str, int]:
     """``('male' | 'female', birth_year)`` from a valid ID number (position 17 odd → male)."""
     n = normalize_id_number(number)

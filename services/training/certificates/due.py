@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao.pagination import Page, keyset, page_of
+from chanjiao.validators.id_card import mask_id_numbers_in
 from services.training.certificates.models import Certificate
 from services.training.certificates.reminders import DUE_KIND_LABELS
 from services.training.certificates.rules import KINDS, STATUS_LABELS, CertificateKind, derive_status
@@ -31,7 +32,9 @@ class CertificateDueItem(BaseModel):
     certificate_id: uuid.UUID
     kind: str = Field(description="证书类别 Certificate kind")
     kind_label: str
-    number: str = Field(description="证书编号 Certificate number")
+    number: str = Field(
+        description="证书编号（其中的身份证号码部分脱敏）Certificate number, an ID number inside it masked"
+    )
     recorded: bool = Field(description="登记的外部证书（非平台颁发）Recorded from an outside issuer, not issued here")
     issuer_name: str
     holder_name: str = Field(description="持证人姓名（证书所载）The holder's name as on the certificate")
@@ -104,7 +107,7 @@ def render(cert: Any, due_kind: str, due_on: date, *, today: date, window_days: 
         certificate_id=cert.id,
         kind=cert.kind,
         kind_label=KINDS[CertificateKind(cert.kind)].label,
-        number=cert.number,
+        number=mask_id_numbers_in(cert.number),
         recorded=cert.recorded,
         issuer_name=cert.issuer_name,
         holder_name=cert.holder_name,

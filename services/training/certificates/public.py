@@ -16,25 +16,14 @@ version moved since, or when it was signed with a key that is no longer current 
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from datetime import date
 from html import escape
 from typing import Any
 
-from chanjiao.validators.id_card import mask_id_number
+from chanjiao.validators.id_card import mask_id_numbers_in
 from services.training.certificates.rules import AUTHORITY_LABELS, KINDS, STATUS_LABELS, CertificateKind, derive_status
 from services.training.certificates.signing import CertificateSigner
-
-# An 18-character resident ID number inside a certificate number (a 特种作业操作证 is numbered with its holder's ID
-# number): the public answer shows it masked like every ID number leaving a service (3707************34).
-ID_NUMBER_IN = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
-
-
-def public_number(number: str) -> str:
-    """The certificate number as the public may see it: any resident-ID-shaped run of 18 characters masked."""
-    return ID_NUMBER_IN.sub(lambda m: mask_id_number(m.group(0)), number)
-
 
 ANSWER_TYPE = "chanjiao.certificate-verification"
 ANSWER_VERSION = 1
@@ -112,7 +101,7 @@ def build_answer(
         "status_label": {"zh": zh, "en": en},
         "status_reason": facts.status_reason if stopped else None,
         "status_changed_on": facts.status_changed_on.isoformat() if stopped and facts.status_changed_on else None,
-        "number": public_number(snapshot["number"]),
+        "number": mask_id_numbers_in(snapshot["number"]),
         "kind": facts.kind,
         "kind_label": {"zh": rule.label, "en": rule.label_en},
         "level": snapshot["level"],

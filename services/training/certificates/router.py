@@ -81,7 +81,7 @@ RECORDED_EXAMPLE = {
     **EXAMPLE,
     "kind": "special_operations",
     "kind_label": "特种作业操作证",
-    "number": "T370702198805120011",
+    "number": "T3707************11",
     "recorded": True,
     "issuer_authority": "emergency_management",
     "issuer_authority_label": "应急管理部门",

@@ -23,7 +23,7 @@ _EXAMPLE = {
     "certificate_id": "019abf41-2b3c-7d4e-8f5a-6b7c8d9e0f1a",
     "kind": "special_operations",
     "kind_label": "特种作业操作证",
-    "number": "T370702199001011234",
+    "number": "T3707************34",
     "recorded": True,
     "issuer_name": "潍坊市应急管理局",
     "holder_name": "王建华",

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from chanjiao.dates import IsoDate, today
 from chanjiao.errors import FieldError, ValidationFailed
 from chanjiao.pagination import Page
+from chanjiao.validators.id_card import mask_id_numbers_in
 from services.training.certificates.rules import (
     AUTHORITY_LABELS,
     KINDS,
@@ -251,7 +252,10 @@ class CertificatePublic(BaseModel):
     id: uuid.UUID
     kind: CertificateKind
     kind_label: str = Field(description="证书类别名称 The kind's Chinese name")
-    number: str
+    number: str = Field(
+        description="证书编号；其中的身份证号码部分脱敏显示 — The certificate number; a resident ID number inside it "
+        "(a 特种作业操作证 is numbered with its holder's ID number) is shown masked, T3707************11"
+    )
     recorded: bool = Field(
         description="true: recorded, not issued by the platform (an outside authority issued it; public verification "
         "says so instead of vouching for it); false: issued on the platform by `issuer_org_id`"
@@ -343,7 +347,7 @@ def render(
         id=row.id,
         kind=row.kind,
         kind_label=KINDS[CertificateKind(row.kind)].label,
-        number=row.number,
+        number=mask_id_numbers_in(row.number),
         recorded=row.recorded,
         issuer_authority=row.issuer_authority,
         issuer_authority_label=AUTHORITY_LABELS[row.issuer_authority],
