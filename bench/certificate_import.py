@@ -39,10 +39,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 
-from bench.harness import BENCH, REPO, Setup, machine
+from bench.harness import BENCH, REPO, Setup, copy_baseline, machine
 from bench.ingest import IngestStack, asyncpg_url, seed_learners
 from chanjiao.ids import new_id
 
@@ -111,25 +110,6 @@ async def import_batches(
         "latency_ms_median": statistics.median(latencies),
         "phases_ms_median": {k: statistics.median(v) for k, v in phases.items()},
     }
-
-
-async def copy_baseline(url: str, records: list[tuple], *, indexed: bool) -> dict[str, Any]:
-    conn = await asyncpg.connect(url)
-    try:
-        await conn.execute("drop table if exists training.bench_certificates_copy")
-        like = (
-            "like training.certificates including all" if indexed else "like training.certificates including defaults"
-        )
-        await conn.execute(f"create table training.bench_certificates_copy ({like})")
-        t = time.perf_counter()
-        await conn.copy_records_to_table(
-            "bench_certificates_copy", schema_name="training", records=records, columns=COPY_COLUMNS
-        )
-        seconds = time.perf_counter() - t
-        await conn.execute("drop table training.bench_certificates_copy")
-    finally:
-        await conn.close()
-    return {"rows": len(records), "seconds": seconds, "rows_per_s": len(records) / seconds}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -204,8 +184,8 @@ def main(argv: list[str] | None = None) -> int:
             )
             for i, it in enumerate(items)
         ]
-        indexed = asyncio.run(copy_baseline(training_url, records, indexed=True))
-        bare = asyncio.run(copy_baseline(training_url, records, indexed=False))
+        indexed = asyncio.run(copy_baseline(training_url, "certificates", COPY_COLUMNS, records, indexed=True))
+        bare = asyncio.run(copy_baseline(training_url, "certificates", COPY_COLUMNS, records, indexed=False))
         ratio = result["rows_per_s"] / bare["rows_per_s"]
         ratio_indexed = result["rows_per_s"] / indexed["rows_per_s"]
 

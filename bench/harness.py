@@ -402,3 +402,24 @@ def shutdown(stack: Any, workdir: Path) -> None:
         shutil.rmtree(workdir, ignore_errors=True)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+async def copy_baseline(url: str, table: str, columns: list[str], records: list[tuple], *, indexed: bool) -> dict:
+    """The floor an import is measured against: asyncpg's binary COPY of `records` into a scratch copy of the
+    training table `table` — with every index, constraint and default (`indexed`) or with its defaults only — timed,
+    then dropped."""
+    import asyncpg
+
+    scratch = f"bench_{table}_copy"
+    like = f"like training.{table} including all" if indexed else f"like training.{table} including defaults"
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(f"drop table if exists training.{scratch}")
+        await conn.execute(f"create table training.{scratch} ({like})")
+        t = time.perf_counter()
+        await conn.copy_records_to_table(scratch, schema_name="training", records=records, columns=columns)
+        seconds = time.perf_counter() - t
+        await conn.execute(f"drop table training.{scratch}")
+    finally:
+        await conn.close()
+    return {"rows": len(records), "seconds": seconds, "rows_per_s": len(records) / seconds}

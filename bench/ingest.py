@@ -46,7 +46,7 @@ import asyncpg
 import httpx
 from sqlalchemy.engine import make_url
 
-from bench.harness import BENCH, REPO, Setup, Stack, free_port, machine
+from bench.harness import BENCH, REPO, Setup, Stack, copy_baseline, free_port, machine
 from chanjiao import migrate
 from chanjiao.ids import new_id
 from chanjiao.settings import SERVICES
@@ -248,34 +248,17 @@ async def ingest(gateway: str, token: str, items: list[dict[str, Any]], batch: i
     }
 
 
-async def copy_baseline(url: str, records: list[tuple], *, indexed: bool) -> dict[str, Any]:
-    conn = await asyncpg.connect(url)
-    try:
-        await conn.execute("drop table if exists training.bench_enrolments_copy")
-        like = "like training.enrolments including all" if indexed else "like training.enrolments"
-        await conn.execute(f"create table training.bench_enrolments_copy ({like})")
-        t = time.perf_counter()
-        await conn.copy_records_to_table(
-            "bench_enrolments_copy",
-            schema_name="training",
-            records=records,
-            columns=[
-                "id",
-                "learner_id",
-                "programme_id",
-                "status",
-                "enrolled_on",
-                "status_changed_on",
-                "version",
-                "created_at",
-                "updated_at",
-            ],
-        )
-        seconds = time.perf_counter() - t
-        await conn.execute("drop table training.bench_enrolments_copy")
-    finally:
-        await conn.close()
-    return {"rows": len(records), "seconds": seconds, "rows_per_s": len(records) / seconds}
+ENROLMENT_COPY_COLUMNS = [
+    "id",
+    "learner_id",
+    "programme_id",
+    "status",
+    "enrolled_on",
+    "status_changed_on",
+    "version",
+    "created_at",
+    "updated_at",
+]
 
 
 async def orm_baseline(sqlalchemy_url: str, learners: list[uuid.UUID], programme_id: uuid.UUID, n: int) -> dict:
@@ -381,8 +364,8 @@ def main(argv: list[str] | None = None) -> int:
             (new_id(), uuid.UUID(it["learner_id"]), uuid.UUID(it["programme_id"]), "enrolled", day, day, 1, now, now)
             for it in items
         ]
-        copy = asyncio.run(copy_baseline(training_url, records, indexed=True))
-        bare = asyncio.run(copy_baseline(training_url, records, indexed=False))
+        copy = asyncio.run(copy_baseline(training_url, "enrolments", ENROLMENT_COPY_COLUMNS, records, indexed=True))
+        bare = asyncio.run(copy_baseline(training_url, "enrolments", ENROLMENT_COPY_COLUMNS, records, indexed=False))
         orm = asyncio.run(
             orm_baseline(stack.service_urls["training"], learners, uuid.UUID(programmes[-1]), args.orm_rows)
         )
