@@ -51,6 +51,7 @@ COPY_COLUMNS = [
     "id",
     "kind",
     "number",
+    "number_key",
     "recorded",
     "issuer_authority",
     "issuer_org_id",
@@ -167,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
             (
                 new_id(),
                 "completion",
+                f"CP{i:08d}",
                 f"CP{i:08d}",
                 False,
                 "platform_org",

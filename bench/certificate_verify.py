@@ -136,6 +136,7 @@ async def seed_certificates(database_url: str, key: str, holder_org_id: str, n: 
                     id=uuid.uuid4(),
                     kind="special_operations",
                     number=f"BENCH{i:08d}",
+                    number_key=f"BENCH{i:08d}",
                     recorded=False,
                     issuer_authority="platform_org",
                     issuer_org_id=uuid.UUID(holder_org_id),

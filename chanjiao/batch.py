@@ -247,6 +247,12 @@ class Timings:
         return ", ".join([*parts, f"batch;dur={total:.1f}"])
 
 
+def pg_text_array(values: list[str]) -> str:
+    """A text[] literal (each element quoted, `"` and `\\` escaped): an array per row of an `unnest`ed text array,
+    which PostgreSQL's array input reads back with `::text[]`."""
+    return "{" + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values) + "}"
+
+
 async def raw_connection(session: AsyncSession) -> Any:
     """The asyncpg connection under the session (same transaction). SQLAlchemy begins the database transaction
     lazily, at the session's first statement: one runs first, else the raw statements would each commit on their

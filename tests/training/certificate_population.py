@@ -33,10 +33,12 @@ def cert_row(
     number: str | None = None,
 ) -> dict[str, Any]:
     stamp = datetime.now(UTC)
+    number = number or f"N{uuid.uuid4().hex[:12]}"
     return {
         "id": new_id(),
         "kind": kind,
-        "number": number or f"N{uuid.uuid4().hex[:12]}",
+        "number": number,
+        "number_key": number,
         "recorded": True,
         "issuer_authority": "other",
         "issuer_org_id": None,

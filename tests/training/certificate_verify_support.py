@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from services.training.certificates import verification
 from services.training.certificates.models import Certificate, CertificateVerification
+from services.training.certificates.numbers import Numbers
 
 
 @dataclass
@@ -48,10 +49,16 @@ async def issue(
 ) -> Issued:
     """A certificate and its verification record, committed; its clear code."""
     now = datetime.now(UTC)
+    certificate_id = uuid.uuid4()
+    numbers = Numbers(app.state.settings)
+    clear = number or f"T{uuid.uuid4().hex[:12].upper()}"
+    kept = numbers.keep(clear)
     cert = Certificate(
-        id=uuid.uuid4(),
+        id=certificate_id,
         kind=kind,
-        number=number or f"T{uuid.uuid4().hex[:12].upper()}",
+        number=kept.number,
+        number_key=kept.key,
+        number_ciphertext=numbers.seal(clear, certificate_id) if kept.sealed else None,
         recorded=recorded,
         issuer_authority=issuer_authority or ("emergency_management" if recorded else "platform_org"),
         issuer_org_id=None if recorded else uuid.UUID(holder_org_id),

@@ -38,10 +38,12 @@ def certificate(
 ) -> Certificate:
     """A certificate recorded by `holder_org_id` for its person or learner (valid_until defaulted from the kind)."""
     stamp = datetime.now().astimezone()
+    number = f"T{uuid.uuid4().hex[:12]}"
     return Certificate(
         id=new_id(),
         kind=kind,
-        number=f"T{uuid.uuid4().hex[:12]}",
+        number=number,
+        number_key=number,
         recorded=True,
         issuer_authority="market_regulation",
         issuer_name="潍坊市市场监督管理局",

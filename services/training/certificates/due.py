@@ -18,7 +18,6 @@ from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao.pagination import Page, keyset, page_of
-from chanjiao.validators.id_card import mask_id_numbers_in
 from services.training.certificates.models import Certificate
 from services.training.certificates.reminders import DUE_KIND_LABELS
 from services.training.certificates.rules import KINDS, STATUS_LABELS, CertificateKind, derive_status
@@ -107,7 +106,7 @@ def render(cert: Any, due_kind: str, due_on: date, *, today: date, window_days: 
         certificate_id=cert.id,
         kind=cert.kind,
         kind_label=KINDS[CertificateKind(cert.kind)].label,
-        number=mask_id_numbers_in(cert.number),
+        number=cert.number,
         recorded=cert.recorded,
         issuer_name=cert.issuer_name,
         holder_name=cert.holder_name,

@@ -26,12 +26,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chanjiao.batch import raw_connection
+from chanjiao.batch import pg_text_array, raw_connection
 from chanjiao.ids import new_id
 from chanjiao.observability import request_id_var
 from chanjiao.resources import BOOKKEEPING
 from services.training.certificates import verification
 from services.training.certificates.models import Certificate
+from services.training.certificates.numbers import Numbers
 from services.training.certificates.service import AUDIT
 from services.training.settings import TrainingSettings
 
@@ -67,28 +68,31 @@ with staged as (
     select * from unnest(
         $1::int[], $2::uuid[], $3::text[], $4::text[], $5::bool[], $6::text[], $7::uuid[], $8::text[], $9::uuid[],
         $10::uuid[], $11::uuid[], $12::text[], $13::text[], $14::text[], $15::text[], $16::date[], $17::date[],
-        $18::date[], $19::uuid[], $20::text[], $21::bytea[], $22::bytea[], $23::text[]
+        $18::date[], $19::uuid[], $20::text[], $21::bytea[], $22::bytea[], $23::text[], $28::text[], $29::text[],
+        $30::bytea[]
     ) as s(idx, id, kind, number, recorded, issuer_authority, issuer_org_id, issuer_name, holder_org_id, learner_id,
         person_id, holder_name, occupation_name, occupation_code, level, issued_on, valid_until, next_review_on,
-        programme_id, evidence, code_hash, code_ciphertext, holder_name_masked)
+        programme_id, evidence, code_hash, code_ciphertext, holder_name_masked, number_key, number_keys,
+        number_ciphertext)
 ), verdict as materialized (
     select s.*,
         case
             when e.id is not null then 'number_taken'
             when row_number() over (
                 partition by s.recorded, case when s.recorded then s.holder_org_id else s.issuer_org_id end,
-                    case when s.recorded then s.issuer_name end, s.number
+                    case when s.recorded then s.issuer_name end, s.number_key
                 order by s.idx
             ) > 1 then 'number_twice'
         end as problem
     from staged s
     left join lateral (
         select c.id from certificates c
-        where not s.recorded and not c.recorded and c.issuer_org_id = s.issuer_org_id and c.number = s.number
+        where not s.recorded and not c.recorded and c.issuer_org_id = s.issuer_org_id
+            and c.number_key = any(s.number_keys::text[])
         union all
         select c.id from certificates c
         where s.recorded and c.recorded and c.holder_org_id = s.holder_org_id and c.issuer_name = s.issuer_name
-            and c.number = s.number
+            and c.number_key = any(s.number_keys::text[])
         limit 1
     ) e on true
 ), accepted as materialized (
@@ -96,12 +100,13 @@ with staged as (
     where problem is null and $24::bool
         and (not $25::bool or not exists (select from verdict where problem is not null))
 ), inserted as (
-    insert into certificates (id, kind, number, recorded, issuer_authority, issuer_org_id, issuer_name,
+    insert into certificates (id, kind, number, number_key, number_ciphertext, recorded, issuer_authority,
+        issuer_org_id, issuer_name, holder_org_id, learner_id, person_id, holder_name, occupation_name,
+        occupation_code, level, issued_on, valid_until, next_review_on, programme_id, status, evidence, version,
+        created_at, updated_at)
+    select id, kind, number, number_key, number_ciphertext, recorded, issuer_authority, issuer_org_id, issuer_name,
         holder_org_id, learner_id, person_id, holder_name, occupation_name, occupation_code, level, issued_on,
-        valid_until, next_review_on, programme_id, status, evidence, version, created_at, updated_at)
-    select id, kind, number, recorded, issuer_authority, issuer_org_id, issuer_name, holder_org_id, learner_id,
-        person_id, holder_name, occupation_name, occupation_code, level, issued_on, valid_until, next_review_on,
-        programme_id, 'active', evidence, 1, now(), now()
+        valid_until, next_review_on, programme_id, 'active', evidence, 1, now(), now()
     from accepted
     order by idx
     on conflict do nothing
@@ -184,16 +189,21 @@ def statement_args(
     items: list[Item], ids: list[uuid.UUID], *, settings: TrainingSettings, actor: str, save: bool, all_or_nothing: bool
 ) -> list[Any]:
     """The arguments of `_WRITE` for `items` with their new `ids`: the columns as arrays, each item's verification
-    code (hash, ciphertext bound to the id), verification snapshot and audited values."""
+    code (hash, ciphertext bound to the id), verification snapshot and audited values, and each number as it is kept
+    (`numbers.py`: shown, unique by — with every key's form for the probe — and sealed when it carries an ID number)."""
     codes = [verification.new_code() for _ in items]
     sealed = verification.cipher(settings).encrypt_many(
         [(code, verification.code_context(cid)) for code, cid in zip(codes, ids, strict=True)]
     )
+    numbers = Numbers(settings)
+    kept = [numbers.keep(i.number) for i in items]
+    to_seal = [(i.number, cid) for i, cid, k in zip(items, ids, kept, strict=True) if k.sealed]
+    seals = iter(numbers.seal_many(to_seal) if to_seal else [])
     return [
         [i.index for i in items],
         ids,
         [i.kind for i in items],
-        [i.number for i in items],
+        [k.number for k in kept],
         [i.recorded for i in items],
         [i.issuer_authority for i in items],
         [i.issuer_org_id for i in items],
@@ -217,4 +227,7 @@ def statement_args(
         all_or_nothing,
         actor,
         request_id_var.get(),
+        [k.key for k in kept],
+        [pg_text_array(numbers.keys(i.number)) for i in items],
+        [next(seals) if k.sealed else None for k in kept],
     ]

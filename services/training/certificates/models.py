@@ -35,12 +35,18 @@ class Certificate(Base, table=True):
         sa.CheckConstraint("next_review_on is null or next_review_on >= issued_on", name="review_date"),
         sa.CheckConstraint("(status = 'active') = (status_reason is null)", name="status_reason"),
         sa.CheckConstraint("replaces_id is null or replaces_id <> id", name="replaces_other"),
+        sa.CheckConstraint(
+            "(number_ciphertext is null and number_key = number)"
+            " or (number_ciphertext is not null and number_key like 'hmac:%')",
+            name="number_kept",
+        ),
         # A number is unique per issuer: per issuing organization for issued certificates, per outside issuer's
         # name within the recording organization for recorded ones.
+        # `number_key`: the number, or its keyed hash when it carries a resident ID number (numbers.py).
         sa.Index(
             "uq_certificates_issuer_number",
             "issuer_org_id",
-            "number",
+            "number_key",
             unique=True,
             postgresql_where=sa.text("not recorded"),
         ),
@@ -48,7 +54,7 @@ class Certificate(Base, table=True):
             "uq_certificates_recorded_number",
             "holder_org_id",
             "issuer_name",
-            "number",
+            "number_key",
             unique=True,
             postgresql_where=sa.text("recorded"),
         ),
@@ -63,7 +69,12 @@ class Certificate(Base, table=True):
 
     id: uuid.UUID = Field(primary_key=True)
     kind: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    # As it may be shown: a resident ID number inside it masked (numbers.py).
     number: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    # What the number is unique by: the number, or `hmac:` + its keyed hash when it carries an ID number.
+    number_key: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    # The whole number, encrypted, when it carries an ID number (else NULL); it never leaves the service.
+    number_ciphertext: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
     # Recorded, not issued by the platform: an outside authority issued it and a school or employer recorded it.
     recorded: bool = Field(sa_column=sa.Column(sa.Boolean, nullable=False))
     issuer_authority: str = Field(sa_column=sa.Column(sa.Text, nullable=False))

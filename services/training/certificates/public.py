@@ -21,7 +21,6 @@ from datetime import date
 from html import escape
 from typing import Any
 
-from chanjiao.validators.id_card import mask_id_numbers_in
 from services.training.certificates.rules import AUTHORITY_LABELS, KINDS, STATUS_LABELS, CertificateKind, derive_status
 from services.training.certificates.signing import CertificateSigner
 
@@ -101,7 +100,7 @@ def build_answer(
         "status_label": {"zh": zh, "en": en},
         "status_reason": facts.status_reason if stopped else None,
         "status_changed_on": facts.status_changed_on.isoformat() if stopped and facts.status_changed_on else None,
-        "number": mask_id_numbers_in(snapshot["number"]),
+        "number": snapshot["number"],
         "kind": facts.kind,
         "kind_label": {"zh": rule.label, "en": rule.label_en},
         "level": snapshot["level"],

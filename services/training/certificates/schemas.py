@@ -18,7 +18,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from chanjiao.dates import IsoDate, today
 from chanjiao.errors import FieldError, ValidationFailed
 from chanjiao.pagination import Page
-from chanjiao.validators.id_card import mask_id_numbers_in
 from services.training.certificates.rules import (
     AUTHORITY_LABELS,
     KINDS,
@@ -347,7 +346,7 @@ def render(
         id=row.id,
         kind=row.kind,
         kind_label=KINDS[CertificateKind(row.kind)].label,
-        number=mask_id_numbers_in(row.number),
+        number=row.number,
         recorded=row.recorded,
         issuer_authority=row.issuer_authority,
         issuer_authority_label=AUTHORITY_LABELS[row.issuer_authority],

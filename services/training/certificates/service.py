@@ -26,6 +26,7 @@ from chanjiao.resources import Audit, load_kept, now, record_named
 from chanjiao.sync import Since, SyncPage, sync_page
 from services.training.certificates import verification
 from services.training.certificates.models import Certificate, CertificateReview, CertificateStatusChange
+from services.training.certificates.numbers import Numbers
 from services.training.certificates.rules import (
     KINDS,
     CertificateKind,
@@ -50,8 +51,9 @@ from services.training.programmes.models import Programme
 from services.training.settings import TrainingSettings
 
 ENTITY = "certificate"
-# The holder's name is shown to the holder organization only: never in an audit row or an event (ids only).
-AUDIT = Audit(kernel, ENTITY, exclude=frozenset({"holder_name"}))
+# The holder's name is shown to the holder organization only: never in an audit row or an event (ids only). Neither
+# the number's key (a keyed hash, for a number carrying an ID number) nor its ciphertext: the masked `number` is.
+AUDIT = Audit(kernel, ENTITY, exclude=frozenset({"holder_name", "number_key", "number_ciphertext"}))
 
 
 class CertificateNotFound(NotFound):
@@ -285,13 +287,13 @@ async def check_replaces(session: AsyncSession, values: dict[str, Any], holder_o
         raise already_replaced()
 
 
-async def _number_free(session: AsyncSession, row: Certificate) -> None:
+async def _number_free(session: AsyncSession, row: Certificate, keys: list[str]) -> None:
     c: Any = Certificate
     if row.recorded:
         same = sa.and_(c.recorded, c.holder_org_id == row.holder_org_id, c.issuer_name == row.issuer_name)
     else:
         same = sa.and_(sa.not_(c.recorded), c.issuer_org_id == row.issuer_org_id)
-    if await session.scalar(sa.select(c.id).where(same, c.number == row.number)) is not None:
+    if await session.scalar(sa.select(c.id).where(same, c.number_key.in_(keys))) is not None:
         raise number_taken()
 
 
@@ -316,10 +318,15 @@ async def create(
     await check_programme(session, values["programme_id"], holder_org_id)
     await check_replaces(session, values, holder_org_id)
     stamp = now()
+    numbers = Numbers(settings)
+    kept = numbers.keep(values["number"])
+    certificate_id = new_id()
     row = Certificate(
-        id=new_id(),
+        id=certificate_id,
         kind=kind.value,
-        number=values["number"],
+        number=kept.number,
+        number_key=kept.key,
+        number_ciphertext=numbers.seal(values["number"], certificate_id) if kept.sealed else None,
         recorded=recorded,
         issuer_authority=values.get("issuer_authority") or IssuerAuthority.platform_org.value,
         issuer_org_id=values.get("issuer_org_id"),
@@ -343,7 +350,7 @@ async def create(
         created_at=stamp,
         updated_at=stamp,
     )
-    await _number_free(session, row)
+    await _number_free(session, row, numbers.keys(values["number"]))
     session.add(row)
     try:
         await session.flush()

@@ -38,7 +38,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao.audit import REDACTED as REDACTED_MARK
-from chanjiao.batch import Timings, raw_connection
+from chanjiao.batch import Timings, pg_text_array, raw_connection
 from chanjiao.errors import AppError, Conflict
 from chanjiao.ids import new_id, new_id_text
 from chanjiao.observability import request_id_var
@@ -218,11 +218,6 @@ async def _persons(apg: Any, wanted: dict[bytes, list[bytes]]) -> dict[bytes, uu
     return out
 
 
-def _pg_array(values: list[str]) -> str:
-    """A text[] literal (each element quoted, `"` and `\\` escaped): PostgreSQL's array input reads it per row."""
-    return "{" + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values) + "}"
-
-
 def _new_rows(
     entries: Sequence[Entry | None], creators: dict[Key, int], new_ids: dict[int, uuid.UUID], pd: personal.PersonalData
 ) -> tuple[list[list[Any]], list[dict[str, Any]]]:
@@ -248,7 +243,7 @@ def _new_rows(
                 entry.org_id,
                 None,
                 data.name,
-                _pg_array(cjk_bigrams(data.name)),
+                pg_text_array(cjk_bigrams(data.name)),
                 id_type,
                 key[1],
                 None,  # the number's ciphertext: below
