@@ -58,13 +58,21 @@ class Certificate(Base, table=True):
             unique=True,
             postgresql_where=sa.text("recorded"),
         ),
-        sa.Index("uq_certificates_replaces_id", "replaces_id", unique=True),
+        sa.Index(
+            "uq_certificates_replaces_id",
+            "replaces_id",
+            unique=True,
+            postgresql_where=sa.text("replaces_id is not null"),
+        ),
+        # Mostly NULL columns index only the rows with a value (every query on them asks for one).
         sa.Index("ix_certificates_holder_org_id", "holder_org_id", "id"),
-        sa.Index("ix_certificates_learner_id", "learner_id"),
-        sa.Index("ix_certificates_person_id", "person_id"),
+        sa.Index("ix_certificates_learner_id", "learner_id", postgresql_where=sa.text("learner_id is not null")),
+        sa.Index("ix_certificates_person_id", "person_id", postgresql_where=sa.text("person_id is not null")),
         sa.Index("ix_certificates_updated_at", "updated_at", "id"),
-        sa.Index("ix_certificates_valid_until", "valid_until"),
-        sa.Index("ix_certificates_next_review_on", "next_review_on"),
+        sa.Index("ix_certificates_valid_until", "valid_until", postgresql_where=sa.text("valid_until is not null")),
+        sa.Index(
+            "ix_certificates_next_review_on", "next_review_on", postgresql_where=sa.text("next_review_on is not null")
+        ),
     )
 
     id: uuid.UUID = Field(primary_key=True)
