@@ -200,3 +200,47 @@ async def test_the_export_opens_with_openpyxl_and_has_the_rows(tp, database):
     by_number = {r[0]: dict(zip(heading, r, strict=True)) for r in rows[1:]}
     first = by_number[made[0]["number"]]
     assert (first["持证人"], first["状态"], first["核验链接"]) == ("王小明", "有效", made[0]["verification_url"])
+
+
+async def test_an_enterprise_imports_its_staff_certificates_by_person(tp, database):
+    # seed 000「确保在岗人员100%持证上岗」: an enterprise keeps the register of its workers' 特种作业操作证 and
+    # imports it — the holders are its staff (membership people), not learners
+    from tests.training.practice_support import new_person
+
+    enterprise = await tp.new_org("enterprise")
+    client = tp.as_org(enterprise)
+    worker = (await new_person(tp, enterprise, "王建华"))["id"]
+    outsider = (await new_person(tp, await tp.new_org("enterprise"), "赵六"))["id"]
+    tag = uuid.uuid4().hex[:6].upper()
+    rows = [
+        ["证书类别", "证书编号", "人员ID", "学员ID", "职业名称", "发证日期", "发证机关", "发证机关类别"],
+        ["特种作业操作证", f"T{tag}1", worker, None, "低压电工作业", "2024-03-15", "潍坊市应急管理局", "应急管理部门"],
+        [
+            "特种作业操作证",
+            f"T{tag}2",
+            outsider,
+            None,
+            "焊接与热切割作业",
+            "2024-03-15",
+            "潍坊市应急管理局",
+            "应急管理部门",
+        ],
+        [
+            "特种作业操作证",
+            f"T{tag}3",
+            worker,
+            str(uuid.uuid4()),
+            "高处作业",
+            "2024-03-15",
+            "潍坊市应急管理局",
+            "应急管理部门",
+        ],
+    ]
+    r = await client.post(IMPORT, files=_files(_xlsx(rows)))
+    assert r.status_code == 200, r.text
+    report = r.json()
+    assert report["created"] == 1, report
+    assert {(x["row"], x["field"]) for x in report["rejected"]} == {(3, "person_id"), (4, "person_id")}
+    assert outsider not in r.text
+    listed = (await client.get("/v1/certificates", params={"person_id": worker})).json()["items"]
+    assert [(c["number"], c["holder_name"], c["recorded"]) for c in listed] == [(f"T{tag}1", "王建华", True)]

@@ -2,7 +2,8 @@
 certificates of one holder organization.
 
 A row names its learner by ID number (证件类型 + 证件号码: looked up by the keyed hash among the holder
-organization's own learner records only — the number is never stored or echoed here) or by 学员ID. A row with
+organization's own learner records only — the number is never stored or echoed here) or by 学员ID — or, for a
+certificate of the organization's staff (an enterprise's 特种作业操作证), its membership person by 人员ID. A row with
 发证机关 is a recorded certificate (an outside issuer: `recorded: true`), one without is issued by the holder
 organization itself. The rows that resolve go through the same set-based path as `POST /v1/certificates/batch`
 (`batch.create_many`), numbers de-duplicated by issuer; the report names each rejected row with field, column and
@@ -37,6 +38,9 @@ COLUMNS = (
     Column("证件类型", "id_type", False, "默认 居民身份证；可填 护照、港澳居民来往内地通行证等"),
     Column("证件号码", "id_number", False, "与 学员ID 二选一：学员须已由本单位登记（POST /v1/learners 或学员导入）"),
     Column("学员ID", "learner_id", False, "与 证件号码 二选一：学员的 id（UUID）"),
+    Column(
+        "人员ID", "person_id", False, "职工的证书填写：本单位人员（成员单位人员）的 id（UUID），代替 证件号码/学员ID"
+    ),
     Column("姓名", "name", False, "可选；填写时须与登记的姓名一致（核对用）"),
     Column("职业名称", "occupation_name", True, "必填；职业（工种）名称"),
     Column("职业编码", "occupation_code", False, "《职业分类大典》编码"),
@@ -155,7 +159,7 @@ async def run_import(
     # The learners named by ID number: one look-up by keyed hash among the holder organization's records.
     wanted: dict[int, list[bytes]] = {}
     for number, cells in rows:
-        if "learner_id" in cells or "id_number" not in cells:
+        if "learner_id" in cells or "person_id" in cells or "id_number" not in cells:
             continue
         id_type = ID_TYPE_ALIASES.get(text_key(cells.get("id_type", "resident_id")))
         if id_type is None:
@@ -185,7 +189,17 @@ async def run_import(
         out = errors[number]
         item = _item(cells, org_id)
         by = "learner_id"
-        if "learner_id" not in cells and number in wanted:
+        if "person_id" in cells:
+            by = "person_id"
+            if "learner_id" in cells or "id_number" in cells:
+                _reject(
+                    out,
+                    number,
+                    "person_id",
+                    "holder_twice",
+                    "Give 人员ID or a learner, not both" if english else "人员ID 与 学员（证件号码/学员ID）只能填一项",
+                )
+        elif "learner_id" not in cells and number in wanted:
             hit = next((found[h] for h in wanted[number] if h in found), None)
             if hit is None:
                 _reject(
@@ -218,7 +232,7 @@ async def run_import(
             _reject(out, number, fld, "missing", "Required" if english else "必须填写")
         if "issuer_name" in cells and "issuer_authority" not in cells:
             _reject(out, number, "issuer_authority", "missing", "Required" if english else "必须填写")
-        if "learner_id" not in item:
+        if "learner_id" not in item and "person_id" not in item:
             item["learner_id"] = str(uuid.UUID(int=0))  # stands in, so that only the cells written are judged
         try:
             data = CertificateBatchItem.model_validate({k: v for k, v in item.items() if v is not None})
@@ -264,7 +278,9 @@ def _report_error(out: list[CertificateImportRejection], row: int, by: str, exc:
     if exc.errors:
         for e in exc.errors:
             fld = _field_of(list(e.loc))
-            _reject(out, row, by if fld == "learner_id" else fld, e.type, e.msg_en if english else e.msg_zh)
+            _reject(
+                out, row, by if fld in ("learner_id", "person_id") else fld, e.type, e.msg_en if english else e.msg_zh
+            )
         return
-    fld = exc.extra.get("field") or (by if exc.slug.startswith("learner") else None)
+    fld = exc.extra.get("field") or (by if exc.slug.startswith(("learner", "person")) else None)
     _reject(out, row, fld, exc.slug, (exc.detail_en if english else exc.detail_zh) or exc.slug)
