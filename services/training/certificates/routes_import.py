@@ -67,7 +67,8 @@ def _holder_org(principal: Principal, org_id: uuid.UUID | None) -> uuid.UUID:
     response_model=CertificateImportReport,
     dependencies=[WRITE, Depends(spreadsheets.limit_upload)],
     summary="导入证书 Import a register of certificates",
-    description="上传证书登记表（`.xlsx` 或 `.csv`），按证件号码或学员 ID 找到本单位的学员，逐行校验后颁发或登记证书；"
+    description="上传证书登记表（`.xlsx` 或 `.csv`），按证件号码或学员 ID 找到本单位的学员（职工的证书按人员 ID），"
+    "逐行校验后颁发或登记证书；"
     "证书编号在发证单位内去重。\n\n"
     "Multipart upload (field `file`) of an `.xlsx` (first sheet) or `.csv` (UTF-8 or GBK), at most 5 MiB and "
     "10,000 rows. Headings (see `GET /v1/certificates/import-template.xlsx`): 证书类别 → kind (Chinese name or "
@@ -75,7 +76,8 @@ def _holder_org(principal: Principal, org_id: uuid.UUID | None) -> uuid.UUID:
     "against the registered learner), 职业名称, 职业编码, 等级, 发证日期, 有效期至, 下次复审日期, 培训项目ID, "
     "发证机关 → issuer_name (filled: a certificate recorded from that outside issuer; empty: issued by the holder "
     "organization itself), 发证机关类别 → issuer_authority, 发证单位ID → issuer_org_id, 证明材料 → evidence. A "
-    "learner is named by ID number (looked up by its keyed hash among the holder organization's records) or by id. "
+    "learner is named by ID number (looked up by its keyed hash among the holder organization's records) or by id; "
+    "a staff member's certificate names the membership person by 人员ID → person_id. "
     "The rows are written like `POST /v1/certificates/batch` (numbers unique per issuer: a number the issuer has "
     "already, or an earlier row's, is rejected); each row is saved or rejected on its own and the report lists "
     "every rejected row with field, column and rule — never a cell's value. `dry_run=true` checks everything and "
