@@ -148,7 +148,9 @@ def build_graph(inp: AllocationInput) -> Graph:
         points = _count(e.points, ["edges", i, "points"], 0, MAX_POINTS, "得分", "points")
         pair = (e.demand_id, e.offer_id)
         if pair in seen:
-            raise AllocationInputError(["edges", i], "同一需求与供给的候选对重复", "the same demand-offer pair appears twice")
+            raise AllocationInputError(
+                ["edges", i], "同一需求与供给的候选对重复", "the same demand-offer pair appears twice"
+            )
         seen.add(pair)
         if e.demand_id in filtered:
             ignored_filtered += 1
