@@ -40,8 +40,9 @@ def _text(reason: str, demand_id: str, graph: Graph) -> dict[str, str]:
     if reason == "below_min_points":
         n = graph.below_min.get(demand_id, 0)
         return {
-            "zh": f"{n} 个候选得分均低于最低分 {graph.min_points}（0 分不算匹配）",
-            "en": f"all {n} candidates score below the minimum of {graph.min_points} points (0 is no match)",
+            "zh": f"全部 {n} 个候选得分低于最低分 {graph.min_points}（0 分不算匹配）",
+            "en": f"all candidates ({n}) score below the minimum score of {graph.min_points} "
+            "(a score of 0 is no match)",
         }
     if reason == "pruned":
         return {
