@@ -109,6 +109,16 @@ def test_pruning_to_the_single_best_candidate_loses_what_the_second_choice_would
     assert (effect.arcs_kept, effect.arcs_total) == (2, 3)
     assert (effect.filled_pruned, effect.filled_unpruned) == (1, 2)
     assert round(effect.share_kept, 4) == 0.5455
+    # The solver's own report says the same of its run.
+    pruned = solve(AllocationInput(demands=inp.demands, offers=inp.offers, edges=inp.edges, top_k=1))
+    assert pruned.objective == 900 and pruned.report.pruning == effect
+    skipped = solve(
+        AllocationInput(demands=inp.demands, offers=inp.offers, edges=inp.edges, top_k=1), measure_pruning=False
+    )
+    assert skipped.report.pruning is None and skipped.objective == 900
+    wide = solve(AllocationInput(demands=inp.demands, offers=inp.offers, edges=inp.edges, top_k=2))
+    assert (wide.report.pruning.objective_pruned, wide.report.pruning.objective_unpruned) == (1650, 1650)
+    assert solve(inp).report.pruning is None
 
 
 def test_the_same_input_in_any_order_gives_byte_identical_results():

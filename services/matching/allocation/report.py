@@ -16,7 +16,14 @@ left, so an unfilled demand's kept candidates are always full: `capacity_taken` 
 from __future__ import annotations
 
 from services.matching.allocation.inputs import Graph
-from services.matching.allocation.result import Assignment, QualityReport, SchoolShare, Shortfall, TakenBy
+from services.matching.allocation.result import (
+    Assignment,
+    PruningEffect,
+    QualityReport,
+    SchoolShare,
+    Shortfall,
+    TakenBy,
+)
 
 TAKEN_BY_SHOWN = 5
 
@@ -55,7 +62,14 @@ def _text(reason: str, demand_id: str, graph: Graph) -> dict[str, str]:
     }
 
 
-def quality_report(graph: Graph, assignments: list[Assignment], *, method: str, greedy_objective: int) -> QualityReport:
+def quality_report(
+    graph: Graph,
+    assignments: list[Assignment],
+    *,
+    method: str,
+    greedy_objective: int,
+    pruning: PruningEffect | None = None,
+) -> QualityReport:
     filled: dict[str, int] = {}
     used: dict[str, int] = {}
     on_offer: dict[str, list[Assignment]] = {}
@@ -129,6 +143,7 @@ def quality_report(graph: Graph, assignments: list[Assignment], *, method: str, 
         top_k=graph.top_k,
         arcs_kept=len(graph.kept),
         arcs_pruned=graph.arcs_pruned,
+        pruning=pruning,
         per_school=per_school,
         unfilled=unfilled,
     )

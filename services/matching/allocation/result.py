@@ -52,39 +52,6 @@ class SchoolShare:
 
 
 @dataclass(frozen=True)
-class QualityReport:
-    method: str
-    demands: int
-    headcount_requested: int
-    headcount_filled: int
-    demands_fully_filled: int
-    share_fully_filled: float
-    mean_score: float | None
-    objective: int
-    greedy_objective: int
-    min_points: int
-    top_k: int | None
-    arcs_kept: int
-    arcs_pruned: int
-    per_school: list[SchoolShare]
-    unfilled: list[Shortfall]
-
-
-@dataclass(frozen=True)
-class AllocationResult:
-    assignments: list[Assignment]
-    objective: int
-    report: QualityReport
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-    def result_json(self) -> bytes:
-        """The canonical JSON of the whole result (RFC 8785: sorted keys, no spaces, fixed number form)."""
-        return rfc8785.dumps(self.as_dict())
-
-
-@dataclass(frozen=True)
 class PruningEffect:
     """The optimum on each demand's `top_k` best candidates next to the optimum on all of them."""
 
@@ -104,3 +71,38 @@ class PruningEffect:
     def share_kept(self) -> float:
         """The pruned objective as a share of the unpruned one (1.0 when nothing is lost)."""
         return 1.0 if self.objective_unpruned == 0 else self.objective_pruned / self.objective_unpruned
+
+
+@dataclass(frozen=True)
+class QualityReport:
+    method: str
+    demands: int
+    headcount_requested: int
+    headcount_filled: int
+    demands_fully_filled: int
+    share_fully_filled: float
+    mean_score: float | None
+    objective: int
+    greedy_objective: int
+    min_points: int
+    top_k: int | None
+    arcs_kept: int
+    arcs_pruned: int
+    # What `top_k` cost (None without `top_k`, or when the caller skipped measuring it).
+    pruning: PruningEffect | None
+    per_school: list[SchoolShare]
+    unfilled: list[Shortfall]
+
+
+@dataclass(frozen=True)
+class AllocationResult:
+    assignments: list[Assignment]
+    objective: int
+    report: QualityReport
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def result_json(self) -> bytes:
+        """The canonical JSON of the whole result (RFC 8785: sorted keys, no spaces, fixed number form)."""
+        return rfc8785.dumps(self.as_dict())
