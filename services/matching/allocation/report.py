@@ -27,7 +27,7 @@ from services.matching.allocation.result import (
 
 TAKEN_BY_SHOWN = 5
 
-# The hard filters ranking applies before scoring (issue text in docs/matching-allocation.md); any other rule code
+# The hard filters ranking applies before scoring (docs/matching-allocation.md, "Reasons"); any other rule code
 # is shown as it is.
 FILTER_RULES: dict[str, tuple[str, str]] = {
     "not_open": ("需求未处于开放状态", "the demand is not open"),
