@@ -88,7 +88,7 @@ class QualityReport:
     top_k: int | None
     arcs_kept: int
     arcs_pruned: int
-    # What `top_k` cost (None without `top_k`, or when the caller skipped measuring it).
+    # What `top_k` cost (None without `top_k`, in greedy's report, or when the caller skipped measuring it).
     pruning: PruningEffect | None
     per_school: list[SchoolShare]
     unfilled: list[Shortfall]
