@@ -1,9 +1,12 @@
-"""Helpers of the allocation tests: building inputs tersely, and an exhaustive search for the optimum that shares
-nothing with the solver (its own pruning, its own enumeration of integer assignments)."""
+"""Helpers of the allocation tests: building inputs tersely, random small inputs (hypothesis), and an exhaustive
+search for the optimum that shares nothing with the solver (its own pruning, its own enumeration of integer
+assignments)."""
 
 from __future__ import annotations
 
 from functools import cache
+
+from hypothesis import strategies as st
 
 from services.matching.allocation import AllocationInput, DemandNode, Edge, OfferNode
 
@@ -62,3 +65,25 @@ def brute_force_objective(inp: AllocationInput) -> int:
         return max(total + best(i + 1, final) for total, final in splits(need, pairs, left))
 
     return best(0, tuple(capacity[o] for o in offer_ids))
+
+
+@st.composite
+def small_inputs(draw) -> AllocationInput:
+    n_demands = draw(st.integers(1, 5))
+    n_offers = draw(st.integers(1, 5))
+    demands = [DemandNode(f"d{i}", draw(st.integers(1, 3))) for i in range(n_demands)]
+    offers = [OfferNode(f"o{j}", draw(st.integers(0, 3)), f"s{draw(st.integers(0, 2))}") for j in range(n_offers)]
+    # Few distinct scores, so ties between pairs (and between optima) are common.
+    points = st.none() | st.integers(0, 1000) | st.sampled_from([0, 300, 600, 1000])
+    edges = [
+        Edge(d.id, o.id, p) for d in demands for o in offers if (p := draw(points, label=f"{d.id}-{o.id}")) is not None
+    ]
+    filtered = {d.id: "already_proposed" for d in demands if draw(st.integers(0, 9)) == 0}
+    return AllocationInput(
+        demands=demands,
+        offers=offers,
+        edges=edges,
+        top_k=draw(st.none() | st.integers(1, 5)),
+        filtered=filtered,
+        min_points=draw(st.sampled_from([1, 400, 1000])),
+    )

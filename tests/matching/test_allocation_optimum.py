@@ -8,8 +8,8 @@ import random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.matching.allocation import AllocationInput, DemandNode, Edge, OfferNode, greedy, pruning_effect, solve
-from tests.matching.allocation_support import brute_force_objective, make_input
+from services.matching.allocation import AllocationInput, greedy, pruning_effect, solve
+from tests.matching.allocation_support import brute_force_objective, make_input, small_inputs
 
 
 def test_the_optimum_beats_greedy_by_score_where_the_best_pair_blocks_two_good_ones():
@@ -39,28 +39,6 @@ def test_the_optimum_beats_greedy_by_score_where_the_best_pair_blocks_two_good_o
     assert result.report.headcount_filled == 4 and result.report.demands_fully_filled == 2
     # Greedy's own report says why the apprenticeship class went empty.
     assert [(s.demand_id, s.reason) for s in baseline.report.unfilled] == [("apprenticeship", "capacity_taken")]
-
-
-@st.composite
-def small_inputs(draw) -> AllocationInput:
-    n_demands = draw(st.integers(1, 5))
-    n_offers = draw(st.integers(1, 5))
-    demands = [DemandNode(f"d{i}", draw(st.integers(1, 3))) for i in range(n_demands)]
-    offers = [OfferNode(f"o{j}", draw(st.integers(0, 3)), f"s{draw(st.integers(0, 2))}") for j in range(n_offers)]
-    # Few distinct scores, so ties between pairs (and between optima) are common.
-    points = st.none() | st.integers(0, 1000) | st.sampled_from([0, 300, 600, 1000])
-    edges = [
-        Edge(d.id, o.id, p) for d in demands for o in offers if (p := draw(points, label=f"{d.id}-{o.id}")) is not None
-    ]
-    filtered = {d.id: "already_proposed" for d in demands if draw(st.integers(0, 9)) == 0}
-    return AllocationInput(
-        demands=demands,
-        offers=offers,
-        edges=edges,
-        top_k=draw(st.none() | st.integers(1, 5)),
-        filtered=filtered,
-        min_points=draw(st.sampled_from([0, 1, 400])),
-    )
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -4,10 +4,12 @@ minimum score, and the inputs the solver refuses."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from services.matching.allocation import AllocationInputError, solve
+from services.matching.allocation import AllocationInputError, greedy, solve
 from services.matching.allocation.result import SchoolShare, TakenBy
-from tests.matching.allocation_support import make_input
+from tests.matching.allocation_support import make_input, small_inputs
 
 
 def _fair():
@@ -149,7 +151,8 @@ def test_an_offer_without_places_left_takes_no_one():
         ({"demands": {"d": 0}}, ["demands", 0, "headcount"], "需求人数须为 1 至 1000000 之间的整数"),
         ({"offers": {"o": (-1, "s")}}, ["offers", 0, "capacity"], "供给名额须为 0 至 1000000 之间的整数"),
         ({"top_k": 0}, ["top_k"], "每个需求保留的候选数须为 1 至 1000000 之间的整数"),
-        ({"min_points": 1001}, ["min_points"], "最低分须为 0 至 1000 之间的整数"),
+        ({"min_points": 1001}, ["min_points"], "最低分须为 1 至 1000 之间的整数"),
+        ({"min_points": 0}, ["min_points"], "最低分须为 1 至 1000 之间的整数"),
         ({"filtered": {"nobody": "not_open"}}, ["filtered", "nobody"], "被排除的需求不在需求列表中"),
     ],
 )
@@ -169,3 +172,36 @@ def test_a_pair_given_twice_is_refused():
     with pytest.raises(AllocationInputError) as caught:
         solve(twice)
     assert caught.value.loc == ["edges", 1] and caught.value.msg_en == "the same demand-offer pair appears twice"
+
+
+@settings(max_examples=200, deadline=None)
+@given(small_inputs(), st.booleans())
+def test_on_random_cases_every_short_demand_is_listed_and_its_reason_is_true(inp, use_greedy):
+    result = greedy(inp) if use_greedy else solve(inp)
+    used = {o.id: 0 for o in inp.offers}
+    filled = {d.id: 0 for d in inp.demands}
+    for a in result.assignments:
+        used[a.offer_id] += a.count
+        filled[a.demand_id] += a.count
+    capacity = {o.id: o.capacity for o in inp.offers}
+    short = {s.demand_id: s for s in result.report.unfilled}
+    assert sorted(short) == sorted(d.id for d in inp.demands if filled[d.id] < d.headcount)
+    for demand_id, s in short.items():
+        edges = [e for e in inp.edges if e.demand_id == demand_id]
+        usable = [e for e in edges if e.points >= inp.min_points and capacity[e.offer_id] > 0]
+        assert s.filled == filled[demand_id] and s.text["zh"] and s.text["en"]
+        if s.reason.startswith("filtered:"):
+            assert inp.filtered[demand_id] == s.reason.removeprefix("filtered:")
+        elif s.reason == "no_compatible_offer":
+            assert edges == []
+        elif s.reason == "below_min_points":
+            assert edges and all(e.points < inp.min_points for e in edges)
+        elif s.reason == "pruned":
+            kept = sorted(usable, key=lambda e: (-e.points, e.offer_id))[: inp.top_k]
+            assert s.spare_pruned_offers
+            for offer_id in s.spare_pruned_offers:
+                assert used[offer_id] < capacity[offer_id] and offer_id not in {e.offer_id for e in kept}
+        else:
+            assert s.reason == "capacity_taken"
+            assert all(used[e.offer_id] == capacity[e.offer_id] for e in usable)
+            assert all(t.demand_id != demand_id and t.offer_id in {e.offer_id for e in usable} for t in s.taken_by)

@@ -110,7 +110,9 @@ def build_graph(inp: AllocationInput) -> Graph:
     top_k = inp.top_k
     if top_k is not None:
         _count(top_k, ["top_k"], 1, MAX_PLACES, "每个需求保留的候选数", "top_k")
-    min_points = _count(inp.min_points, ["min_points"], 0, MAX_POINTS, "最低分", "min_points")
+    # At least 1: a 0-point pair would cost what leaving the places unused costs, and whether it is taken would be
+    # arbitrary (docs/matching-allocation.md, "The graph").
+    min_points = _count(inp.min_points, ["min_points"], 1, MAX_POINTS, "最低分", "min_points")
 
     demands: dict[str, DemandNode] = {}
     for i, d in enumerate(inp.demands):
