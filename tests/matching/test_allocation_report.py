@@ -138,7 +138,16 @@ def test_an_offer_without_places_left_takes_no_one():
     inp = make_input({"order-class": 1}, {"full-offer": (0, "school-a")}, {("order-class", "full-offer"): 900})
     result = solve(inp)
     assert result.assignments == []
-    assert [(s.reason, s.taken_by) for s in result.report.unfilled] == [("capacity_taken", [])]
+    assert [(s.reason, s.taken_by, s.text["en"]) for s in result.report.unfilled] == [
+        ("capacity_taken", [], "its candidates have no places left")
+    ]
+
+
+def test_a_demand_that_took_every_place_of_its_candidates_names_no_one_else():
+    inp = make_input({"order-class": 3}, {"school-a-chem": (2, "school-a")}, {("order-class", "school-a-chem"): 900})
+    [short] = solve(inp).report.unfilled
+    assert (short.filled, short.reason, short.taken_by) == (2, "capacity_taken", [])
+    assert short.text == {"zh": "候选供给已无剩余名额", "en": "its candidates have no places left"}
 
 
 @pytest.mark.parametrize(

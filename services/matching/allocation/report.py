@@ -1,13 +1,12 @@
 """The quality report of an allocation: headcount requested and filled, the share of demands fully filled, the mean
 score of the places given, each school's part, and for every demand short of its headcount the reason:
 
-| code | when |
-| --- | --- |
-| `filtered:<rule>` | a named rule dropped the demand before scoring |
-| `no_compatible_offer` | it has no candidate pair at all |
-| `below_min_points` | every candidate scored below the minimum (a score of 0 is no match) |
-| `pruned` | a candidate cut by `top_k` still has free places |
-| `capacity_taken` | every candidate offer's places went to other pairs (named, up to five) that give a higher total |
+* `filtered:<rule>` — a named rule dropped the demand before scoring;
+* `no_compatible_offer` — it has no candidate pair at all;
+* `below_min_points` — every candidate scored below the minimum (a score of 0 is no match);
+* `pruned` — a candidate cut by `top_k` still has free places;
+* `capacity_taken` — every candidate offer's places are given: to other pairs that give a higher total (named, up to
+  five), or all to the demand itself.
 
 An allocation (the optimum or greedy) gives every kept candidate pair places until its demand or its offer has none
 left, so an unfilled demand's kept candidates are always full: `capacity_taken` or `pruned` is the whole story.
@@ -37,7 +36,7 @@ FILTER_RULES: dict[str, tuple[str, str]] = {
 }
 
 
-def _text(reason: str, demand_id: str, graph: Graph) -> dict[str, str]:
+def _text(reason: str, demand_id: str, graph: Graph, taken: list[TakenBy]) -> dict[str, str]:
     if reason.startswith("filtered:"):
         rule = reason.removeprefix("filtered:")
         zh, en = FILTER_RULES.get(rule, (f"规则「{rule}」", f"rule “{rule}”"))
@@ -56,6 +55,9 @@ def _text(reason: str, demand_id: str, graph: Graph) -> dict[str, str]:
             "zh": f"仅保留得分最高的 {graph.top_k} 个候选；被剪去的候选仍有名额",
             "en": f"only the {graph.top_k} best candidates were kept; a candidate cut off still has places",
         }
+    if not taken:
+        # Its candidates' places are all its own, or there were none left to give.
+        return {"zh": "候选供给已无剩余名额", "en": "its candidates have no places left"}
     return {
         "zh": "候选供给的名额已分给总分更高的组合",
         "en": "the candidates' places went to pairings that give a higher total score",
@@ -107,7 +109,7 @@ def quality_report(
                 holders = [a for o in pool for a in on_offer.get(o, ()) if a.demand_id != d.id]
                 holders.sort(key=lambda a: (-a.points, a.demand_id, a.offer_id))
                 taken = [TakenBy(a.demand_id, a.offer_id, a.count, a.points) for a in holders[:TAKEN_BY_SHOWN]]
-        unfilled.append(Shortfall(d.id, d.headcount, got, reason, _text(reason, d.id, graph), taken, spare))
+        unfilled.append(Shortfall(d.id, d.headcount, got, reason, _text(reason, d.id, graph, taken), taken, spare))
 
     schools: dict[str, dict[str, int]] = {}
     school_demands: dict[str, set[str]] = {}
