@@ -33,6 +33,9 @@ WITHOUT_TABLE = {"services/training/stats", "services/membership/identity/invita
 # Nouns being built: their tables and rules exist, their routes do not yet. They must have `models.py`; the other
 # standard files are checked once the noun leaves this list.
 IN_CONSTRUCTION: set[str] = set()
+# Packages of pure computation beside the nouns: plain values in and out, no table, no route, no database; the noun
+# that serves them calls them (the allocation solver, docs/matching-allocation.md). None of the standard files.
+ENGINES = {"services/matching/allocation"}
 
 SQL_WORDS = re.compile(r"\b(select|insert|update|delete)\b", re.IGNORECASE)
 SQL_TABLE = re.compile(r"\b(?:from|join|into|update)\s+(?:[a-z_]+\.)?\"?([a-z_][a-z0-9_]*)", re.IGNORECASE)
@@ -188,6 +191,8 @@ def test_a_crossing_is_found_through_imports_and_raw_sql():
 def test_a_noun_folder_has_the_standard_files():
     missing = []
     for noun in nouns():
+        if noun in ENGINES:
+            continue
         wanted = ("models.py",) if noun in IN_CONSTRUCTION else STANDARD
         if noun in WITHOUT_TABLE:
             wanted = tuple(f for f in wanted if f != "models.py")
@@ -196,7 +201,10 @@ def test_a_noun_folder_has_the_standard_files():
 
 
 def test_the_exceptions_to_the_standard_files_are_nouns():
-    for folder in WITHOUT_TABLE | IN_CONSTRUCTION:
+    for folder in WITHOUT_TABLE | IN_CONSTRUCTION | ENGINES:
         assert folder in nouns(), folder
+    for folder in ENGINES:
+        served = [name for name in STANDARD if (ROOT / folder / name).exists()]
+        assert served == [], f"{folder} has {served}: a noun now, remove it from ENGINES"
     for folder in WITHOUT_TABLE:
         assert not (ROOT / folder / "models.py").exists(), f"{folder} has a models.py: remove it from WITHOUT_TABLE"
