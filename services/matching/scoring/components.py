@@ -8,6 +8,7 @@ docs/matching-ranking.md."""
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from services.matching.scoring import affinity, fields
@@ -39,6 +40,7 @@ def missing(facts: Facts, source: str) -> Part:
 
 
 INSUFFICIENT_PART: Part = (0, INSUFFICIENT, "insufficient", {})
+NO_FIELD: Part = (0, OK, "no_field", {})
 
 
 def _affinity_milli(cosine: float, best: float) -> int:
@@ -47,6 +49,7 @@ def _affinity_milli(cosine: float, best: float) -> int:
     return min(AFFINITY_MAX, int(AFFINITY_MAX * cosine / max(best, AFFINITY_FLOOR)))
 
 
+@lru_cache(maxsize=4096)
 def _affinities(occupation: str) -> dict[str, tuple[int, float]]:
     """major code6 → (affinity value in thousandths, cosine) for one occupation."""
     cosines = affinity.for_occupation(occupation)
@@ -62,9 +65,22 @@ def _affinities(occupation: str) -> dict[str, tuple[int, float]]:
 def _level_of(offer: OfferProfile) -> str | None:
     if offer.education_level is not None:
         return offer.education_level
-    levels = [level_of_major(c) for c in offer.major_codes]
-    known = [lv for lv in levels if lv in EDUCATION_LEVELS]
+    known = [lv for lv in map(level_of_major, offer.major_codes) if lv is not None]
     return max(known, key=lambda lv: EDUCATION_LEVELS[lv][0]) if known else None
+
+
+def level_rank(offer: OfferProfile) -> int:
+    """The rank of the offer's level (stated, else the highest of its majors'); 0 when unknown."""
+    if offer.education_level is not None:
+        level = EDUCATION_LEVELS.get(offer.education_level)
+        return level[0] if level else 0
+    return max(map(major_level_rank, offer.major_codes), default=0)
+
+
+@lru_cache(maxsize=8192)
+def major_level_rank(code: str) -> int:
+    level = level_of_major(code)
+    return EDUCATION_LEVELS[level][0] if level else 0
 
 
 class Prepared:
@@ -98,6 +114,8 @@ class Prepared:
         self.level = EDUCATION_LEVELS.get(demand.education_level or "")
         self.region = fields.region_parts(demand.region_code) if demand.region_code else None
         self.memo: dict[Any, Part] = {}
+        self.major_memo: dict[str, Part] = {}
+        self.occupation_memo: dict[str, Part] = {}
 
     # ---- field_fit ------------------------------------------------------------------------------------------------
     def field_fit(self, offer: OfferProfile) -> Part:
@@ -110,45 +128,59 @@ class Prepared:
     def _field_fit(self, major_codes: tuple[str, ...], occupation_codes: tuple[str, ...]) -> Part:
         if not self.has_field or not (major_codes or occupation_codes):
             return INSUFFICIENT_PART
-        best: Part = (0, OK, "no_field", {})
-        for raw in major_codes:
-            code = fields.normalize_major(raw)
-            if code in self.majors:
-                part: Part = (SAME_CODE, OK, "same_major", {"code": code, "name": fields.major_name(code)})
-            elif (other := self.classes.get(fields.class_key(code))) is not None:
-                part = (
-                    SAME_CLASS,
-                    OK,
-                    "same_class",
-                    {"code": other, "other": code, "class_name": fields.class_name(code)},
-                )
-            elif (other := self.categories.get(fields.category_key(code))) is not None:
-                args = {"code": other, "other": code, "category_name": fields.category_name(code)}
-                part = (SAME_CATEGORY, OK, "same_category", args)
-            else:
-                part = (0, OK, "no_field", {})
-            # the text affinity of the demand's occupations to this major counts when it is the stronger evidence
-            hit = self.affine.get(code)
-            if hit is not None and hit[0] > part[0]:
-                part = (hit[0], OK, "affinity", _affinity_args(hit[2], code, hit[1]))
+        best: Part = NO_FIELD
+        for code in major_codes:
+            part = self.major_part(code)
             if part[0] > best[0]:
                 best = part
         for code in occupation_codes:
-            group, minor = fields.occupation_prefixes(code)
-            if code in self.occupations:
-                part = (SAME_CODE, OK, "same_occupation", {"code": code, "name": fields.occupation_name(code)})
-            elif group and (other := self.occ_groups.get(group)) is not None:
-                part = (SAME_CLASS, OK, "same_occupation_group", {"code": other, "other": code})
-            elif minor and (other := self.occ_fields.get(minor)) is not None:
-                part = (SAME_CATEGORY, OK, "same_occupation_field", {"code": other, "other": code})
-            else:
-                part = self._offer_occupation_affinity(code)
+            part = self.occupation_part(code)
             if part[0] > best[0]:
                 best = part
         return best
 
+    def major_part(self, code: str) -> Part:
+        """The field fit of one offered major code (memoised per demand)."""
+        part = self.major_memo.get(code)
+        if part is None:
+            part = self.major_memo[code] = self._major(fields.normalize_major(code))
+        return part
+
+    def occupation_part(self, code: str) -> Part:
+        """The field fit of one offered occupation code (memoised per demand)."""
+        part = self.occupation_memo.get(code)
+        if part is None:
+            part = self.occupation_memo[code] = self._occupation(code)
+        return part
+
+    def _major(self, code: str) -> Part:
+        if code in self.majors:
+            part: Part = (SAME_CODE, OK, "same_major", {"code": code, "name": fields.major_name(code)})
+        elif (other := self.classes.get(fields.class_key(code))) is not None:
+            part = (SAME_CLASS, OK, "same_class", {"code": other, "other": code, "class_name": fields.class_name(code)})
+        elif (other := self.categories.get(fields.category_key(code))) is not None:
+            args = {"code": other, "other": code, "category_name": fields.category_name(code)}
+            part = (SAME_CATEGORY, OK, "same_category", args)
+        else:
+            part = NO_FIELD
+        # the text affinity of the demand's occupations to this major counts when it is the stronger evidence
+        hit = self.affine.get(code)
+        if hit is not None and hit[0] > part[0]:
+            part = (hit[0], OK, "affinity", _affinity_args(hit[2], code, hit[1]))
+        return part
+
+    def _occupation(self, code: str) -> Part:
+        group, minor = fields.occupation_prefixes(code)
+        if code in self.occupations:
+            return (SAME_CODE, OK, "same_occupation", {"code": code, "name": fields.occupation_name(code)})
+        if group and (other := self.occ_groups.get(group)) is not None:
+            return (SAME_CLASS, OK, "same_occupation_group", {"code": other, "other": code})
+        if minor and (other := self.occ_fields.get(minor)) is not None:
+            return (SAME_CATEGORY, OK, "same_occupation_field", {"code": other, "other": code})
+        return self._offer_occupation_affinity(code)
+
     def _offer_occupation_affinity(self, occupation: str) -> Part:
-        best: Part = (0, OK, "no_field", {})
+        best: Part = NO_FIELD
         table = _affinities(occupation)
         for major in self.majors:
             hit = table.get(major)
@@ -166,7 +198,7 @@ class Prepared:
 
     # ---- education_level ------------------------------------------------------------------------------------------
     def education_level(self, offer: OfferProfile) -> Part:
-        key = ("e", offer.education_level, offer.major_codes if offer.education_level is None else None)
+        key = ("e", offer.education_level or offer.major_codes)
         part = self.memo.get(key)
         if part is None:
             part = self.memo[key] = self._education_level(offer)
@@ -179,7 +211,13 @@ class Prepared:
         diff = offered[0] - self.level[0]
         args = {"level": offered[1], "level_en": offered[2], "wanted": self.level[1], "wanted_en": self.level[2]}
         key = "level_same" if diff == 0 else "level_higher" if diff > 0 else "level_lower"
-        return (LEVEL_VALUE.get(diff, 0), OK, key, args)
+        return (self.level_value(offered[0]), OK, key, args)
+
+    def level_value(self, offered_rank: int) -> int:
+        """The value of an offered level (its rank in EDUCATION_LEVELS) against the demand's; 0 if either is unknown."""
+        if self.level is None or not offered_rank:
+            return 0
+        return LEVEL_VALUE.get(offered_rank - self.level[0], 0)
 
     # ---- geography ------------------------------------------------------------------------------------------------
     def geography(self, offer: OfferProfile) -> Part:
@@ -209,21 +247,26 @@ class Prepared:
         return part
 
     def _period(self, start: date | None, end: date | None) -> Part:
+        kind, days, milli = self.overlap(start, end)
+        if kind == "period":
+            return (milli, OK, "period", {"days": days, "share": milli // 10})
+        return INSUFFICIENT_PART if kind == "insufficient" else (milli, OK, kind, {})
+
+    def overlap(self, start: date | None, end: date | None) -> tuple[str, int, int]:
+        """(insufficient / period_open / period_none / period, days of overlap, value): the share of the demand's
+        period the offer's covers; an open end runs on; a demand without an end is covered by any overlap."""
         d_start, d_end = self.demand.period_start, self.demand.period_end
         if d_start is None or start is None or (d_end is not None and d_end < d_start):
-            return INSUFFICIENT_PART
+            return ("insufficient", 0, 0)
         if end is not None and end < start:
-            return INSUFFICIENT_PART
+            return ("insufficient", 0, 0)
         if d_end is None:
-            overlaps = end is None or end >= d_start
-            return (FULL, OK, "period_open", {}) if overlaps else (0, OK, "period_none", {})
+            return ("period_open", 0, FULL) if end is None or end >= d_start else ("period_none", 0, 0)
         last = d_end if end is None else min(d_end, end)
         days = (last - max(d_start, start)).days + 1
         if days <= 0:
-            return (0, OK, "period_none", {})
-        span = (d_end - d_start).days + 1
-        milli = days * FULL // span
-        return (milli, OK, "period", {"days": days, "share": milli // 10})
+            return ("period_none", 0, 0)
+        return ("period", days, days * FULL // ((d_end - d_start).days + 1))
 
     # ---- relationship, track_record, shortage: facts, counted only for a pair with a field in common -------------
     def relationship(self, offer: OfferProfile, facts: Facts, field_milli: int) -> Part:

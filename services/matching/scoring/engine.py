@@ -6,12 +6,13 @@ total is rounded half up to whole points (0..1000) and apportioned back to the c
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from services.matching.scoring.compat import hard_filter
-from services.matching.scoring.components import FULL, Part, Prepared
-from services.matching.scoring.profiles import UNKNOWN, DemandProfile, Facts, OfferProfile
+from services.matching.scoring.compat import COMPATIBLE
+from services.matching.scoring.components import FULL, Part, Prepared, major_level_rank
+from services.matching.scoring.profiles import EDUCATION_LEVELS, UNKNOWN, DemandProfile, Facts, OfferProfile
 from services.matching.scoring.reasons import OK, UNAVAILABLE, render
 from services.matching.scoring.weights import COMPONENTS, DEFAULT, Weights
 
@@ -120,40 +121,71 @@ def rank(
     """The offers passing the hard filters, best first (points descending, then offer id), at most `limit` of them,
     each explained. Offers without facts count as knowing none. Only the returned candidates build reasons."""
     prep = Prepared(demand)
-    facts_by_offer = facts_by_offer or {}
+    get_facts = (facts_by_offer or {}).get
+    kinds, own_org = COMPATIBLE.get(demand.kind, frozenset()), demand.org_id
     w_field, w_cap, w_edu, w_geo, w_period, w_rel, w_track, w_short = weights.as_tuple()
-    field_fit, capacity, education = prep.field_fit, prep.capacity_fit, prep.education_level
-    geography, period = prep.geography, prep.period_overlap
-    context_memo: dict[tuple[int, str | None, int], int] = {}
-    get_facts = facts_by_offer.get
+    need = demand.headcount if demand.headcount is not None and demand.headcount > 0 else None
+    has_field = prep.has_field
+    major_part, occupation_part, level_value = prep.major_part, prep.occupation_part, prep.level_value
+    # Values memoised by what they depend on (a code, a region, a period): an offer is a few dictionary lookups.
+    major_memo: dict[str, tuple[int, int]] = {}
+    occupation_memo: dict[str, int] = {}
+    level_ranks = {key: level[0] for key, level in EDUCATION_LEVELS.items()}
+    level_values = [level_value(r) for r in range(max(level_ranks.values()) + 1)]
+    geography_memo: dict[str | None, int] = {}
+    period_memo: dict[tuple, int] = {}
+    context_memo: dict[tuple, int] = {}
     half = FULL // 2
-    scored: list[tuple[int, str, OfferProfile, Facts]] = []
-    for offer in offers:
-        if hard_filter(demand, offer) is not None:
+    scored: list[tuple[int, str, int]] = []
+    offers = list(offers)
+    for index, offer in enumerate(offers):
+        if offer.kind not in kinds or offer.org_id == own_org:  # compat.hard_filter
             continue
+        fit = 0
+        offered_rank = level_ranks.get(offer.education_level, 0) if offer.education_level is not None else 0
+        for code in offer.major_codes:  # the best of the offer's codes (Prepared.field_fit); its level (level_rank)
+            known = major_memo.get(code)
+            if known is None:
+                known = major_memo[code] = (major_part(code)[0] if has_field else 0, major_level_rank(code))
+            if known[0] > fit:
+                fit = known[0]
+            if offer.education_level is None and known[1] > offered_rank:
+                offered_rank = known[1]
+        if has_field:
+            for code in offer.occupation_codes:
+                value = occupation_memo.get(code)
+                if value is None:
+                    value = occupation_memo[code] = occupation_part(code)[0]
+                if value > fit:
+                    fit = value
+        millipoints = w_field * fit + w_edu * level_values[offered_rank]
+        value = geography_memo.get(offer.region_code)
+        if value is None:
+            value = geography_memo[offer.region_code] = prep.geography(offer)[0]
+        millipoints += w_geo * value
+        key = (offer.period_start, offer.period_end)
+        value = period_memo.get(key)
+        if value is None:
+            value = period_memo[key] = prep.overlap(offer.period_start, offer.period_end)[2]
+        millipoints += w_period * value
+        can = offer.count
+        if need is not None and can is not None and can >= 0:
+            millipoints += w_cap * (FULL if can >= need else can * FULL // need)
         facts = get_facts(offer.id, UNKNOWN)
-        fit = field_fit(offer)[0]
-        key = (id(facts), offer.alliance_id, fit)
-        context = context_memo.get(key)
-        if context is None:
-            context = context_memo[key] = (
-                w_rel * prep.relationship(offer, facts, fit)[0]
-                + w_track * prep.track_record(facts, fit)[0]
-                + w_short * prep.shortage(facts, fit)[0]
+        key = (id(facts), offer.alliance_id, fit > 0)
+        value = context_memo.get(key)
+        if value is None:  # relationship and track record count only with a field in common, whatever its value
+            value = context_memo[key] = (
+                w_rel * prep.relationship(offer, facts, fit)[0] + w_track * prep.track_record(facts, fit)[0]
             )
-        millipoints = (
-            w_field * fit
-            + w_cap * capacity(offer)[0]
-            + w_edu * education(offer)[0]
-            + w_geo * geography(offer)[0]
-            + w_period * period(offer)[0]
-            + context
-        )
-        scored.append(((millipoints + half) // FULL, offer.id, offer, facts))
-    scored.sort(key=lambda row: (-row[0], row[1]))
-    top = scored if limit is None else scored[:limit]
+        millipoints += value
+        if facts.shortage:  # Prepared.shortage: the field fit itself, for a demand in a shortage occupation
+            millipoints += w_short * fit
+        scored.append((-((millipoints + half) // FULL), offer.id, index))
+    top = heapq.nsmallest(limit, scored) if limit is not None else sorted(scored)
     out = []
-    for points, _id, offer, facts in top:
-        explained = explain(prep, offer, facts, weights, lang)
-        out.append(Candidate(offer.id, offer.org_id, points, explained))
+    for negative, _id, index in top:
+        offer = offers[index]
+        explained = explain(prep, offer, get_facts(offer.id, UNKNOWN), weights, lang)
+        out.append(Candidate(offer.id, offer.org_id, -negative, explained))
     return out

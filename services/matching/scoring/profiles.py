@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 DEMAND_KINDS = ("order_class", "apprenticeship", "internship", "employment", "training", "rnd", "co_built_base")
 OFFER_KINDS = ("graduates", "interns", "training_capacity", "rnd_expertise", "base_capacity")
@@ -22,6 +23,7 @@ EDUCATION_LEVELS: dict[str, tuple[int, str, str, int]] = {
 CATEGORY_COUNT = 19  # 专业大类 per level
 
 
+@lru_cache(maxsize=8192)
 def level_of_major(code: str) -> str | None:
     """The education level a major code belongs to, from its 大类 digits (None if they fit no level)."""
     if len(code) < 2 or not code[:2].isdigit():
