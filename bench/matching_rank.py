@@ -7,7 +7,8 @@ compatible kinds from `--schools` schools, majors drawn from the 装备制造 an
 catalogue (so every field-fit branch is taken), regions in three provinces, periods over two years, one `Facts` per
 school (as a per-school cache would give). Ranks `--demands` different demands (each `--passes` times, top 20
 explained), after one cold ranking that also builds the occupation↔major affinity index. Reports p50/p95/max ms of
-the warm rankings (wall clock, and the thread's CPU time, which a loaded machine disturbs less) and writes `bench/results/matching-rank-<timestamp>.json`.
+the warm rankings (wall clock, and the thread's CPU time, which a loaded machine disturbs less) and writes
+`bench/results/matching-rank-<timestamp>.json`.
 """
 
 from __future__ import annotations
