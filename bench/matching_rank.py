@@ -1,6 +1,6 @@
 """The ranking engine alone: one demand against `--offers` pre-filtered offers (default 10 000), in process, no
 database (services/matching/scoring; docs/matching-ranking.md). Target: ≤ 20 ms per ranking at p95, the engine's
-share of the route's 50 ms (docs/benchmarks.md).
+share of the route's 50 ms (docs/matching-ranking.md, "Speed").
 
 Run from the repository root: `python -m bench.matching_rank`. Builds a reproducible population (seeded): offers of
 compatible kinds from `--schools` schools, majors drawn from the 装备制造 and 电子与信息 大类 of the shipped
