@@ -9,6 +9,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
 from services.matching.scoring.compat import COMPATIBLE
 from services.matching.scoring.components import FULL, Part, Prepared, major_level_rank
@@ -131,9 +132,9 @@ def rank(
     major_memo: dict[str, tuple[int, int]] = {}
     occupation_memo: dict[str, int] = {}
     level_ranks = {key: level[0] for key, level in EDUCATION_LEVELS.items()}
-    level_values = [level_value(r) for r in range(max(level_ranks.values()) + 1)]
-    geography_memo: dict[str | None, int] = {}
-    period_memo: dict[tuple, int] = {}
+    level_points = [w_edu * level_value(r) for r in range(max(level_ranks.values()) + 1)]
+    geography_memo: dict[str | None, int] = {}  # weighted: w · value
+    period_memo: dict[date | None, dict[date | None, int]] = {}  # start → end → weighted value
     context_memo: dict[tuple, int] = {}
     half = FULL // 2
     scored: list[tuple[int, str, int]] = []
@@ -142,14 +143,15 @@ def rank(
         if offer.kind not in kinds or offer.org_id == own_org:  # compat.hard_filter
             continue
         fit = 0
-        offered_rank = level_ranks.get(offer.education_level, 0) if offer.education_level is not None else 0
+        stated = offer.education_level
+        offered_rank = 0 if stated is None else level_ranks.get(stated, 0)
         for code in offer.major_codes:  # the best of the offer's codes (Prepared.field_fit); its level (level_rank)
             known = major_memo.get(code)
             if known is None:
                 known = major_memo[code] = (major_part(code)[0] if has_field else 0, major_level_rank(code))
             if known[0] > fit:
                 fit = known[0]
-            if offer.education_level is None and known[1] > offered_rank:
+            if stated is None and known[1] > offered_rank:
                 offered_rank = known[1]
         if has_field:
             for code in offer.occupation_codes:
@@ -158,16 +160,20 @@ def rank(
                     value = occupation_memo[code] = occupation_part(code)[0]
                 if value > fit:
                     fit = value
-        millipoints = w_field * fit + w_edu * level_values[offered_rank]
-        value = geography_memo.get(offer.region_code)
+        millipoints = w_field * fit + level_points[offered_rank]
+        region = offer.region_code
+        value = geography_memo.get(region)
         if value is None:
-            value = geography_memo[offer.region_code] = prep.geography(offer)[0]
-        millipoints += w_geo * value
-        key = (offer.period_start, offer.period_end)
-        value = period_memo.get(key)
+            value = geography_memo[region] = w_geo * prep.geography(offer)[0]
+        millipoints += value
+        start, end = offer.period_start, offer.period_end
+        ends = period_memo.get(start)
+        if ends is None:
+            ends = period_memo[start] = {}
+        value = ends.get(end)
         if value is None:
-            value = period_memo[key] = prep.overlap(offer.period_start, offer.period_end)[2]
-        millipoints += w_period * value
+            value = ends[end] = w_period * prep.overlap(start, end)[2]
+        millipoints += value
         can = offer.count
         if need is not None and can is not None and can >= 0:
             millipoints += w_cap * (FULL if can >= need else can * FULL // need)
