@@ -17,7 +17,7 @@ OFFER_KINDS = ("graduates", "interns", "training_capacity", "rnd_expertise", "ba
 # the same order at every level; docs/reference-data.md).
 EDUCATION_LEVELS: dict[str, tuple[int, str, str, int]] = {
     "voc_secondary": (1, "中职", "secondary vocational", 61),
-    "voc_associate": (2, "高职专科", "higher vocational (associate)", 41),
+    "voc_associate": (2, "高职专科", "higher vocational associate", 41),
     "voc_bachelor": (3, "职业本科", "vocational bachelor", 21),
 }
 CATEGORY_COUNT = 19  # 专业大类 per level

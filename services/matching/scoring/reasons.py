@@ -40,7 +40,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "same_province": ("同省：{name}", "same province: {code}"),
     "elsewhere": ("不同省份：{code} 与 {other}", "different provinces: {code} and {other}"),
     # period_overlap
-    "period": ("时间段重合 {days} 天，占需求期的 {share}%", "periods overlap {days} days, {share}% of the demand's"),
+    "period": (
+        "时间段重合 {days} 天，占需求期的 {share}%",
+        "periods overlap {days} days, {share}% of the demand's period",
+    ),
     "period_open": ("时间段重合（需求未定结束日期）", "periods overlap (the demand has no end date)"),
     "period_none": ("时间段不重合", "periods do not overlap"),
     # relationship
