@@ -62,19 +62,15 @@ def _affinities(occupation: str) -> dict[str, tuple[int, float]]:
     return out
 
 
-def _level_of(offer: OfferProfile) -> str | None:
-    if offer.education_level is not None:
-        return offer.education_level
-    known = [lv for lv in map(level_of_major, offer.major_codes) if lv is not None]
-    return max(known, key=lambda lv: EDUCATION_LEVELS[lv][0]) if known else None
-
-
 def level_rank(offer: OfferProfile) -> int:
     """The rank of the offer's level (stated, else the highest of its majors'); 0 when unknown."""
     if offer.education_level is not None:
         level = EDUCATION_LEVELS.get(offer.education_level)
         return level[0] if level else 0
     return max(map(major_level_rank, offer.major_codes), default=0)
+
+
+_LEVEL_BY_RANK = {level[0]: level for level in EDUCATION_LEVELS.values()}
 
 
 @lru_cache(maxsize=8192)
@@ -174,10 +170,14 @@ class Prepared:
         if code in self.occupations:
             return (SAME_CODE, OK, "same_occupation", {"code": code, "name": fields.occupation_name(code)})
         if group and (other := self.occ_groups.get(group)) is not None:
-            return (SAME_CLASS, OK, "same_occupation_group", {"code": other, "other": code})
-        if minor and (other := self.occ_fields.get(minor)) is not None:
-            return (SAME_CATEGORY, OK, "same_occupation_field", {"code": other, "other": code})
-        return self._offer_occupation_affinity(code)
+            part: Part = (SAME_CLASS, OK, "same_occupation_group", {"code": other, "other": code})
+        elif minor and (other := self.occ_fields.get(minor)) is not None:
+            part = (SAME_CATEGORY, OK, "same_occupation_field", {"code": other, "other": code})
+        else:
+            part = NO_FIELD
+        # the text affinity of this occupation to the demand's majors counts when it is the stronger evidence
+        close = self._offer_occupation_affinity(code)
+        return close if close[0] > part[0] else part
 
     def _offer_occupation_affinity(self, occupation: str) -> Part:
         best: Part = NO_FIELD
@@ -198,14 +198,14 @@ class Prepared:
 
     # ---- education_level ------------------------------------------------------------------------------------------
     def education_level(self, offer: OfferProfile) -> Part:
-        key = ("e", offer.education_level or offer.major_codes)
+        key = ("e", offer.education_level, offer.major_codes)
         part = self.memo.get(key)
         if part is None:
             part = self.memo[key] = self._education_level(offer)
         return part
 
     def _education_level(self, offer: OfferProfile) -> Part:
-        offered = EDUCATION_LEVELS.get(_level_of(offer) or "")
+        offered = _LEVEL_BY_RANK.get(level_rank(offer))
         if self.level is None or offered is None:
             return INSUFFICIENT_PART
         diff = offered[0] - self.level[0]
