@@ -199,3 +199,11 @@ def test_weights_change_the_points_but_never_the_exact_sum():
     assert [c.weight for c in scored.components] == list(geography_first.as_tuple())
     assert sum(c.contribution for c in scored.components) == scored.points
     assert scored.points < score(DEMAND, offer(region_code="110101", major_codes=("660105",)), FACTS).points
+
+
+def test_an_offer_naming_only_occupations_meets_a_demand_naming_only_majors():
+    by_major = demand(occupation_codes=(), major_codes=("460110",))  # 智能焊接技术
+    welders = component(score(by_major, offer(major_codes=(), occupation_codes=("6-18-02-04",)), FACTS), "field_fit")
+    nurses = component(score(by_major, offer(major_codes=(), occupation_codes=("2-05-08-01",)), FACTS), "field_fit")
+    assert welders.value > 0.5 and nurses.value == 0
+    assert welders.reason.startswith("职业与专业相近：6-18-02-04 焊工 ↔ 460110 智能焊接技术")
