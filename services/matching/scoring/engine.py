@@ -20,6 +20,8 @@ from services.matching.scoring.weights import COMPONENTS, DEFAULT, Weights
 
 @dataclass(frozen=True, slots=True)
 class Component:
+    """One criterion of a pair: its value (0..1), weight and contribution in points, and a one-line reason."""
+
     name: str
     value: float
     weight: int
@@ -30,6 +32,8 @@ class Component:
 
 @dataclass(frozen=True, slots=True)
 class Scored:
+    """A pair's points (0..1000, the sum of the contributions) and its components in `weights.COMPONENTS` order."""
+
     points: int
     components: list[Component] = field(default_factory=list)
 
@@ -45,6 +49,8 @@ class Scored:
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
+    """One ranked offer: its id, its organization (the counterpart), its points and their explanation."""
+
     offer_id: str
     org_id: str
     points: int
