@@ -26,6 +26,9 @@ SECTION = "## Reads across nouns"
 
 # Folders of nouns that are not nouns themselves.
 NOUN_FOLDERS = ("services/membership/identity",)
+# Packages of a service that are no noun: pure code with no table and no route (the matching service's ranking engine,
+# docs/matching-ranking.md).
+NOT_NOUNS = ("services/matching/scoring",)
 STANDARD = ("models.py", "schemas.py", "service.py", "router.py")
 # Nouns without a table of their own: the training statistics are one statement over the other nouns' tables;
 # invitations are one-time tokens of identity (services/membership/identity/one_time.py) for a user to be.
@@ -52,7 +55,7 @@ def nouns() -> list[str]:
     found = []
     for init in sorted(SERVICES.glob("*/*/__init__.py")) + sorted(SERVICES.glob("membership/identity/*/__init__.py")):
         folder = _rel(init.parent)
-        if folder not in NOUN_FOLDERS:
+        if folder not in NOUN_FOLDERS and folder not in NOT_NOUNS:
             found.append(folder)
     return found
 
