@@ -23,7 +23,7 @@ test: $(STAMP)
 test-smoke: $(STAMP)
 	$(BIN)/python -m pytest -m smoke
 
-## make bench — gateway vs direct, API key vs no auth, compression's cost, structure as of any date, name search, training figures, enrolment ingestion, learner batches, certificate verification vs the authenticated read, certificate import vs COPY, matching allocation (docs/benchmarks.md)
+## make bench — gateway vs direct, API key vs no auth, compression's cost, structure as of any date, name search, training figures, enrolment ingestion, learner batches, certificate verification vs the authenticated read, certificate import vs COPY, matching ranking and allocation (docs/benchmarks.md)
 bench: $(STAMP)
 	$(BIN)/python -m bench.gateway
 	$(BIN)/python -m bench.auth
@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.learner_batch
 	$(BIN)/python -m bench.certificate_verify
 	$(BIN)/python -m bench.certificate_import
+	$(BIN)/python -m bench.matching_rank
 	$(BIN)/python -m bench.matching_allocation
 
 migrate: $(STAMP)

@@ -26,9 +26,6 @@ SECTION = "## Reads across nouns"
 
 # Folders of nouns that are not nouns themselves.
 NOUN_FOLDERS = ("services/membership/identity",)
-# Packages of a service that are no noun: pure code with no table and no route (the matching service's ranking engine,
-# docs/matching-ranking.md).
-NOT_NOUNS = ("services/matching/scoring",)
 STANDARD = ("models.py", "schemas.py", "service.py", "router.py")
 # Nouns without a table of their own: the training statistics are one statement over the other nouns' tables;
 # invitations are one-time tokens of identity (services/membership/identity/one_time.py) for a user to be.
@@ -37,8 +34,9 @@ WITHOUT_TABLE = {"services/training/stats", "services/membership/identity/invita
 # standard files are checked once the noun leaves this list.
 IN_CONSTRUCTION: set[str] = set()
 # Packages of pure computation beside the nouns: plain values in and out, no table, no route, no database; the noun
-# that serves them calls them (the allocation solver, docs/matching-allocation.md). None of the standard files.
-ENGINES = {"services/matching/allocation"}
+# that serves them calls them (the ranking engine, docs/matching-ranking.md; the allocation solver,
+# docs/matching-allocation.md). None of the standard files.
+ENGINES = {"services/matching/allocation", "services/matching/scoring"}
 
 SQL_WORDS = re.compile(r"\b(select|insert|update|delete)\b", re.IGNORECASE)
 SQL_TABLE = re.compile(r"\b(?:from|join|into|update)\s+(?:[a-z_]+\.)?\"?([a-z_][a-z0-9_]*)", re.IGNORECASE)
@@ -55,7 +53,7 @@ def nouns() -> list[str]:
     found = []
     for init in sorted(SERVICES.glob("*/*/__init__.py")) + sorted(SERVICES.glob("membership/identity/*/__init__.py")):
         folder = _rel(init.parent)
-        if folder not in NOUN_FOLDERS and folder not in NOT_NOUNS:
+        if folder not in NOUN_FOLDERS:
             found.append(folder)
     return found
 
