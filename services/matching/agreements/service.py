@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from datetime import date
 from typing import Any
 
@@ -215,10 +216,10 @@ async def create_agreement(
         planned_students=data.planned_students,
         status="draft",
         signed_on=None,
-        latest_effective_on=today(),
+        latest_effective_on=None,  # a transition may be dated back to before the record was made
         committed_amount=data.committed_amount,
         payer_org_id=data.payer_org_id,
-        paid_total=0,
+        paid_total=Decimal("0.00"),
         appointment_ids=list(data.appointment_ids),
         proposal_id=proposal_id,
         demand_id=demand_id,
