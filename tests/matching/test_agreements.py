@@ -100,9 +100,7 @@ async def test_bad_terms_are_422_naming_the_field(mp: TrainingPlatform, p: Parti
     assert r.headers["content-type"].startswith("application/problem+json")
     errors = {(".".join(str(x) for x in e["loc"][1:]), e["type"]) for e in r.json()["errors"]}
     assert (field, rule) in errors, errors
-    r = await mp.as_org(p.school).post(
-        "/v1/agreements", json=body(p, **values), headers={"Accept-Language": "en"}
-    )
+    r = await mp.as_org(p.school).post("/v1/agreements", json=body(p, **values), headers={"Accept-Language": "en"})
     assert r.json()["errors"][0]["msg"].isascii()
 
 
@@ -111,8 +109,12 @@ async def test_an_unknown_organization_is_422_and_nothing_is_written(mp: Trainin
     school = mp.as_org(p.school)
     r = await school.post(
         "/v1/agreements",
-        json=body(p, parties=[{"org_id": p.school, "role": "school"}, {"org_id": ghost, "role": "enterprise"}],
-                  payer_org_id=None, committed_amount="0"),
+        json=body(
+            p,
+            parties=[{"org_id": p.school, "role": "school"}, {"org_id": ghost, "role": "enterprise"}],
+            payer_org_id=None,
+            committed_amount="0",
+        ),
     )
     assert r.status_code == 422
     assert r.json()["errors"][0]["loc"] == ["body", "parties", 1, "org_id"]
@@ -136,7 +138,9 @@ async def test_only_a_party_writes_and_reads_others_get_403_or_404(mp: TrainingP
     assert r.status_code == 404
     ids = [x["id"] for x in (await outsider.get("/v1/agreements", params={"limit": 500})).json()["items"]]
     assert a["id"] not in ids
-    ids = [x["id"] for x in (await mp.as_org(p.enterprise).get("/v1/agreements", params={"limit": 500})).json()["items"]]
+    ids = [
+        x["id"] for x in (await mp.as_org(p.enterprise).get("/v1/agreements", params={"limit": 500})).json()["items"]
+    ]
     assert a["id"] in ids
     r = await mp.admin.get(f"/v1/agreements/{a['id']}")
     assert r.json()["title"] == a["title"] and r.json()["version"] == a["version"]
@@ -151,7 +155,9 @@ async def test_the_alliance_admins_read_the_alliances_agreements_only(mp: Traini
     assert (await secretariat.get(f"/v1/agreements/{a['id']}")).status_code == 200
     assert (await secretariat.get(f"/v1/agreements/{plain['id']}")).status_code == 404
     assert (await mp.as_alliance(other).get(f"/v1/agreements/{a['id']}")).status_code == 404
-    listed = [x["id"] for x in (await secretariat.get("/v1/agreements", params={"alliance_id": alliance})).json()["items"]]
+    listed = [
+        x["id"] for x in (await secretariat.get("/v1/agreements", params={"alliance_id": alliance})).json()["items"]
+    ]
     assert listed == [a["id"]]
     # Reading is not writing: the secretariat is not a party.
     r = await secretariat.post(f"/v1/agreements/{a['id']}/transitions", json={"to": "signed"})
@@ -166,7 +172,8 @@ async def test_terms_change_with_if_match_until_the_agreement_closes(mp: Trainin
     school = mp.as_org(p.school)
     a = await agreement(school, p)
     r = await school.patch(
-        f"/v1/agreements/{a['id']}", json={"committed_amount": "2500.5", "planned_students": 45},
+        f"/v1/agreements/{a['id']}",
+        json={"committed_amount": "2500.5", "planned_students": 45},
         headers={"If-Match": '"1"'},
     )
     assert r.status_code == 200, r.text

@@ -8,8 +8,8 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
