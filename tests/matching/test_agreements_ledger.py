@@ -146,3 +146,28 @@ async def test_dual_appointment_names_appointments_between_the_parties(mp: Train
         (["body", "appointment_ids", 1], "appointment_not_found"),
         (["body", "appointment_ids", 2], "appointment_not_between_parties"),
     ]
+
+
+async def test_every_change_leaves_an_audit_row_and_an_event(mp: TrainingPlatform, p: Parties, database: Database):
+    school = mp.as_org(p.school)
+    a = await agreement(school, p, signed=True, committed_amount="1000.00")
+    await school.post(f"/v1/agreements/{a['id']}/payments", json=pay(p, "250.00"))
+    await school.post(f"/v1/agreements/{a['id']}/milestones", json={"title": "基地挂牌"})
+    conn = await asyncpg.connect(database.admin_url)
+    try:
+        aid = uuid.UUID(a["id"])
+        events = await conn.fetch(
+            "select type, payload from matching.outbox where aggregate_id = $1 order by occurred_at", aid
+        )
+        audits = await conn.fetch(
+            "select entity, action, diff from matching.audit_log "
+            "where entity = 'agreement' and entity_id = $1 order by occurred_at",
+            aid,
+        )
+    finally:
+        await conn.close()
+    types = [e["type"] for e in events]
+    assert types[:2] == ["agreement.created", "agreement.transitioned"]
+    assert {"agreement_payment.recorded", "agreement.updated", "agreement_milestone.created"} <= set(types)
+    assert [x["action"] for x in audits] == ["create", "transition", "update"]
+    assert '"paid_total"' in audits[2]["diff"] and '"250.00"' in audits[2]["diff"]

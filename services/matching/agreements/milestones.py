@@ -13,7 +13,7 @@ from chanjiao.errors import NotFound, field_error
 from chanjiao.etag import check_if_match
 from chanjiao.ids import new_id
 from chanjiao.pagination import keyset, page_of
-from chanjiao.resources import Audit, now, record_on, snapshot
+from chanjiao.resources import Audit, now, record_on
 from services.matching.agreements.models import Agreement, AgreementMilestone
 from services.matching.agreements.schemas import MilestoneCreate, MilestoneUpdate
 from services.matching.agreements.service import ensure_editable, not_future
@@ -25,24 +25,6 @@ MILESTONE_AUDIT = Audit(kernel, "agreement_milestone")
 class MilestoneNotFound(NotFound):
     slug = "milestone-not-found"
     title_zh, title_en = "里程碑不存在", "Milestone not found"
-
-
-async def _record(
-    session: AsyncSession, m: AgreementMilestone, *, action: str, actor: str, before: dict[str, Any] | None
-) -> None:
-    after = snapshot(m)
-    await record_on(
-        MILESTONE_AUDIT,
-        session,
-        m.id,
-        aggregate=("agreement", m.agreement_id),
-        action=action,
-        event=f"{action}d",
-        actor=actor,
-        before=before,
-        after=after,
-        payload=after,
-    )
 
 
 def _check_done(done_on: Any) -> None:
@@ -61,7 +43,19 @@ async def create(
     )
     session.add(m)
     await session.flush()
-    await _record(session, m, action="create", actor=actor, before=None)
+    after = MILESTONE_AUDIT.snapshot(m)
+    await record_on(
+        MILESTONE_AUDIT,
+        session,
+        m.id,
+        aggregate=("agreement", agreement.id),
+        action="create",
+        event="created",
+        actor=actor,
+        before=None,
+        after=after,
+        payload=after,
+    )
     return m
 
 
@@ -93,14 +87,27 @@ async def update(
     if "title" in data and data["title"] is None:
         raise field_error(["body", "title"], "not_null", "该字段不能为 null", "This field cannot be null")
     _check_done(data.get("done_on"))
-    before = snapshot(row)
+    before = MILESTONE_AUDIT.snapshot(row)
     for key, value in data.items():
         setattr(row, key, value)
-    if snapshot(row) != before:
+    after = MILESTONE_AUDIT.snapshot(row)
+    if after != before:
         row.version += 1
         row.updated_at = now()
         await session.flush()
-        await _record(session, row, action="update", actor=actor, before=before)
+        changed = {k: v for k, v in after.items() if before.get(k) != v}
+        await record_on(
+            MILESTONE_AUDIT,
+            session,
+            row.id,
+            aggregate=("agreement", agreement.id),
+            action="update",
+            event="updated",
+            actor=actor,
+            before=before,
+            after=after,
+            payload={"changed": changed},
+        )
     return row
 
 
