@@ -171,3 +171,66 @@ async def test_every_change_leaves_an_audit_row_and_an_event(mp: TrainingPlatfor
     assert {"agreement_payment.recorded", "agreement.updated", "agreement_milestone.created"} <= set(types)
     assert [x["action"] for x in audits] == ["create", "transition", "update"]
     assert '"paid_total"' in audits[2]["diff"] and '"250.00"' in audits[2]["diff"]
+
+
+async def test_membership_down_is_503_and_nothing_is_written(mp: TrainingPlatform, p: Parties, database: Database):
+    school = mp.as_org(p.school)
+    await agreement(school, p)  # the parties are now cached; the fresh appointment is not
+    appointment = await _appointment(mp, p.enterprise, p.school)
+    terms = {"kind": "dual_appointment", "committed_amount": "0", "payer_org_id": None}
+
+    async def count() -> int:
+        conn = await asyncpg.connect(database.admin_url)
+        try:
+            return await conn.fetchval("select count(*) from matching.agreements where kind = 'dual_appointment'")
+        finally:
+            await conn.close()
+
+    before = await count()
+    membership = mp.platform.upstreams["membership"]
+    await membership.stop()
+    try:
+        r = await school.post("/v1/agreements", json=body(p, appointment_ids=[appointment], **terms))
+        assert r.status_code == 503, r.text
+        assert r.headers.get("retry-after")
+        assert r.headers["content-type"].startswith("application/problem+json")
+    finally:
+        await membership.start()
+    assert await count() == before
+    r = await school.post("/v1/agreements", json=body(p, appointment_ids=[appointment], **terms))
+    assert r.status_code == 201, r.text
+
+
+async def test_the_database_not_the_lock_has_the_last_word_on_racing_payments(
+    mp: TrainingPlatform, p: Parties, database: Database
+):
+    """Two writers that both read the agreement without its row lock, both see 0 paid and both pay 600 of 1000: the
+    database adds each payment to the committed total, so the second is refused (409) and nothing of it stays."""
+    from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+    from services.matching.agreements import ledger, service
+    from services.matching.agreements.schemas import PaymentCreate
+
+    a = await agreement(mp.as_org(p.school), p, signed=True, committed_amount="1000.00")
+    aid = uuid.UUID(a["id"])
+    engine = create_async_engine(
+        database.urls["matching"], connect_args={"server_settings": {"search_path": "matching"}}
+    )
+    data = PaymentCreate(amount="600.00", paid_on="2025-09-30", payer_org_id=p.enterprise)
+    try:
+        async with AsyncSession(engine, expire_on_commit=False) as first, AsyncSession(engine) as second:
+            rows = [await service.get(s, aid) for s in (first, second)]  # no FOR UPDATE: both read paid 0
+            ids = await service.party_ids(first, aid)
+            await ledger.record_payment(first, row=rows[0], party_ids=ids, data=data, actor="test:first")
+            racing = asyncio.create_task(
+                ledger.record_payment(second, row=rows[1], party_ids=ids, data=data, actor="test:second")
+            )
+            await asyncio.sleep(0.3)  # the second waits on the first's row
+            assert not racing.done()
+            await first.commit()
+            with pytest.raises(ledger.OverCommitment):
+                await racing
+    finally:
+        await engine.dispose()
+    page = (await mp.as_org(p.school).get(f"/v1/agreements/{a['id']}/payments")).json()
+    assert [x["amount"] for x in page["items"]] == ["600.00"] and page["funding"]["paid"] == "600.00"

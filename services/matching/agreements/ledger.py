@@ -9,6 +9,7 @@ total and gets 409 `over-commitment`. Payments are append-only."""
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -38,13 +39,13 @@ class NotPayable(Conflict):
     title_zh, title_en = "合作协议当前状态不能登记付款", "Agreement not payable in its status"
 
 
-def _over(row: Agreement, amount: Any) -> OverCommitment:
-    left = row.committed_amount - row.paid_total
+def _over(committed: Decimal, paid: Decimal, amount: Decimal) -> OverCommitment:
+    left = committed - paid
     return OverCommitment(
-        detail_zh=f"付款 {amount:.2f} 元超出尚未到位的承诺金额 {left:.2f} 元（承诺 {row.committed_amount:.2f}，"
-        f"已到位 {row.paid_total:.2f}）",
+        detail_zh=f"付款 {amount:.2f} 元超出尚未到位的承诺金额 {left:.2f} 元"
+        f"（承诺 {committed:.2f}，已到位 {paid:.2f}）",
         detail_en=f"The payment of {amount:.2f} exceeds the outstanding commitment of {left:.2f} (committed "
-        f"{row.committed_amount:.2f}, paid {row.paid_total:.2f})",
+        f"{committed:.2f}, paid {paid:.2f})",
         extra={"outstanding": f"{left:.2f}", "field": "amount"},
     )
 
@@ -65,7 +66,7 @@ async def record_payment(
         )
     not_future(data.paid_on, ["body", "paid_on"])
     if row.paid_total + data.amount > row.committed_amount:
-        raise _over(row, data.amount)
+        raise _over(row.committed_amount, row.paid_total, data.amount)
     before = AGREEMENT_AUDIT.snapshot(row)
     stamp = now()
     payment = AgreementPayment(
@@ -79,14 +80,21 @@ async def record_payment(
         created_at=stamp,
     )
     session.add(payment)
-    row.paid_total = row.paid_total + data.amount
+    # Raised in SQL (`paid_total = paid_total + amount`), not set from what this transaction read: whatever got
+    # past the row lock, the database adds to the committed total and its CHECK has the last word.
+    a: Any = Agreement
+    row.paid_total = a.paid_total + data.amount
     row.version += 1
     row.updated_at = stamp
     try:
         await session.flush()
-    except IntegrityError as exc:  # the CHECK, should a writer have bypassed the lock
+    except IntegrityError as exc:
         await session.rollback()
-        raise _over(row, data.amount) from exc
+        committed, paid = (
+            await session.execute(sa.select(a.committed_amount, a.paid_total).where(a.id == payment.agreement_id))
+        ).one()
+        raise _over(committed, paid, data.amount) from exc
+    await session.refresh(row, ["paid_total"])
     values = snapshot(payment, exclude=("recorded_by",))
     await record_on(
         PAYMENT_AUDIT,

@@ -2,7 +2,8 @@
 the payments of its funding ledger.
 
 The ledger's rule "payments never exceed the commitment" is the database's: `paid_total` on the agreement is the
-sum of its payments, raised in the same transaction as each payment's insert, under
+sum of its payments, raised in SQL (`paid_total = paid_total + amount`) in the same transaction as each payment's
+insert, under
 `CHECK (paid_total <= committed_amount)`. A payment locks its agreement row first (`SELECT … FOR UPDATE`), so two
 concurrent payments are serialized: the second sees the first's total and is refused when together they exceed
 (services/matching/agreements/payments.py).
