@@ -234,3 +234,15 @@ async def test_the_database_not_the_lock_has_the_last_word_on_racing_payments(
         await engine.dispose()
     page = (await mp.as_org(p.school).get(f"/v1/agreements/{a['id']}/payments")).json()
     assert [x["amount"] for x in page["items"]] == ["600.00"] and page["funding"]["paid"] == "600.00"
+
+
+async def test_a_retried_payment_with_its_idempotency_key_pays_once(mp: TrainingPlatform, p: Parties):
+    school = mp.as_org(p.school)
+    a = await agreement(school, p, signed=True, committed_amount="1000.00")
+    url = f"/v1/agreements/{a['id']}/payments"
+    key = {"Idempotency-Key": f"pay-{uuid.uuid4()}"}
+    first = await school.post(url, json=pay(p, "400.00"), headers=key)
+    again = await school.post(url, json=pay(p, "400.00"), headers=key)
+    assert first.status_code == again.status_code == 201
+    assert again.json()["id"] == first.json()["id"]
+    assert (await school.get(url)).json()["funding"]["paid"] == "400.00"
