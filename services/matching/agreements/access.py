@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import Annotated, Any
 
 import sqlalchemy as sa
+from fastapi import Path
 
 from chanjiao.auth import ALLIANCE_ADMIN, ORG_ADMIN, ORG_STAFF, Principal, allow
 from chanjiao.errors import Forbidden
 from services.matching.agreements.models import AgreementParty
 
 ORG_ROLES = (ORG_ADMIN, ORG_STAFF)
+AgreementId = Annotated[uuid.UUID, Path(description="合作协议 ID The agreement's id")]
+MilestoneId = Annotated[uuid.UUID, Path(description="协议里程碑 ID The milestone's id")]
 READ = allow(scopes=("matching:read",))
 WRITE = allow(roles=ORG_ROLES, scopes=("matching:write",), tenant="organization")
 

@@ -18,7 +18,7 @@ from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.resources import not_modified, recorded
 from services.matching.agreements import service
-from services.matching.agreements.access import READ, VISIBLE, WHO, WRITE, ensure_party
+from services.matching.agreements.access import READ, VISIBLE, WHO, WRITE, AgreementId, ensure_party
 from services.matching.agreements.membership import membership_directory
 from services.matching.agreements.models import Agreement, AgreementKind, AgreementParty, AgreementStatus
 from services.matching.agreements.references import check_references
@@ -142,7 +142,10 @@ async def create_agreement(
     description="按单位、联盟、类型和状态筛选合作协议，游标分页。\n\n"
     "Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `org_id` (a party), `alliance_id`, `kind`, "
     "`status`, `proposal_id`." + VISIBLE,
-    responses=problem_responses(400, 401, 403, 422),
+    responses={
+        200: {"content": {"application/json": {"example": {"items": [_EXAMPLE], "next_cursor": None}}}},
+        **problem_responses(400, 401, 403, 422),
+    },
 )
 async def list_agreements(
     session: SessionDep,
@@ -188,7 +191,7 @@ async def list_agreements(
     },
 )
 async def get_agreement(
-    agreement_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, if_none_match: IfNoneMatch = None
+    agreement_id: AgreementId, session: SessionDep, principal: PrincipalDep, if_none_match: IfNoneMatch = None
 ) -> Response:
     row = await service.get_visible(session, principal, agreement_id)
     return not_modified(if_none_match, row.version) or _one(await _render(session, row))
@@ -210,7 +213,7 @@ async def get_agreement(
     },
 )
 async def update_agreement(
-    agreement_id: uuid.UUID,
+    agreement_id: AgreementId,
     body: AgreementUpdate,
     session: SessionDep,
     principal: PrincipalDep,
@@ -239,7 +242,7 @@ async def update_agreement(
     },
 )
 async def transition_agreement(
-    agreement_id: uuid.UUID,
+    agreement_id: AgreementId,
     body: AgreementTransitionCreate,
     session: SessionDep,
     principal: PrincipalDep,

@@ -3,8 +3,6 @@ totals (services/matching/agreements/ledger.py has the rules)."""
 
 from __future__ import annotations
 
-import uuid
-
 from fastapi import APIRouter, Response
 from starlette.responses import JSONResponse
 
@@ -15,7 +13,7 @@ from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.resources import recorded
 from services.matching.agreements import ledger, service
-from services.matching.agreements.access import READ, VISIBLE, WHO, WRITE, ensure_party
+from services.matching.agreements.access import READ, VISIBLE, WHO, WRITE, AgreementId, ensure_party
 from services.matching.agreements.schemas import PaymentCreate, PaymentPage, PaymentPublic, funding, render_payment
 
 router = APIRouter(prefix="/v1/agreements", tags=["agreements"])
@@ -52,7 +50,7 @@ _FUNDING = {"committed": "1200000.00", "paid": "300000.00", "outstanding": "9000
     },
 )
 async def create_payment(
-    agreement_id: uuid.UUID,
+    agreement_id: AgreementId,
     body: PaymentCreate,
     session: SessionDep,
     principal: PrincipalDep,
@@ -88,7 +86,7 @@ async def create_payment(
     },
 )
 async def list_payments(
-    agreement_id: uuid.UUID,
+    agreement_id: AgreementId,
     session: SessionDep,
     principal: PrincipalDep,
     limit: LimitQuery = 50,

@@ -3,8 +3,6 @@ has the rules)."""
 
 from __future__ import annotations
 
-import uuid
-
 from fastapi import APIRouter, Response
 
 from chanjiao.app import SessionDep
@@ -15,7 +13,7 @@ from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.resources import created, one
 from services.matching.agreements import milestones, service
-from services.matching.agreements.access import READ, VISIBLE, WHO, WRITE, ensure_party
+from services.matching.agreements.access import READ, VISIBLE, WHO, WRITE, AgreementId, MilestoneId, ensure_party
 from services.matching.agreements.schemas import (
     MilestoneCreate,
     MilestonePage,
@@ -53,7 +51,7 @@ _MILESTONE = {
     },
 )
 async def create_milestone(
-    agreement_id: uuid.UUID,
+    agreement_id: AgreementId,
     body: MilestoneCreate,
     session: SessionDep,
     principal: PrincipalDep,
@@ -77,10 +75,13 @@ async def create_milestone(
     summary="协议里程碑列表 List an agreement's milestones",
     description="合作协议的里程碑，游标分页。\n\nThe agreement's milestones (keyset by id: `limit`, `cursor`)."
     + VISIBLE,
-    responses=problem_responses(400, 401, 403, 404, 422),
+    responses={
+        200: {"content": {"application/json": {"example": {"items": [_MILESTONE], "next_cursor": None}}}},
+        **problem_responses(400, 401, 403, 404, 422),
+    },
 )
 async def list_milestones(
-    agreement_id: uuid.UUID,
+    agreement_id: AgreementId,
     session: SessionDep,
     principal: PrincipalDep,
     limit: LimitQuery = 50,
@@ -105,8 +106,8 @@ async def list_milestones(
     },
 )
 async def update_milestone(
-    agreement_id: uuid.UUID,
-    milestone_id: uuid.UUID,
+    agreement_id: AgreementId,
+    milestone_id: MilestoneId,
     body: MilestoneUpdate,
     session: SessionDep,
     principal: PrincipalDep,
