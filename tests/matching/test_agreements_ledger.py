@@ -130,7 +130,7 @@ async def _appointment(mp: TrainingPlatform, person_org: str, host: str) -> str:
 
 
 async def test_dual_appointment_names_appointments_between_the_parties(mp: TrainingPlatform, p: Parties):
-    # seed 000: 双栖双聘 — an enterprise engineer appointed 产业教授 at the school; the agreement refers to it
+    # seed 000「工程师进课堂授课的“双栖双聘”」: an enterprise engineer teaching at the school
     appointment = await _appointment(mp, p.enterprise, p.school)
     school = mp.as_org(p.school)
     terms = {"kind": "dual_appointment", "committed_amount": "0", "payer_org_id": None}
