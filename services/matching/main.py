@@ -1,16 +1,35 @@
 """Matching service — wiring only."""
 
-from fastapi import FastAPI
+from collections.abc import Sequence
+
+from fastapi import APIRouter, FastAPI
 
 from chanjiao.app import create_service_app
+from services.matching.agreements.membership import close_directory, open_directory
+from services.matching.agreements.router import router as agreements_router
+from services.matching.agreements.routes_ledger import router as agreement_payments_router
+from services.matching.agreements.routes_milestones import router as agreement_milestones_router
 from services.matching.db import kernel
 from services.matching.settings import MatchingSettings
 
 DESCRIPTION = """对接服务：企业需求、院校供给、匹配、合作协议与双选会。
 Matching: enterprise demands, school offers, matches, agreements and fairs."""
 
+# In any order: an `{…_id}` path parameter matches only a UUID-shaped segment (chanjiao/routes.py).
+ROUTERS: tuple[APIRouter, ...] = (
+    agreements_router,
+    agreement_payments_router,
+    agreement_milestones_router,
+)
 
-def create_app(settings: MatchingSettings | None = None) -> FastAPI:
+
+def create_app(settings: MatchingSettings | None = None, *, routers: Sequence[APIRouter] = ROUTERS) -> FastAPI:
     return create_service_app(
-        settings or MatchingSettings(), title="Chanjiao matching", description=DESCRIPTION, kernel=kernel
+        settings or MatchingSettings(),
+        title="Chanjiao matching",
+        description=DESCRIPTION,
+        kernel=kernel,
+        routers=routers,
+        on_startup=[open_directory],
+        on_shutdown=[close_directory],
     )

@@ -1,8 +1,21 @@
-"""Every table of the matching service (imported by Alembic and by the app).
+"""Every table of the matching service (imported by Alembic and by the app): the kernel tables (idempotency keys,
+audit rows, outbox) and the agreements with their parties, events, milestones and payments."""
 
-Its resources are not built yet (docs/domain.md, "Not built yet"); the schema holds the kernel tables (idempotency
-keys, audit rows, outbox) that every one of them writes through."""
-
+from services.matching.agreements.models import (
+    Agreement,
+    AgreementEvent,
+    AgreementMilestone,
+    AgreementParty,
+    AgreementPayment,
+)
 from services.matching.db import kernel, metadata
 
-__all__ = ["kernel", "metadata"]
+__all__ = [
+    "Agreement",
+    "AgreementEvent",
+    "AgreementMilestone",
+    "AgreementParty",
+    "AgreementPayment",
+    "kernel",
+    "metadata",
+]

@@ -1,5 +1,5 @@
 """The matching process's settings (`CHANJIAO_MATCHING_…`, or the shared `CHANJIAO_…`): the kernel's service
-base (chanjiao/settings.py) and nothing more yet."""
+base (chanjiao/settings.py) and how long answers of the membership service are reused."""
 
 from __future__ import annotations
 
@@ -13,3 +13,9 @@ from chanjiao.settings import ServiceSettings
 class MatchingSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="CHANJIAO_MATCHING_", extra="ignore")
     service_name: ClassVar[str] = "matching"
+
+    # Answers of the membership service (an organization exists and is active, an alliance exists, an appointment
+    # and its person) are reused for this long; within it they are used even while membership is down, past it a
+    # write that needs them fails with 503 (services/matching/agreements/membership.py).
+    org_cache_ttl_seconds: float = 60.0
+    membership_timeout_seconds: float = 3.0

@@ -31,13 +31,18 @@ MAX_SECONDS = int(os.environ.get("CHANJIAO_SCHEMATHESIS_SECONDS", "90"))
 @pytest.fixture(scope="module")
 async def listening(platform) -> AsyncIterator[str]:
     """The platform's gateway on 127.0.0.1 (its lifespan already runs in the `platform` fixture)."""
-    directory = platform.upstreams["training"].app.state.org_directory
-    await directory.use_transport(httpx.ASGITransport(app=platform.gateway))
+    directories = (
+        platform.upstreams["training"].app.state.org_directory,
+        platform.upstreams["matching"].app.state.membership_directory,
+    )
+    for directory in directories:
+        await directory.use_transport(httpx.ASGITransport(app=platform.gateway))
     server = Upstream("gateway", platform.gateway, lifespan="off")
     await server.start()
     yield server.url
     await server.stop()
-    await directory.use_transport(None)
+    for directory in directories:
+        await directory.use_transport(None)
 
 
 async def test_schemathesis_finds_no_undocumented_answer(platform, listening, tmp_path: Path):
