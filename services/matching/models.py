@@ -1,8 +1,8 @@
-"""Every table of the matching service (imported by Alembic and by the app).
-
-Its resources are not built yet (docs/domain.md, "Not built yet"); the schema holds the kernel tables (idempotency
-keys, audit rows, outbox) that every one of them writes through."""
+"""Every table of the matching service (imported by Alembic and by the app): the kernel tables (idempotency keys,
+audit rows, outbox) and the nouns' tables (docs/matching-core.md)."""
 
 from services.matching.db import kernel, metadata
+from services.matching.demands.models import Demand, DemandTransition
+from services.matching.offers.models import Offer, OfferTransition
 
-__all__ = ["kernel", "metadata"]
+__all__ = ["Demand", "DemandTransition", "Offer", "OfferTransition", "kernel", "metadata"]
