@@ -1,16 +1,31 @@
 """Matching service — wiring only."""
 
-from fastapi import FastAPI
+from collections.abc import Sequence
+
+from fastapi import APIRouter, FastAPI
 
 from chanjiao.app import create_service_app
 from services.matching.db import kernel
+from services.matching.demands.router import router as demands_router
+from services.matching.offers.router import router as offers_router
 from services.matching.settings import MatchingSettings
 
 DESCRIPTION = """对接服务：企业需求、院校供给、匹配、合作协议与双选会。
 Matching: enterprise demands, school offers, matches, agreements and fairs."""
 
+# In any order: an `{…_id}` path parameter matches only a UUID-shaped segment (chanjiao/routes.py), so `/batch` or
+# `/imports` is never taken for an id (tests/architecture/test_route_order.py).
+ROUTERS: tuple[APIRouter, ...] = (
+    demands_router,
+    offers_router,
+)
 
-def create_app(settings: MatchingSettings | None = None) -> FastAPI:
+
+def create_app(settings: MatchingSettings | None = None, *, routers: Sequence[APIRouter] = ROUTERS) -> FastAPI:
     return create_service_app(
-        settings or MatchingSettings(), title="Chanjiao matching", description=DESCRIPTION, kernel=kernel
+        settings or MatchingSettings(),
+        title="Chanjiao matching",
+        description=DESCRIPTION,
+        kernel=kernel,
+        routers=routers,
     )
