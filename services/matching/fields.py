@@ -24,7 +24,7 @@ from chanjiao.validators import (
     validate_occupation_code,
     validate_region_code,
 )
-from services.matching.postings import STATUS_LABELS, CertificateKind, PostingStatus
+from services.matching.postings import STATUS_LABELS, PostingStatus, PreferredCertificateKind
 
 
 # ---- text ----------------------------------------------------------------------------------------------------------
@@ -114,7 +114,7 @@ RegionCode = Annotated[
 ]
 
 
-class CodeRef(BaseModel):
+class PostingCodeRef(BaseModel):
     code: str
     name: str | None = Field(default=None, description="参考表中的名称 — name from the reference table (null: unknown)")
     code_known: bool = Field(description="false when the code is well-formed but not in the shipped table")
@@ -135,23 +135,25 @@ def _region_names() -> dict[str, str]:
     return {r["code"]: r["name"] for r in refdata.regions()}
 
 
-def _refs(codes: list[str], names: dict[str, str]) -> list[CodeRef]:
-    return [CodeRef(code=c, name=names.get(c), code_known=c in names) for c in codes]
+def _refs(codes: list[str], names: dict[str, str]) -> list[PostingCodeRef]:
+    return [PostingCodeRef(code=c, name=names.get(c), code_known=c in names) for c in codes]
 
 
-def majors(codes: list[str]) -> list[CodeRef]:
+def majors(codes: list[str]) -> list[PostingCodeRef]:
     return _refs(codes, _major_names())
 
 
-def occupations(codes: list[str]) -> list[CodeRef]:
+def occupations(codes: list[str]) -> list[PostingCodeRef]:
     return _refs(codes, _occupation_names())
 
 
-def region(code: str | None) -> CodeRef | None:
+def region(code: str | None) -> PostingCodeRef | None:
     return None if code is None else _refs([code], _region_names())[0]
 
 
-def unknown_codes(majors: list[CodeRef], occupations: list[CodeRef], region: CodeRef | None) -> list[str]:
+def unknown_codes(
+    majors: list[PostingCodeRef], occupations: list[PostingCodeRef], region: PostingCodeRef | None
+) -> list[str]:
     """The fields holding a well-formed code the shipped tables do not know (the flag of the answer)."""
     out = [f"major_codes/{r.code}" for r in majors if not r.code_known]
     out += [f"occupation_codes/{r.code}" for r in occupations if not r.code_known]
@@ -164,7 +166,7 @@ def unknown_codes(majors: list[CodeRef], occupations: list[CodeRef], region: Cod
 class PreferredCertificate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    kind: CertificateKind = Field(
+    kind: PreferredCertificateKind = Field(
         description="证书类别 — certificate kind (the kinds of the training service's certificates)"
     )
     occupation_code: Annotated[
@@ -194,7 +196,7 @@ PreferredCertificates = Annotated[
 
 
 # ---- transitions ---------------------------------------------------------------------------------------------------
-class TransitionCreate(BaseModel):
+class PostingTransitionCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid", json_schema_extra={"examples": [{"to": "open", "effective_on": "2026-12-03"}]}
     )
@@ -206,7 +208,7 @@ class TransitionCreate(BaseModel):
     reason: Reason = None
 
 
-class TransitionPublic(BaseModel):
+class PostingTransition(BaseModel):
     seq: int = Field(description="序号 — 1 for the first change")
     from_status: PostingStatus
     to_status: PostingStatus
@@ -217,14 +219,14 @@ class TransitionPublic(BaseModel):
     recorded_at: datetime
 
 
-class TransitionHistory(BaseModel):
+class PostingHistory(BaseModel):
     id: uuid.UUID = Field(description="需求或供给 — the demand or offer")
     status: PostingStatus
-    items: list[TransitionPublic]
+    items: list[PostingTransition]
 
 
-def render_transition(row: Any) -> TransitionPublic:
-    return TransitionPublic(
+def render_transition(row: Any) -> PostingTransition:
+    return PostingTransition(
         seq=row.seq,
         from_status=row.from_status,
         to_status=row.to_status,

@@ -23,7 +23,7 @@ from chanjiao.errors import Forbidden, field_error
 from chanjiao.ids import new_id
 from chanjiao.resources import Audit, now, record_named
 from chanjiao.transitions import StateMachine
-from services.matching.fields import TransitionCreate
+from services.matching.fields import PostingTransitionCreate
 
 ORG_ROLES = (ORG_ADMIN, ORG_STAFF)
 READ = allow(scopes=("matching:read",))
@@ -82,7 +82,7 @@ async def transition(
     parent_key: str,
     machine: StateMachine,
     audit: Audit,
-    data: TransitionCreate,
+    data: PostingTransitionCreate,
     actor: str,
 ) -> Any:
     """One status change of a locked posting: the lifecycle's legal moves (409 naming the allowed ones), dates in

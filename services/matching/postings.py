@@ -66,7 +66,7 @@ EDUCATION_LABELS = {
 }
 
 
-class CertificateKind(StrEnum):
+class PreferredCertificateKind(StrEnum):
     """The certificate kinds of the training service (services/training/certificates/rules.py), copied: matching
     does not import training."""
 

@@ -69,7 +69,7 @@ class Demand(Base, table=True):
     region_code: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
     period_start: date | None = Field(default=None, sa_column=sa.Column(sa.Date, nullable=True))
     period_end: date | None = Field(default=None, sa_column=sa.Column(sa.Date, nullable=True))
-    # [{kind, occupation_code?, level?}] — kinds of services/matching/postings.py CertificateKind.
+    # [{kind, occupation_code?, level?}] — kinds of services/matching/postings.py PreferredCertificateKind.
     preferred_certificates: list[dict[str, Any]] = Field(
         sa_column=sa.Column(JSONB, nullable=False, server_default="[]")
     )

@@ -19,7 +19,7 @@ from services.matching import market
 from services.matching.demands import access, service
 from services.matching.demands.models import Demand, DemandKind
 from services.matching.demands.schemas import DemandCreate, DemandPage, DemandPublic, DemandUpdate, render
-from services.matching.fields import TransitionCreate, TransitionHistory, render_transition
+from services.matching.fields import PostingHistory, PostingTransitionCreate, render_transition
 from services.matching.market import READ, VISIBLE, WHO, WRITE
 from services.matching.postings import PostingStatus
 
@@ -247,7 +247,7 @@ async def update_demand(
 )
 async def transition_demand(
     demand_id: uuid.UUID,
-    body: TransitionCreate,
+    body: PostingTransitionCreate,
     session: SessionDep,
     principal: PrincipalDep,
     idem: IdempotencyDep,
@@ -263,14 +263,14 @@ async def transition_demand(
 
 @router.get(
     "/{demand_id}/transitions",
-    response_model=TransitionHistory,
+    response_model=PostingHistory,
     dependencies=[READ],
     summary="需求状态历史 A demand's status history",
     description="需求的全部状态变更，按发生顺序列出，包括生效日期、原因和操作人。\n\n"
     "Every status change of the demand, first to last: from, to, effective date, reason and who made it." + VISIBLE,
     responses=problem_responses(401, 403, 404, 422),
 )
-async def demand_history(demand_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> TransitionHistory:
+async def demand_history(demand_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> PostingHistory:
     row = await service.get_visible(session, principal, demand_id)
     events = await service.history(session, demand_id)
-    return TransitionHistory(id=row.id, status=row.status, items=[render_transition(e) for e in events])
+    return PostingHistory(id=row.id, status=row.status, items=[render_transition(e) for e in events])

@@ -14,10 +14,10 @@ from chanjiao.pagination import Page
 from chanjiao.validators import CodeError
 from services.matching.demands.models import KIND_LABELS, DemandKind
 from services.matching.fields import (
-    CodeRef,
     Description,
     MajorCodes,
     OccupationCodes,
+    PostingCodeRef,
     PreferredCertificate,
     PreferredCertificates,
     RegionCode,
@@ -123,14 +123,14 @@ class DemandPublic(BaseModel):
     title: str
     description: str | None
     occupation_codes: list[str]
-    occupations: list[CodeRef] = Field(description="职业代码及名称（职业分类大典 2022）")
+    occupations: list[PostingCodeRef] = Field(description="职业代码及名称（职业分类大典 2022）")
     major_codes: list[str]
-    majors: list[CodeRef] = Field(description="专业代码及名称（职业教育专业目录）")
+    majors: list[PostingCodeRef] = Field(description="专业代码及名称（职业教育专业目录）")
     education_level: EducationLevel
     education_label: str = Field(description="学历层次的中文名称")
     headcount: int
     region_code: str | None
-    region: CodeRef | None
+    region: PostingCodeRef | None
     period_start: date | None
     period_end: date | None
     preferred_certificates: list[PreferredCertificate]

@@ -26,7 +26,7 @@ from services.matching.db import kernel
 from services.matching.demands import access
 from services.matching.demands.models import LIFECYCLE, Demand, DemandTransition
 from services.matching.demands.schemas import DemandCreate, DemandUpdate
-from services.matching.fields import TransitionCreate
+from services.matching.fields import PostingTransitionCreate
 from services.matching.rules import check_period
 
 ENTITY = "demand"
@@ -128,7 +128,7 @@ async def update(
     return row
 
 
-async def transition(session: AsyncSession, *, row: Demand, data: TransitionCreate, actor: str) -> Demand:
+async def transition(session: AsyncSession, *, row: Demand, data: PostingTransitionCreate, actor: str) -> Demand:
     """`row` is locked by the caller (the owner's right was checked)."""
     return await market.transition(
         session,

@@ -16,7 +16,7 @@ from chanjiao.resources import created, not_modified, one, recorded
 from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing, list_ok
 from chanjiao.sync import Since, SinceTokenQuery, UpdatedSinceQuery, include_deleted_query
 from services.matching import market
-from services.matching.fields import TransitionCreate, TransitionHistory, render_transition
+from services.matching.fields import PostingHistory, PostingTransitionCreate, render_transition
 from services.matching.market import READ, VISIBLE, WHO, WRITE
 from services.matching.offers import access, service
 from services.matching.offers.models import Offer, OfferKind
@@ -246,7 +246,7 @@ async def update_offer(
 )
 async def transition_offer(
     offer_id: uuid.UUID,
-    body: TransitionCreate,
+    body: PostingTransitionCreate,
     session: SessionDep,
     principal: PrincipalDep,
     idem: IdempotencyDep,
@@ -262,14 +262,14 @@ async def transition_offer(
 
 @router.get(
     "/{offer_id}/transitions",
-    response_model=TransitionHistory,
+    response_model=PostingHistory,
     dependencies=[READ],
     summary="供给状态历史 An offer's status history",
     description="供给的全部状态变更，按发生顺序列出，包括生效日期、原因和操作人。\n\n"
     "Every status change of the offer, first to last: from, to, effective date, reason and who made it." + VISIBLE,
     responses=problem_responses(401, 403, 404, 422),
 )
-async def offer_history(offer_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> TransitionHistory:
+async def offer_history(offer_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> PostingHistory:
     row = await service.get_visible(session, principal, offer_id)
     events = await service.history(session, offer_id)
-    return TransitionHistory(id=row.id, status=row.status, items=[render_transition(e) for e in events])
+    return PostingHistory(id=row.id, status=row.status, items=[render_transition(e) for e in events])

@@ -13,10 +13,10 @@ from chanjiao.dates import IsoDate
 from chanjiao.pagination import Page
 from chanjiao.validators import CodeError
 from services.matching.fields import (
-    CodeRef,
     Description,
     MajorCodes,
     OccupationCodes,
+    PostingCodeRef,
     RegionCode,
     Title,
     majors,
@@ -112,15 +112,15 @@ class OfferPublic(BaseModel):
     title: str
     description: str | None
     major_codes: list[str]
-    majors: list[CodeRef] = Field(description="专业代码及名称（职业教育专业目录）")
+    majors: list[PostingCodeRef] = Field(description="专业代码及名称（职业教育专业目录）")
     occupation_codes: list[str]
-    occupations: list[CodeRef] = Field(description="职业代码及名称（职业分类大典 2022）")
+    occupations: list[PostingCodeRef] = Field(description="职业代码及名称（职业分类大典 2022）")
     cohort_year: int | None
     count: int
     education_level: EducationLevel
     education_label: str = Field(description="学历层次的中文名称")
     region_code: str | None
-    region: CodeRef | None
+    region: PostingCodeRef | None
     period_start: date | None
     period_end: date | None
     alliance_id: uuid.UUID | None

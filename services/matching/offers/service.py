@@ -23,7 +23,7 @@ from chanjiao.resources import Audit, load_kept, now
 from chanjiao.sync import Since, SyncPage, sync_page
 from services.matching import market
 from services.matching.db import kernel
-from services.matching.fields import TransitionCreate
+from services.matching.fields import PostingTransitionCreate
 from services.matching.offers import access
 from services.matching.offers.models import LIFECYCLE, Offer, OfferTransition
 from services.matching.offers.schemas import OfferCreate, OfferUpdate
@@ -121,7 +121,7 @@ async def update(session: AsyncSession, *, row: Offer, changes: OfferUpdate, if_
     return row
 
 
-async def transition(session: AsyncSession, *, row: Offer, data: TransitionCreate, actor: str) -> Offer:
+async def transition(session: AsyncSession, *, row: Offer, data: PostingTransitionCreate, actor: str) -> Offer:
     """`row` is locked by the caller (the owner's right was checked)."""
     return await market.transition(
         session,
