@@ -100,3 +100,18 @@ for _noun, _key in (("demands", "demand_id"), ("offers", "offer_id")):
     scenario("POST", f"/v1/{_noun}/{{{_key}}}/transitions")(_transition(_noun))
     private_read("GET", f"/v1/{_noun}/{{{_key}}}")(_read_draft(_noun, ""))
     private_read("GET", f"/v1/{_noun}/{{{_key}}}/transitions")(_read_draft(_noun, "/transitions"))
+
+
+def _batch(noun: str) -> Any:
+    async def batch(w: World) -> Case:
+        return Case(
+            Req("POST", f"/v1/{noun}/batch", json={"items": [_body(noun, _owner(w, noun)["id"])]}),
+            right=w.org_staff(_owner(w, noun)),
+            **_outsiders(w, noun),
+        )
+
+    return batch
+
+
+scenario("POST", "/v1/demands/batch")(_batch("demands"))
+scenario("POST", "/v1/offers/batch")(_batch("offers"))
