@@ -8,8 +8,10 @@ from chanjiao.app import create_service_app
 from services.matching.db import kernel
 from services.matching.demands.router import router as demands_router
 from services.matching.demands.routes_batch import router as demands_batch_router
+from services.matching.demands.routes_import import router as demands_import_router
 from services.matching.offers.router import router as offers_router
 from services.matching.offers.routes_batch import router as offers_batch_router
+from services.matching.offers.routes_import import router as offers_import_router
 from services.matching.settings import MatchingSettings
 
 DESCRIPTION = """对接服务：企业需求、院校供给、匹配、合作协议与双选会。
@@ -20,8 +22,10 @@ Matching: enterprise demands, school offers, matches, agreements and fairs."""
 ROUTERS: tuple[APIRouter, ...] = (
     demands_router,
     demands_batch_router,
+    demands_import_router,
     offers_router,
     offers_batch_router,
+    offers_import_router,
 )
 
 

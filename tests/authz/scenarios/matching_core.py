@@ -115,3 +115,26 @@ def _batch(noun: str) -> Any:
 
 scenario("POST", "/v1/demands/batch")(_batch("demands"))
 scenario("POST", "/v1/offers/batch")(_batch("offers"))
+
+
+def _import(noun: str) -> Any:
+    async def run(w: World) -> Case:
+        heading = "需求类型,标题,需求人数" if noun == "demands" else "供给类型,标题,人数"
+        kind = "订单班" if noun == "demands" else "毕业生"
+        csv = f"{heading}\n{kind},矩阵导入,10\n".encode()
+        return Case(
+            Req(
+                "POST",
+                f"/v1/{noun}/imports",
+                params={"org_id": _owner(w, noun)["id"]},
+                files={"file": ("list.csv", csv, "text/csv")},
+            ),
+            right=w.org_admin(_owner(w, noun)),
+            **_outsiders(w, noun),
+        )
+
+    return run
+
+
+scenario("POST", "/v1/demands/imports")(_import("demands"))
+scenario("POST", "/v1/offers/imports")(_import("offers"))
