@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao.auth import ORG_ADMIN, ORG_STAFF, Principal, allow
 from chanjiao.dates import today
-from chanjiao.errors import Forbidden, field_error
+from chanjiao.errors import Conflict, Forbidden, field_error
 from chanjiao.ids import new_id
 from chanjiao.resources import Audit, now, record_named
 from chanjiao.transitions import StateMachine
@@ -72,6 +72,21 @@ class MarketAccess:
         except ValueError:
             return published
         return sa.or_(published, self.model.org_id == org)
+
+
+class PostingEnded(Conflict):
+    slug = "posting-ended"
+    title_zh, title_en = "已关闭或已撤销，不能修改", "Closed or cancelled: no longer editable"
+
+
+def ensure_editable(machine: StateMachine, row: Any) -> None:
+    """A closed or cancelled posting (a terminal state) is kept as it ended: a PATCH is 409."""
+    if machine.is_terminal(row.status):
+        raise PostingEnded(
+            detail_zh=f"状态为 {row.status}，不能再修改；如需重新发布，请登记新的记录",
+            detail_en=f"The posting is {row.status} and can no longer change; post a new one instead",
+            extra={"current": row.status},
+        )
 
 
 async def transition(

@@ -213,3 +213,13 @@ async def test_the_list_exports_as_a_spreadsheet(mp: MatchingPlatform):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:4] == ("需求ID", "发布单位ID", "需求类型", "标题")
     assert rows[1][2] == "订单班" and rows[1][-1] == "已发布"
+
+
+async def test_a_cancelled_posting_no_longer_changes(mp: MatchingPlatform):
+    school = await mp.new_org()
+    offer = await mp.post("offers", school, offer_body(school))
+    owner = mp.as_org(school)
+    assert (await owner.post(f"/v1/offers/{offer['id']}/transitions", json={"to": "cancelled"})).status_code == 200
+    r = await owner.patch(f"/v1/offers/{offer['id']}", json={"count": 1})
+    assert r.status_code == 409 and r.json()["type"].endswith("posting-ended")
+    assert (await owner.get(f"/v1/offers/{offer['id']}")).json()["count"] == 30

@@ -207,10 +207,11 @@ async def get_demand(
     description="部分更新需求，按保存后的结果重新校验规则；请带上 `If-Match`（过期则 412）。\n\n"
     "Partial update: only the fields sent change; `null` clears `description`, `region_code`, the period, "
     "`deadline_on` and `alliance_id`. The organization does not change, and the status changes only by a "
-    "transition. Send `If-Match` with the ETag you read (stale → 412)." + RULES + WHO,
+    "transition; a closed or cancelled one no longer changes (409 `posting-ended`). Send `If-Match` with the ETag "
+    "you read (stale → 412)." + RULES + WHO,
     responses={
         200: {"content": {"application/json": {"example": {**_EXAMPLE, "version": 2}}}},
-        **problem_responses(401, 403, 404, 412, 422),
+        **problem_responses(401, 403, 404, 409, 412, 422),
     },
 )
 async def update_demand(

@@ -117,8 +117,10 @@ async def create(session: AsyncSession, *, data: DemandCreate, actor: str) -> De
 async def update(
     session: AsyncSession, *, row: Demand, changes: DemandUpdate, if_match: str | None, actor: str
 ) -> Demand:
-    """`row` is locked by the caller; the rules are checked on the record as it would be saved."""
+    """`row` is locked by the caller; the rules are checked on the record as it would be saved. A closed or
+    cancelled one no longer changes (409)."""
     check_if_match(if_match, row.version)
+    market.ensure_editable(LIFECYCLE, row)
     data = _stored(changes.model_dump(exclude_unset=True))
     before = AUDIT.snapshot(row)
     check_period({"period_start": row.period_start, "period_end": row.period_end, **data})
