@@ -23,6 +23,7 @@ from chanjiao.errors import Conflict, Forbidden, field_error
 from chanjiao.ids import new_id
 from chanjiao.resources import Audit, now, record_named
 from chanjiao.transitions import StateMachine
+from chanjiao.validators import normalize_code
 from services.matching.fields import PostingTransitionCreate
 
 ORG_ROLES = (ORG_ADMIN, ORG_STAFF)
@@ -177,7 +178,8 @@ def filters(
     major_code: str | None,
     occupation_code: str | None,
 ) -> list[sa.ColumnElement[bool]]:
-    """The list filters both postings offer (each given one narrows the list)."""
+    """The list filters both postings offer (each given one narrows the list); codes are compared as stored
+    (normalized: full-width folded, upper-cased)."""
     where: list[sa.ColumnElement[bool]] = []
     for column, value in (
         (model.org_id, org_id),
@@ -190,7 +192,7 @@ def filters(
     if region_prefix is not None:
         where.append(model.region_code.startswith(region_prefix, autoescape=True))
     if major_code is not None:
-        where.append(model.major_codes.contains([major_code]))
+        where.append(model.major_codes.contains([normalize_code(major_code)]))
     if occupation_code is not None:
-        where.append(model.occupation_codes.contains([occupation_code]))
+        where.append(model.occupation_codes.contains([normalize_code(occupation_code)]))
     return where

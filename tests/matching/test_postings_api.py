@@ -38,8 +38,9 @@ async def test_an_order_class_demand_goes_from_draft_to_the_market_and_its_histo
     assert r.status_code == 200, r.text
     assert r.json()["status"] == "open" and r.json()["version"] == 2
 
-    # Published: the school finds it by region prefix and major code, and reads it.
-    found = await other.get("/v1/demands", params={"region_prefix": "3707", "major_code": "460103", "status": "open"})
+    # Published: the school finds it by region prefix and major code (full-width digits fold), and reads it.
+    market = {"region_prefix": "3707", "major_code": "４６０１０３", "status": "open"}
+    found = await other.get("/v1/demands", params=market)
     assert demand["id"] in [d["id"] for d in found.json()["items"]]
     assert (await other.get(f"/v1/demands/{demand['id']}")).status_code == 200
     elsewhere = await other.get("/v1/demands", params={"region_prefix": "11", "org_id": enterprise})
