@@ -21,7 +21,27 @@ from chanjiao.batch import BatchCounts, BatchRejected, ParsedBatch, item_problem
 from chanjiao.errors import AppError, Forbidden
 from services.matching.market import ORG_ROLES
 
-MAX_ITEMS_NOTE = "Up to 1000 items"
+BATCH_EXAMPLE: dict[str, Any] = {
+    "committed": True,
+    "created": 1,
+    "failed": 1,
+    "results": [
+        {"index": 0, "status": 201, "id": "019abf60-1a2b-7c3d-8e4f-5a6b7c8d9e0f"},
+        {
+            "index": 1,
+            "status": 422,
+            "problem": {
+                "type": "urn:chanjiao:problem:validation-error",
+                "title": "输入校验未通过",
+                "status": 422,
+                "detail": "以下字段未通过校验：major_codes",
+                "errors": [
+                    {"loc": ["body", "items", 1, "major_codes"], "msg": "专业代码应为6位数字", "type": "format"}
+                ],
+            },
+        },
+    ],
+}
 
 
 class PostingBatchItemResult(BaseModel):

@@ -48,7 +48,7 @@ def _required_text(value: str, max_len: int) -> str:
 
 Title = Annotated[
     str,
-    Field(max_length=400, description="标题 — title (1–100 characters)", examples=["数控技术订单班"]),
+    Field(min_length=1, max_length=400, description="标题 — title (1–100 characters)", examples=["数控技术订单班"]),
     AfterValidator(lambda v: _required_text(v, 100)),
 ]
 Description = Annotated[

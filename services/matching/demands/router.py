@@ -4,7 +4,7 @@ import uuid
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep
@@ -24,6 +24,8 @@ from services.matching.market import READ, VISIBLE, WHO, WRITE
 from services.matching.postings import PostingStatus
 
 router = APIRouter(prefix="/v1/demands", tags=["demands"])
+
+IdPath = Annotated[uuid.UUID, Path(description="需求 ID The demand's id")]
 
 EXPORT = Export(
     "需求",
@@ -193,7 +195,7 @@ async def list_demands(
     },
 )
 async def get_demand(
-    demand_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, if_none_match: IfNoneMatch = None
+    demand_id: IdPath, session: SessionDep, principal: PrincipalDep, if_none_match: IfNoneMatch = None
 ) -> Response:
     row = await service.get_visible(session, principal, demand_id)
     return not_modified(if_none_match, row.version) or one(render(row))
@@ -215,7 +217,7 @@ async def get_demand(
     },
 )
 async def update_demand(
-    demand_id: uuid.UUID,
+    demand_id: IdPath,
     body: DemandUpdate,
     session: SessionDep,
     principal: PrincipalDep,
@@ -247,7 +249,7 @@ async def update_demand(
     },
 )
 async def transition_demand(
-    demand_id: uuid.UUID,
+    demand_id: IdPath,
     body: PostingTransitionCreate,
     session: SessionDep,
     principal: PrincipalDep,
@@ -269,9 +271,33 @@ async def transition_demand(
     summary="需求状态历史 A demand's status history",
     description="需求的全部状态变更，按发生顺序列出，包括生效日期、原因和操作人。\n\n"
     "Every status change of the demand, first to last: from, to, effective date, reason and who made it." + VISIBLE,
-    responses=problem_responses(401, 403, 404, 422),
+    responses={
+        200: {
+            "content": {
+                "application/json": {
+                    "example": {
+                        "id": _ID,
+                        "status": "open",
+                        "items": [
+                            {
+                                "seq": 1,
+                                "from_status": "draft",
+                                "to_status": "open",
+                                "to_label": "已发布",
+                                "effective_on": "2026-12-03",
+                                "reason": "发布",
+                                "actor": "user:zhang",
+                                "recorded_at": "2026-12-03T08:00:00+00:00",
+                            }
+                        ],
+                    }
+                }
+            }
+        },
+        **problem_responses(401, 403, 404, 422),
+    },
 )
-async def demand_history(demand_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> PostingHistory:
+async def demand_history(demand_id: IdPath, session: SessionDep, principal: PrincipalDep) -> PostingHistory:
     row = await service.get_visible(session, principal, demand_id)
     events = await service.history(session, demand_id)
     return PostingHistory(id=row.id, status=row.status, items=[render_transition(e) for e in events])

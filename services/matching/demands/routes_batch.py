@@ -37,7 +37,10 @@ BODY = BatchBody(DemandCreate, example={"items": [EXAMPLE_IN]}, what="the body o
     "posting for another organization makes the whole batch 403 (the items are listed; nothing is saved). With "
     "`atomic=true` the batch is all-or-nothing: any failed item → 422 with every item's result (valid ones as "
     "`424`, not committed). `Idempotency-Key` keys the batch as a whole." + WHO,
-    responses=problem_responses(400, 401, 403, 409, 413, 422),
+    responses={
+        200: {"content": {"application/json": {"example": batches.BATCH_EXAMPLE}}},
+        **problem_responses(400, 401, 403, 409, 413, 422),
+    },
 )
 async def create_demand_batch(
     request: Request,

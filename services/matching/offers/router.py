@@ -4,7 +4,7 @@ import uuid
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep
@@ -24,6 +24,8 @@ from services.matching.offers.schemas import OfferCreate, OfferPage, OfferPublic
 from services.matching.postings import PostingStatus
 
 router = APIRouter(prefix="/v1/offers", tags=["offers"])
+
+IdPath = Annotated[uuid.UUID, Path(description="供给 ID The offer's id")]
 
 EXPORT = Export(
     "供给",
@@ -192,7 +194,7 @@ async def list_offers(
     },
 )
 async def get_offer(
-    offer_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, if_none_match: IfNoneMatch = None
+    offer_id: IdPath, session: SessionDep, principal: PrincipalDep, if_none_match: IfNoneMatch = None
 ) -> Response:
     row = await service.get_visible(session, principal, offer_id)
     return not_modified(if_none_match, row.version) or one(render(row))
@@ -214,7 +216,7 @@ async def get_offer(
     },
 )
 async def update_offer(
-    offer_id: uuid.UUID,
+    offer_id: IdPath,
     body: OfferUpdate,
     session: SessionDep,
     principal: PrincipalDep,
@@ -246,7 +248,7 @@ async def update_offer(
     },
 )
 async def transition_offer(
-    offer_id: uuid.UUID,
+    offer_id: IdPath,
     body: PostingTransitionCreate,
     session: SessionDep,
     principal: PrincipalDep,
@@ -268,9 +270,33 @@ async def transition_offer(
     summary="供给状态历史 An offer's status history",
     description="供给的全部状态变更，按发生顺序列出，包括生效日期、原因和操作人。\n\n"
     "Every status change of the offer, first to last: from, to, effective date, reason and who made it." + VISIBLE,
-    responses=problem_responses(401, 403, 404, 422),
+    responses={
+        200: {
+            "content": {
+                "application/json": {
+                    "example": {
+                        "id": _ID,
+                        "status": "open",
+                        "items": [
+                            {
+                                "seq": 1,
+                                "from_status": "draft",
+                                "to_status": "open",
+                                "to_label": "已发布",
+                                "effective_on": "2026-12-03",
+                                "reason": "发布",
+                                "actor": "user:zhang",
+                                "recorded_at": "2026-12-03T08:00:00+00:00",
+                            }
+                        ],
+                    }
+                }
+            }
+        },
+        **problem_responses(401, 403, 404, 422),
+    },
 )
-async def offer_history(offer_id: uuid.UUID, session: SessionDep, principal: PrincipalDep) -> PostingHistory:
+async def offer_history(offer_id: IdPath, session: SessionDep, principal: PrincipalDep) -> PostingHistory:
     row = await service.get_visible(session, principal, offer_id)
     events = await service.history(session, offer_id)
     return PostingHistory(id=row.id, status=row.status, items=[render_transition(e) for e in events])

@@ -60,7 +60,7 @@ async def import_offers(
     principal: PrincipalDep,
     idem: IdempotencyDep,
     dry_run: Annotated[
-        bool, Query(description="试运行：检查每一行并报告，但不保存 — check every row and report, but save nothing")
+        bool, Query(description="试运行：检查每一行并报告，但不保存 Check every row and report, but save nothing")
     ] = False,
     org_id: Annotated[
         uuid.UUID | None,
