@@ -10,13 +10,26 @@ from services.matching.agreements.router import router as agreements_router
 from services.matching.agreements.routes_ledger import router as agreement_payments_router
 from services.matching.agreements.routes_milestones import router as agreement_milestones_router
 from services.matching.db import kernel
+from services.matching.demands.router import router as demands_router
+from services.matching.demands.routes_batch import router as demands_batch_router
+from services.matching.demands.routes_import import router as demands_import_router
+from services.matching.offers.router import router as offers_router
+from services.matching.offers.routes_batch import router as offers_batch_router
+from services.matching.offers.routes_import import router as offers_import_router
 from services.matching.settings import MatchingSettings
 
 DESCRIPTION = """对接服务：企业需求、院校供给、匹配、合作协议与双选会。
 Matching: enterprise demands, school offers, matches, agreements and fairs."""
 
-# In any order: an `{…_id}` path parameter matches only a UUID-shaped segment (chanjiao/routes.py).
+# In any order: an `{…_id}` path parameter matches only a UUID-shaped segment (chanjiao/routes.py), so `/batch` or
+# `/imports` is never taken for an id (tests/architecture/test_route_order.py).
 ROUTERS: tuple[APIRouter, ...] = (
+    demands_router,
+    demands_batch_router,
+    demands_import_router,
+    offers_router,
+    offers_batch_router,
+    offers_import_router,
     agreements_router,
     agreement_payments_router,
     agreement_milestones_router,

@@ -1,5 +1,5 @@
 """Every table of the matching service (imported by Alembic and by the app): the kernel tables (idempotency keys,
-audit rows, outbox) and the agreements with their parties, events, milestones and payments."""
+audit rows, outbox) and the nouns' tables (docs/matching-core.md)."""
 
 from services.matching.agreements.models import (
     Agreement,
@@ -9,6 +9,8 @@ from services.matching.agreements.models import (
     AgreementPayment,
 )
 from services.matching.db import kernel, metadata
+from services.matching.demands.models import Demand, DemandTransition
+from services.matching.offers.models import Offer, OfferTransition
 
 __all__ = [
     "Agreement",
@@ -16,6 +18,10 @@ __all__ = [
     "AgreementMilestone",
     "AgreementParty",
     "AgreementPayment",
+    "Demand",
+    "DemandTransition",
+    "Offer",
+    "OfferTransition",
     "kernel",
     "metadata",
 ]

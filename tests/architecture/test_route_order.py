@@ -14,7 +14,9 @@ from fastapi import FastAPI
 from starlette.routing import compile_path
 
 from chanjiao.auth import api_routes
+from services.matching.main import ROUTERS as MATCHING_ROUTERS
 from services.matching.main import create_app as matching_app
+from services.matching.settings import MatchingSettings
 from services.membership.main import ROUTERS as MEMBERSHIP_ROUTERS
 from services.membership.main import create_app as membership_app
 from services.training.main import ROUTERS as TRAINING_ROUTERS
@@ -111,4 +113,21 @@ async def test_membership_literal_paths_answer_with_the_routers_in_any_order(dat
         "http://membership",
         {"/v1/organizations/batch": "POST", "/v1/organizations/imports": "POST"},
         ("/v1/organizations/import-template.xlsx",),
+    )
+
+
+@pytest.mark.parametrize("order", ["declared", "reversed"])
+async def test_matching_literal_paths_answer_with_the_routers_in_any_order(database, order: str) -> None:
+    routers = MATCHING_ROUTERS if order == "declared" else tuple(reversed(MATCHING_ROUTERS))
+    settings = MatchingSettings(database_url=database.urls["matching"], internal_token_key=TEST_KEY)
+    await _literal_answers(
+        matching_app(settings, routers=routers),
+        "http://matching",
+        {
+            "/v1/demands/batch": "POST",
+            "/v1/demands/imports": "POST",
+            "/v1/offers/batch": "POST",
+            "/v1/offers/imports": "POST",
+        },
+        ("/v1/demands/import-template.xlsx", "/v1/offers/import-template.xlsx"),
     )

@@ -4,10 +4,10 @@ reach, whatever route they call — built from the merged OpenAPI, so a new rout
 The victim is a school (`w.school_a`, an active member of alliance X). Through the API it records one of each
 private thing: a person, an appointment, a learner, an enrolment in its programme, an internship, a teacher
 practice, part-time teaching, a certificate issued to its learner and one recorded for its person, a skill appraisal
-of its learner, an API key and a user. Each person-like record carries a unique marker in its
-name. The attackers are every principal that is not the victim's: the admin, staff and API key of a school
-and an enterprise in alliance Y, a fellow member of alliance X, and the admins (user and key) of alliance Y
-and of the victim's own alliance X (membership is not visibility).
+of its learner, an API key, a user and a draft offer on the matching market. Each person-like record carries a
+unique marker in its name. The attackers are every principal that is not the victim's: the admin, staff and API
+key of a school and an enterprise in alliance Y, a fellow member of alliance X, and the admins (user and key) of
+alliance Y and of the victim's own alliance X (membership is not visibility).
 
 1. **Writes.** Every write operation under `/v1`:
    * with path parameters: each parameter filled with each victim id, the route's own example body,
@@ -71,6 +71,7 @@ COLLECTIONS = {
     "appraisal": "/v1/appraisals",
     "api_key": "/v1/api-keys",
     "user": "/v1/users",
+    "draft_offer": "/v1/offers",
 }
 
 
@@ -229,6 +230,12 @@ async def _victim(w: World) -> Victim:
     )
     v.ids["api_key"] = key["id"]
     v.markers.append(key["key"])
+    # A draft offer on the matching market is its school's alone until it is published (docs/matching-core.md).
+    offer = await w.admin_post(
+        "/v1/offers", {"org_id": school, "kind": "graduates", "title": f"受害供给{tag}", "count": 10}
+    )
+    v.ids["draft_offer"] = offer["id"]
+    v.markers.append(offer["title"])
     invitation = await w.admin_post("/v1/users/invitations", {"org_id": school, "role": "org_staff"})
     claimed = await w.send(
         None,

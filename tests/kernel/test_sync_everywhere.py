@@ -1,11 +1,12 @@
-"""Every paged `/v1` list syncs (docs/sync.md): read from the OpenAPI of the membership and training services, each
-`GET` whose 200 answer has `items` and that takes a `cursor` also takes `since_token`, `updated_since` and
-`include_deleted` — so a new paged list cannot be added without them."""
+"""Every paged `/v1` list syncs (docs/sync.md): read from the OpenAPI of the membership, training and matching
+services, each `GET` whose 200 answer has `items` and that takes a `cursor` also takes `since_token`,
+`updated_since` and `include_deleted` — so a new paged list cannot be added without them."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from services.matching.settings import MatchingSettings
 from services.membership.settings import MembershipSettings
 from services.training.settings import TrainingSettings
 from tests.conftest import TEST_KEY
@@ -17,12 +18,14 @@ COMPUTED = {"/v1/certificates/due"}
 
 
 def _documents() -> dict[str, dict[str, Any]]:
+    from services.matching.main import create_app as matching
     from services.membership.main import create_app as membership
     from services.training.main import create_app as training
 
     return {
         "membership": membership(MembershipSettings(internal_token_key=TEST_KEY)).openapi(),
         "training": training(TrainingSettings(internal_token_key=TEST_KEY)).openapi(),
+        "matching": matching(MatchingSettings(internal_token_key=TEST_KEY)).openapi(),
     }
 
 
@@ -77,5 +80,6 @@ def test_the_walk_sees_the_lists_it_must_check():
     ):
         assert path in membership, path
     assert "/v1/learners" in training
+    assert {"/v1/demands", "/v1/offers"} <= set(paged_lists(docs["matching"]))
     # Unpaged sub-lists (no cursor) ride on their parent's sync and are not walked here.
     assert "/v1/organizations/{org_id}/majors" not in membership

@@ -6,7 +6,7 @@ Money is `numeric(14,2)`. `proposal_id`, `demand_id` and `offer_id` are plain uu
 those tables exist in this schema.
 
 Revision ID: 5d1f3b7a9c2e
-Revises: c044182b9d56
+Revises: 5d1a7c3e9b2f
 Create Date: 2026-12-03 16:30:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "5d1f3b7a9c2e"
-down_revision = "c044182b9d56"
+down_revision = "5d1a7c3e9b2f"
 branch_labels = None
 depends_on = None
 

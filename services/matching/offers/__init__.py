@@ -1,0 +1,1 @@
+"""Offers 供给 — what a school offers enterprises (docs/matching-core.md)."""

@@ -1,0 +1,45 @@
+"""The offer import: a list of offers kept in Excel (`.xlsx`/`.csv`, Chinese headings) → draft offers of one school
+(services/matching/imports.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chanjiao.spreadsheets import Column, aliases
+from services.matching.imports import PostingImport
+from services.matching.offers import service
+from services.matching.offers.models import KIND_LABELS, Offer
+from services.matching.offers.schemas import OfferCreate
+from services.matching.postings import EDUCATION_LABELS
+
+COLUMNS = (
+    Column("供给类型", "kind", True, "必填；毕业生、实习生、培训能力、研发能力、基地容量（或代码）"),
+    Column("标题", "title", True, "必填；至多 100 字"),
+    Column("说明", "description", False, "至多 4000 字"),
+    Column("专业代码", "major_codes", False, "职业教育专业目录代码（6位），多个用顿号分隔"),
+    Column("职业代码", "occupation_codes", False, "《职业分类大典》编码，多个用顿号分隔"),
+    Column("届别", "cohort_year", False, "毕业年份，如 2027"),
+    Column("人数", "count", True, "必填；人数或容量，1 至 100000"),
+    Column("学历层次", "education_level", False, "不限、中职、高职专科、职业本科、普通本科、研究生等；默认 不限"),
+    Column("行政区划代码", "region_code", False, "6位区划代码"),
+    Column("开始日期", "period_start", False, "YYYY-MM-DD"),
+    Column("结束日期", "period_end", False, "YYYY-MM-DD；不早于开始日期"),
+    Column("联盟ID", "alliance_id", False, "发布于联盟的 id（UUID）"),
+)
+
+
+async def _create(session: AsyncSession, data: Any, actor: str) -> Offer:
+    return await service.create(session, data=data, actor=actor)
+
+
+IMPORT = PostingImport(
+    sheet="供给",
+    columns=COLUMNS,
+    aliases={"kind": aliases(KIND_LABELS), "education_level": aliases(EDUCATION_LABELS)},
+    lists=frozenset({"occupation_codes", "major_codes"}),
+    model=OfferCreate,
+    create=_create,
+    choices={"kind": list(KIND_LABELS.values()), "education_level": list(EDUCATION_LABELS.values())},
+)
