@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao.errors import Conflict, field_error
 from chanjiao.ids import new_id
-from chanjiao.pagination import keyset, page_of
 from chanjiao.resources import Audit, now, record_on, snapshot
+from chanjiao.sync import Since, SyncPage, sync_page
 from services.matching.agreements.models import PAYABLE, Agreement, AgreementPayment
 from services.matching.agreements.schemas import PaymentCreate
 from services.matching.agreements.service import AUDIT as AGREEMENT_AUDIT
@@ -78,6 +78,7 @@ async def record_payment(
         note=data.note,
         recorded_by=actor,
         created_at=stamp,
+        updated_at=stamp,
     )
     session.add(payment)
     # Raised in SQL (`paid_total = paid_total + amount`), not set from what this transaction read: whatever got
@@ -121,9 +122,8 @@ async def record_payment(
 
 
 async def payments(
-    session: AsyncSession, agreement_id: uuid.UUID, *, cursor: str | None, limit: int
-) -> tuple[list[AgreementPayment], str | None]:
+    session: AsyncSession, agreement_id: uuid.UUID, *, since: Since, cursor: str | None, limit: int
+) -> SyncPage:
     p: Any = AgreementPayment
     stmt = sa.select(p).where(p.agreement_id == agreement_id)
-    rows = (await session.execute(keyset(stmt, [p.id], cursor, limit))).scalars().all()
-    return page_of(rows, limit, lambda r: (r.id,))
+    return await sync_page(session, stmt, p, since=since, cursor=cursor, limit=limit)

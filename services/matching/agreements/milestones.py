@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chanjiao.errors import NotFound, field_error
 from chanjiao.etag import check_if_match
 from chanjiao.ids import new_id
-from chanjiao.pagination import keyset, page_of
 from chanjiao.resources import Audit, now, record_on
+from chanjiao.sync import Since, SyncPage, sync_page
 from services.matching.agreements.models import Agreement, AgreementMilestone
 from services.matching.agreements.schemas import MilestoneCreate, MilestoneUpdate
 from services.matching.agreements.service import ensure_editable, not_future
@@ -112,9 +112,8 @@ async def update(
 
 
 async def page(
-    session: AsyncSession, agreement_id: uuid.UUID, *, cursor: str | None, limit: int
-) -> tuple[list[AgreementMilestone], str | None]:
+    session: AsyncSession, agreement_id: uuid.UUID, *, since: Since, cursor: str | None, limit: int
+) -> SyncPage:
     m: Any = AgreementMilestone
     stmt = sa.select(m).where(m.agreement_id == agreement_id)
-    rows = (await session.execute(keyset(stmt, [m.id], cursor, limit))).scalars().all()
-    return page_of(rows, limit, lambda r: (r.id,))
+    return await sync_page(session, stmt, m, since=since, cursor=cursor, limit=limit)

@@ -196,3 +196,5 @@ class AgreementPayment(Base, table=True):
     note: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
     recorded_by: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     created_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
+    # A payment is never changed: `updated_at` is its `created_at`, for the list's `updated_since` (docs/sync.md).
+    updated_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))

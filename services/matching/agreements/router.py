@@ -17,6 +17,7 @@ from chanjiao.etag import IfMatch, IfNoneMatch, versioned_response
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.resources import not_modified, recorded
+from chanjiao.sync import Since, SinceTokenQuery, UpdatedSinceQuery, include_deleted_query
 from services.matching.agreements import service
 from services.matching.agreements.access import READ, VISIBLE, WHO, WRITE, AgreementId, ensure_party
 from services.matching.agreements.membership import membership_directory
@@ -141,7 +142,9 @@ async def create_agreement(
     summary="查询合作协议 List agreements",
     description="按单位、联盟、类型和状态筛选合作协议，游标分页。\n\n"
     "Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `org_id` (a party), `alliance_id`, `kind`, "
-    "`status`, `proposal_id`." + VISIBLE,
+    "`status`, `proposal_id`. Incremental sync: pass the `sync_token` of your last pull as `since_token` "
+    "(docs/sync.md); a transition or a payment changes the agreement, so it comes again; an agreement is never "
+    "deleted (it ends by a transition), so `include_deleted` adds nothing." + VISIBLE,
     responses={
         200: {"content": {"application/json": {"example": {"items": [_EXAMPLE], "next_cursor": None}}}},
         **problem_responses(400, 401, 403, 422),
@@ -157,6 +160,11 @@ async def list_agreements(
     kind: Annotated[AgreementKind | None, Query(description="协议类型 — kind")] = None,
     status: Annotated[AgreementStatus | None, Query(description="状态 — status")] = None,
     proposal_id: Annotated[uuid.UUID | None, Query(description="来源对接提议 — the proposal it came from")] = None,
+    updated_since: UpdatedSinceQuery = None,
+    since_token: SinceTokenQuery = None,
+    include_deleted: Annotated[
+        bool, include_deleted_query("无（协议以状态变更结束，不会删除）", "none (agreements end by a transition)")
+    ] = False,
 ) -> AgreementPage:
     a: Any = Agreement
     p: Any = AgreementParty
@@ -169,11 +177,17 @@ async def list_agreements(
     for column, enum_value in ((a.kind, kind), (a.status, status)):
         if enum_value is not None:
             where.append(column == enum_value.value)
-    rows, next_cursor = await service.page(session, principal, where=where, cursor=cursor, limit=limit)
-    ids = [r.id for r in rows]
+    page = await service.page(
+        session, principal, where=where, since=Since.of(since_token, updated_since), cursor=cursor, limit=limit
+    )
+    ids = [r.id for r in page.rows]
     parties = await service.parties_of(session, ids)
     events = await service.events_of(session, ids)
-    return AgreementPage(items=[render(r, parties[r.id], events[r.id]) for r in rows], next_cursor=next_cursor)
+    return AgreementPage(
+        items=[render(r, parties[r.id], events[r.id]) for r in page.rows],
+        next_cursor=page.next_cursor,
+        sync_token=page.sync_token,
+    )
 
 
 @router.get(

@@ -3,6 +3,8 @@ totals (services/matching/agreements/ledger.py has the rules)."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Response
 from starlette.responses import JSONResponse
 
@@ -12,6 +14,7 @@ from chanjiao.errors import problem_responses
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.resources import recorded
+from chanjiao.sync import Since, SinceTokenQuery, UpdatedSinceQuery, include_deleted_query
 from services.matching.agreements import ledger, service
 from services.matching.agreements.access import READ, VISIBLE, WHO, WRITE, AgreementId, ensure_party
 from services.matching.agreements.schemas import PaymentCreate, PaymentPage, PaymentPublic, funding, render_payment
@@ -79,7 +82,8 @@ async def create_payment(
     summary="资金到位明细 List an agreement's payments",
     description="合作协议的到位资金明细与合计（承诺、已到位、未到位）。\n\n"
     "The agreement's payments (keyset by id: `limit`, `cursor` → `next_cursor`) and its totals in `funding`: "
-    "committed, paid, outstanding — decimal strings." + VISIBLE,
+    "committed, paid, outstanding — decimal strings. Payments are append-only; incremental sync with `since_token` "
+    "(docs/sync.md)." + VISIBLE,
     responses={
         200: {"content": {"application/json": {"example": {"items": [_PAYMENT], "funding": _FUNDING}}}},
         **problem_responses(400, 401, 403, 404, 422),
@@ -91,11 +95,19 @@ async def list_payments(
     principal: PrincipalDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    updated_since: UpdatedSinceQuery = None,
+    since_token: SinceTokenQuery = None,
+    include_deleted: Annotated[
+        bool, include_deleted_query("无（付款记录不会删除）", "none (payments are never deleted)")
+    ] = False,
 ) -> PaymentPage:
     row = await service.get_visible(session, principal, agreement_id)
-    rows, next_cursor = await ledger.payments(session, row.id, cursor=cursor, limit=limit)
+    page = await ledger.payments(
+        session, row.id, since=Since.of(since_token, updated_since), cursor=cursor, limit=limit
+    )
     return PaymentPage(
-        items=[render_payment(p) for p in rows],
-        next_cursor=next_cursor,
+        items=[render_payment(p) for p in page.rows],
+        next_cursor=page.next_cursor,
+        sync_token=page.sync_token,
         funding=funding(row.committed_amount, row.paid_total),
     )

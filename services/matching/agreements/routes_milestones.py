@@ -3,6 +3,8 @@ has the rules)."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Response
 
 from chanjiao.app import SessionDep
@@ -12,6 +14,7 @@ from chanjiao.etag import IfMatch
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.resources import created, one
+from chanjiao.sync import Since, SinceTokenQuery, UpdatedSinceQuery, include_deleted_query
 from services.matching.agreements import milestones, service
 from services.matching.agreements.access import READ, VISIBLE, WHO, WRITE, AgreementId, MilestoneId, ensure_party
 from services.matching.agreements.schemas import (
@@ -73,8 +76,8 @@ async def create_milestone(
     response_model=MilestonePage,
     dependencies=[READ],
     summary="协议里程碑列表 List an agreement's milestones",
-    description="合作协议的里程碑，游标分页。\n\nThe agreement's milestones (keyset by id: `limit`, `cursor`)."
-    + VISIBLE,
+    description="合作协议的里程碑，游标分页，支持增量同步。\n\nThe agreement's milestones (keyset by id: `limit`, "
+    "`cursor`); incremental sync with `since_token` (docs/sync.md)." + VISIBLE,
     responses={
         200: {"content": {"application/json": {"example": {"items": [_MILESTONE], "next_cursor": None}}}},
         **problem_responses(400, 401, 403, 404, 422),
@@ -86,10 +89,19 @@ async def list_milestones(
     principal: PrincipalDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    updated_since: UpdatedSinceQuery = None,
+    since_token: SinceTokenQuery = None,
+    include_deleted: Annotated[
+        bool, include_deleted_query("无（里程碑不会删除）", "none (milestones are never deleted)")
+    ] = False,
 ) -> MilestonePage:
     agreement = await service.get_visible(session, principal, agreement_id)
-    rows, next_cursor = await milestones.page(session, agreement.id, cursor=cursor, limit=limit)
-    return MilestonePage(items=[render_milestone(m) for m in rows], next_cursor=next_cursor)
+    page = await milestones.page(
+        session, agreement.id, since=Since.of(since_token, updated_since), cursor=cursor, limit=limit
+    )
+    return MilestonePage(
+        items=[render_milestone(m) for m in page.rows], next_cursor=page.next_cursor, sync_token=page.sync_token
+    )
 
 
 @router.patch(

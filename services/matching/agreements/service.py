@@ -20,8 +20,8 @@ from chanjiao.dates import today
 from chanjiao.errors import Conflict, FieldError, NotFound, ValidationFailed, field_error
 from chanjiao.etag import check_if_match
 from chanjiao.ids import new_id
-from chanjiao.pagination import keyset, page_of
 from chanjiao.resources import Audit, load_kept, now, record_named
+from chanjiao.sync import Since, SyncPage, sync_page
 from chanjiao.transitions import StateMachine
 from services.matching.agreements.access import can_read, visible_filter
 from services.matching.agreements.models import (
@@ -174,9 +174,10 @@ async def page(
     principal: Principal,
     *,
     where: Iterable[sa.ColumnElement[bool]],
+    since: Since,
     cursor: str | None,
     limit: int,
-) -> tuple[list[Agreement], str | None]:
+) -> SyncPage:
     a: Any = Agreement
     stmt = sa.select(a)
     visible = visible_filter(principal, a)
@@ -184,8 +185,7 @@ async def page(
         stmt = stmt.where(visible)
     for clause in where:
         stmt = stmt.where(clause)
-    rows = (await session.execute(keyset(stmt, [a.id], cursor, limit))).scalars().all()
-    return page_of(rows, limit, lambda r: (r.id,))
+    return await sync_page(session, stmt, a, since=since, cursor=cursor, limit=limit)
 
 
 # ---- writes --------------------------------------------------------------------------------------------------------
