@@ -260,7 +260,7 @@ def identity_walkthrough(gw: str, admin: dict[str, str]) -> None:
 
 def readme_matching(gw: str, admin: dict[str, str]) -> None:
     """README step 13 as written: an enterprise posts an order-class demand, opens it, and its figures count it."""
-    body = {"name": "山东联盟化工股份有限公司", "org_type": "enterprise", "region_code": "370783"}
+    body = {"name": "山东海化集团有限公司", "org_type": "enterprise", "region_code": "370783"}
     enterprise = httpx.post(f"{gw}/v1/organizations", headers=admin, json=body, timeout=10).json()["id"]
     demand = {
         "org_id": enterprise,
