@@ -26,11 +26,13 @@ Agreements (parties, kind, period, planned students, commitment, status) and pay
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
 
 from chanjiao.dates import today
+from services.matching.stats.members import AllianceRolls
 from tests.matching.conftest import MatchingPlatform, demand_body, offer_body
 
 YEAR = today().year
@@ -219,3 +221,26 @@ async def test_bad_parameters_name_the_field_and_the_rule(mp, world):
     assert body["errors"][0]["type"] == "period_span" and body["errors"][0]["msg"] == "At most 10 years"
     r = await mp.admin.get("/v1/matching-stats", params={"org_id": world["E"], "year": "2026", **THIS_YEAR})
     assert r.status_code == 400  # unknown query parameters are refused
+
+
+async def test_membership_down_answers_from_the_cache_then_503_never_a_500(mp, world):
+    """The alliance's members come from membership: within the cache's TTL the figures are answered while it is down;
+    past it they are 503 with Retry-After (problem+json), never a 500."""
+    client = mp.as_alliance(world["A"])
+    params = {"alliance_id": world["A"], **THIS_YEAR}
+    assert (await _stats(client, **params))["member_orgs"] == 3
+    state = mp.platform.upstreams["matching"].app.state
+    rolls, state.alliance_rolls = state.alliance_rolls, AllianceRolls(ttl=0.3)
+    await _stats(client, **params)  # asked again, now cached for 0.3 s
+    membership = mp.platform.upstreams["membership"]
+    await membership.stop()
+    try:
+        assert (await _stats(client, **params))["demands"]["count"] == 2  # within the TTL: the cached members
+        await asyncio.sleep(0.35)
+        r = await client.get("/v1/matching-stats", params=params)
+        assert r.status_code == 503 and r.headers["retry-after"], r.text
+        assert r.headers["content-type"].startswith("application/problem+json")
+    finally:
+        await membership.start()
+        state.alliance_rolls = rolls
+    assert (await _stats(client, **params))["member_orgs"] == 3

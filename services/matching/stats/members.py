@@ -20,9 +20,9 @@ from starlette.requests import Request
 
 from chanjiao.errors import ServiceUnavailable
 from chanjiao.http import call
-from services.matching.agreements.membership import NEGATIVE_TTL_SECONDS, membership_directory
 
 PAGE = 500
+NEGATIVE_TTL_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -88,4 +88,5 @@ async def alliance_members(request: Request, alliance_id: uuid.UUID) -> list[Mem
     rolls: AllianceRolls | None = getattr(state, "alliance_rolls", None)
     if rolls is None:
         rolls = state.alliance_rolls = AllianceRolls(state.settings.org_cache_ttl_seconds)
-    return await rolls.periods(membership_directory(request).client(), alliance_id)
+    # The app's one membership client, made at start-up (`open_directory` in services/matching/main.py).
+    return await rolls.periods(state.membership_directory.client(), alliance_id)

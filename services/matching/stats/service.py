@@ -25,7 +25,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching.agreements.models import KIND_LABELS as AGREEMENT_KINDS
 from services.matching.agreements.models import PAYABLE, AgreementStatus
-from services.matching.agreements.money import format_amount
 from services.matching.demands.models import KIND_LABELS as DEMAND_KINDS
 from services.matching.offers.models import KIND_LABELS as OFFER_KINDS
 from services.matching.postings import PostingStatus
@@ -145,6 +144,11 @@ async def compute(session: AsyncSession, windows: list[Window]) -> dict[str, Any
     return dict((await session.execute(STATEMENT, params)).mappings().one())
 
 
+def _amount(value: Decimal) -> str:
+    """CNY as the API writes it: a decimal string with exactly two places (services/matching/agreements/money.py)."""
+    return f"{value.quantize(Decimal('0.01')):f}"
+
+
 def _tally(
     rows: list[dict[str, Any]], labels: dict[str, str], statuses: tuple[str, ...]
 ) -> tuple[dict[str, dict[str, Any]], dict[str, int]]:
@@ -214,6 +218,6 @@ def render(
             by_status=agreement_status,
         ),
         funding=MatchingStatsFunding(
-            committed=format_amount(committed), paid=format_amount(Decimal(row["paid"])), payments=row["payments"]
+            committed=_amount(committed), paid=_amount(Decimal(row["paid"])), payments=row["payments"]
         ),
     )
