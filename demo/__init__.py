@@ -1,6 +1,6 @@
-"""The demo data set: a believable alliance with seven years of history and its members' training records, kept as
-data (`alliance.json`, `training.json` beside this file) and loaded through the public API by `load_demo`
-(`chanjiao demo`, `chanjiao up --demo`)."""
+"""The demo data set: a believable alliance with seven years of history and its members' training and matching
+records, kept as data (`alliance.json`, `training.json`, `matching.json` beside this file) and loaded through the
+public API by `load_demo` (`chanjiao demo`, `chanjiao up --demo`)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import httpx
 
 from demo.alliance import load_alliance
 from demo.client import PatientTransport, sign_in
+from demo.matching import load_matching
 from demo.training import load_training
 
 
@@ -20,8 +21,9 @@ def load_demo(gateway_url: str, credentials: tuple[str, str]) -> str:
         if loaded.alliance is None:
             return f"demo data: {loaded.created} organizations created; the alliance was already there"
         training = load_training(client, loaded.ids, loaded.alliance)
+        matching = load_matching(client, loaded.ids, loaded.alliance)
     return (
         f"demo data: {loaded.created} organizations created; alliance {loaded.name} with "
         f"{loaded.memberships} memberships, their history since 2019 and {loaded.committees} committees; "
-        f"training records: {training}"
+        f"training records: {training}; matching: {matching}"
     )

@@ -17,6 +17,7 @@ from services.matching.offers.router import router as offers_router
 from services.matching.offers.routes_batch import router as offers_batch_router
 from services.matching.offers.routes_import import router as offers_import_router
 from services.matching.settings import MatchingSettings
+from services.matching.stats.router import router as stats_router
 
 DESCRIPTION = """对接服务：企业需求、院校供给、匹配、合作协议与双选会。
 Matching: enterprise demands, school offers, matches, agreements and fairs."""
@@ -33,6 +34,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     agreements_router,
     agreement_payments_router,
     agreement_milestones_router,
+    stats_router,
 )
 
 

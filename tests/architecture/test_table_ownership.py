@@ -29,7 +29,11 @@ NOUN_FOLDERS = ("services/membership/identity",)
 STANDARD = ("models.py", "schemas.py", "service.py", "router.py")
 # Nouns without a table of their own: the training statistics are one statement over the other nouns' tables;
 # invitations are one-time tokens of identity (services/membership/identity/one_time.py) for a user to be.
-WITHOUT_TABLE = {"services/training/stats", "services/membership/identity/invitations"}
+WITHOUT_TABLE = {
+    "services/training/stats",
+    "services/matching/stats",
+    "services/membership/identity/invitations",
+}
 # Nouns being built: their tables and rules exist, their routes do not yet. They must have `models.py`; the other
 # standard files are checked once the noun leaves this list.
 IN_CONSTRUCTION: set[str] = set()

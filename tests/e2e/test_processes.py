@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from chanjiao.dates import today
 from chanjiao.pg_embedded import _proc_alive, free_port
 from tests.conftest import scan_for_pii
 
@@ -257,6 +258,31 @@ def identity_walkthrough(gw: str, admin: dict[str, str]) -> None:
     assert time.monotonic() - revoked_at <= 2 + 1.5
 
 
+def readme_matching(gw: str, admin: dict[str, str]) -> None:
+    """README step 13 as written: an enterprise posts an order-class demand, opens it, and its figures count it."""
+    body = {"name": "山东海化集团有限公司", "org_type": "enterprise", "region_code": "370783"}
+    enterprise = httpx.post(f"{gw}/v1/organizations", headers=admin, json=body, timeout=10).json()["id"]
+    demand = {
+        "org_id": enterprise,
+        "kind": "order_class",
+        "title": "化工总控工订单班",
+        "occupation_codes": ["6-11-01-03"],
+        "major_codes": ["470201"],
+        "education_level": "voc_associate",
+        "headcount": 40,
+        "region_code": "370783",
+    }
+    r = httpx.post(f"{gw}/v1/demands", headers=admin, json=demand, timeout=10)
+    assert r.status_code == 201 and r.json()["status"] == "draft" and r.json()["kind_label"] == "订单班", r.text
+    r = httpx.post(f"{gw}/v1/demands/{r.json()['id']}/transitions", headers=admin, json={"to": "open"}, timeout=10)
+    assert r.status_code == 200 and r.json()["status"] == "open", r.text
+    year = today().year
+    period = {"org_id": enterprise, "period_start": f"{year}-01-01", "period_end": f"{year}-12-31"}
+    figures = httpx.get(f"{gw}/v1/matching-stats", headers=admin, params=period, timeout=10).json()
+    assert figures["scope"] == "organization" and figures["demands"]["count"] == 1, figures
+    assert figures["demands"]["headcount"] == 40 and figures["offers"]["count"] == 0, figures
+
+
 def rss_kib(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -323,6 +349,7 @@ def register_a_learner(gw: str, admin: dict[str, str]) -> None:
     again = httpx.post(f"{gw}/v1/learners", headers=admin, json=body, timeout=10)
     assert again.status_code == 200 and again.json()["id"] == r.json()["id"]
     readme_roster(gw, admin, school, r.json()["id"])
+    readme_matching(gw, admin)
 
 
 def readme_roster(gw: str, admin: dict[str, str], school: str, learner: str) -> None:
@@ -410,6 +437,18 @@ def test_a_second_run_reuses_the_data(state_dir):
             stats = get(f"{gw}/v1/training-stats", params=period, headers=admin).json()
             assert stats["programmes"]["total"] > 0 and stats["person_days"] > 0, stats
             assert stats["internships"]["total"] > 0 and stats["training_bases"]["total"] > 0, stats
+            # …and the matching side (demo/matching.json): demands and offers opened by the load (today), three
+            # agreements in force since 2024 with their ledger.
+            period = {"alliance_id": aid, "period_start": "2024-01-01", "period_end": f"{today().year}-12-31"}
+            figures = get(f"{gw}/v1/matching-stats", params=period, headers=admin).json()
+            assert (figures["demands"]["count"], figures["demands"]["headcount"]) == (4, 105), figures
+            assert (figures["offers"]["count"], figures["offers"]["places"]) == (3, 225), figures
+            assert {k["kind"]: k["count"] for k in figures["agreements"]["by_kind"] if k["count"]} == {
+                "order_class": 1,
+                "industry_college": 1,
+                "internship_base": 1,
+            }, figures
+            assert figures["funding"] == {"committed": "2100000.00", "paid": "850000.00", "payments": 3}, figures
         finally:
             stop_up(up)
     assert up.returncode == 0
