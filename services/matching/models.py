@@ -11,6 +11,7 @@ from services.matching.agreements.models import (
 from services.matching.db import kernel, metadata
 from services.matching.demands.models import Demand, DemandTransition
 from services.matching.offers.models import Offer, OfferTransition
+from services.matching.proposals.models import Proposal
 
 __all__ = [
     "Agreement",
@@ -22,6 +23,7 @@ __all__ = [
     "DemandTransition",
     "Offer",
     "OfferTransition",
+    "Proposal",
     "kernel",
     "metadata",
 ]
