@@ -14,6 +14,10 @@ from services.matching.db import jobs, kernel
 from services.matching.demands.router import router as demands_router
 from services.matching.demands.routes_batch import router as demands_batch_router
 from services.matching.demands.routes_import import router as demands_import_router
+from services.matching.hires.router import router as hires_router
+from services.matching.hires.routes_batch import router as hires_batch_router
+from services.matching.hires.routes_figures import router as hires_figures_router
+from services.matching.hires.routes_import import router as hires_import_router
 from services.matching.offers.router import router as offers_router
 from services.matching.offers.routes_batch import router as offers_batch_router
 from services.matching.offers.routes_import import router as offers_import_router
@@ -43,6 +47,10 @@ ROUTERS: tuple[APIRouter, ...] = (
     agreement_payments_router,
     agreement_milestones_router,
     proposals_router,
+    hires_router,
+    hires_batch_router,
+    hires_import_router,
+    hires_figures_router,
 )
 
 
