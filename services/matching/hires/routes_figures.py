@@ -15,7 +15,7 @@ from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.resources import one, recorded
 from services.matching.hires import service
 from services.matching.hires.access import OWN_READ, WHO_OWN, WRITE, ensure_acts_for
-from services.matching.hires.schemas import GraduateCountIn, GraduateCountPublic, HireFigures
+from services.matching.hires.schemas import HireFigures, HireGraduateCountIn, HireGraduateCountPublic
 
 router = APIRouter(prefix="/v1/hires", tags=["hires"])
 
@@ -66,7 +66,7 @@ async def hire_figures(
 
 @router.put(
     "/graduate-counts/{org_id}/{year}",
-    response_model=GraduateCountPublic,
+    response_model=HireGraduateCountPublic,
     dependencies=[WRITE],
     summary="填报毕业生数 Supply a year's graduate count",
     description="学校填报某年毕业生数（以及对口就业人数，可选），用于计算就业率与对口率；整体替换。\n\n"
@@ -81,7 +81,7 @@ async def hire_figures(
 async def put_graduate_count(
     org_id: Annotated[uuid.UUID, Path(description="学校 ID — the school's organization id")],
     year: Annotated[int, Path(ge=1950, le=2100, description="毕业年份 — the year")],
-    body: GraduateCountIn,
+    body: HireGraduateCountIn,
     session: SessionDep,
     principal: PrincipalDep,
     idem: IdempotencyDep,
@@ -91,7 +91,7 @@ async def put_graduate_count(
         return idem.replay
     ensure_acts_for(principal, org_id, ("本单位", "the organization itself"))
     row, new = await service.put_graduate_count(session, org_id=org_id, year=year, data=body, actor=principal.actor)
-    public = GraduateCountPublic(
+    public = HireGraduateCountPublic(
         org_id=row.org_id,
         year=row.year,
         graduates=row.graduates,

@@ -144,7 +144,7 @@ def render(row: Any) -> HirePublic:
 
 
 # ---- graduate counts and figures -----------------------------------------------------------------------------------
-class GraduateCountIn(BaseModel):
+class HireGraduateCountIn(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"graduates": 1200, "in_field": 950}]})
 
     graduates: int = Field(ge=0, le=1_000_000, description="毕业生数 — the school's graduates of the year")
@@ -153,7 +153,7 @@ class GraduateCountIn(BaseModel):
     )
 
 
-class GraduateCountPublic(BaseModel):
+class HireGraduateCountPublic(BaseModel):
     org_id: uuid.UUID
     year: int
     graduates: int
@@ -162,7 +162,7 @@ class GraduateCountPublic(BaseModel):
     updated_at: datetime
 
 
-class SchoolFigures(BaseModel):
+class HireSchoolFigures(BaseModel):
     graduates_hired: int = Field(description="已确认的本校毕业生招录数 — confirmed hires of its graduates")
     from_order_classes: int = Field(description="其中经订单班 — through order classes")
     from_apprenticeships: int = Field(description="其中经学徒制 — through apprenticeships")
@@ -173,7 +173,7 @@ class SchoolFigures(BaseModel):
     in_field_rate: float | None = Field(description="对口率 = in_field / graduates_hired (null without both)")
 
 
-class EmployerFigures(BaseModel):
+class HireEmployerFigures(BaseModel):
     hires: int = Field(description="已确认的招录数 — confirmed hires")
     from_order_classes: int
     from_apprenticeships: int
@@ -184,5 +184,5 @@ class EmployerFigures(BaseModel):
 class HireFigures(BaseModel):
     org_id: uuid.UUID
     year: int
-    as_school: SchoolFigures = Field(description="作为学校 — the organization's graduates taken on")
-    as_employer: EmployerFigures = Field(description="作为用人单位 — the people the organization took on")
+    as_school: HireSchoolFigures = Field(description="作为学校 — the organization's graduates taken on")
+    as_employer: HireEmployerFigures = Field(description="作为用人单位 — the people the organization took on")

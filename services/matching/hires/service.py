@@ -27,11 +27,11 @@ from services.matching.demands import service as demands
 from services.matching.hires import access
 from services.matching.hires.models import LIFECYCLE, GraduateCount, Hire
 from services.matching.hires.schemas import (
-    EmployerFigures,
-    GraduateCountIn,
     HireCreate,
+    HireEmployerFigures,
     HireFigures,
-    SchoolFigures,
+    HireGraduateCountIn,
+    HireSchoolFigures,
 )
 
 AUDIT = Audit(kernel, "hire")
@@ -206,7 +206,7 @@ async def answer(session: AsyncSession, *, principal: Principal, row: Hire, to: 
 
 # ---- graduate counts and figures -----------------------------------------------------------------------------------
 async def put_graduate_count(
-    session: AsyncSession, *, org_id: uuid.UUID, year: int, data: GraduateCountIn, actor: str
+    session: AsyncSession, *, org_id: uuid.UUID, year: int, data: HireGraduateCountIn, actor: str
 ) -> tuple[GraduateCount, bool]:
     """The school's count for the year, replaced whole; True when it is new."""
     if data.in_field is not None and data.in_field > data.graduates:
@@ -271,7 +271,7 @@ async def figures(session: AsyncSession, *, org_id: uuid.UUID, year: int) -> Hir
     return HireFigures(
         org_id=org_id,
         year=year,
-        as_school=SchoolFigures(
+        as_school=HireSchoolFigures(
             graduates_hired=r.s_hired,
             from_order_classes=r.s_order,
             from_apprenticeships=r.s_appr,
@@ -281,7 +281,7 @@ async def figures(session: AsyncSession, *, org_id: uuid.UUID, year: int) -> Hir
             employment_rate=_ratio(r.s_hired, r.graduates),
             in_field_rate=_ratio(r.in_field, r.s_hired),
         ),
-        as_employer=EmployerFigures(
+        as_employer=HireEmployerFigures(
             hires=r.e_hired,
             from_order_classes=r.e_order,
             from_apprenticeships=r.e_appr,
