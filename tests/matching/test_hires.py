@@ -192,3 +192,13 @@ async def test_the_graduation_spreadsheet_import(mp: MatchingPlatform):
     assert [(h["person_name"], h["hired_on"], h["status"]) for h in listed] == [("张伟", f"{YEAR}-07-01", "recorded")]
     r = await school.get("/v1/hires/import-template.xlsx")
     assert r.status_code == 200 and r.headers["content-type"].startswith(XLSX)
+
+
+async def test_the_hire_list_syncs_from_a_token(mp: MatchingPlatform):
+    o = await orgs(mp)
+    employer = mp.as_org(o.employer)
+    token = (await employer.get("/v1/hires", params={"since_token": "0"})).json()["sync_token"]
+    r = await mp.as_org(o.school).post("/v1/hires", json=hire(o, person_name="周杰"))
+    assert r.status_code == 201, r.text
+    r = await employer.get("/v1/hires", params={"since_token": token})
+    assert [x["person_name"] for x in r.json()["items"]] == ["周杰"]

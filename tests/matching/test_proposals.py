@@ -210,3 +210,18 @@ async def test_an_employment_demand_becomes_an_order_class_agreement(mp: Matchin
     assert r.status_code == 200, r.text
     a = (await mp.admin.get(f"/v1/agreements/{r.json()['agreement_id']}")).json()
     assert a["kind"] == "order_class" and a["planned_students"] == 3
+
+
+async def test_the_list_syncs_from_a_token(mp: MatchingPlatform):
+    p = await pair(mp)
+    prop = await propose(mp, p)
+    school = mp.as_org(p.school)
+    r = await school.get("/v1/proposals", params={"since_token": "0"})
+    assert r.status_code == 200, r.text
+    token = r.json()["sync_token"]
+    assert prop["id"] in {x["id"] for x in r.json()["items"]}
+    r = await school.get("/v1/proposals", params={"since_token": token})
+    assert prop["id"] not in {x["id"] for x in r.json()["items"]}
+    await school.post(f"/v1/proposals/{prop['id']}/declination", json={})
+    r = await school.get("/v1/proposals", params={"since_token": token})
+    assert [(x["id"], x["status"]) for x in r.json()["items"]] == [(prop["id"], "declined")]

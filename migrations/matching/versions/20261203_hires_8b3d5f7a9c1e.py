@@ -64,6 +64,12 @@ def upgrade() -> None:
     )
     op.create_index("ix_hires_school_org_id", "hires", ["school_org_id", "hired_on"], schema=S)
     op.create_index("ix_hires_employer_org_id", "hires", ["employer_org_id", "hired_on"], schema=S)
+    # Synced like demands and offers: `txid` written by the trigger of matching.set_txid() (chanjiao/sync.py).
+    op.execute(f"ALTER TABLE {S}.hires ADD COLUMN txid xid8 NOT NULL DEFAULT pg_current_xact_id()")
+    op.execute(f"CREATE INDEX ix_hires_txid ON {S}.hires (txid, id)")
+    op.execute(
+        f"CREATE TRIGGER hires_txid BEFORE INSERT OR UPDATE ON {S}.hires FOR EACH ROW EXECUTE FUNCTION {S}.set_txid()"
+    )
     op.create_table(
         "hire_graduate_counts",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -88,4 +94,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("hire_graduate_counts", schema=S)
+    op.execute(f"DROP TRIGGER hires_txid ON {S}.hires")
     op.drop_table("hires", schema=S)

@@ -104,6 +104,13 @@ def upgrade() -> None:
         schema=S,
         postgresql_where=sa.text("status = 'pending'"),
     )
+    # Synced like demands and offers: `txid` written by the trigger of matching.set_txid() (chanjiao/sync.py).
+    op.execute(f"ALTER TABLE {S}.proposals ADD COLUMN txid xid8 NOT NULL DEFAULT pg_current_xact_id()")
+    op.execute(f"CREATE INDEX ix_proposals_txid ON {S}.proposals (txid, id)")
+    op.execute(
+        f"CREATE TRIGGER proposals_txid BEFORE INSERT OR UPDATE ON {S}.proposals "
+        f"FOR EACH ROW EXECUTE FUNCTION {S}.set_txid()"
+    )
     for column, table in AGREEMENT_FKS:
         op.create_foreign_key(
             f"fk_agreements_{column}_{table}", "agreements", table, [column], ["id"], source_schema=S, referent_schema=S
@@ -113,6 +120,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     for column, table in AGREEMENT_FKS:
         op.drop_constraint(f"fk_agreements_{column}_{table}", "agreements", schema=S, type_="foreignkey")
+    op.execute(f"DROP TRIGGER proposals_txid ON {S}.proposals")
     op.drop_table("proposals", schema=S)
     op.drop_index("ix_jobs_due", table_name="jobs", schema=S)
     op.drop_table("jobs", schema=S)

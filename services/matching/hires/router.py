@@ -16,6 +16,7 @@ from chanjiao.etag import IfNoneMatch
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.resources import created, not_modified, one, recorded
+from chanjiao.sync import Since, SinceTokenQuery, UpdatedSinceQuery, include_deleted_query
 from services.matching.agreements.membership import membership_directory
 from services.matching.hires import service
 from services.matching.hires.access import READ, VISIBLE, WHO, WHO_ANSWER, WRITE, HireId
@@ -71,7 +72,8 @@ async def create_hire(
     dependencies=[READ],
     summary="查询招录 List hires",
     description="按单位、状态、渠道和入职年份筛选招录记录，游标分页。\n\n"
-    "Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `org_id` (the school or the employer), "
+    "Keyset-paginated (`limit`, `cursor` → `next_cursor`); incremental sync with the `sync_token` of your last "
+    "pull as `since_token` (docs/sync.md). Filters: `org_id` (the school or the employer), "
     "`status`, `channel`, `year` (of `hired_on`)." + VISIBLE,
     responses={
         200: {"content": {"application/json": {"example": {"items": [EXAMPLE], "next_cursor": None}}}},
@@ -87,6 +89,11 @@ async def list_hires(
     status: Annotated[HireStatus | None, Query(description="状态 — status")] = None,
     channel: Annotated[HireChannel | None, Query(description="渠道 — channel")] = None,
     year: Annotated[int | None, Query(ge=1950, le=2100, description="入职年份 — year of hired_on")] = None,
+    updated_since: UpdatedSinceQuery = None,
+    since_token: SinceTokenQuery = None,
+    include_deleted: Annotated[
+        bool, include_deleted_query("无（招录记录不会删除）", "none (hires are never deleted)")
+    ] = False,
 ) -> HirePage:
     h: Any = Hire
     where: list[sa.ColumnElement[bool]] = []
@@ -97,8 +104,10 @@ async def list_hires(
             where.append(column == enum_value.value)
     if year is not None:
         where.append(sa.extract("year", h.hired_on) == year)
-    rows, next_cursor = await service.page(session, principal, where=where, cursor=cursor, limit=limit)
-    return HirePage(items=[render(r) for r in rows], next_cursor=next_cursor)
+    page = await service.page(
+        session, principal, where=where, since=Since.of(since_token, updated_since), cursor=cursor, limit=limit
+    )
+    return HirePage(items=[render(r) for r in page.rows], next_cursor=page.next_cursor, sync_token=page.sync_token)
 
 
 @router.get(
@@ -106,7 +115,8 @@ async def list_hires(
     response_model=HirePublic,
     dependencies=[READ],
     summary="招录详情 Get a hire",
-    description="招录记录详情，带 `ETag`。\n\nThe hire; carries an `ETag` (`If-None-Match` → 304)." + VISIBLE,
+    description="招录记录详情：学校、用人单位、岗位、渠道与确认状态，带 `ETag`。\n\n"
+    "The hire; carries an `ETag` (`If-None-Match` → 304)." + VISIBLE,
     responses={
         200: {"content": {"application/json": {"example": EXAMPLE}}},
         304: {"description": "Not modified"},

@@ -18,8 +18,8 @@ from chanjiao.auth import Principal
 from chanjiao.dates import today
 from chanjiao.errors import AppError, Conflict, FieldError, NotFound, ValidationFailed
 from chanjiao.ids import new_id
-from chanjiao.pagination import keyset, page_of
 from chanjiao.resources import Audit, load_kept, now, record_named
+from chanjiao.sync import Since, SyncPage, sync_page
 from services.matching.agreements import service as agreements
 from services.matching.agreements.membership import SCHOOL_ORG_TYPES, MembershipDirectory
 from services.matching.db import SCHEMA, kernel
@@ -67,18 +67,19 @@ async def page(
     principal: Principal,
     *,
     where: Iterable[sa.ColumnElement[bool]],
+    since: Since,
     cursor: str | None,
     limit: int,
-) -> tuple[list[Hire], str | None]:
-    h: Any = Hire
-    stmt = sa.select(h)
+) -> SyncPage:
+    """A page of the hires the caller may read, with the sync token of the walk (chanjiao/sync.py). Who may read one
+    never changes (its parties are fixed when it is made), so nothing leaves a caller's view."""
+    stmt = sa.select(Hire)
     visible = access.visible(principal)
     if visible is not None:
         stmt = stmt.where(visible)
     for clause in where:
         stmt = stmt.where(clause)
-    rows = (await session.execute(keyset(stmt, [h.id], cursor, limit))).scalars().all()
-    return page_of(rows, limit, lambda r: (r.id,))
+    return await sync_page(session, stmt, Hire, since=since, cursor=cursor, limit=limit)
 
 
 # ---- record --------------------------------------------------------------------------------------------------------

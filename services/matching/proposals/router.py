@@ -16,6 +16,7 @@ from chanjiao.etag import IfNoneMatch
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.resources import created, not_modified, one, recorded
+from chanjiao.sync import Since, SinceTokenQuery, UpdatedSinceQuery, include_deleted_query
 from services.matching.agreements.membership import membership_directory
 from services.matching.agreements.references import check_references
 from services.matching.proposals import service
@@ -77,7 +78,8 @@ async def create_proposal(
     dependencies=[READ],
     summary="查询合作意向 List proposals",
     description="按状态、需求、供给、单位和方向（发出/收到）筛选合作意向，游标分页。\n\n"
-    "Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `status`, `demand_id`, `offer_id`, `org_id` "
+    "Keyset-paginated (`limit`, `cursor` → `next_cursor`); incremental sync with the `sync_token` of your last "
+    "pull as `since_token` (docs/sync.md). Filters: `status`, `demand_id`, `offer_id`, `org_id` "
     "(either party), `direction` — `sent` (made by the organization) or `received` (made to it), relative to "
     "`org_id`, else to the caller's organization (422 when there is neither)." + VISIBLE,
     responses={
@@ -97,6 +99,11 @@ async def list_proposals(
     direction: Annotated[
         Direction | None, Query(description="方向：sent 发出 / received 收到 — made by or to the organization")
     ] = None,
+    updated_since: UpdatedSinceQuery = None,
+    since_token: SinceTokenQuery = None,
+    include_deleted: Annotated[
+        bool, include_deleted_query("无（合作意向不会删除，以答复结束）", "none (proposals end by an answer)")
+    ] = False,
 ) -> ProposalPage:
     p: Any = Proposal
     where: list[sa.ColumnElement[bool]] = []
@@ -119,8 +126,10 @@ async def list_proposals(
         mine = sa.or_(p.demand_org_id == whose, p.offer_org_id == whose)
         sent = p.proposer_org_id == whose
         where.append(sa.and_(mine, sent if direction is Direction.sent else sa.not_(sent)))
-    rows, next_cursor = await service.page(session, principal, where=where, cursor=cursor, limit=limit)
-    return ProposalPage(items=[render(r) for r in rows], next_cursor=next_cursor)
+    page = await service.page(
+        session, principal, where=where, since=Since.of(since_token, updated_since), cursor=cursor, limit=limit
+    )
+    return ProposalPage(items=[render(r) for r in page.rows], next_cursor=page.next_cursor, sync_token=page.sync_token)
 
 
 @router.get(
