@@ -45,7 +45,7 @@ ROUTES: list[tuple[str, str]] = [
     ],
     *[
         (f"/v1/{r}", "matching")
-        for r in ("demands", "offers", "allocations", "proposals", "agreements", "fairs", "matching-stats")
+        for r in ("demands", "offers", "allocations", "proposals", "agreements", "hires", "fairs", "matching-stats")
     ],
 ]
 

@@ -37,6 +37,7 @@ TEST_KEY = "test-internal-token-key-" + secrets.token_hex(16)
 # The services' job runner (chanjiao/jobs.py) stays off in the apps tests build, so no background run writes into
 # a test's database behind its back; the job tests switch it on where they test it.
 os.environ.setdefault("CHANJIAO_TRAINING_JOBS_ENABLED", "false")
+os.environ.setdefault("CHANJIAO_MATCHING_JOBS_ENABLED", "false")
 TEMPLATE_DB = "chanjiao_template"
 
 # ---- the unmasked-ID-number scan -------------------------------------------------------------

@@ -10,7 +10,9 @@ from services.matching.agreements.models import (
 )
 from services.matching.db import kernel, metadata
 from services.matching.demands.models import Demand, DemandTransition
+from services.matching.hires.models import GraduateCount, Hire
 from services.matching.offers.models import Offer, OfferTransition
+from services.matching.proposals.models import Proposal
 
 __all__ = [
     "Agreement",
@@ -20,8 +22,11 @@ __all__ = [
     "AgreementPayment",
     "Demand",
     "DemandTransition",
+    "GraduateCount",
+    "Hire",
     "Offer",
     "OfferTransition",
+    "Proposal",
     "kernel",
     "metadata",
 ]

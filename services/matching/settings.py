@@ -1,10 +1,12 @@
 """The matching process's settings (`CHANJIAO_MATCHING_…`, or the shared `CHANJIAO_…`): the kernel's service
-base (chanjiao/settings.py) and how long answers of the membership service are reused."""
+base (chanjiao/settings.py), how long answers of the membership service are reused, when proposals expire and how
+the job runner runs."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from chanjiao.settings import ServiceSettings
@@ -19,3 +21,15 @@ class MatchingSettings(ServiceSettings):
     # write that needs them fails with 503 (services/matching/agreements/membership.py).
     org_cache_ttl_seconds: float = 60.0
     membership_timeout_seconds: float = 3.0
+    # A proposal nobody answered expires this many days after it was made (services/matching/proposals/expiry.py).
+    proposal_expiry_days: int = Field(default=14, ge=1, le=365)
+    # The job runner (chanjiao/jobs.py, docs/operations.md): on in the service process unless switched off (tests,
+    # or a deployment that runs `chanjiao jobs run-due matching` from cron instead); see the training service's
+    # settings for what each one means.
+    jobs_enabled: bool = True
+    jobs_poll_seconds: float = 30.0
+    jobs_lease_seconds: float = 300.0
+    jobs_max_attempts: int = 5
+    jobs_retry_base_seconds: float = 60.0
+    jobs_retry_max_seconds: float = 3600.0
+    jobs_keep_days: int = 30

@@ -9,7 +9,8 @@ concurrent payments are serialized: the second sees the first's total and is ref
 (services/matching/agreements/payments.py).
 
 `proposal_id`, `demand_id` and `offer_id` name the proposal that created the agreement and its demand and offer;
-they are plain uuid columns without foreign keys until those tables exist in this schema."""
+the database keys them to those tables (migrations/matching/versions/20261203_proposals_jobs_7a2c4e6b8d0f.py), the
+model keeps them plain so this noun imports none of theirs."""
 
 from __future__ import annotations
 
@@ -117,7 +118,7 @@ class Agreement(Base, table=True):
     appointment_ids: list[uuid.UUID] = Field(
         sa_column=sa.Column(postgresql.ARRAY(sa.Uuid), nullable=False, server_default=sa.text("'{}'::uuid[]"))
     )
-    # Where the agreement came from (a later proposal's acceptance); no foreign keys yet.
+    # Where the agreement came from (a proposal's acceptance); foreign keys in the database only.
     proposal_id: uuid.UUID | None = Field(default=None, sa_column=sa.Column(sa.Uuid, nullable=True))
     demand_id: uuid.UUID | None = Field(default=None, sa_column=sa.Column(sa.Uuid, nullable=True))
     offer_id: uuid.UUID | None = Field(default=None, sa_column=sa.Column(sa.Uuid, nullable=True))
