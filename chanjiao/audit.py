@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -88,4 +89,53 @@ async def record_change(
         aggregate_id=entity_id,
         actor=actor,
         payload={"id": entity_id, **payload},
+    )
+
+
+async def record_creates(
+    session: AsyncSession,
+    kernel: Any,
+    *,
+    entity: str,
+    created: list[tuple[uuid.UUID, dict[str, Any]]],
+    actor: str,
+    redact: frozenset[str] = frozenset(),
+) -> None:
+    """`record_change` of many creates at once — each new record's audit row and its `<entity>.created` event (`seq`
+    1: a new aggregate has no event yet) — in two statements instead of two per record (a batch's rows)."""
+    if not created:
+        return
+    request_id = request_id_var.get()
+    at = datetime.now(UTC)
+    await session.execute(
+        sa.insert(kernel.audit),
+        [
+            {
+                "id": new_id(),
+                "entity": entity,
+                "entity_id": entity_id,
+                "action": "create",
+                "actor": actor,
+                "request_id": request_id,
+                "diff": diff(None, after, redact=redact),
+            }
+            for entity_id, after in created
+        ],
+    )
+    await session.execute(
+        sa.insert(kernel.outbox),
+        [
+            {
+                "event_id": new_id(),
+                "type": f"{entity}.created",
+                "aggregate_type": entity,
+                "aggregate_id": entity_id,
+                "seq": 1,
+                "occurred_at": at,
+                "actor": actor,
+                "schema_version": 1,
+                "payload": to_jsonable_python({"id": entity_id, **after}),
+            }
+            for entity_id, after in created
+        ],
     )

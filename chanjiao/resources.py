@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import JSONResponse, Response
 
 from chanjiao import outbox
-from chanjiao.audit import record_change, write_audit
+from chanjiao.audit import record_change, record_creates, write_audit
 from chanjiao.errors import AppError
 from chanjiao.etag import etag_for, if_none_match_hits, versioned_response
 from chanjiao.idempotency import IdempotentRequest
@@ -144,6 +144,15 @@ class Audit:
         await session.flush()
         after = self.snapshot(row)
         await self.record(session, row, action="create", actor=actor, before=None, after=after, payload=after)
+
+    async def created_many(self, session: AsyncSession, rows: list[Any], *, actor: str) -> None:
+        """After `session.add_all(rows)` of new records: one flush, then every create's audit row and event as
+        `created` writes them, in two statements (a batch: services/matching/batches.py)."""
+        if not rows:
+            return
+        await session.flush()
+        created = [(row.id, self.snapshot(row)) for row in rows]
+        await record_creates(session, self.kernel, entity=self.entity, created=created, actor=actor, redact=self.redact)
 
     async def updated(self, session: AsyncSession, row: Any, *, actor: str, before: dict[str, Any]) -> bool:
         """After the changes are set on `row` (`before`: its snapshot first): when an audited value changed, a new

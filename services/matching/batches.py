@@ -1,5 +1,10 @@
-"""`POST /v1/{demands|offers}/batch`: up to 1000 creates, each in its own SAVEPOINT, answered per item (the shape of
-services/training/internships/batch.py).
+"""`POST /v1/{demands|offers|hires}/batch`: up to 1000 creates answered per item.
+
+Demands and offers (`build` given): each item's rules are checked in Python (a draft posting has no rule that needs
+the database), the valid rows are added at once and written with ONE flush, and their audit rows and events in two
+statements (`Audit.created_many`) — a 1000-item batch is a handful of statements, not thousands. Hires (`create`
+given), whose rules ask the database (duplicates, the demand or agreement named), are created each in its own
+SAVEPOINT (the shape of services/training/internships/batch.py).
 
 Tenancy is checked for the batch as a whole first: an item posting for another organization than the caller's makes
 the whole batch 403 (nothing touched). Then each item is checked (shape → 422 naming `body.items.<i>.<field>`,
@@ -19,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chanjiao.auth import Principal
 from chanjiao.batch import BatchCounts, BatchRejected, ParsedBatch, item_problem, not_committed
 from chanjiao.errors import AppError, Forbidden
+from chanjiao.resources import Audit
 from services.matching.market import ORG_ROLES
 
 BATCH_EXAMPLE: dict[str, Any] = {
@@ -76,7 +82,9 @@ async def create_many(
     *,
     parsed: ParsedBatch[Any],
     principal: Principal,
-    create: Callable[[AsyncSession, Any], Awaitable[Any]],
+    create: Callable[[AsyncSession, Any], Awaitable[Any]] | None = None,
+    build: Callable[[Any], Any] | None = None,
+    audit: Audit | None = None,
     english: bool,
     instance: str,
     request_id: str | None,
@@ -91,11 +99,22 @@ async def create_many(
             extra={"items": foreign},
         )
     outcome = BatchOutcome()
+    built: list[Any] = []
     for index, item in enumerate(parsed.items):
         error: AppError
         if item is None:
             error = parsed.errors[index]
+        elif build is not None:
+            try:
+                row = build(item)
+            except AppError as exc:
+                error = _prefixed(exc, index)
+            else:
+                built.append(row)
+                outcome.results.append(PostingBatchItemResult(index=index, status=201, id=row.id))
+                continue
         else:
+            assert create is not None
             try:
                 async with session.begin_nested():
                     row = await create(session, item)
@@ -115,6 +134,10 @@ async def create_many(
                 ),
             )
         )
+    if built:
+        assert audit is not None
+        session.add_all(built)
+        await audit.created_many(session, built, actor=principal.actor)
     return outcome
 
 

@@ -3,6 +3,11 @@ on request, and never a posting for another organization (docs/matching-core.md)
 
 from __future__ import annotations
 
+import json
+import uuid
+
+import asyncpg
+
 from tests.matching.conftest import MatchingPlatform, demand_body, offer_body
 
 
@@ -61,3 +66,41 @@ async def test_more_than_1000_items_are_refused(mp: MatchingPlatform):
     r = await mp.as_org(school).post("/v1/offers/batch", json={"items": [offer_body(school)] * 1001})
     assert r.status_code in (413, 422), r.text
     assert (await mp.as_org(school).get("/v1/offers", params={"org_id": school})).json()["items"] == []
+
+
+async def test_a_batch_audits_and_announces_each_posting_as_the_single_create_does(mp: MatchingPlatform, database):
+    """The batch writes its rows, audit rows and events set-based (services/matching/batches.py); an auditor or a
+    subscriber sees the same record per posting as for `POST /v1/offers`."""
+    school = await mp.new_org("higher_vocational")
+    owner = mp.as_org(school)
+    single = (await owner.post("/v1/offers", json=offer_body(school, title="单条"))).json()
+    r = await owner.post("/v1/offers/batch", json={"items": [offer_body(school, title="批量")]})
+    batched = r.json()["results"][0]["id"]
+    conn = await asyncpg.connect(database.admin_url)
+    try:
+
+        async def trail(offer_id: str) -> tuple:
+            audit = await conn.fetchrow(
+                "select action, actor, diff from matching.audit_log where entity_id = $1",
+                uuid.UUID(offer_id),
+            )
+            event = await conn.fetchrow(
+                "select type, seq, payload from matching.outbox where aggregate_id = $1",
+                uuid.UUID(offer_id),
+            )
+            strip = lambda text: text.replace(offer_id, "ID").replace("单条", "T").replace("批量", "T")  # noqa: E731
+            return audit["action"], audit["actor"], strip(audit["diff"]), event["type"], event["seq"], event["payload"]
+
+        one, many = await trail(single["id"]), await trail(batched)
+    finally:
+        await conn.close()
+    assert one[:2] == many[:2] == ("create", one[1]) and one[3:5] == many[3:5] == ("offer.created", 1)
+    assert one[2] == many[2]
+
+    def same(payload: str, offer_id: str) -> dict:
+        p = json.loads(payload)
+        return {k: v for k, v in p.items() if k not in ("id", "title", "created_at", "updated_at")} | {
+            "id": p["id"] == offer_id
+        }
+
+    assert same(one[5], single["id"]) == same(many[5], batched)

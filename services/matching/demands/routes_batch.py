@@ -4,7 +4,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep
@@ -16,7 +15,6 @@ from chanjiao.resources import recorded
 from services.matching import batches
 from services.matching.batches import PostingBatchResult
 from services.matching.demands import service
-from services.matching.demands.models import Demand
 from services.matching.demands.schemas import EXAMPLE_IN, DemandCreate
 from services.matching.market import WHO, WRITE
 
@@ -54,14 +52,12 @@ async def create_demand_batch(
     if idem.replay is not None:
         return idem.replay
 
-    async def create(s: AsyncSession, item: DemandCreate) -> Demand:
-        return await service.create(s, data=item, actor=principal.actor)
-
     outcome = await batches.create_many(
         session,
         parsed=body,
         principal=principal,
-        create=create,
+        build=service.new,
+        audit=service.AUDIT,
         english=wants_english(request),
         instance=request.url.path,
         request_id=getattr(request.state, "request_id", None),

@@ -95,8 +95,8 @@ async def history(session: AsyncSession, demand_id: uuid.UUID) -> list[DemandTra
 
 
 # ---- writes --------------------------------------------------------------------------------------------------------
-async def create(session: AsyncSession, *, data: DemandCreate, actor: str) -> Demand:
-    """A draft demand; the caller's right to post for `org_id` was checked by the router."""
+def new(data: DemandCreate) -> Demand:
+    """The draft demand `data` stands for, its rules checked (422), not yet added to a session."""
     values = _stored(data.model_dump())
     check_period(values)
     stamp = now()
@@ -109,6 +109,12 @@ async def create(session: AsyncSession, *, data: DemandCreate, actor: str) -> De
         created_at=stamp,
         updated_at=stamp,
     )
+    return row
+
+
+async def create(session: AsyncSession, *, data: DemandCreate, actor: str) -> Demand:
+    """A draft demand; the caller's right to post for `org_id` was checked by the router."""
+    row = new(data)
     session.add(row)
     await AUDIT.created(session, row, actor=actor)
     return row

@@ -4,7 +4,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep
@@ -17,7 +16,6 @@ from services.matching import batches
 from services.matching.batches import PostingBatchResult
 from services.matching.market import WHO, WRITE
 from services.matching.offers import service
-from services.matching.offers.models import Offer
 from services.matching.offers.schemas import EXAMPLE_IN, OfferCreate
 
 router = APIRouter(prefix="/v1/offers", tags=["offers"])
@@ -54,14 +52,12 @@ async def create_offer_batch(
     if idem.replay is not None:
         return idem.replay
 
-    async def create(s: AsyncSession, item: OfferCreate) -> Offer:
-        return await service.create(s, data=item, actor=principal.actor)
-
     outcome = await batches.create_many(
         session,
         parsed=body,
         principal=principal,
-        create=create,
+        build=service.new,
+        audit=service.AUDIT,
         english=wants_english(request),
         instance=request.url.path,
         request_id=getattr(request.state, "request_id", None),

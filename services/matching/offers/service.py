@@ -90,8 +90,8 @@ async def history(session: AsyncSession, offer_id: uuid.UUID) -> list[OfferTrans
 
 
 # ---- writes --------------------------------------------------------------------------------------------------------
-async def create(session: AsyncSession, *, data: OfferCreate, actor: str) -> Offer:
-    """A draft offer; the caller's right to post for `org_id` was checked by the router."""
+def new(data: OfferCreate) -> Offer:
+    """The draft offer `data` stands for, its rules checked (422), not yet added to a session."""
     values = _stored(data.model_dump())
     check_period(values)
     stamp = now()
@@ -104,6 +104,12 @@ async def create(session: AsyncSession, *, data: OfferCreate, actor: str) -> Off
         created_at=stamp,
         updated_at=stamp,
     )
+    return row
+
+
+async def create(session: AsyncSession, *, data: OfferCreate, actor: str) -> Offer:
+    """A draft offer; the caller's right to post for `org_id` was checked by the router."""
+    row = new(data)
     session.add(row)
     await AUDIT.created(session, row, actor=actor)
     return row
