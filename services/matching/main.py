@@ -5,14 +5,19 @@ from collections.abc import Sequence
 from fastapi import APIRouter, FastAPI
 
 from chanjiao.app import create_service_app
+from chanjiao.jobs import Registry, hooks
 from services.matching.agreements.membership import close_directory, open_directory
 from services.matching.agreements.router import router as agreements_router
 from services.matching.agreements.routes_ledger import router as agreement_payments_router
 from services.matching.agreements.routes_milestones import router as agreement_milestones_router
-from services.matching.db import kernel
+from services.matching.allocations import job as allocation_job
+from services.matching.allocations.router import router as allocations_router
+from services.matching.db import jobs, kernel
 from services.matching.demands.router import router as demands_router
 from services.matching.demands.routes_batch import router as demands_batch_router
 from services.matching.demands.routes_import import router as demands_import_router
+from services.matching.fairs.router import router as fairs_router
+from services.matching.fairs.routes_registrations import router as fair_registrations_router
 from services.matching.offers.router import router as offers_router
 from services.matching.offers.routes_batch import router as offers_batch_router
 from services.matching.offers.routes_import import router as offers_import_router
@@ -20,6 +25,12 @@ from services.matching.settings import MatchingSettings
 
 DESCRIPTION = """对接服务：企业需求、院校供给、匹配、合作协议与双选会。
 Matching: enterprise demands, school offers, matches, agreements and fairs."""
+
+# The service's background work (chanjiao/jobs.py): large allocation runs; run in the process unless `jobs_enabled` is
+# false, and once by `chanjiao jobs run-due matching` (chanjiao/cli.py reads SETTINGS and JOBS).
+SETTINGS = MatchingSettings
+JOBS = Registry(jobs, [allocation_job.JOB])
+start_jobs, stop_jobs = hooks(JOBS)
 
 # In any order: an `{…_id}` path parameter matches only a UUID-shaped segment (chanjiao/routes.py), so `/batch` or
 # `/imports` is never taken for an id (tests/architecture/test_route_order.py).
@@ -33,6 +44,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     agreements_router,
     agreement_payments_router,
     agreement_milestones_router,
+    fairs_router,
+    fair_registrations_router,
+    allocations_router,
 )
 
 
@@ -43,6 +57,6 @@ def create_app(settings: MatchingSettings | None = None, *, routers: Sequence[AP
         description=DESCRIPTION,
         kernel=kernel,
         routers=routers,
-        on_startup=[open_directory],
-        on_shutdown=[close_directory],
+        on_startup=[open_directory, start_jobs],
+        on_shutdown=[stop_jobs, close_directory],
     )

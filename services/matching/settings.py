@@ -19,3 +19,15 @@ class MatchingSettings(ServiceSettings):
     # write that needs them fails with 503 (services/matching/agreements/membership.py).
     org_cache_ttl_seconds: float = 60.0
     membership_timeout_seconds: float = 3.0
+
+    # Allocation runs (services/matching/allocations/): a scope of at most this many demand × offer pairs is run
+    # within the request; a larger one is queued as a job (docs/matching-fairs-allocations.md).
+    allocation_inline_pairs: int = 20_000
+    # The job runner (chanjiao/jobs.py, docs/operations.md), as in the training service.
+    jobs_enabled: bool = True
+    jobs_poll_seconds: float = 5.0
+    jobs_lease_seconds: float = 300.0
+    jobs_max_attempts: int = 1
+    jobs_retry_base_seconds: float = 60.0
+    jobs_retry_max_seconds: float = 3600.0
+    jobs_keep_days: int = 30
