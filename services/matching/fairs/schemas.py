@@ -57,7 +57,8 @@ class FairPublic(BaseModel):
     updated_at: datetime
 
 
-FairPage = Page[FairPublic]
+class FairPage(Page[FairPublic]):
+    pass
 
 
 def render(row: Fair) -> FairPublic:
@@ -97,7 +98,8 @@ class FairRegistrationPublic(BaseModel):
     withdrawn_at: datetime | None = Field(description="撤回时间 — null while registered")
 
 
-FairRegistrationPage = Page[FairRegistrationPublic]
+class FairRegistrationPage(Page[FairRegistrationPublic]):
+    pass
 
 
 def render_registration(row: FairRegistration) -> FairRegistrationPublic:
