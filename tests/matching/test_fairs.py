@@ -136,3 +136,22 @@ async def test_who_manages_a_fair(mp: MatchingPlatform, w: FairWorld):
     # Listing by alliance finds it.
     r = await mp.as_org(w.school_b).get(f"/v1/fairs?alliance_id={w.alliance}")
     assert fair["id"] in {x["id"] for x in r.json()["items"]}
+
+
+async def test_registrations_sync_by_token_and_show_withdrawals(mp: MatchingPlatform, w: FairWorld):
+    fair = await new_fair(mp, w)
+    offer = await mp.post("offers", w.school_b, offer_body(w.school_b), open_it=True)
+    reg = await register(mp, fair["id"], w.school_b, offer_id=offer["id"])
+    reader = mp.as_org(w.enterprise)
+    path = f"/v1/fairs/{fair['id']}/registrations?include_withdrawn=true"
+    first = (await reader.get(path)).json()
+    assert [x["id"] for x in first["items"]] == [reg["id"]] and first["sync_token"]
+    # Withdrawn after the pull: the next pull from its token brings the withdrawal.
+    r = await mp.as_org(w.school_b).delete(f"/v1/fairs/{fair['id']}/registrations/{reg['id']}")
+    assert r.status_code == 200
+    pulled = (await reader.get(f"{path}&since_token={first['sync_token']}")).json()
+    assert [(x["id"], x["withdrawn_at"] is not None) for x in pulled["items"]] == [(reg["id"], True)]
+    # The live list no longer has it; withdrawing twice is 409.
+    assert (await reader.get(f"/v1/fairs/{fair['id']}/registrations")).json()["items"] == []
+    r = await mp.as_org(w.school_b).delete(f"/v1/fairs/{fair['id']}/registrations/{reg['id']}")
+    assert r.status_code == 409

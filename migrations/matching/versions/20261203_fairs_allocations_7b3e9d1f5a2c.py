@@ -1,5 +1,6 @@
 """Fairs 供需对接会 and their registrations; allocation runs and their assignments; the job runner's table
-(chanjiao/db.py `jobs_table`) that runs large allocations in the background (docs/matching-fairs-allocations.md)
+(chanjiao/db.py `jobs_table`) that runs large allocations in the background (docs/matching-fairs-allocations.md).
+Fairs and registrations sync by a trigger-written `txid` (chanjiao/sync.py)
 
 Revision ID: 7b3e9d1f5a2c
 Revises: 5d1f3b7a9c2e
@@ -16,6 +17,7 @@ branch_labels = None
 depends_on = None
 
 S = "matching"
+SYNCED = ("fairs", "fair_registrations")
 
 
 def upgrade() -> None:
@@ -79,6 +81,7 @@ def upgrade() -> None:
         sa.Column("actor", sa.Text(), nullable=False),
         sa.Column("registered_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("withdrawn_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint("(demand_id is null) <> (offer_id is null)", name=op.f("ck_fair_registrations_one_posting")),
         sa.ForeignKeyConstraint(["fair_id"], [f"{S}.fairs.id"], name=op.f("fk_fair_registrations_fair_id_fairs")),
         sa.ForeignKeyConstraint(
@@ -105,6 +108,15 @@ def upgrade() -> None:
         schema=S,
         postgresql_where=sa.text("offer_id is not null and withdrawn_at is null"),
     )
+    # Fairs and registrations sync like demands and offers: `txid xid8` written by the trigger `<table>_txid` with the
+    # function `matching.set_txid()` (created by the demands and offers revision), indexed `(txid, id)`.
+    for table in SYNCED:
+        op.execute(f"ALTER TABLE {S}.{table} ADD COLUMN txid xid8 NOT NULL DEFAULT pg_current_xact_id()")
+        op.execute(f"CREATE INDEX ix_{table}_txid ON {S}.{table} (txid, id)")
+        op.execute(
+            f"CREATE TRIGGER {table}_txid BEFORE INSERT OR UPDATE ON {S}.{table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {S}.set_txid()"
+        )
     op.create_table(
         "allocations",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -168,6 +180,8 @@ def downgrade() -> None:
     op.drop_index("ix_allocations_alliance_id", table_name="allocations", schema=S)
     op.drop_index("ix_allocations_owner_org_id", table_name="allocations", schema=S)
     op.drop_table("allocations", schema=S)
+    for table in SYNCED:
+        op.execute(f"DROP TRIGGER {table}_txid ON {S}.{table}")
     op.drop_table("fair_registrations", schema=S)
     op.drop_index("ix_fairs_organizer_org_id", table_name="fairs", schema=S)
     op.drop_index("ix_fairs_alliance_id", table_name="fairs", schema=S)

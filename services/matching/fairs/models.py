@@ -1,5 +1,5 @@
 """Fair 供需对接会 / 双选会 — an event where enterprises' demands and schools' offers are registered to meet — and its
-registrations (docs/matching-fairs-allocations.md).
+registrations (docs/matching-fairs-allocations.md). Both tables sync by a trigger-written `txid` (chanjiao/sync.py).
 
 A fair is planned → open → closed (planned → closed when it is called off). A registration names one demand or one
 offer (never both); it is withdrawn, not deleted (`withdrawn_at`), and a posting is registered at most once at a
@@ -92,3 +92,5 @@ class FairRegistration(Base, table=True):
     actor: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     registered_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
     withdrawn_at: datetime | None = Field(default=None, sa_column=sa.Column(sa.DateTime(timezone=True), nullable=True))
+    # The registration's last change (its registration or its withdrawal), for `updated_since`.
+    updated_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))

@@ -15,6 +15,7 @@ from chanjiao.etag import IfNoneMatch
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.resources import created, not_modified, one, recorded
+from chanjiao.sync import SYNC_DOC, Since, SinceTokenQuery, UpdatedSinceQuery, include_deleted_query
 from services.matching.agreements.membership import membership_directory
 from services.matching.fairs import access, service
 from services.matching.fairs.access import MANAGE, READ, VISIBLE, WHO_MANAGE, FairId
@@ -87,7 +88,7 @@ async def create_fair(
     summary="查询供需对接会 List fairs",
     description="按联盟、主办单位、状态和地区筛选对接会，游标分页。\n\n"
     "Keyset-paginated (`limit`, `cursor` → `next_cursor`); filters `alliance_id`, `organizer_org_id`, `status`, "
-    "`region_code` (a prefix: `37` is the province)." + VISIBLE,
+    "`region_code` (a prefix: `37` is the province)." + SYNC_DOC + "a fair is never deleted." + VISIBLE,
     responses={
         200: {"content": {"application/json": {"example": {"items": [_EXAMPLE], "next_cursor": None}}}},
         **problem_responses(400, 401, 403, 422),
@@ -103,6 +104,11 @@ async def list_fairs(
     region_code: Annotated[
         str | None, Query(max_length=12, pattern=r"^\d{2,6}$", description="地区代码前缀 — region code prefix")
     ] = None,
+    updated_since: UpdatedSinceQuery = None,
+    since_token: SinceTokenQuery = None,
+    include_deleted: Annotated[
+        bool, include_deleted_query("无（对接会不会删除）", "none (fairs are never deleted)")
+    ] = False,
 ) -> FairPage:
     f: Any = Fair
     where: list[Any] = []
@@ -113,8 +119,10 @@ async def list_fairs(
         where.append(f.status == status.value)
     if region_code is not None:
         where.append(f.region_code.startswith(region_code, autoescape=True))
-    rows, next_cursor = await service.page(session, where=where, cursor=cursor, limit=limit)
-    return FairPage(items=[render(r) for r in rows], next_cursor=next_cursor)
+    page = await service.page(
+        session, where=where, since=Since.of(since_token, updated_since), cursor=cursor, limit=limit
+    )
+    return FairPage(items=[render(r) for r in page.rows], next_cursor=page.next_cursor, sync_token=page.sync_token)
 
 
 @router.get(
@@ -122,7 +130,8 @@ async def list_fairs(
     response_model=FairPublic,
     dependencies=[READ],
     summary="供需对接会详情 Get a fair",
-    description="对接会详情，带 `ETag`。\n\nThe fair, with an `ETag` (`If-None-Match` → 304)." + VISIBLE,
+    description="对接会详情：主办单位、所属联盟、举办日期、地区与状态，带 `ETag`。\n\n"
+    "The fair, with an `ETag` (`If-None-Match` → 304)." + VISIBLE,
     responses={
         200: {"content": {"application/json": {"example": _EXAMPLE}}},
         304: {"description": "Not modified"},

@@ -15,6 +15,7 @@ from chanjiao.errors import problem_responses
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.resources import recorded
+from chanjiao.sync import SYNC_DOC, Since, SinceTokenQuery, UpdatedSinceQuery, include_deleted_query
 from services.matching.fairs import service
 from services.matching.fairs.access import READ, REGISTER, VISIBLE, WHO_MANAGE, WHO_REGISTER, FairId, RegistrationId
 from services.matching.fairs.schemas import (
@@ -91,7 +92,10 @@ async def register(
     summary="对接会报名名单 List a fair's registrations",
     description="对接会已报名的需求与供给，游标分页；默认不含已撤回的报名。\n\n"
     "The fair's registered demands and offers, keyset-paginated; withdrawn ones only with "
-    "`include_withdrawn=true`." + VISIBLE,
+    "`include_withdrawn=true` (a sync pull should pass it, to see withdrawals)."
+    + SYNC_DOC
+    + "nothing is deleted."
+    + VISIBLE,
     responses={
         200: {"content": {"application/json": {"example": {"items": [_EXAMPLE], "next_cursor": None}}}},
         **problem_responses(400, 401, 403, 404, 422),
@@ -103,12 +107,26 @@ async def list_registrations(
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
     include_withdrawn: Annotated[bool, Query(description="含已撤回的报名 — include withdrawn registrations")] = False,
+    updated_since: UpdatedSinceQuery = None,
+    since_token: SinceTokenQuery = None,
+    include_deleted: Annotated[
+        bool,
+        include_deleted_query(
+            "无（报名撤回后仍保留，见 include_withdrawn）", "none (a withdrawn registration is kept: include_withdrawn)"
+        ),
+    ] = False,
 ) -> FairRegistrationPage:
     await service.get(session, fair_id)
-    rows, next_cursor = await service.registrations(
-        session, fair_id, include_withdrawn=include_withdrawn, cursor=cursor, limit=limit
+    page = await service.registrations(
+        session,
+        fair_id,
+        include_withdrawn=include_withdrawn,
+        since=Since.of(since_token, updated_since),
+        cursor=cursor,
+        limit=limit,
     )
-    return FairRegistrationPage(items=[render_registration(r) for r in rows], next_cursor=next_cursor)
+    items = [render_registration(r) for r in page.rows]
+    return FairRegistrationPage(items=items, next_cursor=page.next_cursor, sync_token=page.sync_token)
 
 
 @router.delete(

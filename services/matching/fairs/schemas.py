@@ -96,6 +96,7 @@ class FairRegistrationPublic(BaseModel):
     org_id: uuid.UUID = Field(description="报名单位 — the posting's organization")
     registered_at: datetime
     withdrawn_at: datetime | None = Field(description="撤回时间 — null while registered")
+    updated_at: datetime = Field(description="最后变更 — registered or withdrawn")
 
 
 class FairRegistrationPage(Page[FairRegistrationPublic]):

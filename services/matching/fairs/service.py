@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chanjiao.auth import Principal
 from chanjiao.errors import Conflict, NotFound, field_error
 from chanjiao.ids import new_id
-from chanjiao.pagination import keyset, page_of
 from chanjiao.resources import Audit, now
+from chanjiao.sync import Since, SyncPage, sync_page
 from services.matching.agreements.models import Agreement
 from services.matching.db import kernel
 from services.matching.demands.models import Demand
@@ -64,12 +64,8 @@ async def get(session: AsyncSession, fair_id: uuid.UUID, *, for_update: bool = F
     return row
 
 
-async def page(
-    session: AsyncSession, *, where: list[Any], cursor: str | None, limit: int
-) -> tuple[list[Fair], str | None]:
-    f: Any = Fair
-    stmt = keyset(sa.select(Fair).where(*where), [f.id], cursor, limit)
-    return page_of((await session.execute(stmt)).scalars(), limit, lambda row: [row.id])
+async def page(session: AsyncSession, *, where: list[Any], since: Since, cursor: str | None, limit: int) -> SyncPage:
+    return await sync_page(session, sa.select(Fair).where(*where), Fair, since=since, cursor=cursor, limit=limit)
 
 
 async def create(session: AsyncSession, data: FairCreate, actor: str) -> Fair:
@@ -125,6 +121,7 @@ async def register(
     )
     if taken:
         raise RegistrationConflict(detail_zh="已报名本对接会", detail_en="Already registered for this fair")
+    stamp = now()
     row = FairRegistration(
         id=new_id(),
         fair_id=fair.id,
@@ -132,7 +129,8 @@ async def register(
         offer_id=data.offer_id,
         org_id=posting.org_id,
         actor=principal.actor,
-        registered_at=now(),
+        registered_at=stamp,
+        updated_at=stamp,
     )
     session.add(row)
     await REGISTRATION_AUDIT.created(session, row, actor=principal.actor)
@@ -155,7 +153,7 @@ async def withdraw(
     if row.withdrawn_at is not None:
         raise RegistrationConflict(detail_zh="报名已撤回", detail_en="The registration is already withdrawn")
     before = REGISTRATION_AUDIT.snapshot(row)
-    row.withdrawn_at = now()
+    row.withdrawn_at = row.updated_at = now()
     await session.flush()
     after = REGISTRATION_AUDIT.snapshot(row)
     # The event `fair_registration.updated`, naming the one changed field.
@@ -172,14 +170,19 @@ async def withdraw(
 
 
 async def registrations(
-    session: AsyncSession, fair_id: uuid.UUID, *, include_withdrawn: bool, cursor: str | None, limit: int
-) -> tuple[list[FairRegistration], str | None]:
+    session: AsyncSession,
+    fair_id: uuid.UUID,
+    *,
+    include_withdrawn: bool,
+    since: Since,
+    cursor: str | None,
+    limit: int,
+) -> SyncPage:
     r: Any = FairRegistration
     stmt = sa.select(FairRegistration).where(r.fair_id == fair_id)
     if not include_withdrawn:
         stmt = stmt.where(r.withdrawn_at.is_(None))
-    stmt = keyset(stmt, [r.id], cursor, limit)
-    return page_of((await session.execute(stmt)).scalars(), limit, lambda row: [row.id])
+    return await sync_page(session, stmt, FairRegistration, since=since, cursor=cursor, limit=limit)
 
 
 def registered_ids(fair_id: uuid.UUID, column: str) -> sa.Select:
