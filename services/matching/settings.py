@@ -22,7 +22,7 @@ class MatchingSettings(ServiceSettings):
 
     # Allocation runs (services/matching/allocations/): a scope of at most this many demand × offer pairs is run
     # within the request; a larger one is queued as a job (docs/matching-fairs-allocations.md).
-    allocation_inline_pairs: int = 20_000
+    allocation_inline_pairs: int = 5_000
     # The job runner (chanjiao/jobs.py, docs/operations.md), as in the training service.
     jobs_enabled: bool = True
     jobs_poll_seconds: float = 5.0

@@ -133,11 +133,11 @@ async def test_a_large_run_is_a_background_job_with_progress(mp: MatchingPlatfor
         return edges
 
     monkeypatch.setattr(compute, "score_pairs", scoring_then_look)
-    app.state.settings.allocation_inline_pairs = 0
+    inline_pairs, app.state.settings.allocation_inline_pairs = app.state.settings.allocation_inline_pairs, 0
     try:
         r = await mp.as_alliance(w.alliance).post("/v1/allocations", json={"scope": {"fair_id": fair["id"]}})
     finally:
-        app.state.settings.allocation_inline_pairs = 20_000
+        app.state.settings.allocation_inline_pairs = inline_pairs
     assert r.status_code == 202, r.text
     queued = r.json()
     assert queued["status"] == "queued" and queued["result"] is None
