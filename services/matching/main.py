@@ -10,10 +10,14 @@ from services.matching.agreements.membership import close_directory, open_direct
 from services.matching.agreements.router import router as agreements_router
 from services.matching.agreements.routes_ledger import router as agreement_payments_router
 from services.matching.agreements.routes_milestones import router as agreement_milestones_router
+from services.matching.allocations import job as allocation_job
+from services.matching.allocations.router import router as allocations_router
 from services.matching.db import jobs, kernel
 from services.matching.demands.router import router as demands_router
 from services.matching.demands.routes_batch import router as demands_batch_router
 from services.matching.demands.routes_import import router as demands_import_router
+from services.matching.fairs.router import router as fairs_router
+from services.matching.fairs.routes_registrations import router as fair_registrations_router
 from services.matching.hires.router import router as hires_router
 from services.matching.hires.routes_batch import router as hires_batch_router
 from services.matching.hires.routes_figures import router as hires_figures_router
@@ -29,10 +33,11 @@ from services.matching.stats.router import router as stats_router
 DESCRIPTION = """对接服务：企业需求、院校供给、匹配、合作协议与双选会。
 Matching: enterprise demands, school offers, matches, agreements and fairs."""
 
-# The service's scheduled work (chanjiao/jobs.py): run in the process unless `jobs_enabled` is false, and once by
-# `chanjiao jobs run-due matching` (chanjiao/cli.py reads SETTINGS and JOBS).
+# The service's scheduled and background work (chanjiao/jobs.py): the daily proposal expiry and large allocation runs;
+# run in the process unless `jobs_enabled` is false, and once by `chanjiao jobs run-due matching` (chanjiao/cli.py reads
+# SETTINGS and JOBS).
 SETTINGS = MatchingSettings
-JOBS = Registry(jobs, [expiry.JOB])
+JOBS = Registry(jobs, [expiry.JOB, allocation_job.JOB])
 start_jobs, stop_jobs = hooks(JOBS)
 
 # In any order: an `{…_id}` path parameter matches only a UUID-shaped segment (chanjiao/routes.py), so `/batch` or
@@ -53,6 +58,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     hires_batch_router,
     hires_import_router,
     hires_figures_router,
+    fairs_router,
+    fair_registrations_router,
+    allocations_router,
 )
 
 

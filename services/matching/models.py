@@ -1,5 +1,5 @@
 """Every table of the matching service (imported by Alembic and by the app): the kernel tables (idempotency keys,
-audit rows, outbox) and the nouns' tables (docs/matching-core.md)."""
+audit rows, outbox), the job runner's table and the nouns' tables (docs/matching-core.md)."""
 
 from services.matching.agreements.models import (
     Agreement,
@@ -8,8 +8,10 @@ from services.matching.agreements.models import (
     AgreementParty,
     AgreementPayment,
 )
-from services.matching.db import kernel, metadata
+from services.matching.allocations.models import Allocation, AllocationAssignment
+from services.matching.db import jobs, kernel, metadata
 from services.matching.demands.models import Demand, DemandTransition
+from services.matching.fairs.models import Fair, FairRegistration
 from services.matching.hires.models import GraduateCount, Hire
 from services.matching.offers.models import Offer, OfferTransition
 from services.matching.proposals.models import Proposal
@@ -20,13 +22,18 @@ __all__ = [
     "AgreementMilestone",
     "AgreementParty",
     "AgreementPayment",
+    "Allocation",
+    "AllocationAssignment",
     "Demand",
     "DemandTransition",
+    "Fair",
+    "FairRegistration",
     "GraduateCount",
     "Hire",
     "Offer",
     "OfferTransition",
     "Proposal",
+    "jobs",
     "kernel",
     "metadata",
 ]

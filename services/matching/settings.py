@@ -23,11 +23,15 @@ class MatchingSettings(ServiceSettings):
     membership_timeout_seconds: float = 3.0
     # A proposal nobody answered expires this many days after it was made (services/matching/proposals/expiry.py).
     proposal_expiry_days: int = Field(default=14, ge=1, le=365)
+    # Allocation runs (services/matching/allocations/): a scope of at most this many demand × offer pairs is run
+    # within the request; a larger one is queued as a job (docs/matching-fairs-allocations.md).
+    allocation_inline_pairs: int = 5_000
     # The job runner (chanjiao/jobs.py, docs/operations.md): on in the service process unless switched off (tests,
     # or a deployment that runs `chanjiao jobs run-due matching` from cron instead); see the training service's
-    # settings for what each one means.
+    # settings for what each one means. Polled every 5 s: a queued allocation run starts soon after it is asked for.
+    # An allocation run is tried once (its job says so); the proposal expiry retries.
     jobs_enabled: bool = True
-    jobs_poll_seconds: float = 30.0
+    jobs_poll_seconds: float = 5.0
     jobs_lease_seconds: float = 300.0
     jobs_max_attempts: int = 5
     jobs_retry_base_seconds: float = 60.0

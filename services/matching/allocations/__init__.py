@@ -1,0 +1,1 @@
+"""Allocation runs over the market (docs/matching-fairs-allocations.md)."""
