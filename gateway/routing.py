@@ -45,7 +45,17 @@ ROUTES: list[tuple[str, str]] = [
     ],
     *[
         (f"/v1/{r}", "matching")
-        for r in ("demands", "offers", "allocations", "proposals", "agreements", "fairs", "matching-stats")
+        for r in (
+            "demands",
+            "offers",
+            "allocations",
+            "proposals",
+            "agreements",
+            "fairs",
+            "matching-stats",
+            "shortage-occupations",
+            "matching-weights",
+        )
     ],
 ]
 

@@ -6,6 +6,7 @@ from fastapi import APIRouter, FastAPI
 
 from chanjiao.app import create_service_app
 from services.matching.agreements.membership import close_directory, open_directory
+from services.matching.alliance_weights.router import router as matching_weights_router
 from services.matching.agreements.router import router as agreements_router
 from services.matching.agreements.routes_ledger import router as agreement_payments_router
 from services.matching.agreements.routes_milestones import router as agreement_milestones_router
@@ -16,7 +17,10 @@ from services.matching.demands.routes_import import router as demands_import_rou
 from services.matching.offers.router import router as offers_router
 from services.matching.offers.routes_batch import router as offers_batch_router
 from services.matching.offers.routes_import import router as offers_import_router
+from services.matching.ranking.facts import close_facts, open_facts
+from services.matching.ranking.router import router as matches_router
 from services.matching.settings import MatchingSettings
+from services.matching.shortages.router import router as shortages_router
 
 DESCRIPTION = """对接服务：企业需求、院校供给、匹配、合作协议与双选会。
 Matching: enterprise demands, school offers, matches, agreements and fairs."""
@@ -33,6 +37,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     agreements_router,
     agreement_payments_router,
     agreement_milestones_router,
+    matches_router,
+    shortages_router,
+    matching_weights_router,
 )
 
 
@@ -43,6 +50,6 @@ def create_app(settings: MatchingSettings | None = None, *, routers: Sequence[AP
         description=DESCRIPTION,
         kernel=kernel,
         routers=routers,
-        on_startup=[open_directory],
-        on_shutdown=[close_directory],
+        on_startup=[open_directory, open_facts],
+        on_shutdown=[close_directory, close_facts],
     )

@@ -8,9 +8,11 @@ from services.matching.agreements.models import (
     AgreementParty,
     AgreementPayment,
 )
+from services.matching.alliance_weights.models import AllianceWeights
 from services.matching.db import kernel, metadata
 from services.matching.demands.models import Demand, DemandTransition
 from services.matching.offers.models import Offer, OfferTransition
+from services.matching.shortages.models import ShortageOccupation
 
 __all__ = [
     "Agreement",
@@ -18,10 +20,12 @@ __all__ = [
     "AgreementMilestone",
     "AgreementParty",
     "AgreementPayment",
+    "AllianceWeights",
     "Demand",
     "DemandTransition",
     "Offer",
     "OfferTransition",
+    "ShortageOccupation",
     "kernel",
     "metadata",
 ]

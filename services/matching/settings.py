@@ -19,3 +19,8 @@ class MatchingSettings(ServiceSettings):
     # write that needs them fails with 503 (services/matching/agreements/membership.py).
     org_cache_ttl_seconds: float = 60.0
     membership_timeout_seconds: float = 3.0
+    # Rankings (services/matching/ranking/facts.py): what membership and training say about an organization (its
+    # alliances' members, a school's track record) is reused for this long, so a ranking's facts are at most this old;
+    # each call to them gives up after `facts_timeout_seconds` and the ranking answers degraded.
+    facts_cache_ttl_seconds: float = 300.0
+    facts_timeout_seconds: float = 1.0
