@@ -6,10 +6,10 @@ from fastapi import APIRouter, FastAPI
 
 from chanjiao.app import create_service_app
 from services.matching.agreements.membership import close_directory, open_directory
-from services.matching.alliance_weights.router import router as matching_weights_router
 from services.matching.agreements.router import router as agreements_router
 from services.matching.agreements.routes_ledger import router as agreement_payments_router
 from services.matching.agreements.routes_milestones import router as agreement_milestones_router
+from services.matching.alliance_weights.router import router as matching_weights_router
 from services.matching.db import kernel
 from services.matching.demands.router import router as demands_router
 from services.matching.demands.routes_batch import router as demands_batch_router

@@ -9,7 +9,6 @@ from typing import Any
 import httpx
 
 from tests.matching.conftest import MatchingPlatform, demand_body, offer_body
-from tests.training.conftest import REGION
 
 ELSEWHERE = "110101"  # 北京市东城区: another province
 PERIOD = {"period_start": "2027-03-01", "period_end": "2027-06-30"}

@@ -20,7 +20,9 @@ async def get(session: AsyncSession, alliance_id: uuid.UUID, *, for_update: bool
     return await session.get(AllianceWeights, alliance_id, with_for_update=for_update)
 
 
-async def put(session: AsyncSession, *, alliance_id: uuid.UUID, override: dict[str, Any], actor: str) -> AllianceWeights:
+async def put(
+    session: AsyncSession, *, alliance_id: uuid.UUID, override: dict[str, Any], actor: str
+) -> AllianceWeights:
     """Store `override` (422 from `Weights.merge` before anything is written)."""
     DEFAULT.merge(override)
     row = await get(session, alliance_id, for_update=True)

@@ -57,7 +57,9 @@ class ShortageOccupationPublic(BaseModel):
     id: uuid.UUID
     alliance_id: uuid.UUID
     occupation_code: str
-    occupation_name: str | None = Field(description="职业名称（参考表） — name from the reference table (null: unknown)")
+    occupation_name: str | None = Field(
+        description="职业名称（参考表） — name from the reference table (null: unknown)"
+    )
     period_start: IsoDate
     period_end: IsoDate
     note: str | None

@@ -58,7 +58,9 @@ async def page(
 
 async def create(session: AsyncSession, *, data: ShortageOccupationCreate, actor: str) -> ShortageOccupation:
     if data.period_end < data.period_start:
-        raise field_error(["body", "period_end"], "period_order", "结束日期不能早于开始日期", "period_end is before period_start")
+        raise field_error(
+            ["body", "period_end"], "period_order", "结束日期不能早于开始日期", "period_end is before period_start"
+        )
     stamp = now()
     row = ShortageOccupation(id=new_id(), **data.model_dump(), version=1, created_at=stamp, updated_at=stamp)
     session.add(row)
