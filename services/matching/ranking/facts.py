@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 
 from chanjiao.service_client import make_service_client
-from services.matching.ranking.loader import ProfileCache
+from services.matching.ranking.loader import OfferColumnsCache, ProfileCache
 from services.matching.scoring.profiles import TrackRecord
 from services.matching.settings import MatchingSettings
 from services.matching.shortages.service import flagged
@@ -38,6 +38,7 @@ SOURCES = ("membership", "training")
 PAGE = 500
 CONCURRENCY = 8
 COUNTED_STATUSES = ("signed", "active", "completed")
+TRACK_PATH = "/v1/training-stats/track-record"
 
 
 class SourceDown(Exception):
@@ -87,8 +88,12 @@ class FactsSource:
             self._urls[source] = base_url
         self._cache.clear()
 
+    @staticmethod
+    def _key(path: str, params: dict[str, Any]) -> tuple[Any, ...]:
+        return (path, *sorted(params.items()))
+
     async def _get(self, source: str, path: str, params: dict[str, Any]) -> Any:
-        key = (path, *sorted(params.items()))
+        key = self._key(path, params)
         now = time.monotonic()
         hit = self._cache.get(key)
         if hit is not None and hit[0] > now:
@@ -126,19 +131,37 @@ class FactsSource:
             out.update(m["org_id"] for m in await self._memberships(alliance_id=alliance))
         return frozenset(out)
 
-    async def track_record(self, org_id: str, codes: tuple[str, ...]) -> TrackRecord:
-        params = {"org_id": org_id, "occupation_codes": ",".join(codes)}
-        body = await self._get("training", "/v1/training-stats/track-record", params)
+    @staticmethod
+    def _track_params(org_id: str, codes: tuple[str, ...]) -> dict[str, Any]:
+        return {"org_id": org_id, "occupation_codes": ",".join(codes)}
+
+    def _track_key(self, org_id: str, codes: tuple[str, ...]) -> tuple[Any, ...]:
+        return self._key(TRACK_PATH, self._track_params(org_id, codes))
+
+    @staticmethod
+    def _track(body: dict[str, Any] | None) -> TrackRecord:
         if body is None:
             return TrackRecord()
         return TrackRecord(certificates=body["certificates"], completed_internships=body["completed_internships"])
+
+    async def track_record(self, org_id: str, codes: tuple[str, ...]) -> TrackRecord:
+        return self._track(await self._get("training", TRACK_PATH, self._track_params(org_id, codes)))
 
     async def track_records(
         self, pairs: Iterable[tuple[str, tuple[str, ...]]]
     ) -> tuple[dict[tuple[str, tuple[str, ...]], TrackRecord], bool]:
         """The track record of each (school, occupations) pair, and whether training was down for any of them."""
         gate = asyncio.Semaphore(CONCURRENCY)
-        wanted = sorted(set(pairs))
+        records: dict[tuple[str, tuple[str, ...]], TrackRecord] = {}
+        wanted = []
+        now = time.monotonic()
+        for pair in set(pairs):  # answers still in the cache without a coroutine each
+            hit = self._cache.get(self._track_key(*pair))
+            if hit is not None and hit[0] > now:
+                records[pair] = self._track(hit[1])
+            else:
+                wanted.append(pair)
+        wanted.sort()
 
         async def one(pair: tuple[str, tuple[str, ...]]) -> TrackRecord | None:
             async with gate:
@@ -148,8 +171,8 @@ class FactsSource:
                     return None
 
         found = await asyncio.gather(*(one(p) for p in wanted))
-        records = {p: r for p, r in zip(wanted, found, strict=True) if r is not None}
-        return records, len(records) < len(wanted)
+        records.update((p, r) for p, r in zip(wanted, found, strict=True) if r is not None)
+        return records, any(r is None for r in found)
 
 
 async def past_agreements(session: AsyncSession, org_id: str) -> dict[str, int]:
@@ -205,7 +228,7 @@ async def open_facts(app: FastAPI) -> None:
     """At start-up (services/matching/main.py): the app's facts source and its posting caches."""
     source = FactsSource(app.state.settings, getattr(app.state, "gateway_transport", None))
     app.state.ranking_facts = source
-    app.state.ranking_caches = {"offers": ProfileCache("offers"), "demands": ProfileCache("demands")}
+    app.state.ranking_caches = {"offers": OfferColumnsCache(), "demands": ProfileCache("demands")}
 
 
 async def close_facts(app: FastAPI) -> None:

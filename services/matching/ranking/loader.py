@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.matching.ranking.columns import Columns
 from services.matching.scoring.components import Prepared
 from services.matching.scoring.profiles import EDUCATION_LEVELS, DemandProfile, OfferProfile
 
@@ -85,6 +86,14 @@ class ProfileCache:
     def build(self, r: Any) -> Any:
         return offer_profile(r) if self.table == "offers" else demand_profile(r)
 
+    async def all_open(self, session: AsyncSession) -> list[Any]:
+        """Every open posting, as profiles (ordered by id)."""
+        con = await raw(session)
+        current = await con.fetch(
+            f"SELECT id::text AS id, version FROM matching.{self.table} WHERE status = 'open' ORDER BY id"
+        )
+        return await self._current(con, current, None, None)
+
     async def open_candidates(self, session: AsyncSession, kinds: list[str], other_than_org: str) -> list[Any]:
         """Every open posting of `kinds` not of `other_than_org`, as profiles (ordered by id)."""
         if not kinds:
@@ -96,6 +105,9 @@ class ProfileCache:
             kinds,
             other_than_org,
         )
+        return await self._current(con, current, kinds, other_than_org)
+
+    async def _current(self, con: Any, current: list[Any], kinds: list[str] | None, other_than_org: str | None) -> list:
         entries = self.entries
         stale = [r["id"] for r in current if (hit := entries.get(r["id"])) is None or hit[0] != r["version"]]
         if stale:
@@ -114,13 +126,14 @@ class ProfileCache:
         self._forget_closed(kinds, {r["id"] for r in current}, other_than_org)
         return out
 
-    def _forget_closed(self, kinds: list[str], open_ids: set[str], other_than_org: str) -> None:
-        """Drop cached postings of `kinds` that are no longer open (those of `other_than_org` were not asked)."""
-        wanted = set(kinds)
+    def _forget_closed(self, kinds: list[str] | None, open_ids: set[str], other_than_org: str | None) -> None:
+        """Drop cached postings of `kinds` (None: all) that are no longer open (those of `other_than_org` were not
+        asked)."""
+        wanted = None if kinds is None else set(kinds)
         gone = [
             key
             for key, (_v, p) in self.entries.items()
-            if p.kind in wanted and p.org_id != other_than_org and key not in open_ids
+            if (wanted is None or p.kind in wanted) and p.org_id != other_than_org and key not in open_ids
         ]
         for key in gone:
             del self.entries[key]
@@ -139,3 +152,35 @@ async def load_one(session: AsyncSession, table: str, posting_id: str) -> Any:
     con = await raw(session)
     r = await con.fetchrow(f"SELECT {cache.columns} FROM matching.{table} WHERE id = $1::uuid", posting_id)
     return None if r is None else cache.build(r)
+
+
+# A fingerprint of the open offers: their number and a sum of hashes of (id, version). Equal fingerprints mean the
+# same open offers at the same versions (a collision of the 64-bit hashes aside).
+FINGERPRINT = (
+    "SELECT count(*) AS n, coalesce(sum(hashtextextended(id::text || ':' || version, 0)), 0) AS h "
+    "FROM matching.offers WHERE status = 'open'"
+)
+
+
+@dataclass
+class OfferColumnsCache:
+    """Every open offer (of every kind) as `Columns`, rebuilt only when the fingerprint of the open offers changes;
+    then only the new or changed offers are read in full (`ProfileCache`)."""
+
+    profiles: ProfileCache = field(default_factory=lambda: ProfileCache("offers"))
+    columns: Columns | None = None
+    fingerprint: tuple[int, int] | None = None
+
+    @property
+    def reads(self) -> int:
+        return self.profiles.reads
+
+    async def current(self, session: AsyncSession) -> Columns:
+        con = await raw(session)
+        row = await con.fetchrow(FINGERPRINT)
+        fingerprint = (row["n"], int(row["h"]))
+        if self.columns is not None and fingerprint == self.fingerprint:
+            return self.columns
+        offers = await self.profiles.all_open(session)
+        self.columns, self.fingerprint = Columns.build(offers), fingerprint
+        return self.columns

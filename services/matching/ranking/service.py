@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chanjiao.dates import today
 from services.matching.alliance_weights import service as alliance_weights
 from services.matching.ranking.facts import FactsSource, SourceDown, in_shortage, past_agreements, shortage_flags
-from services.matching.ranking.loader import ProfileCache
+from services.matching.ranking.loader import OfferColumnsCache, ProfileCache
 from services.matching.scoring.compat import COMPATIBLE
-from services.matching.scoring.engine import Scored, explain, parts, rank, total_points
+from services.matching.scoring.engine import Scored, explain, parts, total_points
 from services.matching.scoring.profiles import DemandProfile, Facts, OfferProfile, TrackRecord
 from services.matching.scoring.weights import Weights
 
@@ -75,25 +75,31 @@ async def _book(session: AsyncSession, source: FactsSource, org_id: str) -> Fact
 
 
 async def offers_for(
-    session: AsyncSession, source: FactsSource, cache: ProfileCache, demand: DemandProfile, *, limit: int, lang: str
+    session: AsyncSession,
+    source: FactsSource,
+    cache: OfferColumnsCache,
+    demand: DemandProfile,
+    *,
+    limit: int,
+    lang: str,
 ) -> Ranking:
     weights = await alliance_weights.effective(session, demand.alliance_id)
-    offers = await cache.open_candidates(session, sorted(COMPATIBLE.get(demand.kind, ())), demand.org_id)
+    columns = await cache.current(session)
     book = await _book(session, source, demand.org_id)
     flags = await shortage_flags(session, [demand.alliance_id] if demand.alliance_id else [])
     shortage = in_shortage(demand, flags, today())
     codes = demand.occupation_codes
-    orgs = sorted({o.org_id for o in offers})
+    orgs = [org for org in columns.orgs if org != demand.org_id]
     records, training_down = await source.track_records((org, codes) for org in orgs)
     if training_down:
         book.down.add("training")
     by_org = {org: book.facts(org, records.get((org, codes)), shortage) for org in orgs}
-    facts_by_offer = {o.id: by_org[o.org_id] for o in offers}
-    ranked = rank(demand, offers, facts_by_offer, weights, lang, limit)
+    kinds = COMPATIBLE.get(demand.kind, frozenset())
+    ranked, scored = columns.rank(demand, kinds, by_org, weights, lang, limit)
     return Ranking(
         weights,
         demand.alliance_id,
-        len(offers),
+        scored,
         sorted(book.down),
         [Match(c.offer_id, c.org_id, c.scored) for c in ranked],
     )
