@@ -5,6 +5,7 @@ populations with every kind of missing data, facts, shortage and weights."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -98,3 +99,29 @@ def test_columns_rank_exactly_like_the_engine(seed: int):
 
 def test_no_offers_rank_nothing():
     assert Columns.build([]).rank(demand(1), frozenset({"graduates"}), {}, DEFAULT) == ([], 0)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_patched_columns_rank_like_the_engine_on_the_changed_offers(seed: int):
+    offers, facts = population(seed, 400)
+    columns = Columns.build(offers)
+    rnd = random.Random(seed)
+    fresh, _ = population(seed + 100, 60)  # new values (and new codes, regions, pairs) for 60 of the offers
+    picked = rnd.sample(range(len(offers)), 60)
+    changed = [replace(f, id=offers[i].id) for i, f in zip(picked, fresh, strict=True)]
+    for i, c in zip(picked, changed, strict=True):
+        offers[i] = c
+    ids = sorted(o.id for o in offers)
+    if not columns.patch(ids, changed):  # a longer code list than any before: built anew
+        columns = Columns.build(offers)
+    d = demand(seed)
+    expected = rank(d, offers, {o.id: facts[o.org_id] for o in offers}, DEFAULT, "en", limit=40)
+    got, _ = columns.rank(d, COMPATIBLE[d.kind], facts, DEFAULT, "en", limit=40)
+    assert [(c.offer_id, c.points, c.scored) for c in got] == [(c.offer_id, c.points, c.scored) for c in expected]
+
+
+def test_a_patch_refuses_when_offers_came_or_went():
+    offers, _ = population(5, 50)
+    columns = Columns.build(offers)
+    assert not columns.patch(sorted(o.id for o in offers[1:]), [])
+    assert columns.patch(sorted(o.id for o in offers), [])

@@ -86,13 +86,14 @@ class ProfileCache:
     def build(self, r: Any) -> Any:
         return offer_profile(r) if self.table == "offers" else demand_profile(r)
 
-    async def all_open(self, session: AsyncSession) -> list[Any]:
-        """Every open posting, as profiles (ordered by id)."""
+    async def all_open(self, session: AsyncSession) -> tuple[list[Any], list[Any]]:
+        """Every open posting, as profiles (ordered by id), and those among them read anew."""
         con = await raw(session)
         current = await con.fetch(
             f"SELECT id::text AS id, version FROM matching.{self.table} WHERE status = 'open' ORDER BY id"
         )
-        return await self._current(con, current, None, None)
+        fresh: list[Any] = []
+        return await self._current(con, current, None, None, fresh), fresh
 
     async def open_candidates(self, session: AsyncSession, kinds: list[str], other_than_org: str) -> list[Any]:
         """Every open posting of `kinds` not of `other_than_org`, as profiles (ordered by id)."""
@@ -107,7 +108,14 @@ class ProfileCache:
         )
         return await self._current(con, current, kinds, other_than_org)
 
-    async def _current(self, con: Any, current: list[Any], kinds: list[str] | None, other_than_org: str | None) -> list:
+    async def _current(
+        self,
+        con: Any,
+        current: list[Any],
+        kinds: list[str] | None,
+        other_than_org: str | None,
+        fresh: list[Any] | None = None,
+    ) -> list:
         entries = self.entries
         stale = [r["id"] for r in current if (hit := entries.get(r["id"])) is None or hit[0] != r["version"]]
         if stale:
@@ -115,8 +123,11 @@ class ProfileCache:
                 f"SELECT {self.columns}, version FROM matching.{self.table} WHERE id = any($1::uuid[])", stale
             )
             for r in rows:
-                entries[r["id"]] = (r["version"], self.build(r))
+                profile = self.build(r)
+                entries[r["id"]] = (r["version"], profile)
                 self.prepared.pop(r["id"], None)
+                if fresh is not None:
+                    fresh.append(profile)
             self.reads += len(rows)
         out = []
         for r in current:
@@ -181,6 +192,13 @@ class OfferColumnsCache:
         fingerprint = (row["n"], int(row["h"]))
         if self.columns is not None and fingerprint == self.fingerprint:
             return self.columns
-        offers = await self.profiles.all_open(session)
-        self.columns, self.fingerprint = Columns.build(offers), fingerprint
+        reads = self.profiles.reads
+        offers, changed = await self.profiles.all_open(session)
+        if (
+            self.columns is None
+            or self.profiles.reads == reads
+            or not self.columns.patch([o.id for o in offers], changed)
+        ):
+            self.columns = Columns.build(offers)
+        self.fingerprint = fingerprint
         return self.columns
