@@ -109,11 +109,12 @@ def test_patched_columns_rank_like_the_engine_on_the_changed_offers(seed: int):
     fresh, _ = population(seed + 100, 60)  # new values (and new codes, regions, pairs) for 60 of the offers
     picked = rnd.sample(range(len(offers)), 60)
     changed = [replace(f, id=offers[i].id) for i, f in zip(picked, fresh, strict=True)]
+    # a code, a region and an (organization, alliance) pair the columns have not seen yet
+    changed[0] = replace(changed[0], major_codes=("520201",), region_code="440303", alliance_id="alliance-9")
     for i, c in zip(picked, changed, strict=True):
         offers[i] = c
     ids = sorted(o.id for o in offers)
-    if not columns.patch(ids, changed):  # a longer code list than any before: built anew
-        columns = Columns.build(offers)
+    assert columns.patch(ids, changed)
     d = demand(seed)
     expected = rank(d, offers, {o.id: facts[o.org_id] for o in offers}, DEFAULT, "en", limit=40)
     got, _ = columns.rank(d, COMPATIBLE[d.kind], facts, DEFAULT, "en", limit=40)
