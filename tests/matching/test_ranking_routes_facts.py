@@ -4,6 +4,7 @@ weights change the order, and the ranking still answers — degraded — when me
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 
 import httpx
@@ -147,6 +148,16 @@ async def test_bad_weights_are_422_naming_the_component(rk: MatchingPlatform):
         assert name in r.text
     fresh = (await client.get(f"/v1/matching-weights/{alliance}")).json()
     assert fresh["version"] == 0 and fresh["weights"] == fresh["defaults"]  # nothing was written
+
+
+async def test_an_alliance_membership_does_not_know_has_no_weights_and_takes_no_flags(rk: MatchingPlatform):
+    unknown = str(uuid.uuid4())
+    r = await rk.admin.get(f"/v1/matching-weights/{unknown}")
+    assert r.status_code == 404, r.text
+    assert (await rk.admin.put(f"/v1/matching-weights/{unknown}", json={"geography": 200})).status_code == 404
+    flag = {"alliance_id": unknown, "occupation_code": "6-18", "period_start": "2027-01-01", "period_end": "2027-12-31"}
+    r = await rk.admin.post("/v1/shortage-occupations", json=flag)
+    assert r.status_code == 422 and "alliance_id" in r.text, r.text
 
 
 @pytest.mark.parametrize(

@@ -5,11 +5,11 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Request, Response
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import ALLIANCE_ADMIN, PrincipalDep, allow
-from chanjiao.errors import Forbidden, problem_responses
+from chanjiao.errors import Forbidden, NotFound, problem_responses
 from chanjiao.resources import one
 from services.matching.alliance_weights import service
 from services.matching.alliance_weights.schemas import EXAMPLE, AllianceWeightsPublic, WeightsOverride, render
@@ -19,6 +19,14 @@ router = APIRouter(prefix="/v1/matching-weights", tags=["matching-weights"])
 READ = allow(scopes=("matching:read",))
 WRITE = allow(roles=(ALLIANCE_ADMIN,), scopes=("matching:write",), tenant="alliance")
 AlliancePath = Annotated[uuid.UUID, Path(description="联盟 ID — the alliance's id")]
+
+
+async def _ensure_alliance(request: Request, alliance_id: uuid.UUID) -> None:
+    """404 unless membership knows the alliance (the app's membership directory, cached; 503 while membership is down
+    and nothing is cached — services/matching/main.py opens it)."""
+    if not await request.app.state.membership_directory.alliance_exists(alliance_id):
+        raise NotFound(detail_zh="联盟不存在", detail_en="No such alliance")
+
 
 RULES = (
     "\n\n**默认 Defaults** (points of 1000): field_fit 300, capacity_fit 100, education_level 100, geography 120, "
@@ -33,10 +41,12 @@ RULES = (
     summary="联盟排序权重 Get an alliance's ranking weights",
     description="联盟的排序权重：联盟给出的覆盖项、实际使用的权重与默认值；从未设置的联盟返回默认值（version 0）。\n\n"
     "The alliance's override, the effective weights and the defaults; an alliance that never set any gets the "
-    "defaults (version 0). Anyone with `matching:read` may read them." + RULES,
-    responses={200: {"content": {"application/json": {"example": EXAMPLE}}}, **problem_responses(401, 403)},
+    "defaults (version 0); an alliance membership does not know is 404. Anyone with `matching:read` may read them."
+    + RULES,
+    responses={200: {"content": {"application/json": {"example": EXAMPLE}}}, **problem_responses(401, 403, 404, 503)},
 )
-async def get_matching_weights(alliance_id: AlliancePath, session: SessionDep) -> Response:
+async def get_matching_weights(request: Request, alliance_id: AlliancePath, session: SessionDep) -> Response:
+    await _ensure_alliance(request, alliance_id)
     return one(render(alliance_id, await service.get(session, alliance_id)))
 
 
@@ -50,17 +60,21 @@ async def get_matching_weights(alliance_id: AlliancePath, session: SessionDep) -
     "The alliance's admins (secretariat users or the alliance's API key, `matching:write`) and platform admins "
     "replace the override; others get 403. The body names some components; the rest are re-scaled from the "
     "defaults so the whole sums to 1000. 422 names the component and the rule (unknown, range, sum). Rankings of "
-    "demands and offers posted in the alliance use the result." + RULES,
-    responses={200: {"content": {"application/json": {"example": EXAMPLE}}}, **problem_responses(401, 403, 422)},
+    "demands and offers posted in the alliance use the result. An alliance membership does not know is 404." + RULES,
+    responses={
+        200: {"content": {"application/json": {"example": EXAMPLE}}},
+        **problem_responses(401, 403, 404, 422, 503),
+    },
 )
 async def put_matching_weights(
-    alliance_id: AlliancePath, body: WeightsOverride, session: SessionDep, principal: PrincipalDep
+    request: Request, alliance_id: AlliancePath, body: WeightsOverride, session: SessionDep, principal: PrincipalDep
 ) -> Response:
     if not principal.administers_alliance(alliance_id):
         raise Forbidden(
             detail_zh="只有该联盟的管理员可以设置排序权重",
             detail_en="Only the alliance's admins may set its ranking weights",
         )
+    await _ensure_alliance(request, alliance_id)
     row = await service.put(session, alliance_id=alliance_id, override=body.named(), actor=principal.actor)
     public = render(alliance_id, row)
     await session.commit()

@@ -5,12 +5,12 @@ call, commit once."""
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import ALLIANCE_ADMIN, Principal, PrincipalDep, allow
 from chanjiao.dates import IsoDate
-from chanjiao.errors import Forbidden, problem_responses
+from chanjiao.errors import FieldError, Forbidden, ValidationFailed, problem_responses
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.resources import created, one
@@ -55,10 +55,14 @@ def _ensure_admin(principal: Principal, alliance_id: uuid.UUID) -> None:
     "An alliance admin flags an occupation code (any level: a group code covers the occupations under it) as a "
     "shortage occupation for a period. Demands posted in the alliance that name such an occupation and whose period "
     "meets the flag's get the shortage boost of the ranking, shown in its explanation "
-    "(docs/matching-ranking-routes.md)." + WHO,
-    responses={201: {"content": {"application/json": {"example": EXAMPLE}}}, **problem_responses(401, 403, 422)},
+    "(docs/matching-ranking-routes.md). An alliance membership does not know is 422 naming `alliance_id`." + WHO,
+    responses={
+        201: {"content": {"application/json": {"example": EXAMPLE}}},
+        **problem_responses(401, 403, 422, 503),
+    },
 )
 async def create_shortage_occupation(
+    request: Request,
     body: ShortageOccupationCreate,
     session: SessionDep,
     principal: PrincipalDep,
@@ -68,6 +72,12 @@ async def create_shortage_occupation(
     if idem.replay is not None:
         return idem.replay
     _ensure_admin(principal, body.alliance_id)
+    if not await request.app.state.membership_directory.alliance_exists(body.alliance_id):
+        raise ValidationFailed(
+            detail_zh="联盟不存在",
+            detail_en="No such alliance",
+            errors=[FieldError(["body", "alliance_id"], "联盟不存在", "no such alliance", "unknown")],
+        )
     row = await service.create(session, data=body, actor=principal.actor)
     return await created(session, idem, render(row), location=f"{router.prefix}/{row.id}")
 
