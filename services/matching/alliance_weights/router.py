@@ -39,15 +39,19 @@ RULES = (
     response_model=AllianceWeightsPublic,
     dependencies=[READ],
     summary="联盟排序权重 Get an alliance's ranking weights",
-    description="联盟的排序权重：联盟给出的覆盖项、实际使用的权重与默认值；从未设置的联盟返回默认值（version 0）。\n\n"
-    "The alliance's override, the effective weights and the defaults; an alliance that never set any gets the "
-    "defaults (version 0); an alliance membership does not know is 404. Anyone with `matching:read` may read them."
-    + RULES,
-    responses={200: {"content": {"application/json": {"example": EXAMPLE}}}, **problem_responses(401, 403, 404, 503)},
+    description="联盟的排序权重：覆盖项、实际使用的权重与默认值；从未设置时为 404（排序用默认权重）。\n\n"
+    "The alliance's override, the effective weights and the defaults. 404 when the alliance never set any (or is "
+    "unknown): its rankings use the defaults below. Anyone with `matching:read` may read them." + RULES,
+    responses={200: {"content": {"application/json": {"example": EXAMPLE}}}, **problem_responses(401, 403, 404)},
 )
-async def get_matching_weights(request: Request, alliance_id: AlliancePath, session: SessionDep) -> Response:
-    await _ensure_alliance(request, alliance_id)
-    return one(render(alliance_id, await service.get(session, alliance_id)))
+async def get_matching_weights(alliance_id: AlliancePath, session: SessionDep) -> Response:
+    row = await service.get(session, alliance_id)
+    if row is None:
+        raise NotFound(
+            detail_zh="该联盟未设置排序权重，排序使用默认权重",
+            detail_en="This alliance has set no ranking weights: rankings use the defaults",
+        )
+    return one(render(alliance_id, row))
 
 
 @router.put(

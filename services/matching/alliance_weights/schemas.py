@@ -44,14 +44,12 @@ class AllianceWeightsPublic(BaseModel):
     override: dict[str, int] = Field(description="联盟给出的项 — the components the alliance set (empty: defaults)")
     weights: Weights = Field(description="排序实际使用的权重 — the weights the ranking uses (sum 1000)")
     defaults: Weights = Field(description="默认权重 — the defaults")
-    version: int = Field(description="版本（0：从未设置） — version (0: never set)")
-    updated_at: datetime | None = None
+    version: int = Field(description="版本 — version")
+    updated_at: datetime
 
 
-def render(alliance_id: uuid.UUID, row: Any | None) -> AllianceWeightsPublic:
+def render(alliance_id: uuid.UUID, row: Any) -> AllianceWeightsPublic:
     default = Weights()
-    if row is None:
-        return AllianceWeightsPublic(alliance_id=alliance_id, override={}, weights=default, defaults=default, version=0)
     return AllianceWeightsPublic(
         alliance_id=alliance_id,
         override=dict(row.override),

@@ -12,13 +12,12 @@ from chanjiao.auth import ALLIANCE_ADMIN, Principal, PrincipalDep, allow
 from chanjiao.dates import IsoDate
 from chanjiao.errors import FieldError, Forbidden, ValidationFailed, problem_responses
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
-from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.resources import created, one
 from services.matching.shortages import service
 from services.matching.shortages.schemas import (
     EXAMPLE,
     ShortageOccupationCreate,
-    ShortageOccupationPage,
+    ShortageOccupationList,
     ShortageOccupationPublic,
     render,
 )
@@ -84,36 +83,29 @@ async def create_shortage_occupation(
 
 @router.get(
     "",
-    response_model=ShortageOccupationPage,
+    response_model=ShortageOccupationList,
     dependencies=[READ],
-    summary="查询急需紧缺职业 List shortage occupations",
-    description="按联盟、职业代码和日期筛选急需紧缺职业标记，游标分页。\n\n"
-    "Filters: `alliance_id`, `occupation_code`, `active_on` (flags whose period contains that day). "
-    "Keyset-paginated." + WHO,
+    summary="查询联盟的急需紧缺职业 List an alliance's shortage occupations",
+    description="一个联盟的全部急需紧缺职业标记（至多 500 个），可按职业代码和日期筛选。\n\n"
+    "All live flags of the alliance (at most 500, so the list is not paged), by occupation code and period; "
+    "filters: `occupation_code`, `active_on` (flags whose period contains that day)." + WHO,
     responses={
-        200: {"content": {"application/json": {"example": {"items": [EXAMPLE], "next_cursor": None}}}},
+        200: {"content": {"application/json": {"example": {"items": [EXAMPLE]}}}},
         **problem_responses(401, 403, 422),
     },
 )
 async def list_shortage_occupations(
     session: SessionDep,
-    limit: LimitQuery = 50,
-    cursor: CursorQuery = None,
-    alliance_id: Annotated[uuid.UUID | None, Query(description="联盟 — alliance")] = None,
+    alliance_id: Annotated[uuid.UUID, Query(description="联盟 — alliance")],
     occupation_code: Annotated[
         str | None, Query(max_length=20, description="职业代码（精确） — occupation code (exact)")
     ] = None,
     active_on: Annotated[IsoDate | None, Query(description="当日有效 — flags in force on this day")] = None,
-) -> ShortageOccupationPage:
-    rows, next_cursor = await service.page(
-        session,
-        alliance_id=alliance_id,
-        occupation_code=occupation_code,
-        active_on=active_on,
-        cursor=cursor,
-        limit=limit,
+) -> ShortageOccupationList:
+    rows = await service.of_alliance(
+        session, alliance_id=alliance_id, occupation_code=occupation_code, active_on=active_on
     )
-    return ShortageOccupationPage(items=[render(r) for r in rows], next_cursor=next_cursor)
+    return ShortageOccupationList(items=[render(r) for r in rows])
 
 
 @router.get(

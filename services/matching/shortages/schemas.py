@@ -11,7 +11,6 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from chanjiao import refdata
 from chanjiao.dates import IsoDate
-from chanjiao.pagination import Page
 from chanjiao.validators import CodeError, normalize_code, validate_occupation_code
 
 
@@ -68,8 +67,10 @@ class ShortageOccupationPublic(BaseModel):
     updated_at: datetime
 
 
-class ShortageOccupationPage(Page[ShortageOccupationPublic]):
-    pass
+class ShortageOccupationList(BaseModel):
+    """An alliance's live flags, all of them (at most services/matching/shortages/service.py `MAX_PER_ALLIANCE`)."""
+
+    items: list[ShortageOccupationPublic]
 
 
 @lru_cache(maxsize=1)

@@ -13,13 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from chanjiao.db import soft_delete
 from chanjiao.errors import NotFound, field_error
 from chanjiao.ids import new_id
-from chanjiao.pagination import keyset, page_of
 from chanjiao.resources import Audit, load, now
 from services.matching.db import kernel
 from services.matching.shortages.models import ShortageOccupation
 from services.matching.shortages.schemas import ShortageOccupationCreate
 
 AUDIT = Audit(kernel, "shortage_occupation")
+MAX_PER_ALLIANCE = 500  # live flags: the list answers them all
 
 
 class ShortageNotFound(NotFound):
@@ -35,31 +35,35 @@ async def get(session: AsyncSession, flag_id: uuid.UUID, *, for_update: bool = F
     return await load(session, ShortageOccupation, flag_id, not_found=not_found, for_update=for_update)
 
 
-async def page(
-    session: AsyncSession,
-    *,
-    alliance_id: uuid.UUID | None,
-    occupation_code: str | None,
-    active_on: date | None,
-    cursor: str | None,
-    limit: int,
-) -> tuple[list[ShortageOccupation], str | None]:
+async def of_alliance(
+    session: AsyncSession, *, alliance_id: uuid.UUID, occupation_code: str | None, active_on: date | None
+) -> list[ShortageOccupation]:
+    """The alliance's live flags, by occupation code and period."""
     t: Any = ShortageOccupation
-    stmt = sa.select(t).where(t.deleted_at.is_(None))
-    if alliance_id is not None:
-        stmt = stmt.where(t.alliance_id == alliance_id)
+    stmt = sa.select(t).where(t.deleted_at.is_(None), t.alliance_id == alliance_id)
     if occupation_code is not None:
         stmt = stmt.where(t.occupation_code == occupation_code)
     if active_on is not None:
         stmt = stmt.where(t.period_start <= active_on, t.period_end >= active_on)
-    rows = (await session.execute(keyset(stmt, [t.id], cursor, limit))).scalars().all()
-    return page_of(rows, limit, lambda r: (r.id,))
+    stmt = stmt.order_by(t.occupation_code, t.period_start, t.id)
+    return list((await session.execute(stmt)).scalars().all())
 
 
 async def create(session: AsyncSession, *, data: ShortageOccupationCreate, actor: str) -> ShortageOccupation:
     if data.period_end < data.period_start:
         raise field_error(
             ["body", "period_end"], "period_order", "结束日期不能早于开始日期", "period_end is before period_start"
+        )
+    t: Any = ShortageOccupation
+    live = await session.scalar(
+        sa.select(sa.func.count()).where(t.alliance_id == data.alliance_id, t.deleted_at.is_(None))
+    )
+    if live >= MAX_PER_ALLIANCE:
+        raise field_error(
+            ["body", "alliance_id"],
+            "max_items",
+            f"一个联盟至多标记 {MAX_PER_ALLIANCE} 个急需紧缺职业",
+            f"An alliance flags at most {MAX_PER_ALLIANCE} shortage occupations",
         )
     stamp = now()
     row = ShortageOccupation(id=new_id(), **data.model_dump(), version=1, created_at=stamp, updated_at=stamp)
