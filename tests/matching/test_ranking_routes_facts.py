@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
+from tests.matching.agreement_support import Parties, agreement
 from tests.matching.conftest import MatchingPlatform
 from tests.matching.ranking_support import (
     ELSEWHERE,
@@ -187,3 +188,20 @@ async def test_the_ranking_answers_degraded_when_a_source_is_unreachable(
     assert component(item, "field_fit") == component(healthy, "field_fit")
     back = await ranking(rk.as_org(ent), "demands", d["id"])
     assert back["degraded"] == []
+
+
+async def test_a_signed_agreement_between_the_two_counts_in_the_relationship(rk: MatchingPlatform):
+    ent, school, stranger = (
+        await rk.new_org("enterprise"),
+        await rk.new_org("higher_vocational"),
+        await rk.new_org("higher_vocational"),
+    )
+    d = await demand(rk, ent)
+    partner, other = await offer(rk, school), await offer(rk, stranger)
+    before = items_by(await ranking(rk.as_org(ent), "demands", d["id"]))
+    assert component(before[partner["id"]], "relationship")["contribution"] == 0
+    await agreement(rk.as_org(ent), Parties(school=school, enterprise=ent, outsider=stranger), signed=True)
+    after = items_by(await ranking(rk.as_org(ent), "demands", d["id"]))
+    assert component(after[partner["id"]], "relationship")["contribution"] > 0
+    assert component(after[other["id"]], "relationship")["contribution"] == 0
+    assert "1 份" in component(after[partner["id"]], "relationship")["reason"]
