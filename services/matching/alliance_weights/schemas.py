@@ -23,7 +23,7 @@ class WeightsOverride(BaseModel):
     the others share the rest in proportion to their defaults, so the whole sums to 1000. Unknown names, values
     outside 0..1000, named values above 1000 in total, or all eight named not summing to 1000 are 422."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{"geography": 300, "field_fit": 250}]})
 
     field_fit: int | None = _field("field_fit")
     capacity_fit: int | None = _field("capacity_fit")

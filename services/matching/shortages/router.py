@@ -86,9 +86,9 @@ async def create_shortage_occupation(
     response_model=ShortageOccupationList,
     dependencies=[READ],
     summary="查询联盟的急需紧缺职业 List an alliance's shortage occupations",
-    description="一个联盟的全部急需紧缺职业标记（至多 500 个），可按职业代码和日期筛选。\n\n"
-    "All live flags of the alliance (at most 500, so the list is not paged), by occupation code and period; "
-    "filters: `occupation_code`, `active_on` (flags whose period contains that day)." + WHO,
+    description="急需紧缺职业标记（每个联盟至多 500 个），可按联盟、职业代码和日期筛选，不分页。\n\n"
+    "Live flags (at most 500 per alliance, so the list is not paged), by alliance, occupation code and period; "
+    "filters: `alliance_id`, `occupation_code`, `active_on` (flags whose period contains that day)." + WHO,
     responses={
         200: {"content": {"application/json": {"example": {"items": [EXAMPLE]}}}},
         **problem_responses(401, 403, 422),
@@ -96,7 +96,9 @@ async def create_shortage_occupation(
 )
 async def list_shortage_occupations(
     session: SessionDep,
-    alliance_id: Annotated[uuid.UUID, Query(description="联盟 — alliance")],
+    alliance_id: Annotated[
+        uuid.UUID | None, Query(description="联盟（不给则为全部联盟） — alliance (none: every alliance)")
+    ] = None,
     occupation_code: Annotated[
         str | None, Query(max_length=20, description="职业代码（精确） — occupation code (exact)")
     ] = None,

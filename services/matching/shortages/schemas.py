@@ -30,7 +30,20 @@ def _note(value: str | None) -> str | None:
 
 
 class ShortageOccupationCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "alliance_id": "019abf2e-0000-7000-8000-000000000010",
+                    "occupation_code": "6-18-01-01",
+                    "period_start": "2027-01-01",
+                    "period_end": "2027-12-31",
+                    "note": "2027 年急需紧缺职业目录",
+                }
+            ]
+        },
+    )
 
     alliance_id: uuid.UUID = Field(description="联盟 — the alliance that flags the occupation")
     occupation_code: Annotated[

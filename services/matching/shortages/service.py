@@ -36,16 +36,18 @@ async def get(session: AsyncSession, flag_id: uuid.UUID, *, for_update: bool = F
 
 
 async def of_alliance(
-    session: AsyncSession, *, alliance_id: uuid.UUID, occupation_code: str | None, active_on: date | None
+    session: AsyncSession, *, alliance_id: uuid.UUID | None, occupation_code: str | None, active_on: date | None
 ) -> list[ShortageOccupation]:
-    """The alliance's live flags, by occupation code and period."""
+    """Live flags (of the alliance, if given), by alliance, occupation code and period."""
     t: Any = ShortageOccupation
-    stmt = sa.select(t).where(t.deleted_at.is_(None), t.alliance_id == alliance_id)
+    stmt = sa.select(t).where(t.deleted_at.is_(None))
+    if alliance_id is not None:
+        stmt = stmt.where(t.alliance_id == alliance_id)
     if occupation_code is not None:
         stmt = stmt.where(t.occupation_code == occupation_code)
     if active_on is not None:
         stmt = stmt.where(t.period_start <= active_on, t.period_end >= active_on)
-    stmt = stmt.order_by(t.occupation_code, t.period_start, t.id)
+    stmt = stmt.order_by(t.alliance_id, t.occupation_code, t.period_start, t.id)
     return list((await session.execute(stmt)).scalars().all())
 
 

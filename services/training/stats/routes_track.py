@@ -55,7 +55,22 @@ def _codes(raw: str | None) -> list[str]:
     "(internships carry no field: the whole count). Used by the matching ranking's track record component."
     "\n\n**谁可以 Who:** the organization's own principals, platform admins and service principals with "
     "`training:read`; anyone else 403 (organizations are public directory entries).",
-    responses=problem_responses(401, 403, 422),
+    responses={
+        200: {
+            "content": {
+                "application/json": {
+                    "example": {
+                        "org_id": "019abf2e-0000-7000-8000-000000000003",
+                        "occupation_codes": ["6-18-01-01"],
+                        "certificates": 37,
+                        "completed_internships": 12,
+                        "on": "2026-12-03",
+                    }
+                }
+            }
+        },
+        **problem_responses(401, 403, 422),
+    },
 )
 async def get_track_record(
     session: SessionDep,
