@@ -45,7 +45,18 @@ ROUTES: list[tuple[str, str]] = [
     ],
     *[
         (f"/v1/{r}", "matching")
-        for r in ("demands", "offers", "allocations", "proposals", "agreements", "hires", "fairs", "matching-stats")
+        for r in (
+            "demands",
+            "offers",
+            "allocations",
+            "proposals",
+            "agreements",
+            "hires",
+            "fairs",
+            "matching-stats",
+            "shortage-occupations",
+            "matching-weights",
+        )
     ],
 ]
 

@@ -10,6 +10,7 @@ from services.matching.agreements.membership import close_directory, open_direct
 from services.matching.agreements.router import router as agreements_router
 from services.matching.agreements.routes_ledger import router as agreement_payments_router
 from services.matching.agreements.routes_milestones import router as agreement_milestones_router
+from services.matching.alliance_weights.router import router as matching_weights_router
 from services.matching.allocations import job as allocation_job
 from services.matching.allocations.router import router as allocations_router
 from services.matching.db import jobs, kernel
@@ -27,7 +28,10 @@ from services.matching.offers.routes_batch import router as offers_batch_router
 from services.matching.offers.routes_import import router as offers_import_router
 from services.matching.proposals import expiry
 from services.matching.proposals.router import router as proposals_router
+from services.matching.ranking.facts import close_facts, open_facts
+from services.matching.ranking.router import router as matches_router
 from services.matching.settings import MatchingSettings
+from services.matching.shortages.router import router as shortages_router
 from services.matching.stats.router import router as stats_router
 
 DESCRIPTION = """对接服务：企业需求、院校供给、匹配、合作协议与双选会。
@@ -61,6 +65,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     fairs_router,
     fair_registrations_router,
     allocations_router,
+    matches_router,
+    shortages_router,
+    matching_weights_router,
 )
 
 
@@ -71,6 +78,6 @@ def create_app(settings: MatchingSettings | None = None, *, routers: Sequence[AP
         description=DESCRIPTION,
         kernel=kernel,
         routers=routers,
-        on_startup=[open_directory, start_jobs],
-        on_shutdown=[stop_jobs, close_directory],
+        on_startup=[open_directory, open_facts, start_jobs],
+        on_shutdown=[stop_jobs, close_facts, close_directory],
     )

@@ -8,6 +8,7 @@ from services.matching.agreements.models import (
     AgreementParty,
     AgreementPayment,
 )
+from services.matching.alliance_weights.models import AllianceWeights
 from services.matching.allocations.models import Allocation, AllocationAssignment
 from services.matching.db import jobs, kernel, metadata
 from services.matching.demands.models import Demand, DemandTransition
@@ -15,6 +16,7 @@ from services.matching.fairs.models import Fair, FairRegistration
 from services.matching.hires.models import GraduateCount, Hire
 from services.matching.offers.models import Offer, OfferTransition
 from services.matching.proposals.models import Proposal
+from services.matching.shortages.models import ShortageOccupation
 
 __all__ = [
     "Agreement",
@@ -24,6 +26,7 @@ __all__ = [
     "AgreementPayment",
     "Allocation",
     "AllocationAssignment",
+    "AllianceWeights",
     "Demand",
     "DemandTransition",
     "Fair",
@@ -34,6 +37,7 @@ __all__ = [
     "OfferTransition",
     "Proposal",
     "jobs",
+    "ShortageOccupation",
     "kernel",
     "metadata",
 ]

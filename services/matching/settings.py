@@ -37,3 +37,8 @@ class MatchingSettings(ServiceSettings):
     jobs_retry_base_seconds: float = 60.0
     jobs_retry_max_seconds: float = 3600.0
     jobs_keep_days: int = 30
+    # Rankings (services/matching/ranking/facts.py): what membership and training say about an organization (its
+    # alliances' members, a school's track record) is reused for this long, so a ranking's facts are at most this old;
+    # each call to them gives up after `facts_timeout_seconds` and the ranking answers degraded.
+    facts_cache_ttl_seconds: float = 300.0
+    facts_timeout_seconds: float = 1.0

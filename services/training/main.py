@@ -33,6 +33,7 @@ from services.training.part_time_teaching.router import router as part_time_teac
 from services.training.programmes.router import router as programmes_router
 from services.training.settings import TrainingSettings
 from services.training.stats.router import router as stats_router
+from services.training.stats.routes_track import router as track_record_router
 from services.training.teacher_practices.router import router as teacher_practices_router
 
 DESCRIPTION = """培训服务：学员、培训项目、报名、证书、技能鉴定、实习与实训基地。
@@ -56,6 +57,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     enrolments_batch_router,
     enrolments_import_router,
     stats_router,
+    track_record_router,
     internships_router,
     teacher_practices_router,
     part_time_teaching_router,

@@ -28,10 +28,13 @@ SECTION = "## Reads across nouns"
 NOUN_FOLDERS = ("services/membership/identity",)
 STANDARD = ("models.py", "schemas.py", "service.py", "router.py")
 # Nouns without a table of their own: the training statistics are one statement over the other nouns' tables;
-# invitations are one-time tokens of identity (services/membership/identity/one_time.py) for a user to be.
+# invitations are one-time tokens of identity (services/membership/identity/one_time.py) for a user to be; the
+# matching figures are one statement too; the matching ranking reads the postings and computes
+# (docs/matching-ranking-routes.md).
 WITHOUT_TABLE = {
     "services/training/stats",
     "services/matching/stats",
+    "services/matching/ranking",
     "services/membership/identity/invitations",
 }
 # Nouns being built: their tables and rules exist, their routes do not yet. They must have `models.py`; the other

@@ -1,0 +1,1 @@
+"""An alliance's ranking weights (docs/matching-ranking-routes.md, "Weights per alliance")."""
