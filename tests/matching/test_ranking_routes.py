@@ -165,3 +165,19 @@ async def test_limit_is_bounded(rk: MatchingPlatform):
     assert r.status_code == 422
     r = await rk.as_org(ent).get(f"/v1/demands/{d['id']}/matches", params={"limit": 1})
     assert r.status_code == 200 and len(r.json()["items"]) <= 1
+
+
+async def test_a_pair_already_proposed_is_not_ranked_again_until_the_proposal_ends(rk: MatchingPlatform):
+    ent, school = await rk.new_org("enterprise"), await rk.new_org("higher_vocational")
+    d = await demand(rk, ent)
+    o = await offer(rk, school)
+    assert o["id"] in items_by(await ranking(rk.as_org(ent), "demands", d["id"]))
+    r = await rk.as_org(ent).post("/v1/proposals", json={"demand_id": d["id"], "offer_id": o["id"]})
+    assert r.status_code == 201, r.text
+    # pending: neither side sees the other among its candidates
+    assert o["id"] not in items_by(await ranking(rk.as_org(ent), "demands", d["id"]))
+    assert d["id"] not in items_by(await ranking(rk.as_org(school), "offers", o["id"]), "demand_id")
+    # withdrawn: the pair is a candidate again
+    w = await rk.as_org(ent).post(f"/v1/proposals/{r.json()['id']}/withdrawal", json={"reason": "重新评估"})
+    assert w.status_code == 200, w.text
+    assert o["id"] in items_by(await ranking(rk.as_org(ent), "demands", d["id"]))

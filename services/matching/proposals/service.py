@@ -27,7 +27,7 @@ from services.matching.db import kernel
 from services.matching.demands import service as demands
 from services.matching.offers import service as offers
 from services.matching.proposals import access
-from services.matching.proposals.models import LIFECYCLE, Proposal
+from services.matching.proposals.models import LIFECYCLE, Proposal, ProposalStatus
 from services.matching.proposals.schemas import ProposalCreate
 from services.matching.scoring.compat import COMPATIBLE, compatible
 
@@ -292,3 +292,17 @@ async def expire(session: AsyncSession, *, at: datetime, days: int) -> int:
             payload={"from": "pending", "to": "expired", "demand_id": row.demand_id, "offer_id": row.offer_id},
         )
     return len(rows)
+
+
+async def proposed_counterparts(
+    session: AsyncSession, *, demand_id: str | None = None, offer_id: str | None = None
+) -> frozenset[str]:
+    """The offers a demand (or the demands an offer) already has a live proposal with — pending or accepted: the
+    ranking leaves them out (docs/matching-ranking-routes.md, "Hard filters")."""
+    p: Any = Proposal
+    live = p.status.in_([ProposalStatus.pending.value, ProposalStatus.accepted.value])
+    if demand_id is not None:
+        stmt = sa.select(p.offer_id).where(p.demand_id == uuid.UUID(str(demand_id)), live)
+    else:
+        stmt = sa.select(p.demand_id).where(p.offer_id == uuid.UUID(str(offer_id)), live)
+    return frozenset(str(x) for x in (await session.execute(stmt)).scalars())

@@ -104,9 +104,11 @@ DEMANDS_EXAMPLE = {
 
 RULES = """
 
-**硬性条件 Hard filters** (in SQL, before scoring): the counterpart is open, of a compatible kind
-(services/matching/scoring/compat.py), and of another organization. Every such posting is scored — none is dropped
-by a pre-filter — and the best `limit` (1–500, default 20) are returned, best first (points descending, then id).
+**硬性条件 Hard filters** (before scoring): the counterpart is open, of a compatible kind
+(services/matching/scoring/compat.py), of another organization, and not already proposed (a pending or accepted
+proposal between the two leaves it out; a declined, withdrawn or expired one does not). Every such posting is
+scored — none is dropped by a pre-filter — and the best `limit` (1–500, default 20) are returned, best first
+(points descending, then id).
 
 **解释 Explanation:** each item's `components` (field fit, capacity, education level, geography, period, relationship,
 track record, shortage) carry `value`, `weight`, `contribution` and a one-line `reason` (Chinese; English with

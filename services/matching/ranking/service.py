@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao.dates import today
 from services.matching.alliance_weights import service as alliance_weights
+from services.matching.proposals import service as proposals
 from services.matching.ranking.facts import FactsSource, SourceDown, in_shortage, past_agreements, shortage_flags
 from services.matching.ranking.loader import OfferColumnsCache, ProfileCache
 from services.matching.scoring.compat import COMPATIBLE
@@ -95,7 +96,8 @@ async def offers_for(
         book.down.add("training")
     by_org = {org: book.facts(org, records.get((org, codes)), shortage) for org in orgs}
     kinds = COMPATIBLE.get(demand.kind, frozenset())
-    ranked, scored = columns.rank(demand, kinds, by_org, weights, lang, limit)
+    proposed = await proposals.proposed_counterparts(session, demand_id=demand.id)
+    ranked, scored = columns.rank(demand, kinds, by_org, weights, lang, limit, exclude=proposed)
     return Ranking(
         weights,
         demand.alliance_id,
@@ -110,7 +112,10 @@ async def demands_for(
 ) -> Ranking:
     weights = await alliance_weights.effective(session, offer.alliance_id)
     kinds = sorted(k for k, offered in COMPATIBLE.items() if offer.kind in offered)
-    demands: list[DemandProfile] = await cache.open_candidates(session, kinds, offer.org_id)
+    proposed = await proposals.proposed_counterparts(session, offer_id=offer.id)
+    demands: list[DemandProfile] = [
+        d for d in await cache.open_candidates(session, kinds, offer.org_id) if d.id not in proposed
+    ]
     book = await _book(session, source, offer.org_id)
     flags = await shortage_flags(session, [d.alliance_id for d in demands if d.alliance_id])
     day = today()
