@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from tests.matching.conftest import MatchingPlatform
+from tests.matching.fair_support import FairWorld, new_fair, register
 from tests.matching.ranking_support import (
     ELSEWHERE,
     component,
@@ -181,3 +182,23 @@ async def test_a_pair_already_proposed_is_not_ranked_again_until_the_proposal_en
     w = await rk.as_org(ent).post(f"/v1/proposals/{r.json()['id']}/withdrawal", json={"reason": "重新评估"})
     assert w.status_code == 200, w.text
     assert o["id"] in items_by(await ranking(rk.as_org(ent), "demands", d["id"]))
+
+
+async def test_a_ranking_scoped_to_a_fair_ranks_only_its_registered_counterparts(rk: MatchingPlatform):
+    # seed 003「2024年聊城市校园人才双选会」: at a fair, an enterprise looks at the schools that came
+    alliance = await rk.new_alliance()
+    ent, came, stayed = await rk.new_org("enterprise"), await rk.new_org("higher_vocational"), await rk.new_org()
+    fair = await new_fair(rk, FairWorld(alliance, came, ent, came, stayed))
+    d = await demand(rk, ent)
+    at_fair, elsewhere = await offer(rk, came), await offer(rk, stayed)
+    await register(rk, fair["id"], came, offer_id=at_fair["id"])
+    await register(rk, fair["id"], ent, demand_id=d["id"])
+    everywhere = items_by(await ranking(rk.as_org(ent), "demands", d["id"]))
+    assert {at_fair["id"], elsewhere["id"]} <= set(everywhere)
+    r = await rk.as_org(ent).get(f"/v1/demands/{d['id']}/matches", params={"fair_id": fair["id"]})
+    assert r.status_code == 200, r.text
+    assert [i["offer_id"] for i in r.json()["items"]] == [at_fair["id"]]
+    back = await rk.as_org(came).get(f"/v1/offers/{at_fair['id']}/matches", params={"fair_id": fair["id"]})
+    assert [i["demand_id"] for i in back.json()["items"]] == [d["id"]]
+    missing = await rk.as_org(ent).get(f"/v1/demands/{d['id']}/matches", params={"fair_id": alliance})
+    assert missing.status_code == 404

@@ -192,6 +192,13 @@ def registered_ids(fair_id: uuid.UUID, column: str) -> sa.Select:
     return sa.select(col).where(r.fair_id == fair_id, r.withdrawn_at.is_(None), col.is_not(None))
 
 
+async def registered(session: AsyncSession, fair_id: uuid.UUID, column: str) -> frozenset[str]:
+    """The ids of the demands or offers (`column`: demand_id | offer_id) registered at the fair now — what a ranking
+    scoped to the fair considers (services/matching/ranking/); 404 `fair-not-found` when there is no such fair."""
+    await get(session, fair_id)
+    return frozenset(str(x) for x in (await session.execute(registered_ids(fair_id, column))).scalars())
+
+
 async def figures(session: AsyncSession, fair_id: uuid.UUID) -> FairFigures:
     """Counted in SQL over the live registrations. Proposals are not counted: their table is not in this schema."""
     r: Any = FairRegistration

@@ -168,9 +168,10 @@ class Columns:
         lang: str = "zh",
         limit: int = 20,
         exclude: frozenset[str] = frozenset(),
+        only: frozenset[str] | None = None,
     ) -> tuple[list[Candidate], int]:
-        """The best `limit` offers of `kinds` not of the demand's organization and not in `exclude` (already
-        proposed), explained, and how many were scored."""
+        """The best `limit` offers of `kinds` not of the demand's organization, not in `exclude` (already proposed)
+        and, when `only` is given, among those (a fair's registered offers), explained, and how many were scored."""
         prep = Prepared(demand)
         w_field, w_cap, w_edu, w_geo, w_period, w_rel, w_track, w_short = weights.as_tuple()
         ok_kind = np.asarray([k in kinds for k in self.kinds] or [False], dtype=bool)
@@ -178,6 +179,8 @@ class Columns:
         mask = ok_kind[self.kind] & (self.org != own) if len(self.offers) else np.zeros(0, dtype=bool)
         if exclude and len(self.offers):
             mask &= np.asarray([str(o.id) not in exclude for o in self.offers], dtype=bool)
+        if only is not None and len(self.offers):
+            mask &= np.asarray([str(o.id) in only for o in self.offers], dtype=bool)
         rows = np.nonzero(mask)[0]
         if rows.size == 0:
             return [], 0

@@ -5,7 +5,7 @@ import time
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from chanjiao.app import SessionDep
@@ -13,6 +13,7 @@ from chanjiao.auth import Principal, PrincipalDep
 from chanjiao.errors import NotFound, problem_responses
 from chanjiao.i18n import wants_english
 from chanjiao.pagination import LimitQuery
+from services.matching.fairs import service as fairs
 from services.matching.market import ORG_ROLES, READ
 from services.matching.ranking import service
 from services.matching.ranking.facts import facts_source
@@ -108,7 +109,8 @@ RULES = """
 (services/matching/scoring/compat.py), of another organization, and not already proposed (a pending or accepted
 proposal between the two leaves it out; a declined, withdrawn or expired one does not). Every such posting is
 scored — none is dropped by a pre-filter — and the best `limit` (1–500, default 20) are returned, best first
-(points descending, then id).
+(points descending, then id). With `fair_id` only the counterparts registered at that fair are ranked (a fair that
+does not exist is 404).
 
 **解释 Explanation:** each item's `components` (field fit, capacity, education level, geography, period, relationship,
 track record, shortage) carry `value`, `weight`, `contribution` and a one-line `reason` (Chinese; English with
@@ -159,10 +161,15 @@ async def demand_matches(
     session: SessionDep,
     principal: PrincipalDep,
     limit: LimitQuery = 20,
+    fair_id: Annotated[
+        uuid.UUID | None,
+        Query(description="对接会：只排该会登记的对方 — only counterparts registered at this fair (供需对接会/双选会)"),
+    ] = None,
 ) -> JSONResponse:
     started = time.perf_counter()
     demand = await load_one(session, "demands", str(demand_id))
     _owned(principal, demand, "需求")
+    only = await fairs.registered(session, fair_id, "offer_id") if fair_id else None
     ranking = await service.offers_for(
         session,
         facts_source(request),
@@ -170,6 +177,7 @@ async def demand_matches(
         demand,
         limit=limit,
         lang="en" if wants_english(request) else "zh",
+        only=only,
     )
     return _answer(render_offers(demand.id, ranking), started)
 
@@ -195,10 +203,15 @@ async def offer_matches(
     session: SessionDep,
     principal: PrincipalDep,
     limit: LimitQuery = 20,
+    fair_id: Annotated[
+        uuid.UUID | None,
+        Query(description="对接会：只排该会登记的对方 — only counterparts registered at this fair (供需对接会/双选会)"),
+    ] = None,
 ) -> JSONResponse:
     started = time.perf_counter()
     offer = await load_one(session, "offers", str(offer_id))
     _owned(principal, offer, "供给")
+    only = await fairs.registered(session, fair_id, "demand_id") if fair_id else None
     ranking = await service.demands_for(
         session,
         facts_source(request),
@@ -206,5 +219,6 @@ async def offer_matches(
         offer,
         limit=limit,
         lang="en" if wants_english(request) else "zh",
+        only=only,
     )
     return _answer(render_demands(offer.id, ranking), started)

@@ -83,6 +83,7 @@ async def offers_for(
     *,
     limit: int,
     lang: str,
+    only: frozenset[str] | None = None,
 ) -> Ranking:
     weights = await alliance_weights.effective(session, demand.alliance_id)
     columns = await cache.current(session)
@@ -97,7 +98,7 @@ async def offers_for(
     by_org = {org: book.facts(org, records.get((org, codes)), shortage) for org in orgs}
     kinds = COMPATIBLE.get(demand.kind, frozenset())
     proposed = await proposals.proposed_counterparts(session, demand_id=demand.id)
-    ranked, scored = columns.rank(demand, kinds, by_org, weights, lang, limit, exclude=proposed)
+    ranked, scored = columns.rank(demand, kinds, by_org, weights, lang, limit, exclude=proposed, only=only)
     return Ranking(
         weights,
         demand.alliance_id,
@@ -108,13 +109,22 @@ async def offers_for(
 
 
 async def demands_for(
-    session: AsyncSession, source: FactsSource, cache: ProfileCache, offer: OfferProfile, *, limit: int, lang: str
+    session: AsyncSession,
+    source: FactsSource,
+    cache: ProfileCache,
+    offer: OfferProfile,
+    *,
+    limit: int,
+    lang: str,
+    only: frozenset[str] | None = None,
 ) -> Ranking:
     weights = await alliance_weights.effective(session, offer.alliance_id)
     kinds = sorted(k for k, offered in COMPATIBLE.items() if offer.kind in offered)
     proposed = await proposals.proposed_counterparts(session, offer_id=offer.id)
     demands: list[DemandProfile] = [
-        d for d in await cache.open_candidates(session, kinds, offer.org_id) if d.id not in proposed
+        d
+        for d in await cache.open_candidates(session, kinds, offer.org_id)
+        if d.id not in proposed and (only is None or d.id in only)
     ]
     book = await _book(session, source, offer.org_id)
     flags = await shortage_flags(session, [d.alliance_id for d in demands if d.alliance_id])
