@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.certificate_verify
 	$(BIN)/python -m bench.certificate_import
 	$(BIN)/python -m bench.matching_rank
+	$(BIN)/python -m bench.matching_rank_route
 	$(BIN)/python -m bench.matching_allocation
 
 migrate: $(STAMP)
