@@ -98,6 +98,7 @@ async def test_post_rank_propose_accept_fund_and_allocate(jm: MatchingPlatform):
     assert stats.status_code == 200, stats.text
     figures = stats.json()
     assert figures["agreements"]["count"] == 1
+    assert (figures["proposals"]["count"], figures["proposals"]["by_outcome"]["accepted"]) == (1, 1)
     assert (figures["funding"]["committed"], figures["funding"]["paid"]) == ("300000.00", "120000.00")
 
     # the alliance's fair: a second enterprise's demand and both schools' offers registered, allocated optimally

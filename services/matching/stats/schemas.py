@@ -85,6 +85,16 @@ class MatchingStatsFunding(BaseModel):
     payments: int = Field(description="付款笔数 — the number of those payments")
 
 
+class MatchingStatsProposals(BaseModel):
+    count: int = Field(
+        description="对接意向数 — proposals made in the period (Asia/Shanghai day of `created_at`) whose demand or "
+        "offer is the organization's (for an alliance: an organization that was a member that day); counted once"
+    )
+    by_outcome: dict[str, int] = Field(
+        description="按结果 — by current status: pending, accepted, declined, withdrawn, expired (every one present)"
+    )
+
+
 class MatchingStats(BaseModel):
     org_id: uuid.UUID | None = Field(description="单位 The organization asked for (or null)")
     alliance_id: uuid.UUID | None = Field(description="联盟 The alliance asked for (or null)")
@@ -97,6 +107,7 @@ class MatchingStats(BaseModel):
     member_orgs: int = Field(description="成员单位数 — organizations whose records count (1 for an organization)")
     demands: MatchingStatsDemands = Field(description="企业需求 Demands")
     offers: MatchingStatsOffers = Field(description="院校供给 Offers")
+    proposals: MatchingStatsProposals = Field(description="对接意向 Proposals, by outcome")
     agreements: MatchingStatsAgreements = Field(description="校企合作协议 Agreements")
     funding: MatchingStatsFunding = Field(description="资金 Funding of those agreements")
 
@@ -119,6 +130,10 @@ EXAMPLE = {
         "places": 150,
         "by_kind": [{"kind": "graduates", "label": "毕业生", "count": 2, "places": 120}],
         "by_status": {"open": 3, "matched": 0, "closed": 0, "cancelled": 0},
+    },
+    "proposals": {
+        "count": 5,
+        "by_outcome": {"pending": 1, "accepted": 2, "declined": 1, "withdrawn": 0, "expired": 1},
     },
     "agreements": {
         "count": 2,

@@ -28,6 +28,7 @@ from services.matching.agreements.models import PAYABLE, AgreementStatus
 from services.matching.demands.models import KIND_LABELS as DEMAND_KINDS
 from services.matching.offers.models import KIND_LABELS as OFFER_KINDS
 from services.matching.postings import PostingStatus
+from services.matching.proposals.models import ProposalStatus
 from services.matching.stats.members import MemberPeriod
 from services.matching.stats.schemas import (
     MatchingStats,
@@ -38,12 +39,14 @@ from services.matching.stats.schemas import (
     MatchingStatsFunding,
     MatchingStatsOfferKind,
     MatchingStatsOffers,
+    MatchingStatsProposals,
 )
 
 ONE_DAY = timedelta(days=1)
 # A posting counted in the period has been opened, so it is never a draft.
 POSTED_STATUSES = tuple(s.value for s in PostingStatus if s is not PostingStatus.draft)
 AGREEMENT_STATUSES = tuple(s.value for s in AgreementStatus)
+PROPOSAL_STATUSES = tuple(s.value for s in ProposalStatus)
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,16 @@ a AS (
           AND a.period_start <= w.hi AND (a.period_end IS NULL OR a.period_end >= w.lo)
     )
 ),
+pr AS (
+    SELECT x.status, count(*) AS n
+    FROM proposals x
+    WHERE EXISTS (
+        SELECT FROM w
+        WHERE w.org_id IN (x.demand_org_id, x.offer_org_id)
+          AND (x.created_at AT TIME ZONE 'Asia/Shanghai')::date BETWEEN w.lo AND w.hi
+    )
+    GROUP BY x.status
+),
 pay AS (
     SELECT count(*) AS payments, coalesce(sum(x.amount), 0) AS paid
     FROM agreement_payments x
@@ -128,6 +141,7 @@ SELECT
     (SELECT coalesce(json_agg(dk), '[]'::json) FROM dk) AS demands,
     (SELECT coalesce(json_agg(ok), '[]'::json) FROM ok) AS offers,
     (SELECT coalesce(json_agg(ak), '[]'::json) FROM ak) AS agreements,
+    (SELECT coalesce(json_object_agg(status, n), '{{}}'::json) FROM pr) AS proposals,
     pay.payments, pay.paid::text AS paid
 FROM pay
 """
@@ -207,6 +221,10 @@ def render(
                 for kind, k in offer_kinds.items()
             ],
             by_status=offer_status,
+        ),
+        proposals=MatchingStatsProposals(
+            count=sum((row["proposals"] or {}).values()),
+            by_outcome={s: (row["proposals"] or {}).get(s, 0) for s in PROPOSAL_STATUSES},
         ),
         agreements=MatchingStatsAgreements(
             count=sum(k["n"] for k in agreement_kinds.values()),
