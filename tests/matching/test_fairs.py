@@ -38,6 +38,7 @@ async def test_a_fair_with_registrations_and_its_figures(mp: MatchingPlatform, w
         "offers": 2,
         "headcount": 40,
         "places": 45,
+        "proposals": 0,
         "agreements": 0,
     }
 
@@ -51,6 +52,8 @@ async def test_a_fair_with_registrations_and_its_figures(mp: MatchingPlatform, w
     r = await mp.as_org(w.school_a).post("/v1/agreements", json=agreement)
     assert r.status_code == 201, r.text
     await _link_agreement(mp, r.json()["id"], demand["id"])
+    r = await mp.as_org(w.enterprise).post("/v1/proposals", json={"demand_id": demand["id"], "offer_id": offer_a["id"]})
+    assert r.status_code == 201, r.text
     r = await mp.as_org(w.school_b).delete(f"/v1/fairs/{fair['id']}/registrations/{reg_b['id']}")
     assert r.status_code == 200 and r.json()["withdrawn_at"] is not None
     r = await mp.as_org(w.enterprise).get(f"/v1/fairs/{fair['id']}/figures")
@@ -61,6 +64,7 @@ async def test_a_fair_with_registrations_and_its_figures(mp: MatchingPlatform, w
         "offers": 1,
         "headcount": 40,
         "places": 30,
+        "proposals": 1,
         "agreements": 1,
     }
 

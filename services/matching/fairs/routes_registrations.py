@@ -50,6 +50,7 @@ _FIGURES: dict[str, Any] = {
     "offers": 6,
     "headcount": 320,
     "places": 280,
+    "proposals": 7,
     "agreements": 3,
 }
 

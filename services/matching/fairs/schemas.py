@@ -114,4 +114,5 @@ class FairFigures(BaseModel):
     offers: int = Field(description="报名供给数 — registered offers")
     headcount: int = Field(description="需求人数合计 — headcount of the registered demands")
     places: int = Field(description="供给名额合计 — count of the registered offers")
+    proposals: int = Field(description="对接意向数 — proposals naming a registered demand or offer (any outcome)")
     agreements: int = Field(description="达成协议数 — agreements naming a registered demand or offer")

@@ -22,6 +22,7 @@ from services.matching.fairs import access
 from services.matching.fairs.models import LIFECYCLE, Fair, FairRegistration
 from services.matching.fairs.schemas import FairCreate, FairFigures, FairRegistrationCreate
 from services.matching.offers.models import Offer
+from services.matching.proposals.models import Proposal
 
 AUDIT = Audit(kernel, "fair")
 REGISTRATION_AUDIT = Audit(kernel, "fair_registration")
@@ -200,7 +201,7 @@ async def registered(session: AsyncSession, fair_id: uuid.UUID, column: str) -> 
 
 
 async def figures(session: AsyncSession, fair_id: uuid.UUID) -> FairFigures:
-    """Counted in SQL over the live registrations. Proposals are not counted: their table is not in this schema."""
+    """Counted in SQL over the live registrations: their postings, and the proposals and agreements naming one."""
     r: Any = FairRegistration
     d: Any = Demand
     o: Any = Offer
@@ -221,6 +222,15 @@ async def figures(session: AsyncSession, fair_id: uuid.UUID) -> FairFigures:
             )
         )
     ).one()
+    pr: Any = Proposal
+    proposals = await session.scalar(
+        sa.select(sa.func.count()).where(
+            sa.or_(
+                pr.demand_id.in_(registered_ids(fair_id, "demand_id")),
+                pr.offer_id.in_(registered_ids(fair_id, "offer_id")),
+            )
+        )
+    )
     agreements = await session.scalar(
         sa.select(sa.func.count()).where(
             sa.or_(
@@ -236,5 +246,6 @@ async def figures(session: AsyncSession, fair_id: uuid.UUID) -> FairFigures:
         offers=offers,
         headcount=int(headcount),
         places=int(places),
+        proposals=proposals or 0,
         agreements=agreements or 0,
     )
