@@ -449,6 +449,11 @@ def test_a_second_run_reuses_the_data(state_dir):
                 "internship_base": 1,
             }, figures
             assert figures["funding"] == {"committed": "2100000.00", "paid": "850000.00", "payments": 3}, figures
+            # …and its 供需对接会, every demand and offer registered
+            fairs = get(f"{gw}/v1/fairs", params={"alliance_id": aid}, headers=admin).json()["items"]
+            assert [f["status"] for f in fairs] == ["open"], fairs
+            fair = get(f"{gw}/v1/fairs/{fairs[0]['id']}/figures", headers=admin).json()
+            assert (fair["demands"], fair["offers"], fair["headcount"], fair["places"]) == (4, 3, 105, 225), fair
         finally:
             stop_up(up)
     assert up.returncode == 0
