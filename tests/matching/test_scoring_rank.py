@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.matching.scoring.compat import hard_filter
-from services.matching.scoring.engine import apportion, rank, score
+from services.matching.scoring.engine import apportion, points, rank, score
 from services.matching.scoring.profiles import (
     DEMAND_KINDS,
     EDUCATION_LEVELS,
@@ -101,6 +101,8 @@ def test_ranking_agrees_with_the_explained_score_and_applies_the_hard_filters(de
         assert candidate.points == alone.points == candidate.scored.points
         assert candidate.scored.components == alone.components
     assert [(-c.points, c.offer_id) for c in ranked] == sorted((-c.points, c.offer_id) for c in ranked)
+    # the unexplained points an allocation run uses are the same, pair by pair
+    assert dict(points(demand, pool, facts_by_offer, weights)) == {c.offer_id: c.points for c in ranked}
 
 
 def replace_id(o: OfferProfile, new_id: str) -> OfferProfile:

@@ -28,7 +28,7 @@ from services.matching.allocations.models import Allocation, AllocationAssignmen
 from services.matching.demands.models import Demand
 from services.matching.fairs import service as fairs
 from services.matching.offers.models import Offer
-from services.matching.scoring.engine import rank
+from services.matching.scoring.engine import points
 from services.matching.scoring.profiles import DemandProfile, Facts, OfferProfile
 
 Progress = Callable[[str, int, int], Awaitable[None]]
@@ -135,8 +135,8 @@ async def score_pairs(
             for o in offers:
                 n = counts.get(frozenset((row.org_id, o.org_id)), 0)
                 facts[str(o.id)] = facts_of.setdefault(n, Facts(past_agreements=n))
-            for c in rank(demand_profile(row), offer_profiles, facts, limit=None):
-                edges.append(Edge(demand_id=str(row.id), offer_id=c.offer_id, points=c.points))
+            for offer_id, score in points(demand_profile(row), offer_profiles, facts):
+                edges.append(Edge(demand_id=str(row.id), offer_id=offer_id, points=score))
         if (i + 1) % PROGRESS_EVERY == 0:
             await progress("scoring", (i + 1) * len(offers), total)
     await progress("solving", total, total)

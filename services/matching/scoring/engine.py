@@ -117,16 +117,13 @@ def score(
     return explain(Prepared(demand), offer, facts or UNKNOWN, weights, lang)
 
 
-def rank(
+def _scored(
     demand: DemandProfile,
-    offers: Iterable[OfferProfile],
-    facts_by_offer: Mapping[str, Facts] | None = None,
-    weights: Weights = DEFAULT,
-    lang: str = "zh",
-    limit: int | None = 20,
-) -> list[Candidate]:
-    """The offers passing the hard filters, best first (points descending, then offer id), at most `limit` of them,
-    each explained. Offers without facts count as knowing none. Only the returned candidates build reasons."""
+    offers: list[OfferProfile],
+    facts_by_offer: Mapping[str, Facts] | None,
+    weights: Weights,
+) -> tuple[Prepared, list[tuple[int, str, int]]]:
+    """(−points, offer id, index) of every offer passing the hard filters, unexplained."""
     prep = Prepared(demand)
     get_facts = (facts_by_offer or {}).get
     kinds, own_org = COMPATIBLE.get(demand.kind, frozenset()), demand.org_id
@@ -144,7 +141,6 @@ def rank(
     context_memo: dict[tuple, int] = {}
     half = FULL // 2
     scored: list[tuple[int, str, int]] = []
-    offers = list(offers)
     for index, offer in enumerate(offers):
         if offer.kind not in kinds or offer.org_id == own_org:  # compat.hard_filter
             continue
@@ -194,6 +190,34 @@ def rank(
         if facts.shortage:  # Prepared.shortage: the field fit itself, for a demand in a shortage occupation
             millipoints += w_short * fit
         scored.append((-((millipoints + half) // FULL), offer.id, index))
+    return prep, scored
+
+
+def points(
+    demand: DemandProfile,
+    offers: Iterable[OfferProfile],
+    facts_by_offer: Mapping[str, Facts] | None = None,
+    weights: Weights = DEFAULT,
+) -> list[tuple[str, int]]:
+    """(offer id, points) of every offer passing the hard filters, in the offers' order — `rank` without building
+    any reason (an allocation run scores every pair and explains none: services/matching/allocations/compute.py)."""
+    _prep, scored = _scored(demand, list(offers), facts_by_offer, weights)
+    return [(offer_id, -negative) for negative, offer_id, _index in scored]
+
+
+def rank(
+    demand: DemandProfile,
+    offers: Iterable[OfferProfile],
+    facts_by_offer: Mapping[str, Facts] | None = None,
+    weights: Weights = DEFAULT,
+    lang: str = "zh",
+    limit: int | None = 20,
+) -> list[Candidate]:
+    """The offers passing the hard filters, best first (points descending, then offer id), at most `limit` of them,
+    each explained. Offers without facts count as knowing none. Only the returned candidates build reasons."""
+    offers = list(offers)
+    prep, scored = _scored(demand, offers, facts_by_offer, weights)
+    get_facts = (facts_by_offer or {}).get
     top = heapq.nsmallest(limit, scored) if limit is not None else sorted(scored)
     out = []
     for negative, _id, index in top:
