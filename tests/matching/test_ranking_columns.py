@@ -1,4 +1,4 @@
-"""The columnar ranking (services/matching/ranking/columns.py) gives exactly the engine's ranking
+"""The columnar ranking (services/matching/scoring/columns.py) gives exactly the engine's ranking
 (services/matching/scoring/engine.py `rank`): the same offers, points, order and explanations, on random
 populations with every kind of missing data, facts, shortage and weights."""
 
@@ -11,9 +11,9 @@ from datetime import date, timedelta
 import pytest
 
 from chanjiao import refdata
-from services.matching.ranking.columns import Columns
+from services.matching.scoring.columns import Columns
 from services.matching.scoring.compat import COMPATIBLE
-from services.matching.scoring.engine import rank
+from services.matching.scoring.engine import points, rank
 from services.matching.scoring.profiles import DemandProfile, Facts, OfferProfile, TrackRecord
 from services.matching.scoring.weights import DEFAULT
 
@@ -95,6 +95,16 @@ def test_columns_rank_exactly_like_the_engine(seed: int):
     assert [(c.offer_id, c.points) for c in got] == [(c.offer_id, c.points) for c in expected]
     assert [c.scored for c in got] == [c.scored for c in expected]
     assert scored == sum(1 for o in offers if o.kind in COMPATIBLE[d.kind] and o.org_id != d.org_id)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_columns_points_are_the_engines_points_for_every_pair(seed: int):
+    # an allocation run scores every pair by columns (services/matching/allocations/compute.py)
+    offers, facts = population(seed + 100, 400)
+    d = demand(seed)
+    by_offer = {o.id: facts[o.org_id] for o in offers}
+    got = Columns.build(offers).points(d, COMPATIBLE[d.kind], facts, DEFAULT)
+    assert dict(got) == dict(points(d, offers, by_offer, DEFAULT))
 
 
 def test_no_offers_rank_nothing():

@@ -28,8 +28,10 @@ from services.matching.allocations.models import Allocation, AllocationAssignmen
 from services.matching.demands.models import Demand
 from services.matching.fairs import service as fairs
 from services.matching.offers.models import Offer
-from services.matching.scoring.engine import points
+from services.matching.scoring.columns import Columns
+from services.matching.scoring.compat import COMPATIBLE
 from services.matching.scoring.profiles import DemandProfile, Facts, OfferProfile
+from services.matching.scoring.weights import DEFAULT as WEIGHTS
 
 Progress = Callable[[str, int, int], Awaitable[None]]
 # How many demands are scored between two progress reports.
@@ -125,17 +127,19 @@ async def score_pairs(
 ) -> list[Edge]:
     """Every pair passing the hard filters, with its points; `progress("scoring", scored, total)` as it goes."""
     counts = await past_agreements(session, {x.org_id for x in demands}, {x.org_id for x in offers})
-    offer_profiles = [offer_profile(x) for x in offers]
+    columns = Columns.build([offer_profile(x) for x in offers])  # scored by columns: numpy over all offers at once
+    offer_orgs = sorted({str(o.org_id) for o in offers})
     facts_of: dict[int, Facts] = {}  # one Facts object per count: the engine memoises by object
     edges: list[Edge] = []
     total = len(demands) * len(offers)
     for i, row in enumerate(demands):
         if str(row.id) not in filtered:
             facts = {}
-            for o in offers:
-                n = counts.get(frozenset((row.org_id, o.org_id)), 0)
-                facts[str(o.id)] = facts_of.setdefault(n, Facts(past_agreements=n))
-            for offer_id, score in points(demand_profile(row), offer_profiles, facts):
+            for org in offer_orgs:
+                n = counts.get(frozenset((row.org_id, uuid.UUID(org))), 0)
+                facts[org] = facts_of.setdefault(n, Facts(past_agreements=n))
+            demand = demand_profile(row)
+            for offer_id, score in columns.points(demand, COMPATIBLE.get(demand.kind, frozenset()), facts, WEIGHTS):
                 edges.append(Edge(demand_id=str(row.id), offer_id=offer_id, points=score))
         if (i + 1) % PROGRESS_EVERY == 0:
             await progress("scoring", (i + 1) * len(offers), total)

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.matching.ranking.columns import Columns
+from services.matching.scoring.columns import Columns
 from services.matching.scoring.components import Prepared
 from services.matching.scoring.profiles import EDUCATION_LEVELS, DemandProfile, OfferProfile
 

@@ -172,6 +172,35 @@ class Columns:
     ) -> tuple[list[Candidate], int]:
         """The best `limit` offers of `kinds` not of the demand's organization, not in `exclude` (already proposed)
         and, when `only` is given, among those (a fair's registered offers), explained, and how many were scored."""
+        prep, rows, points = self._points(demand, kinds, facts_by_org, weights, exclude, only)
+        if rows.size == 0:
+            return [], 0
+        order = np.lexsort((rows, -points))[:limit]  # points descending, then id (rows are in id order)
+        out = []
+        for i in order:
+            offer = self.offers[rows[i]]
+            explained = explain(prep, offer, facts_by_org.get(offer.org_id, UNKNOWN), weights, lang)
+            out.append(Candidate(offer.id, offer.org_id, int(points[i]), explained))
+        return out, int(rows.size)
+
+    def points(
+        self, demand: DemandProfile, kinds: frozenset[str], facts_by_org: Mapping[str, Facts], weights: Weights
+    ) -> list[tuple[str, int]]:
+        """(offer id, points) of every offer passing the hard filters, unexplained — an allocation run's pairs
+        (services/matching/allocations/compute.py); the same points as `rank` and as the engine's `points`."""
+        _prep, rows, points = self._points(demand, kinds, facts_by_org, weights, frozenset(), None)
+        return [(self.offers[r].id, int(p)) for r, p in zip(rows.tolist(), points.tolist(), strict=True)]
+
+    def _points(
+        self,
+        demand: DemandProfile,
+        kinds: frozenset[str],
+        facts_by_org: Mapping[str, Facts],
+        weights: Weights,
+        exclude: frozenset[str],
+        only: frozenset[str] | None,
+    ) -> tuple[Prepared, np.ndarray, np.ndarray]:
+        """The rows passing the filters and their points."""
         prep = Prepared(demand)
         w_field, w_cap, w_edu, w_geo, w_period, w_rel, w_track, w_short = weights.as_tuple()
         ok_kind = np.asarray([k in kinds for k in self.kinds] or [False], dtype=bool)
@@ -183,7 +212,7 @@ class Columns:
             mask &= np.asarray([str(o.id) in only for o in self.offers], dtype=bool)
         rows = np.nonzero(mask)[0]
         if rows.size == 0:
-            return [], 0
+            return prep, rows, np.zeros(0, dtype=np.int64)
         has = prep.has_field
         major_fit = np.asarray([prep.major_part(c)[0] if has else 0 for c in self.majors] + [0], dtype=np.int64)
         occ_fit = np.asarray([prep.occupation_part(c)[0] if has else 0 for c in self.occupations] + [0], np.int64)
@@ -209,11 +238,4 @@ class Columns:
         milli += np.where(fit > 0, np.asarray(ctx_with, np.int64)[pair], np.asarray(ctx_without, np.int64)[pair])
         short = np.asarray([bool(f.shortage) for f in facts], dtype=bool)
         milli += np.where(short[self.org[rows]], w_short * fit, 0)
-        points = (milli + FULL // 2) // FULL
-        order = np.lexsort((rows, -points))[:limit]  # points descending, then id (rows are in id order)
-        out = []
-        for i in order:
-            offer = self.offers[rows[i]]
-            explained = explain(prep, offer, facts_by_org.get(offer.org_id, UNKNOWN), weights, lang)
-            out.append(Candidate(offer.id, offer.org_id, int(points[i]), explained))
-        return out, int(rows.size)
+        return prep, rows, (milli + FULL // 2) // FULL
