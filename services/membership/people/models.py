@@ -14,13 +14,16 @@ from services.membership.db import Base
 
 
 class SkillLevel(StrEnum):
-    """职业技能等级 (国家职业技能标准): 五级 is the entry level, 一级 the highest."""
+    """职业技能等级 (国家职业技能标准): 五级 is the entry level, 一级 the highest of the five grades; above them
+    the new eight-level ladder's 特级技师 and 首席技师, which enterprises appoint (聘任)."""
 
     level_5 = "level_5"  # 五级/初级工
     level_4 = "level_4"  # 四级/中级工
     level_3 = "level_3"  # 三级/高级工
     level_2 = "level_2"  # 二级/技师
     level_1 = "level_1"  # 一级/高级技师
+    special_technician = "special_technician"  # 特级技师
+    chief_technician = "chief_technician"  # 首席技师
 
 
 SKILL_LEVEL_LABELS = {
@@ -29,6 +32,8 @@ SKILL_LEVEL_LABELS = {
     "level_3": "三级/高级工",
     "level_2": "二级/技师",
     "level_1": "一级/高级技师",
+    "special_technician": "特级技师",
+    "chief_technician": "首席技师",
 }
 
 

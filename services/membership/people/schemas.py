@@ -85,7 +85,7 @@ Tags = Annotated[
 ]
 SKILL_LEVEL_DESCRIPTION = (
     "职业技能等级 (closed list): level_5 五级/初级工 · level_4 四级/中级工 · level_3 三级/高级工 · "
-    "level_2 二级/技师 · level_1 一级/高级技师"
+    "level_2 二级/技师 · level_1 一级/高级技师 · special_technician 特级技师 · chief_technician 首席技师"
 )
 
 

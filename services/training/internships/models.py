@@ -24,6 +24,9 @@ class InternshipKind(StrEnum):
 
 
 KIND_LABELS = {"cognitive": "认识实习", "shadow": "跟岗实习", "post": "岗位实习"}
+# The Chinese names an imported row may give for the kind: the labels, and 顶岗实习 — the older name of 岗位实习,
+# which the documents of many schools still use.
+KIND_ALIASES = {**{label: kind for kind, label in KIND_LABELS.items()}, "顶岗实习": "post"}
 
 
 def _values(enum: type[StrEnum]) -> str:

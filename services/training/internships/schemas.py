@@ -8,17 +8,31 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from chanjiao.dates import IsoDate
 from chanjiao.pagination import Page
 from chanjiao.sync_exits import ExitTombstone
-from services.training.internships.models import KIND_LABELS, InternshipKind
+from services.training.internships.models import KIND_ALIASES, KIND_LABELS, InternshipKind
 from services.training.internships.months import RULE_DESCRIPTION
 from services.training.learners.schemas import LearnerSummary
 from services.training.parties import Tombstone, not_null, short_text
 
-KIND_DESCRIPTION = "实习类型: cognitive 认识实习 · shadow 跟岗实习 · post 岗位实习 (needs liability insurance)"
+KIND_DESCRIPTION = (
+    "实习类型: cognitive 认识实习 · shadow 跟岗实习 · post 岗位实习 (needs liability insurance); the Chinese names "
+    "are accepted too (认识实习, 跟岗实习, 岗位实习, and 顶岗实习 — the older name of 岗位实习 — as `post`), as "
+    "spreadsheet rows give them"
+)
+
+
+def _kind_alias(value: object) -> object:
+    """A Chinese kind name (a spreadsheet row's 实习类型) becomes its code; anything else is checked as sent."""
+    if isinstance(value, str):
+        return KIND_ALIASES.get(value.strip(), value)
+    return value
+
+
+Kind = Annotated[InternshipKind, BeforeValidator(_kind_alias)]
 Position = short_text("实习岗位", 100, "数控车工")
 MentorName = short_text("企业指导教师（师傅）姓名", 50, "王建华")
 PolicyNo = short_text(
@@ -64,7 +78,7 @@ class InternshipCreate(BaseModel):
     )
     school_org_id: uuid.UUID = Field(description="学校: an existing, active organization")
     host_org_id: uuid.UUID = Field(description="实习单位: an existing, active organization")
-    kind: InternshipKind = Field(description=KIND_DESCRIPTION)
+    kind: Kind = Field(description=KIND_DESCRIPTION)
     start_on: IsoDate = Field(description="开始日期")
     end_on: IsoDate = Field(description="结束日期 (≥ start_on; both days count)")
     position: Position = None
@@ -83,7 +97,7 @@ class InternshipUpdate(BaseModel):
 
     school_org_id: uuid.UUID | None = None
     host_org_id: uuid.UUID | None = None
-    kind: InternshipKind | None = Field(default=None, description=KIND_DESCRIPTION)
+    kind: Kind | None = Field(default=None, description=KIND_DESCRIPTION)
     start_on: IsoDate | None = None
     end_on: IsoDate | None = None
     position: Position = None

@@ -54,6 +54,10 @@ EXPORT = Export(
         ("已报名", "enrolled_count"),
         ("剩余名额", "seats_left"),
         ("培训方式", "delivery_label"),
+        ("委托单位", "commissioned_by"),
+        ("项目级别", "project_level_label"),
+        ("经费来源", "funding_source_label"),
+        ("培训对象", lambda p: "、".join(p.target_group_labels) or None),
         ("项目ID", "id"),
     ],
     "programmes.xlsx",
@@ -95,6 +99,14 @@ EXAMPLE = {
     "seats_left": 2,
     "delivery": "offline",
     "delivery_label": "线下",
+    "commissioned_by": "潍坊市人力资源和社会保障局",
+    "commissioned_by_org_id": None,
+    "project_level": "municipal",
+    "project_level_label": "市级",
+    "funding_source": "skills_upgrade_fund",
+    "funding_source_label": "职业技能提升行动专账资金",
+    "target_groups": ["students"],
+    "target_group_labels": ["在校生"],
     "version": 1,
     "created_at": "2026-11-25T08:00:00+00:00",
     "updated_at": "2026-11-25T08:00:00+00:00",
@@ -108,8 +120,13 @@ EXAMPLE = {
     dependencies=[WRITE],
     summary="登记培训项目 Create a programme",
     description="登记培训单位的一个培训项目或班级；培训单位、合作单位和所属联盟须在成员服务中存在且启用。\n\n"
-    "A training programme or class of the provider organization. `kind` is one of the 12 kinds (订单班, "
-    "现代学徒制班, 企业新型学徒制班, 特种作业, 岗前, 在岗, 技能提升, 转岗, 继续教育, 师资培训, 社会培训, other). The "
+    "A training programme or class of the provider organization. `kind` is one of the 17 kinds (订单班, "
+    "现代学徒制班, 企业新型学徒制班, 特种作业, 特种设备作业人员, 岗前, 在岗, 技能提升, 转岗, 继续教育, 师资培训, "
+    "社会培训, 现场工程师, 定向/定岗, 学训班, 安全培训, other). A commissioned project "
+    "(国家/省/市/行业级培养培训项目) gives "
+    "`project_level` and `commissioned_by` (422 naming `commissioned_by` when a level comes without it; "
+    "`commissioned_by_org_id`, optional, must be an existing active organization); `funding_source` and "
+    "`target_groups` are closed lists with Chinese labels. The "
     "provider and every partner organization must exist and be active, and the alliance exist, in the membership "
     "service (422 naming the field; 503 when membership cannot be asked and the cached answer is older than its "
     "TTL — nothing is written). `end_on` ≥ `start_on` (422 naming `end_on`). Occupation (CSCO 2022) and major "
@@ -141,6 +158,7 @@ async def create_programme(
         provider_org_id=body.provider_org_id,
         partner_org_ids=body.partner_org_ids,
         alliance_id=body.alliance_id,
+        commissioned_by_org_id=body.commissioned_by_org_id,
     )
     p = await service.create_programme(session, data=body, actor=principal.actor)
     return await created(session, idem, render(p), location=f"/v1/programmes/{p.id}")
@@ -247,8 +265,16 @@ async def update_programme(
     sent = body.model_dump(exclude_unset=True)
     new_partners = [o for o in sent.get("partner_org_ids") or [] if o not in (p.partner_org_ids or [])]
     new_alliance = sent.get("alliance_id") if sent.get("alliance_id") not in (None, p.alliance_id) else None
-    if new_partners or new_alliance:
-        await service.check_references(org_directory(request), partner_org_ids=new_partners, alliance_id=new_alliance)
+    new_commissioner = sent.get("commissioned_by_org_id")
+    if new_commissioner == p.commissioned_by_org_id:
+        new_commissioner = None
+    if new_partners or new_alliance or new_commissioner:
+        await service.check_references(
+            org_directory(request),
+            partner_org_ids=new_partners,
+            alliance_id=new_alliance,
+            commissioned_by_org_id=new_commissioner,
+        )
     p = await service.update_programme(session, p=p, changes=body, if_match=if_match, actor=principal.actor)
     response = one(render(p))
     await session.commit()

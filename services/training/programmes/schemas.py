@@ -23,7 +23,18 @@ from chanjiao.validators import (
     validate_major_code,
     validate_occupation_code,
 )
-from services.training.programmes.models import DELIVERY_LABELS, KIND_LABELS, Delivery, ProgrammeKind
+from services.training.programmes.models import (
+    DELIVERY_LABELS,
+    FUNDING_SOURCE_LABELS,
+    KIND_LABELS,
+    PROJECT_LEVEL_LABELS,
+    TARGET_GROUP_LABELS,
+    Delivery,
+    FundingSource,
+    ProgrammeKind,
+    ProjectLevel,
+    TargetGroup,
+)
 
 
 def _name(value: str) -> str:
@@ -57,12 +68,46 @@ def _partners(values: list[uuid.UUID]) -> list[uuid.UUID]:
     return values
 
 
-KIND_DESCRIPTION = (
-    "培训类型 (closed list): pre_job 岗前/入职培训 · on_job 在岗培训 · upskilling 技能提升培训 · reskilling 转岗培训 · "
-    "special_operations 特种作业培训 · continuing_education 继续教育 · order_class 订单班 · modern_apprenticeship "
-    "现代学徒制班 · enterprise_apprenticeship 企业新型学徒制班 · teacher_training 师资/双师培训 · social_training "
-    "社会培训 · other 其他"
+def _commissioner(value: str | None) -> str | None:
+    if value is None:
+        return None
+    name = normalize_name(value)
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in name):
+        raise CodeError("charset", "不能包含控制字符", "Control characters are not allowed")
+    if not 2 <= len(name) <= 100:
+        raise CodeError("length", "委托单位名称长度应为 2–100 个字符", "A commissioning body is 2–100 characters long")
+    return name
+
+
+def _groups(values: list[TargetGroup]) -> list[TargetGroup]:
+    return list(dict.fromkeys(values))
+
+
+def _labelled(labels: dict[str, str]) -> str:
+    return " · ".join(f"{code} {label}" for code, label in labels.items())
+
+
+KIND_DESCRIPTION = "培训类型 Programme kind (closed list): " + _labelled(KIND_LABELS)
+PROJECT_LEVEL_DESCRIPTION = (
+    "项目级别 Level of the commissioned project (国家/省/市级培养培训项目): " + _labelled(PROJECT_LEVEL_LABELS) + "; "
+    "any level but `none` needs `commissioned_by`"
 )
+FUNDING_DESCRIPTION = "经费来源 Funding source (closed list, optional): " + _labelled(FUNDING_SOURCE_LABELS)
+TARGET_GROUPS_DESCRIPTION = "培训对象 Target groups (closed list; duplicates dropped): " + _labelled(
+    TARGET_GROUP_LABELS
+)
+Commissioner = Annotated[
+    str | None,
+    Field(
+        max_length=300,
+        description="委托/下达单位 The body that commissioned the programme as its project "
+        "(e.g. 山东省人力资源和社会保障厅)",
+    ),
+    AfterValidator(_commissioner),
+]
+TargetGroups = Annotated[
+    list[TargetGroup], Field(max_length=20, description=TARGET_GROUPS_DESCRIPTION), AfterValidator(_groups)
+]
 Name = Annotated[
     str, Field(min_length=2, max_length=300, description="项目/班级名称 (2–100 characters)"), AfterValidator(_name)
 ]
@@ -109,6 +154,10 @@ _EXAMPLE_IN = {
     "planned_hours": 480,
     "capacity": 40,
     "delivery": "offline",
+    "commissioned_by": "潍坊市人力资源和社会保障局",
+    "project_level": "municipal",
+    "funding_source": "skills_upgrade_fund",
+    "target_groups": ["students"],
 }
 
 
@@ -124,10 +173,17 @@ class ProgrammeCreate(BaseModel):
     major_code: MajorCode = None
     training_base_id: uuid.UUID | None = Field(default=None, description="实训基地 (optional)")
     start_on: IsoDate = Field(description="开始日期")
-    end_on: IsoDate = Field(description="结束日期 (≥ start_on); an enrolment counts in a period by this date")
+    end_on: IsoDate = Field(description="结束日期 (≥ start_on)")
     planned_hours: Hours | None = None
     capacity: Capacity | None = None
     delivery: Delivery = Field(default=Delivery.offline, description="online 线上 · offline 线下 · blended 混合")
+    commissioned_by: Commissioner = None
+    commissioned_by_org_id: uuid.UUID | None = Field(
+        default=None, description="委托单位 ID (optional): the commissioning body when it is an organization here"
+    )
+    project_level: ProjectLevel = Field(default=ProjectLevel.none, description=PROJECT_LEVEL_DESCRIPTION)
+    funding_source: FundingSource | None = Field(default=None, description=FUNDING_DESCRIPTION)
+    target_groups: TargetGroups = Field(default_factory=list)
 
 
 class ProgrammeUpdate(BaseModel):
@@ -149,8 +205,23 @@ class ProgrammeUpdate(BaseModel):
     planned_hours: Hours | None = None
     capacity: Capacity | None = None
     delivery: Delivery | None = None
+    commissioned_by: Commissioner = None
+    commissioned_by_org_id: uuid.UUID | None = None
+    project_level: ProjectLevel | None = Field(default=None, description=PROJECT_LEVEL_DESCRIPTION)
+    funding_source: FundingSource | None = Field(default=None, description=FUNDING_DESCRIPTION)
+    target_groups: TargetGroups | None = None
 
-    @field_validator("name", "kind", "partner_org_ids", "start_on", "end_on", "delivery", mode="before")
+    @field_validator(
+        "name",
+        "kind",
+        "partner_org_ids",
+        "start_on",
+        "end_on",
+        "delivery",
+        "project_level",
+        "target_groups",
+        mode="before",
+    )
     @classmethod
     def _not_null(cls, v: object) -> object:
         if v is None:
@@ -185,6 +256,14 @@ class ProgrammePublic(BaseModel):
     seats_left: int | None = Field(description="capacity − enrolled_count; null when unlimited")
     delivery: Delivery
     delivery_label: str
+    commissioned_by: str | None = Field(description="委托/下达单位 (null: the provider's own programme)")
+    commissioned_by_org_id: uuid.UUID | None
+    project_level: ProjectLevel
+    project_level_label: str = Field(description="项目级别的中文名称")
+    funding_source: FundingSource | None
+    funding_source_label: str | None
+    target_groups: list[TargetGroup]
+    target_group_labels: list[str] = Field(description="培训对象的中文名称, in the order of `target_groups`")
     version: int = Field(description="Incremented on every change; the ETag is this number in quotes")
     created_at: datetime
     updated_at: datetime
@@ -242,6 +321,14 @@ def render(p: Any) -> ProgrammePublic:
         seats_left=None if p.capacity is None else p.capacity - p.enrolled_count,
         delivery=p.delivery,
         delivery_label=DELIVERY_LABELS[p.delivery],
+        commissioned_by=p.commissioned_by,
+        commissioned_by_org_id=p.commissioned_by_org_id,
+        project_level=p.project_level,
+        project_level_label=PROJECT_LEVEL_LABELS[p.project_level],
+        funding_source=p.funding_source,
+        funding_source_label=FUNDING_SOURCE_LABELS[p.funding_source] if p.funding_source else None,
+        target_groups=list(p.target_groups or []),
+        target_group_labels=[TARGET_GROUP_LABELS[g] for g in p.target_groups or []],
         version=p.version,
         created_at=p.created_at,
         updated_at=p.updated_at,

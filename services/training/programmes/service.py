@@ -68,16 +68,32 @@ def check_period(start_on: date, end_on: date) -> None:
         )
 
 
+def check_commission(project_level: str, commissioned_by: str | None) -> None:
+    """A commissioned project (国家/省/市/行业 level) names the body that commissioned it (422 naming
+    `commissioned_by`)."""
+    if project_level != "none" and commissioned_by is None:
+        raise field_error(
+            ["body", "commissioned_by"],
+            "commissioner_required",
+            "委托项目须填写委托单位（commissioned_by）",
+            "A project with a level other than none names the body that commissioned it",
+        )
+
+
 async def check_references(
     directory: OrgDirectory,
     *,
     provider_org_id: uuid.UUID | None = None,
     partner_org_ids: list[uuid.UUID] | None = None,
     alliance_id: uuid.UUID | None = None,
+    commissioned_by_org_id: uuid.UUID | None = None,
 ) -> None:
-    """Provider and partners exist and are active, the alliance exists (422 naming each field; 503 when
-    membership cannot answer past the cache TTL). Call before writing anything."""
-    refs: dict[str, uuid.UUID | None] = {"provider_org_id": provider_org_id}
+    """Provider, partners and the commissioning organization exist and are active, the alliance exists (422 naming
+    each field; 503 when membership cannot answer past the cache TTL). Call before writing anything."""
+    refs: dict[str, uuid.UUID | None] = {
+        "provider_org_id": provider_org_id,
+        "commissioned_by_org_id": commissioned_by_org_id,
+    }
     for i, org_id in enumerate(partner_org_ids or []):
         refs[f"partner_org_ids.{i}"] = org_id
     errors: list[FieldError] = []
@@ -184,6 +200,7 @@ async def check_training_base(session: AsyncSession, base_id: uuid.UUID | None) 
 async def create_programme(session: AsyncSession, *, data: ProgrammeCreate, actor: str) -> Programme:
     """The organizations were checked by `check_references` (and the caller's tenant by the router)."""
     check_period(data.start_on, data.end_on)
+    check_commission(data.project_level.value, data.commissioned_by)
     await check_training_base(session, data.training_base_id)
     stamp = now()
     p = Programme(
@@ -201,6 +218,11 @@ async def create_programme(session: AsyncSession, *, data: ProgrammeCreate, acto
         planned_hours=data.planned_hours,
         capacity=data.capacity,
         delivery=data.delivery.value,
+        commissioned_by=data.commissioned_by,
+        commissioned_by_org_id=data.commissioned_by_org_id,
+        project_level=data.project_level.value,
+        funding_source=data.funding_source.value if data.funding_source else None,
+        target_groups=[g.value for g in data.target_groups],
         enrolled_count=0,
         version=1,
         created_at=stamp,
@@ -277,6 +299,7 @@ async def update_programme(
     check_if_match(if_match, p.version)
     data = changes.model_dump(exclude_unset=True)
     check_period(data.get("start_on", p.start_on), data.get("end_on", p.end_on))
+    check_commission(str(data.get("project_level", p.project_level)), data.get("commissioned_by", p.commissioned_by))
     if "capacity" in data and data["capacity"] is not None and data["capacity"] < p.enrolled_count:
         raise field_error(
             ["body", "capacity"],
@@ -289,6 +312,8 @@ async def update_programme(
     before = AUDIT.snapshot(p)
     seen_before, enrolments_before = seeing(p), seeing_enrolments(p)
     for key, value in data.items():
+        if isinstance(value, list):
+            value = [v.value if hasattr(v, "value") else v for v in value]
         setattr(p, key, value.value if hasattr(value, "value") else value)
     if await AUDIT.updated(session, p, actor=actor, before=before):
         await _follow_tenants(session, p, seen_before, enrolments_before)

@@ -13,7 +13,7 @@ from chanjiao.auth import Principal, PrincipalDep, allow
 from chanjiao.dates import IsoDate
 from chanjiao.errors import FieldError, Forbidden, NotFound, ValidationFailed, problem_responses
 from services.training.orgs import org_directory
-from services.training.stats import service
+from services.training.stats import periods, service
 from services.training.stats.schemas import EXAMPLE, StatsScope, TrainingStats
 
 router = APIRouter(prefix="/v1/training-stats", tags=["training-stats"])
@@ -43,19 +43,32 @@ the figures of a yearly report (培养师生和企业职工 65324 人日, 兼职
   are members); a record counts when its date (below) falls in the intersection of the period with one of its
   organization's membership periods. A record involving several members counts once in each figure.
 * `alliance_id` with `scope=alliance_programmes`: the programmes **tagged with the alliance** (`alliance_id` of the
-  programme) ending in the period, and their enrolments, whoever provides them; internships, practice, part-time
-  teaching, bases and appraisals stay those of the members.
+  programme) opened, running or ending in the period (by the rules below), and their enrolments, whoever provides
+  them; internships, practice, part-time teaching, bases and appraisals stay those of the members.
+
+**Period.** `period_start` + `period_end` (inclusive), or `year` (calendar year 自然年), or `school_year` (学年:
+`school_year=2025` is 2025-09-01 … 2026-08-31). The answer's `period` says which it is (`calendar_year`,
+`school_year`, `custom`), and `period_rules` names, for every figure, how a record falls in the period
+(services/training/stats/periods.py; docs/domain.md, "Training figures").
 
 **Figures** (soft-deleted records never count):
-* `programmes` — programmes whose `end_on` falls in the period, in total and for each of the 12 kinds.
-* `person_times` 人次 — enrolments of those programmes (an enrolment counts by its programme's `end_on`) with status
-  enrolled, completed or failed; **dropped enrolments are excluded** (`dropped` counts them).
+* `programmes.total` — programmes **opened** in the period (`start_on` in it: 开设), in total and for each of the 17
+  kinds; `programmes.running` — in progress on at least one day of it (在办); `programmes.ended` — `end_on` in it.
+  A three-year order class opened in 2023 counts as opened in 2023, running in 2023 … 2026, ended in 2026.
+  (Before, programmes counted by `end_on`; `programmes.ended` is that count.)
+* `person_times` 人次 — enrolments of the programmes opened in the period with status enrolled, completed or
+  failed; **dropped enrolments are excluded** (`dropped` counts them).
 * `persons` 人数 — distinct people among those enrolments: one person counts once, however many enrolments they
   have and however many member organizations hold a learner record of them (erasure does not change it).
 * `person_days` 人日 — Σ `days_attended` of those programmes' enrolments, dropped ones included; `person_hours` the
-  same for `hours_attended`; `completions` — status `completed`.
+  same for `hours_attended`.
+* `completions` — enrolments with status `completed` of the programmes **ending** in the period (结业 counts when the
+  class ends).
 * `apprenticeship` — 订单班 (`order_class`), 现代学徒制班 (`modern_apprenticeship`), 企业新型学徒制班
-  (`enterprise_apprenticeship`): classes ending in the period and their students (enrolments, dropped excluded).
+  (`enterprise_apprenticeship`): classes opened in the period and their students (enrolments, dropped excluded);
+  `running` — classes in progress in it.
+* `commissioned` — 承接国家、省、市级培养培训项目: programmes opened in the period with a `project_level` (national,
+  provincial, municipal, industry), in total and by level.
 * `internships` — internships in progress on at least one day of the period (for an alliance: of the intersection),
   by school; `three_months_or_more` — those with the derived flag of `/v1/internships` (≥ 3 calendar months:
   `end_on` ≥ the day before the same day three months after `start_on`); `hosted*` — the same by host enterprise.
@@ -74,9 +87,9 @@ the figures of a yearly report (培养师生和企业职工 65324 人日, 兼职
   counted**), `passed`, `failed`, `absent`, `pass_rate` 合格率 = passed ÷ person_times (4 places, null when nobody
   sat), and the same for each certificate kind (`by_kind`).
 
-`period_start` ≤ `period_end`, at most 10 years (`period_end` before the same day ten years after
-`period_start`). `Server-Timing`: `app` (whole request), `members` (membership periods, cached), `db` (the
-statement).
+`period_start` ≤ `period_end` (or a `year` / `school_year`, not both, not with the dates), at most 10 years
+(`period_end` before the same day ten years after `period_start`). `Server-Timing`: `app` (whole request),
+`members` (membership periods, cached), `db` (the statement).
 
 **谁可以 Who:** with `org_id`, that organization's principals (org_admin or org_staff, users or its API key with
 `training:read`); with `alliance_id`, that alliance's admins (its secretariat or the alliance's API key); platform
@@ -84,10 +97,55 @@ admins; service principals with `training:read`. Anyone else gets **403** (organ
 directory entries, so refusing openly reveals nothing). An alliance that does not exist is 404."""
 
 
-def _check_params(
-    org_id: uuid.UUID | None, alliance_id: uuid.UUID | None, start: IsoDate, end: IsoDate, scope: StatsScope | None
-) -> None:
+def _period(
+    start: date | None, end: date | None, year: int | None, school_year: int | None
+) -> tuple[date | None, date | None, list[FieldError]]:
+    """The period asked: `period_start` + `period_end`, or a calendar `year`, or a `school_year` (学年)."""
     errors: list[FieldError] = []
+    if year is not None and school_year is not None:
+        errors.append(
+            FieldError(
+                ["query", "school_year"], "year 与 school_year 只能给出一个", "Give year or school_year", "exclusive"
+            )
+        )
+    elif year is not None or school_year is not None:
+        name = "year" if year is not None else "school_year"
+        if start is not None or end is not None:
+            errors.append(
+                FieldError(
+                    ["query", name],
+                    f"{name} 与 period_start/period_end 只能给出一种",
+                    f"Give {name} or period_start and period_end, not both",
+                    "exclusive",
+                )
+            )
+        elif year is not None:
+            start, end = periods.calendar_year(year)
+        else:
+            assert school_year is not None
+            start, end = periods.school_year(school_year)
+    else:
+        for name, value in (("period_start", start), ("period_end", end)):
+            if value is None:
+                errors.append(
+                    FieldError(
+                        ["query", name],
+                        "给出 period_start 与 period_end，或 year、school_year 之一",
+                        "Give period_start and period_end, or year, or school_year",
+                        "missing",
+                    )
+                )
+    return start, end, errors
+
+
+def _check_params(
+    org_id: uuid.UUID | None,
+    alliance_id: uuid.UUID | None,
+    start: date | None,
+    end: date | None,
+    scope: StatsScope | None,
+    errors: list[FieldError],
+) -> None:
     if org_id is None and alliance_id is None:
         for name in ("org_id", "alliance_id"):
             errors.append(
@@ -106,7 +164,9 @@ def _check_params(
         errors.append(
             FieldError(["query", "scope"], "scope 只适用于联盟", "scope applies to an alliance only", "alliance_only")
         )
-    if end < start:
+    if start is None or end is None:
+        pass
+    elif end < start:
         errors.append(
             FieldError(
                 ["query", "period_end"], "结束日期不能早于开始日期", "The end is before the start", "period_order"
@@ -149,8 +209,24 @@ async def get_training_stats(
     request: Request,
     session: SessionDep,
     principal: PrincipalDep,
-    period_start: Annotated[IsoDate, Query(description="统计期间起（含）First day of the period")],
-    period_end: Annotated[IsoDate, Query(description="统计期间止（含）Last day of the period")],
+    period_start: Annotated[
+        IsoDate | None, Query(description="统计期间起（含）First day of the period (or `year` / `school_year`)")
+    ] = None,
+    period_end: Annotated[
+        IsoDate | None, Query(description="统计期间止（含）Last day of the period (or `year` / `school_year`)")
+    ] = None,
+    year: Annotated[
+        int | None,
+        Query(ge=1990, le=2100, description="自然年 A calendar year: 1 January – 31 December (instead of the dates)"),
+    ] = None,
+    school_year: Annotated[
+        int | None,
+        Query(
+            ge=1990,
+            le=2100,
+            description="学年 A school year: `2025` is 2025-09-01 – 2026-08-31 (instead of the dates)",
+        ),
+    ] = None,
     org_id: Annotated[uuid.UUID | None, Query(description="单位 The organization (or alliance_id)")] = None,
     alliance_id: Annotated[uuid.UUID | None, Query(description="联盟 The alliance (or org_id)")] = None,
     scope: Annotated[
@@ -163,7 +239,9 @@ async def get_training_stats(
     ] = None,
 ) -> JSONResponse:
     started = time.perf_counter()
-    _check_params(org_id, alliance_id, period_start, period_end, scope)
+    period_start, period_end, errors = _period(period_start, period_end, year, school_year)
+    _check_params(org_id, alliance_id, period_start, period_end, scope, errors)
+    assert period_start is not None and period_end is not None
     if not _may_read(principal, org_id, alliance_id):
         raise Forbidden(
             detail_zh="只能查看本单位或本人管理的联盟的统计",

@@ -9,13 +9,18 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-# The 12 programme kinds (docs/training.md), in the order reports list them, with the labels of
+# The 17 programme kinds (docs/training.md), in the order reports list them, with the labels of
 # services/training/programmes/models.py (a test keeps the two in step).
 KIND_LABELS: dict[str, str] = {
     "order_class": "订单班",
     "modern_apprenticeship": "现代学徒制班",
     "enterprise_apprenticeship": "企业新型学徒制班",
+    "field_engineer": "现场工程师培养",
+    "targeted": "定向/定岗培训",
+    "study_training": "学训班",
     "special_operations": "特种作业培训",
+    "special_equipment": "特种设备作业人员培训",
+    "safety_training": "安全培训",
     "pre_job": "岗前/入职培训",
     "on_job": "在岗培训",
     "upskilling": "技能提升培训",
@@ -38,31 +43,80 @@ class StatsScope(StrEnum):
 class KindFigures(BaseModel):
     kind: str = Field(description="Programme kind (docs/training.md)")
     label: str = Field(description="Its report label, e.g. 订单班")
-    programmes: int = Field(description="Programmes of this kind whose `end_on` falls in the period (班/个)")
+    programmes: int = Field(description="开设 — programmes of this kind whose `start_on` falls in the period (班/个)")
     person_times: int = Field(description="Their enrolments, dropped ones excluded (人次)")
     person_days: float = Field(description="Σ `days_attended` of their enrolments, dropped ones included (人日)")
-    completions: int = Field(description="Their enrolments with status `completed` (结业人数)")
+    completions: int = Field(
+        description="结业人数 — enrolments with status `completed` of the programmes of this kind whose `end_on` "
+        "falls in the period (completions count when the class ends)"
+    )
+    running: int = Field(description="在办 — programmes of this kind in progress on at least one day of the period")
+    ended: int = Field(description="结业 — programmes of this kind whose `end_on` falls in the period")
 
 
 class ProgrammeFigures(BaseModel):
     total: int = Field(
-        description="培训项目/班 — programmes (not deleted) whose `end_on` falls in the period, attributed to "
-        "their provider organization (or, with `scope=alliance_programmes`, tagged with the alliance)"
+        description="开设培训项目/班 — programmes (not deleted) whose `start_on` falls in the period (a class counts "
+        "in the period it opens), attributed to their provider organization (or, with `scope=alliance_programmes`, "
+        "tagged with the alliance)"
     )
-    by_kind: list[KindFigures] = Field(description="The same figures for each of the 12 kinds, zeros included")
+    running: int = Field(
+        description="在办 — programmes in progress on at least one day of the period (`start_on` ≤ period end and "
+        "`end_on` ≥ period start): a three-year class runs in each of its years"
+    )
+    ended: int = Field(description="结业 — programmes whose `end_on` falls in the period")
+    period_rule: str = Field(default="opened_in_period", description="How `total` falls in the period")
+    by_kind: list[KindFigures] = Field(description="The same figures for each of the 17 kinds, zeros included")
 
 
 class ClassFigures(BaseModel):
-    classes: int = Field(description="Programmes of the kind ending in the period (班)")
+    classes: int = Field(description="开设 — classes of the kind opened in the period (`start_on` in it) (班)")
     students: int = Field(description="Their enrolments, dropped ones excluded (人)")
+    running: int = Field(default=0, description="在办 — classes of the kind in progress on a day of the period")
 
 
 class ApprenticeshipFigures(BaseModel):
     order_class: ClassFigures = Field(description="订单班")
     modern_apprenticeship: ClassFigures = Field(description="现代学徒制班")
     enterprise_apprenticeship: ClassFigures = Field(description="企业新型学徒制班")
-    classes: int = Field(description="The three kinds together (班)")
+    classes: int = Field(description="The three kinds together, opened in the period (班)")
     students: int = Field(description="The three kinds together — 校企联合培养学生 (人)")
+    running: int = Field(default=0, description="The three kinds together, in progress in the period (班)")
+    period_rule: str = Field(default="opened_in_period", description="How `classes` and `students` fall in the period")
+
+
+class LevelFigures(BaseModel):
+    level: str = Field(description="项目级别 national | provincial | municipal | industry")
+    label: str = Field(description="国家级 · 省级 · 市级 · 行业")
+    programmes: int = Field(description="Commissioned programmes of this level opened in the period")
+    person_times: int = Field(description="Their enrolments, dropped ones excluded (人次)")
+
+
+class CommissionedFigures(BaseModel):
+    total: int = Field(
+        description="承接国家、省、市级培养培训项目 — programmes opened in the period with a `project_level` other "
+        "than `none` (commissioned by a national, provincial, municipal or industry body)"
+    )
+    by_level: list[LevelFigures] = Field(description="The same count for each level, zeros included")
+    period_rule: str = Field(default="opened_in_period", description="How a programme falls in the period")
+
+
+class PeriodInfo(BaseModel):
+    kind: str = Field(
+        description="calendar_year 自然年 (1 January – 31 December) · school_year 学年 (1 September – 31 August) · "
+        "custom 自定义期间"
+    )
+    label: str = Field(description="e.g. 2023年, 2025–2026学年")
+
+
+class FigureRuleInfo(BaseModel):
+    figure: str = Field(description="The figure's path in this answer, e.g. `programmes.total`")
+    period_rule: str = Field(
+        description="opened_in_period · running_in_period · ended_in_period · overlap · dated_in_period · "
+        'open_at_period_end (docs/domain.md, "Training figures")'
+    )
+    label: str = Field(description="The rule in Chinese")
+    date_field: str = Field(description="The record's date(s) the rule reads")
 
 
 class InternshipFigures(BaseModel):
@@ -194,6 +248,8 @@ class TrainingStats(BaseModel):
     )
     period_start: date
     period_end: date
+    period: PeriodInfo = Field(description="What the period is: a calendar year, a 学年 or another range")
+    period_rules: list[FigureRuleInfo] = Field(description="Each figure's period rule (how a record falls in it)")
     member_orgs: int = Field(
         description="Organizations whose records count: 1 for an organization; for an alliance, members on at "
         "least one day of the period"
@@ -201,7 +257,7 @@ class TrainingStats(BaseModel):
     programmes: ProgrammeFigures
     person_times: int = Field(
         description="培训人次 — enrolments (not deleted) in the programmes counted above (so an enrolment counts "
-        "by its programme's `end_on`), with status enrolled, completed or failed; **dropped enrolments are not "
+        "by its programme's `start_on`), with status enrolled, completed or failed; **dropped enrolments are not "
         "counted** (they gave their seat back)"
     )
     persons: int = Field(
@@ -214,10 +270,17 @@ class TrainingStats(BaseModel):
         "(the days they did attend were trained)"
     )
     person_hours: float = Field(description="培训学时 — Σ `hours_attended`, same enrolments as `person_days`")
-    completions: int = Field(description="结业 — of those enrolments, status `completed`")
+    completions: int = Field(
+        description="结业 — enrolments with status `completed` of the programmes whose `end_on` falls in the period "
+        "(counted when the class ends, not when it opens)"
+    )
     dropped: int = Field(description="Enrolments of the same programmes with status `dropped` (not in person_times)")
     apprenticeship: ApprenticeshipFigures = Field(
-        description="订单班 / 现代学徒制班 / 企业新型学徒制班 and their students (a view of `programmes.by_kind`)"
+        description="订单班 / 现代学徒制班 / 企业新型学徒制班 opened in the period and their students (a view of "
+        "`programmes.by_kind`)"
+    )
+    commissioned: CommissionedFigures = Field(
+        description="承接的国家、省、市级培养培训项目 — commissioned programmes by project level"
     )
     internships: InternshipFigures
     teacher_practice: TeacherPracticeFigures
@@ -239,9 +302,27 @@ EXAMPLE = {
     "scope": "members",
     "period_start": "2023-01-01",
     "period_end": "2023-12-31",
+    "period": {"kind": "calendar_year", "label": "2023年"},
+    "period_rules": [
+        {
+            "figure": "programmes.total",
+            "period_rule": "opened_in_period",
+            "label": "按开班日期计入（开班在期内）",
+            "date_field": "programmes.start_on",
+        },
+        {
+            "figure": "completions",
+            "period_rule": "ended_in_period",
+            "label": "按结束日期计入（结束在期内）",
+            "date_field": "programmes.end_on",
+        },
+    ],
     "member_orgs": 81,
     "programmes": {
         "total": 72,
+        "running": 131,
+        "ended": 58,
+        "period_rule": "opened_in_period",
         "by_kind": [
             {
                 "kind": "order_class",
@@ -250,6 +331,8 @@ EXAMPLE = {
                 "person_times": 1200,
                 "person_days": 24000.0,
                 "completions": 1150,
+                "running": 52,
+                "ended": 18,
             },
             {
                 "kind": "modern_apprenticeship",
@@ -258,6 +341,8 @@ EXAMPLE = {
                 "person_times": 600,
                 "person_days": 18000.0,
                 "completions": 590,
+                "running": 30,
+                "ended": 10,
             },
         ],
     },
@@ -268,11 +353,23 @@ EXAMPLE = {
     "completions": 5210,
     "dropped": 37,
     "apprenticeship": {
-        "order_class": {"classes": 20, "students": 1200},
-        "modern_apprenticeship": {"classes": 12, "students": 600},
-        "enterprise_apprenticeship": {"classes": 10, "students": 450},
+        "order_class": {"classes": 20, "students": 1200, "running": 52},
+        "modern_apprenticeship": {"classes": 12, "students": 600, "running": 30},
+        "enterprise_apprenticeship": {"classes": 10, "students": 450, "running": 21},
         "classes": 42,
         "students": 2250,
+        "running": 103,
+        "period_rule": "opened_in_period",
+    },
+    "commissioned": {
+        "total": 30,
+        "by_level": [
+            {"level": "national", "label": "国家级", "programmes": 4, "person_times": 320},
+            {"level": "provincial", "label": "省级", "programmes": 11, "person_times": 870},
+            {"level": "municipal", "label": "市级", "programmes": 15, "person_times": 1260},
+            {"level": "industry", "label": "行业", "programmes": 0, "person_times": 0},
+        ],
+        "period_rule": "opened_in_period",
     },
     "internships": {"total": 3100, "three_months_or_more": 2400, "hosted": 2950, "hosted_three_months_or_more": 2300},
     "teacher_practice": {

@@ -31,6 +31,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.training.certificates.rules import KINDS
 from services.training.orgs import MemberPeriod
+from services.training.programmes.models import PROJECT_LEVEL_LABELS
+from services.training.stats import periods
 from services.training.stats.schemas import (
     APPRAISAL_KINDS,
     APPRENTICESHIP_KINDS,
@@ -41,9 +43,13 @@ from services.training.stats.schemas import (
     CertificateFigures,
     CertificateKindFigures,
     ClassFigures,
+    CommissionedFigures,
+    FigureRuleInfo,
     InternshipFigures,
     KindFigures,
+    LevelFigures,
     PartTimeTeachingFigures,
+    PeriodInfo,
     ProgrammeFigures,
     TeacherPracticeFigures,
     TrainingBaseFigures,
@@ -97,8 +103,21 @@ w AS (
     SELECT * FROM unnest(CAST(:w_org AS uuid[]), CAST(:w_lo AS date[]), CAST(:w_hi AS date[])) AS w(org_id, lo, hi)
 )"""
 
+# A programme counts in three ways (services/training/stats/periods.py): `p` opened in the period (its classes,
+# enrolments and students), `pr` running on a day of it, `pe` ended in it (its completions). For the members, by
+# the provider's membership on the day that matters (the opening day, any running day, the end day).
 _PROGRAMMES_OF_MEMBERS = """
 p AS MATERIALIZED (
+    SELECT p.id, p.kind, p.project_level
+    FROM w JOIN programmes p ON p.provider_org_id = w.org_id AND p.start_on BETWEEN w.lo AND w.hi
+    WHERE p.deleted_at IS NULL
+),
+pr AS (
+    SELECT DISTINCT p.id, p.kind
+    FROM w JOIN programmes p ON p.provider_org_id = w.org_id AND p.start_on <= w.hi AND p.end_on >= w.lo
+    WHERE p.deleted_at IS NULL
+),
+pe AS MATERIALIZED (
     SELECT p.id, p.kind
     FROM w JOIN programmes p ON p.provider_org_id = w.org_id AND p.end_on BETWEEN w.lo AND w.hi
     WHERE p.deleted_at IS NULL
@@ -106,6 +125,17 @@ p AS MATERIALIZED (
 
 _PROGRAMMES_OF_ALLIANCE = """
 p AS MATERIALIZED (
+    SELECT p.id, p.kind, p.project_level
+    FROM programmes p
+    WHERE p.alliance_id = :alliance_id AND p.start_on BETWEEN :period_start AND :period_end AND p.deleted_at IS NULL
+),
+pr AS (
+    SELECT p.id, p.kind
+    FROM programmes p
+    WHERE p.alliance_id = :alliance_id AND p.start_on <= :period_end AND p.end_on >= :period_start
+      AND p.deleted_at IS NULL
+),
+pe AS MATERIALIZED (
     SELECT p.id, p.kind
     FROM programmes p
     WHERE p.alliance_id = :alliance_id AND p.end_on BETWEEN :period_start AND :period_end AND p.deleted_at IS NULL
@@ -116,21 +146,37 @@ e AS (
     SELECT p.kind,
            count(*) FILTER (WHERE e.status <> 'dropped') AS person_times,
            count(*) FILTER (WHERE e.status = 'dropped') AS dropped,
-           count(*) FILTER (WHERE e.status = 'completed') AS completions,
            coalesce(sum(e.days_attended), 0) AS person_days,
            coalesce(sum(e.hours_attended), 0) AS person_hours
     FROM p JOIN enrolments e ON e.programme_id = p.id
     WHERE e.deleted_at IS NULL
     GROUP BY p.kind
 ),
+ce AS (
+    SELECT pe.kind, count(*) AS completions
+    FROM pe JOIN enrolments e ON e.programme_id = pe.id
+    WHERE e.deleted_at IS NULL AND e.status = 'completed'
+    GROUP BY pe.kind
+),
+kinds AS (SELECT kind FROM p UNION SELECT kind FROM pr UNION SELECT kind FROM pe),
 k AS (
-    SELECT pk.kind, pk.programmes,
+    SELECT kinds.kind,
+           (SELECT count(*) FROM p WHERE p.kind = kinds.kind) AS programmes,
+           (SELECT count(*) FROM pr WHERE pr.kind = kinds.kind) AS running,
+           (SELECT count(*) FROM pe WHERE pe.kind = kinds.kind) AS ended,
            coalesce(e.person_times, 0)::bigint AS person_times,
            coalesce(e.dropped, 0)::bigint AS dropped,
-           coalesce(e.completions, 0)::bigint AS completions,
+           coalesce(ce.completions, 0)::bigint AS completions,
            coalesce(e.person_days, 0)::float8 AS person_days,
            coalesce(e.person_hours, 0)::float8 AS person_hours
-    FROM (SELECT p.kind, count(*) AS programmes FROM p GROUP BY p.kind) AS pk LEFT JOIN e ON e.kind = pk.kind
+    FROM kinds LEFT JOIN e ON e.kind = kinds.kind LEFT JOIN ce ON ce.kind = kinds.kind
+),
+levels AS (
+    SELECT p.project_level AS level, count(DISTINCT p.id) AS programmes,
+           count(e.id) FILTER (WHERE e.status <> 'dropped') AS person_times
+    FROM p LEFT JOIN enrolments e ON e.programme_id = p.id AND e.deleted_at IS NULL
+    WHERE p.project_level <> 'none'
+    GROUP BY p.project_level
 ),
 persons AS (
     SELECT count(DISTINCT l.person_id) AS persons
@@ -198,6 +244,7 @@ cert_kinds AS (
 cert_holders AS (SELECT count(DISTINCT holder) AS holders FROM certs)
 SELECT
     (SELECT coalesce(json_agg(k), '[]'::json) FROM k) AS by_kind,
+    (SELECT coalesce(json_agg(levels), '[]'::json) FROM levels) AS by_level,
     pp.persons,
     i.total AS internships, i.three_months AS internships_3m,
     ih.total AS hosted, ih.three_months AS hosted_3m,
@@ -260,45 +307,34 @@ def render(
     member_orgs: int,
 ) -> TrainingStats:
     kinds = {r["kind"]: r for r in row["by_kind"] or []}
-    by_kind = []
-    for kind, label in KIND_LABELS.items():
-        r = kinds.get(kind, {})
-        by_kind.append(
-            KindFigures(
-                kind=kind,
-                label=label,
-                programmes=r.get("programmes", 0),
-                person_times=r.get("person_times", 0),
-                person_days=r.get("person_days", 0.0),
-                completions=r.get("completions", 0),
-            )
-        )
+    by_kind = [kind_figures(kind, label, kinds.get(kind, {})) for kind, label in KIND_LABELS.items()]
     # A kind unknown to this module (added later) still counts in the totals.
-    for kind, r in kinds.items():
-        if kind not in KIND_LABELS:
-            by_kind.append(
-                KindFigures(
-                    kind=kind,
-                    label=kind,
-                    programmes=r["programmes"],
-                    person_times=r["person_times"],
-                    person_days=r["person_days"],
-                    completions=r["completions"],
-                )
-            )
+    by_kind += [kind_figures(kind, kind, r) for kind, r in kinds.items() if kind not in KIND_LABELS]
     rows = list(kinds.values())
     classes = {
-        k: ClassFigures(classes=kinds.get(k, {}).get("programmes", 0), students=kinds.get(k, {}).get("person_times", 0))
+        k: ClassFigures(
+            classes=kinds.get(k, {}).get("programmes", 0),
+            students=kinds.get(k, {}).get("person_times", 0),
+            running=kinds.get(k, {}).get("running", 0),
+        )
         for k in APPRENTICESHIP_KINDS
     }
+    kind, label = periods.kind_of(period_start, period_end)
     return TrainingStats(
         org_id=org_id,
         alliance_id=alliance_id,
         scope=scope,
         period_start=period_start,
         period_end=period_end,
+        period=PeriodInfo(kind=kind.value, label=label),
+        period_rules=PERIOD_RULES,
         member_orgs=member_orgs,
-        programmes=ProgrammeFigures(total=sum(r["programmes"] for r in rows), by_kind=by_kind),
+        programmes=ProgrammeFigures(
+            total=sum(r["programmes"] for r in rows),
+            running=sum(r["running"] for r in rows),
+            ended=sum(r["ended"] for r in rows),
+            by_kind=by_kind,
+        ),
         person_times=sum(r["person_times"] for r in rows),
         persons=row["persons"],
         person_days=sum(r["person_days"] for r in rows),
@@ -309,7 +345,9 @@ def render(
             **classes,
             classes=sum(c.classes for c in classes.values()),
             students=sum(c.students for c in classes.values()),
+            running=sum(c.running for c in classes.values()),
         ),
+        commissioned=commissioned_figures(row["by_level"] or []),
         internships=InternshipFigures(
             total=row["internships"],
             three_months_or_more=row["internships_3m"],
@@ -336,6 +374,41 @@ def render(
         appraisals=appraisal_figures(row["appraisal_kinds"] or []),
         certificates=certificate_figures(row["cert_kinds"] or [], row["cert_holders"]),
     )
+
+
+def kind_figures(kind: str, label: str, r: dict[str, Any]) -> KindFigures:
+    return KindFigures(
+        kind=kind,
+        label=label,
+        programmes=r.get("programmes", 0),
+        person_times=r.get("person_times", 0),
+        person_days=r.get("person_days", 0.0),
+        completions=r.get("completions", 0),
+        running=r.get("running", 0),
+        ended=r.get("ended", 0),
+    )
+
+
+def commissioned_figures(levels: list[dict[str, Any]]) -> CommissionedFigures:
+    """承接的国家、省、市级培养培训项目: programmes opened in the period by project level (every level listed)."""
+    found = {r["level"]: r for r in levels}
+    by_level = [
+        LevelFigures(
+            level=level,
+            label=PROJECT_LEVEL_LABELS[level],
+            programmes=found.get(level, {}).get("programmes", 0),
+            person_times=found.get(level, {}).get("person_times", 0),
+        )
+        for level in COMMISSIONED_LEVELS
+    ]
+    return CommissionedFigures(total=sum(x.programmes for x in by_level), by_level=by_level)
+
+
+PERIOD_RULES = [
+    FigureRuleInfo(figure=figure, period_rule=r.rule.value, label=periods.RULE_LABELS[r.rule], date_field=r.date_field)
+    for figure, r in periods.FIGURE_RULES.items()
+]
+COMMISSIONED_LEVELS = ("national", "provincial", "municipal", "industry")
 
 
 def certificate_figures(kinds: list[dict[str, Any]], holders: int) -> CertificateFigures:
