@@ -1,4 +1,4 @@
-"""Programmes through the gateway: CRUD with If-Match and soft delete, the 12 kinds, organizations checked in
+"""Programmes through the gateway: CRUD with If-Match and soft delete, the 17 kinds, organizations checked in
 the membership service (inactive → 422, down past the TTL → 503 and nothing written), codes flagged
 `code_known`, tenants (wrong org → 403, another tenant's read → 404, filtered lists)."""
 
@@ -76,7 +76,7 @@ class TestCreate:
     async def test_every_kind_has_a_label(self, tp):
         org = await tp.new_org("enterprise")
         client = tp.as_org(org)
-        assert len(KIND_LABELS) == 12
+        assert len(KIND_LABELS) == 17  # the 12 kinds and 特种设备, 现场工程师, 定向/定岗, 学训班, 安全培训
         for kind, label in KIND_LABELS.items():
             body = await _programme(tp, client, org, kind=kind, capacity=None)
             assert body["kind_label"] == label and body["capacity"] is None and body["seats_left"] is None

@@ -10,17 +10,20 @@ The world (period asked: 2023-01-01 … 2023-12-31 unless said otherwise). Allia
     E2  enterprise  joined 2023-03-01, still a member          → member 03-01 … 12-31
     O   school      never a member (its records must not count for A)
 
-Programmes (provider, kind, tagged with A?, end_on) and their enrolments (status, days, hours):
+Programmes (provider, kind, tagged with A?, start_on … end_on) and their enrolments (status, days, hours). A
+programme and its enrolments count in the period it opens (start_on), its completions in the period it ends:
 
-    P1  S   order_class                A  2023-06-30   L1 completed 20/160 · L2 completed 20/160 · L3 dropped 3/24
-                                                        · L4 failed 18/144
-    P2  S   on_job                        2022-12-31   L1 completed 5/40                   (ends in 2022)
-    P3  S2  modern_apprenticeship         2023-09-30   L2 enrolled 10/80 · L5 completed 12/96
-    P4  S2  upskilling                 A  2023-10-01   L3 completed 2/16                   (S2 had left on 10-01)
-    P5  E   enterprise_apprenticeship     2023-06-30   L4 completed 30/240 · L6 dropped (no days)
-    P6  E   special_operations            2023-07-01   L5 completed 3/24                   (E had left on 07-01)
-    P7  O   social_training            A  2023-05-01   L1 completed 4/32                   (O is no member)
-    P8  E2  pre_job                       2023-02-15   L6 completed 1/8                    (E2 joined 03-01)
+    P1  S   order_class                A  03-01 … 2023-06-30   L1 completed 20/160 · L2 completed 20/160
+                                                                · L3 dropped 3/24 · L4 failed 18/144
+    P2  S   on_job                        2022-12-01 … 12-31   L1 completed 5/40           (2022)
+    P3  S2  modern_apprenticeship         04-10 … 2023-09-30   L2 enrolled 10/80 · L5 completed 12/96
+    P4  S2  upskilling                 A  09-25 … 2023-10-01   L3 completed 2/16   (opened while S2 was a member;
+                                                                                    ended after it left on 10-01)
+    P5  E   enterprise_apprenticeship     01-05 … 2023-06-30   L4 completed 30/240 · L6 dropped (no days)
+    P6  E   special_operations            06-28 … 2023-07-01   L5 completed 3/24   (opened while E was a member;
+                                                                                    ended after it left on 07-01)
+    P7  O   social_training            A  04-27 … 2023-05-01   L1 completed 4/32           (O is no member)
+    P8  E2  pre_job                       02-14 … 2023-02-15   L6 completed 1/8            (E2 joined 03-01)
 """
 
 from __future__ import annotations
@@ -217,27 +220,34 @@ def _kinds(body: dict[str, Any]) -> dict[str, tuple[int, int, float, int]]:
 async def test_alliance_members_programmes_and_enrolments(tp, world):
     body = await _stats(tp.as_alliance(world["A"]), alliance_id=world["A"], **Y2023)
     assert body["scope"] == "members" and body["member_orgs"] == 4  # S, S2, E, E2
-    # Counted: P1 (S), P3 (S2 until 09-30), P5 (E until 06-30). Not: P2 (2022), P4 (S2 gone on 10-01),
-    # P6 (E gone on 07-01), P7 (O), P8 (E2 joined after 02-15).
-    assert body["programmes"]["total"] == 3
+    # Opened while their provider was a member: P1 (S), P3 (S2 from 04-01), P4 (S2, 09-25), P5 (E until 06-30),
+    # P6 (E, 06-28). Not: P2 (2022), P7 (O), P8 (E2 joined after 02-14).
+    assert body["programmes"]["total"] == 5
+    # Completions count by the end day: P1, P3, P5 ended while their provider was a member; P4 (10-01) and P6
+    # (07-01) ended after theirs had left, so their completions are not the alliance's.
     assert _kinds(body) == {
         "order_class": (1, 3, 61.0, 2),  # P1: L1, L2, L4 (L3 dropped); days 20+20+3+18; L1, L2 completed
         "modern_apprenticeship": (1, 2, 22.0, 1),  # P3: L2, L5; days 10+12; L5
         "enterprise_apprenticeship": (1, 1, 30.0, 1),  # P5: L4 (L6 dropped, no days); 30; L4
+        "upskilling": (1, 1, 2.0, 0),  # P4: L3; its completion falls on 10-01, S2 gone
+        "special_operations": (1, 1, 3.0, 0),  # P6: L5; its completion falls on 07-01, E gone
     }
-    assert len(body["programmes"]["by_kind"]) == 12
-    assert body["person_times"] == 6  # 3 + 2 + 1
-    assert body["persons"] == 4  # L1, L2, L4, L5 — L2 (P1, P3) and L4 (P1, P5) count once each
+    assert (body["programmes"]["running"], body["programmes"]["ended"]) == (5, 3)  # running: the five; ended: P1 P3 P5
+    assert len(body["programmes"]["by_kind"]) == 17
+    assert body["person_times"] == 8  # 3 + 2 + 1 + 1 + 1
+    assert body["persons"] == 5  # L1, L2, L3, L4, L5 — L2 (P1, P3), L4 (P1, P5), L5 (P3, P6) count once each
     assert body["dropped"] == 2  # L3 in P1, L6 in P5
-    assert body["person_days"] == 113.0  # 61 + 22 + 30, the dropped L3's 3 days included
-    assert body["person_hours"] == 904.0  # (160+160+24+144) + (80+96) + 240
+    assert body["person_days"] == 118.0  # 61 + 22 + 2 + 30 + 3, the dropped L3's 3 days included
+    assert body["person_hours"] == 944.0  # (160+160+24+144) + (80+96) + 16 + 240 + 24
     assert body["completions"] == 4  # L1, L2 (P1), L5 (P3), L4 (P5); L4's failure in P1 is not one
     assert body["apprenticeship"] == {
-        "order_class": {"classes": 1, "students": 3},
-        "modern_apprenticeship": {"classes": 1, "students": 2},
-        "enterprise_apprenticeship": {"classes": 1, "students": 1},
+        "order_class": {"classes": 1, "students": 3, "running": 1},
+        "modern_apprenticeship": {"classes": 1, "students": 2, "running": 1},
+        "enterprise_apprenticeship": {"classes": 1, "students": 1, "running": 1},
         "classes": 3,
         "students": 6,
+        "running": 3,
+        "period_rule": "opened_in_period",
     }
 
 
@@ -285,14 +295,17 @@ async def test_a_member_that_had_left_counts_only_while_it_was_a_member(tp, worl
     assert body["teacher_practice"]["overlap_days"] == 14 and body["teacher_practice"]["hosted_overlap_days"] == 31
     # Bases on 03-31: S's B1, B2, B8 (closes 07-01) and E2's B4 (E is still a member but owns none).
     assert body["training_bases"] == {"as_of": "2023-03-31", "total": 4, "shared": 2}
-    assert body["programmes"]["total"] == 0  # P8 (E2, 02-15) ended before E2 joined
+    # Opened in the quarter while a member: P1 (S, 03-01), P5 (E, 01-05); P8 (E2, 02-14) opened before E2 joined.
+    # None ended in it while its provider was a member (P8 ended 02-15, before E2 joined).
+    assert (body["programmes"]["total"], body["programmes"]["ended"], body["completions"]) == (2, 0, 0)
 
 
 # ---- scope=alliance_programmes --------------------------------------------------------------------------------
 async def test_alliance_programmes_scope_counts_the_tagged_programmes_of_anyone(tp, world):
     body = await _stats(tp.as_alliance(world["A"]), alliance_id=world["A"], scope="alliance_programmes", **Y2023)
     assert body["scope"] == "alliance_programmes"
-    # Tagged with A and ending in 2023: P1 (S), P4 (S2 — after it left: the tag is what counts), P7 (O, no member).
+    # Tagged with A, opened and ended in 2023: P1 (S), P4 (S2 — after it left: the tag is what counts), P7 (O, no
+    # member).
     assert _kinds(body) == {
         "order_class": (1, 3, 61.0, 2),
         "upskilling": (1, 1, 2.0, 1),
@@ -341,15 +354,18 @@ async def test_an_organization_counts_its_own_records_in_the_period(tp, world):
     assert _kinds(e) == {"enterprise_apprenticeship": (1, 1, 30.0, 1), "special_operations": (1, 1, 3.0, 1)}
 
 
-async def test_periods_split_records_by_end_date_and_overlap(tp, world):
+async def test_periods_split_records_by_start_end_date_and_overlap(tp, world):
     # 2022: P2 counts (ends 2022-12-31); teacher practice TP2 only its 14 days in 2022 (12-18 … 12-31).
     s = await _stats(tp.as_org(world["S"]), org_id=world["S"], period_start="2022-01-01", period_end="2022-12-31")
     assert _kinds(s) == {"on_job": (1, 1, 5.0, 1)}
     assert s["teacher_practice"]["overlap_days"] == 14
     assert s["internships"]["total"] == 2  # I5 (from 09-01) and I6
-    # One day: 2023-06-30 — P1 ends that day; TP1 overlaps it by 1 day; I1/I2 are over.
+    # One day: 2023-06-30 — P1 ends that day (opened 03-01: not opened, running and ended, its 2 completions);
+    # TP1 overlaps it by 1 day; I1/I2 are over.
     s = await _stats(tp.as_org(world["S"]), org_id=world["S"], period_start="2023-06-30", period_end="2023-06-30")
-    assert (s["programmes"]["total"], s["person_times"], s["teacher_practice"]["overlap_days"]) == (1, 3, 1)
+    assert (s["programmes"]["total"], s["person_times"], s["teacher_practice"]["overlap_days"]) == (0, 0, 1)
+    assert (s["programmes"]["running"], s["programmes"]["ended"], s["completions"]) == (1, 1, 2)
+    assert s["period"] == {"kind": "custom", "label": "2023-06-30 至 2023-06-30"}
     assert s["internships"]["total"] == 0
 
 
