@@ -20,7 +20,8 @@ def item(w, i, kind, **extra):
 
 
 async def test_chinese_kind_names_in_batch_rows_become_the_kind(tp, world):
-    """seed 003「实训操作与顶岗实习无缝衔接」: a 顶岗实习 row is a `post` internship (岗位实习), insurance rule and all."""
+    """seed 003「实训操作与顶岗实习无缝衔接」: a 顶岗实习 row is a `post` internship (岗位实习), insurance rule
+    and all."""
     insured = {"insured": True, "insurance_policy_no": "PICC2024370700123"}
     items = [
         item(world, 0, "顶岗实习", **insured),
