@@ -31,6 +31,7 @@ from services.training.learners.routes_import import router as learners_import_r
 from services.training.orgs import close_directory, open_directory
 from services.training.part_time_teaching.router import router as part_time_teaching_router
 from services.training.programmes.router import router as programmes_router
+from services.training.programmes.routes_import import router as programmes_import_router
 from services.training.settings import TrainingSettings
 from services.training.stats.router import router as stats_router
 from services.training.stats.routes_track import router as track_record_router
@@ -53,6 +54,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     learners_batch_router,
     learners_import_router,
     programmes_router,
+    programmes_import_router,
     enrolments_router,
     enrolments_batch_router,
     enrolments_import_router,
