@@ -16,7 +16,8 @@ import pytest
 from tests.training.test_enrolments_api import PROGRAMME
 from tests.training.test_learners_api import fetch, register, resident_id, unscanned
 
-PERIOD = {"period_start": "2026-01-01", "period_end": "2026-12-31"}
+# The programmes open in September 2025 (test_enrolments_api.PROGRAMME): a class counts in the period it opens.
+PERIOD = {"period_start": "2025-01-01", "period_end": "2026-12-31"}
 REASON = {"reason": "本人申请删除个人信息"}
 
 
