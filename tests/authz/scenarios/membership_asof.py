@@ -28,3 +28,50 @@ async def org_type_change(w: World) -> Case:
         wrong_tenant=[w.alliance_admin(w.alliance_y), w.org_admin(w.org_b), w.org_key(w.org_b)],
         wrong_role=[w.org_staff(org), w.service("matching")],
     )
+
+
+async def _relation_of_x(w: World) -> dict:
+    other = await w.new_alliance(kind="city_consortium")
+    body = {"related_alliance_id": other["id"], "kind": "community_led_by_member", "since": "2024-03-01"}
+    return await w.admin_post(f"/v1/alliances/{w.alliance_x['id']}/relations", body)
+
+
+def _alliance_outsiders(w: World) -> dict:
+    return {
+        "wrong_tenant": [w.alliance_admin(w.alliance_y), w.alliance_key(w.alliance_y)],
+        "wrong_role": [w.org_admin(w.org_a), w.org_staff(w.org_a), w.service("matching")],
+    }
+
+
+@scenario("POST", "/v1/alliances/{alliance_id}/relations")
+async def alliance_relation_create(w: World) -> Case:
+    other = await w.new_alliance(kind="industry_community")
+    body = {"related_alliance_id": other["id"], "kind": "sub_alliance"}
+    return Case(
+        Req("POST", f"/v1/alliances/{w.alliance_x['id']}/relations", json=body),
+        right=w.alliance_key(w.alliance_x),
+        expect=201,
+        **_alliance_outsiders(w),
+    )
+
+
+@scenario("PATCH", "/v1/alliances/{alliance_id}/relations/{relation_id}")
+async def alliance_relation_update(w: World) -> Case:
+    rel = await _relation_of_x(w)
+    return Case(
+        Req("PATCH", f"/v1/alliances/{w.alliance_x['id']}/relations/{rel['id']}", json={"until": "2026-06-30"}),
+        right=w.alliance_admin(w.alliance_x),
+        expect=200,
+        **_alliance_outsiders(w),
+    )
+
+
+@scenario("DELETE", "/v1/alliances/{alliance_id}/relations/{relation_id}")
+async def alliance_relation_delete(w: World) -> Case:
+    rel = await _relation_of_x(w)
+    return Case(
+        Req("DELETE", f"/v1/alliances/{w.alliance_x['id']}/relations/{rel['id']}"),
+        right=w.alliance_key(w.alliance_x),
+        expect=204,
+        **_alliance_outsiders(w),
+    )
