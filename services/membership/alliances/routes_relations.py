@@ -7,7 +7,7 @@ import uuid
 from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Path, Response
 from fastapi.responses import JSONResponse
 
 from chanjiao.app import SessionDep
@@ -25,6 +25,7 @@ from services.membership.alliances.schemas_relations import render as render_rel
 from services.membership.tombstone import ListTombstone
 
 router = APIRouter(prefix="/v1/alliances", tags=["alliances"])
+RelationId = Annotated[uuid.UUID, Path(description="联盟关系 ID The relation's id")]
 
 EXAMPLE = {
     "id": "019abf31-0000-7000-8000-000000000001",
@@ -139,7 +140,7 @@ async def list_relations(
 )
 async def update_relation(
     alliance_id: uuid.UUID,
-    relation_id: uuid.UUID,
+    relation_id: RelationId,
     body: RelationUpdate,
     session: SessionDep,
     principal: PrincipalDep,
@@ -171,7 +172,7 @@ async def update_relation(
 )
 async def delete_relation(
     alliance_id: uuid.UUID,
-    relation_id: uuid.UUID,
+    relation_id: RelationId,
     session: SessionDep,
     principal: PrincipalDep,
     if_match: IfMatch = None,

@@ -180,7 +180,7 @@ SponsorOrgId = Annotated[
     uuid.UUID | None,
     Field(
         description="举办单位 — only on schools (undergraduate, higher_vocational, secondary_vocational, "
-        "technician_college): the existing organization that runs it"
+        "technical_school, technician_college): the existing organization that runs it"
     ),
 ]
 
