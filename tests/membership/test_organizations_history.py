@@ -99,6 +99,19 @@ async def test_structure_as_of_a_year_before_an_upgrade_shows_the_old_type(membe
     assert changes[0]["from_org_type_label"] == "技工学校(含高级技工学校)" and changes[0]["reason"] == "升格为技师学院"
 
 
+async def test_the_period_counts_members_upgraded_in_it(membership_client, upgraded):
+    """seed 003「4所技师学院成功改建」: the alliance's changes of a period list the member schools whose type changed
+    in it — the report's 技师学院成功改建 count — and not the move of region, nor a period without the upgrade."""
+    c, a = membership_client, upgraded["alliance"]
+    period = {"period_start": "2021-01-01", "period_end": "2024-12-31"}
+    changed = (await c.get(f"/v1/alliances/{a}/changes", params=period)).json()["type_changed"]
+    assert [(x["org_id"], x["from_org_type_label"], x["to_org_type_label"], x["effective_on"]) for x in changed] == [
+        (upgraded["school"], "技工学校(含高级技工学校)", "技师学院", "2024-09-01")
+    ]
+    later = {"period_start": "2025-01-01", "period_end": "2025-12-31"}
+    assert (await c.get(f"/v1/alliances/{a}/changes", params=later)).json()["type_changed"] == []
+
+
 async def test_changes_keep_date_order_and_the_rules_of_an_update(membership_client, database, upgraded):
     c = membership_client
     url = f"/v1/organizations/{upgraded['school']}/changes"

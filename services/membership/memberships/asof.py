@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao.sync import Since, sync_page
 from services.membership.memberships.models import EXITS, MEMBER, ROLE_LABELS, Membership, MembershipEvent
-from services.membership.memberships.schemas import ChangeItem, Changes, Count, MemberAsOf, Structure
+from services.membership.memberships.schemas import ChangeItem, Changes, Count, MemberAsOf, Structure, TypeChangeItem
 from services.membership.organizations import countries
 from services.membership.organizations import service as organizations
 from services.membership.organizations.models import ORG_TYPE_LABELS, Organization
@@ -234,4 +234,42 @@ async def changes(session: AsyncSession, *, alliance_id: uuid.UUID, start: date,
         joined=joined,
         exited=exited,
         role_changed=role_changed,
+        type_changed=await _type_changes(session, alliance_id=alliance_id, start=start, end=end),
     )
+
+
+async def _type_changes(
+    session: AsyncSession, *, alliance_id: uuid.UUID, start: date, end: date
+) -> list[TypeChangeItem]:
+    """Type changes effective in the period of organizations that were members that day (joined on or before it, not
+    yet ended: the exit day is not a member day)."""
+    periods = (
+        await session.execute(
+            sa.select(Membership.org_id, Membership.joined_on, Membership.ended_on, Organization.name)
+            .join(Organization, Organization.id == Membership.org_id)
+            .where(
+                Membership.alliance_id == alliance_id, Membership.joined_on.is_not(None), Membership.joined_on <= end
+            )
+        )
+    ).all()
+    names = {p.org_id: p.name for p in periods}
+    found = await organizations.changes_between(session, org_ids=set(names), start=start, end=end)
+    return [
+        TypeChangeItem(
+            org_id=c.org_id,
+            org_name=names[c.org_id],
+            effective_on=c.effective_on,
+            from_org_type=c.from_org_type,
+            from_org_type_label=ORG_TYPE_LABELS[c.from_org_type],
+            to_org_type=c.to_org_type,
+            to_org_type_label=ORG_TYPE_LABELS[c.to_org_type],
+        )
+        for c in found
+        if c.from_org_type != c.to_org_type
+        and any(
+            p.org_id == c.org_id
+            and p.joined_on <= c.effective_on
+            and (p.ended_on is None or c.effective_on < p.ended_on)
+            for p in periods
+        )
+    ]

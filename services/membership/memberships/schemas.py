@@ -153,6 +153,16 @@ class ChangeItem(BaseModel):
     to: MembershipStatus
 
 
+class TypeChangeItem(BaseModel):
+    org_id: uuid.UUID
+    org_name: str
+    effective_on: IsoDate
+    from_org_type: str
+    from_org_type_label: str
+    to_org_type: str
+    to_org_type_label: str
+
+
 class Changes(BaseModel):
     alliance_id: uuid.UUID
     period_start: IsoDate
@@ -160,6 +170,10 @@ class Changes(BaseModel):
     joined: list[ChangeItem]
     exited: list[ChangeItem]
     role_changed: list[ChangeItem]
+    type_changed: list[TypeChangeItem] = Field(
+        default_factory=list,
+        description="类型变更 — members whose type changed on a day they were members (技工学校 → 技师学院)",
+    )
 
 
 class MemberAsOf(BaseModel):

@@ -59,6 +59,21 @@ def region_code_on(as_of: date) -> sa.ColumnElement[Any]:
     return _on("region_code", as_of)
 
 
+async def changes_between(
+    session: AsyncSession, *, org_ids: set[uuid.UUID], start: date, end: date
+) -> list[OrganizationChange]:
+    """The changes of `org_ids` effective from `start` to `end` (inclusive), in date order."""
+    if not org_ids:
+        return []
+    c = OrganizationChange
+    stmt = (
+        sa.select(c)
+        .where(c.org_id.in_(org_ids), c.effective_on >= start, c.effective_on <= end)
+        .order_by(c.effective_on, c.id)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
 async def record(
     session: AsyncSession,
     org: Organization,

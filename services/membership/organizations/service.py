@@ -21,6 +21,7 @@ from chanjiao.transitions import StateMachine
 from chanjiao.validators import cjk_bigrams
 from services.membership.db import kernel
 from services.membership.organizations import history, rules
+from services.membership.organizations.history import changes_between as changes_between
 from services.membership.organizations.history import org_type_on as org_type_on
 from services.membership.organizations.history import region_code_on as region_code_on
 from services.membership.organizations.models import (
