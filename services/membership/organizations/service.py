@@ -218,9 +218,8 @@ async def change_type_or_region(
         raise field_error(
             ["body"], "no_change", "单位类型和行政区划均未改变", "Neither the type nor the region would change"
         )
-    changes = OrganizationUpdate.model_validate({"org_type": org_type} if org_type else {})
-    if region_code is not None:
-        changes.region_code = region_code
+    sent = {"org_type": org_type, "region_code": region_code}
+    changes = OrganizationUpdate.model_validate({k: v for k, v in sent.items() if v is not None})
     await update_organization(
         session, org_id=org_id, changes=changes, if_match=None, actor=actor, effective_on=effective_on, reason=reason
     )
