@@ -8,6 +8,7 @@ from chanjiao.app import create_service_app
 from services.membership.alliances.experts import router as experts_router
 from services.membership.alliances.router import router as alliances_router
 from services.membership.alliances.routes_import import router as member_imports_router
+from services.membership.alliances.routes_relations import router as alliance_relations_router
 from services.membership.appointments.router import router as appointments_router
 from services.membership.committees.router import router as committees_router
 from services.membership.db import kernel
@@ -37,6 +38,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     alliances_router,
     experts_router,
     member_imports_router,
+    alliance_relations_router,
     memberships_router,
     committees_router,
     people_router,

@@ -72,7 +72,11 @@ class TestCreate:
     async def test_missing_fields_and_bad_json(self, membership_client):
         r = await membership_client.post("/v1/organizations", json={"name": "山东"})
         assert r.status_code == 422
-        assert {tuple(e["loc"]) for e in r.json()["errors"]} == {("body", "org_type"), ("body", "region_code")}
+        assert {tuple(e["loc"]) for e in r.json()["errors"]} == {("body", "org_type")}
+        # In China (the default country) the region code is required too.
+        r = await membership_client.post("/v1/organizations", json={"name": "山东", "org_type": "enterprise"})
+        assert r.status_code == 422
+        assert [(tuple(e["loc"]), e["type"]) for e in r.json()["errors"]] == [(("body", "region_code"), "required")]
         r = await membership_client.post(
             "/v1/organizations", content=b"{not json", headers={"content-type": "application/json"}
         )

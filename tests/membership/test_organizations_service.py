@@ -99,6 +99,7 @@ async def test_audit_trail_and_events_name_exactly_what_the_organization_says(me
     audited = {
         "name",
         "org_type",
+        "country_code",
         "region_code",
         "credit_code",
         "industry_codes",
@@ -115,7 +116,15 @@ async def test_audit_trail_and_events_name_exactly_what_the_organization_says(me
         ).all()
     )
     # A create's diff lists the audited fields that have a value (null-to-null is no change).
-    assert set(diffs["create"]) == {"name", "org_type", "region_code", "industry_codes", "honours", "status"}
+    assert set(diffs["create"]) == {
+        "name",
+        "org_type",
+        "country_code",
+        "region_code",
+        "industry_codes",
+        "honours",
+        "status",
+    }
     assert diffs["update"] == {"name": ["淄博市工业学校", "淄博工业学校"]}
     events = (
         await membership_session.execute(

@@ -24,7 +24,9 @@ from chanjiao.service_client import make_service_client
 from services.matching.settings import MatchingSettings
 
 NEGATIVE_TTL_SECONDS = 10.0
-SCHOOL_ORG_TYPES = frozenset({"undergraduate", "higher_vocational", "secondary_vocational", "technician_college"})
+SCHOOL_ORG_TYPES = frozenset(
+    {"undergraduate", "higher_vocational", "secondary_vocational", "technical_school", "technician_college"}
+)
 ENTERPRISE_ORG_TYPES = frozenset({"enterprise"})
 
 

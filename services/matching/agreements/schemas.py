@@ -57,7 +57,8 @@ class PartyIn(BaseModel):
     org_id: uuid.UUID = Field(description="参与单位: an existing, active organization of the membership service")
     role: PartyRole = Field(
         description="school (a school type: undergraduate, higher_vocational, secondary_vocational, "
-        "technician_college) / enterprise (an enterprise) / other (an association, a government body …)"
+        "technical_school, technician_college) / enterprise (an enterprise) / other (an association, a government "
+        "body …)"
     )
 
 

@@ -245,7 +245,9 @@ async def get_structure(alliance_id: uuid.UUID, session: SessionDep, as_of: AsOf
     summary="成员变动 Joined, exited and role changes in a period",
     description="某一期间内的成员变动：新增成员、退出成员和角色变更，用于年度报告中的变动说明。\n\n"
     "新增 (first entry into active), 退出 (withdrawn or expelled while a member) and role changes with "
-    "`period_start` ≤ effective_on ≤ `period_end` — the report line 新增成员 3 家，退出 1 家 for any period.",
+    "`period_start` ≤ effective_on ≤ `period_end` — the report line 新增成员 3 家，退出 1 家 for any period — and "
+    "`type_changed`: members whose type changed in the period on a day they were members (技工学校 → 技师学院: "
+    "the line 4所技师学院成功改建).",
     responses={
         200: {
             "content": {
@@ -268,6 +270,7 @@ async def get_structure(alliance_id: uuid.UUID, session: SessionDep, as_of: AsOf
                         ],
                         "exited": [],
                         "role_changed": [],
+                        "type_changed": [],
                     }
                 }
             }

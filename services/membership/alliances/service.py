@@ -20,8 +20,9 @@ from services.membership.alliances.schemas import AllianceCreate, AllianceUpdate
 from services.membership.db import kernel
 from services.membership.organizations import service as organizations
 
-# Every column of the table is audited (name, kind, level, founded_on, region_code, guiding_body, lead_org_ids,
-# charter, membership_rules, industry_focus, recognitions).
+# Every column of the table is audited (name, kind, level, founded_on, seat_region_code, seat_park, entity_run,
+# legal_person_status, legal_person_registration_no, guiding_body, lead_org_ids, charter, membership_rules,
+# industry_focus, recognitions).
 AUDIT = Audit(kernel, "alliance")
 
 
@@ -50,6 +51,16 @@ async def _check_lead_orgs(session: AsyncSession, ids: list[uuid.UUID]) -> None:
     for i, oid in enumerate(ids):
         if oid not in found:
             raise field_error(["body", "lead_org_ids", i], "unknown_organization", "没有该单位", "No such organization")
+
+
+def _check_legal_person(status: str, registration_no: str | None) -> None:
+    if status == "none" and registration_no is not None:
+        raise field_error(
+            ["body", "legal_person_registration_no"],
+            "needs_legal_person",
+            "不具备法人资格的联盟没有法人登记证号",
+            "Only an alliance with a legal personality has a registration number",
+        )
 
 
 # ---- reads ---------------------------------------------------------------------------------------------------------
@@ -90,7 +101,13 @@ async def create_alliance(session: AsyncSession, *, data: AllianceCreate, actor:
     if existing is not None:
         raise _duplicate(existing_id=str(existing))
     stamp = now()
-    fields = {**data.model_dump(exclude={"recognitions"}), "kind": data.kind.value, "level": data.level.value}
+    _check_legal_person(data.legal_person_status.value, data.legal_person_registration_no)
+    fields = {
+        **data.model_dump(exclude={"recognitions", "region_code"}),
+        "kind": data.kind.value,
+        "level": data.level.value,
+        "legal_person_status": data.legal_person_status.value,
+    }
     a = Alliance(
         id=new_id(),
         **fields,
@@ -113,8 +130,8 @@ async def update_alliance(
 ) -> Alliance:
     a = await get_alliance(session, alliance_id, for_update=True)
     check_if_match(if_match, a.version)
-    data = changes.model_dump(exclude_unset=True)
-    for key in ("name", "kind", "level"):
+    data = changes.model_dump(exclude_unset=True, exclude={"region_code"})
+    for key in ("name", "kind", "level", "entity_run", "legal_person_status"):
         if key in data and data[key] is None:
             raise field_error(["body", key], "not_null", "该字段不能为 null", "This field cannot be null")
     if data.get("lead_org_ids"):
@@ -122,6 +139,10 @@ async def update_alliance(
     for key in ("lead_org_ids", "industry_focus", "recognitions"):
         if key in data and data[key] is None:
             data[key] = []
+    status = data.get("legal_person_status", a.legal_person_status)
+    _check_legal_person(
+        getattr(status, "value", status), data.get("legal_person_registration_no", a.legal_person_registration_no)
+    )
     before = AUDIT.snapshot(a)
     if "recognitions" in data:
         data["recognitions"] = [r.model_dump() for r in changes.recognitions or []]

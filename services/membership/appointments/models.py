@@ -32,7 +32,13 @@ APPOINTMENT_TYPE_LABELS = {
     "research_assistant": "科研助理",
 }
 
-SCHOOL_ORG_TYPES = ("undergraduate", "higher_vocational", "secondary_vocational", "technician_college")
+SCHOOL_ORG_TYPES = (
+    "undergraduate",
+    "higher_vocational",
+    "secondary_vocational",
+    "technical_school",
+    "technician_college",
+)
 ENTERPRISE_ORG_TYPES = ("enterprise",)
 
 

@@ -72,7 +72,8 @@ class AppointmentCreate(BaseModel):
     person_id: uuid.UUID = Field(description="受聘人员: an existing person")
     host_org_id: uuid.UUID = Field(
         description="聘任单位: an existing, active organization other than the person's own — a school "
-        "(undergraduate, higher_vocational, secondary_vocational, technician_college), or an enterprise for "
+        "(undergraduate, higher_vocational, secondary_vocational, technical_school, technician_college), or an "
+        "enterprise for "
         "research_assistant"
     )
     appointment_type: AppointmentType = Field(description=TYPE_DESCRIPTION)

@@ -1,6 +1,8 @@
 """The as-of answers of an alliance's roll — structure, members and changes on any date — computed from the
 membership events (the last event of each membership on or before the date), never from counters. Only members
-count: `active` and `suspended`; `invited`, `pending`, `declined` and the ended statuses never do."""
+count: `active` and `suspended`; `invited`, `pending`, `declined` and the ended statuses never do. A member's type
+and region are those it had on the date (its dated changes, services/membership/organizations/history.py), so a
+school upgraded in 2024 counts under its old type as of 2023."""
 
 from __future__ import annotations
 
@@ -15,7 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao.sync import Since, sync_page
 from services.membership.memberships.models import EXITS, MEMBER, ROLE_LABELS, Membership, MembershipEvent
-from services.membership.memberships.schemas import ChangeItem, Changes, Count, MemberAsOf, Structure
+from services.membership.memberships.schemas import ChangeItem, Changes, Count, MemberAsOf, Structure, TypeChangeItem
+from services.membership.organizations import countries
+from services.membership.organizations import service as organizations
 from services.membership.organizations.models import ORG_TYPE_LABELS, Organization
 from services.membership.reference import service as reference
 from services.membership.tombstone import ListTombstone
@@ -35,23 +39,37 @@ def _state_as_of(alliance_id: uuid.UUID, as_of: date) -> sa.Subquery:
 
 async def structure(session: AsyncSession, *, alliance_id: uuid.UUID, as_of: date) -> Structure:
     state = _state_as_of(alliance_id, as_of)
-    city = sa.func.substr(Organization.region_code, 1, 4).label("city")
+    members = (
+        sa.select(
+            state.c.role,
+            organizations.org_type_on(as_of).label("org_type"),
+            sa.func.substr(organizations.region_code_on(as_of), 1, 4).label("city"),
+            Organization.country_code,
+        )
+        .join(Membership, Membership.id == state.c.membership_id)
+        .join(Organization, Organization.id == Membership.org_id)
+        .where(state.c.status.in_(MEMBER))
+        .subquery("members")
+    )
+    m = members.c
     rows = (
         await session.execute(
-            sa.select(state.c.role, Organization.org_type, city, sa.func.count().label("n"))
-            .join(Membership, Membership.id == state.c.membership_id)
-            .join(Organization, Organization.id == Membership.org_id)
-            .where(state.c.status.in_(MEMBER))
-            .group_by(state.c.role, Organization.org_type, city)
+            sa.select(m.role, m.org_type, m.city, m.country_code, sa.func.count().label("n")).group_by(
+                m.role, m.org_type, m.city, m.country_code
+            )
         )
     ).all()
     by_type: Counter[str] = Counter()
     by_role: Counter[str] = Counter()
     provinces: Counter[str] = Counter()
     cities: Counter[str] = Counter()
+    abroad: Counter[str] = Counter()
     for r in rows:
         by_type[r.org_type] += r.n
         by_role[r.role] += r.n
+        if r.city is None:  # a foreign member: counted by country
+            abroad[r.country_code] += r.n
+            continue
         provinces[r.city[:2] + "0000"] += r.n
         if not r.city.endswith("00"):
             cities[r.city + "00"] += r.n
@@ -71,6 +89,10 @@ async def structure(session: AsyncSession, *, alliance_id: uuid.UUID, as_of: dat
         by_role=[Count(key=k, label=ROLE_LABELS[k], count=by_role[k]) for k in ROLE_LABELS if by_role[k]],
         provinces=region_counts(provinces),
         cities=region_counts(cities),
+        countries=[
+            Count(key=k, label=countries.name_zh(k) or k, count=v)
+            for k, v in sorted(abroad.items(), key=lambda kv: (-kv[1], kv[0]))
+        ],
     )
 
 
@@ -123,11 +145,12 @@ async def members_page(
     is not on the (filtered) roll on `as_of` — it ended, has not begun, or no longer matches — comes as a
     tombstone, so a member leaving reaches a token pull."""
     state = _state_as_of(alliance_id, as_of)
+    kind_then = organizations.org_type_on(as_of)
     on_roll = [state.c.status.in_(MEMBER)]
     if role:
         on_roll.append(state.c.role == role)
     if org_type:
-        on_roll.append(Organization.org_type == org_type)
+        on_roll.append(kind_then == org_type)
     stmt = (
         sa.select(
             Membership,
@@ -135,8 +158,8 @@ async def members_page(
             state.c.status,
             state.c.role,
             Organization.name,
-            Organization.org_type,
-            Organization.region_code,
+            kind_then.label("org_type"),
+            organizations.region_code_on(as_of).label("region_code"),
         )
         .join(Organization, Organization.id == Membership.org_id)
         .outerjoin(state, state.c.membership_id == Membership.id)
@@ -211,4 +234,42 @@ async def changes(session: AsyncSession, *, alliance_id: uuid.UUID, start: date,
         joined=joined,
         exited=exited,
         role_changed=role_changed,
+        type_changed=await _type_changes(session, alliance_id=alliance_id, start=start, end=end),
     )
+
+
+async def _type_changes(
+    session: AsyncSession, *, alliance_id: uuid.UUID, start: date, end: date
+) -> list[TypeChangeItem]:
+    """Type changes effective in the period of organizations that were members that day (joined on or before it, not
+    yet ended: the exit day is not a member day)."""
+    periods = (
+        await session.execute(
+            sa.select(Membership.org_id, Membership.joined_on, Membership.ended_on, Organization.name)
+            .join(Organization, Organization.id == Membership.org_id)
+            .where(
+                Membership.alliance_id == alliance_id, Membership.joined_on.is_not(None), Membership.joined_on <= end
+            )
+        )
+    ).all()
+    names = {p.org_id: p.name for p in periods}
+    found = await organizations.changes_between(session, org_ids=set(names), start=start, end=end)
+    return [
+        TypeChangeItem(
+            org_id=c.org_id,
+            org_name=names[c.org_id],
+            effective_on=c.effective_on,
+            from_org_type=c.from_org_type,
+            from_org_type_label=ORG_TYPE_LABELS[c.from_org_type],
+            to_org_type=c.to_org_type,
+            to_org_type_label=ORG_TYPE_LABELS[c.to_org_type],
+        )
+        for c in found
+        if c.from_org_type != c.to_org_type
+        and any(
+            p.org_id == c.org_id
+            and p.joined_on <= c.effective_on
+            and (p.ended_on is None or c.effective_on < p.ended_on)
+            for p in periods
+        )
+    ]

@@ -132,10 +132,15 @@ class Structure(BaseModel):
     alliance_id: uuid.UUID
     as_of: IsoDate
     total: int = Field(description="Members (active or suspended) on that day")
-    by_org_type: list[Count]
+    by_org_type: list[Count] = Field(description="单位类型 — by each member's type on that day (its dated changes)")
     by_role: list[Count]
-    provinces: list[Count] = Field(description="Provinces covered, with member counts (from region codes)")
+    provinces: list[Count] = Field(
+        description="Provinces covered, with member counts (from each member's region code on that day)"
+    )
     cities: list[Count] = Field(description="Prefecture-level cities covered")
+    countries: list[Count] = Field(
+        default_factory=list, description="境外成员 — members outside China by ISO 3166-1 country code"
+    )
 
 
 class ChangeItem(BaseModel):
@@ -148,6 +153,16 @@ class ChangeItem(BaseModel):
     to: MembershipStatus
 
 
+class TypeChangeItem(BaseModel):
+    org_id: uuid.UUID
+    org_name: str
+    effective_on: IsoDate
+    from_org_type: str
+    from_org_type_label: str
+    to_org_type: str
+    to_org_type_label: str
+
+
 class Changes(BaseModel):
     alliance_id: uuid.UUID
     period_start: IsoDate
@@ -155,6 +170,10 @@ class Changes(BaseModel):
     joined: list[ChangeItem]
     exited: list[ChangeItem]
     role_changed: list[ChangeItem]
+    type_changed: list[TypeChangeItem] = Field(
+        default_factory=list,
+        description="类型变更 — members whose type changed on a day they were members (技工学校 → 技师学院)",
+    )
 
 
 class MemberAsOf(BaseModel):
@@ -162,8 +181,8 @@ class MemberAsOf(BaseModel):
     membership_id: uuid.UUID
     org_id: uuid.UUID
     org_name: str
-    org_type: str
-    region_code: str
+    org_type: str = Field(description="单位类型 — the member's type on `as_of`")
+    region_code: str | None = Field(description="行政区划 — its region on `as_of` (null: a foreign organization)")
     role: MemberRole
     role_label: str
     status: MembershipStatus

@@ -65,6 +65,7 @@ def _org_type_aliases() -> dict[str, str]:
         "职业本科": "higher_vocational",
         "中职": "secondary_vocational",
         "技工院校": "technician_college",
+        "高级技工学校": "technical_school",
         "科研机构": "research_institute",
         "培训机构": "training_company",
         "其它": "other",
@@ -318,7 +319,8 @@ def build_export(items: list[OrganizationPublic], credit_codes: dict[uuid.UUID, 
         ws.column_dimensions[get_column_letter(pos + 1)].width = 22
     ws.append(EXPORT_HEADINGS)
     for o in items:
-        region = "".join(dict.fromkeys(p for p in (o.region.province, o.region.city, o.region.name) if p))
+        parts = (o.region.province, o.region.city, o.region.name) if o.region else (o.country_name or o.country_code,)
+        region = "".join(dict.fromkeys(p for p in parts if p))
         values = [
             o.name,
             o.org_type_label,

@@ -20,7 +20,8 @@ class OrgType(StrEnum):
     undergraduate = "undergraduate"  # 本科院校
     higher_vocational = "higher_vocational"  # 高职院校(含职业本科)
     secondary_vocational = "secondary_vocational"  # 中职学校
-    technician_college = "technician_college"  # 技师学院/技工学校
+    technical_school = "technical_school"  # 技工学校(含高级技工学校)
+    technician_college = "technician_college"  # 技师学院
     industry_association = "industry_association"  # 行业协会/学会
     research_institute = "research_institute"  # 科研院所
     training_company = "training_company"  # 教育培训型企业
@@ -33,7 +34,8 @@ ORG_TYPE_LABELS = {
     "undergraduate": "本科院校",
     "higher_vocational": "高职院校(含职业本科)",
     "secondary_vocational": "中职学校",
-    "technician_college": "技师学院/技工学校",
+    "technical_school": "技工学校(含高级技工学校)",
+    "technician_college": "技师学院",
     "industry_association": "行业协会/学会",
     "research_institute": "科研院所",
     "training_company": "教育培训型企业",
@@ -42,7 +44,12 @@ ORG_TYPE_LABELS = {
 
 
 # School types: only these run majors, keep school statistics and may name a sponsor (举办单位).
-SCHOOL_TYPES = frozenset({"undergraduate", "higher_vocational", "secondary_vocational", "technician_college"})
+SCHOOL_TYPES = frozenset(
+    {"undergraduate", "higher_vocational", "secondary_vocational", "technical_school", "technician_college"}
+)
+# Organizations in China carry a region code (and may carry a credit code); a foreign unit (德国 Diako 社会福利院)
+# carries only its ISO 3166-1 alpha-2 country code.
+HOME_COUNTRY = "CN"
 
 
 class OrgStatus(StrEnum):
@@ -72,10 +79,13 @@ class Organization(Base, table=True):
             unique=True,
             postgresql_where=sa.text("deleted_at is null and credit_code is not null"),
         ),
+        sa.CheckConstraint("country_code ~ '^[A-Z]{2}$'", name="country_code"),
+        sa.CheckConstraint("(country_code = 'CN') = (region_code is not null)", name="region_by_country"),
+        sa.CheckConstraint("country_code = 'CN' or credit_code is null", name="credit_code_in_china"),
         sa.Index(
             "uq_organizations_name_region",
             "name",
-            "region_code",
+            sa.text("coalesce(region_code, country_code)"),
             unique=True,
             postgresql_where=sa.text("deleted_at is null and credit_code is null"),
         ),
@@ -96,7 +106,12 @@ class Organization(Base, table=True):
     # (trigram indexes see nothing in CJK text under the C locale).
     name_bigrams: list[str] = Field(sa_column=sa.Column(ARRAY(sa.Text), nullable=False))
     org_type: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
-    region_code: str = Field(sa_column=sa.Column(sa.String(6), nullable=False))
+    # ISO 3166-1 alpha-2; `region_code` is required in China and absent elsewhere, and only Chinese units have a
+    # credit code. The current type and region are the `to` of the latest `OrganizationChange` (if any).
+    country_code: str = Field(
+        default=HOME_COUNTRY, sa_column=sa.Column(sa.String(2), nullable=False, server_default=HOME_COUNTRY)
+    )
+    region_code: str | None = Field(default=None, sa_column=sa.Column(sa.String(6), nullable=True))
     credit_code: str | None = Field(default=None, sa_column=sa.Column(sa.String(18), nullable=True))
     industry_codes: list[str] = Field(
         default_factory=list, sa_column=sa.Column(ARRAY(sa.Text), nullable=False, server_default="{}")
@@ -174,6 +189,34 @@ class OrganizationStatusEvent(Base, table=True):
     org_id: uuid.UUID = Field(sa_column=sa.Column(sa.Uuid, sa.ForeignKey("organizations.id"), nullable=False))
     from_status: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     to_status: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    effective_on: date = Field(sa_column=sa.Column(sa.Date, nullable=False))
+    reason: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+    actor: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    recorded_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
+    updated_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))  # = recorded_at
+
+
+class OrganizationChange(Base, table=True):
+    """A dated change of an organization's type and/or region (a 技工学校 upgraded to 技师学院, a district merged),
+    kept forever. The value on a day is the `to` of the last change effective on or before it; before the first
+    change it is that change's `from`; an organization without changes had its current values all along."""
+
+    __tablename__ = "organization_changes"
+    __table_args__ = (
+        _enum_check("from_org_type", OrgType),
+        _enum_check("to_org_type", OrgType),
+        sa.CheckConstraint(
+            "from_org_type <> to_org_type or from_region_code is distinct from to_region_code", name="changes_something"
+        ),
+        sa.Index("ix_organization_changes_org_id", "org_id", "effective_on", "id"),
+    )
+
+    id: uuid.UUID = Field(primary_key=True)
+    org_id: uuid.UUID = Field(sa_column=sa.Column(sa.Uuid, sa.ForeignKey("organizations.id"), nullable=False))
+    from_org_type: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    to_org_type: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    from_region_code: str | None = Field(default=None, sa_column=sa.Column(sa.String(6), nullable=True))
+    to_region_code: str | None = Field(default=None, sa_column=sa.Column(sa.String(6), nullable=True))
     effective_on: date = Field(sa_column=sa.Column(sa.Date, nullable=False))
     reason: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
     actor: str = Field(sa_column=sa.Column(sa.Text, nullable=False))

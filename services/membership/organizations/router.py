@@ -21,7 +21,7 @@ from chanjiao.resources import created, not_modified, one
 from chanjiao.spreadsheets import XLSX
 from chanjiao.sync import Since, SinceTokenQuery
 from services.membership import tenancy
-from services.membership.organizations import imports, routes_batch, routes_school, service
+from services.membership.organizations import imports, routes_batch, routes_history, routes_school, service
 from services.membership.organizations.access import (
     CREATE,
     ORG_WRITE,
@@ -44,6 +44,8 @@ _EXAMPLE = {
     "name": "山东工业职业学院",
     "org_type": "higher_vocational",
     "org_type_label": "高职院校(含职业本科)",
+    "country_code": "CN",
+    "country_name": "中国",
     "region_code": "370303",
     "region": {"code": "370303", "name": "张店区", "code_known": True, "province": "山东省", "city": "淄博市"},
     "credit_code": "12370000495571208J",
@@ -74,8 +76,9 @@ _EXAMPLE = {
     "checked against GB 32100-2015 and unique among live organizations; without one, name + region is unique. "
     "Input is trimmed; codes are upper-cased and full-width characters normalised. `parent_id` (group "
     "structure) and `sponsor_org_id` (举办单位, schools only) must name live organizations (else 422); `honours` "
-    "is a list of {title, level, year, issuer}. Send `Idempotency-Key` so a retry never creates a duplicate.\n\n"
-    + WHO_CREATES,
+    "is a list of {title, level, year, issuer}. `country_code` (ISO 3166-1 alpha-2) defaults to `CN`, where "
+    "`region_code` is required; a foreign organization (e.g. `DE`) has no `region_code` and no `credit_code` (422). "
+    "Send `Idempotency-Key` so a retry never creates a duplicate.\n\n" + WHO_CREATES,
     responses={
         201: {
             "headers": {"Location": {"schema": {"type": "string"}}, "ETag": {"schema": {"type": "string"}}},
@@ -215,7 +218,10 @@ async def get_organization(
     "Partial update: only the fields sent change. Send `If-Match` with the ETag you read so two "
     "clerks never overwrite each other silently (stale → 412). A `parent_id` that would put the organization "
     "below itself is 409; `null` clears `credit_code`, `parent_id` and `sponsor_org_id`; `honours` is replaced "
-    "whole. `status` changes only through `POST /v1/organizations/{id}/status-changes`.\n\n" + WHO_EDITS,
+    "whole. `status` changes only through `POST /v1/organizations/{id}/status-changes`. A new `org_type` or "
+    "`region_code` is recorded as a dated change effective today (`GET /v1/organizations/{id}/changes`); to date it "
+    "in the past (a school upgraded last year) use `POST /v1/organizations/{id}/changes`. `country_code` is set at "
+    "registration; a foreign organization takes no `region_code` nor `credit_code` (422).\n\n" + WHO_EDITS,
     responses={
         200: {"content": {"application/json": {"example": {**_EXAMPLE, "version": 2}}}},
         **problem_responses(401, 403, 404, 409, 412, 422),
@@ -263,5 +269,5 @@ async def delete_organization(
 
 router = APIRouter()
 router.include_router(records)
-for part in (routes_batch.router, routes_school.router):
+for part in (routes_batch.router, routes_school.router, routes_history.router):
     router.include_router(part, prefix="/v1/organizations", tags=["organizations"])

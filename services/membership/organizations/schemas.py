@@ -22,6 +22,7 @@ from chanjiao.validators import (
     validate_major_code,
     validate_region_code,
 )
+from services.membership.organizations import countries
 from services.membership.organizations.models import ORG_TYPE_LABELS, HonourLevel, OrgStatus, OrgType
 
 FIRST_YEAR, LAST_YEAR = 1949, 2100
@@ -100,6 +101,16 @@ RegionCode = Annotated[
     ),
     AfterValidator(_region),
 ]
+CountryCode = Annotated[
+    str,
+    Field(
+        max_length=8,
+        description="国家代码 ISO 3166-1 alpha-2 (default CN); a foreign organization has no region code and no "
+        "credit code",
+        examples=["DE"],
+    ),
+    AfterValidator(countries.validate),
+]
 IndustryCodes = Annotated[
     list[str],
     Field(
@@ -169,7 +180,7 @@ SponsorOrgId = Annotated[
     uuid.UUID | None,
     Field(
         description="举办单位 — only on schools (undergraduate, higher_vocational, secondary_vocational, "
-        "technician_college): the existing organization that runs it"
+        "technical_school, technician_college): the existing organization that runs it"
     ),
 ]
 
@@ -191,7 +202,10 @@ class OrganizationCreate(BaseModel):
 
     name: Name
     org_type: OrgType = Field(description="单位类型 (closed list)")
-    region_code: RegionCode
+    country_code: CountryCode = countries.HOME
+    region_code: RegionCode | None = Field(
+        default=None, description="行政区划代码: required for an organization in China (CN), refused for others"
+    )
     credit_code: CreditCode = None
     industry_codes: IndustryCodes = Field(default_factory=list)
     parent_id: ParentId = None
@@ -237,9 +251,11 @@ class OrganizationPublic(BaseModel):
     id: uuid.UUID
     name: str
     org_type: OrgType
-    org_type_label: str = Field(description="单位类型的中文名称")
-    region_code: str
-    region: RegionRef
+    org_type_label: str = Field(description="单位类型的中文名称 (today's type; `/changes` has its history)")
+    country_code: str = Field(description="国家代码 ISO 3166-1 alpha-2")
+    country_name: str | None = Field(description="国家名称 (Chinese)")
+    region_code: str | None = Field(description="行政区划代码 (null for a foreign organization)")
+    region: RegionRef | None
     credit_code: str | None
     industry_codes: list[str]
     industries: list[CodeRef]
@@ -381,7 +397,7 @@ class StatusEventPage(Page[StatusEventPublic]):
 def reference_keys(row: Any) -> set[tuple[str, str]]:
     """The reference codes `render` names: the region, its province and city, and the industries."""
     rc = row.region_code
-    keys = {("regions", rc), ("regions", rc[:2] + "0000"), ("regions", rc[:4] + "00")}
+    keys = set() if rc is None else {("regions", rc), ("regions", rc[:2] + "0000"), ("regions", rc[:4] + "00")}
     keys.update(("industries", c) for c in row.industry_codes)
     return keys
 
@@ -389,23 +405,15 @@ def reference_keys(row: Any) -> set[tuple[str, str]]:
 def render(row: Any, *, names: dict[tuple[str, str], Any]) -> OrganizationPublic:
     """The public form of an organization row; `names` are the reference rows of its `reference_keys` (a code
     missing from it is `code_known: false`)."""
-    rc = row.region_code
-    region = names.get(("regions", rc))
-    province = names.get(("regions", rc[:2] + "0000"))
-    city = names.get(("regions", rc[:4] + "00")) if not rc.endswith("0000") else None
     return OrganizationPublic(
         id=row.id,
         name=row.name,
         org_type=row.org_type,
         org_type_label=ORG_TYPE_LABELS[row.org_type],
+        country_code=row.country_code,
+        country_name=countries.name_zh(row.country_code),
         region_code=row.region_code,
-        region=RegionRef(
-            code=row.region_code,
-            name=region.name if region else None,
-            code_known=region is not None,
-            province=province.name if province else None,
-            city=city.name if city else None,
-        ),
+        region=None if row.region_code is None else region_ref(row.region_code, names),
         credit_code=row.credit_code,
         industry_codes=row.industry_codes,
         industries=[
@@ -424,6 +432,20 @@ def render(row: Any, *, names: dict[tuple[str, str], Any]) -> OrganizationPublic
         version=row.version,
         created_at=row.created_at,
         updated_at=row.updated_at,
+    )
+
+
+def region_ref(rc: str, names: dict[tuple[str, str], Any]) -> RegionRef:
+    """A region code with its name, province and city from `names` (the reference rows of `reference_keys`)."""
+    region = names.get(("regions", rc))
+    province = names.get(("regions", rc[:2] + "0000"))
+    city = names.get(("regions", rc[:4] + "00")) if not rc.endswith("0000") else None
+    return RegionRef(
+        code=rc,
+        name=region.name if region else None,
+        code_known=region is not None,
+        province=province.name if province else None,
+        city=city.name if city else None,
     )
 
 

@@ -4,12 +4,10 @@ outbox event in the caller's transaction. Knows nothing of HTTP."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from datetime import date
 from functools import partial
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chanjiao.dates import today
@@ -22,11 +20,17 @@ from chanjiao.sync import Since, SyncPage, sync_page
 from chanjiao.transitions import StateMachine
 from chanjiao.validators import cjk_bigrams
 from services.membership.db import kernel
+from services.membership.organizations import history, rules
+from services.membership.organizations.history import changes_between as changes_between
+from services.membership.organizations.history import org_type_on as org_type_on
+from services.membership.organizations.history import region_code_on as region_code_on
 from services.membership.organizations.models import (
-    SCHOOL_TYPES,
     Organization,
+    OrganizationChange,
     OrganizationStatusEvent,
 )
+from services.membership.organizations.rules import DuplicateOrganization as DuplicateOrganization
+from services.membership.organizations.rules import HierarchyCycle as HierarchyCycle
 from services.membership.organizations.schemas import (
     OrganizationCreate,
     OrganizationPublic,
@@ -41,25 +45,11 @@ from services.membership.reference import service as reference
 # Audited: what the organization says — not the search index of its name (`name_bigrams`) nor who registered it.
 AUDIT = Audit(kernel, "organization", exclude=frozenset({"name_bigrams", "registered_by_alliance_id"}))
 ORG_STATUS = StateMachine("organization.status", {"active": frozenset({"inactive"}), "inactive": frozenset({"active"})})
-# Transaction-level advisory lock taken by every change of a `parent_id`, so two concurrent moves
-# cannot each pass the cycle check and close a loop together.
-_HIERARCHY_LOCK = 0x6F7267_70617265  # "org" "pare"
-_MAX_DEPTH = 1000
 
 
 class OrganizationNotFound(NotFound):
     slug = "organization-not-found"
     title_zh, title_en = "单位不存在", "Organization not found"
-
-
-class DuplicateOrganization(Conflict):
-    slug = "duplicate-organization"
-    title_zh, title_en = "单位已存在", "Organization already exists"
-
-
-class HierarchyCycle(Conflict):
-    slug = "organization-hierarchy-cycle"
-    title_zh, title_en = "上级单位形成循环", "Parent would create a cycle"
 
 
 class OrganizationHasDependants(Conflict):
@@ -71,119 +61,19 @@ def not_found() -> OrganizationNotFound:
     return OrganizationNotFound(detail_zh="没有该单位，或已被删除", detail_en="No such organization, or it was deleted")
 
 
-async def _check_unique(
-    session: AsyncSession, *, name: str, region_code: str, credit_code: str | None, exclude: uuid.UUID | None = None
-) -> None:
-    live = Organization.deleted_at.is_(None)
-    if credit_code is not None:
-        cond = sa.and_(live, Organization.credit_code == credit_code)
-        zh, en, field = "统一社会信用代码已被另一单位使用", "Another organization has this credit code", "credit_code"
-    else:
-        cond = sa.and_(
-            live, Organization.credit_code.is_(None), Organization.name == name, Organization.region_code == region_code
-        )
-        zh, en, field = "同一地区已有同名单位", "An organization with this name exists in this region", "name"
-    if exclude is not None:
-        cond = sa.and_(cond, Organization.id != exclude)
-    existing = (await session.execute(sa.select(Organization.id).where(cond).limit(1))).scalar_one_or_none()
-    if existing is not None:
-        raise DuplicateOrganization(detail_zh=zh, detail_en=en, extra={"existing_id": str(existing), "field": field})
-
-
-@contextmanager
-def _unique() -> Iterator[None]:
-    """The partial unique indexes decide races the pre-check could not see (their error comes at the flush)."""
-    try:
-        yield
-    except IntegrityError as exc:
-        raise DuplicateOrganization(
-            detail_zh="单位已存在（统一社会信用代码或同地区同名）",
-            detail_en="Organization already exists (credit code, or name in region)",
-        ) from exc
-
-
-async def _live_org_exists(session: AsyncSession, org_id: uuid.UUID) -> bool:
-    """Existence of a live organization, share-locked so it cannot be deleted before we commit."""
-    stmt = (
-        sa.select(Organization.id)
-        .where(Organization.id == org_id, Organization.deleted_at.is_(None))
-        .with_for_update(read=True)
-    )
-    return (await session.execute(stmt)).scalar_one_or_none() is not None
-
-
-async def _creates_cycle(session: AsyncSession, *, org_id: uuid.UUID, parent_id: uuid.UUID) -> bool:
-    """True when `org_id` is `parent_id` or one of its ancestors."""
-    await session.execute(sa.select(sa.func.pg_advisory_xact_lock(_HIERARCHY_LOCK)))
-    found = await session.execute(
-        sa.text(
-            "with recursive up(id, parent_id, depth) as ("
-            " select id, parent_id, 1 from organizations where id = :parent"
-            " union all"
-            " select o.id, o.parent_id, up.depth + 1 from organizations o join up on o.id = up.parent_id"
-            " where up.depth < :max_depth"
-            ") select exists(select 1 from up where id = :org)"
-        ),
-        {"parent": parent_id, "org": org_id, "max_depth": _MAX_DEPTH},
-    )
-    return bool(found.scalar_one())
-
-
-async def _check_links(
-    session: AsyncSession,
-    *,
-    org_id: uuid.UUID | None,
-    org_type: str,
-    parent_id: uuid.UUID | None,
-    sponsor_org_id: uuid.UUID | None,
-    check_parent: bool,
-    check_sponsor: bool,
-) -> None:
-    """`parent_id` names a live organization and closes no loop; `sponsor_org_id` only on schools."""
-    if check_parent and parent_id is not None:
-        if parent_id == org_id:
-            raise HierarchyCycle(
-                detail_zh="单位不能是自己的上级单位", detail_en="An organization cannot be its own parent"
-            )
-        if not await _live_org_exists(session, parent_id):
-            raise field_error(
-                ["body", "parent_id"], "not_found", "上级单位不存在或已被删除", "The parent organization does not exist"
-            )
-        if org_id is not None and await _creates_cycle(session, org_id=org_id, parent_id=parent_id):
-            raise HierarchyCycle(
-                detail_zh="所选上级单位是本单位的下属单位，会形成循环",
-                detail_en="The chosen parent is below this organization in the group; that would close a loop",
-                extra={"field": "parent_id"},
-            )
-    if sponsor_org_id is not None:
-        if org_type not in SCHOOL_TYPES:
-            raise field_error(
-                ["body", "sponsor_org_id"],
-                "school_only",
-                "只有学校（本科、高职、中职、技工院校）可以填写举办单位",
-                "Only schools (undergraduate, higher/secondary vocational, technician colleges) have a sponsor",
-            )
-        if not check_sponsor:
-            return
-        if sponsor_org_id == org_id:
-            raise field_error(
-                ["body", "sponsor_org_id"], "self", "单位不能举办自己", "An organization cannot sponsor itself"
-            )
-        if not await _live_org_exists(session, sponsor_org_id):
-            raise field_error(
-                ["body", "sponsor_org_id"],
-                "not_found",
-                "举办单位不存在或已被删除",
-                "The sponsor organization does not exist",
-            )
-
-
 async def create_organization(
     session: AsyncSession, *, data: OrganizationCreate, actor: str, registered_by: uuid.UUID | None = None
 ) -> Organization:
     """Register an organization; `registered_by` is the alliance whose admin registers it (None: a platform admin)."""
-    await _check_unique(session, name=data.name, region_code=data.region_code, credit_code=data.credit_code)
-    await _check_links(
+    rules.check_country(data.country_code, data.region_code, data.credit_code)
+    await rules.check_unique(
+        session,
+        name=data.name,
+        region_code=data.region_code,
+        credit_code=data.credit_code,
+        country_code=data.country_code,
+    )
+    await rules.check_links(
         session,
         org_id=None,
         org_type=data.org_type.value,
@@ -198,6 +88,7 @@ async def create_organization(
         name=data.name,
         name_bigrams=cjk_bigrams(data.name),
         org_type=data.org_type.value,
+        country_code=data.country_code,
         region_code=data.region_code,
         credit_code=data.credit_code,
         industry_codes=data.industry_codes,
@@ -211,7 +102,7 @@ async def create_organization(
         updated_at=stamp,
     )
     session.add(org)
-    with _unique():
+    with rules.unique():
         await AUDIT.created(session, org, actor=actor)
     return org
 
@@ -254,8 +145,16 @@ async def list_organizations(
 
 
 async def update_organization(
-    session: AsyncSession, *, org_id: uuid.UUID, changes: OrganizationUpdate, if_match: str | None, actor: str
+    session: AsyncSession,
+    *,
+    org_id: uuid.UUID,
+    changes: OrganizationUpdate,
+    if_match: str | None,
+    actor: str,
+    effective_on: date | None = None,
+    reason: str | None = None,
 ) -> Organization:
+    """A new type or region is a dated change (`history.record`), effective on `effective_on` (default today)."""
     org = await get_organization(session, org_id, for_update=True)
     check_if_match(if_match, org.version)
     data = changes.model_dump(exclude_unset=True)
@@ -265,7 +164,8 @@ async def update_organization(
     new_values = {**before, **{k: (v.value if hasattr(v, "value") else v) for k, v in data.items()}}
     if new_values == before:
         return org
-    await _check_links(
+    rules.check_country(org.country_code, new_values["region_code"], new_values["credit_code"])
+    await rules.check_links(
         session,
         org_id=org.id,
         org_type=new_values["org_type"],
@@ -275,19 +175,56 @@ async def update_organization(
         check_sponsor=new_values["sponsor_org_id"] != before["sponsor_org_id"],
     )
     if any(k in data for k in ("name", "region_code", "credit_code")):
-        await _check_unique(
+        await rules.check_unique(
             session,
             name=new_values["name"],
             region_code=new_values["region_code"],
             credit_code=new_values["credit_code"],
+            country_code=org.country_code,
             exclude=org.id,
+        )
+    if (new_values["org_type"], new_values["region_code"]) != (before["org_type"], before["region_code"]):
+        await history.record(
+            session,
+            org,
+            org_type=new_values["org_type"],
+            region_code=new_values["region_code"],
+            effective_on=effective_on or today(),
+            reason=reason,
+            actor=actor,
         )
     org.sqlmodel_update({k: new_values[k] for k in data})
     if "name" in data:
         org.name_bigrams = cjk_bigrams(org.name)
-    with _unique():
+    with rules.unique():
         await AUDIT.updated(session, org, actor=actor, before=before)
     return org
+
+
+async def change_type_or_region(
+    session: AsyncSession,
+    *,
+    org_id: uuid.UUID,
+    org_type: str | None,
+    region_code: str | None,
+    effective_on: date | None,
+    reason: str | None,
+    actor: str,
+) -> OrganizationChange:
+    """Record a dated change of type and/or region with the rules of an update (a sponsor only on schools, a region
+    only in China, name + region unique); 422 when it changes nothing."""
+    org = await get_organization(session, org_id, for_update=True)
+    if (org_type or org.org_type, region_code or org.region_code) == (org.org_type, org.region_code):
+        raise field_error(
+            ["body"], "no_change", "单位类型和行政区划均未改变", "Neither the type nor the region would change"
+        )
+    sent = {"org_type": org_type, "region_code": region_code}
+    changes = OrganizationUpdate.model_validate({k: v for k, v in sent.items() if v is not None})
+    await update_organization(
+        session, org_id=org_id, changes=changes, if_match=None, actor=actor, effective_on=effective_on, reason=reason
+    )
+    latest = sa.select(OrganizationChange).where(OrganizationChange.org_id == org_id)
+    return (await session.execute(latest.order_by(OrganizationChange.id.desc()).limit(1))).scalar_one()
 
 
 async def delete_organization(session: AsyncSession, *, org_id: uuid.UUID, if_match: str | None, actor: str) -> None:
