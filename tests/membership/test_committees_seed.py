@@ -154,9 +154,9 @@ async def test_preparing_active_dissolved(membership_client, w):
     assert r.status_code == 201 and (r.json()["status"], r.json()["status_label"]) == ("preparing", "筹建中")
     k = r.json()["id"]
     await _seat(c, k, org_id=w["school"], rank="director_unit")
-    r = await c.post(f"/v1/committees/{k}/status", json={"status": "dissolved", "effective_on": "2020-03-01"})
+    r = await c.post(f"/v1/committees/{k}/transitions", json={"to": "dissolved", "effective_on": "2020-03-01"})
     assert r.status_code == 200 and r.json()["dissolved_on"] == "2020-03-01"  # a committee never formed
-    r = await c.post(f"/v1/committees/{k}/status", json={"status": "active", "effective_on": "2020-04-01"})
+    r = await c.post(f"/v1/committees/{k}/transitions", json={"to": "active", "effective_on": "2020-04-01"})
     assert r.status_code == 409 and r.json()["type"].endswith("committee-status-move")
     seats = (await c.get(f"/v1/committees/{k}/seats")).json()
     assert [s["end_on"] for s in seats] == ["2020-03-01"]
@@ -165,7 +165,7 @@ async def test_preparing_active_dissolved(membership_client, w):
 
     r = await c.post("/v1/committees", json={**body, "name": "联盟院校工业物联网专指委", "status": "preparing"})
     k = r.json()["id"]
-    r = await c.post(f"/v1/committees/{k}/status", json={"status": "active", "effective_on": "2020-06-18"})
+    r = await c.post(f"/v1/committees/{k}/transitions", json={"to": "active", "effective_on": "2020-06-18"})
     assert (r.json()["status_label"], r.json()["established_on"]) == ("运行", "2020-06-18")
     listed = (await c.get(f"/v1/committees/{k}")).json()
     assert listed["status"] == "active" and listed["version"] == 2

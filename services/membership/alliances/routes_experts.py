@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 from fastapi.responses import JSONResponse
 
 from chanjiao.app import SessionDep
@@ -45,6 +45,7 @@ EXAMPLE = {
     "updated_at": "2026-11-25T08:00:00Z",
 }
 PATH = "/{alliance_id}/outside-experts"
+ExpertId = Annotated[uuid.UUID, Path(description="外聘专家 ID The outside expert's id")]
 
 
 async def _readable(session: SessionDep, principal: PrincipalDep, alliance_id: uuid.UUID) -> None:
@@ -105,11 +106,12 @@ async def list_outside_experts(
     response_model=OutsideExpertPublic,
     dependencies=[READ],
     summary="外聘专家详情 Get an outside expert",
-    description="一位外聘专家，带 `ETag`。\n\nOne outside expert, with its ETag for If-Match." + READERS,
+    description="联盟专家库中的一位外聘专家，带 `ETag`，修改时作为 `If-Match` 发回。\n\n"
+    "One outside expert, with its ETag for If-Match." + READERS,
     responses={200: {"content": {"application/json": {"example": EXAMPLE}}}, **problem_responses(404)},
 )
 async def get_outside_expert(
-    alliance_id: uuid.UUID, expert_id: uuid.UUID, session: SessionDep, principal: PrincipalDep
+    alliance_id: uuid.UUID, expert_id: ExpertId, session: SessionDep, principal: PrincipalDep
 ) -> JSONResponse:
     await _readable(session, principal, alliance_id)
     return one(render(await service.get(session, alliance_id, expert_id)))
@@ -120,7 +122,7 @@ async def get_outside_expert(
     response_model=OutsideExpertPublic,
     dependencies=[WRITE],
     summary="修改外聘专家 Update an outside expert",
-    description="部分更新（解聘：设置 `ended_on`），可带 `If-Match`。\n\n"
+    description="部分更新外聘专家的信息（解聘时设置解聘日期 `ended_on`），可带 `If-Match`。\n\n"
     "Partial update (to end the engagement set `ended_on`); optional If-Match (stale → 412)." + WHO,
     responses={
         200: {"content": {"application/json": {"example": {**EXAMPLE, "version": 2}}}},
@@ -129,7 +131,7 @@ async def get_outside_expert(
 )
 async def update_outside_expert(
     alliance_id: uuid.UUID,
-    expert_id: uuid.UUID,
+    expert_id: ExpertId,
     body: OutsideExpertUpdate,
     session: SessionDep,
     principal: PrincipalDep,
@@ -155,7 +157,7 @@ async def update_outside_expert(
     responses={204: {"description": "已删除 Removed"}, **problem_responses(401, 403, 404, 412)},
 )
 async def delete_outside_expert(
-    alliance_id: uuid.UUID, expert_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None
+    alliance_id: uuid.UUID, expert_id: ExpertId, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None
 ) -> Response:
     ensure_alliance_admin(principal, alliance_id)
     await service.delete(

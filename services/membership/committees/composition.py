@@ -20,7 +20,7 @@ from services.membership.committees.models import (
     CommitteePosition,
     CommitteeSeat,
 )
-from services.membership.committees.schemas import CompositionPublic, Count, PlanPut, plan_line
+from services.membership.committees.schemas import CommitteePlanPut, CompositionCount, CompositionPublic, plan_line
 from services.membership.committees.service import COMMITTEE, get_committee
 
 PERIOD_RULE = (
@@ -31,7 +31,7 @@ PERIOD_RULE = (
 )
 
 
-async def put_plan(session: AsyncSession, *, committee_id: uuid.UUID, data: PlanPut, actor: str) -> None:
+async def put_plan(session: AsyncSession, *, committee_id: uuid.UUID, data: CommitteePlanPut, actor: str) -> None:
     """Replace the committee's plan; a line names a rank, a category or both, planned_max ≥ planned_min."""
     c = await get_committee(session, committee_id, for_update=True)
     for i, item in enumerate(data.items):
@@ -115,9 +115,10 @@ async def composition(session: AsyncSession, *, committee_id: uuid.UUID, as_of: 
         seats=len(seats),
         outside_seats=sum(1 for s in seats if s.outside),
         body_seats=sum(1 for s in seats if s.holder_committee_id is not None),
-        by_rank=[Count(key=k, label=RANK_LABELS[k], filled=n) for k, n in by_rank.items()],
+        by_rank=[CompositionCount(key=k, label=RANK_LABELS[k], filled=n) for k, n in by_rank.items()],
         by_category=[
-            Count(key=k, label=CATEGORY_LABELS[k] if k else "未分类", filled=n) for k, n in by_category.items()
+            CompositionCount(key=k, label=CATEGORY_LABELS[k] if k else "未分类", filled=n)
+            for k, n in by_category.items()
         ],
         plan=lines,
         positions=positions[0],

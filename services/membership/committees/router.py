@@ -109,7 +109,7 @@ async def _ensure_admin(session: AsyncSession, principal: Principal, committee_i
     "理事会, 常务理事会, 秘书处, 工作委员会 (专业建设/就业创业/产学研, 五金 …), 专指委 (one per industry "
     "`domain`), 专家智库 or 专家组 of an alliance; a body may sit inside another (`parent_id`: a 专家组 inside a "
     "专指委). Names are unique within the alliance. `status` is `active` (default) or `preparing` (筹建中, no "
-    "`established_on` yet — set by `POST /v1/committees/{id}/status`)." + WHO,
+    "`established_on` yet — set by `POST /v1/committees/{id}/transitions`)." + WHO,
     responses={201: {"content": {"application/json": {"example": EXAMPLE}}}, **problem_responses(401, 403, 409, 422)},
 )
 async def create_committee(

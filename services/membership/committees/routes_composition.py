@@ -1,4 +1,4 @@
-"""`/v1/committees/{committee_id}/status`, `/plan`, `/composition` — a committee's life (筹建中 → 运行 → 已撤销),
+"""`/v1/committees/{committee_id}/transitions`, `/plan`, `/composition` — a committee's life (筹建中 → 运行 → 已撤销),
 its planned composition and its composition figures (services/membership/committees/composition.py)."""
 
 from __future__ import annotations
@@ -14,7 +14,13 @@ from chanjiao.auth import ALLIANCE_ADMIN, PrincipalDep, allow, ensure_alliance_a
 from chanjiao.dates import IsoDate, today
 from chanjiao.errors import problem_responses
 from services.membership.committees import composition, service
-from services.membership.committees.schemas import CommitteePublic, CompositionPublic, PlanPut, StatusChange, render
+from services.membership.committees.schemas import (
+    CommitteePlanPut,
+    CommitteePublic,
+    CommitteeTransitionCreate,
+    CompositionPublic,
+    render,
+)
 
 router = APIRouter(prefix="/v1/committees", tags=["committees"])
 PUBLIC = allow(public=True)
@@ -57,12 +63,13 @@ async def _ensure_admin(session: SessionDep, principal: PrincipalDep, committee_
 
 
 @router.post(
-    "/{committee_id}/status",
+    "/{committee_id}/transitions",
     response_model=CommitteePublic,
     dependencies=[WRITE],
     summary="机构状态变更 Form or dissolve a committee",
     description="筹建中 → 运行（成立，设置成立日期）或 → 已撤销；运行 → 已撤销（撤销日在任的席位与职务同日结束）。\n\n"
-    "preparing → active (formed on `effective_on`, which becomes `established_on`) or → dissolved (never formed); "
+    "`{to, effective_on, reason}`: preparing → active (formed on `effective_on`, which becomes `established_on`) "
+    "or → dissolved (never formed); "
     "active → dissolved (`dissolved_on`; the seats and positions open on that day end on it). Any other move is "
     "409." + WHO,
     responses={
@@ -70,8 +77,8 @@ async def _ensure_admin(session: SessionDep, principal: PrincipalDep, committee_
         **problem_responses(401, 403, 404, 409, 422),
     },
 )
-async def change_status(
-    committee_id: uuid.UUID, body: StatusChange, session: SessionDep, principal: PrincipalDep
+async def transition_committee(
+    committee_id: uuid.UUID, body: CommitteeTransitionCreate, session: SessionDep, principal: PrincipalDep
 ) -> JSONResponse:
     await _ensure_admin(session, principal, committee_id)
     row = await service.change_status(session, committee_id=committee_id, data=body, actor=principal.actor)
@@ -95,7 +102,7 @@ async def change_status(
     },
 )
 async def put_plan(
-    committee_id: uuid.UUID, body: PlanPut, session: SessionDep, principal: PrincipalDep
+    committee_id: uuid.UUID, body: CommitteePlanPut, session: SessionDep, principal: PrincipalDep
 ) -> JSONResponse:
     await _ensure_admin(session, principal, committee_id)
     await composition.put_plan(session, committee_id=committee_id, data=body, actor=principal.actor)

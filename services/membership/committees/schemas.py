@@ -58,20 +58,24 @@ class CommitteeCreate(BaseModel):
     status: CommitteeStatus = Field(
         default=CommitteeStatus.active,
         description="筹建中 preparing (申报/筹建, not yet formed) or 运行 active (the default); a body is dissolved "
-        "through `POST /v1/committees/{id}/status`",
+        "through `POST /v1/committees/{id}/transitions`",
     )
     parent_id: uuid.UUID | None = Field(
         default=None, description="所属机构 the body this one sits in (a 专家组 inside a 专指委), same alliance"
     )
 
 
-class StatusChange(BaseModel):
+class CommitteeTransitionCreate(BaseModel):
     model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"status": "active", "effective_on": "2020-06-18"}]}
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"to": "active", "effective_on": "2020-06-18", "reason": "筹建完成，正式成立"}]
+        },
     )
 
-    status: CommitteeStatus = Field(description="preparing → active or dissolved; active → dissolved")
+    to: CommitteeStatus = Field(description="preparing → active or dissolved; active → dissolved")
     effective_on: IsoDate = Field(description="成立或撤销日期 the day it was formed (active) or dissolved")
+    reason: str | None = Field(default=None, max_length=500, description="原因 e.g. 理事会决议")
 
 
 class CommitteeUpdate(BaseModel):
@@ -284,7 +288,7 @@ def render_position(row: Any, person_name: str) -> PositionPublic:
 
 
 # ---- planned composition and the composition figures --------------------------------------------------------------
-class PlanItem(BaseModel):
+class CommitteePlanLineInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     rank: SeatRank | None = Field(default=None, description="席位级别 (null: any rank)")
@@ -294,7 +298,7 @@ class PlanItem(BaseModel):
     note: str | None = Field(default=None, max_length=200)
 
 
-class PlanPut(BaseModel):
+class CommitteePlanPut(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -311,16 +315,18 @@ class PlanPut(BaseModel):
         },
     )
 
-    items: list[PlanItem] = Field(max_length=50, description="计划构成 the whole plan (replaces the previous one)")
+    items: list[CommitteePlanLineInput] = Field(
+        max_length=50, description="计划构成 the whole plan (replaces the previous one)"
+    )
 
 
-class Count(BaseModel):
+class CompositionCount(BaseModel):
     key: str | None
     label: str
     filled: int
 
 
-class PlanLine(BaseModel):
+class CompositionPlanLine(BaseModel):
     rank: SeatRank | None
     rank_label: str | None
     category: SeatCategory | None
@@ -339,16 +345,16 @@ class CompositionPublic(BaseModel):
     seats: int
     outside_seats: int
     body_seats: int
-    by_rank: list[Count]
-    by_category: list[Count]
-    plan: list[PlanLine]
+    by_rank: list[CompositionCount]
+    by_category: list[CompositionCount]
+    plan: list[CompositionPlanLine]
     positions: int
     outside_expert_positions: int
 
 
-def plan_line(row: Any, filled: int) -> PlanLine:
+def plan_line(row: Any, filled: int) -> CompositionPlanLine:
     """A plan line with its labels and the seats held that match it; `met` when filled reaches planned_min."""
-    return PlanLine(
+    return CompositionPlanLine(
         rank=row.rank,
         rank_label=RANK_LABELS[row.rank] if row.rank else None,
         category=row.category,

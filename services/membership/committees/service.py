@@ -33,8 +33,8 @@ from services.membership.committees.models import (
 )
 from services.membership.committees.schemas import (
     CommitteeCreate,
+    CommitteeTransitionCreate,
     CommitteeUpdate,
-    StatusChange,
 )
 from services.membership.db import kernel
 
@@ -169,18 +169,20 @@ async def update_committee(
     return c
 
 
-async def change_status(session: AsyncSession, *, committee_id: uuid.UUID, data: StatusChange, actor: str) -> Committee:
+async def change_status(
+    session: AsyncSession, *, committee_id: uuid.UUID, data: CommitteeTransitionCreate, actor: str
+) -> Committee:
     """筹建中 → 运行 sets `established_on`; → 已撤销 sets `dissolved_on` and ends the open seats and positions on
     that day."""
     c = await get_committee(session, committee_id, for_update=True)
-    if data.status.value not in STATUS_MOVES[c.status]:
+    if data.to.value not in STATUS_MOVES[c.status]:
         raise StatusMove(
-            detail_zh=f"机构状态不能从 {c.status} 变为 {data.status.value}",
-            detail_en=f"A committee cannot move from {c.status} to {data.status.value}",
+            detail_zh=f"机构状态不能从 {c.status} 变为 {data.to.value}",
+            detail_en=f"A committee cannot move from {c.status} to {data.to.value}",
         )
     on = data.effective_on
     before = {"status": c.status, "established_on": c.established_on, "dissolved_on": c.dissolved_on}
-    if data.status == "active":
+    if data.to == "active":
         c.established_on = on
     else:
         if c.established_on is not None and on < c.established_on:
@@ -188,7 +190,7 @@ async def change_status(session: AsyncSession, *, committee_id: uuid.UUID, data:
                 ["body", "effective_on"], "period_order", "撤销日期不能早于成立日期", "Dissolved before it was founded"
             )
         c.dissolved_on = on
-        reason = "机构撤销"
+        reason = data.reason or "机构撤销"
         for model in (CommitteeSeat, CommitteePosition):
             values = {
                 "end_on": on,
@@ -203,11 +205,16 @@ async def change_status(session: AsyncSession, *, committee_id: uuid.UUID, data:
                 )
                 .values(**values)
             )
-    c.status = data.status.value
+    c.status = data.to.value
     c.version += 1
     c.updated_at = datetime.now(UTC)
     await session.flush()
-    after = {"status": c.status, "established_on": c.established_on, "dissolved_on": c.dissolved_on}
+    after = {
+        "status": c.status,
+        "established_on": c.established_on,
+        "dissolved_on": c.dissolved_on,
+        "reason": data.reason,
+    }
     await record_named(
         COMMITTEE,
         session,
