@@ -11,6 +11,7 @@ from services.membership.alliances.routes_experts import router as outside_exper
 from services.membership.alliances.routes_import import router as member_imports_router
 from services.membership.appointments.router import router as appointments_router
 from services.membership.committees.router import router as committees_router
+from services.membership.committees.routes_applications import router as committee_applications_router
 from services.membership.committees.routes_composition import router as committee_composition_router
 from services.membership.db import kernel
 from services.membership.identity.api_keys import router as api_keys_routes
@@ -43,6 +44,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     memberships_router,
     committees_router,
     committee_composition_router,
+    committee_applications_router,
     people_router,
     appointments_router,
     # identity (services/membership/identity/): /v1/auth, /v1/users, /v1/api-keys

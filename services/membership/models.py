@@ -3,7 +3,13 @@
 from services.membership.alliances.expert_models import OutsideExpert
 from services.membership.alliances.models import Alliance
 from services.membership.appointments.models import Appointment
-from services.membership.committees.models import Committee, CommitteePlanItem, CommitteePosition, CommitteeSeat
+from services.membership.committees.models import (
+    Committee,
+    CommitteeApplication,
+    CommitteePlanItem,
+    CommitteePosition,
+    CommitteeSeat,
+)
 from services.membership.db import kernel, metadata
 from services.membership.identity.api_keys.models import ApiKey
 from services.membership.identity.grants.models import AllianceGrant
@@ -22,6 +28,7 @@ __all__ = [
     "ApiKey",
     "Appointment",
     "Committee",
+    "CommitteeApplication",
     "CommitteePlanItem",
     "CommitteePosition",
     "CommitteeSeat",

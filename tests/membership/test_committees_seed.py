@@ -308,3 +308,47 @@ async def test_outside_experts_pool(membership_client, w):
     assert (await c.get(f"/v1/alliances/{a}/outside-experts/{ended['id']}")).json()["ended_on"] == "2021-12-31"
     assert (await c.delete(f"/v1/alliances/{a}/outside-experts/{ended['id']}")).status_code == 204
     assert (await c.get(f"/v1/alliances/{a}/outside-experts/{ended['id']}")).status_code == 404
+
+
+async def test_units_apply_and_the_alliance_decides(membership_client, w):
+    """seed 002「技工院校和企业自愿选择申报联盟专指委」: a unit applies for a seat; the alliance's admins accept (the
+    seat is given — an outside seat for a non-member) or decline."""
+    c = membership_client
+    r = await c.post(
+        "/v1/committees",
+        json={"alliance_id": w["alliance"], "name": "联盟院校影视制作专指委", "body_type": "specialized_committee"},
+    )
+    k = r.json()["id"]
+    school_admin = token_headers(
+        Principal(
+            kind="user", subject=str(uuid.uuid4()), org_id=w["deputy_school"], roles=("org_admin",), scopes=ALL_SCOPES
+        )
+    )
+    url = f"/v1/committees/{k}/applications"
+    body = {"org_id": w["deputy_school"], "rank": "member_unit", "category": "school", "note": "自愿申报"}
+    r = await c.post(url, json=body, headers=school_admin)
+    assert r.status_code == 201 and r.json()["status_label"] == "已申报", r.text
+    mine = r.json()["id"]
+    r = await c.post(url, json=body, headers=school_admin)
+    assert r.status_code == 409 and r.json()["type"].endswith("committee-application-pending")
+    r = await c.post(url, json={**body, "org_id": w["school"]}, headers=school_admin)  # not its own organization
+    assert r.status_code == 403
+    r = await c.post(url, json={"org_id": w["diako"], "category": "industry_support"})  # the alliance, on its behalf
+    foreign = r.json()["id"]
+    r = await c.post(url, json={"org_id": w["trainer"], "rank": "deputy_director_unit"})
+    declined = r.json()["id"]
+    assert [a["id"] for a in (await c.get(url, headers=school_admin)).json()] == [mine]
+    assert len((await c.get(url)).json()) == 3
+
+    r = await c.post(f"{url}/{mine}/decision", json={"to": "accepted", "start_on": "2020-01-01"})
+    assert r.status_code == 200 and r.json()["status"] == "accepted" and r.json()["seat_id"]
+    r = await c.post(f"{url}/{mine}/decision", json={"to": "declined"})
+    assert r.status_code == 409 and r.json()["type"].endswith("committee-application-decided")
+    r = await c.post(f"{url}/{foreign}/decision", json={"to": "accepted", "start_on": "2020-01-01"})
+    assert r.status_code == 200
+    r = await c.post(f"{url}/{declined}/decision", json={"to": "declined", "reason": "名额已满"})
+    assert (r.json()["status_label"], r.json()["seat_id"]) == ("未接受", None)
+    seats = {s["org_id"]: s for s in (await c.get(f"/v1/committees/{k}/seats")).json()}
+    assert set(seats) == {w["deputy_school"], w["diako"]}
+    assert (seats[w["deputy_school"]]["outside"], seats[w["diako"]]["outside"]) == (False, True)
+    assert seats[w["deputy_school"]]["category_label"] == "技工院校"

@@ -246,3 +246,48 @@ class CommitteePlanItem(Base, table=True):
     planned_min: int = Field(sa_column=sa.Column(sa.Integer, nullable=False))
     planned_max: int | None = Field(default=None, sa_column=sa.Column(sa.Integer, nullable=True))
     note: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+
+
+class ApplicationStatus(StrEnum):
+    pending = "pending"  # 已申报
+    accepted = "accepted"  # 已接受 (a seat was given)
+    declined = "declined"  # 未接受
+
+
+APPLICATION_LABELS = {"pending": "已申报", "accepted": "已接受", "declined": "未接受"}
+
+
+class CommitteeApplication(Base, table=True):
+    """An organization's application 申报 for a seat on a committee, decided by the committee's alliance's admins;
+    accepting it gives the seat (`seat_id`)."""
+
+    __tablename__ = "committee_applications"
+    __table_args__ = (
+        _check("status", ApplicationStatus),
+        _check("rank", SeatRank),
+        _check("category", SeatCategory, nullable=True),
+        sa.Index(
+            "uq_committee_applications_pending",
+            "committee_id",
+            "org_id",
+            unique=True,
+            postgresql_where=sa.text("status = 'pending'"),
+        ),
+        sa.Index("ix_committee_applications_committee", "committee_id", "applied_on", "id"),
+    )
+
+    id: uuid.UUID = Field(primary_key=True)
+    committee_id: uuid.UUID = Field(sa_column=sa.Column(sa.Uuid, sa.ForeignKey("committees.id"), nullable=False))
+    org_id: uuid.UUID = Field(sa_column=sa.Column(sa.Uuid, sa.ForeignKey("organizations.id"), nullable=False))
+    rank: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    category: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+    note: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+    applied_on: date = Field(sa_column=sa.Column(sa.Date, nullable=False))
+    status: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    decided_on: date | None = Field(default=None, sa_column=sa.Column(sa.Date, nullable=True))
+    reason: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+    seat_id: uuid.UUID | None = Field(
+        default=None, sa_column=sa.Column(sa.Uuid, sa.ForeignKey("committee_seats.id"), nullable=True)
+    )
+    created_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
+    updated_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -12,12 +12,14 @@ from chanjiao.dates import IsoDate
 from chanjiao.pagination import Page
 from chanjiao.validators import CodeError
 from services.membership.committees.models import (
+    APPLICATION_LABELS,
     BODY_LABELS,
     CATEGORY_LABELS,
     RANK_LABELS,
     RANK_TO_ROLE,
     SEAT_LABELS,
     STATUS_LABELS,
+    ApplicationStatus,
     BodyType,
     CommitteeStatus,
     HolderKind,
@@ -364,4 +366,76 @@ def plan_line(row: Any, filled: int) -> CompositionPlanLine:
         note=row.note,
         filled=filled,
         met=filled >= row.planned_min,
+    )
+
+
+# ---- applications 申报 --------------------------------------------------------------------------------------------
+class ApplicationCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "org_id": "019abf2e-7c3a-7d2e-9b1a-3f0c2d4e5a6b",
+                    "rank": "member_unit",
+                    "category": "school",
+                    "note": "自愿申报参与新餐饮专指委",
+                }
+            ]
+        },
+    )
+
+    org_id: uuid.UUID = Field(description="申报单位 the applying organization")
+    rank: SeatRank = Field(default=SeatRank.member_unit, description="申报的席位级别 (default 成员单位)")
+    category: SeatCategory | None = Field(default=None, description="单位类别")
+    note: str | None = Field(default=None, max_length=1000, description="申报说明")
+
+
+class ApplicationDecision(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"to": "accepted", "start_on": "2020-01-01", "reason": "专指委会议通过"}]},
+    )
+
+    to: Literal["accepted", "declined"] = Field(description="接受 accepted (gives the seat) or 不接受 declined")
+    start_on: IsoDate | None = Field(default=None, description="席位开始日期 (accepted; default today)")
+    reason: str | None = Field(default=None, max_length=500, description="原因")
+
+
+class ApplicationPublic(BaseModel):
+    id: uuid.UUID
+    committee_id: uuid.UUID
+    org_id: uuid.UUID
+    org_name: str
+    rank: SeatRank
+    rank_label: str
+    category: SeatCategory | None
+    category_label: str | None
+    note: str | None
+    applied_on: IsoDate
+    status: ApplicationStatus
+    status_label: str
+    decided_on: IsoDate | None
+    reason: str | None
+    seat_id: uuid.UUID | None
+
+
+def render_application(row: Any, org_name: str) -> ApplicationPublic:
+    """The public form of an application, with the applicant's name and the labels."""
+    return ApplicationPublic(
+        id=row.id,
+        committee_id=row.committee_id,
+        org_id=row.org_id,
+        org_name=org_name,
+        rank=row.rank,
+        rank_label=RANK_LABELS[row.rank],
+        category=row.category,
+        category_label=CATEGORY_LABELS[row.category] if row.category else None,
+        note=row.note,
+        applied_on=row.applied_on,
+        status=row.status,
+        status_label=APPLICATION_LABELS[row.status],
+        decided_on=row.decided_on,
+        reason=row.reason,
+        seat_id=row.seat_id,
     )

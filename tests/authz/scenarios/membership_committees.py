@@ -97,3 +97,31 @@ async def list_outside_experts(w: World) -> Case:
         right=w.alliance_key(w.alliance_x, scopes=READ_ONLY),
         wrong_tenant=[w.alliance_admin(w.alliance_y), w.org_staff(w.org_b)],
     )
+
+
+@scenario("POST", "/v1/committees/{committee_id}/applications")
+async def apply_for_seat(w: World) -> Case:
+    c = await w.new_committee(w.alliance_x)
+    return Case(
+        Req("POST", f"/v1/committees/{c['id']}/applications", json={"org_id": w.org_a["id"]}),
+        right=w.org_admin(w.org_a),
+        expect=201,
+        # The admin of another organization, or of another alliance, does not apply for A.
+        wrong_tenant=[w.org_admin(w.org_b), w.alliance_admin(w.alliance_y)],
+        wrong_role=[w.org_staff(w.org_a)],
+    )
+
+
+@scenario("POST", "/v1/committees/{committee_id}/applications/{application_id}/decision")
+async def decide_application(w: World) -> Case:
+    c = await w.new_committee(w.alliance_x)
+    a = await w.admin_post(f"/v1/committees/{c['id']}/applications", {"org_id": w.org_a["id"]})
+    return Case(
+        Req(
+            "POST",
+            f"/v1/committees/{c['id']}/applications/{a['id']}/decision",
+            json={"to": "accepted", "start_on": "2021-03-18"},
+        ),
+        right=w.alliance_admin(w.alliance_x),
+        **_outsiders(w),
+    )
