@@ -139,7 +139,7 @@ async def add_seat(session: AsyncSession, *, committee_id: uuid.UUID, data: Seat
                 *([CommitteeSeat.start_on <= data.end_on] if data.end_on else []),
             )
         )
-    ).scalar_one_or_none()
+    ).scalars().first()
     if overlap is not None:
         raise SeatTaken(
             detail_zh="该持有者在此委员会已有重叠期间的席位",
