@@ -257,7 +257,7 @@ async def test_expert_group_with_outside_experts(membership_client, w):
     # A parent that is no body of the alliance is refused.
     r = await c.post(
         "/v1/committees",
-        json={"alliance_id": a, "name": "错挂专家组", "body_type": "expert_group", "parent_id": group[:-1] + "0"},
+        json={"alliance_id": a, "name": "错挂专家组", "body_type": "expert_group", "parent_id": str(uuid.uuid4())},
     )
     assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "parent_id"]
 
