@@ -7,10 +7,13 @@ from fastapi import APIRouter, FastAPI
 from chanjiao.app import create_service_app
 from services.membership.alliances.experts import router as experts_router
 from services.membership.alliances.router import router as alliances_router
+from services.membership.alliances.routes_experts import router as outside_experts_router
 from services.membership.alliances.routes_import import router as member_imports_router
 from services.membership.alliances.routes_relations import router as alliance_relations_router
 from services.membership.appointments.router import router as appointments_router
 from services.membership.committees.router import router as committees_router
+from services.membership.committees.routes_applications import router as committee_applications_router
+from services.membership.committees.routes_composition import router as committee_composition_router
 from services.membership.db import kernel
 from services.membership.identity.api_keys import router as api_keys_routes
 from services.membership.identity.bootstrap import identity_startup
@@ -37,10 +40,13 @@ ROUTERS: tuple[APIRouter, ...] = (
     reference_router,
     alliances_router,
     experts_router,
+    outside_experts_router,
     member_imports_router,
     alliance_relations_router,
     memberships_router,
     committees_router,
+    committee_composition_router,
+    committee_applications_router,
     people_router,
     appointments_router,
     # identity (services/membership/identity/): /v1/auth, /v1/users, /v1/api-keys

@@ -1,8 +1,15 @@
 """Every table of the membership service (imported by Alembic and by the app)."""
 
+from services.membership.alliances.expert_models import OutsideExpert
 from services.membership.alliances.models import Alliance
 from services.membership.appointments.models import Appointment
-from services.membership.committees.models import Committee, CommitteePosition, CommitteeSeat
+from services.membership.committees.models import (
+    Committee,
+    CommitteeApplication,
+    CommitteePlanItem,
+    CommitteePosition,
+    CommitteeSeat,
+)
 from services.membership.db import kernel, metadata
 from services.membership.identity.api_keys.models import ApiKey
 from services.membership.identity.grants.models import AllianceGrant
@@ -21,6 +28,8 @@ __all__ = [
     "ApiKey",
     "Appointment",
     "Committee",
+    "CommitteeApplication",
+    "CommitteePlanItem",
     "CommitteePosition",
     "CommitteeSeat",
     "LoginFailure",
@@ -29,6 +38,7 @@ __all__ = [
     "MembershipEvent",
     "OneTimeToken",
     "Organization",
+    "OutsideExpert",
     "Person",
     "ReferenceCode",
     "RefreshToken",

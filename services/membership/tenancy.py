@@ -24,9 +24,12 @@ Routes (roles declared with `allow`; tenant; who passes the tenant check):
   (every move except accepting or declining an invitation); the member organization's org_admin to withdraw, or
   to accept/decline an invitation, today, without a role change; platform admins everything (they confirm an
   invitation on the organization's behalf).
-* `POST /v1/committees`, `PATCH …/{id}`, `POST …/seats`, `…/seats/{seat_id}/end`, `…/positions` —
+* `POST /v1/committees`, `PATCH …/{id}`, `POST …/seats`, `…/seats/{seat_id}/end`, `…/positions`, `…/transitions`,
+  `PUT …/plan`, `POST …/applications/{id}/decision`, and `/v1/alliances/{id}/outside-experts` writes —
   alliance_admin; tenant alliance: admins of the committee's alliance (a position's person must belong to a
   current member — active or suspended — of that alliance; that does not make the person readable otherwise).
+* `POST /v1/committees/{id}/applications` — org_admin, alliance_admin; tenant organization: the applying
+  organization's org_admin, or the admins of the committee's alliance on its behalf.
 * `POST`/`PATCH`/`DELETE /v1/people…` — org_admin, org_staff; tenant organization: principals of the person's
   organization (moving a person: of both organizations). Alliance admins may not.
 * `POST`/`PATCH`/`DELETE /v1/appointments…` — org_admin, org_staff; tenant organization: principals of the

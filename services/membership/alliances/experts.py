@@ -1,4 +1,5 @@
-"""`GET /v1/alliances/{id}/experts` — the alliance's expert pool 专家库: people of its member units."""
+"""`GET /v1/alliances/{id}/experts` — the alliance's expert pool 专家库: people of its member units (the outside
+experts it engages are the pool's other part: services/membership/alliances/routes_experts.py)."""
 
 from __future__ import annotations
 
@@ -17,11 +18,11 @@ from chanjiao.errors import NotFound, problem_responses
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.sync import SYNC_DOC, Since, SinceTokenQuery, UpdatedSinceQuery, include_deleted_query, sync_page
 from services.membership.alliances import service as alliances
+from services.membership.alliances.expert_service import may_read_pool, members_on
 from services.membership.memberships.models import Membership
 from services.membership.organizations.models import Organization
 from services.membership.people.models import Person, PersonTag
 from services.membership.people.schemas import PersonPublic, render
-from services.membership.tenancy import is_reader_service
 from services.membership.tombstone import ListTombstone
 
 router = APIRouter(prefix="/v1/alliances", tags=["alliances"])
@@ -71,7 +72,10 @@ EXAMPLE = {
     "`dual_qualified` 双师型) whose organization is a member (active or suspended) of the alliance on `as_of` "
     "(default today). Phones are masked. Private to the alliance: its admins, principals of organizations that "
     "are members on `as_of`, services with `membership:read` and platform admins; anyone else gets 404."
-    "\n\n联盟专家库（成员单位的人员），支持增量同步。A row is a person: a change of the person (name, tags, "
+    " Outside experts 外聘专家 (not people of a member unit) are the pool's other part: "
+    "`GET /v1/alliances/{alliance_id}/outside-experts`, same readers and the same `as_of` rule."
+    "\n\n联盟专家库（成员单位的人员；外聘专家见 outside-experts），支持增量同步。"
+    "A row is a person: a change of the person (name, tags, "
     "deletion) writes it and syncs."
     + SYNC_DOC
     + "`include_deleted=true` adds a tombstone `{id, deleted: true, deleted_at}` for each person of an "
@@ -98,20 +102,8 @@ async def list_experts(
 ) -> JSONResponse:
     await alliances.get_alliance(session, alliance_id)
     day = as_of or today()
-    members = sa.select(Membership.org_id).where(
-        Membership.alliance_id == alliance_id,
-        Membership.joined_on.is_not(None),
-        Membership.joined_on <= day,
-        sa.or_(Membership.ended_on.is_(None), Membership.ended_on > day),
-    )
-    if not (
-        principal.administers_alliance(alliance_id)
-        or is_reader_service(principal)
-        or (
-            principal.org_id is not None
-            and await session.scalar(sa.select(sa.exists(members.where(Membership.org_id == principal.org_id))))
-        )
-    ):
+    members = members_on(alliance_id, day)
+    if not await may_read_pool(session, principal, alliance_id, day):
         raise NotFound(detail_zh="没有可查看的专家库", detail_en="No expert pool you may read")
     since = Since.of(since_token, updated_since)
     in_pool = sa.and_(Person.deleted_at.is_(None), Person.tags.contains([tag.value]), Person.org_id.in_(members))

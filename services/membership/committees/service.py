@@ -1,11 +1,14 @@
-"""Committee rules: only organizations with an active membership hold seats; seats end with the
-membership; one open seat per organization and committee at a time. Knows nothing of HTTP.
+"""Committee rules: a seat is held by an organization with an active membership (and ends with it), by an
+organization marked `outside` (a non-member or foreign unit, not tied to a membership), by another body of the
+alliance or by an alliance; one seat per holder and committee at a time; a seat has a rank and optionally a
+category. A committee is 筹建中 → 运行 → 已撤销; a dissolved one takes no new seats and its open seats end with
+it. Knows nothing of HTTP.
 
 Reads and writes go through the resource kit (chanjiao/resources.py): `load`, and `record_named` / `record_on` for
 the trail, whose shape is the committees' own: the events of a committee, its seats and its positions are all on the
 committee's aggregate (one ordered stream per committee); the audit actions and event types are past tense
 (`committee.created`, `committee_seat.ended`); a committee's create audits only alliance_id, name, body_type and
-domain, and an update only the fields sent."""
+domain (and status and parent_id when not the defaults), an update only the fields sent."""
 
 from __future__ import annotations
 
@@ -22,22 +25,18 @@ from chanjiao.ids import new_id
 from chanjiao.resources import Audit, load, record_named, record_on
 from chanjiao.sync import Since, SyncPage, sync_page
 from services.membership.alliances import service as alliances
-from services.membership.committees.models import Committee, CommitteePosition, CommitteeSeat
+from services.membership.committees.models import (
+    STATUS_MOVES,
+    Committee,
+    CommitteePosition,
+    CommitteeSeat,
+)
 from services.membership.committees.schemas import (
     CommitteeCreate,
+    CommitteeTransitionCreate,
     CommitteeUpdate,
-    PositionCreate,
-    PositionPublic,
-    SeatCreate,
-    SeatEnd,
-    SeatPublic,
-    render_position,
-    render_seat,
 )
 from services.membership.db import kernel
-from services.membership.memberships.models import Membership
-from services.membership.organizations.models import Organization
-from services.membership.people.models import Person
 
 
 class CommitteeNotFound(NotFound):
@@ -59,6 +58,16 @@ class SeatTaken(Conflict):
     title_zh, title_en = "该单位在此委员会已有同期席位", "The organization already holds a seat then"
 
 
+class StatusMove(Conflict):
+    slug = "committee-status-move"
+    title_zh, title_en = "机构状态不能这样变更", "The committee cannot move to that status"
+
+
+class CommitteeDissolved(Conflict):
+    slug = "committee-dissolved"
+    title_zh, title_en = "机构已撤销", "The committee is dissolved"
+
+
 COMMITTEE = Audit(kernel, "committee")
 SEAT = Audit(kernel, "committee_seat")
 POSITION = Audit(kernel, "committee_position")
@@ -67,11 +76,29 @@ POSITION = Audit(kernel, "committee_position")
 async def create_committee(session: AsyncSession, *, data: CommitteeCreate, actor: str) -> Committee:
     if not await alliances.is_live(session, data.alliance_id):
         raise field_error(["body", "alliance_id"], "unknown_alliance", "没有该联盟", "No such alliance")
+    if data.status == "preparing" and data.established_on is not None:
+        raise field_error(
+            ["body", "established_on"],
+            "preparing_not_established",
+            "筹建中的机构还没有成立日期（成立时通过状态变更设置）",
+            "A committee in preparation has no founding date yet (set when it becomes active)",
+        )
+    if data.status == "dissolved":
+        raise field_error(
+            ["body", "status"], "not_at_create", "新设机构只能是筹建中或运行", "A new committee is preparing or active"
+        )
+    if data.parent_id is not None:
+        parent = await session.get(Committee, data.parent_id)
+        if parent is None or parent.deleted_at is not None or parent.alliance_id != data.alliance_id:
+            raise field_error(
+                ["body", "parent_id"], "unknown_committee", "同一联盟中没有该机构", "No such body in the alliance"
+            )
     now = datetime.now(UTC)
     c = Committee(
         id=new_id(),
-        **data.model_dump(exclude={"body_type"}),
+        **data.model_dump(exclude={"body_type", "status"}),
         body_type=data.body_type.value,
+        status=data.status.value,
         version=1,
         created_at=now,
         updated_at=now,
@@ -82,6 +109,10 @@ async def create_committee(session: AsyncSession, *, data: CommitteeCreate, acto
     except IntegrityError as exc:
         raise Conflict(detail_zh="该联盟已有同名委员会", detail_en="The alliance has a committee of this name") from exc
     after = {"alliance_id": c.alliance_id, "name": c.name, "body_type": c.body_type, "domain": c.domain}
+    if c.status != "active":
+        after["status"] = c.status
+    if c.parent_id is not None:
+        after["parent_id"] = c.parent_id
     await record_named(
         COMMITTEE, session, c, action="created", event="created", actor=actor, before=None, after=after, payload=after
     )
@@ -138,109 +169,79 @@ async def update_committee(
     return c
 
 
-# ---- seats ------------------------------------------------------------------------------------
-async def add_seat(session: AsyncSession, *, committee_id: uuid.UUID, data: SeatCreate, actor: str) -> CommitteeSeat:
-    c = await get_committee(session, committee_id, for_update=True)  # serialises seat changes per committee
-    m = (
-        await session.execute(
-            sa.select(Membership).where(
-                Membership.alliance_id == c.alliance_id, Membership.org_id == data.org_id, Membership.status == "active"
+async def change_status(
+    session: AsyncSession, *, committee_id: uuid.UUID, data: CommitteeTransitionCreate, actor: str
+) -> Committee:
+    """筹建中 → 运行 sets `established_on`; → 已撤销 sets `dissolved_on` and ends the open seats and positions on
+    that day."""
+    c = await get_committee(session, committee_id, for_update=True)
+    if data.to.value not in STATUS_MOVES[c.status]:
+        raise StatusMove(
+            detail_zh=f"机构状态不能从 {c.status} 变为 {data.to.value}",
+            detail_en=f"A committee cannot move from {c.status} to {data.to.value}",
+        )
+    on = data.effective_on
+    before = {"status": c.status, "established_on": c.established_on, "dissolved_on": c.dissolved_on}
+    if data.to == "active":
+        c.established_on = on
+    else:
+        if c.established_on is not None and on < c.established_on:
+            raise field_error(
+                ["body", "effective_on"], "period_order", "撤销日期不能早于成立日期", "Dissolved before it was founded"
             )
-        )
-    ).scalar_one_or_none()
-    if m is None or m.joined_on is None or m.joined_on > data.start_on:
-        raise NotAnActiveMember(
-            detail_zh="只有在册（已批准入会、未暂停）的成员单位才能担任委员会席位，且席位不能早于入会日期",
-            detail_en="Only organizations with an active membership may hold a seat, from their joining date on",
-        )
-    overlap = (
-        await session.execute(
-            sa.select(CommitteeSeat.id).where(
-                CommitteeSeat.committee_id == committee_id,
-                CommitteeSeat.org_id == data.org_id,
-                sa.or_(CommitteeSeat.end_on.is_(None), CommitteeSeat.end_on >= data.start_on),
-                *([CommitteeSeat.start_on <= data.end_on] if data.end_on else []),
+        c.dissolved_on = on
+        reason = data.reason or "机构撤销"
+        for model in (CommitteeSeat, CommitteePosition):
+            values = {
+                "end_on": on,
+                **({"end_reason": reason, "updated_at": datetime.now(UTC)} if model is CommitteeSeat else {}),
+            }
+            await session.execute(
+                sa.update(model)
+                .where(
+                    model.committee_id == committee_id,
+                    model.start_on <= on,
+                    sa.or_(model.end_on.is_(None), model.end_on > on),
+                )
+                .values(**values)
             )
-        )
-    ).scalar_one_or_none()
-    if overlap is not None:
-        raise SeatTaken(
-            detail_zh="该单位在此委员会已有重叠期间的席位",
-            detail_en="This organization already holds a seat on this committee in that period",
-            extra={"seat_id": str(overlap)},
-        )
-    now = datetime.now(UTC)
-    seat = CommitteeSeat(
-        id=new_id(),
-        committee_id=committee_id,
-        alliance_id=c.alliance_id,
-        org_id=data.org_id,
-        seat_role=data.seat_role.value,
-        start_on=data.start_on,
-        end_on=data.end_on,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(seat)
+    c.status = data.to.value
+    c.version += 1
+    c.updated_at = datetime.now(UTC)
     await session.flush()
-    after = {"org_id": seat.org_id, "seat_role": seat.seat_role, "start_on": seat.start_on, "end_on": seat.end_on}
-    await record_on(
-        SEAT,
+    after = {
+        "status": c.status,
+        "established_on": c.established_on,
+        "dissolved_on": c.dissolved_on,
+        "reason": data.reason,
+    }
+    await record_named(
+        COMMITTEE,
         session,
-        seat.id,
-        aggregate=("committee", committee_id),
-        action="created",
-        event="created",
-        actor=actor,
-        before=None,
-        after=after,
-        payload=after,
-    )
-    return seat
-
-
-async def end_seat(
-    session: AsyncSession, *, committee_id: uuid.UUID, seat_id: uuid.UUID, data: SeatEnd, actor: str
-) -> CommitteeSeat:
-    await get_committee(session, committee_id, for_update=True)
-    seat = (
-        await session.execute(
-            sa.select(CommitteeSeat).where(CommitteeSeat.id == seat_id, CommitteeSeat.committee_id == committee_id)
-        )
-    ).scalar_one_or_none()
-    if seat is None:
-        raise NotFound(detail_zh="没有该席位", detail_en="No such seat")
-    if data.end_on < seat.start_on:
-        raise field_error(["body", "end_on"], "period_order", "结束日期不能早于开始日期", "end_on is before start_on")
-    before = {"end_on": seat.end_on}
-    seat.end_on, seat.end_reason, seat.updated_at = data.end_on, data.reason, datetime.now(UTC)
-    await session.flush()
-    after = {"end_on": seat.end_on, "reason": data.reason}
-    await record_on(
-        SEAT,
-        session,
-        seat.id,
-        aggregate=("committee", committee_id),
-        action="ended",
-        event="ended",
+        c,
+        action="status_changed",
+        event="status_changed",
         actor=actor,
         before=before,
         after=after,
         payload=after,
     )
-    return seat
+    return c
 
 
+# ---- seats (the rest: services/membership/committees/seats.py) ----------------------------------
 async def end_seats_of_membership(
     session: AsyncSession, *, alliance_id: uuid.UUID, org_id: uuid.UUID, on: date, reason: str, actor: str
 ) -> int:
-    """When a membership ends, its seats on the alliance's committees end on the same date."""
+    """When a membership ends, its seats on the alliance's committees end on the same date (not the seats it holds
+    as an outside unit)."""
     rows = (
         await session.execute(
             sa.update(CommitteeSeat)
             .where(
                 CommitteeSeat.alliance_id == alliance_id,
                 CommitteeSeat.org_id == org_id,
+                CommitteeSeat.outside.is_(False),
                 sa.or_(CommitteeSeat.end_on.is_(None), CommitteeSeat.end_on > on),
                 CommitteeSeat.start_on <= on,
             )
@@ -263,71 +264,3 @@ async def end_seats_of_membership(
             payload=after,
         )
     return len(rows)
-
-
-async def list_seats(session: AsyncSession, *, committee_id: uuid.UUID, as_of: date | None) -> list[SeatPublic]:
-    await get_committee(session, committee_id)
-    stmt = (
-        sa.select(CommitteeSeat, Organization.name)
-        .join(Organization, Organization.id == CommitteeSeat.org_id)
-        .where(CommitteeSeat.committee_id == committee_id)
-        .order_by(CommitteeSeat.start_on, CommitteeSeat.id)
-    )
-    if as_of is not None:
-        stmt = stmt.where(
-            CommitteeSeat.start_on <= as_of, sa.or_(CommitteeSeat.end_on.is_(None), CommitteeSeat.end_on >= as_of)
-        )
-    return [render_seat(s, name) for s, name in (await session.execute(stmt)).all()]
-
-
-# ---- positions --------------------------------------------------------------------------------
-async def add_position(
-    session: AsyncSession, *, committee_id: uuid.UUID, data: PositionCreate, actor: str
-) -> PositionPublic:
-    await get_committee(session, committee_id, for_update=True)
-    person = (
-        await session.execute(sa.select(Person).where(Person.id == data.person_id, Person.deleted_at.is_(None)))
-    ).scalar_one_or_none()
-    if person is None:
-        raise field_error(["body", "person_id"], "unknown_person", "没有该人员", "No such person")
-    p = CommitteePosition(
-        id=new_id(),
-        committee_id=committee_id,
-        person_id=data.person_id,
-        title=data.title.strip(),
-        start_on=data.start_on,
-        end_on=data.end_on,
-        created_at=datetime.now(UTC),
-    )
-    session.add(p)
-    await session.flush()
-    after = {"person_id": p.person_id, "title": p.title, "start_on": p.start_on, "end_on": p.end_on}
-    await record_on(
-        POSITION,
-        session,
-        p.id,
-        aggregate=("committee", committee_id),
-        action="created",
-        event="created",
-        actor=actor,
-        before=None,
-        after=after,
-        payload=after,
-    )
-    return render_position(p, person.name)
-
-
-async def list_positions(session: AsyncSession, *, committee_id: uuid.UUID, as_of: date | None) -> list[PositionPublic]:
-    await get_committee(session, committee_id)
-    stmt = (
-        sa.select(CommitteePosition, Person.name)
-        .join(Person, Person.id == CommitteePosition.person_id)
-        .where(CommitteePosition.committee_id == committee_id)
-        .order_by(CommitteePosition.start_on, CommitteePosition.id)
-    )
-    if as_of is not None:
-        stmt = stmt.where(
-            CommitteePosition.start_on <= as_of,
-            sa.or_(CommitteePosition.end_on.is_(None), CommitteePosition.end_on >= as_of),
-        )
-    return [render_position(p, name) for p, name in (await session.execute(stmt)).all()]
