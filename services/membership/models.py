@@ -4,6 +4,7 @@ from services.membership.alliances.models import Alliance
 from services.membership.appointments.models import Appointment
 from services.membership.committees.models import Committee, CommitteePosition, CommitteeSeat
 from services.membership.db import kernel, metadata
+from services.membership.designations.models import Designation, DesignationStage
 from services.membership.identity.api_keys.models import ApiKey
 from services.membership.identity.grants.models import AllianceGrant
 from services.membership.identity.one_time import OneTimeToken
@@ -13,6 +14,7 @@ from services.membership.identity.users.models import User
 from services.membership.memberships.models import Membership, MembershipEvent
 from services.membership.organizations.models import Organization
 from services.membership.people.models import Person
+from services.membership.person_posts.models import PersonPost
 from services.membership.reference.models import ReferenceCode
 
 __all__ = [
@@ -23,6 +25,8 @@ __all__ = [
     "Committee",
     "CommitteePosition",
     "CommitteeSeat",
+    "Designation",
+    "DesignationStage",
     "LoginFailure",
     "LoginSuccess",
     "Membership",
@@ -30,6 +34,7 @@ __all__ = [
     "OneTimeToken",
     "Organization",
     "Person",
+    "PersonPost",
     "ReferenceCode",
     "RefreshToken",
     "User",

@@ -16,12 +16,13 @@ from chanjiao.ids import new_id
 from chanjiao.resources import Audit, load, now
 from chanjiao.sync import Since, SyncPage, sync_page
 from services.membership.alliances.models import Alliance
-from services.membership.alliances.schemas import AllianceCreate, AllianceUpdate
+from services.membership.alliances.schemas import AllianceCreate, AllianceUpdate, Recognition
 from services.membership.db import kernel
+from services.membership.designations import service as designations
 from services.membership.organizations import service as organizations
 
 # Every column of the table is audited (name, kind, level, founded_on, region_code, guiding_body, lead_org_ids,
-# charter, membership_rules, industry_focus, recognitions).
+# charter, membership_rules, industry_focus); recognitions are register entries, audited there.
 AUDIT = Audit(kernel, "alliance")
 
 
@@ -94,7 +95,6 @@ async def create_alliance(session: AsyncSession, *, data: AllianceCreate, actor:
     a = Alliance(
         id=new_id(),
         **fields,
-        recognitions=[r.model_dump() for r in data.recognitions],
         version=1,
         created_at=stamp,
         updated_at=stamp,
@@ -105,6 +105,7 @@ async def create_alliance(session: AsyncSession, *, data: AllianceCreate, actor:
     except IntegrityError as exc:  # a concurrent create of the same name won the unique index
         raise _duplicate() from exc
     await AUDIT.created(session, a, actor=actor)
+    await write_recognitions(session, a, data.recognitions, actor=actor, bumped=True)
     return a
 
 
@@ -119,19 +120,38 @@ async def update_alliance(
             raise field_error(["body", key], "not_null", "该字段不能为 null", "This field cannot be null")
     if data.get("lead_org_ids"):
         await _check_lead_orgs(session, data["lead_org_ids"])
-    for key in ("lead_org_ids", "industry_focus", "recognitions"):
+    for key in ("lead_org_ids", "industry_focus"):
         if key in data and data[key] is None:
             data[key] = []
+    recognitions = (changes.recognitions or []) if "recognitions" in data else None
+    data.pop("recognitions", None)
     before = AUDIT.snapshot(a)
-    if "recognitions" in data:
-        data["recognitions"] = [r.model_dump() for r in changes.recognitions or []]
     for key, value in data.items():
         setattr(a, key, value.value if hasattr(value, "value") else value)
     try:
-        await AUDIT.updated(session, a, actor=actor, before=before)
+        bumped = await AUDIT.updated(session, a, actor=actor, before=before)
     except IntegrityError as exc:  # the new name is another live alliance's
         raise _duplicate() from exc
+    await write_recognitions(session, a, recognitions, actor=actor, bumped=bumped)
     return a
+
+
+# ---- recognitions: entries of the designation register (services/membership/designations/) ------------------------
+async def write_recognitions(
+    session: AsyncSession, a: Alliance, recognitions: list[Recognition] | None, *, actor: str, bumped: bool
+) -> None:
+    """Write the `recognitions` list given on a create or an update (None: not given) as register entries; when it
+    changed and nothing else did, the alliance still gets a new version (its answer changed)."""
+    if recognitions is not None:
+        items = [r.model_dump() for r in recognitions]
+        changed = await designations.replace_listed(
+            session, subject_kind="alliance", subject_id=a.id, items=items, actor=actor
+        )
+        if changed and not bumped:
+            a.version += 1
+            a.updated_at = now()
+            await session.flush()
+    await session.refresh(a, ["recognitions"])
 
 
 async def delete_alliance(session: AsyncSession, *, alliance_id: uuid.UUID, if_match: str | None, actor: str) -> None:

@@ -74,7 +74,8 @@ _EXAMPLE = {
     "checked against GB 32100-2015 and unique among live organizations; without one, name + region is unique. "
     "Input is trimmed; codes are upper-cased and full-width characters normalised. `parent_id` (group "
     "structure) and `sponsor_org_id` (举办单位, schools only) must name live organizations (else 422); `honours` "
-    "is a list of {title, level, year, issuer}. Send `Idempotency-Key` so a retry never creates a duplicate.\n\n"
+    "is a list of {title, level, year, issuer}, kept as 验收/认定 entries of the designation register "
+    "(`/v1/designations`). Send `Idempotency-Key` so a retry never creates a duplicate.\n\n"
     + WHO_CREATES,
     responses={
         201: {
@@ -214,8 +215,9 @@ async def get_organization(
     "。\n\n"
     "Partial update: only the fields sent change. Send `If-Match` with the ETag you read so two "
     "clerks never overwrite each other silently (stale → 412). A `parent_id` that would put the organization "
-    "below itself is 409; `null` clears `credit_code`, `parent_id` and `sponsor_org_id`; `honours` is replaced "
-    "whole. `status` changes only through `POST /v1/organizations/{id}/status-changes`.\n\n" + WHO_EDITS,
+    "below itself is 409; `null` clears `credit_code`, `parent_id` and `sponsor_org_id`; `honours` replaces "
+    "the entries written through it (the register's own entries stay and are shown too; docs/api.md). "
+    "`status` changes only through `POST /v1/organizations/{id}/status-changes`.\n\n" + WHO_EDITS,
     responses={
         200: {"content": {"application/json": {"example": {**_EXAMPLE, "version": 2}}}},
         **problem_responses(401, 403, 404, 409, 412, 422),

@@ -22,12 +22,14 @@ from chanjiao.sync import Since, SyncPage, sync_page
 from chanjiao.transitions import StateMachine
 from chanjiao.validators import cjk_bigrams
 from services.membership.db import kernel
+from services.membership.designations import service as designations
 from services.membership.organizations.models import (
     SCHOOL_TYPES,
     Organization,
     OrganizationStatusEvent,
 )
 from services.membership.organizations.schemas import (
+    Honour,
     OrganizationCreate,
     OrganizationPublic,
     OrganizationTombstone,
@@ -203,7 +205,6 @@ async def create_organization(
         industry_codes=data.industry_codes,
         parent_id=data.parent_id,
         sponsor_org_id=data.sponsor_org_id,
-        honours=[h.model_dump(mode="json") for h in data.honours],
         registered_by_alliance_id=registered_by,
         status="active",
         version=1,
@@ -213,6 +214,7 @@ async def create_organization(
     session.add(org)
     with _unique():
         await AUDIT.created(session, org, actor=actor)
+    await write_honours(session, org, data.honours, actor=actor, bumped=True)
     return org
 
 
@@ -259,11 +261,11 @@ async def update_organization(
     org = await get_organization(session, org_id, for_update=True)
     check_if_match(if_match, org.version)
     data = changes.model_dump(exclude_unset=True)
-    if "honours" in data:
-        data["honours"] = [h.model_dump(mode="json") for h in changes.honours or []]
+    honours = changes.honours if data.pop("honours", None) is not None else None
     before = AUDIT.snapshot(org)
     new_values = {**before, **{k: (v.value if hasattr(v, "value") else v) for k, v in data.items()}}
     if new_values == before:
+        await write_honours(session, org, honours, actor=actor, bumped=False)
         return org
     await _check_links(
         session,
@@ -286,8 +288,27 @@ async def update_organization(
     if "name" in data:
         org.name_bigrams = cjk_bigrams(org.name)
     with _unique():
-        await AUDIT.updated(session, org, actor=actor, before=before)
+        bumped = await AUDIT.updated(session, org, actor=actor, before=before)
+    await write_honours(session, org, honours, actor=actor, bumped=bumped)
     return org
+
+
+# ---- honours: entries of the designation register (services/membership/designations/) ----------------------------
+async def write_honours(
+    session: AsyncSession, org: Organization, honours: list[Honour] | None, *, actor: str, bumped: bool
+) -> None:
+    """Write the `honours` list given on a create or an update (None: not given) as register entries; when it
+    changed and nothing else did, the organization still gets a new version (its answer changed)."""
+    if honours is not None:
+        items = [h.model_dump(mode="json") for h in honours]
+        changed = await designations.replace_listed(
+            session, subject_kind="organization", subject_id=org.id, items=items, actor=actor
+        )
+        if changed and not bumped:
+            org.version += 1
+            org.updated_at = now()
+            await session.flush()
+    await session.refresh(org, ["honours"])
 
 
 async def delete_organization(session: AsyncSession, *, org_id: uuid.UUID, if_match: str | None, actor: str) -> None:
