@@ -23,7 +23,7 @@ from services.membership.organizations import service as organizations
 
 # Every column of the table is audited (name, kind, level, founded_on, region_code, guiding_body, lead_org_ids,
 # charter, membership_rules, industry_focus); recognitions are register entries, audited there.
-AUDIT = Audit(kernel, "alliance")
+AUDIT = Audit(kernel, "alliance", exclude=frozenset({"recognitions"}))
 
 
 class AllianceNotFound(NotFound):

@@ -17,6 +17,7 @@ from chanjiao.auth import ALLIANCE_ADMIN, ORG_ADMIN, ORG_STAFF, Principal
 from chanjiao.errors import Forbidden
 from services.membership.designations.models import Designation
 from services.membership.memberships.models import MEMBER, Membership
+from services.membership.people.models import Person
 
 ORG_ROLES = (ORG_ADMIN, ORG_STAFF)
 
@@ -52,6 +53,12 @@ def ensure_writer(principal: Principal, org_id: uuid.UUID | None, alliance_id: u
 def members_of(alliance_ids: list[uuid.UUID]) -> sa.Select:
     """The organizations that are current members (active or suspended) of any of the alliances."""
     return sa.select(Membership.org_id).where(Membership.alliance_id.in_(alliance_ids), Membership.status.in_(MEMBER))
+
+
+async def person_org(session: AsyncSession, person_id: uuid.UUID) -> uuid.UUID | None:
+    """The organization of a live person (None: no such person): a person's entries are held by it."""
+    stmt = sa.select(Person.org_id).where(Person.id == person_id, Person.deleted_at.is_(None))
+    return (await session.execute(stmt)).scalar_one_or_none()
 
 
 async def is_member(session: AsyncSession, org_id: uuid.UUID, alliance_id: uuid.UUID) -> bool:

@@ -29,7 +29,6 @@ from chanjiao.ids import new_id
 from chanjiao.pagination import keyset, page_of
 from chanjiao.resources import Audit, load, now
 from chanjiao.transitions import IllegalTransition, OutOfOrderEvent
-from services.membership import tenancy
 from services.membership.alliances import service as alliances
 from services.membership.db import kernel
 from services.membership.designations import access
@@ -97,7 +96,7 @@ async def resolve_owner(session: AsyncSession, data: DesignationCreate) -> tuple
             raise _bad("org_id", "mismatch", "单位对象的所属单位即其本身", "An organization subject holds itself")
         org_id = data.subject_id
     elif kind == "person":
-        org_id_of_person = await tenancy.person_org(session, data.subject_id)  # type: ignore[arg-type]
+        org_id_of_person = await access.person_org(session, data.subject_id)  # type: ignore[arg-type]
         if org_id_of_person is None:
             raise _bad("subject_id", "person_not_found", "没有该人员，或已被删除", "No such person, or deleted")
         if org_id is not None and org_id != org_id_of_person:

@@ -41,7 +41,8 @@ from services.membership.organizations.schemas import render as render_one
 from services.membership.reference import service as reference
 
 # Audited: what the organization says — not the search index of its name (`name_bigrams`) nor who registered it.
-AUDIT = Audit(kernel, "organization", exclude=frozenset({"name_bigrams", "registered_by_alliance_id"}))
+# `honours` is read from the designation register, whose entries are audited there.
+AUDIT = Audit(kernel, "organization", exclude=frozenset({"name_bigrams", "registered_by_alliance_id", "honours"}))
 ORG_STATUS = StateMachine("organization.status", {"active": frozenset({"inactive"}), "inactive": frozenset({"active"})})
 # Transaction-level advisory lock taken by every change of a `parent_id`, so two concurrent moves
 # cannot each pass the cycle check and close a loop together.
