@@ -12,6 +12,7 @@ from services.membership.appointments.router import router as appointments_route
 from services.membership.committees.router import router as committees_router
 from services.membership.db import kernel
 from services.membership.designations.router import router as designations_router
+from services.membership.designations.routes_import import router as designation_imports_router
 from services.membership.designations.routes_stats import router as designation_stats_router
 from services.membership.identity.api_keys import router as api_keys_routes
 from services.membership.identity.bootstrap import identity_startup
@@ -46,6 +47,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     appointments_router,
     designations_router,
     designation_stats_router,
+    designation_imports_router,
     person_posts_router,
     # identity (services/membership/identity/): /v1/auth, /v1/users, /v1/api-keys
     sessions_routes.router,

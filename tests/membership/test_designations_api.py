@@ -308,3 +308,7 @@ class TestHonours:
             ),
         )
         assert again.json()["version"] == r.json()["version"]  # the same list writes nothing
+        # The list as read, sent back: the register's own entry is not written a second time.
+        shown = r.json()["honours"]
+        back = await w.send(w.platform_admin, Req("PATCH", f"/v1/organizations/{org['id']}", json={"honours": shown}))
+        assert back.json()["honours"] == shown and back.json()["version"] == r.json()["version"]

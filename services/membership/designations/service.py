@@ -34,6 +34,7 @@ from services.membership.db import kernel
 from services.membership.designations import access
 from services.membership.designations.models import (
     BY_NAME,
+    HELD,
     ORDER,
     STAGE_LABELS,
     Designation,
@@ -311,7 +312,8 @@ async def replace_listed(
 ) -> bool:
     """Write an organization's `honours` (an alliance's `recognitions`) list: it replaces the entries written through
     that list (and those moved from it), each a 验收/认定 entry of its year; entries recorded through the register are
-    left alone. False when the list is what it was (nothing written)."""
+    left alone, and an item that repeats one of them (a list read and sent back) is not written twice. False when
+    the list is what it was (nothing written)."""
     stmt = (
         sa.select(Designation)
         .where(
@@ -328,8 +330,17 @@ async def replace_listed(
     def key(title: str, level: str, year: int, issuer: str | None) -> tuple[Any, ...]:
         return (title, level, year, issuer)
 
+    own = sa.select(Designation.programme_name, Designation.level, Designation.stage_year, Designation.recognising_body)
+    own = own.where(
+        Designation.subject_kind == subject_kind,
+        Designation.subject_id == subject_id,
+        Designation.origin == "register",
+        Designation.deleted_at.is_(None),
+        Designation.stage.in_(HELD),
+    )
+    registered = {tuple(r) for r in (await session.execute(own)).all()}
     old = [key(r.programme_name, r.level, r.stage_year, r.recognising_body) for r in current]
-    new = [key(i["title"], i["level"], i["year"], i.get("issuer")) for i in items]
+    new = [k for i in items if (k := key(i["title"], i["level"], i["year"], i.get("issuer"))) not in registered]
     if old == new:
         return False
     for r in current:

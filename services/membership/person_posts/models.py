@@ -11,7 +11,25 @@ import sqlalchemy as sa
 from sqlmodel import Field
 
 from services.membership.db import Base
-from services.membership.designations.models import DesignationLevel
+
+
+class PostLevel(StrEnum):
+    """The body's level — the designation register's levels (services/membership/designations/models.py)."""
+
+    national = "national"  # 国家级
+    provincial = "provincial"  # 省级
+    municipal = "municipal"  # 市级
+    industry = "industry"  # 行业
+    international = "international"  # 国际
+
+
+LEVEL_LABELS = {
+    "national": "国家级",
+    "provincial": "省级",
+    "municipal": "市级",
+    "industry": "行业",
+    "international": "国际",
+}
 
 
 class PostKind(StrEnum):
@@ -47,7 +65,7 @@ class PersonPost(Base, table=True):
     __tablename__ = "person_posts"
     __table_args__ = (
         sa.CheckConstraint(f"post_kind in ({_values(PostKind)})", name="post_kind"),
-        sa.CheckConstraint(f"level in ({_values(DesignationLevel)})", name="level"),
+        sa.CheckConstraint(f"level in ({_values(PostLevel)})", name="level"),
         sa.CheckConstraint("until is null or until >= since", name="period"),
         sa.Index("ix_person_posts_person_id", "person_id", "id"),
     )

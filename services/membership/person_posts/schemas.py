@@ -3,17 +3,48 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from chanjiao.dates import IsoDate
 from chanjiao.pagination import Page
-from chanjiao.validators import CodeError
-from services.membership.designations.models import LEVEL_LABELS, DesignationLevel
-from services.membership.designations.schemas import LEVEL_DESCRIPTION, Day, Name, Note, OptionalName
-from services.membership.person_posts.models import POST_KIND_LABELS, PostKind
+from chanjiao.validators import CodeError, normalize_name
+from services.membership.person_posts.models import LEVEL_LABELS, POST_KIND_LABELS, PostKind, PostLevel
+
+LEVEL_DESCRIPTION = (
+    "级别 (required, no default): national 国家级 · provincial 省级 · municipal 市级 · industry 行业 · "
+    "international 国际"
+)
+
+
+def _text(limit: int):
+    def check(value: str | None) -> str | None:
+        if value is None:
+            return None
+        if any((ord(c) < 0x20 and c not in "\n\t") or ord(c) == 0x7F for c in value):
+            raise CodeError("charset", "不能包含控制字符", "Control characters are not allowed")
+        text = normalize_name(value)
+        if not 1 <= len(text) <= limit:
+            raise CodeError("length", f"长度应为 1–{limit} 个字符", f"1–{limit} characters long")
+        return text
+
+    return check
+
+
+def _day(value: date | None) -> date | None:
+    if value is not None and not 1949 <= value.year <= 2100:
+        raise CodeError("date_range", "日期应在 1949–2100 年之间", "Dates lie between 1949 and 2100")
+    return value
+
+
+Name = Annotated[str, Field(max_length=200), AfterValidator(_text(100))]
+OptionalName = Annotated[str | None, Field(max_length=200), AfterValidator(_text(100))]
+Note = Annotated[
+    str | None, Field(max_length=2000, description="备注, up to 500 characters"), AfterValidator(_text(500))
+]
+Day = Annotated[IsoDate | None, AfterValidator(_day)]
 
 KIND_DESCRIPTION = (
     "职务类别: chair 主任委员 · vice_chair 副主任委员 · member 委员 · secretary_general 秘书长 · president 会长 · "
@@ -40,7 +71,7 @@ class PersonPostCreate(BaseModel):
     body_name: Name = Field(description="机构名称 e.g. 全国石油和化工职业教育教学指导委员会, 山东化学化工学会")
     post_kind: PostKind = Field(description=KIND_DESCRIPTION)
     post_title: OptionalName = Field(default=None, description="职务全称 as the body writes it")
-    level: DesignationLevel = Field(description=LEVEL_DESCRIPTION)
+    level: PostLevel = Field(description=LEVEL_DESCRIPTION)
     since: Day = Field(description="任职开始 (inclusive)")
     until: Day = Field(default=None, description="任职结束 (inclusive, ≥ since); null = current")
     note: Note = None
@@ -61,7 +92,7 @@ class PersonPostUpdate(BaseModel):
     body_name: Name | None = None
     post_kind: PostKind | None = Field(default=None, description=KIND_DESCRIPTION)
     post_title: OptionalName = None
-    level: DesignationLevel | None = Field(default=None, description=LEVEL_DESCRIPTION)
+    level: PostLevel | None = Field(default=None, description=LEVEL_DESCRIPTION)
     since: Day = None
     until: Day = None
     note: Note = None
@@ -81,7 +112,7 @@ class PersonPostPublic(BaseModel):
     post_kind: PostKind
     post_kind_label: str
     post_title: str | None
-    level: DesignationLevel
+    level: PostLevel
     level_label: str
     since: IsoDate
     until: IsoDate | None
