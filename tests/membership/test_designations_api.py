@@ -312,3 +312,49 @@ class TestHonours:
         shown = r.json()["honours"]
         back = await w.send(w.platform_admin, Req("PATCH", f"/v1/organizations/{org['id']}", json={"honours": shown}))
         assert back.json()["honours"] == shown and back.json()["version"] == r.json()["version"]
+
+
+class TestImport:
+    async def test_a_secretariat_imports_its_members_designations(self, world: World) -> None:
+        """seed 001「国家“双高”专业群 5 个」 and 「12 名教师获得“山东省技术技能大师”称号」, kept by the secretariat in a
+        spreadsheet: rows for members are recorded by the alliance, a non-member's row and a row without a level
+        are rejected by row, field and rule; the template lists the columns."""
+        w = world
+        alliance = await w.new_alliance()
+        school = await w.new_org("higher_vocational", credit_code=None)
+        await w.new_member(alliance, school)
+        teacher = await w.new_person(school, name="王大师")
+        rows = [
+            "项目名称,级别,批次,阶段,日期,年份,认定单位,对象类型,所属单位,对象",
+            f"国家“双高”专业群,国家级,第一批,立项,,2019,教育部,专业群,{school['name']},化工技术专业群",
+            f"山东省技术技能大师,省级,,认定,2023-10-10,,山东省人力资源和社会保障厅,人员,{school['id']},王大师",
+            f"国家“双高”专业群,,,立项,,2019,教育部,专业群,{school['id']},应用化工专业群",
+            f"国家“双高”专业群,国家级,,立项,,2019,教育部,专业群,{w.org_b['id']},石油化工专业群",
+        ]
+        files = {"file": ("designations.csv", ("\n".join(rows) + "\n").encode(), "text/csv")}
+        admin = w.alliance_admin(alliance)
+        r = await w.send(
+            admin, Req("POST", "/v1/designations/imports", files=files, params={"alliance_id": alliance["id"]})
+        )
+        assert r.status_code == 200, r.text
+        report = r.json()
+        assert (report["rows"], report["created"]) == (4, 2)
+        assert [(x["row"], x["field"], x["rule"]) for x in report["rejected"]] == [
+            (4, "level", "missing"),
+            (5, "alliance_id", "not_member"),
+        ]
+        listed = (await w.send(admin, Req("GET", "/v1/designations", params={"org_id": school["id"]}))).json()["items"]
+        assert {(e["subject_kind"], e["subject_name"] or e["subject_id"], e["stage"]) for e in listed} == {
+            ("major_group", "化工技术专业群", "selected"),
+            ("person", teacher["id"], "recognised"),
+        }
+        assert all(e["alliance_id"] == alliance["id"] for e in listed)
+        r = await w.send(
+            w.alliance_admin(w.alliance_y),
+            Req("POST", "/v1/designations/imports", files=files, params={"alliance_id": alliance["id"]}),
+        )
+        assert r.status_code == 403
+        template = await w.send(
+            admin, Req("GET", "/v1/designations/import-template.xlsx", headers={"Accept": "application/json"})
+        )
+        assert [c["heading"] for c in template.json()][:2] == ["项目名称", "级别"]

@@ -150,3 +150,20 @@ async def read_person_posts(w: World) -> Case:
             w.alliance_key(w.alliance_x, scopes=READ_ONLY),
         ],
     )
+
+
+def _created_one(r) -> None:
+    assert r.json()["created"] == 1, r.text
+
+
+@scenario("POST", "/v1/designations/imports")
+async def import_designations(w: World) -> Case:
+    rows = ["项目名称,级别,阶段,年份,对象类型,所属单位", f"国家级产教融合型企业,国家级,入选,2023,单位,{w.org_a['id']}"]
+    files = {"file": ("designations.csv", ("\n".join(rows) + "\n").encode(), "text/csv")}
+    return Case(
+        Req("POST", "/v1/designations/imports", files=files, params={"alliance_id": w.alliance_x["id"]}),
+        right=w.alliance_admin(w.alliance_x),
+        wrong_tenant=[w.alliance_admin(w.alliance_y)],
+        wrong_role=[w.service("matching")],
+        check=_created_one,
+    )
