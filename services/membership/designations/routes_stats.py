@@ -21,7 +21,7 @@ router = APIRouter(prefix="/v1/designations", tags=["designations"])
 READ = allow(scopes=("membership:read",))
 
 
-class StageCount(BaseModel):
+class DesignationStageCount(BaseModel):
     programme_name: str
     level: DesignationLevel
     level_label: str
@@ -30,40 +30,40 @@ class StageCount(BaseModel):
     count: int = Field(description="entries that reached this stage in the year")
 
 
-class StageTotal(BaseModel):
+class DesignationStageTotal(BaseModel):
     stage: Stage
     stage_label: str
     count: int
 
 
-class TitleCount(BaseModel):
+class DesignationTitleCount(BaseModel):
     programme_name: str
     level: DesignationLevel
     level_label: str
     people: int = Field(description="people holding the title on 31 December")
 
 
-class PostCount(BaseModel):
+class OutsidePostCount(BaseModel):
     post_kind: PostKind
     post_kind_label: str
     people: int
 
 
-class Figure(BaseModel):
+class DesignationFigure(BaseModel):
     period_rule: str = Field(description="how the figure is counted in time")
 
 
-class StagesFigure(Figure):
-    by_programme: list[StageCount]
-    totals: list[StageTotal]
+class DesignationStagesFigure(DesignationFigure):
+    by_programme: list[DesignationStageCount]
+    totals: list[DesignationStageTotal]
 
 
-class TitlesFigure(Figure):
-    by_programme: list[TitleCount]
+class DesignationTitlesFigure(DesignationFigure):
+    by_programme: list[DesignationTitleCount]
 
 
-class PostsFigure(Figure):
-    by_kind: list[PostCount]
+class OutsidePostsFigure(DesignationFigure):
+    by_kind: list[OutsidePostCount]
     people: int = Field(description="people holding any outside post in the year")
 
 
@@ -71,9 +71,9 @@ class DesignationStats(BaseModel):
     alliance_id: uuid.UUID
     year: int
     scope_rule: str
-    stages_reached: StagesFigure
-    titles_held: TitlesFigure
-    outside_posts: PostsFigure
+    stages_reached: DesignationStagesFigure
+    titles_held: DesignationTitlesFigure
+    outside_posts: OutsidePostsFigure
 
 
 @router.get(
@@ -100,10 +100,10 @@ async def designation_stats(
         alliance_id=alliance_id,
         year=year,
         scope_rule=stats.SCOPE_RULE,
-        stages_reached=StagesFigure(
+        stages_reached=DesignationStagesFigure(
             period_rule=stats.STAGES_RULE,
             by_programme=[
-                StageCount(
+                DesignationStageCount(
                     programme_name=p,
                     level=lv,
                     level_label=LEVEL_LABELS[lv],
@@ -114,21 +114,23 @@ async def designation_stats(
                 for p, lv, st, n in f["stage_rows"]
             ],
             totals=[
-                StageTotal(stage=st, stage_label=STAGE_LABELS[st], count=f["stage_totals"][st])
+                DesignationStageTotal(stage=st, stage_label=STAGE_LABELS[st], count=f["stage_totals"][st])
                 for st in STAGE_LABELS
                 if st in f["stage_totals"]
             ],
         ),
-        titles_held=TitlesFigure(
+        titles_held=DesignationTitlesFigure(
             period_rule=stats.TITLES_RULE,
             by_programme=[
-                TitleCount(programme_name=p, level=lv, level_label=LEVEL_LABELS[lv], people=n)
+                DesignationTitleCount(programme_name=p, level=lv, level_label=LEVEL_LABELS[lv], people=n)
                 for p, lv, n in f["title_rows"]
             ],
         ),
-        outside_posts=PostsFigure(
+        outside_posts=OutsidePostsFigure(
             period_rule=stats.POSTS_RULE,
-            by_kind=[PostCount(post_kind=k, post_kind_label=POST_KIND_LABELS[k], people=n) for k, n in f["post_rows"]],
+            by_kind=[
+                OutsidePostCount(post_kind=k, post_kind_label=POST_KIND_LABELS[k], people=n) for k, n in f["post_rows"]
+            ],
             people=f["people_with_posts"],
         ),
     )

@@ -151,7 +151,7 @@ class StageCreate(StepFields):
     )
 
 
-class StepPublic(BaseModel):
+class DesignationStep(BaseModel):
     stage: Stage
     stage_label: str
     on: IsoDate | None
@@ -181,7 +181,7 @@ class DesignationPublic(BaseModel):
     org_id: uuid.UUID | None
     alliance_id: uuid.UUID | None
     note: str | None
-    steps: list[StepPublic] = Field(description="阶段记录, oldest first (corrected steps included, marked)")
+    steps: list[DesignationStep] = Field(description="阶段记录, oldest first (corrected steps included, marked)")
     version: int
     created_at: datetime
     updated_at: datetime
@@ -213,7 +213,7 @@ def render(row: Any, steps: list[Any]) -> DesignationPublic:
         alliance_id=row.alliance_id,
         note=row.note,
         steps=[
-            StepPublic(
+            DesignationStep(
                 stage=s.stage,
                 stage_label=STAGE_LABELS[s.stage],
                 on=s.on_date,
