@@ -66,7 +66,7 @@ async def import_designations(
     principal: PrincipalDep,
     idem: IdempotencyDep,
     dry_run: Annotated[
-        bool, Query(description="试运行：检查每一行并报告，但不保存 — check every row and report, save nothing")
+        bool, Query(description="试运行：检查每一行并报告，但不保存 Check every row and report, but save nothing")
     ] = False,
     alliance_id: Annotated[
         uuid.UUID | None, Query(description="登记联盟：为成员单位导入的联盟 — the alliance recording the rows")
