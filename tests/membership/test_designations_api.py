@@ -281,6 +281,7 @@ class TestHonours:
             },
         )
         got = await w.admin("GET", f"/v1/organizations/{org['id']}")
+        assert got["version"] == org["version"] + 1  # its answer changed: a new ETag
         assert [h["title"] for h in got["honours"]] == [
             "国家级产教融合型企业",
             "山东省新一代信息技术与制造业融合发展示范项目",

@@ -137,6 +137,12 @@ async def update_alliance(
 
 
 # ---- recognitions: entries of the designation register (services/membership/designations/) ------------------------
+async def recognitions_changed(session: AsyncSession, alliance_id: uuid.UUID) -> None:
+    """An entry of the alliance changed in the register, so may its `recognitions`: a new version (ETag, sync)."""
+    stmt = sa.update(Alliance).where(Alliance.id == alliance_id, Alliance.deleted_at.is_(None))
+    await session.execute(stmt.values(version=Alliance.version + 1, updated_at=now()))
+
+
 async def write_recognitions(
     session: AsyncSession, a: Alliance, recognitions: list[Recognition] | None, *, actor: str, bumped: bool
 ) -> None:

@@ -125,6 +125,14 @@ async def resolve_owner(session: AsyncSession, data: DesignationCreate) -> tuple
     return org_id, alliance_id
 
 
+async def _subject_changed(session: AsyncSession, row: Designation) -> None:
+    """An organization's or an alliance's entry changed: its record's `honours`/`recognitions` answer did too."""
+    if row.subject_kind == "organization" and row.subject_id is not None:
+        await organizations.honours_changed(session, row.subject_id)
+    elif row.subject_kind == "alliance" and row.subject_id is not None:
+        await alliances.recognitions_changed(session, row.subject_id)
+
+
 def _step(row: Designation, seq: int, stage: str, on: date | None, year: int, note: str | None, actor: str):
     return DesignationStage(
         id=new_id(),
@@ -181,6 +189,7 @@ async def create(
     first = _step(row, 1, row.stage, data.on, year, None, actor)
     session.add(first)
     await session.flush()
+    await _subject_changed(session, row)
     return row, [first]
 
 
@@ -231,14 +240,20 @@ async def update(
     before = AUDIT.snapshot(row)
     for key, value in data.items():
         setattr(row, key, value.value if hasattr(value, "value") else value)
-    await AUDIT.updated(session, row, actor=actor, before=before)
+    if await AUDIT.updated(session, row, actor=actor, before=before):
+        await _subject_changed(session, row)
+
+
+async def _delete(session: AsyncSession, row: Designation, actor: str) -> None:
+    before = AUDIT.snapshot(row)
+    await soft_delete(session, row)
+    await AUDIT.deleted(session, row, actor=actor, before=before)
 
 
 async def delete(session: AsyncSession, *, row: Designation, if_match: str | None, actor: str) -> None:
     check_if_match(if_match, row.version)
-    before = AUDIT.snapshot(row)
-    await soft_delete(session, row)
-    await AUDIT.deleted(session, row, actor=actor, before=before)
+    await _delete(session, row, actor)
+    await _subject_changed(session, row)
 
 
 def _allowed_after(stage: str | None) -> list[str]:
@@ -298,6 +313,7 @@ async def add_step(
         row.version += 1  # a correction to the same stage and date still changes the entry's history
         row.updated_at = now()
     await session.flush()
+    await _subject_changed(session, row)
     return [*steps, new]
 
 
@@ -344,7 +360,7 @@ async def replace_listed(
     if old == new:
         return False
     for r in current:
-        await delete(session, row=r, if_match=None, actor=actor)
+        await _delete(session, r, actor)
     stamp = now()
     org_id = subject_id if subject_kind == "organization" else None
     alliance_id = subject_id if subject_kind == "alliance" else None

@@ -295,6 +295,12 @@ async def update_organization(
 
 
 # ---- honours: entries of the designation register (services/membership/designations/) ----------------------------
+async def honours_changed(session: AsyncSession, org_id: uuid.UUID) -> None:
+    """An entry of the organization changed in the register, so may its `honours`: a new version (ETag, sync)."""
+    stmt = sa.update(Organization).where(Organization.id == org_id, Organization.deleted_at.is_(None))
+    await session.execute(stmt.values(version=Organization.version + 1, updated_at=now()))
+
+
 async def write_honours(
     session: AsyncSession, org: Organization, honours: list[Honour] | None, *, actor: str, bumped: bool
 ) -> None:
