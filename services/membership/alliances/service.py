@@ -8,6 +8,7 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from chanjiao.db import soft_delete
 from chanjiao.errors import Conflict, NotFound, field_error
@@ -147,16 +148,21 @@ async def write_recognitions(
     session: AsyncSession, a: Alliance, recognitions: list[Recognition] | None, *, actor: str, bumped: bool
 ) -> None:
     """Write the `recognitions` list given on a create or an update (None: not given) as register entries; when it
-    changed and nothing else did, the alliance still gets a new version (its answer changed)."""
-    if recognitions is not None:
-        items = [r.model_dump() for r in recognitions]
-        changed = await designations.replace_listed(
-            session, subject_kind="alliance", subject_id=a.id, items=items, actor=actor
-        )
-        if changed and not bumped:
-            a.version += 1
-            a.updated_at = now()
-            await session.flush()
+    changed and nothing else did, the alliance still gets a new version (its answer changed). A new alliance
+    without recognitions has none to read (no query)."""
+    if recognitions is None:
+        return
+    if not recognitions and a.version == 1 and "recognitions" not in sa.inspect(a).dict:
+        set_committed_value(a, "recognitions", [])
+        return
+    items = [r.model_dump() for r in recognitions]
+    changed = await designations.replace_listed(
+        session, subject_kind="alliance", subject_id=a.id, items=items, actor=actor
+    )
+    if changed and not bumped:
+        a.version += 1
+        a.updated_at = now()
+        await session.flush()
     await session.refresh(a, ["recognitions"])
 
 

@@ -11,6 +11,7 @@ from functools import partial
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from chanjiao.dates import today
 from chanjiao.db import soft_delete
@@ -305,16 +306,21 @@ async def write_honours(
     session: AsyncSession, org: Organization, honours: list[Honour] | None, *, actor: str, bumped: bool
 ) -> None:
     """Write the `honours` list given on a create or an update (None: not given) as register entries; when it
-    changed and nothing else did, the organization still gets a new version (its answer changed)."""
-    if honours is not None:
-        items = [h.model_dump(mode="json") for h in honours]
-        changed = await designations.replace_listed(
-            session, subject_kind="organization", subject_id=org.id, items=items, actor=actor
-        )
-        if changed and not bumped:
-            org.version += 1
-            org.updated_at = now()
-            await session.flush()
+    changed and nothing else did, the organization still gets a new version (its answer changed). A new
+    organization without honours has none to read (no query)."""
+    if honours is None:
+        return
+    if not honours and org.version == 1 and "honours" not in sa.inspect(org).dict:
+        set_committed_value(org, "honours", [])
+        return
+    items = [h.model_dump(mode="json") for h in honours]
+    changed = await designations.replace_listed(
+        session, subject_kind="organization", subject_id=org.id, items=items, actor=actor
+    )
+    if changed and not bumped:
+        org.version += 1
+        org.updated_at = now()
+        await session.flush()
     await session.refresh(org, ["honours"])
 
 
