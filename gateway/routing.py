@@ -20,6 +20,7 @@ ROUTES: list[tuple[str, str]] = [
             "committees",
             "people",
             "appointments",
+            "designations",
             "users",
             "api-keys",
             "auth",

@@ -15,6 +15,9 @@ from services.membership.committees.router import router as committees_router
 from services.membership.committees.routes_applications import router as committee_applications_router
 from services.membership.committees.routes_composition import router as committee_composition_router
 from services.membership.db import kernel
+from services.membership.designations.router import router as designations_router
+from services.membership.designations.routes_import import router as designation_imports_router
+from services.membership.designations.routes_stats import router as designation_stats_router
 from services.membership.identity.api_keys import router as api_keys_routes
 from services.membership.identity.bootstrap import identity_startup
 from services.membership.identity.grants import router as grants_routes
@@ -24,6 +27,7 @@ from services.membership.identity.users import router as users_routes
 from services.membership.memberships.router import router as memberships_router
 from services.membership.organizations.router import router as organizations_router
 from services.membership.people.router import router as people_router
+from services.membership.person_posts.router import router as person_posts_router
 from services.membership.reference.router import router as reference_router
 from services.membership.settings import MembershipSettings
 
@@ -49,6 +53,10 @@ ROUTERS: tuple[APIRouter, ...] = (
     committee_applications_router,
     people_router,
     appointments_router,
+    designations_router,
+    designation_stats_router,
+    designation_imports_router,
+    person_posts_router,
     # identity (services/membership/identity/): /v1/auth, /v1/users, /v1/api-keys
     sessions_routes.router,
     api_keys_routes.auth_routes,
@@ -77,6 +85,7 @@ def create_app(settings: MembershipSettings | None = None, *, routers: Sequence[
             {"name": "committees", "description": "机构与委员会 — councils, secretariat, 专指委; seats and positions"},
             {"name": "people", "description": "人员 — teachers, experts, skill masters and enterprise mentors"},
             {"name": "appointments", "description": "双栖双聘 — a person appointed at a school or an enterprise"},
+            {"name": "designations", "description": "认定与称号 — designations, titles and their stages (申报 … 认定)"},
             {"name": "auth", "description": "登录与令牌 — login, refresh, logout, public keys, invitations, resets"},
             {"name": "users", "description": "用户 — accounts, roles, invitations, password resets, alliance grants"},
             {"name": "api-keys", "description": "API 密钥 — keys of organizations and alliances for their systems"},

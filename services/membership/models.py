@@ -11,6 +11,7 @@ from services.membership.committees.models import (
     CommitteeSeat,
 )
 from services.membership.db import kernel, metadata
+from services.membership.designations.models import Designation, DesignationStage
 from services.membership.identity.api_keys.models import ApiKey
 from services.membership.identity.grants.models import AllianceGrant
 from services.membership.identity.one_time import OneTimeToken
@@ -20,6 +21,7 @@ from services.membership.identity.users.models import User
 from services.membership.memberships.models import Membership, MembershipEvent
 from services.membership.organizations.models import Organization
 from services.membership.people.models import Person
+from services.membership.person_posts.models import PersonPost
 from services.membership.reference.models import ReferenceCode
 
 __all__ = [
@@ -32,6 +34,8 @@ __all__ = [
     "CommitteePlanItem",
     "CommitteePosition",
     "CommitteeSeat",
+    "Designation",
+    "DesignationStage",
     "LoginFailure",
     "LoginSuccess",
     "Membership",
@@ -40,6 +44,7 @@ __all__ = [
     "Organization",
     "OutsideExpert",
     "Person",
+    "PersonPost",
     "ReferenceCode",
     "RefreshToken",
     "User",

@@ -65,7 +65,6 @@ async def test_an_alliance_create_update_and_delete_leave_their_trail(membership
         "legal_person_status": [None, "none"],
         "lead_org_ids": [None, []],
         "industry_focus": [None, ["化工"]],
-        "recognitions": [None, []],
     }
     assert audits[1]["diff"] == {"charter": [None, "第一章 总则"]}
     assert audits[2]["diff"]["charter"] == ["第一章 总则", None] and audits[2]["diff"]["name"] == [name, None]
@@ -90,7 +89,6 @@ async def test_an_alliance_create_update_and_delete_leave_their_trail(membership
         "charter",
         "membership_rules",
         "industry_focus",
-        "recognitions",
     }
     assert events[0]["id"] == a and events[0]["charter"] is None
     assert events[1]["changed"] == {"charter": "第一章 总则"} and events[2]["id"] == a

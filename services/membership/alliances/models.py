@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import column_property
 from sqlmodel import Field
 
 from services.membership.db import Base
+from services.membership.designations.models import listed_json
 
 
 class AllianceKind(StrEnum):
@@ -113,9 +114,6 @@ class Alliance(Base, table=True):
     industry_focus: list[str] = Field(
         default_factory=list, sa_column=sa.Column(ARRAY(sa.Text), nullable=False, server_default="{}")
     )
-    recognitions: list[dict[str, Any]] = Field(
-        default_factory=list, sa_column=sa.Column(JSONB, nullable=False, server_default="[]")
-    )
     version: int = Field(default=1, sa_column=sa.Column(sa.Integer, nullable=False))
     created_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
     updated_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
@@ -157,3 +155,8 @@ class AllianceRelation(Base, table=True):
     created_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
     updated_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
     deleted_at: datetime | None = Field(default=None, sa_column=sa.Column(sa.DateTime(timezone=True), nullable=True))
+# ---- recognitions: the alliance's held entries in the designation register (services/membership/designations/) ----
+# `[{title, level, year, issuer}]`, read with the row; written through `service.write_recognitions`.
+Alliance.__mapper__.add_property(
+    "recognitions", column_property(listed_json("alliance", Alliance.__table__.c.id), expire_on_flush=False)
+)

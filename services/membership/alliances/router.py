@@ -102,7 +102,8 @@ def _timed(payload: dict, started: float, **headers: str) -> JSONResponse:
     summary="登记联盟 Create an alliance",
     description="登记一个职业教育集团、技工教育联盟、行业产教融合共同体、市域产教联合体或其他联盟；名称唯一。\n\n"
     "职业教育集团, 技工教育联盟, 行业产教融合共同体, 市域产教联合体 or other: "
-    "kind, level, founding date, guiding body, lead organizations, charter, industry focus and recognitions. "
+    "kind, level, founding date, guiding body, lead organizations, charter, industry focus and recognitions "
+    "(kept as entries of the designation register, `/v1/designations`; docs/api.md). "
     "Names are unique.\n\n" + WHO_PLATFORM,
     responses={201: {"content": {"application/json": {"example": EXAMPLE}}}, **problem_responses(401, 403, 409, 422)},
 )

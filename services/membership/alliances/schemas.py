@@ -87,7 +87,11 @@ class Recognition(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: str = Field(min_length=2, max_length=100, examples=["全国示范性职业教育集团"])
-    level: Literal["national", "provincial", "municipal"] = "national"
+    level: Literal["national", "provincial", "municipal", "industry", "international"] = Field(
+        default="national",
+        description="级别 national 国家级 · provincial 省级 · municipal 市级 · industry 行业 · international 国际 "
+        "(an entry of the designation register, /v1/designations)",
+    )
     year: int = Field(ge=1949, le=2100)
     issuer: str | None = Field(default=None, max_length=100, examples=["教育部"])
 

@@ -8,6 +8,7 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from chanjiao.db import soft_delete
 from chanjiao.errors import Conflict, NotFound, field_error
@@ -16,14 +17,15 @@ from chanjiao.ids import new_id
 from chanjiao.resources import Audit, load, now
 from chanjiao.sync import Since, SyncPage, sync_page
 from services.membership.alliances.models import Alliance
-from services.membership.alliances.schemas import AllianceCreate, AllianceUpdate
+from services.membership.alliances.schemas import AllianceCreate, AllianceUpdate, Recognition
 from services.membership.db import kernel
+from services.membership.designations import service as designations
 from services.membership.organizations import service as organizations
 
 # Every column of the table is audited (name, kind, level, founded_on, seat_region_code, seat_park, entity_run,
 # legal_person_status, legal_person_registration_no, guiding_body, lead_org_ids, charter, membership_rules,
-# industry_focus, recognitions).
-AUDIT = Audit(kernel, "alliance")
+# industry_focus); recognitions are register entries, audited there.
+AUDIT = Audit(kernel, "alliance", exclude=frozenset({"recognitions"}))
 
 
 class AllianceNotFound(NotFound):
@@ -111,7 +113,6 @@ async def create_alliance(session: AsyncSession, *, data: AllianceCreate, actor:
     a = Alliance(
         id=new_id(),
         **fields,
-        recognitions=[r.model_dump() for r in data.recognitions],
         version=1,
         created_at=stamp,
         updated_at=stamp,
@@ -122,6 +123,7 @@ async def create_alliance(session: AsyncSession, *, data: AllianceCreate, actor:
     except IntegrityError as exc:  # a concurrent create of the same name won the unique index
         raise _duplicate() from exc
     await AUDIT.created(session, a, actor=actor)
+    await write_recognitions(session, a, data.recognitions, actor=actor, bumped=True)
     return a
 
 
@@ -136,23 +138,53 @@ async def update_alliance(
             raise field_error(["body", key], "not_null", "该字段不能为 null", "This field cannot be null")
     if data.get("lead_org_ids"):
         await _check_lead_orgs(session, data["lead_org_ids"])
-    for key in ("lead_org_ids", "industry_focus", "recognitions"):
+    for key in ("lead_org_ids", "industry_focus"):
         if key in data and data[key] is None:
             data[key] = []
     status = data.get("legal_person_status", a.legal_person_status)
     _check_legal_person(
         getattr(status, "value", status), data.get("legal_person_registration_no", a.legal_person_registration_no)
     )
+    recognitions = (changes.recognitions or []) if "recognitions" in data else None
+    data.pop("recognitions", None)
     before = AUDIT.snapshot(a)
-    if "recognitions" in data:
-        data["recognitions"] = [r.model_dump() for r in changes.recognitions or []]
     for key, value in data.items():
         setattr(a, key, value.value if hasattr(value, "value") else value)
     try:
-        await AUDIT.updated(session, a, actor=actor, before=before)
+        bumped = await AUDIT.updated(session, a, actor=actor, before=before)
     except IntegrityError as exc:  # the new name is another live alliance's
         raise _duplicate() from exc
+    await write_recognitions(session, a, recognitions, actor=actor, bumped=bumped)
     return a
+
+
+# ---- recognitions: entries of the designation register (services/membership/designations/) ------------------------
+async def recognitions_changed(session: AsyncSession, alliance_id: uuid.UUID) -> None:
+    """An entry of the alliance changed in the register, so may its `recognitions`: a new version (ETag, sync)."""
+    stmt = sa.update(Alliance).where(Alliance.id == alliance_id, Alliance.deleted_at.is_(None))
+    await session.execute(stmt.values(version=Alliance.version + 1, updated_at=now()))
+
+
+async def write_recognitions(
+    session: AsyncSession, a: Alliance, recognitions: list[Recognition] | None, *, actor: str, bumped: bool
+) -> None:
+    """Write the `recognitions` list given on a create or an update (None: not given) as register entries; when it
+    changed and nothing else did, the alliance still gets a new version (its answer changed). A new alliance
+    without recognitions has none to read (no query)."""
+    if recognitions is None:
+        return
+    if not recognitions and a.version == 1 and "recognitions" not in sa.inspect(a).dict:
+        set_committed_value(a, "recognitions", [])
+        return
+    items = [r.model_dump() for r in recognitions]
+    changed = await designations.replace_listed(
+        session, subject_kind="alliance", subject_id=a.id, items=items, actor=actor
+    )
+    if changed and not bumped:
+        a.version += 1
+        a.updated_at = now()
+        await session.flush()
+    await session.refresh(a, ["recognitions"])
 
 
 async def delete_alliance(session: AsyncSession, *, alliance_id: uuid.UUID, if_match: str | None, actor: str) -> None:

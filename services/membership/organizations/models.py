@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import column_property
 from sqlmodel import Field
 
 from services.membership.db import Base
+from services.membership.designations.models import listed_json
 
 
 class OrgType(StrEnum):
@@ -61,6 +62,8 @@ class HonourLevel(StrEnum):
     national = "national"  # 国家级
     provincial = "provincial"  # 省级
     municipal = "municipal"  # 市级
+    industry = "industry"  # 行业 (the designation register's levels)
+    international = "international"  # 国际
 
 
 def _enum_check(column: str, enum: type[StrEnum]) -> sa.CheckConstraint:
@@ -129,10 +132,6 @@ class Organization(Base, table=True):
     # record its memberships directly and invite its first org admin (services/membership/tenancy.py).
     registered_by_alliance_id: uuid.UUID | None = Field(
         default=None, sa_column=sa.Column(sa.Uuid, sa.ForeignKey("alliances.id"), nullable=True)
-    )
-    # [{title, level, year, issuer}] — validated by the schemas, small, always read with the org.
-    honours: list[dict[str, Any]] = Field(
-        default_factory=list, sa_column=sa.Column(JSONB, nullable=False, server_default="[]")
     )
     version: int = Field(default=1, sa_column=sa.Column(sa.Integer, nullable=False))
     created_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
@@ -222,3 +221,8 @@ class OrganizationChange(Base, table=True):
     actor: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     recorded_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
     updated_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))  # = recorded_at
+# ---- honours: the organization's held entries in the designation register (services/membership/designations/) ----
+# `[{title, level, year, issuer}]`, read with the row; written through `service.write_honours`, which refreshes it.
+Organization.__mapper__.add_property(
+    "honours", column_property(listed_json("organization", Organization.__table__.c.id), expire_on_flush=False)
+)

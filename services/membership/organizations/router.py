@@ -76,7 +76,8 @@ _EXAMPLE = {
     "checked against GB 32100-2015 and unique among live organizations; without one, name + region is unique. "
     "Input is trimmed; codes are upper-cased and full-width characters normalised. `parent_id` (group "
     "structure) and `sponsor_org_id` (举办单位, schools only) must name live organizations (else 422); `honours` "
-    "is a list of {title, level, year, issuer}. `country_code` (ISO 3166-1 alpha-2) defaults to `CN`, where "
+    "is a list of {title, level, year, issuer}, kept as 验收/认定 entries of the designation register "
+    "(`/v1/designations`). `country_code` (ISO 3166-1 alpha-2) defaults to `CN`, where "
     "`region_code` is required; a foreign organization (e.g. `DE`) has no `region_code` and no `credit_code` (422). "
     "Send `Idempotency-Key` so a retry never creates a duplicate.\n\n" + WHO_CREATES,
     responses={
@@ -217,8 +218,9 @@ async def get_organization(
     "。\n\n"
     "Partial update: only the fields sent change. Send `If-Match` with the ETag you read so two "
     "clerks never overwrite each other silently (stale → 412). A `parent_id` that would put the organization "
-    "below itself is 409; `null` clears `credit_code`, `parent_id` and `sponsor_org_id`; `honours` is replaced "
-    "whole. `status` changes only through `POST /v1/organizations/{id}/status-changes`. A new `org_type` or "
+    "below itself is 409; `null` clears `credit_code`, `parent_id` and `sponsor_org_id`; `honours` replaces "
+    "the entries written through it (the register's own entries stay and are shown too; docs/api.md). "
+    "`status` changes only through `POST /v1/organizations/{id}/status-changes`. A new `org_type` or "
     "`region_code` is recorded as a dated change effective today (`GET /v1/organizations/{id}/changes`); to date it "
     "in the past (a school upgraded last year) use `POST /v1/organizations/{id}/changes`. `country_code` is set at "
     "registration; a foreign organization takes no `region_code` nor `credit_code` (422).\n\n" + WHO_EDITS,

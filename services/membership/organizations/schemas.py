@@ -154,7 +154,10 @@ class Honour(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     title: ShortText = Field(description="荣誉/认定名称", examples=["产教融合型企业"])
-    level: HonourLevel = Field(description="级别 national 国家级 · provincial 省级 · municipal 市级")
+    level: HonourLevel = Field(
+        description="级别 national 国家级 · provincial 省级 · municipal 市级 · industry 行业 · international 国际 "
+        "(an entry of the designation register, /v1/designations)"
+    )
     year: Year
     issuer: ShortText | None = Field(default=None, description="认定/授予单位", examples=["山东省发展和改革委员会"])
 
@@ -215,7 +218,8 @@ class OrganizationCreate(BaseModel):
 
 class OrganizationUpdate(BaseModel):
     """Partial update: only the fields sent are changed; `null` clears `credit_code`, `parent_id` and
-    `sponsor_org_id`; `honours` is replaced as a whole (`[]` clears it)."""
+    `sponsor_org_id`; `honours` replaces the entries written through it, held in the designation register
+    (`[]` clears them; entries recorded at `/v1/designations` stay)."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"name": "山东工业职业学院（新校区）"}]})
 

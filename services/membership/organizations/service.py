@@ -9,6 +9,7 @@ from functools import partial
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from chanjiao.dates import today
 from chanjiao.db import soft_delete
@@ -24,6 +25,7 @@ from services.membership.organizations import history, rules
 from services.membership.organizations.history import changes_between as changes_between
 from services.membership.organizations.history import org_type_on as org_type_on
 from services.membership.organizations.history import region_code_on as region_code_on
+from services.membership.designations import service as designations
 from services.membership.organizations.models import (
     Organization,
     OrganizationChange,
@@ -32,6 +34,7 @@ from services.membership.organizations.models import (
 from services.membership.organizations.rules import DuplicateOrganization as DuplicateOrganization
 from services.membership.organizations.rules import HierarchyCycle as HierarchyCycle
 from services.membership.organizations.schemas import (
+    Honour,
     OrganizationCreate,
     OrganizationPublic,
     OrganizationTombstone,
@@ -43,7 +46,8 @@ from services.membership.organizations.schemas import render as render_one
 from services.membership.reference import service as reference
 
 # Audited: what the organization says — not the search index of its name (`name_bigrams`) nor who registered it.
-AUDIT = Audit(kernel, "organization", exclude=frozenset({"name_bigrams", "registered_by_alliance_id"}))
+# `honours` is read from the designation register, whose entries are audited there.
+AUDIT = Audit(kernel, "organization", exclude=frozenset({"name_bigrams", "registered_by_alliance_id", "honours"}))
 ORG_STATUS = StateMachine("organization.status", {"active": frozenset({"inactive"}), "inactive": frozenset({"active"})})
 
 
@@ -94,7 +98,6 @@ async def create_organization(
         industry_codes=data.industry_codes,
         parent_id=data.parent_id,
         sponsor_org_id=data.sponsor_org_id,
-        honours=[h.model_dump(mode="json") for h in data.honours],
         registered_by_alliance_id=registered_by,
         status="active",
         version=1,
@@ -104,6 +107,7 @@ async def create_organization(
     session.add(org)
     with rules.unique():
         await AUDIT.created(session, org, actor=actor)
+    await write_honours(session, org, data.honours, actor=actor, bumped=True)
     return org
 
 
@@ -158,11 +162,11 @@ async def update_organization(
     org = await get_organization(session, org_id, for_update=True)
     check_if_match(if_match, org.version)
     data = changes.model_dump(exclude_unset=True)
-    if "honours" in data:
-        data["honours"] = [h.model_dump(mode="json") for h in changes.honours or []]
+    honours = changes.honours if data.pop("honours", None) is not None else None
     before = AUDIT.snapshot(org)
     new_values = {**before, **{k: (v.value if hasattr(v, "value") else v) for k, v in data.items()}}
     if new_values == before:
+        await write_honours(session, org, honours, actor=actor, bumped=False)
         return org
     rules.check_country(org.country_code, new_values["region_code"], new_values["credit_code"])
     await rules.check_links(
@@ -197,7 +201,8 @@ async def update_organization(
     if "name" in data:
         org.name_bigrams = cjk_bigrams(org.name)
     with rules.unique():
-        await AUDIT.updated(session, org, actor=actor, before=before)
+        bumped = await AUDIT.updated(session, org, actor=actor, before=before)
+    await write_honours(session, org, honours, actor=actor, bumped=bumped)
     return org
 
 
@@ -225,6 +230,35 @@ async def change_type_or_region(
     )
     latest = sa.select(OrganizationChange).where(OrganizationChange.org_id == org_id)
     return (await session.execute(latest.order_by(OrganizationChange.id.desc()).limit(1))).scalar_one()
+
+
+# ---- honours: entries of the designation register (services/membership/designations/) ----------------------------
+async def honours_changed(session: AsyncSession, org_id: uuid.UUID) -> None:
+    """An entry of the organization changed in the register, so may its `honours`: a new version (ETag, sync)."""
+    stmt = sa.update(Organization).where(Organization.id == org_id, Organization.deleted_at.is_(None))
+    await session.execute(stmt.values(version=Organization.version + 1, updated_at=now()))
+
+
+async def write_honours(
+    session: AsyncSession, org: Organization, honours: list[Honour] | None, *, actor: str, bumped: bool
+) -> None:
+    """Write the `honours` list given on a create or an update (None: not given) as register entries; when it
+    changed and nothing else did, the organization still gets a new version (its answer changed). A new
+    organization without honours has none to read (no query)."""
+    if honours is None:
+        return
+    if not honours and org.version == 1 and "honours" not in sa.inspect(org).dict:
+        set_committed_value(org, "honours", [])
+        return
+    items = [h.model_dump(mode="json") for h in honours]
+    changed = await designations.replace_listed(
+        session, subject_kind="organization", subject_id=org.id, items=items, actor=actor
+    )
+    if changed and not bumped:
+        org.version += 1
+        org.updated_at = now()
+        await session.flush()
+    await session.refresh(org, ["honours"])
 
 
 async def delete_organization(session: AsyncSession, *, org_id: uuid.UUID, if_match: str | None, actor: str) -> None:
