@@ -201,6 +201,8 @@ def render_event(row: Any) -> MembershipEventPublic:
         role=row.to_role,
         effective_on=row.effective_on,
         reason=row.reason,
+        meeting_id=row.meeting_id,
+        resolution_no=row.resolution_no,
         actor=row.actor,
         recorded_at=row.recorded_at,
     )
