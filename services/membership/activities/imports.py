@@ -132,6 +132,7 @@ async def run(
             if any(i is None for i in ids) or (fld == "host_org_id" and len(ids) != 1):
                 reject(number, fld, "unknown_org", "找不到该名称的单位", "No organization registered under this name")
                 unknown = True
+                del item[fld]
                 continue
             item[fld] = str(ids[0]) if fld == "host_org_id" else [str(i) for i in ids]
         item["alliance_id"] = str(alliance_id)

@@ -129,8 +129,8 @@ async def list_activities(
         stmt = stmt.where(
             sa.or_(
                 Activity.host_org_id == org_id,
-                Activity.co_organizer_org_ids.any(org_id),
-                Activity.participant_org_ids.any(org_id),
+                sa.literal(org_id, sa.Uuid) == sa.any_(Activity.co_organizer_org_ids),
+                sa.literal(org_id, sa.Uuid) == sa.any_(Activity.participant_org_ids),
             )
         )
     if held_from is not None:
