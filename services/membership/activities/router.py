@@ -158,7 +158,8 @@ async def activity_figures(
     response_model=ActivityPublic,
     dependencies=[READ],
     summary="活动详情 Get an activity",
-    description="活动详情，带 `ETag`。\n\nCarries an `ETag` (`If-None-Match` → 304; `If-Match` on PATCH)." + READERS,
+    description="活动详情，带 `ETag`；只有本联盟的管理员和成员单位可以读取，其他调用方得到 404。"
+    "\n\nCarries an `ETag` (`If-None-Match` → 304; `If-Match` on PATCH)." + READERS,
     responses={
         200: {"content": {"application/json": {"example": EXAMPLE}}},
         304: {"description": "Not modified"},
@@ -201,7 +202,7 @@ async def update_activity(
     status_code=204,
     dependencies=[WRITE],
     summary="删除活动 Delete an activity",
-    description="软删除误录的活动。\n\nSoft delete of an activity entered by mistake." + WHO,
+    description="软删除误录的活动记录，删除后不再计入统计。\n\nSoft delete of an activity entered by mistake." + WHO,
     responses=problem_responses(401, 403, 404, 412),
 )
 async def delete_activity(

@@ -176,7 +176,8 @@ async def duty_figures(
     response_model=DutyPublic,
     dependencies=[READ],
     summary="职责详情 Get a duty",
-    description="职责详情，带 `ETag`。\n\nCarries an `ETag` (`If-None-Match` → 304; `If-Match` on writes)." + READERS,
+    description="职责详情，带 `ETag`；只有本联盟的管理员和承担单位可以读取，其他调用方得到 404。"
+    "\n\nCarries an `ETag` (`If-None-Match` → 304; `If-Match` on writes)." + READERS,
     responses={
         200: {"content": {"application/json": {"example": EXAMPLE}}},
         304: {"description": "Not modified"},
@@ -243,7 +244,7 @@ async def transition_duty(
     status_code=204,
     dependencies=[WRITE],
     summary="删除职责 Delete a duty",
-    description="软删除误布置的职责。\n\nSoft delete of a duty assigned by mistake." + WHO,
+    description="软删除误布置的职责记录，删除后不再计入统计。\n\nSoft delete of a duty assigned by mistake." + WHO,
     responses=problem_responses(401, 403, 404, 412),
 )
 async def delete_duty(

@@ -194,7 +194,8 @@ async def meeting_figures(
     response_model=MeetingPublic,
     dependencies=[READ],
     summary="会议详情 Get a meeting",
-    description="会议详情，带 `ETag`。\n\nCarries an `ETag` (`If-None-Match` → 304; `If-Match` on PATCH)." + READERS,
+    description="会议详情，带 `ETag`；只有本联盟的管理员和成员单位可以读取，其他调用方得到 404。"
+    "\n\nCarries an `ETag` (`If-None-Match` → 304; `If-Match` on PATCH)." + READERS,
     responses={
         200: {"content": {"application/json": {"example": EXAMPLE}}},
         304: {"description": "Not modified"},
