@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 from fastapi.responses import JSONResponse
 
 from chanjiao.app import SessionDep
@@ -32,6 +32,19 @@ from services.membership.activities.schemas import (
 )
 from services.membership.alliances import service as alliances
 from services.membership.tombstone import ListTombstone
+
+ActivityId = Annotated[uuid.UUID, Path(description="活动 ID The activity's id")]
+FIGURES_EXAMPLE = {
+    "alliance_id": "019abf2e-8d4b-7e3f-8c2b-4a1d3e5f6a7c",
+    "year": 2025,
+    "period_rule": service.PERIOD_RULE,
+    "activities": 5,
+    "headcount": 710,
+    "by_kind": [
+        {"kind": "lecture", "kind_label": "专家报告会", "count": 4, "headcount": 650},
+        {"kind": "visit", "kind_label": "考察交流", "count": 1, "headcount": 60},
+    ],
+}
 
 router = APIRouter(prefix="/v1/activities", tags=["activities"])
 
@@ -139,7 +152,7 @@ async def list_activities(
     description="联盟某年举办的活动数与参加人次（按活动类型）；活动按首日计入自然年。\n\n"
     "The alliance's activities whose first day (`held_on`) falls in the calendar year, by kind, with their "
     "headcount — e.g. 专家报告会19次 is `by_kind[lecture].count`." + READERS,
-    responses=problem_responses(404, 422),
+    responses={200: {"content": {"application/json": {"example": FIGURES_EXAMPLE}}}, **problem_responses(404, 422)},
 )
 async def activity_figures(
     session: SessionDep,
@@ -167,7 +180,7 @@ async def activity_figures(
     },
 )
 async def get_activity(
-    activity_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, if_none_match: IfNoneMatch = None
+    activity_id: ActivityId, session: SessionDep, principal: PrincipalDep, if_none_match: IfNoneMatch = None
 ) -> Response:
     row = await service.get(session, activity_id, readable=await tenancy.governance_readers(session, principal))
     return not_modified(if_none_match, row.version) or one(render(row))
@@ -186,7 +199,11 @@ async def get_activity(
     },
 )
 async def update_activity(
-    activity_id: uuid.UUID, body: ActivityUpdate, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None
+    activity_id: ActivityId,
+    body: ActivityUpdate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    if_match: IfMatch = None,
 ) -> Response:
     readable = await tenancy.governance_readers(session, principal)
     row = await service.get(session, activity_id, readable=readable, for_update=True)
@@ -206,7 +223,7 @@ async def update_activity(
     responses=problem_responses(401, 403, 404, 412),
 )
 async def delete_activity(
-    activity_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None
+    activity_id: ActivityId, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None
 ) -> Response:
     readable = await tenancy.governance_readers(session, principal)
     row = await service.get(session, activity_id, readable=readable, for_update=True)

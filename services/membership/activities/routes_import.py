@@ -60,7 +60,7 @@ async def import_activities(
     idem: IdempotencyDep,
     alliance_id: Annotated[uuid.UUID, Query(description="联盟 — the alliance whose activity log this is")],
     dry_run: Annotated[
-        bool, Query(description="试运行：检查每一行并报告，但不保存 — check every row and report, but save nothing")
+        bool, Query(description="试运行：检查每一行并报告，但不保存 Check every row and report, but save nothing")
     ] = False,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 from fastapi.responses import JSONResponse
 
 from chanjiao.app import SessionDep
@@ -34,6 +34,17 @@ from services.membership.duties.schemas import (
 )
 from services.membership.tombstone import ListTombstone
 
+DutyId = Annotated[uuid.UUID, Path(description="职责 ID The duty's id")]
+FIGURES_EXAMPLE = {
+    "alliance_id": "019abf2e-8d4b-7e3f-8c2b-4a1d3e5f6a7c",
+    "year": 2025,
+    "as_of": "2025-12-31",
+    "period_rule": service.PERIOD_RULE,
+    "due": 3,
+    "accepted": 1,
+    "overdue": 2,
+}
+
 router = APIRouter(prefix="/v1/duties", tags=["duties"])
 
 EXAMPLE = {
@@ -59,7 +70,7 @@ EXAMPLE = {
 }
 
 
-async def _readable(session, principal, duty_id: uuid.UUID, *, for_update: bool = False):
+async def _readable(session, principal, duty_id: DutyId, *, for_update: bool = False):
     duty = await service.get(session, duty_id, for_update=for_update)
     if not access.can_read(principal, duty):
         raise service.not_found()
@@ -157,7 +168,7 @@ async def list_duties(
     "year) and not accepted.\n\n"
     "**谁可以读 Readers:** the alliance's admins, services with `membership:read`, platform admins; anyone else "
     "gets 404.",
-    responses=problem_responses(404, 422),
+    responses={200: {"content": {"application/json": {"example": FIGURES_EXAMPLE}}}, **problem_responses(404, 422)},
 )
 async def duty_figures(
     session: SessionDep,
@@ -185,7 +196,7 @@ async def duty_figures(
     },
 )
 async def get_duty(
-    duty_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, if_none_match: IfNoneMatch = None
+    duty_id: DutyId, session: SessionDep, principal: PrincipalDep, if_none_match: IfNoneMatch = None
 ) -> Response:
     duty = await _readable(session, principal, duty_id)
     return not_modified(if_none_match, duty.version) or one(render(duty))
@@ -204,7 +215,7 @@ async def get_duty(
     },
 )
 async def update_duty(
-    duty_id: uuid.UUID, body: DutyUpdate, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None
+    duty_id: DutyId, body: DutyUpdate, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None
 ) -> Response:
     duty = await _readable(session, principal, duty_id, for_update=True)
     ensure_alliance_admin(principal, duty.alliance_id)
@@ -229,7 +240,7 @@ async def update_duty(
     },
 )
 async def transition_duty(
-    duty_id: uuid.UUID, body: DutyTransition, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None
+    duty_id: DutyId, body: DutyTransition, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None
 ) -> Response:
     duty = await _readable(session, principal, duty_id, for_update=True)
     access.ensure_mover(principal, duty, body.to.value)
@@ -248,7 +259,7 @@ async def transition_duty(
     responses=problem_responses(401, 403, 404, 412),
 )
 async def delete_duty(
-    duty_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None
+    duty_id: DutyId, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None
 ) -> Response:
     duty = await _readable(session, principal, duty_id, for_update=True)
     ensure_alliance_admin(principal, duty.alliance_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 from fastapi.responses import JSONResponse
 
 from chanjiao.app import SessionDep
@@ -30,6 +30,20 @@ from services.membership.meetings.schemas import (
     render,
 )
 from services.membership.tombstone import ListTombstone
+
+MeetingId = Annotated[uuid.UUID, Path(description="会议 ID The meeting's id")]
+FIGURES_EXAMPLE = {
+    "alliance_id": "019abf2e-8d4b-7e3f-8c2b-4a1d3e5f6a7c",
+    "year": 2025,
+    "period_rule": service.PERIOD_RULE,
+    "meetings": 2,
+    "by_kind": [
+        {"kind": "standing_council", "kind_label": "常务理事会", "count": 1},
+        {"kind": "council", "kind_label": "理事会", "count": 1},
+    ],
+    "quorate": 2,
+    "resolutions_adopted": 5,
+}
 
 router = APIRouter(prefix="/v1/meetings", tags=["meetings"])
 
@@ -175,7 +189,7 @@ async def list_meetings(
     "The alliance's meetings held in the calendar year (`held_on` 1 January – 31 December), by kind, with how "
     "many reached their quorum and how many resolutions they adopted — e.g. 每年召开 1 次常务理事会 is "
     "`by_kind[standing_council].count`." + READERS,
-    responses=problem_responses(404, 422),
+    responses={200: {"content": {"application/json": {"example": FIGURES_EXAMPLE}}}, **problem_responses(404, 422)},
 )
 async def meeting_figures(
     session: SessionDep,
@@ -203,7 +217,7 @@ async def meeting_figures(
     },
 )
 async def get_meeting(
-    meeting_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, if_none_match: IfNoneMatch = None
+    meeting_id: MeetingId, session: SessionDep, principal: PrincipalDep, if_none_match: IfNoneMatch = None
 ) -> Response:
     row = await service.get(session, meeting_id, readable=await tenancy.governance_readers(session, principal))
     return not_modified(if_none_match, row.version) or one(render(row))
@@ -224,7 +238,7 @@ async def get_meeting(
     },
 )
 async def update_meeting(
-    meeting_id: uuid.UUID, body: MeetingUpdate, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None
+    meeting_id: MeetingId, body: MeetingUpdate, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None
 ) -> Response:
     readable = await tenancy.governance_readers(session, principal)
     row = await service.get(session, meeting_id, readable=readable, for_update=True)
@@ -245,7 +259,7 @@ async def update_meeting(
     responses=problem_responses(401, 403, 404, 412),
 )
 async def delete_meeting(
-    meeting_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None
+    meeting_id: MeetingId, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None
 ) -> Response:
     readable = await tenancy.governance_readers(session, principal)
     row = await service.get(session, meeting_id, readable=readable, for_update=True)
