@@ -5,6 +5,8 @@ from collections.abc import Sequence
 from fastapi import APIRouter, FastAPI
 
 from chanjiao.app import create_service_app
+from services.membership.activities.router import router as activities_router
+from services.membership.activities.routes_import import router as activity_imports_router
 from services.membership.alliances.experts import router as experts_router
 from services.membership.alliances.router import router as alliances_router
 from services.membership.alliances.routes_experts import router as outside_experts_router
@@ -18,12 +20,14 @@ from services.membership.db import kernel
 from services.membership.designations.router import router as designations_router
 from services.membership.designations.routes_import import router as designation_imports_router
 from services.membership.designations.routes_stats import router as designation_stats_router
+from services.membership.duties.router import router as duties_router
 from services.membership.identity.api_keys import router as api_keys_routes
 from services.membership.identity.bootstrap import identity_startup
 from services.membership.identity.grants import router as grants_routes
 from services.membership.identity.invitations import router as invitations_routes
 from services.membership.identity.sessions import router as sessions_routes
 from services.membership.identity.users import router as users_routes
+from services.membership.meetings.router import router as meetings_router
 from services.membership.memberships.router import router as memberships_router
 from services.membership.organizations.router import router as organizations_router
 from services.membership.people.router import router as people_router
@@ -57,6 +61,10 @@ ROUTERS: tuple[APIRouter, ...] = (
     designation_stats_router,
     designation_imports_router,
     person_posts_router,
+    meetings_router,
+    activities_router,
+    activity_imports_router,
+    duties_router,
     # identity (services/membership/identity/): /v1/auth, /v1/users, /v1/api-keys
     sessions_routes.router,
     api_keys_routes.auth_routes,
@@ -86,6 +94,9 @@ def create_app(settings: MembershipSettings | None = None, *, routers: Sequence[
             {"name": "people", "description": "人员 — teachers, experts, skill masters and enterprise mentors"},
             {"name": "appointments", "description": "双栖双聘 — a person appointed at a school or an enterprise"},
             {"name": "designations", "description": "认定与称号 — designations, titles and their stages (申报 … 认定)"},
+            {"name": "meetings", "description": "会议 — meetings of an alliance's bodies: roll, quorum, resolutions"},
+            {"name": "activities", "description": "活动 — conferences, lectures, visits, trainings, competitions"},
+            {"name": "duties", "description": "职责 — duties with deliverables, assigned by role and accepted"},
             {"name": "auth", "description": "登录与令牌 — login, refresh, logout, public keys, invitations, resets"},
             {"name": "users", "description": "用户 — accounts, roles, invitations, password resets, alliance grants"},
             {"name": "api-keys", "description": "API 密钥 — keys of organizations and alliances for their systems"},

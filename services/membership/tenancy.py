@@ -30,6 +30,11 @@ Routes (roles declared with `allow`; tenant; who passes the tenant check):
   current member — active or suspended — of that alliance; that does not make the person readable otherwise).
 * `POST /v1/committees/{id}/applications` — org_admin, alliance_admin; tenant organization: the applying
   organization's org_admin, or the admins of the committee's alliance on its behalf.
+* `POST`/`PATCH`/`DELETE /v1/meetings…`, `/v1/activities…` (and the activity import), `POST /v1/duties`,
+  `DELETE /v1/duties/{id}` — alliance_admin; tenant alliance: the record's alliance's admins. Members of that
+  alliance (active or suspended) read its meetings and activities (`governance_readers`); a duty is read by the
+  alliance's admins and its assignee organization, which also submits it (`POST /v1/duties/{id}/transitions` to
+  `submitted`; accepting and returning are the admins'). Anyone else gets 404.
 * `POST`/`PATCH`/`DELETE /v1/people…` — org_admin, org_staff; tenant organization: principals of the person's
   organization (moving a person: of both organizations). Alliance admins may not.
 * `POST`/`PATCH`/`DELETE /v1/appointments…` — org_admin, org_staff; tenant organization: principals of the
@@ -280,3 +285,21 @@ def appointment_filter(principal: Principal, host_column: sa.ColumnElement, pers
         return None
     by_person = person_column.in_(sa.select(Person.id).where(private_filter(principal, Person.org_id)))
     return sa.or_(by_host, by_person)
+
+
+# ---- governance: meetings, activities, duties ---------------------------------------------------------------------
+async def governance_readers(session: AsyncSession, principal: Principal) -> set[uuid.UUID] | None:
+    """The alliances whose meetings and activities the principal reads: those it administers and those its
+    organization is a current member of (active or suspended). None: every alliance (platform admins, reader
+    services)."""
+    if principal.is_platform_admin or is_reader_service(principal):
+        return None
+    out = set(_administered(principal))
+    if principal.org_id and set(principal.roles) & set(ORG_ROLES):
+        try:
+            org = uuid.UUID(principal.org_id)
+        except ValueError:
+            return out
+        stmt = sa.select(Membership.alliance_id).where(Membership.org_id == org, Membership.status.in_(MEMBER))
+        out |= set((await session.execute(stmt)).scalars())
+    return out

@@ -121,5 +121,10 @@ class MembershipEvent(Base, table=True):
     to_role: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     effective_on: date = Field(sa_column=sa.Column(sa.Date, nullable=False))
     reason: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+    # the meeting (and its resolution) that decided the change (services/membership/meetings/)
+    meeting_id: uuid.UUID | None = Field(
+        default=None, sa_column=sa.Column(sa.Uuid, sa.ForeignKey("meetings.id"), nullable=True)
+    )
+    resolution_no: int | None = Field(default=None, sa_column=sa.Column(sa.Integer, nullable=True))
     actor: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     recorded_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))

@@ -6,10 +6,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from chanjiao.dates import IsoDate
 from chanjiao.pagination import Page
+from chanjiao.validators import CodeError
 from services.membership.memberships.models import LIFECYCLE, ROLE_LABELS, MemberRole, MembershipStatus
 from services.membership.tombstone import ListTombstone
 
@@ -55,6 +56,20 @@ class MembershipTransitionCreate(BaseModel):
     role: MemberRole | None = Field(default=None, description="A new role, changed with the same event")
     effective_on: IsoDate = Field(description="生效日期; not before the latest event, not in the future")
     reason: str | None = Field(default=None, max_length=500)
+    meeting_id: uuid.UUID | None = Field(
+        default=None,
+        description="决定该变更的会议 (e.g. the 理事会 that admitted the member): a meeting of the same alliance held "
+        "on or before effective_on",
+    )
+    resolution_no: int | None = Field(
+        default=None, ge=1, le=1000, description="该会议的决议编号: an adopted resolution of meeting_id"
+    )
+
+    @model_validator(mode="after")
+    def _resolution_of_meeting(self) -> MembershipTransitionCreate:
+        if self.resolution_no is not None and self.meeting_id is None:
+            raise CodeError("meeting_required", "填写决议编号时须指定会议", "resolution_no needs a meeting_id")
+        return self
 
 
 class MembershipEventPublic(BaseModel):
@@ -67,6 +82,8 @@ class MembershipEventPublic(BaseModel):
     role: MemberRole
     effective_on: IsoDate
     reason: str | None
+    meeting_id: uuid.UUID | None = Field(default=None, description="决定该变更的会议")
+    resolution_no: int | None = Field(default=None, description="该会议的决议编号")
     actor: str
     recorded_at: datetime
 
@@ -203,6 +220,8 @@ def render_event(row: Any) -> MembershipEventPublic:
         role=row.to_role,
         effective_on=row.effective_on,
         reason=row.reason,
+        meeting_id=row.meeting_id,
+        resolution_no=row.resolution_no,
         actor=row.actor,
         recorded_at=row.recorded_at,
     )

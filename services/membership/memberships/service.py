@@ -19,6 +19,7 @@ from chanjiao.transitions import IllegalTransition, StateMachine
 from services.membership.alliances import service as alliances
 from services.membership.committees.service import end_seats_of_membership
 from services.membership.db import kernel
+from services.membership.meetings import service as meetings
 from services.membership.memberships import schemas
 from services.membership.memberships.models import (
     EXITS,
@@ -295,7 +296,16 @@ async def transition(
     session: AsyncSession, *, membership_id: uuid.UUID, data: MembershipTransitionCreate, actor: str
 ) -> Membership:
     m = await get_membership(session, membership_id, for_update=True)
-    await _apply(
+    if data.meeting_id is not None:
+        await meetings.check_decision(
+            session,
+            alliance_id=m.alliance_id,
+            meeting_id=data.meeting_id,
+            resolution_no=data.resolution_no,
+            on=data.effective_on,
+            loc=["body"],
+        )
+    ev = await _apply(
         session,
         m,
         to=data.to.value,
@@ -305,6 +315,7 @@ async def transition(
         actor=actor,
         loc=["body", "effective_on"],
     )
+    ev.meeting_id, ev.resolution_no = data.meeting_id, data.resolution_no
     return m
 
 
