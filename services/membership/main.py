@@ -11,16 +11,19 @@ from services.membership.alliances.routes_import import router as member_imports
 from services.membership.appointments.router import router as appointments_router
 from services.membership.committees.router import router as committees_router
 from services.membership.db import kernel
+from services.membership.enterprise_facts.router import router as enterprise_facts_router
 from services.membership.identity.api_keys import router as api_keys_routes
 from services.membership.identity.bootstrap import identity_startup
 from services.membership.identity.grants import router as grants_routes
 from services.membership.identity.invitations import router as invitations_routes
 from services.membership.identity.sessions import router as sessions_routes
 from services.membership.identity.users import router as users_routes
+from services.membership.member_facts.router import router as member_facts_router
 from services.membership.memberships.router import router as memberships_router
 from services.membership.organizations.router import router as organizations_router
 from services.membership.people.router import router as people_router
 from services.membership.reference.router import router as reference_router
+from services.membership.school_facts.router import router as school_facts_router
 from services.membership.settings import MembershipSettings
 
 DESCRIPTION = """成员服务：联盟的成员单位、成员资格、委员会与人员。
@@ -41,6 +44,10 @@ ROUTERS: tuple[APIRouter, ...] = (
     committees_router,
     people_router,
     appointments_router,
+    # yearly facts of members (school_facts/, enterprise_facts/, member_facts/)
+    school_facts_router,
+    enterprise_facts_router,
+    member_facts_router,
     # identity (services/membership/identity/): /v1/auth, /v1/users, /v1/api-keys
     sessions_routes.router,
     api_keys_routes.auth_routes,
@@ -69,6 +76,7 @@ def create_app(settings: MembershipSettings | None = None, *, routers: Sequence[
             {"name": "committees", "description": "机构与委员会 — councils, secretariat, 专指委; seats and positions"},
             {"name": "people", "description": "人员 — teachers, experts, skill masters and enterprise mentors"},
             {"name": "appointments", "description": "双栖双聘 — a person appointed at a school or an enterprise"},
+            {"name": "yearly-facts", "description": "成员年度数据 — schools' and enterprises' facts by year, summed"},
             {"name": "auth", "description": "登录与令牌 — login, refresh, logout, public keys, invitations, resets"},
             {"name": "users", "description": "用户 — accounts, roles, invitations, password resets, alliance grants"},
             {"name": "api-keys", "description": "API 密钥 — keys of organizations and alliances for their systems"},

@@ -4,6 +4,7 @@ from services.membership.alliances.models import Alliance
 from services.membership.appointments.models import Appointment
 from services.membership.committees.models import Committee, CommitteePosition, CommitteeSeat
 from services.membership.db import kernel, metadata
+from services.membership.enterprise_facts.models import EnterpriseYearFacts
 from services.membership.identity.api_keys.models import ApiKey
 from services.membership.identity.grants.models import AllianceGrant
 from services.membership.identity.one_time import OneTimeToken
@@ -14,6 +15,7 @@ from services.membership.memberships.models import Membership, MembershipEvent
 from services.membership.organizations.models import Organization
 from services.membership.people.models import Person
 from services.membership.reference.models import ReferenceCode
+from services.membership.school_facts.models import SchoolIntake, SchoolMajorGroup, SchoolYearFacts
 
 __all__ = [
     "Alliance",
@@ -23,6 +25,7 @@ __all__ = [
     "Committee",
     "CommitteePosition",
     "CommitteeSeat",
+    "EnterpriseYearFacts",
     "LoginFailure",
     "LoginSuccess",
     "Membership",
@@ -32,6 +35,9 @@ __all__ = [
     "Person",
     "ReferenceCode",
     "RefreshToken",
+    "SchoolIntake",
+    "SchoolMajorGroup",
+    "SchoolYearFacts",
     "User",
     "kernel",
     "metadata",
