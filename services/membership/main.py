@@ -12,6 +12,7 @@ from services.membership.appointments.router import router as appointments_route
 from services.membership.committees.router import router as committees_router
 from services.membership.db import kernel
 from services.membership.enterprise_facts.router import router as enterprise_facts_router
+from services.membership.enterprise_facts.routes_import import router as enterprise_imports_router
 from services.membership.identity.api_keys import router as api_keys_routes
 from services.membership.identity.bootstrap import identity_startup
 from services.membership.identity.grants import router as grants_routes
@@ -24,6 +25,7 @@ from services.membership.organizations.router import router as organizations_rou
 from services.membership.people.router import router as people_router
 from services.membership.reference.router import router as reference_router
 from services.membership.school_facts.router import router as school_facts_router
+from services.membership.school_facts.routes_import import router as school_imports_router
 from services.membership.settings import MembershipSettings
 
 DESCRIPTION = """成员服务：联盟的成员单位、成员资格、委员会与人员。
@@ -46,7 +48,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     appointments_router,
     # yearly facts of members (school_facts/, enterprise_facts/, member_facts/)
     school_facts_router,
+    school_imports_router,
     enterprise_facts_router,
+    enterprise_imports_router,
     member_facts_router,
     # identity (services/membership/identity/): /v1/auth, /v1/users, /v1/api-keys
     sessions_routes.router,
