@@ -73,7 +73,7 @@ async def figures(world: World) -> dict:
     lines = [INTAKE_HEAD, "2023,660301,三二连读,3000,3000"]
     lines += [f"2023,{550100 + n},士官生,70,68" for n in range(8)]
     r = await w.send(
-        w.org_admin(s1), Req("POST", f"/v1/organizations/{s1['id']}/school-years/imports", files=_csv(*lines))
+        w.org_admin(s1), Req("POST", f"/v1/organizations/{s1['id']}/school-year-imports", files=_csv(*lines))
     )
     assert r.status_code == 200 and r.json()["written"] and r.json()["created"] == 1, r.text
     groups = _groups("national_double_high", 3, "双高群") + _groups("brand", 1, "品牌群")
@@ -127,7 +127,7 @@ async def figures(world: World) -> dict:
     )
     # E2's year comes by the enterprise import.
     text = _csv(ENTERPRISE_HEAD, "2023,1000,20,5000,民营,250.5,")
-    r = await w.send(w.org_admin(e2), Req("POST", f"/v1/organizations/{e2['id']}/enterprise-years/imports", files=text))
+    r = await w.send(w.org_admin(e2), Req("POST", f"/v1/organizations/{e2['id']}/enterprise-year-imports", files=text))
     assert r.status_code == 200 and r.json()["written"], r.text
     r = await w.send(
         w.alliance_admin(alliance), Req("GET", f"/v1/alliances/{alliance['id']}/member-facts", params={"year": 2023})
@@ -204,7 +204,7 @@ async def test_figures_are_the_alliances_own(world: World, figures: dict) -> Non
 async def test_intake_import_is_all_or_nothing_and_never_echoes_a_cell(world: World) -> None:
     w = world
     school = await _org(w, "higher_vocational", w.alliance_x)
-    url = f"/v1/organizations/{school['id']}/school-years/imports"
+    url = f"/v1/organizations/{school['id']}/school-year-imports"
     admin = w.org_admin(school)
     bad = _csv(INTAKE_HEAD, "2023,660301,三二连读,100,98", "2023,660302,秘密渠道XYZ,10,9", "2023,660301,三二连读,1,1")
     r = await w.send(admin, Req("POST", url, files=bad))

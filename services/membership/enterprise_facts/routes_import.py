@@ -1,4 +1,4 @@
-"""`/v1/organizations/{org_id}/enterprise-years/imports` and `/v1/organizations/enterprise-years/import-template.xlsx`
+"""`/v1/organizations/{org_id}/enterprise-year-imports` and `/v1/organizations/enterprise-years/import-template.xlsx`
 — an enterprise's facts, a row a year, kept in Excel (services/membership/facts_imports.py)."""
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ _REPORT_EXAMPLE = {
 
 
 @router.post(
-    "/{org_id}/enterprise-years/imports",
+    "/{org_id}/enterprise-year-imports",
     response_model=FactsImportReport,
     dependencies=[WRITE, Depends(spreadsheets.limit_upload)],
     summary="导入企业年度数据 Import an enterprise's facts by year",
@@ -123,7 +123,7 @@ async def import_enterprise_years(
     principal: PrincipalDep,
     idem: IdempotencyDep,
     dry_run: Annotated[
-        bool, Query(description="试运行：检查每一行并报告，但不保存 — check and report, save nothing")
+        bool, Query(description="试运行：检查每一行并报告，但不保存 Check every row and report, but save nothing")
     ] = False,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:

@@ -1,4 +1,4 @@
-"""`/v1/organizations/{org_id}/school-years/imports` and `/v1/organizations/school-years/import-template.xlsx` —
+"""`/v1/organizations/{org_id}/school-year-imports` and `/v1/organizations/school-years/import-template.xlsx` —
 a school's intake by major and channel, kept in Excel (services/membership/facts_imports.py)."""
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ _REPORT_EXAMPLE = {
 
 
 @router.post(
-    "/{org_id}/school-years/imports",
+    "/{org_id}/school-year-imports",
     response_model=FactsImportReport,
     dependencies=[WRITE, Depends(spreadsheets.limit_upload)],
     summary="导入分专业分渠道招生 Import a school's intake by major and channel",
@@ -116,7 +116,7 @@ async def import_school_intakes(
     principal: PrincipalDep,
     idem: IdempotencyDep,
     dry_run: Annotated[
-        bool, Query(description="试运行：检查每一行并报告，但不保存 — check and report, save nothing")
+        bool, Query(description="试运行：检查每一行并报告，但不保存 Check every row and report, but save nothing")
     ] = False,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:

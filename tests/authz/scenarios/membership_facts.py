@@ -77,12 +77,12 @@ async def delete_school_year(w: World) -> Case:
     )
 
 
-@scenario("POST", "/v1/organizations/{org_id}/school-years/imports")
+@scenario("POST", "/v1/organizations/{org_id}/school-year-imports")
 async def import_school_years(w: World) -> Case:
     school = await _school(w)
     text = "年度,专业代码,招生渠道,计划招生人数,实际招生人数\n2023,470201,三二连读,120,118\n"
     return Case(
-        Req("POST", f"/v1/organizations/{school['id']}/school-years/imports", files=_csv(text)),
+        Req("POST", f"/v1/organizations/{school['id']}/school-year-imports", files=_csv(text)),
         right=w.org_admin(school),
         **_outsiders(w, school),
     )
@@ -139,12 +139,12 @@ async def delete_enterprise_year(w: World) -> Case:
     )
 
 
-@scenario("POST", "/v1/organizations/{org_id}/enterprise-years/imports")
+@scenario("POST", "/v1/organizations/{org_id}/enterprise-year-imports")
 async def import_enterprise_years(w: World) -> Case:
     enterprise = await _enterprise(w)
     text = "年度,在岗职工,专职研发人员,校企合作经费支出（万元）\n2023,1200,80,350\n"
     return Case(
-        Req("POST", f"/v1/organizations/{enterprise['id']}/enterprise-years/imports", files=_csv(text)),
+        Req("POST", f"/v1/organizations/{enterprise['id']}/enterprise-year-imports", files=_csv(text)),
         right=w.org_admin(enterprise),
         **_outsiders(w, enterprise),
     )
