@@ -138,6 +138,8 @@ async def test_an_enterprise_keeps_its_facts_and_its_size_is_derived(world: Worl
     assert r.json()["size_class"] is None  # revenue unknown: no derivation
     r = await w.send(admin, Req("PATCH", small, json={"cooperation_spending_wan": 3000.123}))
     assert r.status_code == 422 and r.json()["errors"][0]["loc"][-1] == "cooperation_spending_wan", r.text
+    r = await w.send(admin, Req("PATCH", url, json={"outside_agreements_wan": "3000.01"}))
+    assert r.status_code == 422 and r.json()["errors"][0]["type"] == "exceeds_total", r.text
     r = await w.send(admin, Req("PATCH", small, json={"ownership": "state"}))
     assert r.status_code == 422 and r.json()["errors"][0]["loc"][-1] == "ownership"
     listed = await w.send(admin, Req("GET", f"/v1/organizations/{enterprise['id']}/enterprise-years"))

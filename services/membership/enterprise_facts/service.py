@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chanjiao.errors import Conflict, NotFound, PreconditionFailed
+from chanjiao.errors import Conflict, NotFound, PreconditionFailed, field_error
 from chanjiao.etag import check_if_match
 from chanjiao.ids import new_id
 from chanjiao.resources import Audit, now
@@ -43,6 +43,20 @@ def derive_size_class(staff: int | None, revenue_wan: Decimal | None) -> str | N
         if staff >= min_staff and revenue_wan >= min_revenue:
             return size
     return "micro"
+
+
+def _check_outside(row: EnterpriseYearFacts) -> None:
+    """The part outside the platform's agreements is part of the year's spending and investment."""
+    outside = row.outside_agreements_wan
+    if outside is None or (row.cooperation_spending_wan is None and row.cooperation_investment_wan is None):
+        return
+    if outside > (row.cooperation_spending_wan or 0) + (row.cooperation_investment_wan or 0):
+        raise field_error(
+            ["body", "outside_agreements_wan"],
+            "exceeds_total",
+            "平台协议以外的金额不能超过校企合作经费支出与投入之和",
+            "The part outside the platform's agreements cannot exceed spending and investment together",
+        )
 
 
 def public(row: EnterpriseYearFacts) -> EnterpriseYearPublic:
@@ -123,12 +137,14 @@ async def put_year(
         row = EnterpriseYearFacts(
             id=new_id(), org_id=org_id, year=year, version=1, created_at=stamp, updated_at=stamp, **values
         )
+        _check_outside(row)
         session.add(row)
         await AUDIT.created(session, row, actor=actor)
         return row, True
     check_if_match(if_match, row.version)
     before = AUDIT.snapshot(row)
     row.sqlmodel_update(values)
+    _check_outside(row)
     await AUDIT.updated(session, row, actor=actor, before=before)
     return row, False
 
@@ -143,6 +159,7 @@ async def patch_year(
     check_if_match(if_match, row.version)
     before = AUDIT.snapshot(row)
     row.sqlmodel_update(_values(data, data.model_fields_set))
+    _check_outside(row)
     await AUDIT.updated(session, row, actor=actor, before=before)
     return row
 
