@@ -21,6 +21,8 @@ from services.membership.designations.router import router as designations_route
 from services.membership.designations.routes_import import router as designation_imports_router
 from services.membership.designations.routes_stats import router as designation_stats_router
 from services.membership.duties.router import router as duties_router
+from services.membership.enterprise_facts.router import router as enterprise_facts_router
+from services.membership.enterprise_facts.routes_import import router as enterprise_imports_router
 from services.membership.identity.api_keys import router as api_keys_routes
 from services.membership.identity.bootstrap import identity_startup
 from services.membership.identity.grants import router as grants_routes
@@ -28,11 +30,14 @@ from services.membership.identity.invitations import router as invitations_route
 from services.membership.identity.sessions import router as sessions_routes
 from services.membership.identity.users import router as users_routes
 from services.membership.meetings.router import router as meetings_router
+from services.membership.member_facts.router import router as member_facts_router
 from services.membership.memberships.router import router as memberships_router
 from services.membership.organizations.router import router as organizations_router
 from services.membership.people.router import router as people_router
 from services.membership.person_posts.router import router as person_posts_router
 from services.membership.reference.router import router as reference_router
+from services.membership.school_facts.router import router as school_facts_router
+from services.membership.school_facts.routes_import import router as school_imports_router
 from services.membership.settings import MembershipSettings
 
 DESCRIPTION = """成员服务：联盟的成员单位、成员资格、委员会与人员。
@@ -65,6 +70,12 @@ ROUTERS: tuple[APIRouter, ...] = (
     activities_router,
     activity_imports_router,
     duties_router,
+    # yearly facts of members (school_facts/, enterprise_facts/, member_facts/)
+    school_facts_router,
+    school_imports_router,
+    enterprise_facts_router,
+    enterprise_imports_router,
+    member_facts_router,
     # identity (services/membership/identity/): /v1/auth, /v1/users, /v1/api-keys
     sessions_routes.router,
     api_keys_routes.auth_routes,
@@ -97,6 +108,7 @@ def create_app(settings: MembershipSettings | None = None, *, routers: Sequence[
             {"name": "meetings", "description": "会议 — meetings of an alliance's bodies: roll, quorum, resolutions"},
             {"name": "activities", "description": "活动 — conferences, lectures, visits, trainings, competitions"},
             {"name": "duties", "description": "职责 — duties with deliverables, assigned by role and accepted"},
+            {"name": "yearly-facts", "description": "成员年度数据 — schools' and enterprises' facts by year, summed"},
             {"name": "auth", "description": "登录与令牌 — login, refresh, logout, public keys, invitations, resets"},
             {"name": "users", "description": "用户 — accounts, roles, invitations, password resets, alliance grants"},
             {"name": "api-keys", "description": "API 密钥 — keys of organizations and alliances for their systems"},

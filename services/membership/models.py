@@ -14,6 +14,7 @@ from services.membership.committees.models import (
 from services.membership.db import kernel, metadata
 from services.membership.designations.models import Designation, DesignationStage
 from services.membership.duties.models import Duty
+from services.membership.enterprise_facts.models import EnterpriseYearFacts
 from services.membership.identity.api_keys.models import ApiKey
 from services.membership.identity.grants.models import AllianceGrant
 from services.membership.identity.one_time import OneTimeToken
@@ -26,6 +27,7 @@ from services.membership.organizations.models import Organization
 from services.membership.people.models import Person
 from services.membership.person_posts.models import PersonPost
 from services.membership.reference.models import ReferenceCode
+from services.membership.school_facts.models import SchoolIntake, SchoolMajorGroup, SchoolYearFacts
 
 __all__ = [
     "Activity",
@@ -41,6 +43,7 @@ __all__ = [
     "Designation",
     "DesignationStage",
     "Duty",
+    "EnterpriseYearFacts",
     "LoginFailure",
     "LoginSuccess",
     "Meeting",
@@ -53,6 +56,9 @@ __all__ = [
     "PersonPost",
     "ReferenceCode",
     "RefreshToken",
+    "SchoolIntake",
+    "SchoolMajorGroup",
+    "SchoolYearFacts",
     "User",
     "kernel",
     "metadata",

@@ -454,6 +454,12 @@ def test_a_second_run_reuses_the_data(state_dir):
             assert [f["status"] for f in fairs] == ["open"], fairs
             fair = get(f"{gw}/v1/fairs/{fairs[0]['id']}/figures", headers=admin).json()
             assert (fair["demands"], fair["offers"], fair["headcount"], fair["places"]) == (4, 3, 105, 225), fair
+            # …and a year of its members' facts (demo/facts.json), summed for the alliance
+            facts = get(f"{gw}/v1/alliances/{aid}/member-facts", params={"year": 2024}, headers=admin).json()
+            by_key = {f["key"]: f["value"] for f in facts["figures"]}
+            assert (facts["schools_reporting"], facts["enterprises_reporting"]) == (5, 5), facts
+            assert (by_key["three_two_intake"], by_key["nco_majors"], by_key["double_high_groups"]) == (1348, 3, 2)
+            assert (by_key["enterprise_staff"], by_key["cooperation_spending"]) == (92300, "4800.00"), by_key
         finally:
             stop_up(up)
     assert up.returncode == 0
