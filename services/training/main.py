@@ -7,6 +7,8 @@ from fastapi import APIRouter, FastAPI
 from chanjiao.app import create_service_app
 from chanjiao.jobs import Registry, hooks
 from services.training.appraisals.router import router as appraisals_router
+from services.training.apprenticeships.router import router as apprenticeships_router
+from services.training.apprenticeships.routes_figures import router as apprenticeship_figures_router
 from services.training.bases.router import router as training_bases_router
 from services.training.certificates import reminders
 from services.training.certificates.router import router as certificates_router
@@ -73,6 +75,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     certificates_verify_router,
     certificate_badge_router,
     appraisals_router,
+    apprenticeships_router,
+    apprenticeship_figures_router,
 )
 
 
