@@ -31,7 +31,7 @@ RULES = {
 }
 
 
-class ApprenticeshipFigures(BaseModel):
+class ApprenticeRegisterFigures(BaseModel):
     org_ids: list[uuid.UUID] = Field(description="单位 The organizations counted (school or enterprise of a record)")
     period_start: IsoDate
     period_end: IsoDate
@@ -52,7 +52,7 @@ class ApprenticeshipFigures(BaseModel):
 
 async def compute(
     session: AsyncSession, org_ids: Collection[uuid.UUID], start: date, end: date
-) -> ApprenticeshipFigures:
+) -> ApprenticeRegisterFigures:
     t: Any = Apprenticeship.__table__.c
     running = sa.and_(t.start_on <= end, sa.or_(t.ended_on.is_(None), t.ended_on >= start))
     signed = t.contract_signed_on.between(start, end)
@@ -80,7 +80,7 @@ async def compute(
     row = (await session.execute(stmt)).one()
     values = [int(v or 0) for v in row]
     kinds = values[9:]
-    return ApprenticeshipFigures(
+    return ApprenticeRegisterFigures(
         org_ids=sorted(orgs),
         period_start=start,
         period_end=end,

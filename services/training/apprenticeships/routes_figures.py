@@ -20,7 +20,7 @@ FIGURE_LINES = "\n".join(f"* `{k}` — {v}" for k, v in figures.RULES.items())
 
 @router.get(
     "",
-    response_model=figures.ApprenticeshipFigures,
+    response_model=figures.ApprenticeRegisterFigures,
     dependencies=[READ],
     summary="现代学徒制统计 Apprenticeship figures",
     description="一个单位或一个联盟在期间内的现代学徒制学徒、校企双导师和签订合同的数量，每项注明期间口径。\n\n"
@@ -40,7 +40,7 @@ async def get_apprenticeship_figures(
     period_end: Annotated[IsoDate, Query(description="统计期间止（含） — Last day of the period")],
     org_id: Annotated[uuid.UUID | None, Query(description="单位 — The organization (or alliance_id)")] = None,
     alliance_id: Annotated[uuid.UUID | None, Query(description="联盟 — The alliance (or org_id)")] = None,
-) -> figures.ApprenticeshipFigures:
+) -> figures.ApprenticeRegisterFigures:
     check_figure_params(org_id, alliance_id, period_start, period_end)
     orgs = await figure_orgs(request, principal, org_id, alliance_id, period_end)
     return await figures.compute(session, orgs, period_start, period_end)
