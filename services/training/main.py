@@ -6,6 +6,9 @@ from fastapi import APIRouter, FastAPI
 
 from chanjiao.app import create_service_app
 from chanjiao.jobs import Registry, hooks
+from services.training.accreditations.router import router as accreditations_router
+from services.training.accreditations.routes_figures import router as accreditation_figures_router
+from services.training.accreditations.routes_registrations import router as pilot_registrations_router
 from services.training.appraisals.router import router as appraisals_router
 from services.training.apprenticeships.router import router as apprenticeships_router
 from services.training.apprenticeships.routes_figures import router as apprenticeship_figures_router
@@ -77,6 +80,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     appraisals_router,
     apprenticeships_router,
     apprenticeship_figures_router,
+    accreditations_router,
+    pilot_registrations_router,
+    accreditation_figures_router,
 )
 
 

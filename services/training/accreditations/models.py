@@ -28,6 +28,12 @@ KIND_LABELS = {
     "x_exam_site": "1+X 考核站点",
 }
 
+# The levels an accreditation names: those of the certificate kinds it appraises for (services/training/certificates/
+# rules.py, which imports this noun's checks, so the tuples are kept here too; tests/training/test_accreditations.py
+# checks they are equal).
+SKILL_LEVELS = ("五级/初级工", "四级/中级工", "三级/高级工", "二级/技师", "一级/高级技师", "特级技师", "首席技师")
+LEVELS_1X = ("初级", "中级", "高级")
+
 # Which accreditations let an organization appraise for a certificate kind (services/training/appraisals/).
 KINDS_FOR_CERTIFICATE: dict[str, tuple[str, ...]] = {
     "skill_level": ("appraisal_station", "recognition_org", "exam_site"),
