@@ -6,6 +6,7 @@ and may send only its own mentor; X's admins read; org_b is the wrong tenant (40
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from tests.authz.harness import Case, Req, World, private_read, scenario
@@ -83,4 +84,93 @@ async def read_apprenticeship(w: World) -> Case:
         Req("GET", f"{PATH}/{row['id']}"),
         right=w.org_staff(w.org_a),
         wrong_tenant=[w.org_staff(w.org_b), w.alliance_admin(w.alliance_y)],
+    )
+
+
+# ---- the accreditation register and 1+X pilot registrations: the organization writes its own; a public directory --
+def _station(w: World) -> dict[str, Any]:
+    return {
+        "org_id": w.org_a["id"],
+        "kind": "appraisal_station",
+        "name": "矩阵鉴定站",
+        "granting_body": "山东省人力资源和社会保障厅",
+        "valid_from": "2019-07-01",
+        "occupations": [{"name": "炼钢工", "levels": []}],
+    }
+
+
+def _registration(w: World) -> dict[str, Any]:
+    return {
+        "school_org_id": w.school_a["id"],
+        "certificate_name": f"矩阵1+X证书{uuid.uuid4().hex[:6]}",
+        "registered_on": "2019-06-20",
+    }
+
+
+def _register_outsiders(w: World, party: Any) -> dict[str, Any]:
+    return {
+        "wrong_tenant": [w.org_staff(w.org_b), w.org_key(w.org_b)],
+        "wrong_role": [w.alliance_admin(w.alliance_x), w.service("matching"), w.org_admin(party, scopes=READ_ONLY)],
+    }
+
+
+@scenario("POST", "/v1/accreditations")
+async def create_accreditation(w: World) -> Case:
+    return Case(
+        Req("POST", "/v1/accreditations", json=_station(w)),
+        right=w.org_staff(w.org_a),
+        expect=201,
+        **_register_outsiders(w, w.org_a),
+    )
+
+
+@scenario("PATCH", "/v1/accreditations/{accreditation_id}")
+async def patch_accreditation(w: World) -> Case:
+    row = await w.admin_post("/v1/accreditations", _station(w))
+    return Case(
+        Req("PATCH", f"/v1/accreditations/{row['id']}", json={"valid_until": "2029-06-30"}),
+        right=w.org_key(w.org_a),
+        **_register_outsiders(w, w.org_a),
+    )
+
+
+@scenario("DELETE", "/v1/accreditations/{accreditation_id}")
+async def delete_accreditation(w: World) -> Case:
+    row = await w.admin_post("/v1/accreditations", _station(w))
+    return Case(
+        Req("DELETE", f"/v1/accreditations/{row['id']}"),
+        right=w.org_admin(w.org_a),
+        expect=204,
+        **_register_outsiders(w, w.org_a),
+    )
+
+
+@scenario("POST", "/v1/pilot-registrations")
+async def create_pilot_registration(w: World) -> Case:
+    return Case(
+        Req("POST", "/v1/pilot-registrations", json=_registration(w)),
+        right=w.org_staff(w.school_a),
+        expect=201,
+        **_register_outsiders(w, w.school_a),
+    )
+
+
+@scenario("PATCH", "/v1/pilot-registrations/{registration_id}")
+async def patch_pilot_registration(w: World) -> Case:
+    row = await w.admin_post("/v1/pilot-registrations", _registration(w))
+    return Case(
+        Req("PATCH", f"/v1/pilot-registrations/{row['id']}", json={"batch": 2}),
+        right=w.org_key(w.school_a),
+        **_register_outsiders(w, w.school_a),
+    )
+
+
+@scenario("DELETE", "/v1/pilot-registrations/{registration_id}")
+async def delete_pilot_registration(w: World) -> Case:
+    row = await w.admin_post("/v1/pilot-registrations", _registration(w))
+    return Case(
+        Req("DELETE", f"/v1/pilot-registrations/{row['id']}"),
+        right=w.org_admin(w.school_a),
+        expect=204,
+        **_register_outsiders(w, w.school_a),
     )
