@@ -12,6 +12,7 @@ from services.training.accreditations.routes_registrations import router as pilo
 from services.training.appraisals.router import router as appraisals_router
 from services.training.apprenticeships.router import router as apprenticeships_router
 from services.training.apprenticeships.routes_figures import router as apprenticeship_figures_router
+from services.training.apprenticeships.routes_import import router as apprenticeships_import_router
 from services.training.bases.router import router as training_bases_router
 from services.training.certificates import reminders
 from services.training.certificates.router import router as certificates_router
@@ -79,6 +80,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     certificate_badge_router,
     appraisals_router,
     apprenticeships_router,
+    apprenticeships_import_router,
     apprenticeship_figures_router,
     accreditations_router,
     pilot_registrations_router,

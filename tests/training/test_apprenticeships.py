@@ -234,3 +234,47 @@ async def test_figures_count_apprentices_mentor_pairs_and_contracts_by_their_per
     ).status_code == 403
     r = await school.get("/v1/training-stats/apprenticeships", params={**params, "alliance_id": alliance})
     assert r.status_code == 422 and r.json()["errors"][0]["type"] == "exclusive"
+
+
+async def test_a_school_imports_its_apprentices_from_a_spreadsheet(tp, world, database):
+    """seed 000「实行校企双导师制」: the import checks each row's two mentors like the single create; each bad row is
+    rejected with field, column and rule, the good ones are saved."""
+    school = tp.as_org(world["school"])
+    template = await school.get("/v1/apprenticeships/import-template.xlsx", headers={"Accept": "application/json"})
+    assert template.status_code == 200 and template.json()[0]["heading"] == "学员ID"
+    learners = [await new_learner(tp, database, world["school"]) for _ in range(2)]
+    head = "学员ID,合作企业ID,学校导师人员ID,企业导师人员ID,开始日期,招工日期,合同类型,签订日期,签约方"
+    ids = f"{world['enterprise']},{world['teacher']}"
+    good = f"{learners[0]},{ids},{world['master']},2025-09-01,2025-09-01,三方协议,2025-09-05,学校、企业、学徒本人"
+    bad = f"{learners[1]},{ids},{world['teacher2']},2025-09-01,,学徒合同,2025-09-05,企业、学徒本人"
+    data = "\n".join([head, good, bad]).encode()
+    params = {"school_org_id": world["school"], "programme_id": world["class"]}
+    before = await _count(database, world["school"])
+    r = await school.post(
+        "/v1/apprenticeships/imports", params={**params, "dry_run": "true"}, files={"file": ("x.csv", data, "text/csv")}
+    )
+    assert r.status_code == 200, r.text
+    assert (r.json()["rows"], r.json()["created"]) == (2, 1)
+    assert await _count(database, world["school"]) == before
+    r = await school.post("/v1/apprenticeships/imports", params=params, files={"file": ("x.csv", data, "text/csv")})
+    report = r.json()
+    assert report["created"] == 1, r.text
+    # the wrong-side mentor is named by its column, without echoing the cell
+    assert {(x["row"], x["column"], x["rule"]) for x in report["rejected"]} == {
+        (3, "企业导师人员ID", "person_not_found")
+    }
+    assert str(world["teacher2"]) not in r.text
+    assert await _count(database, world["school"]) == before + 1
+    # a second pass: the contract's parties
+    bad2 = f"{learners[1]},{ids},{world['master']},2025-09-01,,学徒合同,2025-09-05,企业"
+    r = await school.post(
+        "/v1/apprenticeships/imports",
+        params=params,
+        files={"file": ("x.csv", "\n".join([head, bad2]).encode(), "text/csv")},
+    )
+    assert [(x["column"], x["rule"]) for x in r.json()["rejected"]] == [("签约方", "contract_parties")]
+    assert (
+        await tp.as_org(world["enterprise"]).post(
+            "/v1/apprenticeships/imports", params=params, files={"file": ("x.csv", data, "text/csv")}
+        )
+    ).status_code == 403
