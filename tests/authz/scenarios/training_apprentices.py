@@ -77,6 +77,24 @@ async def delete_apprenticeship(w: World) -> Case:
     return Case(Req("DELETE", f"{PATH}/{row['id']}"), right=w.org_admin(w.school_a), expect=204, **out)
 
 
+@scenario("POST", PATH + "/imports")
+async def import_apprenticeships(w: World) -> Case:
+    b = await _body(w)
+    text = f"学员ID,合作企业ID,学校导师人员ID,开始日期\n{b['learner_id']},{b['enterprise_org_id']},"
+    text += f"{b['school_mentor_person_id']},2024-09-01\n"
+    params = {"school_org_id": w.school_a["id"], "programme_id": b["programme_id"]}
+
+    def check(r) -> None:
+        assert r.json()["created"] == 1, r.text
+
+    return Case(
+        Req("POST", PATH + "/imports", params=params, files={"file": ("apprentices.csv", text.encode(), "text/csv")}),
+        right=w.org_staff(w.school_a),
+        check=check,
+        **_outsiders(w),
+    )
+
+
 @private_read("GET", PATH + "/{apprenticeship_id}")
 async def read_apprenticeship(w: World) -> Case:
     row = await w.admin_post(PATH, await _body(w))
