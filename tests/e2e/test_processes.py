@@ -454,6 +454,14 @@ def test_a_second_run_reuses_the_data(state_dir):
             assert [f["status"] for f in fairs] == ["open"], fairs
             fair = get(f"{gw}/v1/fairs/{fairs[0]['id']}/figures", headers=admin).json()
             assert (fair["demands"], fair["offers"], fair["headcount"], fair["places"]) == (4, 3, 105, 225), fair
+            # …and the apprentices with their two mentors and contracts, the steel group's 鉴定站 and a school's 30
+            # 1+X pilot registrations (demo/apprentice.json)
+            apprentices = get(f"{gw}/v1/apprenticeships", params={"limit": 100}, headers=admin).json()["items"]
+            assert len(apprentices) == 8 and all(a["enterprise_mentor_name"] for a in apprentices), apprentices
+            stations = get(f"{gw}/v1/accreditations", params={"occupation": "炼钢工"}, headers=admin).json()["items"]
+            assert [s["name"] for s in stations] == ["省冶金职业技能鉴定站"], stations
+            pilots = get(f"{gw}/v1/pilot-registrations", params={"limit": 100}, headers=admin).json()["items"]
+            assert len(pilots) == 30, pilots
         finally:
             stop_up(up)
     assert up.returncode == 0

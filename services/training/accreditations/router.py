@@ -16,7 +16,7 @@ from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.resources import created, not_modified, one, render_rows
 from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing
-from chanjiao.sync import Since, SinceTokenQuery, UpdatedSinceQuery
+from chanjiao.sync import Since, SinceTokenQuery, UpdatedSinceQuery, include_deleted_query
 from services.training.accreditations import service
 from services.training.accreditations.models import Accreditation, AccreditationKind
 from services.training.accreditations.schemas import (
@@ -116,7 +116,7 @@ async def create_accreditation(
     description="按单位、类型、职业和日期查询鉴定与考核资质，游标分页，可导出为 `.xlsx`。\n\n"
     "Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `org_id`, `kind`, `valid_on` (valid on that "
     "day), `occupation` (an occupation code or name the entry names). Incremental sync: `updated_since` / "
-    "`since_token`." + EXPORT_NOTE + PUBLIC,
+    "`since_token`; `include_deleted=true` adds tombstones." + EXPORT_NOTE + PUBLIC,
     responses=list_responses(_EXAMPLE),
 )
 async def list_accreditations(
@@ -133,6 +133,7 @@ async def list_accreditations(
     ] = None,
     updated_since: UpdatedSinceQuery = None,
     since_token: SinceTokenQuery = None,
+    include_deleted: Annotated[bool, include_deleted_query("已删除记录", "deleted records")] = False,
 ) -> Response | AccreditationPage:
     listing = Listing.of(request, cursor, limit)
     t: Any = Accreditation
@@ -146,6 +147,7 @@ async def list_accreditations(
         model=Accreditation,
         where=where,
         since=Since.of(since_token, updated_since),
+        include_deleted=include_deleted and not listing.export,
         cursor=listing.cursor,
         limit=listing.limit,
     )
@@ -158,7 +160,7 @@ async def list_accreditations(
     response_model=AccreditationPublic,
     dependencies=[READ],
     summary="鉴定与考核资质详情 Get an accreditation",
-    description="一条鉴定与考核资质，带 `ETag`。\n\nOne entry of the register, with its `ETag` (`If-None-Match` → 304)."
+    description="一条鉴定与考核资质的详情，带有版本标记，可用于条件请求。\n\nOne entry of the register, with its `ETag` (`If-None-Match` → 304)."
     + PUBLIC,
     responses={
         200: {"content": {"application/json": {"example": _EXAMPLE}}},

@@ -15,7 +15,7 @@ from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
 from chanjiao.resources import created, not_modified, one, render_rows
 from chanjiao.spreadsheets import EXPORT_NOTE, Export, Listing
-from chanjiao.sync import Since, SinceTokenQuery, UpdatedSinceQuery
+from chanjiao.sync import Since, SinceTokenQuery, UpdatedSinceQuery, include_deleted_query
 from services.training.accreditations import service
 from services.training.accreditations.models import PilotRegistration
 from services.training.accreditations.schemas import (
@@ -107,7 +107,8 @@ async def create_pilot_registration(
     summary="查询 1+X 试点证书备案 List 1+X pilot registrations",
     description="按学校、证书名称和批次查询 1+X 试点备案，游标分页，可导出为 `.xlsx`。\n\n"
     "Keyset-paginated (`limit`, `cursor` → `next_cursor`). Filters: `school_org_id`, `certificate_name` (compared "
-    "without spaces and case), `batch`. Incremental sync: `updated_since` / `since_token`." + EXPORT_NOTE + PUBLIC,
+    "without spaces and case), `batch`. Incremental sync: `updated_since` / `since_token`; `include_deleted=true` "
+    "adds tombstones." + EXPORT_NOTE + PUBLIC,
     responses=list_responses(_EXAMPLE),
 )
 async def list_pilot_registrations(
@@ -123,6 +124,7 @@ async def list_pilot_registrations(
     batch: Annotated[int | None, Query(ge=1, le=20, description="批次 — Batch")] = None,
     updated_since: UpdatedSinceQuery = None,
     since_token: SinceTokenQuery = None,
+    include_deleted: Annotated[bool, include_deleted_query("已删除记录", "deleted records")] = False,
 ) -> Response | PilotRegistrationPage:
     listing = Listing.of(request, cursor, limit)
     t: Any = PilotRegistration
@@ -132,6 +134,7 @@ async def list_pilot_registrations(
         model=PilotRegistration,
         where=equal((t.school_org_id, school_org_id), (t.certificate_key, key), (t.batch, batch)),
         since=Since.of(since_token, updated_since),
+        include_deleted=include_deleted and not listing.export,
         cursor=listing.cursor,
         limit=listing.limit,
     )
@@ -146,7 +149,7 @@ async def list_pilot_registrations(
     response_model=PilotRegistrationPublic,
     dependencies=[READ],
     summary="1+X 试点备案详情 Get a 1+X pilot registration",
-    description="一条 1+X 试点证书备案，带 `ETag`。\n\nOne registration, with its `ETag` (`If-None-Match` → 304)."
+    description="一条 1+X 试点证书备案的详情，带有版本标记，可用于条件请求。\n\nOne registration, with its `ETag` (`If-None-Match` → 304)."
     + PUBLIC,
     responses={
         200: {"content": {"application/json": {"example": _EXAMPLE}}},

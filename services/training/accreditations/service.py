@@ -104,10 +104,20 @@ async def get(session: AsyncSession, accreditation_id: uuid.UUID, *, for_update:
 
 
 async def page(
-    session: AsyncSession, *, model: Any, where: Iterable[Any], since: Since, cursor: str | None, limit: int
+    session: AsyncSession,
+    *,
+    model: Any,
+    where: Iterable[Any],
+    since: Since,
+    include_deleted: bool,
+    cursor: str | None,
+    limit: int,
 ) -> SyncPage:
-    """A keyset page of the register (`model`: Accreditation or PilotRegistration), live rows only."""
-    stmt = sa.select(model).where(model.deleted_at.is_(None), *where)
+    """A keyset page of the register (`model`: Accreditation or PilotRegistration): live rows, and with
+    `include_deleted` the deleted ones too (the router answers them as tombstones)."""
+    stmt = sa.select(model).where(*where)
+    if not include_deleted:
+        stmt = stmt.where(model.deleted_at.is_(None))
     return await sync_page(session, stmt, model, since=since, cursor=cursor, limit=limit)
 
 
