@@ -160,8 +160,8 @@ async def list_accreditations(
     response_model=AccreditationPublic,
     dependencies=[READ],
     summary="鉴定与考核资质详情 Get an accreditation",
-    description="一条鉴定与考核资质的详情，带有版本标记，可用于条件请求。\n\nOne entry of the register, with its `ETag` (`If-None-Match` → 304)."
-    + PUBLIC,
+    description="一条鉴定与考核资质的详情，带有版本标记，可用于条件请求。\n\n"
+    "One entry of the register, with its `ETag` (`If-None-Match` → 304)." + PUBLIC,
     responses={
         200: {"content": {"application/json": {"example": _EXAMPLE}}},
         304: {"description": "Not modified"},

@@ -149,8 +149,8 @@ async def list_pilot_registrations(
     response_model=PilotRegistrationPublic,
     dependencies=[READ],
     summary="1+X 试点备案详情 Get a 1+X pilot registration",
-    description="一条 1+X 试点证书备案的详情，带有版本标记，可用于条件请求。\n\nOne registration, with its `ETag` (`If-None-Match` → 304)."
-    + PUBLIC,
+    description="一条 1+X 试点证书备案的详情，带有版本标记，可用于条件请求。\n\n"
+    "One registration, with its `ETag` (`If-None-Match` → 304)." + PUBLIC,
     responses={
         200: {"content": {"application/json": {"example": _EXAMPLE}}},
         304: {"description": "Not modified"},
