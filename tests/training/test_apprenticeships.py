@@ -163,6 +163,8 @@ async def test_the_school_writes_the_enterprise_records_its_mentor_alliance_admi
     assert r.status_code == 200 and r.json()["status"] == "ended_early"
     r = await school.patch(path, json={"status": "active"})
     assert r.status_code == 409 and r.json()["type"].endswith("apprenticeship-ended")
+    r = await school.patch(path, json={"contract_parties": None})
+    assert r.status_code == 422 and r.json()["errors"][0]["type"] == "not_null"
     assert (await enterprise.delete(path)).status_code == 403
     assert (await school.delete(path)).status_code == 204
     assert (await school.get(path)).status_code == 404

@@ -88,7 +88,7 @@ class ApprenticeshipUpdate(BaseModel):
     ended_on: IsoDate | None = Field(default=None, description="结束日期: required when the status leaves `active`")
     end_reason: EndReason = None
 
-    _not_null = not_null("programme_id", "school_mentor_person_id", "start_on", "status")
+    _not_null = not_null("programme_id", "school_mentor_person_id", "start_on", "status", "contract_parties")
 
 
 class ApprenticeshipPublic(BaseModel):
