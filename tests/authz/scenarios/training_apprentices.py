@@ -106,9 +106,20 @@ async def read_apprenticeship(w: World) -> Case:
 
 
 # ---- the accreditation register and 1+X pilot registrations: the organization writes its own; a public directory --
-def _station(w: World) -> dict[str, Any]:
+# Each on an organization of its own: an organization that keeps the register has its appraisal batches and 1+X
+# certificates checked against it (services/training/accreditations/checks.py), which the shared world's other
+# scenarios do not expect.
+async def _station_org(w: World) -> dict[str, Any]:
+    return await w.memo("register-station-org", lambda: w.new_org("enterprise"))
+
+
+async def _pilot_school(w: World) -> dict[str, Any]:
+    return await w.memo("register-pilot-school", lambda: w.new_org("higher_vocational"))
+
+
+async def _station(w: World) -> dict[str, Any]:
     return {
-        "org_id": w.org_a["id"],
+        "org_id": (await _station_org(w))["id"],
         "kind": "appraisal_station",
         "name": "矩阵鉴定站",
         "granting_body": "山东省人力资源和社会保障厅",
@@ -117,9 +128,9 @@ def _station(w: World) -> dict[str, Any]:
     }
 
 
-def _registration(w: World) -> dict[str, Any]:
+async def _registration(w: World) -> dict[str, Any]:
     return {
-        "school_org_id": w.school_a["id"],
+        "school_org_id": (await _pilot_school(w))["id"],
         "certificate_name": f"矩阵1+X证书{uuid.uuid4().hex[:6]}",
         "registered_on": "2019-06-20",
     }
@@ -134,61 +145,67 @@ def _register_outsiders(w: World, party: Any) -> dict[str, Any]:
 
 @scenario("POST", "/v1/accreditations")
 async def create_accreditation(w: World) -> Case:
+    station = await _station_org(w)
     return Case(
-        Req("POST", "/v1/accreditations", json=_station(w)),
-        right=w.org_staff(w.org_a),
+        Req("POST", "/v1/accreditations", json=await _station(w)),
+        right=w.org_staff(station),
         expect=201,
-        **_register_outsiders(w, w.org_a),
+        **_register_outsiders(w, station),
     )
 
 
 @scenario("PATCH", "/v1/accreditations/{accreditation_id}")
 async def patch_accreditation(w: World) -> Case:
-    row = await w.admin_post("/v1/accreditations", _station(w))
+    station = await _station_org(w)
+    row = await w.admin_post("/v1/accreditations", await _station(w))
     return Case(
         Req("PATCH", f"/v1/accreditations/{row['id']}", json={"valid_until": "2029-06-30"}),
-        right=w.org_key(w.org_a),
-        **_register_outsiders(w, w.org_a),
+        right=w.org_key(station),
+        **_register_outsiders(w, station),
     )
 
 
 @scenario("DELETE", "/v1/accreditations/{accreditation_id}")
 async def delete_accreditation(w: World) -> Case:
-    row = await w.admin_post("/v1/accreditations", _station(w))
+    station = await _station_org(w)
+    row = await w.admin_post("/v1/accreditations", await _station(w))
     return Case(
         Req("DELETE", f"/v1/accreditations/{row['id']}"),
-        right=w.org_admin(w.org_a),
+        right=w.org_admin(station),
         expect=204,
-        **_register_outsiders(w, w.org_a),
+        **_register_outsiders(w, station),
     )
 
 
 @scenario("POST", "/v1/pilot-registrations")
 async def create_pilot_registration(w: World) -> Case:
+    school = await _pilot_school(w)
     return Case(
-        Req("POST", "/v1/pilot-registrations", json=_registration(w)),
-        right=w.org_staff(w.school_a),
+        Req("POST", "/v1/pilot-registrations", json=await _registration(w)),
+        right=w.org_staff(school),
         expect=201,
-        **_register_outsiders(w, w.school_a),
+        **_register_outsiders(w, school),
     )
 
 
 @scenario("PATCH", "/v1/pilot-registrations/{registration_id}")
 async def patch_pilot_registration(w: World) -> Case:
-    row = await w.admin_post("/v1/pilot-registrations", _registration(w))
+    school = await _pilot_school(w)
+    row = await w.admin_post("/v1/pilot-registrations", await _registration(w))
     return Case(
         Req("PATCH", f"/v1/pilot-registrations/{row['id']}", json={"batch": 2}),
-        right=w.org_key(w.school_a),
-        **_register_outsiders(w, w.school_a),
+        right=w.org_key(school),
+        **_register_outsiders(w, school),
     )
 
 
 @scenario("DELETE", "/v1/pilot-registrations/{registration_id}")
 async def delete_pilot_registration(w: World) -> Case:
-    row = await w.admin_post("/v1/pilot-registrations", _registration(w))
+    school = await _pilot_school(w)
+    row = await w.admin_post("/v1/pilot-registrations", await _registration(w))
     return Case(
         Req("DELETE", f"/v1/pilot-registrations/{row['id']}"),
-        right=w.org_admin(w.school_a),
+        right=w.org_admin(school),
         expect=204,
-        **_register_outsiders(w, w.school_a),
+        **_register_outsiders(w, school),
     )
