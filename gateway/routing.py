@@ -45,6 +45,9 @@ ROUTES: list[tuple[str, str]] = [
             "part-time-teaching",
             "training-bases",
             "training-stats",
+            "apprenticeships",
+            "accreditations",
+            "pilot-registrations",
         )
     ],
     *[

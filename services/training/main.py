@@ -6,7 +6,13 @@ from fastapi import APIRouter, FastAPI
 
 from chanjiao.app import create_service_app
 from chanjiao.jobs import Registry, hooks
+from services.training.accreditations.router import router as accreditations_router
+from services.training.accreditations.routes_figures import router as accreditation_figures_router
+from services.training.accreditations.routes_registrations import router as pilot_registrations_router
 from services.training.appraisals.router import router as appraisals_router
+from services.training.apprenticeships.router import router as apprenticeships_router
+from services.training.apprenticeships.routes_figures import router as apprenticeship_figures_router
+from services.training.apprenticeships.routes_import import router as apprenticeships_import_router
 from services.training.bases.router import router as training_bases_router
 from services.training.certificates import reminders
 from services.training.certificates.router import router as certificates_router
@@ -75,6 +81,12 @@ ROUTERS: tuple[APIRouter, ...] = (
     certificates_verify_router,
     certificate_badge_router,
     appraisals_router,
+    apprenticeships_router,
+    apprenticeships_import_router,
+    apprenticeship_figures_router,
+    accreditations_router,
+    pilot_registrations_router,
+    accreditation_figures_router,
 )
 
 

@@ -4,7 +4,9 @@ Learners, programmes, enrolments, certificates (and their reminder ledger), skil
 and their holders, practice records and training bases, plus the kernel tables (idempotency keys, audit rows, outbox)
 that every one of them writes through and the job runner's table (services/training/db.py)."""
 
+from services.training.accreditations.models import Accreditation, PilotRegistration
 from services.training.appraisals.models import Appraisal, AppraisalCandidate
+from services.training.apprenticeships.models import Apprenticeship
 from services.training.bases.models import TrainingBase
 from services.training.certificates.models import (
     Certificate,
@@ -23,6 +25,9 @@ from services.training.programmes.models import Programme
 from services.training.teacher_practices.models import TeacherPractice
 
 __all__ = [
+    "Accreditation",
+    "PilotRegistration",
+    "Apprenticeship",
     "Appraisal",
     "AppraisalCandidate",
     "Certificate",

@@ -27,6 +27,10 @@ class TrainingSettings(ServiceSettings):
     public_base_url: str = "http://127.0.0.1:8000"
     # A certificate is shown `expiring` this many days before its expiry or its next review (docs/domain.md).
     certificate_expiring_window_days: int = 90
+    # Who may appraise and test (services/training/accreditations/checks.py): off, an appraisal batch or a 1+X
+    # certificate is checked against the register only for an organization that keeps it (has an entry); on, for every
+    # organization (one without an entry is refused).
+    accreditation_strict: bool = False
     # The reminder ledger (services/training/certificates/reminders.py): a reminder for each of these offsets in
     # days from a certificate's expiry and next review date (negative: before it); in the environment a JSON list,
     # e.g. CHANJIAO_TRAINING_CERTIFICATE_REMINDER_OFFSETS='[-60,0]'.

@@ -460,6 +460,14 @@ def test_a_second_run_reuses_the_data(state_dir):
             assert (facts["schools_reporting"], facts["enterprises_reporting"]) == (5, 5), facts
             assert (by_key["three_two_intake"], by_key["nco_majors"], by_key["double_high_groups"]) == (1348, 3, 2)
             assert (by_key["enterprise_staff"], by_key["cooperation_spending"]) == (92300, "4800.00"), by_key
+            # …and the apprentices with their two mentors and contracts, the steel group's 鉴定站 and a school's 30
+            # 1+X pilot registrations (demo/apprentice.json)
+            apprentices = get(f"{gw}/v1/apprenticeships", params={"limit": 100}, headers=admin).json()["items"]
+            assert len(apprentices) == 8 and all(a["enterprise_mentor_name"] for a in apprentices), apprentices
+            stations = get(f"{gw}/v1/accreditations", params={"occupation": "炼钢工"}, headers=admin).json()["items"]
+            assert [s["name"] for s in stations] == ["省冶金职业技能鉴定站"], stations
+            pilots = get(f"{gw}/v1/pilot-registrations", params={"limit": 100}, headers=admin).json()["items"]
+            assert len(pilots) == 30, pilots
         finally:
             stop_up(up)
     assert up.returncode == 0

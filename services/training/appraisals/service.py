@@ -21,6 +21,7 @@ from chanjiao.errors import FieldError, NotFound, ValidationFailed
 from chanjiao.ids import new_id
 from chanjiao.resources import Audit, load_kept, now
 from chanjiao.sync import Since, SyncPage, sync_page
+from services.training.accreditations.checks import check_accredited, check_pilot_registered
 from services.training.appraisals.models import Appraisal, AppraisalCandidate
 from services.training.appraisals.schemas import AppraisalCreate, Result
 from services.training.certificates import service as certificates
@@ -160,6 +161,32 @@ async def candidates_learners(
     return found
 
 
+async def check_register(session: AsyncSession, data: AppraisalCreate, settings: TrainingSettings) -> None:
+    """Who may appraise (services/training/accreditations/checks.py): the appraising organization is accredited for the
+    occupation and level on the day, and for a 1+X batch has registered the certificate as a pilot."""
+    kind = data.certificate_kind.value
+    strict = settings.accreditation_strict
+    await check_accredited(
+        session,
+        org_id=data.org_id,
+        certificate_kind=kind,
+        occupation_code=data.occupation_code,
+        occupation_name=data.occupation_name,
+        level=data.level,
+        on=data.appraised_on,
+        strict=strict,
+    )
+    if kind == "skill_level_1x":
+        await check_pilot_registered(
+            session,
+            org_id=data.org_id,
+            certificate_name=data.occupation_name,
+            level=data.level,
+            on=data.appraised_on,
+            strict=strict,
+        )
+
+
 # ---- reads ---------------------------------------------------------------------------------------------------------
 async def get_visible(session: AsyncSession, principal: Principal, appraisal_id: uuid.UUID) -> Appraisal:
     """A batch the caller may read (the appraising organization's principals, services with `training:read`,
@@ -236,6 +263,7 @@ async def create(
     in the caller's transaction; the organization was checked by the router. Returns the batch and its candidates
     with their names."""
     check_batch(data)
+    await check_register(session, data, settings)
     learners = await candidates_learners(session, principal, data)
     await certificates.check_programme(session, data.programme_id, data.org_id)
     counts = {r: sum(1 for c in data.candidates if c.result == r) for r in Result}

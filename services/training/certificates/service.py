@@ -24,6 +24,7 @@ from chanjiao.errors import Conflict, FieldError, NotFound, field_error
 from chanjiao.ids import new_id
 from chanjiao.resources import Audit, load_kept, now, record_named
 from chanjiao.sync import Since, SyncPage, sync_page
+from services.training.accreditations.checks import check_pilot_registered
 from services.training.certificates import verification
 from services.training.certificates.models import Certificate, CertificateReview, CertificateStatusChange
 from services.training.certificates.numbers import Numbers
@@ -317,6 +318,16 @@ async def create(
     kind = CertificateKind(values["kind"])
     await check_programme(session, values["programme_id"], holder_org_id)
     await check_replaces(session, values, holder_org_id)
+    if not recorded and kind == CertificateKind.skill_level_1x and values.get("issuer_org_id") is not None:
+        # Who may issue a 1+X certificate: a pilot registration of it (services/training/accreditations/checks.py).
+        await check_pilot_registered(
+            session,
+            org_id=values["issuer_org_id"],
+            certificate_name=values["occupation_name"],
+            level=values["level"],
+            on=values["issued_on"],
+            strict=settings.accreditation_strict,
+        )
     stamp = now()
     numbers = Numbers(settings)
     kept = numbers.keep(values["number"])
