@@ -8,6 +8,7 @@ from chanjiao.app import create_service_app
 from chanjiao.jobs import Registry, hooks
 from services.training.appraisals.router import router as appraisals_router
 from services.training.bases.router import router as training_bases_router
+from services.training.bases.routes_co_builders import router as co_builders_router
 from services.training.certificates import reminders
 from services.training.certificates.router import router as certificates_router
 from services.training.certificates.routes_badge import router as certificate_badge_router
@@ -33,6 +34,7 @@ from services.training.part_time_teaching.router import router as part_time_teac
 from services.training.programmes.router import router as programmes_router
 from services.training.settings import TrainingSettings
 from services.training.stats.router import router as stats_router
+from services.training.stats.routes_teachers import router as teacher_stats_router
 from services.training.stats.routes_track import router as track_record_router
 from services.training.teacher_practices.router import router as teacher_practices_router
 
@@ -57,11 +59,13 @@ ROUTERS: tuple[APIRouter, ...] = (
     enrolments_batch_router,
     enrolments_import_router,
     stats_router,
+    teacher_stats_router,
     track_record_router,
     internships_router,
     teacher_practices_router,
     part_time_teaching_router,
     training_bases_router,
+    co_builders_router,
     certified_posts_router,
     certificate_compliance_router,
     certificates_router,

@@ -5,7 +5,7 @@ and their holders, practice records and training bases, plus the kernel tables (
 that every one of them writes through and the job runner's table (services/training/db.py)."""
 
 from services.training.appraisals.models import Appraisal, AppraisalCandidate
-from services.training.bases.models import TrainingBase
+from services.training.bases.models import TrainingBase, TrainingBaseCoBuilder
 from services.training.certificates.models import (
     Certificate,
     CertificateReview,
@@ -36,6 +36,7 @@ __all__ = [
     "PartTimeTeaching",
     "TeacherPractice",
     "TrainingBase",
+    "TrainingBaseCoBuilder",
     "Enrolment",
     "Programme",
     "Learner",
