@@ -20,7 +20,7 @@ Create Date: 2026-12-03 19:00:00
 import logging
 
 import sqlalchemy as sa
-from alembic import op
+from alembic import context, op
 
 revision = "361f49d41c40"
 down_revision = "9c4e6a8b0d2f"
@@ -76,13 +76,12 @@ def upgrade() -> None:
     left = bind.execute(
         sa.text(f"SELECT count(*) FROM {SCHEMA}.teacher_practices WHERE person_id IS NULL")
     ).scalar_one()
-    log.info(
-        "teacher practices: %d legacy records now name their membership person (%d learner records linked); "
-        "%d legacy records could not be matched and count by their learner",
-        done.practices,
-        done.learners,
-        left,
+    said = (
+        f"teacher practices: {done.practices} legacy records now name their membership person ({done.learners} "
+        f"learner records linked); {left} legacy records could not be matched and count by their learner"
     )
+    log.info(said)
+    context.config.print_stdout(said)  # on the console of `alembic upgrade`
 
 
 def downgrade() -> None:
