@@ -3,7 +3,7 @@
 A base has one owner; the organizations that co-build it (role `co_builder` 共建单位) are listed with the money they
 put in (CNY, 2 places), their share of the base (0 < share ≤ 100; the total of a base's live co-builders ≤ 100 is
 checked by the API under a lock on the base), in-kind contributions and since when. One live entry per base and
-organization. The figures count a base as co-built (共建) while it has one (`docs/training.md`, "The figures").
+organization. Synced by transaction id like every list (`txid`, docs/sync.md). The figures count a base as co-built (共建) while it has one (`docs/training.md`, "The figures").
 
 Revision ID: 7cf42f95b68e
 Revises: 361f49d41c40
@@ -62,9 +62,18 @@ def upgrade() -> None:
         postgresql_where=sa.text("deleted_at IS NULL"),
     )
     op.create_index("ix_training_base_co_builders_org_id", TABLE, ["org_id", "id"], schema=SCHEMA)
+    # synced like every list (migrations/training/versions/20261203_sync_txid_5b7d9f1a3c2e.py)
+    op.execute(f"ALTER TABLE {SCHEMA}.{TABLE} ADD COLUMN txid xid8 NOT NULL DEFAULT pg_current_xact_id()")
+    op.execute(f"CREATE INDEX ix_{TABLE}_txid ON {SCHEMA}.{TABLE} (txid, id)")
+    op.execute(
+        f"CREATE TRIGGER {TABLE}_txid BEFORE INSERT OR UPDATE ON {SCHEMA}.{TABLE} "
+        f"FOR EACH ROW EXECUTE FUNCTION {SCHEMA}.set_txid()"
+    )
 
 
 def downgrade() -> None:
+    op.execute(f"DROP TRIGGER {TABLE}_txid ON {SCHEMA}.{TABLE}")
+    op.execute(f"DROP INDEX {SCHEMA}.ix_{TABLE}_txid")
     op.drop_index("ix_training_base_co_builders_org_id", table_name=TABLE, schema=SCHEMA)
     op.drop_index("uq_training_base_co_builders_base_org", table_name=TABLE, schema=SCHEMA)
     op.drop_table(TABLE, schema=SCHEMA)

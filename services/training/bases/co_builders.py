@@ -21,12 +21,12 @@ from chanjiao.db import soft_delete
 from chanjiao.errors import Conflict, NotFound, field_error
 from chanjiao.etag import check_if_match
 from chanjiao.ids import new_id
-from chanjiao.pagination import keyset, page_of
 from chanjiao.resources import Audit, load, now
+from chanjiao.sync import Since, SyncPage
 from services.training.bases.co_builder_schemas import CoBuilderCreate, CoBuilderUpdate
 from services.training.bases.models import TrainingBase, TrainingBaseCoBuilder
 from services.training.db import kernel
-from services.training.parties import can_read
+from services.training.parties import can_read, list_rows
 
 ENTITY = "training_base_co_builder"
 AUDIT = Audit(kernel, ENTITY)
@@ -65,11 +65,22 @@ async def check_readable(session: AsyncSession, principal: Principal, base: Trai
         raise not_found()
 
 
-async def page(session: AsyncSession, base_id: uuid.UUID, *, cursor: str | None, limit: int) -> tuple[list, str | None]:
+async def page(
+    session: AsyncSession, base_id: uuid.UUID, *, since: Since, include_deleted: bool, cursor: str | None, limit: int
+) -> SyncPage:
+    """The base's co-builders by id, or for an incremental sync by transaction id (chanjiao/sync.py); the caller
+    was checked against the base (`check_readable`)."""
     t: Any = TrainingBaseCoBuilder
-    stmt = sa.select(t).where(t.base_id == base_id, t.deleted_at.is_(None))
-    rows = (await session.execute(keyset(stmt, [t.id], cursor, limit))).scalars().all()
-    return page_of(rows, limit, lambda r: [r.id])
+    return await list_rows(
+        session,
+        TrainingBaseCoBuilder,
+        where=[t.base_id == base_id],
+        visible=None,
+        since=since,
+        include_deleted=include_deleted,
+        cursor=cursor,
+        limit=limit,
+    )
 
 
 async def get(

@@ -2,8 +2,9 @@
 caller and the organization, call one function of services/training/bases/co_builders.py, commit once)."""
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep
@@ -11,7 +12,8 @@ from chanjiao.errors import problem_responses
 from chanjiao.etag import IfMatch, IfNoneMatch
 from chanjiao.idempotency import IdempotencyDep, IdempotencyKey
 from chanjiao.pagination import CursorQuery, LimitQuery
-from chanjiao.resources import created, not_modified, one
+from chanjiao.resources import created, not_modified, one, render_rows
+from chanjiao.sync import Since, SinceTokenQuery, UpdatedSinceQuery, include_deleted_query
 from services.training.bases import co_builders, service
 from services.training.bases.co_builder_schemas import (
     CoBuilderCreate,
@@ -21,7 +23,9 @@ from services.training.bases.co_builder_schemas import (
     render,
 )
 from services.training.orgs import org_directory
-from services.training.parties import READ, WRITE, ensure_party
+from services.training.parties import READ, WRITE, Tombstone, ensure_party
+
+CoBuilderId = Annotated[uuid.UUID, Path(description="共建单位记录 ID The co-builder entry's id")]
 
 router = APIRouter(prefix="/v1/training-bases/{base_id}/co-builders", tags=["training-bases"])
 
@@ -99,7 +103,8 @@ async def create_co_builder(
     summary="实训基地共建单位列表 List the co-builders of a training base",
     description="实训基地的共建单位及其投入与份额，游标分页。\n\n"
     "The base's co-builders with their investment, share, in-kind contribution and start, keyset-paginated "
-    "(`limit`, `cursor` → `next_cursor`)." + VISIBLE,
+    "(`limit`, `cursor` → `next_cursor`). Incremental sync: `since_token` (the `sync_token` of your last pull, "
+    "docs/sync.md) or `updated_since`; `include_deleted=true` adds tombstones of removed co-builders." + VISIBLE,
     responses={
         200: {"content": {"application/json": {"example": {"items": [_EXAMPLE], "next_cursor": None}}}},
         **problem_responses(401, 403, 404, 422),
@@ -111,11 +116,23 @@ async def list_co_builders(
     principal: PrincipalDep,
     limit: LimitQuery = 50,
     cursor: CursorQuery = None,
+    updated_since: UpdatedSinceQuery = None,
+    since_token: SinceTokenQuery = None,
+    include_deleted: Annotated[bool, include_deleted_query("已移除的共建单位", "removed co-builders")] = False,
 ) -> CoBuilderPage:
     base = await service.get(session, base_id)
     await co_builders.check_readable(session, principal, base)
-    rows, next_cursor = await co_builders.page(session, base_id, cursor=cursor, limit=limit)
-    return CoBuilderPage(items=[render(r) for r in rows], next_cursor=next_cursor)
+    page = await co_builders.page(
+        session,
+        base_id,
+        since=Since.of(since_token, updated_since),
+        include_deleted=include_deleted,
+        cursor=cursor,
+        limit=limit,
+    )
+    return CoBuilderPage(
+        items=render_rows(page.rows, render, Tombstone), next_cursor=page.next_cursor, sync_token=page.sync_token
+    )
 
 
 @router.get(
@@ -133,7 +150,7 @@ async def list_co_builders(
 )
 async def get_co_builder(
     base_id: uuid.UUID,
-    co_builder_id: uuid.UUID,
+    co_builder_id: CoBuilderId,
     session: SessionDep,
     principal: PrincipalDep,
     if_none_match: IfNoneMatch = None,
@@ -159,7 +176,7 @@ async def get_co_builder(
 )
 async def update_co_builder(
     base_id: uuid.UUID,
-    co_builder_id: uuid.UUID,
+    co_builder_id: CoBuilderId,
     body: CoBuilderUpdate,
     session: SessionDep,
     principal: PrincipalDep,
@@ -186,7 +203,7 @@ async def update_co_builder(
 )
 async def delete_co_builder(
     base_id: uuid.UUID,
-    co_builder_id: uuid.UUID,
+    co_builder_id: CoBuilderId,
     session: SessionDep,
     principal: PrincipalDep,
     if_match: IfMatch = None,
