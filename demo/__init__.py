@@ -9,6 +9,7 @@ import httpx
 from demo.alliance import load_alliance
 from demo.client import PatientTransport, sign_in
 from demo.matching import load_matching
+from demo.teachers import load_teachers
 from demo.training import load_training
 
 
@@ -22,8 +23,9 @@ def load_demo(gateway_url: str, credentials: tuple[str, str]) -> str:
             return f"demo data: {loaded.created} organizations created; the alliance was already there"
         training = load_training(client, loaded.ids, loaded.alliance)
         matching = load_matching(client, loaded.ids, loaded.alliance)
+        teachers = load_teachers(client, loaded.ids, loaded.alliance)
     return (
         f"demo data: {loaded.created} organizations created; alliance {loaded.name} with "
         f"{loaded.memberships} memberships, their history since 2019 and {loaded.committees} committees; "
-        f"training records: {training}; matching: {matching}"
+        f"training records: {training}; matching: {matching}; teachers: {teachers}"
     )
