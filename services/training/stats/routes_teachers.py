@@ -20,6 +20,35 @@ router = APIRouter(prefix="/v1/training-stats", tags=["training-stats"])
 
 READ = allow(scopes=("training:read",))
 
+_RULE = {"code": "ends_in_period", "zh": "培训项目结束日期在期间内", "en": "the programme's end_on lies in the period"}
+EXAMPLE = {
+    "org_id": None,
+    "alliance_id": "019abf2f-1a2b-7c3d-8e4f-5a6b7c8d9e0f",
+    "period_start": "2023-01-01",
+    "period_end": "2023-12-31",
+    "member_orgs": 96,
+    "teachers": 4380,
+    "unlinked_teachers": 12,
+    "dual_teacher_training": {"period_rule": _RULE, "person_times": 1530, "persons": 1288, "linked_persons": 1276},
+    "enterprise_practice": {
+        "period_rule": {**_RULE, "code": "overlaps_period"},
+        "practices": 3120,
+        "teachers": 2950,
+        "overlap_days": 288420,
+        "person_months": 9614.0,
+        "unlinked_practices": 0,
+    },
+    "part_time_teaching": {
+        "period_rule": {**_RULE, "code": "term_ends_in_period"},
+        "person_times": 3512,
+        "class_hours": 34128.0,
+        "persons": 1420,
+        "unlinked_records": 310,
+    },
+    "competition_awards": {"period_rule": {**_RULE, "code": "issued_in_period"}, "awards": 41, "holders": 37},
+    "not_computed": [],
+}
+
 DESCRIPTION = """教师统计：一个单位或一个联盟在任一期间（含首尾两日）的双师培训人次与人数、教师企业实践人月与人数、
 兼职授课人次与学时、职业技能竞赛获奖，以及去重后的教师人数 —
 the teacher figures of a yearly report (开展双师培训 1500 余人次, 教师参与企业实践 9614 人月, 兼职教师 3512 人次 /
@@ -53,6 +82,7 @@ admins; service principals with `training:read`. Anyone else gets **403**. An al
     summary="教师统计 Teacher figures of an organization or an alliance for a period",
     description=DESCRIPTION,
     responses={
+        200: {"content": {"application/json": {"example": EXAMPLE}}},
         **problem_responses(401, 403, 404, 422),
         503: {"description": "成员服务暂不可用 Membership cannot give the alliance's members now (Retry-After)"},
     },
