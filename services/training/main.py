@@ -14,6 +14,7 @@ from services.training.apprenticeships.router import router as apprenticeships_r
 from services.training.apprenticeships.routes_figures import router as apprenticeship_figures_router
 from services.training.apprenticeships.routes_import import router as apprenticeships_import_router
 from services.training.bases.router import router as training_bases_router
+from services.training.bases.routes_co_builders import router as co_builders_router
 from services.training.certificates import reminders
 from services.training.certificates.router import router as certificates_router
 from services.training.certificates.routes_badge import router as certificate_badge_router
@@ -40,6 +41,7 @@ from services.training.programmes.router import router as programmes_router
 from services.training.programmes.routes_import import router as programmes_import_router
 from services.training.settings import TrainingSettings
 from services.training.stats.router import router as stats_router
+from services.training.stats.routes_teachers import router as teacher_stats_router
 from services.training.stats.routes_track import router as track_record_router
 from services.training.teacher_practices.router import router as teacher_practices_router
 
@@ -65,11 +67,13 @@ ROUTERS: tuple[APIRouter, ...] = (
     enrolments_batch_router,
     enrolments_import_router,
     stats_router,
+    teacher_stats_router,
     track_record_router,
     internships_router,
     teacher_practices_router,
     part_time_teaching_router,
     training_bases_router,
+    co_builders_router,
     certified_posts_router,
     certificate_compliance_router,
     certificates_router,

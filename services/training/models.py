@@ -7,7 +7,7 @@ that every one of them writes through and the job runner's table (services/train
 from services.training.accreditations.models import Accreditation, PilotRegistration
 from services.training.appraisals.models import Appraisal, AppraisalCandidate
 from services.training.apprenticeships.models import Apprenticeship
-from services.training.bases.models import TrainingBase
+from services.training.bases.models import TrainingBase, TrainingBaseCoBuilder
 from services.training.certificates.models import (
     Certificate,
     CertificateReview,
@@ -41,6 +41,7 @@ __all__ = [
     "PartTimeTeaching",
     "TeacherPractice",
     "TrainingBase",
+    "TrainingBaseCoBuilder",
     "Enrolment",
     "Programme",
     "Learner",

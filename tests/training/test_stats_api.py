@@ -36,6 +36,7 @@ import pytest
 from chanjiao.validators import compute_check_digit
 
 Y2023 = {"period_start": "2023-01-01", "period_end": "2023-12-31"}
+NONE_CO_BUILT = {"co_built": 0, "co_built_shared": 0}  # no base of this world has a co-builder
 
 
 def _id_number() -> str:
@@ -280,7 +281,7 @@ async def test_alliance_members_practice_records_and_bases(tp, world):
     }
     # Members on 12-31: S (B1 shared, B2), E2 (B4 shared); S2 left 10-01, B6 deleted, O no member; B7 not yet
     # established, B8 closed on 07-01.
-    assert body["training_bases"] == {"as_of": "2023-12-31", "total": 3, "shared": 2}
+    assert body["training_bases"] == {"as_of": "2023-12-31", "total": 3, "shared": 2, **NONE_CO_BUILT}
 
 
 async def test_a_member_that_had_left_counts_only_while_it_was_a_member(tp, world):
@@ -294,7 +295,7 @@ async def test_a_member_that_had_left_counts_only_while_it_was_a_member(tp, worl
     # School side: TP2 14 days (S); TP3 is S2's before it joined. Enterprise: TP3 at E 31 days (03-01 … 03-31).
     assert body["teacher_practice"]["overlap_days"] == 14 and body["teacher_practice"]["hosted_overlap_days"] == 31
     # Bases on 03-31: S's B1, B2, B8 (closes 07-01) and E2's B4 (E is still a member but owns none).
-    assert body["training_bases"] == {"as_of": "2023-03-31", "total": 4, "shared": 2}
+    assert body["training_bases"] == {"as_of": "2023-03-31", "total": 4, "shared": 2, **NONE_CO_BUILT}
     # Opened in the quarter while a member: P1 (S, 03-01), P5 (E, 01-05); P8 (E2, 02-14) opened before E2 joined.
     # None ended in it while its provider was a member (P8 ended 02-15, before E2 joined).
     assert (body["programmes"]["total"], body["programmes"]["ended"], body["completions"]) == (2, 0, 0)
@@ -331,10 +332,11 @@ async def test_an_organization_counts_its_own_records_in_the_period(tp, world):
     assert s["teacher_practice"]["teachers"] == 1  # T1 in both
     assert s["teacher_practice"]["person_months"] == 3.5
     assert (s["part_time_teaching"]["person_times"], s["part_time_teaching"]["class_hours"]) == (2, 52.0)  # PT1, PT5
-    assert s["training_bases"] == {"as_of": "2023-12-31", "total": 2, "shared": 1}  # B1, B2 (B6 deleted, B8 closed)
+    # B1, B2 (B6 deleted, B8 closed)
+    assert s["training_bases"] == {"as_of": "2023-12-31", "total": 2, "shared": 1, **NONE_CO_BUILT}
     # A year later B7 is open too; on the day B8 closes it no longer counts, the day before it does.
     later = await _stats(tp.as_org(world["S"]), org_id=world["S"], period_start="2024-01-01", period_end="2024-12-31")
-    assert later["training_bases"] == {"as_of": "2024-12-31", "total": 3, "shared": 2}  # B1, B2, B7
+    assert later["training_bases"] == {"as_of": "2024-12-31", "total": 3, "shared": 2, **NONE_CO_BUILT}  # B1, B2, B7
     for end, total in (("2023-06-30", 3), ("2023-07-01", 2), ("2024-02-29", 2), ("2024-03-01", 3)):
         got = await _stats(tp.as_org(world["S"]), org_id=world["S"], period_start="2023-01-01", period_end=end)
         assert got["training_bases"]["total"] == total, end

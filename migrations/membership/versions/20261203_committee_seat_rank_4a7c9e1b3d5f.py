@@ -10,7 +10,7 @@ member_unit, an expert_group an expert_panel) and drops the seats not held by an
 positions held by outside experts.
 
 Revision ID: 4a7c9e1b3d5f
-Revises: 3e6b8d0f2a4c
+Revises: b7d2e4f6a8c1
 Create Date: 2026-12-03 19:00:00
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "4a7c9e1b3d5f"
-down_revision = "3e6b8d0f2a4c"
+down_revision = "b7d2e4f6a8c1"
 branch_labels = None
 depends_on = None
 

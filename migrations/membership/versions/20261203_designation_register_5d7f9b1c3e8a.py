@@ -8,7 +8,7 @@ and its place in the list (`position`). The JSONB columns are then dropped: read
 register (docs/domain.md, "Designation register"). The downgrade puts them back from the register's held entries.
 
 Revision ID: 5d7f9b1c3e8a
-Revises: 3e6b8d0f2a4c
+Revises: 7c1e3a5b9d2f
 Create Date: 2026-12-03 19:00:00
 """
 
@@ -17,7 +17,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "5d7f9b1c3e8a"
-down_revision = "3e6b8d0f2a4c"
+down_revision = "7c1e3a5b9d2f"
 branch_labels = None
 depends_on = None
 

@@ -6,7 +6,7 @@ Meetings, activities and duties sync by a trigger-written `txid` (chanjiao/sync.
 `resolution_no` are new, empty on existing events.
 
 Revision ID: a9d3f5b7c1e2
-Revises: 3e6b8d0f2a4c
+Revises: 5d7f9b1c3e8a
 Create Date: 2026-12-03 19:00:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "a9d3f5b7c1e2"
-down_revision = "3e6b8d0f2a4c"
+down_revision = "5d7f9b1c3e8a"
 branch_labels = None
 depends_on = None
 

@@ -11,7 +11,7 @@
   for a foreign unit.
 
 Revision ID: 5a1c7e3b9d2f
-Revises: 3e6b8d0f2a4c
+Revises: 7a9c1e3f5b8d
 Create Date: 2026-12-03 19:00:00
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "5a1c7e3b9d2f"
-down_revision = "3e6b8d0f2a4c"
+down_revision = "7a9c1e3f5b8d"
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 `enterprise_year_facts` — services/membership/school_facts/models.py, services/membership/enterprise_facts/models.py.
 
 Revision ID: 5a7c9e1b3d2f
-Revises: 3e6b8d0f2a4c
+Revises: a9d3f5b7c1e2
 Create Date: 2026-12-03 19:00:00
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "5a7c9e1b3d2f"
-down_revision = "3e6b8d0f2a4c"
+down_revision = "a9d3f5b7c1e2"
 branch_labels = None
 depends_on = None
 

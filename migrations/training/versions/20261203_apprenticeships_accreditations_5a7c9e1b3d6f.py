@@ -4,7 +4,7 @@ contract), the accreditation register (鉴定站, 认定机构, 考点, 1+X 考�
 existing row changes.
 
 Revision ID: 5a7c9e1b3d6f
-Revises: 9c4e6a8b0d2f
+Revises: 4d6f8a0c2e5b
 Create Date: 2026-12-03 19:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "5a7c9e1b3d6f"
-down_revision = "9c4e6a8b0d2f"
+down_revision = "4d6f8a0c2e5b"
 branch_labels = None
 depends_on = None
 

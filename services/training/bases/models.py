@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -72,6 +73,48 @@ class TrainingBase(Base, table=True):
     # `closed_on` (none: still open). The figures count the bases open on `period_end`.
     established_on: date | None = Field(default=None, sa_column=sa.Column(sa.Date, nullable=True))
     closed_on: date | None = Field(default=None, sa_column=sa.Column(sa.Date, nullable=True))
+    version: int = Field(default=1, sa_column=sa.Column(sa.Integer, nullable=False))
+    created_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
+    updated_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
+    deleted_at: datetime | None = Field(default=None, sa_column=sa.Column(sa.DateTime(timezone=True), nullable=True))
+
+
+class CoBuilderRole(StrEnum):
+    co_builder = "co_builder"  # 共建单位
+
+
+CO_BUILDER_ROLE_LABELS = {"co_builder": "共建单位"}
+
+
+class TrainingBaseCoBuilder(Base, table=True):
+    """An organization that co-builds a training base with its owner (共建): what it put in — money (CNY), its share
+    of the base, in-kind contributions — and since when. The owner writes the list; the co-builders read it."""
+
+    __tablename__ = "training_base_co_builders"
+    __table_args__ = (
+        sa.CheckConstraint(f"role in ({_values(CoBuilderRole)})", name="role"),
+        sa.CheckConstraint("investment_cny is null or investment_cny >= 0", name="investment_cny"),
+        sa.CheckConstraint("share_percent is null or (share_percent > 0 and share_percent <= 100)", name="share"),
+        sa.Index(
+            "uq_training_base_co_builders_base_org",
+            "base_id",
+            "org_id",
+            unique=True,
+            postgresql_where=sa.text("deleted_at IS NULL"),
+        ),
+        sa.Index("ix_training_base_co_builders_org_id", "org_id", "id"),
+    )
+
+    id: uuid.UUID = Field(primary_key=True)
+    base_id: uuid.UUID = Field(
+        sa_column=sa.Column(sa.Uuid, sa.ForeignKey("training.training_bases.id"), nullable=False)
+    )
+    org_id: uuid.UUID = Field(sa_column=sa.Column(sa.Uuid, nullable=False))
+    role: str = Field(sa_column=sa.Column(sa.Text, nullable=False, server_default="co_builder"))
+    investment_cny: Decimal | None = Field(default=None, sa_column=sa.Column(sa.Numeric(16, 2), nullable=True))
+    share_percent: Decimal | None = Field(default=None, sa_column=sa.Column(sa.Numeric(5, 2), nullable=True))
+    in_kind: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+    since: date | None = Field(default=None, sa_column=sa.Column(sa.Date, nullable=True))
     version: int = Field(default=1, sa_column=sa.Column(sa.Integer, nullable=False))
     created_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
     updated_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))

@@ -71,6 +71,11 @@ class Learner(Base, table=True):
         ),
         sa.Index("ix_learners_owner_org_id", "owner_org_id", "id"),
         sa.Index("ix_learners_person_id", "person_id"),
+        sa.Index(
+            "ix_learners_membership_person_id",
+            "membership_person_id",
+            postgresql_where=sa.text("membership_person_id IS NOT NULL"),
+        ),
         sa.Index("ix_learners_current_org_id", "current_org_id", "id"),
         sa.Index("ix_learners_updated_at", "updated_at", "id"),
         sa.Index("ix_learners_name_bigrams", "name_bigrams", postgresql_using="gin"),
@@ -98,6 +103,9 @@ class Learner(Base, table=True):
     phone_masked: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
     learner_type: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     current_org_id: uuid.UUID | None = Field(default=None, sa_column=sa.Column(sa.Uuid, nullable=True))
+    # The membership person (`/v1/people/{id}`) this record is — a teacher's record names the person of the school, so
+    # the teacher figures count the teacher once across training, practice and teaching (docs/training.md).
+    membership_person_id: uuid.UUID | None = Field(default=None, sa_column=sa.Column(sa.Uuid, nullable=True))
     erased_at: datetime | None = Field(default=None, sa_column=sa.Column(sa.DateTime(timezone=True), nullable=True))
     version: int = Field(default=1, sa_column=sa.Column(sa.Integer, nullable=False))
     created_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))

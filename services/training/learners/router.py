@@ -269,7 +269,9 @@ async def get_learner(
     "existing, active organization; `null` clears it). Correcting the document itself: send "
     "`id_number` (and `id_type` if it changes) — it is validated, re-encrypted and re-hashed, and gender and birth "
     "year derived again; 409 `learner-id-number-taken` when another record of your organization holds that number "
-    "(other organizations' records do not count). An erased learner "
+    "(other organizations' records do not count). `membership_person_id` names the membership person the record is "
+    "(a person of the owner or of `current_org_id`, else 422 `person_not_found`; `null` clears it) — 成员服务人员。"
+    "An erased learner "
     "cannot be changed (409). Audited: the audit row names the fields changed, never the name, number or phone. "
     "Send `If-Match` with the ETag you read (stale → 412)." + WHO_WRITES,
     responses={
@@ -286,9 +288,19 @@ async def update_learner(
     directory: DirectoryDep,
     if_match: IfMatch = None,
 ) -> Response:
-    await service.require_own_learner(session, principal, learner_id)
+    own = await service.require_own_learner(session, principal, learner_id)
     if body.current_org_id is not None:
         await directory.require_active({"current_org_id": body.current_org_id})
+    if body.membership_person_id is not None:
+        # The person of the record's owner or of its current organization (the teacher's school); one answer else.
+        current = body.current_org_id if "current_org_id" in body.model_fields_set else own.current_org_id
+        person = await directory.person(body.membership_person_id)
+        orgs = {own.owner_org_id, current}
+        await directory.require_person_of(
+            "membership_person_id",
+            body.membership_person_id,
+            (person.org_id if person is not None and person.org_id in orgs else own.owner_org_id),
+        )
     learner = await service.update_learner(
         session, learner_id=learner_id, changes=body, if_match=if_match, pd=pd, actor=principal.actor
     )

@@ -125,6 +125,14 @@ class LearnerCreate(BaseModel):
     _number = field_validator("id_number")(_check_number_for_type)
 
 
+MEMBERSHIP_PERSON_DESCRIPTION = (
+    "成员服务人员: the membership person (`/v1/people/{id}`) this record is — a teacher's record names the person of "
+    "the school, so the teacher figures (`/v1/training-stats/teachers`) count the teacher once across 双师培训, "
+    "企业实践 and 兼职授课; a person of the record's owner or of its `current_org_id` (else 422 "
+    "`person_not_found`); `null` clears it"
+)
+
+
 class LearnerUpdate(BaseModel):
     """Partial update: only the fields sent change; `null` clears `phone` and `current_org_id`. Correcting the ID
     number needs `id_number` (with `id_type` when the document type changes too)."""
@@ -137,6 +145,7 @@ class LearnerUpdate(BaseModel):
     phone: Phone = None
     learner_type: LearnerType | None = Field(default=None, description=LEARNER_TYPE_DESCRIPTION)
     current_org_id: uuid.UUID | None = None
+    membership_person_id: uuid.UUID | None = Field(default=None, description=MEMBERSHIP_PERSON_DESCRIPTION)
 
     @field_validator("name", "learner_type", "id_number", "id_type", mode="before")
     @classmethod
@@ -228,6 +237,7 @@ class LearnerPublic(BaseModel):
     learner_type: LearnerType
     learner_type_label: str
     current_org_id: uuid.UUID | None
+    membership_person_id: uuid.UUID | None = Field(default=None, description=MEMBERSHIP_PERSON_DESCRIPTION)
     erased: bool = Field(description="True once erased (anonymised): the record stays so figures do not change")
     erased_at: datetime | None
     version: int = Field(description="Incremented on every change; the ETag is this number in quotes")
@@ -331,6 +341,7 @@ def render(r: Any) -> LearnerPublic:
         learner_type=r.learner_type,
         learner_type_label=LEARNER_TYPE_LABELS[r.learner_type],
         current_org_id=r.current_org_id,
+        membership_person_id=r.membership_person_id,
         erased=r.erased_at is not None,
         erased_at=r.erased_at,
         version=r.version,

@@ -392,6 +392,8 @@ async def update_learner(
         learner.learner_type = data["learner_type"].value
     if "current_org_id" in data:
         learner.current_org_id = data["current_org_id"]
+    if "membership_person_id" in data:
+        learner.membership_person_id = data["membership_person_id"]
     if "phone" in data and data["phone"] != _old_phone(learner, pd):
         _set_phone(learner, data["phone"], pd)
     if "id_number" in data:

@@ -80,7 +80,9 @@ the figures of a yearly report (培养师生和企业职工 65324 人日, 兼职
   `person_times` 人次 and Σ `class_hours` 学时 by school; `enterprise_*` — by the staff member's enterprise.
 * `training_bases` — bases open on `period_end` (not deleted; `established_on` on or before it or unknown,
   `closed_on` after it or none) by owner (for an alliance: owners that are members on `period_end`); `shared` —
-  those marked shared 开放共享.
+  those marked shared 开放共享; `co_built` — those with at least one co-builder 共建单位
+  (`/v1/training-bases/{id}/co-builders`, `since` on or before `period_end` or unknown); `co_built_shared` — co-built
+  and shared: 共建共享实训基地.
 * `appraisals` — skill appraisal batches (`/v1/appraisals`) by the **appraising organization** whose `appraised_on`
   falls in the period (for an alliance: in the organization's membership within it; with `scope=alliance_programmes`
   still the members'): `person_times` 鉴定人次 = candidates who sat (passed + failed; **absent candidates are not

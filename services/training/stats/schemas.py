@@ -181,8 +181,16 @@ class TrainingBaseFigures(BaseModel):
         "are members on `period_end`. A base without `established_on` counts for every period (reports are often "
         "entered after the fact)"
     )
-    shared: int = Field(
-        description="共建共享实训基地 (个) — of those, the ones marked `shared` within the owner's alliances"
+    shared: int = Field(description="开放共享实训基地 (个) — of those, the ones marked `shared` 开放共享")
+    co_built: int = Field(
+        default=0,
+        description="共建实训基地 (个) — of those, the ones with at least one co-builder 共建单位 "
+        "(`/v1/training-bases/{id}/co-builders`, not deleted, `since` on or before `period_end` or unknown)",
+    )
+    co_built_shared: int = Field(
+        default=0,
+        description="共建共享实训基地 (个) — of those, the ones both co-built (≥ 1 co-builder) and `shared`; period "
+        "rule: open on `period_end` (as-of the period's last day, owners that are members on that day)",
     )
 
 
@@ -388,7 +396,7 @@ EXAMPLE = {
         "enterprise_person_times": 3380,
         "enterprise_class_hours": 33010.0,
     },
-    "training_bases": {"as_of": "2023-12-31", "total": 58, "shared": 32},
+    "training_bases": {"as_of": "2023-12-31", "total": 58, "shared": 35, "co_built": 33, "co_built_shared": 32},
     "appraisals": {
         "batches": 14,
         "person_times": 1180,

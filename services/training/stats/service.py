@@ -220,8 +220,16 @@ teaching_enterprise AS (
     WHERE t.deleted_at IS NULL
 ),
 bases AS (
-    SELECT count(*) AS total, count(*) FILTER (WHERE b.shared) AS shared
+    SELECT count(*) AS total, count(*) FILTER (WHERE b.shared) AS shared,
+           count(*) FILTER (WHERE cb.co_built) AS co_built,
+           count(*) FILTER (WHERE b.shared AND cb.co_built) AS co_shared
     FROM training_bases b
+    CROSS JOIN LATERAL (
+        SELECT EXISTS (
+            SELECT FROM training_base_co_builders c
+            WHERE c.base_id = b.id AND c.deleted_at IS NULL AND (c.since IS NULL OR c.since <= :period_end)
+        ) AS co_built
+    ) cb
     WHERE b.owner_org_id IN (SELECT w.org_id FROM w WHERE w.hi = :period_end)
       AND b.deleted_at IS NULL
       AND (b.established_on IS NULL OR b.established_on <= :period_end)
@@ -252,7 +260,7 @@ SELECT
     ps.teachers AS practice_teachers, pe.teachers AS hosted_practice_teachers,
     ts.person_times AS teaching_times, ts.hours AS teaching_hours,
     te.person_times AS enterprise_teaching_times, te.hours AS enterprise_teaching_hours,
-    b.total AS bases, b.shared AS shared_bases,
+    b.total AS bases, b.shared AS shared_bases, b.co_built AS co_built_bases, b.co_shared AS co_shared_bases,
     (SELECT coalesce(json_agg(ak), '[]'::json) FROM appraisal_kinds ak) AS appraisal_kinds,
     (SELECT coalesce(json_agg(ck), '[]'::json) FROM cert_kinds ck) AS cert_kinds,
     ch.holders AS cert_holders
@@ -370,7 +378,13 @@ def render(
             enterprise_person_times=row["enterprise_teaching_times"],
             enterprise_class_hours=row["enterprise_teaching_hours"],
         ),
-        training_bases=TrainingBaseFigures(as_of=period_end, total=row["bases"], shared=row["shared_bases"]),
+        training_bases=TrainingBaseFigures(
+            as_of=period_end,
+            total=row["bases"],
+            shared=row["shared_bases"],
+            co_built=row["co_built_bases"],
+            co_built_shared=row["co_shared_bases"],
+        ),
         appraisals=appraisal_figures(row["appraisal_kinds"] or []),
         certificates=certificate_figures(row["cert_kinds"] or [], row["cert_holders"]),
     )
