@@ -1,7 +1,7 @@
 """Every table of the membership service (imported by Alembic and by the app)."""
 
-from services.membership.alliances.expert_models import OutsideExpert
 from services.membership.activities.models import Activity
+from services.membership.alliances.expert_models import OutsideExpert
 from services.membership.alliances.models import Alliance
 from services.membership.appointments.models import Appointment
 from services.membership.committees.models import (

@@ -21,11 +21,11 @@ from chanjiao.sync import Since, SyncPage, sync_page
 from chanjiao.transitions import StateMachine
 from chanjiao.validators import cjk_bigrams
 from services.membership.db import kernel
+from services.membership.designations import service as designations
 from services.membership.organizations import history, rules
 from services.membership.organizations.history import changes_between as changes_between
 from services.membership.organizations.history import org_type_on as org_type_on
 from services.membership.organizations.history import region_code_on as region_code_on
-from services.membership.designations import service as designations
 from services.membership.organizations.models import (
     Organization,
     OrganizationChange,
