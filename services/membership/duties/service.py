@@ -18,6 +18,7 @@ from chanjiao.ids import new_id
 from chanjiao.resources import Audit, load, now
 from chanjiao.sync import Since, SyncPage, sync_page
 from services.membership.alliances import service as alliances
+from services.membership.committees import seats as committee_seats
 from services.membership.committees import service as committees
 from services.membership.db import kernel
 from services.membership.duties.models import LIFECYCLE, Duty
@@ -64,8 +65,9 @@ async def _assignees(session: AsyncSession, data: DutyCreate) -> list[tuple[uuid
             raise field_error(["body", "assignee_org_ids"], "not_found", "没有该单位", "No such organization")
         return [(i, None) for i in ids]
     roles = {r.value for r in data.seat_roles or []}
-    seats = await committees.list_seats(session, committee_id=data.committee_id, as_of=data.assigned_on)  # type: ignore[arg-type]
-    holders = [(s.org_id, s.seat_role.value) for s in seats if s.seat_role.value in roles]
+    seats = await committee_seats.list_seats(session, committee_id=data.committee_id, as_of=data.assigned_on)  # type: ignore[arg-type]
+    # Seats held by an organization whose seat maps onto one of the roles (a body's seat has no organization).
+    holders = [(s.org_id, s.seat_role.value) for s in seats if s.org_id and s.seat_role and s.seat_role.value in roles]
     if not holders:
         raise field_error(
             ["body", "seat_roles"],

@@ -25,6 +25,7 @@ from chanjiao.ids import new_id
 from chanjiao.resources import Audit, load, now
 from chanjiao.sync import Since, SyncPage, sync_page
 from services.membership.alliances import service as alliances
+from services.membership.committees import seats as committee_seats
 from services.membership.committees import service as committees
 from services.membership.db import kernel
 from services.membership.meetings.models import KIND_LABELS, Meeting
@@ -134,7 +135,7 @@ async def _derive(session: AsyncSession, row: Meeting, resolutions: list[Resolut
     else:
         held = 0
         if row.committee_id is not None:
-            held = len(await committees.list_seats(session, committee_id=row.committee_id, as_of=row.held_on))
+            held = len(await committee_seats.list_seats(session, committee_id=row.committee_id, as_of=row.held_on))
         if held:
             row.quorum_base, row.quorum_base_source = held, "seats"
         else:

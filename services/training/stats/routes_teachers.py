@@ -96,7 +96,7 @@ async def get_teacher_stats(
     org_id: Annotated[uuid.UUID | None, Query(description="单位 The organization (or alliance_id)")] = None,
     alliance_id: Annotated[uuid.UUID | None, Query(description="联盟 The alliance (or org_id)")] = None,
 ) -> TeacherStats:
-    _check_params(org_id, alliance_id, period_start, period_end, None)
+    _check_params(org_id, alliance_id, period_start, period_end, None, [])
     if not _may_read(principal, org_id, alliance_id):
         raise Forbidden(
             detail_zh="只能查看本单位或本人管理的联盟的统计",
