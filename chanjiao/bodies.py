@@ -37,7 +37,7 @@ MiB = 1024 * 1024
 
 # The last path segment of the routes with a larger limit.
 BATCH_SEGMENTS = frozenset({"batch"})
-IMPORT_SEGMENTS = frozenset({"imports", "member-imports"})
+IMPORT_SEGMENTS = frozenset({"imports", "member-imports", "school-year-imports", "enterprise-year-imports"})
 
 
 class BodyTooLarge(AppError):

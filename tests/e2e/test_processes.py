@@ -420,14 +420,16 @@ def test_a_second_run_reuses_the_data(state_dir):
             assert len(alliances) == 1
             aid = alliances[0]["id"]
             s = get(f"{gw}/v1/alliances/{aid}/structure", params={"as_of": "2023-12-31"}, headers=admin).json()
-            # demo/alliance.json's 17 and demo/asof.json's upgraded 技师学院 (since 2019) and German partner (since 2023)
+            # demo/alliance.json's 17, demo/asof.json's upgraded 技师学院 (since 2019) and German partner (2023)
             assert s["total"] == 19 and {c["key"]: c["count"] for c in s["by_role"]}["chair"] == 1
             ch = get(
                 f"{gw}/v1/alliances/{aid}/changes",
                 params={"period_start": "2023-01-01", "period_end": "2023-12-31"},
                 headers=admin,
             ).json()
-            assert sorted(i["org_name"] for i in ch["joined"]) == sorted(["山东钢铁集团有限公司", "德国 Diako 社会福利院"])
+            assert sorted(i["org_name"] for i in ch["joined"]) == sorted(
+                ["山东钢铁集团有限公司", "德国 Diako 社会福利院"]
+            )
             assert [i["org_name"] for i in ch["exited"]] == ["潍柴动力股份有限公司"]
             committees = get(f"{gw}/v1/committees", params={"alliance_id": aid}, headers=admin).json()["items"]
             assert len(committees) == 7  # demo/alliance.json's five, demo/committees.json's 专指委 and its 专家组

@@ -144,6 +144,6 @@ def test_every_upload_and_batch_route_gets_its_larger_limit_and_no_other_route_d
             assert limits.for_path(path) == 2, f"{method} {path} takes a batch but has not the batch limit"
         elif method in ("post", "put", "patch"):
             assert limits.for_path(path) == 1, f"{method} {path} has a larger limit than it needs"
-    assert len(uploads) == 9 and len(batches) >= 8
+    assert len(uploads) == 14 and len(batches) >= 8
     assert {p.rpartition("/")[2] for _, p in uploads} == IMPORT_SEGMENTS
     assert {p.rpartition("/")[2] for _, p in batches} == BATCH_SEGMENTS

@@ -15,6 +15,8 @@ SYNC_PARAMETERS = {"since_token", "updated_since", "include_deleted"}
 # Computed answers do not sync (docs/sync.md): a paged one is computed as of today — an item enters it when a date
 # comes, with no write a token could see — so it is re-read whole (its pages carry a content ETag).
 COMPUTED = {"/v1/certificates/due"}
+# Lists that do not sync yet (docs/sync.md, "Not synced yet"): read whole, by their filters.
+NOT_SYNCED_YET = {"/v1/designations", "/v1/people/{person_id}/outside-posts"}
 
 
 def _documents() -> dict[str, dict[str, Any]]:
@@ -56,6 +58,9 @@ def test_every_paged_list_takes_the_sync_parameters():
     for service, doc in _documents().items():
         for path, query in paged_lists(doc).items():
             seen += 1
+            if path in NOT_SYNCED_YET:
+                assert not SYNC_PARAMETERS & query, f"{path} syncs now: take it off NOT_SYNCED_YET"
+                continue
             if lack := SYNC_PARAMETERS - query:
                 missing[f"{service} GET {path}"] = sorted(lack)
     assert seen >= 20  # the walk found the lists (both services)

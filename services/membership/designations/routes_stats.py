@@ -76,6 +76,38 @@ class DesignationStats(BaseModel):
     outside_posts: OutsidePostsFigure
 
 
+STATS_EXAMPLE = {
+    "alliance_id": "019abf2e-7c3a-7d2e-9b1a-3f0c2d4e5a6b",
+    "year": 2023,
+    "scope_rule": "entries of the alliance and of its current members",
+    "stages_reached": {
+        "period_rule": "a step dated in the calendar year",
+        "by_programme": [
+            {
+                "programme_name": "教育部供需对接就业育人项目",
+                "level": "national",
+                "level_label": "国家级",
+                "stage": "selected",
+                "stage_label": "立项/入选",
+                "count": 232,
+            }
+        ],
+        "totals": [{"stage": "selected", "stage_label": "立项/入选", "count": 232}],
+    },
+    "titles_held": {
+        "period_rule": "held on 31 December",
+        "by_programme": [
+            {"programme_name": "山东省技术技能大师", "level": "provincial", "level_label": "省级", "people": 12}
+        ],
+    },
+    "outside_posts": {
+        "period_rule": "held on any day of the year",
+        "by_kind": [{"post_kind": "member", "post_kind_label": "委员", "people": 40}],
+        "people": 46,
+    },
+}
+
+
 @router.get(
     "/stats",
     response_model=DesignationStats,
@@ -86,7 +118,7 @@ class DesignationStats(BaseModel):
     "An alliance's figures for a calendar year: entries reaching each stage in the year by programme and level "
     "(e.g. 立项 232 项, 验收), titles held by people of member organizations at the year's end, people holding "
     "outside posts by post kind — each figure with its `period_rule`. Counts only, open to every reader.",
-    responses=problem_responses(404, 422),
+    responses={200: {"content": {"application/json": {"example": STATS_EXAMPLE}}}, **problem_responses(404, 422)},
 )
 async def designation_stats(
     session: SessionDep,

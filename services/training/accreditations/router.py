@@ -5,7 +5,7 @@ import uuid
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep
@@ -30,6 +30,7 @@ from services.training.orgs import org_directory
 from services.training.parties import READ, WRITE, Tombstone, ensure_party, equal, list_responses
 
 router = APIRouter(prefix="/v1/accreditations", tags=["accreditations"])
+AccreditationId = Annotated[uuid.UUID, Path(description="资质ID — Accreditation id")]
 
 EXPORT = Export(
     "鉴定与考核资质",
@@ -169,7 +170,7 @@ async def list_accreditations(
     },
 )
 async def get_accreditation(
-    accreditation_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, if_none_match: IfNoneMatch = None
+    accreditation_id: AccreditationId, session: SessionDep, principal: PrincipalDep, if_none_match: IfNoneMatch = None
 ) -> Response:
     row = await service.get(session, accreditation_id)
     return not_modified(if_none_match, row.version) or one(render(row))
@@ -189,7 +190,7 @@ async def get_accreditation(
     },
 )
 async def update_accreditation(
-    accreditation_id: uuid.UUID,
+    accreditation_id: AccreditationId,
     body: AccreditationUpdate,
     session: SessionDep,
     principal: PrincipalDep,
@@ -214,7 +215,7 @@ async def update_accreditation(
     responses=problem_responses(401, 403, 404, 412, 422),
 )
 async def delete_accreditation(
-    accreditation_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None
+    accreditation_id: AccreditationId, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None
 ) -> Response:
     row = await service.get(session, accreditation_id, for_update=True)
     ensure_party(principal, row.org_id)

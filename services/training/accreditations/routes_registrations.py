@@ -5,7 +5,7 @@ import uuid
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep
@@ -29,6 +29,7 @@ from services.training.orgs import org_directory
 from services.training.parties import READ, WRITE, Tombstone, ensure_party, equal, list_responses
 
 router = APIRouter(prefix="/v1/pilot-registrations", tags=["accreditations"])
+RegistrationId = Annotated[uuid.UUID, Path(description="试点备案ID — Pilot registration id")]
 
 EXPORT = Export(
     "1+X试点证书备案",
@@ -158,7 +159,7 @@ async def list_pilot_registrations(
     },
 )
 async def get_pilot_registration(
-    registration_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, if_none_match: IfNoneMatch = None
+    registration_id: RegistrationId, session: SessionDep, principal: PrincipalDep, if_none_match: IfNoneMatch = None
 ) -> Response:
     row = await service.get_registration(session, registration_id)
     return not_modified(if_none_match, row.version) or one(render_registration(row))
@@ -178,7 +179,7 @@ async def get_pilot_registration(
     },
 )
 async def update_pilot_registration(
-    registration_id: uuid.UUID,
+    registration_id: RegistrationId,
     body: PilotRegistrationUpdate,
     session: SessionDep,
     principal: PrincipalDep,
@@ -203,7 +204,7 @@ async def update_pilot_registration(
     responses=problem_responses(401, 403, 404, 412, 422),
 )
 async def delete_pilot_registration(
-    registration_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None
+    registration_id: RegistrationId, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None
 ) -> Response:
     row = await service.get_registration(session, registration_id, for_update=True)
     ensure_party(principal, row.school_org_id)

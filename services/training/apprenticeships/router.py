@@ -6,7 +6,7 @@ import uuid
 from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from chanjiao.app import SessionDep
 from chanjiao.auth import PrincipalDep
@@ -32,6 +32,7 @@ from services.training.orgs import org_directory
 from services.training.parties import READ, WRITE, Tombstone, ensure_party, equal, list_responses
 
 router = APIRouter(prefix="/v1/apprenticeships", tags=["apprenticeships"])
+ApprenticeshipId = Annotated[uuid.UUID, Path(description="学徒记录ID — Apprenticeship id")]
 
 EXPORT = Export(
     "现代学徒制学徒",
@@ -239,7 +240,7 @@ async def list_apprenticeships(
 )
 async def get_apprenticeship(
     request: Request,
-    apprenticeship_id: uuid.UUID,
+    apprenticeship_id: ApprenticeshipId,
     session: SessionDep,
     principal: PrincipalDep,
     if_none_match: IfNoneMatch = None,
@@ -266,7 +267,7 @@ async def get_apprenticeship(
 )
 async def update_apprenticeship(
     request: Request,
-    apprenticeship_id: uuid.UUID,
+    apprenticeship_id: ApprenticeshipId,
     body: ApprenticeshipUpdate,
     session: SessionDep,
     principal: PrincipalDep,
@@ -310,7 +311,7 @@ async def update_apprenticeship(
     responses=problem_responses(401, 403, 404, 412, 422),
 )
 async def delete_apprenticeship(
-    apprenticeship_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None
+    apprenticeship_id: ApprenticeshipId, session: SessionDep, principal: PrincipalDep, if_match: IfMatch = None
 ) -> Response:
     row = await service.get(session, apprenticeship_id, for_update=True)
     ensure_party(principal, row.school_org_id)

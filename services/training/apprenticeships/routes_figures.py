@@ -30,7 +30,31 @@ FIGURE_LINES = "\n".join(f"* `{k}` — {v}" for k, v in figures.RULES.items())
     "(also in the answer's `rules`):\n" + FIGURE_LINES + "\n\n**谁可以 Who:** with `org_id`, that organization's "
     "principals; with `alliance_id`, that alliance's admins; platform admins; service principals with "
     "`training:read`. Anyone else gets 403. An alliance that does not exist is 404.",
-    responses=problem_responses(401, 403, 404, 422, 503),
+    responses={
+        200: {
+            "content": {
+                "application/json": {
+                    "example": {
+                        "org_ids": ["019abf2e-7c3a-7d2e-9b1a-3f0c2d4e5a6b"],
+                        "period_start": "2025-01-01",
+                        "period_end": "2025-12-31",
+                        "started": 8,
+                        "in_training": 8,
+                        "completed": 0,
+                        "ended_early": 0,
+                        "mentor_pairs": 8,
+                        "school_mentors": 2,
+                        "enterprise_mentors": 4,
+                        "classes": 1,
+                        "contracts_signed": 8,
+                        "contracts_by_kind": {"tripartite": 8},
+                        "rules": figures.RULES,
+                    }
+                }
+            }
+        },
+        **problem_responses(401, 403, 404, 422, 503),
+    },
 )
 async def get_apprenticeship_figures(
     request: Request,

@@ -70,7 +70,7 @@ async def import_apprenticeships(
     idem: IdempotencyDep,
     school_org_id: Annotated[uuid.UUID, Query(description="学校 — The school whose apprentices the sheet lists")],
     dry_run: Annotated[
-        bool, Query(description="试运行：检查每一行并报告，但不保存 — Check every row and report, but save nothing")
+        bool, Query(description="试运行：检查每一行并报告，但不保存 Check every row and report, but save nothing")
     ] = False,
     programme_id: Annotated[
         uuid.UUID | None, Query(description="未填 培训项目ID 的行所属的班 — The class of rows without 培训项目ID")
