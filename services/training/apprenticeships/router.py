@@ -173,7 +173,7 @@ async def create_apprenticeship(
     "Incremental sync: `updated_since` orders by change time; `include_deleted=true` adds tombstones."
     + EXPORT_NOTE
     + VISIBLE,
-    responses=list_responses(_EXAMPLE),
+    responses={**list_responses(_EXAMPLE), **problem_responses(404)},
 )
 async def list_apprenticeships(
     request: Request,
